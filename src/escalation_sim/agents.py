@@ -1,0 +1,218 @@
+"""The actors: states and militias as Mesa agents, each deciding by its deterrence rule.
+
+An agent is the `View` its rule reads: plain attributes and per-actor lists, so that a day's decision costs
+a few attribute reads and one pass over the options, with nothing allocated that the rule does not return.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+
+from .rules import NO_TARGET, Option, Policy, make_rule
+from .scenario import Action, Actor
+
+if TYPE_CHECKING:
+    from .model import EscalationModel
+
+ANSWER_RELIEF = 0.5  # share of domestic pressure relieved by answering a provocation with force
+
+
+class CrisisActor(mesa.Agent):
+    """A state or militia in the crisis. Its memory is kept per other actor, by actor index."""
+
+    model: EscalationModel
+
+    def __init__(self, model: EscalationModel, actor_id: str, spec: Actor, index: int, n_actors: int) -> None:
+        super().__init__(model)
+        self.actor_id = actor_id
+        self.spec = spec
+        self.index = index
+        self.kind = spec.kind
+        self.rule = make_rule(spec.rule)
+        traits = spec.traits
+        self.resolve = traits.resolve
+        self.cost_sensitivity = traits.cost_sensitivity
+        self.risk_tolerance = traits.risk_tolerance
+        self.alert = traits.alert
+        self.domestic_pressure = traits.domestic_pressure
+        self.credibility = traits.credibility
+        self.legitimacy_cost = 0.0
+        self.base_alert = traits.alert
+        self.base_pressure = traits.domestic_pressure
+        self.readiness = 0.0
+        self.grievance_decay = 0.5 ** (1.0 / spec.grievance_half_life_days)
+        self.alert_decay = 0.5 ** (1.0 / spec.alert_half_life_days)
+        self.perception = spec.perception
+        self.sponsor: CrisisActor | None = None
+        self.options: tuple[Option, ...] = ()
+        self.cooldown_of: list[int] = []  # per option: the action's cooldown
+        self.cooling: list[int] = []  # per option: days before it can be taken again
+        self.justification: str | None = None  # the action this actor justifies force with, if any
+        self.hold_index = 0
+        self.others: tuple[str, ...] = ()
+        self.resolve_of: list[float] = []
+        self.credibility_of: list[float] = []
+        zeros = [0.0] * n_actors
+        self.outstanding = list(zeros)
+        self.grievance = list(zeros)
+        self.sovereignty_cost = list(zeros)
+        self.violations = list(zeros)
+        self.last_rung = [0] * n_actors
+        self.last_killed = [0] * n_actors
+        self.last_attribution = [1.0] * n_actors
+        self.pending_threat = [0] * n_actors
+        self.conciliatory = [False] * n_actors
+        self.killed = 0
+        self.wounded = 0
+        self.killed_by_own_hand = 0
+        self.last_action = "hold"
+        self.last_reason = ""
+        self.restraint_signal = 1.0
+        self._update_readiness()
+
+    # --- what rules read besides plain attributes ----------------------------------------------------------
+
+    @property
+    def sponsor_restraint(self) -> float:
+        """How far the sponsor's wish for calm holds this actor back (militias), 0 for the rest."""
+        if self.sponsor is None:
+            return 0.0
+        return self.spec.sponsor_control * self.sponsor.restraint_signal
+
+    @property
+    def max_grievance(self) -> float:
+        return max(self.grievance)
+
+    @property
+    def max_outstanding(self) -> float:
+        return max(self.outstanding)
+
+    def build_options(self, ladder: dict[str, Action], actors: list[CrisisActor]) -> None:
+        """Enumerate what this actor can do: each capability against each legitimate target."""
+        spec = self.spec
+        ids = [a.actor_id for a in actors]
+        options: list[Option] = []
+        for key in spec.capabilities:
+            action = ladder[key]
+            if not action.chosen:
+                continue
+            if action.justifies:
+                self.justification = key
+                continue
+            hostile = action.is_hostile
+            if "none" in action.targets:
+                options.append(self._option(len(options), key, action, None, ids))
+            allowed = spec.adversaries if hostile or action.rung >= 0 else spec.adversaries + spec.partners
+            for other in allowed:
+                kind = actors[ids.index(other)].kind
+                if kind in action.targets:
+                    options.append(self._option(len(options), key, action, other, ids))
+        self.options = tuple(options)
+        self.cooldown_of = [ladder[o.action].cooldown_days for o in options]
+        self.cooling = [0] * len(options)
+        self.hold_index = next(o.index for o in options if o.action == "hold")
+        self.others = tuple(ids)
+
+    def _option(self, index: int, key: str, action: Action, target: str | None, ids: list[str]) -> Option:
+        target_index = ids.index(target) if target is not None else NO_TARGET
+        soil = NO_TARGET
+        if target is not None and action.force:
+            host = self.model.scenario.actors[target].located_in
+            soil = ids.index(host) if host is not None else NO_TARGET
+        return Option(
+            index=index,
+            action=key,
+            target=target,
+            target_index=target_index,
+            rung=action.rung,
+            hostile=action.is_hostile,
+            force=action.force,
+            group=action.group,
+            expected_killed=action.killed_mean,
+            on_soil_of=soil,
+        )
+
+    # --- a day -------------------------------------------------------------------------------------------------
+
+    def policy(self) -> Policy:
+        """The rule's policy, less the options still cooling down (their mass goes to holding)."""
+        policy = self.rule.policy(self)
+        if any(self.cooling):
+            probs = policy.probs
+            for i, days in enumerate(self.cooling):
+                if days and probs[i]:
+                    probs[self.hold_index] += probs[i]
+                    probs[i] = 0.0
+        return policy
+
+    def justification_chance(self) -> float:
+        """Daily chance of publicly justifying force used: grows with the legitimacy cost still unpaid."""
+        if self.justification is None or self.legitimacy_cost < 0.05:
+            return 0.0
+        return self.readiness * min(1.0, self.legitimacy_cost)
+
+    def step(self) -> None:
+        """Decide and act: sample one option from the policy with the model's generator; justify force used."""
+        policy = self.policy()
+        probs = policy.probs
+        u = self.model.random.random()
+        chosen = len(probs) - 1
+        acc = 0.0
+        for i, p in enumerate(probs):
+            acc += p
+            if u < acc:
+                chosen = i
+                break
+        option = self.options[chosen]
+        self.last_action = option.action
+        if option.index != self.hold_index:
+            self.model.act(self, option, probs[chosen], policy.reason)
+        chance = self.justification_chance()
+        if chance > 0.0 and self.model.random.random() < chance:
+            self.model.justify(self, chance)
+
+    def used(self, action: str) -> None:
+        """Start the cooldown of every option of this action."""
+        for opt in self.options:
+            if opt.action == action:
+                self.cooling[opt.index] = self.cooldown_of[opt.index]
+
+    def accident_hazard(self) -> float:
+        """Daily chance of an accident: rises with the square of alert (PS752 was shot down on full alert)."""
+        return self.spec.accident_rate * self.alert * self.alert
+
+    def end_of_day(self) -> None:
+        """Memory fades, alert and pressure relax toward their baselines, unmet threats cost credibility."""
+        decay = self.grievance_decay
+        cooling = self.cooling
+        for i in range(len(cooling)):
+            if cooling[i]:
+                cooling[i] -= 1
+        outstanding = self.outstanding
+        grievance = self.grievance
+        for i in range(len(outstanding)):
+            if outstanding[i]:
+                outstanding[i] *= decay
+                if outstanding[i] < 0.05:
+                    outstanding[i] = 0.0
+            if grievance[i]:
+                grievance[i] *= decay
+            if self.pending_threat[i]:
+                self.pending_threat[i] -= 1
+                if self.pending_threat[i] == 0:
+                    self.credibility = max(0.0, self.credibility - self.spec.audience_cost)
+                    self.domestic_pressure = min(1.0, self.domestic_pressure + self.spec.audience_cost)
+        self.alert = self.base_alert + (self.alert - self.base_alert) * self.alert_decay
+        self.domestic_pressure = self.base_pressure + (self.domestic_pressure - self.base_pressure) * decay
+        self.legitimacy_cost *= decay
+        self.restraint_signal = math.exp(-max(outstanding) / 5.0)
+        self._update_readiness()
+
+    def _update_readiness(self) -> None:
+        self.readiness = min(1.0, (1.0 + self.domestic_pressure) / self.spec.decision_lag_days)
+
+    def __repr__(self) -> str:
+        return f"CrisisActor({self.actor_id})"

@@ -1,0 +1,78 @@
+"""How a run ended: war, protracted conflict or de-escalation, by thresholds the scenario sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .model import EscalationModel
+
+OutcomeClass = Literal["de-escalation", "protracted", "war"]
+OUTCOMES: tuple[OutcomeClass, ...] = ("de-escalation", "protracted", "war")
+
+
+@dataclass(slots=True)
+class Outcome:
+    outcome: OutcomeClass
+    max_rung: int  # highest rung of a hostile act after the branch point (-99 if none)
+    max_rung_overall: int  # highest rung of any hostile act, history included
+    days_to_calm: int | None  # days from the branch to the last act breaking the calm; None if never calm
+    hostile_deaths: int
+    killed: dict[str, int]
+    wounded: dict[str, int]
+    retaliations: int
+    hostile_acts: int  # after the branch point
+    first_response: dict[str, str | None] = field(default_factory=dict)  # first hostile act after the branch
+    first_response_day: dict[str, int | None] = field(default_factory=dict)
+
+
+def classify(model: EscalationModel) -> Outcome:
+    """Classify the run as it stands (at the horizon once `running` is false)."""
+    rules = model.crisis.outcomes
+    days_run = model.day + 1
+    branch = min(model.branch_day, days_run) if model.branch_date is not None else 0
+    rungs = model.daily_rung[:days_run]
+    after = rungs[branch:]
+    max_rung = int(after.max()) if after.size else -99
+    max_overall = int(rungs.max()) if rungs.size else -99
+    if max_rung >= rules.war_rung or model.hostile_deaths >= rules.war_deaths:
+        outcome: OutcomeClass = "war"
+    else:
+        breaking = [d for d in range(after.shape[0]) if after[d].max() >= rules.calm_rung]
+        quiet_at_end = after.shape[0] - (breaking[-1] + 1 if breaking else 0)
+        outcome = "de-escalation" if quiet_at_end >= rules.calm_days else "protracted"
+    days_to_calm: int | None = None
+    if outcome == "de-escalation":
+        breaking = [d for d in range(after.shape[0]) if after[d].max() >= rules.calm_rung]
+        days_to_calm = breaking[-1] + 1 if breaking else 0
+    killed: dict[str, int] = {}
+    wounded: dict[str, int] = {}
+    first: dict[str, str | None] = dict.fromkeys(model.actor_ids)
+    first_day: dict[str, int | None] = dict.fromkeys(model.actor_ids)
+    hostile_acts = 0
+    for record in model.records:
+        for nation, count in record.killed.items():
+            killed[nation] = killed.get(nation, 0) + count
+        for nation, count in record.wounded.items():
+            wounded[nation] = wounded.get(nation, 0) + count
+        if record.day >= branch and record.actor is not None and record.rung > 0:
+            action = model.ladder[record.action]
+            if action.is_hostile:
+                hostile_acts += 1
+                if first[record.actor] is None:
+                    first[record.actor] = record.action
+                    first_day[record.actor] = record.day - branch
+    return Outcome(
+        outcome=outcome,
+        max_rung=max_rung,
+        max_rung_overall=max_overall,
+        days_to_calm=days_to_calm,
+        hostile_deaths=model.hostile_deaths,
+        killed=killed,
+        wounded=wounded,
+        retaliations=model.retaliations,
+        hostile_acts=hostile_acts,
+        first_response=first,
+        first_response_day=first_day,
+    )

@@ -1,0 +1,42 @@
+"""Deterrence rules: one small class per doctrine, registered by name, classified by traits.
+
+To add a rule, drop one module in this package with a `Params` model (whose `name` is a Literal) and a
+`@register`ed `Rule` subclass. It is imported here automatically; scenario files can then name it, and the
+JSON Schema, `escalation-sim list` and the app pick it up.
+"""
+
+import importlib
+import pkgutil
+from typing import Annotated, Union
+
+from pydantic import Field
+
+from .base import CLASSIFIER_KEYS, NO_TARGET, RULES, Option, Policy, Rule, RuleParams, View
+
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    if _module != "base":
+        importlib.import_module(f"{__name__}.{_module}")
+
+RuleConfig = Annotated[
+    Union[tuple(RULES[name].Params for name in sorted(RULES))],  # type: ignore[valid-type]  # noqa: UP007
+    Field(discriminator="name"),
+]
+
+
+def make_rule(params: RuleParams) -> Rule:
+    """The rule object for validated parameters."""
+    return RULES[params.name](params)  # type: ignore[attr-defined]
+
+
+__all__ = [
+    "CLASSIFIER_KEYS",
+    "NO_TARGET",
+    "RULES",
+    "Option",
+    "Policy",
+    "Rule",
+    "RuleConfig",
+    "RuleParams",
+    "View",
+    "make_rule",
+]

@@ -1,0 +1,244 @@
+"""What every deterrence rule shares: the view it decides from, its policy, its registry.
+
+A rule is a pure function of what the deciding actor knows (a `View`) to a probability for each of the actor's
+options. It never draws random numbers: the model samples from the policy, so the probability of any decision,
+historical ones included, can be computed. Rules know nothing of Mesa, which keeps each one testable alone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NO_TARGET = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One thing an actor can do today: an action of the ladder aimed at one target (or at no one)."""
+
+    index: int
+    action: str
+    target: str | None
+    target_index: int
+    rung: int
+    hostile: bool
+    force: bool
+    group: str
+    expected_killed: float
+    on_soil_of: int  # index of the host nation whose soil the target stands on, or NO_TARGET
+
+
+class View(Protocol):
+    """What a rule may know about the deciding actor: its own state and its memory of the others.
+
+    Lists indexed by actor index (`others[i]` is the id of actor i; the actor itself has an index too).
+    """
+
+    actor_id: str
+    index: int
+    kind: str
+    others: tuple[str, ...]
+    options: tuple[Option, ...]
+    hold_index: int
+    # traits
+    resolve: float
+    cost_sensitivity: float
+    risk_tolerance: float
+    alert: float
+    domestic_pressure: float
+    credibility: float
+    readiness: float
+    legitimacy_cost: float
+    sponsor_restraint: float
+    # memory, per other actor
+    outstanding: list[float]
+    last_rung: list[int]
+    last_killed: list[int]
+    last_attribution: list[float]
+    grievance: list[float]
+    conciliatory: list[bool]
+    pending_threat: list[int]
+    resolve_of: list[float]
+    credibility_of: list[float]
+    sovereignty_cost: list[float]
+    violations: list[float]
+
+
+class RuleParams(BaseModel):
+    """Parameters every rule takes; each rule adds its own, with bounds and the reason for its default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    spread: float = Field(
+        0.6,
+        gt=0,
+        le=5,
+        description="execution noise in rungs: how far the chosen action strays from the intended one "
+        "(Schelling's 'threat that leaves something to chance'); 0.6 puts ~80% of mass within one rung",
+    )
+    quiet_spread: float = Field(
+        0.2,
+        gt=0,
+        le=5,
+        description="noise on quiet days: 0.2 gives a stray statement about once a month per actor",
+    )
+    reciprocity: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="daily chance of answering an adversary's conciliatory move in kind (Axelrod 1984)",
+    )
+
+
+@dataclass(slots=True)
+class Policy:
+    """A probability per option (aligned with `view.options`) and the reason for it, in words."""
+
+    probs: list[float]
+    reason: str
+
+
+class Rule:
+    """Base class: subclasses set `name`, `description`, `classifier`, `Params` and write `policy`."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    classifier: ClassVar[dict[str, Any]]
+    Params: ClassVar[type[RuleParams]]
+
+    def __init__(self, params: RuleParams | None = None) -> None:
+        self.params = params if params is not None else self.Params(name=self.name)
+
+    def policy(self, view: View) -> Policy:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params!r})"
+
+
+RULES: dict[str, type[Rule]] = {}
+
+CLASSIFIER_KEYS = (
+    "memory_depth",  # how many past acts per adversary it looks at (float('inf') for a decaying sum)
+    "stochastic",  # randomises beyond execution noise
+    "uses_attribution",  # answers only those it believes responsible
+    "uses_costs",  # weighs costs (legitimacy, sovereignty, retaliation, war risk)
+    "reacts_to_casualties",  # what it answers depends on own nationals killed
+    "escalatory",  # answers above the provocation
+    "proxy",  # a militia's rule
+)
+
+
+def register[R: type[Rule]](cls: R) -> R:
+    """Class decorator: add a rule to the registry under its name, checking its declaration is complete."""
+    missing = [k for k in CLASSIFIER_KEYS if k not in cls.classifier]
+    if missing:
+        raise TypeError(f"rule {cls.name!r} does not classify {missing}")
+    if cls.name in RULES:
+        raise TypeError(f"rule name {cls.name!r} registered twice")
+    RULES[cls.name] = cls
+    return cls
+
+
+# --- shared building blocks -------------------------------------------------------------------------------
+
+
+def perceived_severity(rung: int, killed: int, casualty_weight: float) -> float:
+    """Severity on the ladder's scale: the act's rung plus a weight per log of own nationals killed."""
+    return rung + casualty_weight * math.log1p(killed)
+
+
+def most_pressing(view: View) -> int:
+    """Index of the actor whose unanswered acts weigh most on the deciding actor, or NO_TARGET."""
+    best, best_value = NO_TARGET, 0.0
+    for i, value in enumerate(view.outstanding):
+        if value > best_value:
+            best, best_value = i, value
+    return best
+
+
+def settle(view: View, params: RuleParams, reason: str = "nothing to answer: holding") -> Policy:
+    """A quiet day: mostly hold; justify past force if it was not yet justified; answer conciliation in kind."""
+    options = view.options
+    spread = params.quiet_spread
+    probs = [0.0] * len(options)
+    total = 0.0
+    for opt in options:
+        w = math.exp(-abs(opt.rung) / spread)
+        probs[opt.index] = w
+        total += w
+    conciliatory = view.conciliatory
+    extra = 0.0
+    why = reason
+    if view.legitimacy_cost > 0.05:
+        for opt in options:
+            if opt.action == "justify":
+                w = view.readiness * min(1.0, view.legitimacy_cost)
+                probs[opt.index] += w * total
+                extra += w * total
+                why = f"justifying force used (legitimacy cost {view.legitimacy_cost:.2f})"
+    if params.reciprocity > 0 and any(conciliatory):
+        for opt in options:
+            if opt.target_index >= 0 and conciliatory[opt.target_index] and opt.rung < 0:
+                w = params.reciprocity * math.exp(-abs(opt.rung + 1) / spread)
+                probs[opt.index] += w * total
+                extra += w * total
+        why = "answering conciliation in kind"
+    return Policy(_normalise(probs, total + extra), why)
+
+
+def aim(
+    view: View,
+    target: int,
+    rung: float,
+    spread: float,
+    p_act: float,
+    reason: str,
+    hostile_only: bool = True,
+) -> Policy:
+    """Put `p_act` of the mass on actions against `target` near `rung`, the rest on holding."""
+    options = view.options
+    probs = [0.0] * len(options)
+    total = 0.0
+    for opt in options:
+        if opt.target_index == target and (opt.hostile or not hostile_only):
+            w = math.exp(-abs(opt.rung - rung) / spread)
+            probs[opt.index] = w
+            total += w
+    if total == 0.0:
+        probs[view.hold_index] = 1.0
+        return Policy(probs, reason + " (no action available against that target: holding)")
+    scale = p_act / total
+    for i in range(len(probs)):
+        probs[i] *= scale
+    probs[view.hold_index] += 1.0 - p_act
+    return Policy(probs, reason)
+
+
+def mix(first: Policy, second: Policy, weight: float, reason: str) -> Policy:
+    """`weight` of the second policy and the rest of the first: two intentions held at once."""
+    keep = 1.0 - weight
+    return Policy([keep * a + weight * b for a, b in zip(first.probs, second.probs, strict=True)], reason)
+
+
+def softmax(utilities: list[float], temperature: float) -> list[float]:
+    top = max(utilities)
+    weights = [math.exp((u - top) / temperature) for u in utilities]
+    return _normalise(weights, sum(weights))
+
+
+def _normalise(weights: list[float], total: float) -> list[float]:
+    inv = 1.0 / total
+    return [w * inv for w in weights]
+
+
+def describe_attribution(view: View, target: int) -> str:
+    p = view.last_attribution[target]
+    who = view.others[target]
+    killed = view.last_killed[target]
+    casualties = f"{killed} {view.actor_id} national{'s' if killed != 1 else ''} killed, " if killed else ""
+    return f"{casualties}last act attributed to {who} (p={p:.2g})"

@@ -1,0 +1,126 @@
+"""Calculated cost-benefit: weigh the satisfaction of answering against retaliation, war risk and other costs.
+
+Expected-utility deterrence in the tradition of Schelling (1966) and Fearon (1994): an actor answers a
+provocation when what it gains (grievance answered, domestic pressure relieved, threats made good) outweighs
+what it expects to pay (the adversary's counter-retaliation, scaled by that adversary's resolve and credibility;
+the risk of a killing spiral; legitimacy and host-nation sovereignty costs). Choices are a logit (quantal
+response, McKelvey & Palfrey 1995) over utilities: near-best options are likely, far-worse ones rare.
+"""
+
+import math
+from typing import Literal
+
+from pydantic import Field
+
+from .base import Policy, Rule, RuleParams, View, most_pressing, register, settle, softmax
+
+_LOG_WAR = math.log1p(300.0)  # expected deaths of one day of sustained campaign: the top of the casualty scale
+
+
+class CostBenefitParams(RuleParams):
+    name: Literal["cost_benefit"] = "cost_benefit"
+    temperature: float = Field(
+        0.15,
+        gt=0,
+        le=10,
+        description="logit noise: utility differences of ~0.15 change the odds by e; lower is more calculating",
+    )
+    retaliation_weight: float = Field(
+        2.0,
+        ge=0,
+        description="weight of the adversary's expected counter-strike, which grows with the square of the rung",
+    )
+    war_weight: float = Field(
+        2.0,
+        ge=0,
+        description="weight of the killing-spiral risk, which grows with the log of deaths the option causes",
+    )
+    audience_weight: float = Field(
+        0.5,
+        ge=0,
+        description="value of making a pending threat good (Fearon's audience costs); scaled by credibility",
+    )
+    overshoot_penalty: float = Field(
+        0.5,
+        ge=0,
+        description="benefit lost per rung answered above the provocation: the necessity and proportionality "
+        "that Article 51 self-defence claims rest on",
+    )
+    hold_penalty: float = Field(
+        0.5,
+        ge=0,
+        description="cost of doing nothing while provoked, scaled by domestic pressure",
+    )
+
+
+@register
+class CostBenefit(Rule):
+    name = "cost_benefit"
+    description = "expected utility: grievance and audience costs against retaliation, war risk and legitimacy"
+    classifier = {
+        "memory_depth": float("inf"),
+        "stochastic": True,
+        "uses_attribution": True,
+        "uses_costs": True,
+        "reacts_to_casualties": True,
+        "escalatory": False,
+        "proxy": False,
+    }
+    Params = CostBenefitParams
+
+    def utilities(self, view: View) -> tuple[list[float], list[tuple[float, float, float]]]:
+        """Utility of each option, and its (benefit, retaliation cost, other costs) for explanation."""
+        p = self.params
+        drive = view.resolve + view.domestic_pressure
+        provoked = max(view.outstanding) > 0.0
+        utilities: list[float] = []
+        parts: list[tuple[float, float, float]] = []
+        for opt in view.options:
+            j = opt.target_index
+            benefit = retaliation = other = 0.0
+            if opt.hostile and j >= 0:
+                severity = view.outstanding[j]
+                if severity > 0.0 and opt.rung > 0:
+                    overshoot = max(0.0, opt.rung - severity) * p.overshoot_penalty
+                    benefit = drive * (min(opt.rung, severity) - overshoot) / severity
+                if view.pending_threat[j] > 0 and opt.force:
+                    benefit += p.audience_weight * view.credibility
+                counter = view.resolve_of[j] * view.credibility_of[j]
+                retaliation = view.cost_sensitivity * p.retaliation_weight * counter * (opt.rung / 10.0) ** 2
+                other = (1.0 - view.risk_tolerance) * p.war_weight * math.log1p(opt.expected_killed) / _LOG_WAR
+                if opt.force:
+                    other += view.cost_sensitivity * view.legitimacy_cost
+                    if opt.on_soil_of >= 0:
+                        other += view.cost_sensitivity * view.sovereignty_cost[opt.on_soil_of]
+            elif opt.index == view.hold_index:
+                if provoked:
+                    other = p.hold_penalty * view.domestic_pressure
+                    if any(t > 0 for t in view.pending_threat):
+                        other += p.audience_weight * view.credibility
+            elif opt.action == "justify":
+                benefit = view.legitimacy_cost
+            elif opt.rung < 0 and j >= 0:
+                benefit = (1.0 - view.resolve) * (0.5 if view.conciliatory[j] else 0.1)
+                other = drive * min(1.0, view.outstanding[j] / 10.0)
+            utilities.append(benefit - retaliation - other)
+            parts.append((benefit, retaliation, other))
+        return utilities, parts
+
+    def policy(self, view: View) -> Policy:
+        if most_pressing(view) < 0:
+            return settle(view, self.params)
+        utilities, parts = self.utilities(view)
+        choice = softmax(utilities, self.params.temperature)
+        hold = view.hold_index
+        ready = view.readiness
+        probs = [q * ready for q in choice]
+        probs[hold] += 1.0 - ready
+        best = max(range(len(utilities)), key=utilities.__getitem__)
+        opt = view.options[best]
+        benefit, retaliation, other = parts[best]
+        target = f" against {opt.target}" if opt.target else ""
+        reason = (
+            f"cost-benefit: best option {opt.action}{target} (p={choice[best]:.2f}): benefit {benefit:.2f}"
+            f" vs expected retaliation {retaliation:.2f} and war/legitimacy costs {other:.2f}"
+        )
+        return Policy(probs, reason)
