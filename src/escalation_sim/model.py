@@ -18,7 +18,7 @@ import numpy as np
 from .agents import ANSWER_RELIEF, CrisisActor
 from .outcomes import Outcome, classify
 from .rules import NO_TARGET, Option
-from .scenario import Action, Event, Scenario, load_scenario
+from .scenario import Action, Event, Scenario, accident_action, load_scenario
 
 NO_RUNG = -99  # "no hostile act that day" in the daily rung table
 
@@ -105,6 +105,7 @@ class EscalationModel(mesa.Model):
         for event in scenario.events:
             self.events_by_day.setdefault((event.date - self.start_date).days, []).append(event)
 
+        self.accident_key = accident_action(self.ladder)
         self.records: list[Record] = []
         self.daily_rung = np.full((self.horizon, len(ids)), NO_RUNG, dtype=np.int16)
         self.hostile_deaths = 0
@@ -172,10 +173,11 @@ class EscalationModel(mesa.Model):
         for actor in self.actors:
             hazard = actor.accident_hazard()
             if hazard > 0.0 and self.random.random() < hazard:
-                action = self.ladder["accident"]
+                assert self.accident_key is not None  # the scenario checks this for accident-prone actors
+                action = self.ladder[self.accident_key]
                 killed = int(self.rng.negative_binomial(action.killed_dispersion, _nb_p(action)))
                 self._record(
-                    actor, None, "accident", action, {"civilians": killed}, {}, "model", hazard,
+                    actor, None, self.accident_key, action, {"civilians": killed}, {}, "model", hazard,
                     f"accident under alert {actor.alert:.2f} (daily hazard {hazard:.4f})",
                 )
                 self._after_accident(actor)
@@ -213,7 +215,7 @@ class EscalationModel(mesa.Model):
         if actor is None or not action.chosen:
             record = self._record(actor, event.target, event.action, action, dict(event.killed),
                                   dict(event.wounded), "history", probability, reason, event.id)
-            if actor is not None and event.action == "accident":
+            if actor is not None and action.effect == "accident":
                 self._after_accident(actor)
             return record
         return self._apply(actor, event.target, event.action, action, dict(event.killed), dict(event.wounded),
@@ -221,7 +223,7 @@ class EscalationModel(mesa.Model):
 
     def probability_of(self, actor: CrisisActor, action: str, target: str | None) -> float:
         """The probability the actor's rule gives `action` against `target` today, in the current state."""
-        if action == "accident":
+        if self.ladder[action].effect == "accident":
             return actor.accident_hazard()
         if self.ladder[action].justifies:
             return actor.justification_chance()
@@ -262,7 +264,7 @@ class EscalationModel(mesa.Model):
             if actor.pending_threat[target.index] and action.force:
                 actor.pending_threat[target.index] = 0
                 actor.credibility = min(1.0, actor.credibility + 0.1)
-            if key == "threaten":
+            if action.effect == "threat":
                 actor.pending_threat[target.index] = self.crisis.threat_window_days
             actor.alert = min(1.0, actor.alert + rung / 20.0)  # expecting an answer
         if action.force:
@@ -276,7 +278,7 @@ class EscalationModel(mesa.Model):
             target.outstanding[actor.index] *= 0.5
             actor.conciliatory[target.index] = False  # answered in kind
         actor.used(key)
-        if key == "demand_withdrawal" and target is not None:
+        if action.effect == "withdrawal_demand" and target is not None:
             target.sovereignty_cost[actor.index] += 0.5
         for nation, count in killed.items():
             victim = self.by_id.get(nation)

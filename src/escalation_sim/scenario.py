@@ -7,6 +7,7 @@ expected, so that command-line users never see a traceback.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import hashlib
@@ -25,6 +26,7 @@ from .rules import RULES, RuleConfig
 ActorKind = Literal["state", "militia"]
 TargetKind = Literal["state", "militia", "none"]
 Group = Literal["de-escalation", "hold", "signal", "pressure", "proxy", "strike", "war"]
+Effect = Literal["none", "threat", "justification", "withdrawal_demand", "accident"]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -42,8 +44,12 @@ class Action(Strict):
     hostile: bool | None = Field(None, description="counts as a hostile act; default: rung > 0")
     force: bool = Field(False, description="a use of force (legitimacy and sovereignty costs apply)")
     chosen: bool = Field(True, description="false for events that happen to an actor (accidents)")
-    justifies: bool = Field(
-        False, description="a public justification, taken alongside the day's action when force was used"
+    effect: Effect = Field(
+        "none",
+        description="what the model does besides casualties and perception: 'threat' commits the actor "
+        "(audience costs if not made good); 'justification' is taken alongside the day's action and removes "
+        "most legitimacy cost of force; 'withdrawal_demand' raises the target's cost of force on the "
+        "demander's soil; 'accident' happens to an actor on alert (not chosen)",
     )
     cooldown_days: int = Field(0, ge=0, le=365, description="days before the same actor can take it again")
     users: list[ActorKind] = Field(min_length=1)
@@ -60,6 +66,16 @@ class Action(Strict):
     @property
     def is_hostile(self) -> bool:
         return self.hostile if self.hostile is not None else self.rung > 0
+
+    @property
+    def justifies(self) -> bool:
+        return self.effect == "justification"
+
+    @model_validator(mode="after")
+    def _accidents_are_not_chosen(self) -> Action:
+        if self.effect == "accident" and self.chosen:
+            raise ValueError("an action with effect 'accident' must have chosen: false (it is not a decision)")
+        return self
 
 
 class Traits(Strict):
@@ -185,6 +201,10 @@ class Scenario(Strict):
                     )
             if "hold" not in actor.capabilities:
                 raise ValueError(f"actors.{key}.capabilities must include 'hold'")
+            if actor.accident_rate > 0 and accident_action(ladder) is None:
+                raise ValueError(
+                    f"actors.{key}.accident_rate: the ladder has no action with effect 'accident' to record it"
+                )
             if actor.kind == "militia" and actor.sponsor is None and actor.sponsor_control > 0:
                 raise ValueError(f"actors.{key}.sponsor_control is set but the militia has no sponsor")
         seen: set[str] = set()
@@ -237,6 +257,11 @@ def _check_ref(ref: str, known: Iterable[str], where: str, what: str = "actor", 
         raise ValueError(f"{where}: unknown {what} {ref!r}{suggestion} (known: {', '.join(known)})")
 
 
+def accident_action(ladder: dict[str, Action]) -> str | None:
+    """The ladder's accident action, if it has one."""
+    return next((key for key, a in ladder.items() if a.effect == "accident"), None)
+
+
 @cache
 def default_ladder() -> dict[str, Action]:
     text = resources.files("escalation_sim").joinpath("data/ladder.yaml").read_text()
@@ -274,6 +299,12 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def parse_scenario(text: str, path: str | Path = "<string>") -> Scenario:
+    data, lines = _read_yaml(text, path)
+    data = _resolve_extends(data, Path(path), seen=(Path(path).resolve(),))
+    return validate_scenario_data(data, path, lines)
+
+
+def _read_yaml(text: str, path: str | Path) -> tuple[dict[str, Any], dict[tuple, int]]:
     try:
         data = yaml.safe_load(text)
         lines = _line_map(text)
@@ -284,7 +315,131 @@ def parse_scenario(text: str, path: str | Path = "<string>") -> Scenario:
         raise ScenarioError(path, [f"{where}not valid YAML ({problem})"]) from None
     if not isinstance(data, dict):
         raise ScenarioError(path, [f"expected a mapping of scenario fields at the top, found {type(data).__name__}"])
-    return validate_scenario_data(data, path, lines)
+    return data, lines
+
+
+def _resolve_extends(data: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    """A counterfactual file names its base (`extends`), then edits it (`remove_events`, `set`)."""
+    if "extends" not in data:
+        for key in ("remove_events", "set"):
+            if key in data:
+                raise ScenarioError(path, [f"{key}: only allowed together with 'extends: BASE_FILE'"])
+        return data
+    data = dict(data)
+    base_name = data.pop("extends")
+    removals = data.pop("remove_events", []) or []
+    changes = data.pop("set", {}) or {}
+    if not isinstance(base_name, str):
+        raise ScenarioError(path, ["extends: expected the path of a base scenario file, relative to this one"])
+    base_path = (path.parent / base_name).resolve()
+    if base_path in seen:
+        raise ScenarioError(path, [f"extends: {base_name} extends this file again (a cycle)"])
+    try:
+        base_text = base_path.read_text(encoding="utf-8")
+    except OSError:
+        raise ScenarioError(path, [f"extends: base scenario {base_name!r} not found next to this file"]) from None
+    base, _ = _read_yaml(base_text, base_path)
+    base = _resolve_extends(base, base_path, (*seen, base_path))
+    merged = _deep_merge(base, data)
+    try:
+        return apply_edits(merged, changes, removals)
+    except ValueError as exc:
+        raise ScenarioError(path, [str(exc)]) from None
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def apply_edits(
+    data: dict[str, Any], changes: dict[str, Any] | None = None, remove_events: Iterable[str] = ()
+) -> dict[str, Any]:
+    """Edit raw scenario data: drop events by id and set values by dotted path.
+
+    Paths address mappings by key, lists by index, and events by id: `actors.USA.rule.margin`,
+    `events.A06.killed`, `outcomes.calm_days`. Raises ValueError naming the path that does not exist.
+    """
+    data = copy.deepcopy(data)
+    if not isinstance(changes, dict):
+        raise ValueError(f"set: expected a mapping of dotted paths to values, found {type(changes).__name__}")
+    removals = list(remove_events)
+    if removals:
+        events = data.get("events", [])
+        ids = [e.get("id") for e in events if isinstance(e, dict)]
+        for event_id in removals:
+            if event_id not in ids:
+                hint = difflib.get_close_matches(str(event_id), [str(i) for i in ids], n=1)
+                raise ValueError(
+                    f"remove_events: no event {event_id!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+                )
+        data["events"] = [e for e in events if not (isinstance(e, dict) and e.get("id") in removals)]
+    for dotted, value in (changes or {}).items():
+        _set_path(data, str(dotted), value)
+    return data
+
+
+def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            index = _list_index(node, part, where)
+            if last:
+                node[index] = value
+                return
+            node = node[index]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+                return
+            if part not in node:
+                if parts[0] in ("actors",) and depth >= 2 or part in ("rule", "traits", "perception", "outcomes"):
+                    node[part] = {}
+                else:
+                    hint = difflib.get_close_matches(part, [str(k) for k in node], n=1)
+                    raise ValueError(
+                        f"set {dotted}: no {where!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+                    )
+            node = node[part]
+        else:
+            raise ValueError(f"set {dotted}: {'.'.join(parts[:depth])!r} is a value, not a mapping or list")
+
+
+def _list_index(items: list[Any], part: str, where: str) -> int:
+    if part.isdigit() and int(part) < len(items):
+        return int(part)
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("id") == part:
+            return i
+    raise ValueError(f"set: no item {where!r} (use a list index or an event id)")
+
+
+def scenario_paths() -> dict[str, Path]:
+    """Shipped scenario files by name: ./scenarios, then the package's own copy, then the source tree's."""
+    here = Path(__file__).resolve().parent
+    folders = [Path.cwd() / "scenarios", here / "scenarios", here.parents[1] / "scenarios"]
+    found: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.yaml")):
+            if path.stem in found:
+                continue
+            try:
+                head = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError):
+                head = None
+            if isinstance(head, dict) and ("actors" in head or "extends" in head):
+                found[path.stem] = path
+    return found
 
 
 def validate_scenario_data(data: dict[str, Any], path: str | Path = "<data>", lines: dict | None = None) -> Scenario:

@@ -86,6 +86,13 @@ class RuleParams(BaseModel):
         le=5,
         description="noise on quiet days: 0.2 gives a stray statement about once a month per actor",
     )
+    ignore_below: float = Field(
+        2.5,
+        ge=0,
+        le=20,
+        description="perceived severity too small to answer: words (denunciations, threats) are cheap talk "
+        "(Fearon 1995), so exchanges that drift down to words end",
+    )
     reciprocity: float = Field(
         0.3,
         ge=0,
@@ -152,17 +159,18 @@ def perceived_severity(rung: int, killed: int, casualty_weight: float) -> float:
     return rung + casualty_weight * math.log1p(killed)
 
 
-def most_pressing(view: View) -> int:
-    """Index of the actor whose unanswered acts weigh most on the deciding actor, or NO_TARGET."""
-    best, best_value = NO_TARGET, 0.0
+def most_pressing(view: View, params: RuleParams) -> int:
+    """Index of the actor whose unanswered acts weigh most on the deciding actor, or NO_TARGET if none
+    weighs enough to answer."""
+    best, best_value = NO_TARGET, params.ignore_below
     for i, value in enumerate(view.outstanding):
-        if value > best_value:
+        if value >= best_value and value > 0.0:
             best, best_value = i, value
     return best
 
 
 def settle(view: View, params: RuleParams, reason: str = "nothing to answer: holding") -> Policy:
-    """A quiet day: mostly hold; justify past force if it was not yet justified; answer conciliation in kind."""
+    """A quiet day: mostly hold, with rare stray statements; answer conciliation in kind."""
     options = view.options
     spread = params.quiet_spread
     probs = [0.0] * len(options)
@@ -174,13 +182,6 @@ def settle(view: View, params: RuleParams, reason: str = "nothing to answer: hol
     conciliatory = view.conciliatory
     extra = 0.0
     why = reason
-    if view.legitimacy_cost > 0.05:
-        for opt in options:
-            if opt.action == "justify":
-                w = view.readiness * min(1.0, view.legitimacy_cost)
-                probs[opt.index] += w * total
-                extra += w * total
-                why = f"justifying force used (legitimacy cost {view.legitimacy_cost:.2f})"
     if params.reciprocity > 0 and any(conciliatory):
         for opt in options:
             if opt.target_index >= 0 and conciliatory[opt.target_index] and opt.rung < 0:

@@ -97,8 +97,6 @@ class CostBenefit(Rule):
                     other = p.hold_penalty * view.domestic_pressure
                     if any(t > 0 for t in view.pending_threat):
                         other += p.audience_weight * view.credibility
-            elif opt.action == "justify":
-                benefit = view.legitimacy_cost
             elif opt.rung < 0 and j >= 0:
                 benefit = (1.0 - view.resolve) * (0.5 if view.conciliatory[j] else 0.1)
                 other = drive * min(1.0, view.outstanding[j] / 10.0)
@@ -107,7 +105,7 @@ class CostBenefit(Rule):
         return utilities, parts
 
     def policy(self, view: View) -> Policy:
-        if most_pressing(view) < 0:
+        if most_pressing(view, self.params) < 0:
             return settle(view, self.params)
         utilities, parts = self.utilities(view)
         choice = softmax(utilities, self.params.temperature)

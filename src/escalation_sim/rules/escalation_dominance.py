@@ -28,7 +28,7 @@ class EscalationDominance(Rule):
     Params = EscalationDominanceParams
 
     def policy(self, view: View) -> Policy:
-        target = most_pressing(view)
+        target = most_pressing(view, self.params)
         if target < 0:
             return settle(view, self.params)
         rung = view.outstanding[target] + self.params.step

@@ -32,7 +32,7 @@ class Graduated(Rule):
     Params = GraduatedParams
 
     def policy(self, view: View) -> Policy:
-        target = most_pressing(view)
+        target = most_pressing(view, self.params)
         if target < 0:
             return settle(view, self.params)
         p = self.params

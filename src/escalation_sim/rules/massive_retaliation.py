@@ -28,7 +28,7 @@ class MassiveRetaliation(Rule):
     Params = MassiveRetaliationParams
 
     def policy(self, view: View) -> Policy:
-        target = most_pressing(view)
+        target = most_pressing(view, self.params)
         if target < 0 or view.outstanding[target] < self.params.trigger:
             return settle(view, self.params)
         top = max((o.rung for o in view.options if o.target_index == target), default=0)

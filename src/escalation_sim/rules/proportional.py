@@ -34,7 +34,7 @@ class Proportional(Rule):
     Params = ProportionalParams
 
     def policy(self, view: View) -> Policy:
-        target = most_pressing(view)
+        target = most_pressing(view, self.params)
         if target < 0:
             return settle(view, self.params)
         rung = view.outstanding[target] + self.params.margin

@@ -50,7 +50,7 @@ class RedLine(Rule):
     Params = RedLineParams
 
     def policy(self, view: View) -> Policy:
-        target = most_pressing(view)
+        target = most_pressing(view, self.params)
         if target < 0:
             return settle(view, self.params)
         p = self.params

@@ -33,7 +33,7 @@ class Restraint(Rule):
     Params = RestraintParams
 
     def policy(self, view: View) -> Policy:
-        target = most_pressing(view)
+        target = most_pressing(view, self.params)
         if target < 0:
             return settle(view, self.params)
         p = self.params

@@ -25,7 +25,7 @@ class TitForTat(Rule):
     Params = TitForTatParams
 
     def policy(self, view: View) -> Policy:
-        target = most_pressing(view)
+        target = most_pressing(view, self.params)
         if target < 0:
             return settle(view, self.params)
         rung = view.last_rung[target]

@@ -1,0 +1,181 @@
+"""Running one scenario: the model to the horizon, its records as tables, and the files a run leaves behind.
+
+Tables are pandas DataFrames; files are CSV and JSON that pandas reads back as they were written. Outputs are
+byte-identical for the same scenario and seed (no timestamps, fixed float formatting).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .model import EscalationModel
+from .scenario import Scenario, load_scenario
+
+EVENT_COLUMNS = [
+    "date", "day", "actor", "target", "action", "label", "rung", "group", "killed", "wounded",
+    "killed_by_nation", "wounded_by_nation", "origin", "probability", "reason", "event_id", "attributed_to",
+    "cameo", "goldstein", "mid_level", "mid_action",
+]  # fmt: skip
+
+
+@dataclass
+class RunResult:
+    """A finished run: the model (for inspection) and its tables."""
+
+    model: EscalationModel
+    seed: int | None
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.model.crisis
+
+    @property
+    def outcome(self):  # noqa: ANN201 - Outcome, re-exported from the model layer
+        return self.model.outcome
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return events_frame(self.model)
+
+    @property
+    def actors(self) -> pd.DataFrame:
+        return actors_frame(self.model)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return summary_dict(self.model, self.seed)
+
+
+def run(
+    scenario: Scenario | str | Path,
+    seed: int | None = 0,
+    branch_date: dt.date | str | None = None,
+    replay_only: bool = False,
+    collect: bool = True,
+) -> RunResult:
+    """Run a scenario to its horizon with one seed."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    model = EscalationModel(
+        scenario=scenario, rng=seed, branch_date=branch_date, replay_only=replay_only, collect=collect
+    )
+    while model.running:
+        model.step()
+    return RunResult(model, seed)
+
+
+def _by_nation(values: dict[str, int]) -> str:
+    return ";".join(f"{k}={v}" for k, v in values.items())
+
+
+def events_frame(model: EscalationModel) -> pd.DataFrame:
+    """One row per action taken (holds are not rows), with its codes, probability and reason."""
+    rows = []
+    for r in model.records:
+        action = model.ladder[r.action]
+        rows.append(
+            {
+                "date": r.date.isoformat(),
+                "day": r.day,
+                "actor": r.actor or "",
+                "target": r.target or "",
+                "action": r.action,
+                "label": action.label,
+                "rung": r.rung,
+                "group": action.group,
+                "killed": r.killed_total,
+                "wounded": sum(r.wounded.values()),
+                "killed_by_nation": _by_nation(r.killed),
+                "wounded_by_nation": _by_nation(r.wounded),
+                "origin": r.origin,
+                "probability": None if math.isnan(r.probability) else round(r.probability, 6),
+                "reason": r.reason,
+                "event_id": r.event_id or "",
+                "attributed_to": r.attributed,
+                "cameo": action.cameo or "",
+                "goldstein": action.goldstein,
+                "mid_level": action.mid_level,
+                "mid_action": action.mid_action,
+            }
+        )
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+
+
+def actors_frame(model: EscalationModel) -> pd.DataFrame:
+    """Each actor's state at the end of each day (needs `collect=True`), with the day's highest hostile rung."""
+    if not model.collect:
+        raise ValueError("actor states were not collected: run the model with collect=True")
+    frame = model.datacollector.get_agent_vars_dataframe().reset_index()
+    dates = model.datacollector.get_model_vars_dataframe()["date"].tolist()
+    frame["date"] = [dates[int(step) - 1] for step in frame["Step"]]
+    frame["day"] = frame["Step"].astype(int) - 1
+    index = {a: i for i, a in enumerate(model.actor_ids)}
+    rungs = model.daily_rung
+    frame["rung"] = [
+        (int(rungs[d, index[a]]) if rungs[d, index[a]] > -99 else None)
+        for d, a in zip(frame["day"], frame["actor"], strict=True)
+    ]
+    columns = ["date", "day", "actor", "rung", "last_action", "alert", "domestic_pressure", "credibility",
+               "legitimacy_cost", "grievance", "unanswered", "killed", "wounded"]  # fmt: skip
+    frame = frame[columns].copy()
+    for col in ("alert", "domestic_pressure", "credibility", "legitimacy_cost", "grievance", "unanswered"):
+        frame[col] = frame[col].astype(float).round(6)
+    frame["rung"] = frame["rung"].astype("Int64")
+    return frame
+
+
+def summary_dict(model: EscalationModel, seed: int | None) -> dict[str, Any]:
+    o = model.outcome
+    scenario = model.crisis
+    return {
+        "scenario": scenario.name,
+        "scenario_sha256": scenario.sha256(),
+        "seed": seed,
+        "branch_date": model.branch_date.isoformat() if model.branch_date else None,
+        "start_date": scenario.start_date.isoformat(),
+        "end_date": scenario.end_date.isoformat(),
+        "outcome": o.outcome,
+        "max_rung": o.max_rung if o.max_rung > -99 else None,
+        "max_rung_overall": o.max_rung_overall if o.max_rung_overall > -99 else None,
+        "days_to_calm": o.days_to_calm,
+        "hostile_deaths": o.hostile_deaths,
+        "retaliations": o.retaliations,
+        "hostile_acts_after_branch": o.hostile_acts,
+        "casualties": {
+            "killed": dict(sorted(o.killed.items())),
+            "wounded": dict(sorted(o.wounded.items())),
+        },
+        "first_response": o.first_response,
+        "first_response_day": o.first_response_day,
+        "thresholds": scenario.outcomes.model_dump(),
+        "version": __version__,
+    }
+
+
+def write_run(result: RunResult, out: str | Path) -> list[Path]:
+    """Write events.csv, actors.csv and summary.json into `out`; return the paths written.
+
+    Figures belong to the analysis layer above this one (`plots.timeline`), which the CLI calls.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    events = out / "events.csv"
+    result.events.to_csv(events, index=False, float_format="%.6g", lineterminator="\n")
+    written.append(events)
+    if result.model.collect:
+        actors = out / "actors.csv"
+        result.actors.to_csv(actors, index=False, float_format="%.6g", lineterminator="\n")
+        written.append(actors)
+    summary = out / "summary.json"
+    summary.write_text(json.dumps(result.summary, indent=2) + "\n")
+    written.append(summary)
+    return written
