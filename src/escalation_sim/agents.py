@@ -50,6 +50,7 @@ class CrisisActor(mesa.Agent):
         self.options: tuple[Option, ...] = ()
         self.cooldown_of: list[int] = []  # per option: the action's cooldown
         self.cooling: list[int] = []  # per option: days before it can be taken again
+        self.cooling_count = 0  # options still cooling down
         self.justification: str | None = None  # the action this actor justifies force with, if any
         self.hold_index = 0
         self.others: tuple[str, ...] = ()
@@ -140,7 +141,7 @@ class CrisisActor(mesa.Agent):
     def policy(self) -> Policy:
         """The rule's policy, less the options still cooling down (their mass goes to holding)."""
         policy = self.rule.policy(self)
-        if any(self.cooling):
+        if self.cooling_count:
             probs = policy.probs
             for i, days in enumerate(self.cooling):
                 if days and probs[i]:
@@ -177,7 +178,9 @@ class CrisisActor(mesa.Agent):
     def used(self, action: str) -> None:
         """Start the cooldown of every option of this action."""
         for opt in self.options:
-            if opt.action == action:
+            if opt.action == action and self.cooldown_of[opt.index]:
+                if not self.cooling[opt.index]:
+                    self.cooling_count += 1
                 self.cooling[opt.index] = self.cooldown_of[opt.index]
 
     def accident_hazard(self) -> float:
@@ -187,29 +190,40 @@ class CrisisActor(mesa.Agent):
     def end_of_day(self) -> None:
         """Memory fades, alert and pressure relax toward their baselines, unmet threats cost credibility."""
         decay = self.grievance_decay
-        cooling = self.cooling
-        for i in range(len(cooling)):
-            if cooling[i]:
-                cooling[i] -= 1
+        if self.cooling_count:
+            cooling = self.cooling
+            for i, days in enumerate(cooling):
+                if days:
+                    cooling[i] = days - 1
+                    if days == 1:
+                        self.cooling_count -= 1
         outstanding = self.outstanding
         grievance = self.grievance
-        for i in range(len(outstanding)):
-            if outstanding[i]:
-                outstanding[i] *= decay
-                if outstanding[i] < 0.05:
-                    outstanding[i] = 0.0
+        pending = self.pending_threat
+        most = 0.0
+        for i, value in enumerate(outstanding):
+            if value:
+                value *= decay
+                if value < 0.05:
+                    value = 0.0
+                outstanding[i] = value
+                if value > most:
+                    most = value
             if grievance[i]:
                 grievance[i] *= decay
-            if self.pending_threat[i]:
-                self.pending_threat[i] -= 1
-                if self.pending_threat[i] == 0:
+            if pending[i]:
+                pending[i] -= 1
+                if pending[i] == 0:
                     self.credibility = max(0.0, self.credibility - self.spec.audience_cost)
                     self.domestic_pressure = min(1.0, self.domestic_pressure + self.spec.audience_cost)
-        self.alert = self.base_alert + (self.alert - self.base_alert) * self.alert_decay
-        self.domestic_pressure = self.base_pressure + (self.domestic_pressure - self.base_pressure) * decay
-        self.legitimacy_cost *= decay
-        self.restraint_signal = math.exp(-max(outstanding) / 5.0)
-        self._update_readiness()
+        if self.alert != self.base_alert:
+            self.alert = self.base_alert + (self.alert - self.base_alert) * self.alert_decay
+        if self.domestic_pressure != self.base_pressure:
+            self.domestic_pressure = self.base_pressure + (self.domestic_pressure - self.base_pressure) * decay
+            self._update_readiness()
+        if self.legitimacy_cost:
+            self.legitimacy_cost *= decay
+        self.restraint_signal = math.exp(-most / 5.0) if most else 1.0
 
     def _update_readiness(self) -> None:
         self.readiness = min(1.0, (1.0 + self.domestic_pressure) / self.spec.decision_lag_days)

@@ -119,9 +119,19 @@ class Rule:
 
     def __init__(self, params: RuleParams | None = None) -> None:
         self.params = params if params is not None else self.Params(name=self.name)
+        self._quiet: tuple[tuple[Option, ...], list[float]] | None = None
 
     def policy(self, view: View) -> Policy:
         raise NotImplementedError
+
+    def settle(self, view: View, reason: str = "nothing to answer: holding") -> Policy:
+        """A quiet day: mostly hold, with rare stray statements; answer conciliation in kind."""
+        cached = self._quiet
+        if cached is None or cached[0] is not view.options:  # one rule object serves one actor
+            cached = self._quiet = (view.options, quiet_weights(view.options, self.params.quiet_spread))
+        if self.params.reciprocity > 0 and any(view.conciliatory):
+            return reciprocate(view, self.params, cached[1])
+        return Policy(list(cached[1]), reason)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"
@@ -169,27 +179,23 @@ def most_pressing(view: View, params: RuleParams) -> int:
     return best
 
 
-def settle(view: View, params: RuleParams, reason: str = "nothing to answer: holding") -> Policy:
-    """A quiet day: mostly hold, with rare stray statements; answer conciliation in kind."""
-    options = view.options
-    spread = params.quiet_spread
-    probs = [0.0] * len(options)
-    total = 0.0
-    for opt in options:
-        w = math.exp(-abs(opt.rung) / spread)
-        probs[opt.index] = w
-        total += w
-    conciliatory = view.conciliatory
+def quiet_weights(options: tuple[Option, ...], spread: float) -> list[float]:
+    """Probabilities of a quiet day: each option weighted by its distance from holding."""
+    weights = [math.exp(-abs(opt.rung) / spread) for opt in options]
+    return _normalise(weights, sum(weights))
+
+
+def reciprocate(view: View, params: RuleParams, quiet: list[float]) -> Policy:
+    """A quiet day after an adversary's conciliatory move: add a chance of answering it in kind."""
+    probs = list(quiet)
     extra = 0.0
-    why = reason
-    if params.reciprocity > 0 and any(conciliatory):
-        for opt in options:
-            if opt.target_index >= 0 and conciliatory[opt.target_index] and opt.rung < 0:
-                w = params.reciprocity * math.exp(-abs(opt.rung + 1) / spread)
-                probs[opt.index] += w * total
-                extra += w * total
-        why = "answering conciliation in kind"
-    return Policy(_normalise(probs, total + extra), why)
+    conciliatory = view.conciliatory
+    for opt in view.options:
+        if opt.target_index >= 0 and conciliatory[opt.target_index] and opt.rung < 0:
+            w = params.reciprocity * math.exp(-abs(opt.rung + 1) / params.quiet_spread)
+            probs[opt.index] += w
+            extra += w
+    return Policy(_normalise(probs, 1.0 + extra), "answering conciliation in kind")
 
 
 def aim(

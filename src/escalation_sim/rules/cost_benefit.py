@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Policy, Rule, RuleParams, View, most_pressing, register, settle, softmax
+from .base import Policy, Rule, RuleParams, View, most_pressing, register, softmax
 
 _LOG_WAR = math.log1p(300.0)  # expected deaths of one day of sustained campaign: the top of the casualty scale
 
@@ -106,7 +106,7 @@ class CostBenefit(Rule):
 
     def policy(self, view: View) -> Policy:
         if most_pressing(view, self.params) < 0:
-            return settle(view, self.params)
+            return self.settle(view)
         utilities, parts = self.utilities(view)
         choice = softmax(utilities, self.params.temperature)
         hold = view.hold_index

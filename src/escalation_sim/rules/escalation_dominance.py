@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, most_pressing, register, settle
+from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, most_pressing, register
 
 
 class EscalationDominanceParams(RuleParams):
@@ -30,7 +30,7 @@ class EscalationDominance(Rule):
     def policy(self, view: View) -> Policy:
         target = most_pressing(view, self.params)
         if target < 0:
-            return settle(view, self.params)
+            return self.settle(view)
         rung = view.outstanding[target] + self.params.step
         reason = (
             f"escalation dominance: {self.params.step:g} rung above perceived severity "

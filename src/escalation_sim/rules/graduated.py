@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, most_pressing, register, settle
+from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, most_pressing, register
 
 
 class GraduatedParams(RuleParams):
@@ -34,7 +34,7 @@ class Graduated(Rule):
     def policy(self, view: View) -> Policy:
         target = most_pressing(view, self.params)
         if target < 0:
-            return settle(view, self.params)
+            return self.settle(view)
         p = self.params
         provocations = view.grievance[target] / p.grievance_unit
         rung = p.start_rung + p.step * max(0.0, provocations - 1.0)

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Policy, Rule, RuleParams, View, aim, register, settle
+from .base import Policy, Rule, RuleParams, View, aim, register
 
 
 class HostNationParams(RuleParams):
@@ -38,7 +38,7 @@ class HostNation(Rule):
             if value > worst_value and view.outstanding[i] > 0:
                 worst, worst_value = i, value
         if worst < 0:
-            return settle(view, self.params)
+            return self.settle(view)
         p = self.params
         rung = 2.0 if worst_value >= p.protest_threshold else 1.0
         reason = (

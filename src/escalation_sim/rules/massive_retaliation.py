@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, most_pressing, register, settle
+from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, most_pressing, register
 
 
 class MassiveRetaliationParams(RuleParams):
@@ -30,7 +30,7 @@ class MassiveRetaliation(Rule):
     def policy(self, view: View) -> Policy:
         target = most_pressing(view, self.params)
         if target < 0 or view.outstanding[target] < self.params.trigger:
-            return settle(view, self.params)
+            return self.settle(view)
         top = max((o.rung for o in view.options if o.target_index == target), default=0)
         reason = (
             f"massive retaliation: severity {view.outstanding[target]:.1f} >= trigger "

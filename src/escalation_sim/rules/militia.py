@@ -27,6 +27,23 @@ class MilitiaParams(RuleParams):
     max_rate: float = Field(0.9, gt=0, le=1, description="cap on the daily chance of acting")
 
 
+def attack_shares(view: View, target: int, mobilised: bool) -> list[tuple[int, float]]:
+    """How a day's attack is split among the militia's options: mostly its strongest, a little the rest.
+
+    Mass action without intent to kill (a siege: proxy group, not force) needs supporters mobilised.
+    """
+    attacks = [
+        o
+        for o in view.options
+        if o.hostile and o.target_index >= 0 and (target < 0 or o.target_index == target)
+        and (mobilised or not (o.group == "proxy" and not o.force))
+    ]
+    strongest = max((o.rung for o in attacks), default=0)
+    weights = [1.0 if o.rung == strongest else 0.15 for o in attacks]
+    total = sum(weights)
+    return [(o.index, w / total) for o, w in zip(attacks, weights, strict=True)]
+
+
 @register
 class Militia(Rule):
     name = "militia"
@@ -42,6 +59,10 @@ class Militia(Rule):
     }
     Params = MilitiaParams
 
+    def __init__(self, params: RuleParams | None = None) -> None:
+        super().__init__(params)
+        self._shares: dict[tuple[int, bool], list[tuple[int, float]]] = {}
+
     def policy(self, view: View) -> Policy:
         p = self.params
         probs = [0.0] * len(view.options)
@@ -52,18 +73,12 @@ class Militia(Rule):
                 best_target, best_severity = i, value
         rate = min(p.max_rate, p.base_rate + p.grievance_gain * best_severity) * (1.0 - restraint)
         siege = best_severity >= p.siege_threshold
-        attacks = [
-            o
-            for o in view.options
-            if o.hostile and o.target_index >= 0 and (best_target < 0 or o.target_index == best_target)
-            and (o.action != "siege" or siege)
-        ]
-        strongest = max((o.rung for o in attacks), default=0)
-        weights = [1.0 if o.rung == strongest else 0.15 for o in attacks]
-        total = sum(weights)
-        for o, w in zip(attacks, weights, strict=True):
-            probs[o.index] = rate * w / total
-        probs[view.hold_index] += 1.0 - (rate if attacks else 0.0)
+        shares = self._shares.get((best_target, siege))
+        if shares is None:
+            shares = self._shares[(best_target, siege)] = attack_shares(view, best_target, siege)
+        for index, share in shares:
+            probs[index] = rate * share
+        probs[view.hold_index] += 1.0 - (rate if shares else 0.0)
         who = view.others[best_target] if best_target >= 0 else "its adversaries"
         reason = (
             f"militia: daily attack chance {rate:.2f} against {who} (grievance {best_severity:.1f}, "

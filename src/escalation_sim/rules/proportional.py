@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, most_pressing, register, settle
+from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, most_pressing, register
 
 
 class ProportionalParams(RuleParams):
@@ -36,7 +36,7 @@ class Proportional(Rule):
     def policy(self, view: View) -> Policy:
         target = most_pressing(view, self.params)
         if target < 0:
-            return settle(view, self.params)
+            return self.settle(view)
         rung = view.outstanding[target] + self.params.margin
         reason = (
             f"proportional response: perceived severity {view.outstanding[target]:.1f}"

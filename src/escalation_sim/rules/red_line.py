@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, mix, most_pressing, register, settle
+from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, mix, most_pressing, register
 
 
 class RedLineParams(RuleParams):
@@ -52,7 +52,7 @@ class RedLine(Rule):
     def policy(self, view: View) -> Policy:
         target = most_pressing(view, self.params)
         if target < 0:
-            return settle(view, self.params)
+            return self.settle(view)
         p = self.params
         killed = view.last_killed[target]
         severity = view.outstanding[target]

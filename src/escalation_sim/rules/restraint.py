@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, most_pressing, register, settle
+from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, most_pressing, register
 
 
 class RestraintParams(RuleParams):
@@ -35,7 +35,7 @@ class Restraint(Rule):
     def policy(self, view: View) -> Policy:
         target = most_pressing(view, self.params)
         if target < 0:
-            return settle(view, self.params)
+            return self.settle(view)
         p = self.params
         grievance = view.grievance[target]
         if grievance >= p.threshold:

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, most_pressing, register, settle
+from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, most_pressing, register
 
 
 class TitForTatParams(RuleParams):
@@ -27,7 +27,7 @@ class TitForTat(Rule):
     def policy(self, view: View) -> Policy:
         target = most_pressing(view, self.params)
         if target < 0:
-            return settle(view, self.params)
+            return self.settle(view)
         rung = view.last_rung[target]
         reason = f"tit-for-tat: answering rung {rung} in kind; {describe_attribution(view, target)}"
         return aim(view, target, rung, self.params.spread, view.readiness, reason)
