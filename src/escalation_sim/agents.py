@@ -220,13 +220,13 @@ class CrisisActor(mesa.Agent):
             self.alert = self.base_alert + (self.alert - self.base_alert) * self.alert_decay
         if self.domestic_pressure != self.base_pressure:
             self.domestic_pressure = self.base_pressure + (self.domestic_pressure - self.base_pressure) * decay
-            self._update_readiness()
         if self.legitimacy_cost:
             self.legitimacy_cost *= decay
         self.restraint_signal = math.exp(-most / 5.0) if most else 1.0
 
     def _update_readiness(self) -> None:
-        self.readiness = min(1.0, (1.0 + self.domestic_pressure) / self.spec.decision_lag_days)
+        """Daily chance of acting on a provocation: a memoryless hazard with the observed mean lag."""
+        self.readiness = min(1.0, 1.0 / self.spec.decision_lag_days)
 
     def __repr__(self) -> str:
         return f"CrisisActor({self.actor_id})"

@@ -25,6 +25,7 @@ class Outcome:
     hostile_acts: int  # after the branch point
     first_response: dict[str, str | None] = field(default_factory=dict)  # first hostile act after the branch
     first_response_day: dict[str, int | None] = field(default_factory=dict)
+    strongest_response: dict[str, str | None] = field(default_factory=dict)  # highest-rung hostile act after it
 
 
 def classify(model: EscalationModel) -> Outcome:
@@ -50,6 +51,8 @@ def classify(model: EscalationModel) -> Outcome:
     wounded: dict[str, int] = {}
     first: dict[str, str | None] = dict.fromkeys(model.actor_ids)
     first_day: dict[str, int | None] = dict.fromkeys(model.actor_ids)
+    strongest: dict[str, str | None] = dict.fromkeys(model.actor_ids)
+    strongest_rung: dict[str, int] = dict.fromkeys(model.actor_ids, -99)
     hostile_acts = 0
     for record in model.records:
         for nation, count in record.killed.items():
@@ -63,6 +66,9 @@ def classify(model: EscalationModel) -> Outcome:
                 if first[record.actor] is None:
                     first[record.actor] = record.action
                     first_day[record.actor] = record.day - branch
+                if record.rung > strongest_rung[record.actor]:
+                    strongest_rung[record.actor] = record.rung
+                    strongest[record.actor] = record.action
     return Outcome(
         outcome=outcome,
         max_rung=max_rung,
@@ -75,4 +81,5 @@ def classify(model: EscalationModel) -> Outcome:
         hostile_acts=hostile_acts,
         first_response=first,
         first_response_day=first_day,
+        strongest_response=strongest,
     )

@@ -155,6 +155,7 @@ def summary_dict(model: EscalationModel, seed: int | None) -> dict[str, Any]:
         },
         "first_response": o.first_response,
         "first_response_day": o.first_response_day,
+        "strongest_response": o.strongest_response,
         "thresholds": scenario.outcomes.model_dump(),
         "version": __version__,
     }
