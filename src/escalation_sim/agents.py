@@ -175,10 +175,10 @@ class CrisisActor(mesa.Agent):
         if chance > 0.0 and self.model.random.random() < chance:
             self.model.justify(self, chance)
 
-    def used(self, action: str) -> None:
-        """Start the cooldown of every option of this action."""
+    def used(self, action: str, target: str | None) -> None:
+        """Start the cooldown of this action against this target (a sanction on one does not stop another)."""
         for opt in self.options:
-            if opt.action == action and self.cooldown_of[opt.index]:
+            if opt.action == action and opt.target == target and self.cooldown_of[opt.index]:
                 if not self.cooling[opt.index]:
                     self.cooling_count += 1
                 self.cooling[opt.index] = self.cooldown_of[opt.index]

@@ -153,6 +153,46 @@ def print_summary(result, show: int) -> None:  # noqa: ANN001 - RunResult
 
 
 @app.command(
+    epilog="Examples:\n\n"
+    "  escalation-sim replay jan2020\n\n"
+    "  escalation-sim replay scenarios/jan2020.yaml --seeds 500 --csv runs/history_probabilities.csv"
+)
+def replay(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a shipped scenario.")],
+    seeds: Annotated[int, typer.Option(min=1, help="Replays to average over (perception noise differs).")] = 200,
+    csv: Annotated[Path | None, typer.Option(help="Also write the table as CSV.")] = None,
+) -> None:
+    """Replay history only and show how likely the model finds each historical decision.
+
+    For each event, the probability the actor's rule gave the action actually taken, in the state the model
+    had reached that day; averaged over seeds because what actors perceive is noisy.
+    """
+    from .runner import history_probabilities
+
+    path = resolve_scenario(scenario)
+    try:
+        loaded = load_scenario(path)
+    except ScenarioError as exc:
+        raise fail(str(exc)) from None
+    table = history_probabilities(loaded, seeds=seeds)
+    t = Table(title=f"{loaded.title}: probability of each historical decision ({seeds} replays)",
+              title_justify="left")  # fmt: skip
+    for col in ("event", "date", "actor", "action", "target", "mean p", "5%", "95%"):
+        t.add_column(col)
+    for _, row in table.iterrows():
+        if row["mean"] != row["mean"]:  # NaN: no decision involved
+            cells = ["-", "", ""]
+        else:
+            cells = [f"{row['mean']:.3f}", f"{row['q05']:.3f}", f"{row['q95']:.3f}"]
+        t.add_row(row["event_id"], row["date"], row["actor"], row["action"], row["target"], *cells)
+    console.print(t)
+    console.print("[dim]accident rows give the daily accident hazard; '-' marks events that are not decisions[/]")
+    if csv is not None:
+        table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
+        console.print(f"wrote {csv}")
+
+
+@app.command(
     epilog="Examples:\n\n  escalation-sim validate scenarios/*.yaml\n\n  escalation-sim validate my_crisis.yaml"
 )
 def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")]) -> None:

@@ -21,6 +21,7 @@ from .rules import NO_TARGET, Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
 
 NO_RUNG = -99  # "no hostile act that day" in the daily rung table
+WORDS_SETTLE = 0.5  # share of a non-force act's rung that counts as answering a grievance
 
 
 @dataclass(slots=True)
@@ -272,7 +273,9 @@ class EscalationModel(mesa.Model):
         if hostile and target is not None:
             answered = actor.outstanding[target.index]
             if answered > 0.0:
-                actor.outstanding[target.index] = max(0.0, answered - rung)
+                # force settles a grievance rung for rung; words settle half as much (they are cheap)
+                settled = rung if action.force else WORDS_SETTLE * rung
+                actor.outstanding[target.index] = max(0.0, answered - settled)
                 if action.force:
                     self.retaliations += 1
                     actor.domestic_pressure *= ANSWER_RELIEF
@@ -290,9 +293,10 @@ class EscalationModel(mesa.Model):
             actor.legitimacy_cost *= 0.3
         elif rung < 0 and target is not None:
             target.conciliatory[actor.index] = True
-            target.outstanding[actor.index] *= 0.5
+            target.outstanding[actor.index] *= 0.5  # reassured, not satisfied
             actor.conciliatory[target.index] = False  # answered in kind
-        actor.used(key)
+            actor.outstanding[target.index] *= 0.5  # declaring the exchange over is letting half of it go
+        actor.used(key, target_id)
         if action.effect == "withdrawal_demand" and target is not None:
             target.sovereignty_cost[actor.index] += 0.5
         for nation, count in killed.items():

@@ -161,6 +161,37 @@ def summary_dict(model: EscalationModel, seed: int | None) -> dict[str, Any]:
     }
 
 
+def history_probabilities(scenario: Scenario, seeds: int = 200) -> pd.DataFrame:
+    """For each historical event, the probability the model gave it, across replays with different seeds."""
+    per_event: dict[str, list[float]] = {}
+    first: dict[str, Any] = {}
+    for seed in range(seeds):
+        model = EscalationModel(scenario=scenario, rng=seed, replay_only=True, collect=False)
+        model.run_model()
+        for record in model.records:
+            if record.event_id is None:
+                continue
+            per_event.setdefault(record.event_id, []).append(record.probability)
+            first.setdefault(record.event_id, record)
+    rows = []
+    for event_id, values in per_event.items():
+        r = first[event_id]
+        series = pd.Series(values, dtype=float)
+        rows.append(
+            {
+                "event_id": event_id,
+                "date": r.date.isoformat(),
+                "actor": r.actor or "",
+                "action": r.action,
+                "target": r.target or "",
+                "mean": series.mean(),
+                "q05": series.quantile(0.05),
+                "q95": series.quantile(0.95),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def write_run(result: RunResult, out: str | Path) -> list[Path]:
     """Write events.csv, actors.csv and summary.json into `out`; return the paths written.
 
