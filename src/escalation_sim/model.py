@@ -117,8 +117,10 @@ class EscalationModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "date": lambda m: m.date.isoformat(),
-                "max_rung": lambda m: int(m.daily_rung[m.day].max()),
+                "rung_today": lambda m: int(m.daily_rung[m.day].max()),
+                "max_rung": lambda m: int(m.daily_rung[: m.day + 1].max()),
                 "hostile_deaths": "hostile_deaths",
+                "outcome": lambda m: None if m.running else m.outcome.outcome,
             },
             agent_reporters={
                 "actor": "actor_id",
@@ -180,10 +182,10 @@ class EscalationModel(mesa.Model):
             actor.end_of_day()
         for actor in self.actors:
             self.credibility_of[actor.index] = actor.credibility
-        if self.collect:
-            self.datacollector.collect(self)
         if day + 1 >= self.horizon:
             self.running = False
+        if self.collect:
+            self.datacollector.collect(self)
 
     def _accidents(self) -> None:
         for actor in self.actors:
@@ -292,7 +294,8 @@ class EscalationModel(mesa.Model):
         elif action.justifies:
             actor.legitimacy_cost *= 0.3
         elif rung < 0 and target is not None:
-            target.conciliatory[actor.index] = True
+            if not actor.conciliatory[target.index]:  # an answer in kind closes the exchange, asks for none
+                target.conciliatory[actor.index] = True
             target.outstanding[actor.index] *= 0.5  # reassured, not satisfied
             actor.conciliatory[target.index] = False  # answered in kind
             actor.outstanding[target.index] *= 0.5  # declaring the exchange over is letting half of it go

@@ -12,6 +12,8 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import os
+import reprlib
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -21,7 +23,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .rules import RULES, RuleConfig
+from .rules import RULES, RuleConfig, RuleParams
 
 ActorKind = Literal["state", "militia"]
 TargetKind = Literal["state", "militia", "none"]
@@ -271,6 +273,12 @@ def default_ladder() -> dict[str, Action]:
 
 # --- loading and error reporting ----------------------------------------------------------------------------
 
+MAX_NODES = 200_000  # YAML nodes a document may expand to through aliases ("billion laughs" guard)
+
+# A field path -> where it was written: (file label, line). The label is None for the file being loaded and
+# the path of a base file (relative to the loaded one) for what `extends` brought in.
+Lines = dict[tuple, tuple[str | None, int]]
+
 
 class ScenarioError(Exception):
     """A scenario file that cannot be used; the message says where and what was expected."""
@@ -281,7 +289,8 @@ class ScenarioError(Exception):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        lines = [f"{self.path}: invalid scenario ({len(self.problems)} problem{'s' * (len(self.problems) > 1)})"]
+        count = len(self.problems)
+        lines = [f"{self.path}: invalid scenario ({count} problem{'s' * (count > 1)})"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
 
@@ -289,62 +298,240 @@ class ScenarioError(Exception):
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; raise ScenarioError with file, field path and line on bad input."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, ["file not found; `escalation-sim list` shows the shipped scenarios"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(path, [f"cannot read the file: {exc}"]) from None
-    return parse_scenario(text, path)
+    return parse_scenario(_read_text(path), path)
+
+
+def load_scenario_data(path: str | Path) -> dict[str, Any]:
+    """The raw data of a scenario file, `extends` resolved and edits applied, before validation.
+
+    For tools that edit scenarios (sweeps, the app): the result can be changed and then validated with
+    `validate_scenario_data`. Raises ScenarioError if the file cannot be read or its `extends` chain is
+    broken.
+    """
+    path = Path(path)
+    data, lines = _read_yaml(_read_text(path), path)
+    data, _ = _resolve_extends(data, path, (path.resolve(),), lines)
+    return data
 
 
 def parse_scenario(text: str, path: str | Path = "<string>") -> Scenario:
+    """Validate a scenario given as YAML text; `extends` is resolved relative to `path`."""
     data, lines = _read_yaml(text, path)
-    data = _resolve_extends(data, Path(path), seen=(Path(path).resolve(),))
+    data, lines = _resolve_extends(data, Path(path), (Path(path).resolve(),), lines)
     return validate_scenario_data(data, path, lines)
 
 
-def _read_yaml(text: str, path: str | Path) -> tuple[dict[str, Any], dict[tuple, int]]:
+def _read_text(path: Path) -> str:
     try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(path, ["file not found; `escalation-sim list` shows the shipped scenarios"]) from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # a folder, no permission, not UTF-8, NUL byte
+        raise ScenarioError(path, [f"cannot read the file: {exc}"]) from None
+
+
+def _read_yaml(text: str, path: str | Path) -> tuple[dict[str, Any], Lines]:
+    """Parse safely (no tags that build Python objects) and map each field path to its line."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is not None:
+            _check_size(root, path)
         data = yaml.safe_load(text)
-        lines = _line_map(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(path, [f"{where}not valid YAML ({problem})"]) from None
+    except RecursionError:
+        raise ScenarioError(path, ["not valid YAML: nested too deeply"]) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a date that is not in the calendar: 2019-13-45
+        raise ScenarioError(path, [_bad_scalar(root, exc)]) from None
     if not isinstance(data, dict):
-        raise ScenarioError(path, [f"expected a mapping of scenario fields at the top, found {type(data).__name__}"])
-    return data, lines
+        raise ScenarioError(path, [_not_a_mapping(data)])
+    return data, _line_map(root)
 
 
-def _resolve_extends(data: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+def _not_a_mapping(data: Any) -> str:
+    return f"expected a mapping of scenario fields at the top, found {type(data).__name__}"
+
+
+def _check_size(root: yaml.Node, path: str | Path) -> None:
+    """Reject documents whose aliases refer to themselves or expand to huge structures."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise ScenarioError(
+                path, [f"line {node.start_mark.line + 1}: a YAML alias refers to the node that contains it"]
+            )
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total += sum(size(item) for item in node.value)
+        active.discard(key)
+        sizes[key] = min(total, MAX_NODES + 1)
+        if total > MAX_NODES:
+            raise ScenarioError(path, [f"the document expands to over {MAX_NODES:,} values through aliases"])
+        return sizes[key]
+
+    size(root)
+
+
+def _bad_scalar(root: yaml.Node | None, exc: Exception) -> str:
+    """Find the scalar YAML recognised (e.g. as a date) but could not build, for a message with a line."""
+    found: list[str] = []
+
+    def walk(node: yaml.Node) -> None:
+        if found:
+            return
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(node, deep=True)
+            except Exception:  # whatever fails to build is the culprit
+                found.append(f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}: "
+                             f"{node.value!r} cannot be read ({exc}); quote it if it is meant as text")
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                walk(k)
+                walk(v)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item)
+
+    if root is not None:
+        walk(root)
+    return found[0] if found else f"not valid YAML ({exc})"
+
+
+def _resolve_extends(
+    data: dict[str, Any], path: Path, seen: tuple[Path, ...], lines: Lines | None = None
+) -> tuple[dict[str, Any], Lines]:
     """A counterfactual file names its base (`extends`), then edits it (`remove_events`, `set`)."""
+    lines = dict(lines or {})
     if "extends" not in data:
         for key in ("remove_events", "set"):
             if key in data:
-                raise ScenarioError(path, [f"{key}: only allowed together with 'extends: BASE_FILE'"])
-        return data
+                problem = f"{key}: only allowed together with 'extends: BASE_FILE'"
+                raise ScenarioError(path, [_at(problem, lines, key)])
+        return data, lines
     data = dict(data)
     base_name = data.pop("extends")
     removals = data.pop("remove_events", []) or []
     changes = data.pop("set", {}) or {}
-    if not isinstance(base_name, str):
-        raise ScenarioError(path, ["extends: expected the path of a base scenario file, relative to this one"])
-    base_path = (path.parent / base_name).resolve()
-    if base_path in seen:
-        raise ScenarioError(path, [f"extends: {base_name} extends this file again (a cycle)"])
+    if not isinstance(base_name, str) or not base_name.strip():
+        problem = "extends: expected the path of a base scenario file, relative to this one"
+        raise ScenarioError(path, [_at(problem, lines, "extends")])
+    if isinstance(removals, str) or not isinstance(removals, list):
+        raise ScenarioError(path, [_at(
+            f"remove_events: expected a list of event ids, e.g. [A06], found {_short(removals)}", lines,
+            "remove_events")])
     try:
+        base_path = (path.parent / base_name).resolve()
+    except (OSError, ValueError, RuntimeError):
+        base_path = None
+    if base_path in seen:
+        chain = " -> ".join(p.name for p in (*seen, base_path))
+        problem = f"extends: {base_name} is already in the chain of bases (a cycle: {chain})"
+        raise ScenarioError(path, [_at(problem, lines, "extends")])
+    try:
+        if base_path is None:
+            raise OSError
         base_text = base_path.read_text(encoding="utf-8")
-    except OSError:
-        raise ScenarioError(path, [f"extends: base scenario {base_name!r} not found next to this file"]) from None
-    base, _ = _read_yaml(base_text, base_path)
-    base = _resolve_extends(base, base_path, (*seen, base_path))
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise ScenarioError(
+            path, [_at(f"extends: base scenario {base_name!r} not found (or not readable) next to this file",
+                       lines, "extends")]
+        ) from None
+    base, base_lines = _read_yaml(base_text, base_path)
+    base, base_lines = _resolve_extends(base, base_path, (*seen, base_path), base_lines)
     merged = _deep_merge(base, data)
     try:
-        return apply_edits(merged, changes, removals)
+        edited = apply_edits(merged, changes, removals)
     except ValueError as exc:
-        raise ScenarioError(path, [str(exc)]) from None
+        key = "set" if str(exc).startswith("set") else "remove_events"
+        raise ScenarioError(path, [_at(str(exc), lines, key)]) from None
+    return edited, _merge_lines(base_lines, base_path, path, lines, merged, edited, changes, removals)
+
+
+def _merge_lines(
+    base_lines: Lines,
+    base_path: Path,
+    path: Path,
+    lines: Lines,
+    merged: dict[str, Any],
+    edited: dict[str, Any],
+    changes: dict[str, Any],
+    removals: list[Any],
+) -> Lines:
+    """Where each field of an extended scenario was written: in this file, or in (which) base file."""
+    try:
+        label = str(Path(os.path.relpath(base_path, path.resolve().parent)))
+    except ValueError:  # another drive
+        label = str(base_path)
+    out: Lines = {key: (where or label, line) for key, (where, line) in base_lines.items()}
+    events = merged.get("events")
+    if removals and isinstance(events, list):  # events after a removal move up the list
+        kept = [i for i, e in enumerate(events) if not (isinstance(e, dict) and e.get("id") in removals)]
+        moved = {old: new for new, old in enumerate(kept)}
+        out = {
+            ((*k[:1], moved[k[1]], *k[2:]) if len(k) > 1 and k[0] == "events" and k[1] in moved else k): v
+            for k, v in out.items()
+            if not (len(k) > 1 and k[0] == "events" and isinstance(k[1], int) and k[1] not in moved)
+        }
+    for key, value in lines.items():
+        if key[:1] in (("extends",), ("remove_events",), ("set",)):
+            continue
+        if key and not isinstance(_get(merged, key), dict):  # replaced whole: the base's lines are stale
+            out = {k: v for k, v in out.items() if k[: len(key)] != key}
+        out[key] = value
+    for dotted in changes:
+        target = _path_in(edited, str(dotted))
+        where = lines.get(("set", dotted))
+        if where is not None:
+            out = {k: v for k, v in out.items() if k[: len(target)] != target}
+            out[target] = where
+    return out
+
+
+def _get(data: Any, key: tuple) -> Any:
+    for part in key:
+        in_dict = isinstance(data, dict) and part in data
+        if not (in_dict or (isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data))):
+            return None
+        data = data[part]
+    return data
+
+
+def _path_in(data: Any, dotted: str) -> tuple:
+    """A `set:` path as a field path: event ids become list indices."""
+    out: list[Any] = []
+    node = data
+    for part in dotted.split("."):
+        if isinstance(node, list):
+            index = next((i for i, e in enumerate(node) if isinstance(e, dict) and e.get("id") == part), None)
+            if index is None and part.isdigit():
+                index = int(part)
+            out.append(index if index is not None else part)
+            node = node[index] if index is not None and index < len(node) else None
+        else:
+            out.append(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return tuple(out)
+
+
+def _at(message: str, lines: Lines, *key: Any) -> str:
+    """Prefix a message's field path with its line, where known."""
+    where = _nearest_line(key, lines)
+    if where is None:
+        return message
+    head, sep, rest = message.partition(":")
+    return f"{head} ({where}){sep}{rest}"
 
 
 def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
@@ -366,21 +553,31 @@ def apply_edits(
     `events.A06.killed`, `outcomes.calm_days`. Raises ValueError naming the path that does not exist.
     """
     data = copy.deepcopy(data)
+    if changes is None:
+        changes = {}
     if not isinstance(changes, dict):
         raise ValueError(f"set: expected a mapping of dotted paths to values, found {type(changes).__name__}")
+    if isinstance(remove_events, str | bytes | dict) or not isinstance(remove_events, Iterable):
+        raise ValueError(f"remove_events: expected a list of event ids, found {_short(remove_events)}")
     removals = list(remove_events)
     if removals:
         events = data.get("events", [])
+        if not isinstance(events, list):
+            raise ValueError(f"remove_events: the base scenario's events are not a list ({_short(events)})")
         ids = [e.get("id") for e in events if isinstance(e, dict)]
         for event_id in removals:
+            if not isinstance(event_id, str | int | float | bool | None):
+                raise ValueError(f"remove_events: expected event ids, found {_short(event_id)}")
             if event_id not in ids:
                 hint = difflib.get_close_matches(str(event_id), [str(i) for i in ids], n=1)
                 raise ValueError(
                     f"remove_events: no event {event_id!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
                 )
         data["events"] = [e for e in events if not (isinstance(e, dict) and e.get("id") in removals)]
-    for dotted, value in (changes or {}).items():
-        _set_path(data, str(dotted), value)
+    for dotted, value in changes.items():
+        if not isinstance(dotted, str) or not all(dotted.split(".")):
+            raise ValueError(f"set: {dotted!r} is not a dotted field path such as actors.USA.rule.margin")
+        _set_path(data, dotted, value)
     return data
 
 
@@ -401,7 +598,7 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
                 node[part] = value
                 return
             if part not in node:
-                if parts[0] in ("actors",) and depth >= 2 or part in ("rule", "traits", "perception", "outcomes"):
+                if (parts[0] == "actors" and depth >= 2) or part in ("rule", "traits", "perception", "outcomes"):
                     node[part] = {}
                 else:
                     hint = difflib.get_close_matches(part, [str(k) for k in node], n=1)
@@ -435,85 +632,149 @@ def scenario_paths() -> dict[str, Path]:
                 continue
             try:
                 head = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, yaml.YAMLError):
-                head = None
+            except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, TypeError, RecursionError):
+                head = None  # a broken file is still listed if it looks like a scenario? no: it cannot say so
             if isinstance(head, dict) and ("actors" in head or "extends" in head):
                 found[path.stem] = path
     return found
 
 
-def validate_scenario_data(data: dict[str, Any], path: str | Path = "<data>", lines: dict | None = None) -> Scenario:
+def validate_scenario_data(
+    data: dict[str, Any], path: str | Path = "<data>", lines: Lines | None = None
+) -> Scenario:
+    """Validate raw scenario data; raise ScenarioError describing every problem with its path and line."""
+    if not isinstance(data, dict):
+        raise ScenarioError(path, [_not_a_mapping(data)])
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(path, [_describe(err, data, lines or {}) for err in exc.errors()]) from None
-    except (TypeError, ValueError, OverflowError) as exc:  # e.g. unhashable keys, absurd dates
-        raise ScenarioError(path, [str(exc)]) from None
+        errs = _drop_union_noise(exc.errors())
+        problems = list(dict.fromkeys(_describe(err, data, lines or {}) for err in errs))
+        raise ScenarioError(path, problems) from None
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:  # unhashable keys, absurd dates
+        raise ScenarioError(path, [str(exc) or type(exc).__name__]) from None
 
 
-def _describe(err: Any, data: dict[str, Any], lines: dict[tuple, int]) -> str:
+def _drop_union_noise(errs: list[Any]) -> list[Any]:
+    """`ladder` is 'default' or a mapping: report only the branch the user meant."""
+    out = []
+    for err in errs:
+        loc = err["loc"]
+        if loc[:1] == ("ladder",) and len(loc) > 1:
+            given = err.get("input") if len(loc) == 2 else None
+            if loc[1] == "literal['default']":
+                if isinstance(err.get("input"), dict):
+                    continue  # a mapping was meant: its own errors say what is wrong
+                err = {**err, "msg": "expected 'default' or a mapping of actions (action key -> fields)"}
+            elif len(loc) == 2 and err["type"] == "dict_type" and not isinstance(given, dict):
+                continue  # said once, by the literal branch
+        out.append(err)
+    return out
+
+
+def _short(value: Any) -> str:
+    """A bounded repr: inputs may be large, or shared many times through YAML aliases."""
+    return _REPR.repr(value)
+
+
+_REPR = reprlib.Repr(maxlevel=2, maxdict=3, maxlist=4, maxstring=40, maxother=40)
+
+
+def _describe(err: Any, data: dict[str, Any], lines: Lines) -> str:
     loc = _clean_loc(err["loc"])
     message = err["msg"]
+    kind = err["type"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-        dotted = message.split(":", 1)[0]
-        if " " not in dotted and "." in dotted:  # our cross-checks name their own path
-            loc = tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
-            message = message.split(":", 1)[1].strip()
+        # cross-checks name their own path: "actors.USA.capabilities: ..." or "branch_date 2021-01-04 must"
+        head = message.split(":", 1)[0].split(" ", 1)[0]
+        parts = head.split(".")
+        if parts[0] in Scenario.model_fields and all(parts):
+            loc = tuple(int(p) if p.isdigit() else p for p in parts)
+            rest = message[len(head) :].lstrip(": ") if message[len(head) :].startswith(":") else message
+            message = rest
+            loc = _locate_item(loc, message, data)
     path = ".".join(str(p) for p in loc) or "(top level)"
     hint = ""
-    if err["type"] == "extra_forbidden":
-        known = _known_fields(loc[:-1])
+    if kind == "extra_forbidden":
+        known = _known_fields(loc[:-1], data)
         close = difflib.get_close_matches(str(loc[-1]), known, n=1)
         message = "unknown field"
-        hint = f"; did you mean {close[0]!r}?" if close else (f"; expected one of: {', '.join(known)}" if known else "")
-    elif err["type"] == "union_tag_invalid":
+        if close:
+            hint = f"; did you mean {close[0]!r}?"
+        elif known:
+            hint = f"; expected one of: {', '.join(known)}"
+    elif kind == "union_tag_invalid":
         given = err.get("ctx", {}).get("tag", "")
         close = difflib.get_close_matches(str(given), list(RULES), n=1)
         message = f"unknown rule {given!r}; expected one of: {', '.join(sorted(RULES))}"
         hint = f"; did you mean {close[0]!r}?" if close else ""
-    elif err["type"] == "missing":
+    elif kind == "union_tag_not_found":
+        message = f"a rule needs a 'name', one of: {', '.join(sorted(RULES))}"
+    elif kind == "model_attributes_type" and loc[-1:] == ("rule",):
+        given = _short(err.get("input"))
+        message = f"expected a mapping such as {{name: proportional, margin: 1}} (got {given})"
+    elif kind == "missing":
         message = "required field missing"
-    elif "input" in err and err["type"] not in ("model_type", "dict_type"):
-        shown = repr(err["input"])
-        message = f"{message} (got {shown[:60]}{'...' if len(shown) > 60 else ''})"
-    line = _nearest_line(loc, lines)
-    at = f" (line {line})" if line else ""
+    elif "input" in err and kind not in ("model_type", "dict_type", "value_error", "assertion_error"):
+        message = f"{message} (got {_short(err['input'])})"
+    if loc[-1:] == ("[key]",):
+        loc = loc[:-1]
+        path = ".".join(str(p) for p in loc)
+        message = f"a key here: {message}"
+    where = _nearest_line(loc, lines)
+    at = f" ({where})" if where else ""
     return f"{path}{at}: {message}{hint}"
+
+
+def _locate_item(loc: tuple, message: str, data: dict[str, Any]) -> tuple:
+    """If a cross-check names a list (`actors.USA.capabilities`) and quotes one of its items, point at it."""
+    node = _get(data, loc)
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            if isinstance(item, str) and repr(item) in message:
+                return (*loc, i)
+    return loc
 
 
 def _clean_loc(loc: tuple) -> tuple:
     """Drop pydantic's union-branch labels (the rule tag, 'function-after[...]') from a field path."""
     out: list = []
     for i, part in enumerate(loc):
-        if isinstance(part, str) and (part.startswith("function-") or part in ("str", "dict[str,Action]")):
+        if isinstance(part, str) and (
+            part.startswith(("function-", "dict[", "literal[")) or part in ("str", "dict[str,Action]")
+        ):
             continue
         if isinstance(part, str) and part in RULES and i > 0 and loc[i - 1] == "rule":
-            continue
-        if part == "literal['default']":
             continue
         out.append(part)
     return tuple(out)
 
 
-def _known_fields(parent: tuple) -> list[str]:
+def _known_fields(parent: tuple, data: Any = None) -> list[str]:
+    """Field names allowed at `parent`; inside `rule:` those of the rule the data names."""
     model: Any = Scenario
+    node = data
     for part in parent:
+        node = node.get(part) if isinstance(node, dict) else (
+            node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None
+        )
         fields = getattr(model, "model_fields", None)
         if fields is None:
             return []
         if part in fields:
-            annotation = fields[part].annotation
-            model = _inner_model(annotation, part)
-        elif isinstance(part, (int, str)):
-            continue  # a dict key or list index: stay on the item model
+            if part == "rule":
+                name = node.get("name") if isinstance(node, dict) else None
+                rule = RULES.get(name) if isinstance(name, str) else None
+                model = rule.Params if rule is not None else RuleParams
+            else:
+                model = _inner_model(fields[part].annotation)
+        # else: a dict key or list index: stay on the item model
     fields = getattr(model, "model_fields", None)
     return sorted(fields) if fields else []
 
 
-def _inner_model(annotation: Any, name: str) -> Any:
-    if name == "rule":
-        return RULES.get("proportional").Params  # type: ignore[union-attr]
+def _inner_model(annotation: Any) -> Any:
     for arg in (annotation, *getattr(annotation, "__args__", ())):
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             return arg
@@ -523,32 +784,53 @@ def _inner_model(annotation: Any, name: str) -> Any:
     return None
 
 
-def _line_map(text: str) -> dict[tuple, int]:
+def _line_map(root: yaml.Node | None) -> Lines:
     """Map each field path in a YAML document to the line where it starts (1-based)."""
-    lines: dict[tuple, int] = {}
+    lines: Lines = {}
+    done: set[int] = set()
 
-    def walk(node: Any, path: tuple) -> None:
-        lines[path] = node.start_mark.line + 1
+    def walk(node: yaml.Node, path: tuple) -> None:
+        lines.setdefault(path, (None, node.start_mark.line + 1))
+        if id(node) in done:  # an alias: its contents were mapped where the anchor is
+            return
+        done.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                lines[(*path, key.value)] = key.start_mark.line + 1
-                walk(value, (*path, key.value))
-                lines[(*path, key.value)] = key.start_mark.line + 1
+                if not isinstance(key, yaml.ScalarNode):
+                    continue
+                name = _key_of(key)
+                lines[(*path, name)] = (None, key.start_mark.line + 1)
+                walk(value, (*path, name))
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
                 walk(item, (*path, i))
 
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
     if root is not None:
         walk(root, ())
     return lines
 
 
-def _nearest_line(loc: tuple, lines: dict[tuple, int]) -> int | None:
-    key = tuple(str(p) if not isinstance(p, int) else p for p in loc)
+def _key_of(node: yaml.ScalarNode) -> Any:
+    """A mapping key as safe_load reads it (so `1:` is the int 1), falling back to its text."""
+    try:
+        key = yaml.SafeLoader("").construct_object(node)
+        hash(key)
+        return key
+    except Exception:  # an unreadable key is reported by the loader, not here
+        return node.value
+
+
+def _nearest_line(loc: tuple, lines: Lines) -> str | None:
+    """'line N' (or 'line N of base.yaml') for the field or its nearest ancestor written in the file."""
+    key = tuple(loc)
     while key:
-        if key in lines:
-            return lines[key]
+        where = lines.get(key)
+        if where is None:
+            alt = tuple(str(p) if not isinstance(p, int) else p for p in key)
+            where = lines.get(alt)
+        if where is not None:
+            label, line = where
+            return f"line {line}" + (f" of {label}" if label else "")
         key = key[:-1]
     return None
 

@@ -81,10 +81,11 @@ class RuleParams(BaseModel):
         "(Schelling's 'threat that leaves something to chance'); 0.6 puts ~80% of mass within one rung",
     )
     quiet_spread: float = Field(
-        0.2,
+        0.15,
         gt=0,
         le=5,
-        description="noise on quiet days: 0.2 gives a stray statement about once a month per actor",
+        description="noise on quiet days: each option one rung from holding gets exp(-1/0.15) = 0.13% a day, "
+        "so an actor with eight such options makes a stray statement about once in three months",
     )
     ignore_below: float = Field(
         2.5,

@@ -34,8 +34,9 @@ class HostNation(Rule):
 
     def policy(self, view: View) -> Policy:
         worst, worst_value = -1, 0.0
+        floor = self.params.ignore_below
         for i, value in enumerate(view.violations):
-            if value > worst_value and view.outstanding[i] > 0:
+            if value > worst_value and view.outstanding[i] >= floor:
                 worst, worst_value = i, value
         if worst < 0:
             return self.settle(view)

@@ -1,0 +1,47 @@
+"""Scenario sweeps: designs over scenario parameters, seeded replicates, parallel and distributed execution,
+resumable Parquet storage.
+
+    from escalation_sim.sweep import run_sweep, open_sweep, distribution
+    results = run_sweep("scenarios/jan2020_sweep.yaml", out="sweeps/demo", replicates=20)
+    folder = open_sweep("sweeps/demo"); folder.results, folder.points, folder.trajectories()
+    frame = distribution("scenarios/jan2020.yaml", n=1000, seed=0, workers=2)
+
+Runner layer: imports the scenario and model layers, never the analysis or interface layers.
+"""
+
+from .design import Point, make_points, run_seed, salib_problem
+from .executors import EXECUTORS, ExecutorError, default_workers, shutdown_pools
+from .runner import (
+    SweepFolder,
+    SweepReport,
+    distribution,
+    execute_sweep,
+    open_sweep,
+    point_scenario_file,
+    run_sweep,
+)
+from .spec import Sweep, SweepError, SweepSpec, load_sweep
+from .storage import StorageError
+
+__all__ = [
+    "EXECUTORS",
+    "ExecutorError",
+    "Point",
+    "StorageError",
+    "Sweep",
+    "SweepError",
+    "SweepFolder",
+    "SweepReport",
+    "SweepSpec",
+    "default_workers",
+    "distribution",
+    "execute_sweep",
+    "load_sweep",
+    "make_points",
+    "open_sweep",
+    "point_scenario_file",
+    "run_seed",
+    "run_sweep",
+    "salib_problem",
+    "shutdown_pools",
+]

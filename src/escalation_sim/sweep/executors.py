@@ -1,0 +1,175 @@
+"""Executors: serial, a local process pool, or a Dask cluster, all fed chunks through a bounded window.
+
+At most `window` chunks are in flight at any time, so memory stays flat however many runs a sweep has. Results
+come back as chunks finish (in any order); the runner makes the stored table independent of that order.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Literal
+
+from .worker import BaseScenario, ChunkResult, RunTask, run_chunk
+
+ExecutorName = Literal["serial", "process", "dask"]
+EXECUTORS: tuple[str, ...] = ("serial", "process", "dask")
+
+
+class ExecutorError(Exception):
+    """The executor could not be started or reached (bad scheduler address, broken pool)."""
+
+
+def default_workers() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def execute(
+    chunks: Iterable[list[RunTask]],
+    base: BaseScenario,
+    executor: ExecutorName = "process",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    trajectories: bool = False,
+) -> Iterator[ChunkResult]:
+    """Run chunks on the chosen executor and yield their results as they finish."""
+    if executor == "serial":
+        for tasks in chunks:
+            yield run_chunk(tasks, base, trajectories)
+    elif executor == "process":
+        yield from _run_process(chunks, base, workers or default_workers(), trajectories)
+    elif executor == "dask":
+        yield from _run_dask(chunks, base, workers or default_workers(), scheduler, trajectories)
+    else:
+        raise ExecutorError(f"unknown executor {executor!r}; expected one of: {', '.join(EXECUTORS)}")
+
+
+# --- process pool ----------------------------------------------------------------------------------------------
+
+_POOLS: dict[tuple[int, str], ProcessPoolExecutor] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def start_method() -> str:
+    """'fork' where it is safe (Linux, no other threads: fastest start, nothing re-imported), else 'forkserver'.
+
+    Forking a process that runs threads (a notebook kernel's, a web app's, Dask's) can deadlock the child; the
+    forkserver forks from a clean single-threaded server that has imported the model once.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def shared_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool kept for reuse by later sweeps and distributions in this process (notebooks, apps)."""
+    method = start_method()
+    with _POOL_LOCK:
+        pool = _POOLS.get((workers, method))
+        if pool is None or getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False):
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                context.set_forkserver_preload(["escalation_sim.sweep.worker"])
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _POOLS[(workers, method)] = pool
+        return pool
+
+
+def shutdown_pools() -> None:
+    """Stop the shared worker processes (they stop at exit anyway)."""
+    with _POOL_LOCK:
+        for pool in _POOLS.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+        _POOLS.clear()
+
+
+atexit.register(shutdown_pools)
+
+
+def _run_process(
+    chunks: Iterable[list[RunTask]], base: BaseScenario, workers: int, trajectories: bool
+) -> Iterator[ChunkResult]:
+    pool = shared_pool(workers)
+    window = 4 * workers
+    pending: set[Future] = set()
+    source = iter(chunks)
+    try:
+        while True:
+            while len(pending) < window:
+                tasks = next(source, None)
+                if tasks is None:
+                    break
+                pending.add(pool.submit(run_chunk, tasks, base, trajectories))
+            if not pending:
+                return
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+    except BrokenProcessPool as exc:
+        with _POOL_LOCK:
+            _POOLS.pop((workers, start_method()), None)
+        raise ExecutorError(f"a worker process died ({exc}); rerun the same command to resume") from None
+    finally:  # stopped early (an error, Ctrl-C): drop what has not started
+        for future in pending:
+            future.cancel()
+
+
+# --- Dask --------------------------------------------------------------------------------------------------------
+
+
+def _run_dask(
+    chunks: Iterable[list[RunTask]], base: BaseScenario, workers: int, scheduler: str | None, trajectories: bool
+) -> Iterator[ChunkResult]:
+    import logging
+
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    try:
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None, silence_logs=logging.ERROR,
+            )  # fmt: skip
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        if cluster is not None:
+            cluster.close()
+        where = scheduler or "a local cluster"
+        raise ExecutorError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
+    try:
+        window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        base_future = client.scatter(base, broadcast=True, hash=False)
+        source = iter(chunks)
+        running = as_completed()
+        in_flight = 0
+        for tasks in source:
+            running.add(client.submit(run_chunk, tasks, base_future, trajectories, pure=False))
+            in_flight += 1
+            if in_flight >= window:
+                break
+        for future in running:
+            in_flight -= 1
+            result = future.result()
+            future.release()
+            tasks = next(source, None)
+            if tasks is not None:
+                running.add(client.submit(run_chunk, tasks, base_future, trajectories, pure=False))
+                in_flight += 1
+            yield result
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

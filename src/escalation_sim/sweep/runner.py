@@ -1,0 +1,440 @@
+"""Running a sweep: plan the runs, skip those already stored, execute the rest, stream rows to disk.
+
+`execute_sweep` is what the CLI calls; `run_sweep` returns the results as a DataFrame (notebooks);
+`open_sweep` opens a finished (or interrupted) folder; `distribution` runs one scenario many times, fast,
+in memory (the classroom app); `point_scenario_file` writes the scenario of one run's point so that
+`escalation-sim run` re-runs it alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import yaml
+
+from .. import __version__
+from ..scenario import Scenario, apply_edits, load_scenario
+from .design import Point, make_points, run_seed
+from .executors import ExecutorName, default_workers, execute
+from .spec import Sweep, SweepError, load_sweep
+from .storage import (
+    MANIFEST_FORMAT,
+    Layout,
+    PartWriter,
+    StorageError,
+    atomic_write_bytes,
+    atomic_write_table,
+    finished_run_ids,
+    locked,
+    prepare_resume,
+    read_manifest,
+    read_parts,
+    write_manifest,
+)
+from .worker import BaseScenario, ChunkResult, RunTask, column_names
+
+MAX_CHUNK = 32  # runs per task: ~0.3-0.5 s of work for jan2020, small against a task's overhead
+DEFAULT_FLUSH_ROWS = 5_000
+
+
+@dataclass
+class SweepReport:
+    """What a sweep did: runs in the design, skipped (already stored), run now, failed (in total)."""
+
+    folder: Path | None
+    runs_total: int
+    runs_skipped: int
+    runs_done: int
+    runs_failed: int
+    seconds: float
+    interrupted: bool = False
+    results: pd.DataFrame | None = field(default=None, repr=False)  # in-memory sweeps only
+
+    @property
+    def complete(self) -> bool:
+        return not self.interrupted and self.runs_skipped + self.runs_done == self.runs_total
+
+
+def base_of(sweep: Sweep) -> BaseScenario:
+    scenario = sweep.base_scenario
+    return BaseScenario(scenario.sha256(), sweep.base_data, tuple(scenario.actors), scenario.days)
+
+
+def plan_chunks(
+    points: list[Point], sweep: Sweep, done: np.ndarray, chunk_size: int
+) -> Iterator[list[RunTask]]:
+    """Tasks of runs not yet stored, in run_id order, grouped in chunks (lazily: memory stays flat)."""
+    spec = sweep.spec
+    replicates = spec.replicates
+    chunk: list[RunTask] = []
+    done_iter = iter(done.tolist())
+    next_done = next(done_iter, None)
+    for point in points:
+        for replicate in range(replicates):
+            run_id = point.index * replicates + replicate
+            while next_done is not None and next_done < run_id:
+                next_done = next(done_iter, None)
+            if next_done == run_id:
+                continue
+            seed = run_seed(spec.seed, point.index, replicate, spec.common_random_numbers)
+            chunk.append(RunTask(run_id, point, replicate, seed))
+            if len(chunk) >= chunk_size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def auto_chunk_size(runs: int, workers: int) -> int:
+    """Big enough that task overhead is small, small enough that every worker gets several tasks."""
+    return max(1, min(MAX_CHUNK, math.ceil(runs / (4 * max(1, workers)))))
+
+
+def points_frame(points: list[Point], sweep: Sweep) -> pd.DataFrame:
+    """The design's points: swept values, counterfactual, branch date and the edits that make each scenario."""
+    columns = [p.column for p in sweep.spec.parameters]
+    rows = []
+    for point in points:
+        row: dict[str, Any] = {"point": point.index, "counterfactual": point.counterfactual}
+        row.update({c: point.values[c] for c in columns})
+        row["set"] = json.dumps(point.changes, sort_keys=True, default=str)
+        row["remove_events"] = json.dumps(list(point.remove_events))
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["point", "counterfactual", *columns, "set", "remove_events"])
+    for c in columns:
+        if frame[c].map(type).nunique() > 1 and not pd.api.types.is_numeric_dtype(frame[c]):
+            frame[c] = frame[c].map(lambda v: json.dumps(v, default=str))  # mixed kinds: one text column
+    return frame
+
+
+def results_schema(points: pd.DataFrame, sweep: Sweep) -> pa.Schema:
+    actors = tuple(sweep.base_scenario.actors)
+    types: dict[str, pa.DataType] = {
+        "run_id": pa.int64(), "point": pa.int32(), "replicate": pa.int32(), "seed": pa.int64(),
+        "counterfactual": pa.string(), "branch_date": pa.string(), "outcome": pa.string(), "max_rung": pa.int16(),
+        "max_rung_overall": pa.int16(), "days_to_calm": pa.int32(), "hostile_deaths": pa.int64(),
+        "retaliations": pa.int32(), "hostile_acts": pa.int32(), "wall_time_s": pa.float64(), "error": pa.string(),
+    }  # fmt: skip
+    fields = []
+    names = column_names(actors)
+    for name in names[:6]:
+        fields.append(pa.field(name, types[name]))
+    for p in sweep.spec.parameters:
+        if p.column == "branch_date":
+            continue
+        fields.append(pa.field(p.column, pa.Schema.from_pandas(points[[p.column]], preserve_index=False)[0].type))
+    for name in names[6:]:
+        fields.append(pa.field(name, types.get(name, pa.int64())))
+    return pa.schema(fields)
+
+
+def trajectory_schema(sweep: Sweep) -> pa.Schema:
+    actors = tuple(sweep.base_scenario.actors)
+    return pa.schema(
+        [pa.field("run_id", pa.int64()), pa.field("day", pa.int16())]
+        + [pa.field(f"rung_{a}", pa.int16()) for a in actors]
+        + [pa.field("rung", pa.int16())]
+    )
+
+
+def manifest_for(sweep: Sweep, points: list[Point], trajectories: bool) -> dict[str, Any]:
+    spec = sweep.spec
+    return {
+        "format": MANIFEST_FORMAT,
+        "sweep": spec.name,
+        "sweep_file": str(sweep.path),
+        "sweep_sha256": spec.sha256(),
+        "scenario": sweep.base_scenario.name,
+        "scenario_file": str(sweep.base_path),
+        "scenario_sha256": sweep.base_scenario.sha256(),
+        "scenario_start_date": sweep.base_scenario.start_date.isoformat(),
+        "scenario_branch_date": sweep.base_scenario.branch_date.isoformat()
+        if sweep.base_scenario.branch_date else None,
+        "actors": list(sweep.base_scenario.actors),
+        "version": __version__,
+        "root_seed": spec.seed,
+        "replicates": spec.replicates,
+        "common_random_numbers": spec.common_random_numbers,
+        "design": spec.design.model_dump(mode="json"),
+        "parameters": [p.model_dump(mode="json") for p in spec.parameters],
+        "counterfactuals": {k: v.model_dump(mode="json") for k, v in spec.counterfactuals.items()},
+        "points": len(points),
+        "runs": len(points) * spec.replicates,
+        "trajectories": trajectories,
+        "run_id": "point * replicates + replicate",
+    }
+
+
+IDENTITY_KEYS = ("sweep_sha256", "scenario_sha256", "root_seed", "replicates", "trajectories")
+
+
+def check_same_sweep(root: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Resuming into a folder of another sweep would mix tables: refuse, saying what differs."""
+    differ = [k for k in IDENTITY_KEYS if old.get(k) != new.get(k)]
+    if differ:
+        what = ", ".join(f"{k}: {old.get(k)!r} there, {new.get(k)!r} now" for k in differ)
+        raise StorageError(
+            f"{root} holds another sweep ({what}); to resume, run the same sweep with the same options, "
+            "or choose another --out"
+        )
+
+
+def execute_sweep(
+    sweep: Sweep | str | Path,
+    out: str | Path | None = None,
+    *,
+    executor: ExecutorName = "process",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    replicates: int | None = None,
+    trajectories: bool = False,
+    chunk_size: int | None = None,
+    flush_rows: int = DEFAULT_FLUSH_ROWS,
+    progress: bool | None = None,
+) -> SweepReport:
+    """Run a sweep into folder `out` (resuming what is there), or in memory when `out` is None."""
+    if not isinstance(sweep, Sweep):
+        sweep = load_sweep(sweep)
+    sweep = sweep.with_replicates(replicates)
+    if executor != "serial" and workers is not None and workers < 1:
+        raise SweepError(sweep.path, [f"--workers: expected a whole number >= 1, got {workers}"])
+    points = make_points(sweep)
+    frame = points_frame(points, sweep)
+    schema = results_schema(frame, sweep)
+    traj_schema = trajectory_schema(sweep) if trajectories else None
+    point_values = frame.set_index("point")
+    total = len(points) * sweep.spec.replicates
+    worker_count = 1 if executor == "serial" else (workers or default_workers())
+    base = base_of(sweep)
+    started = time.perf_counter()
+    if out is None:
+        return _execute_in_memory(sweep, points, base, schema, point_values, traj_schema, executor, worker_count,
+                                  scheduler, trajectories, chunk_size, progress, total, started)  # fmt: skip
+    root = Path(out)
+    with locked(root) as layout:
+        manifest = manifest_for(sweep, points, trajectories)
+        old = read_manifest(root)
+        if old is not None:
+            check_same_sweep(root, old, manifest)
+        prepare_resume(layout)
+        if not layout.points.exists():
+            atomic_write_table(layout.points, pa.Table.from_pandas(frame, preserve_index=False), layout.tmp)
+        write_manifest(layout, {**manifest, "status": "running"})
+        done = finished_run_ids(layout)
+        remaining = total - len(done)
+        size = chunk_size or auto_chunk_size(remaining, worker_count)
+        writer = PartWriter(layout, schema, point_values, base.actor_ids, flush_rows, traj_schema)
+        failed_now = 0
+        interrupted = False
+        bar = _progress_bar(total, len(done), progress)
+        try:
+            chunks = plan_chunks(points, sweep, done, size)
+            for result in execute(chunks, base, executor, worker_count, scheduler, trajectories):
+                writer.add(result)
+                failed_now += sum(e is not None for e in result.columns["error"])
+                bar.update(result.size)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            writer.flush()  # nothing computed is lost, whatever stopped the loop
+            bar.close()
+        failed = _count_failed(layout)
+        stored = len(finished_run_ids(layout))
+        status = "complete" if stored == total and not interrupted else "incomplete"
+        write_manifest(layout, {**manifest, "status": status, "runs_stored": stored, "runs_failed": failed})
+    return SweepReport(root, total, len(done), stored - len(done), failed, time.perf_counter() - started,
+                       interrupted)  # fmt: skip
+
+
+def _execute_in_memory(
+    sweep: Sweep, points: list[Point], base: BaseScenario, schema: pa.Schema, point_values: pd.DataFrame,
+    traj_schema: pa.Schema | None, executor: ExecutorName, workers: int, scheduler: str | None,
+    trajectories: bool, chunk_size: int | None, progress: bool | None, total: int, started: float,
+) -> SweepReport:  # fmt: skip
+    from .storage import results_table
+
+    size = chunk_size or auto_chunk_size(total, workers)
+    chunks: list[ChunkResult] = []
+    bar = _progress_bar(total, 0, progress)
+    try:
+        for result in execute(plan_chunks(points, sweep, np.empty(0, np.int64), size), base, executor, workers,
+                              scheduler, trajectories):  # fmt: skip
+            chunks.append(result)
+            bar.update(result.size)
+    finally:
+        bar.close()
+    table = results_table(chunks, schema, point_values).to_pandas() if chunks else pd.DataFrame()
+    failed = int(table["error"].notna().sum()) if len(table) else 0
+    return SweepReport(None, total, 0, len(table), failed, time.perf_counter() - started, results=table)
+
+
+def _count_failed(layout: Layout) -> int:
+    frame = read_parts(layout.results, columns=["run_id", "error"])
+    return int(frame["error"].notna().sum()) if len(frame) else 0
+
+
+def _progress_bar(total: int, initial: int, progress: bool | None) -> Any:
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if progress is None else not progress
+    return tqdm(total=total, initial=initial, unit="run", smoothing=0.1, disable=disable, dynamic_ncols=True)
+
+
+# --- notebooks ---------------------------------------------------------------------------------------------------
+
+
+def run_sweep(
+    sweep: Sweep | str | Path,
+    out: str | Path | None = None,
+    *,
+    executor: ExecutorName = "process",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    replicates: int | None = None,
+    trajectories: bool = False,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Run a sweep and return its results table (one row per run, sorted by run_id).
+
+    With `out`, results are stored there (and a rerun resumes); without, they stay in memory.
+    """
+    report = execute_sweep(sweep, out, executor=executor, workers=workers, scheduler=scheduler,
+                           replicates=replicates, trajectories=trajectories, progress=progress)  # fmt: skip
+    if report.results is not None:
+        return report.results
+    return open_sweep(report.folder).results  # type: ignore[arg-type]
+
+
+@dataclass
+class SweepFolder:
+    """A sweep folder opened for analysis: manifest, points, results and trajectories as DataFrames."""
+
+    root: Path
+    manifest: dict[str, Any]
+
+    @property
+    def layout(self) -> Layout:
+        return Layout(self.root)
+
+    @property
+    def results(self) -> pd.DataFrame:
+        return read_parts(self.layout.results)
+
+    @property
+    def points(self) -> pd.DataFrame:
+        return pd.read_parquet(self.layout.points)
+
+    @property
+    def has_trajectories(self) -> bool:
+        return bool(self.manifest.get("trajectories"))
+
+    def trajectories(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """Per-day rungs (run_id, day, rung_<actor>..., rung); empty unless the sweep ran with trajectories."""
+        return read_parts(self.layout.trajectories, columns)
+
+    @property
+    def start_date(self) -> dt.date:
+        return dt.date.fromisoformat(self.manifest["scenario_start_date"])
+
+    def run(self, run_id: int) -> dict[str, Any]:
+        """The stored row of one run."""
+        results = self.results
+        rows = results[results["run_id"] == run_id]
+        if rows.empty:
+            raise KeyError(f"{self.root}: no run {run_id} stored (run_ids 0-{self.manifest['runs'] - 1})")
+        return rows.iloc[0].to_dict()
+
+
+def open_sweep(folder: str | Path) -> SweepFolder:
+    """Open a sweep folder written by `escalation-sim sweep` (or `run_sweep(..., out=...)`)."""
+    root = Path(folder)
+    manifest = read_manifest(root)
+    if manifest is None:
+        raise StorageError(f"{root}: not a sweep folder (no {Layout(root).manifest.name}); run a sweep into it first")
+    return SweepFolder(root, manifest)
+
+
+# --- re-running one run --------------------------------------------------------------------------------------------
+
+
+def point_scenario_file(folder: SweepFolder, run_id: int, out: Path | None = None) -> tuple[Path, list[str]]:
+    """Write the scenario of a run's point (self-contained) and return it with the `escalation-sim run` arguments.
+
+    The file is the base scenario with the point's edits applied, so it re-runs even if the base file later
+    changes; the manifest's scenario hash tells whether it has.
+    """
+    row = folder.run(run_id)
+    points = folder.points
+    point = points[points["point"] == row["point"]].iloc[0]
+    base_path = Path(folder.manifest["scenario_file"])
+    from .spec import load_scenario_data
+
+    data = apply_edits(load_scenario_data(base_path), json.loads(point["set"]), json.loads(point["remove_events"]))
+    out = out or folder.root / "points" / f"point-{int(row['point']):06d}.yaml"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        f"# Scenario of point {int(row['point'])} of sweep {folder.manifest['sweep']} ({folder.root}):\n"
+        f"# {folder.manifest['scenario_file']} with set: {point['set']} remove_events: {point['remove_events']}\n"
+    )
+    text = header + yaml.safe_dump(_plain(data), sort_keys=False, allow_unicode=True, width=110)
+    atomic_write_bytes(out, text.encode(), Layout(folder.root).tmp)
+    args = [str(out), "--seed", str(int(row["seed"]))]
+    if row.get("branch_date"):
+        args += ["--branch-date", str(row["branch_date"])]
+    return out, args
+
+
+def _plain(value: Any) -> Any:
+    """YAML-safe plain data (dates as dates, tuples as lists)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+# --- outcome distributions for notebooks and the classroom app ---------------------------------------------------------
+
+
+def distribution(
+    scenario: Scenario | str | Path,
+    n: int = 1000,
+    seed: int = 0,
+    workers: int | None = 2,
+    branch_date: dt.date | str | None = None,
+) -> pd.DataFrame:
+    """Outcomes of `n` runs of one scenario (seeds from SeedSequence(seed)), one row per run, in memory.
+
+    Reuses a process pool kept across calls, so a second call starts at once. Replicate r has the seed
+    `run_seed(seed, 0, r)`: the same runs as point 0 of a sweep with that root seed.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if n < 1:
+        raise ValueError(f"n: expected a number of runs >= 1, got {n}")
+    branch = branch_date.isoformat() if isinstance(branch_date, dt.date) else branch_date
+    base = BaseScenario(scenario.sha256(), scenario.model_dump(mode="json"), tuple(scenario.actors), scenario.days)
+    point = Point(0, "base", {}, {}, (), branch)
+    tasks = [RunTask(r, point, r, run_seed(seed, 0, r)) for r in range(n)]
+    count = max(1, workers or default_workers())
+    size = auto_chunk_size(n, count)
+    chunks = [tasks[i : i + size] for i in range(0, n, size)]
+    executor: ExecutorName = "serial" if count == 1 else "process"
+    results = list(execute(chunks, base, executor, count))
+    columns: dict[str, list[Any]] = {}
+    for result in results:
+        for name, values in result.columns.items():
+            columns.setdefault(name, []).extend(values)
+    frame = pd.DataFrame(columns).sort_values("run_id", kind="stable").reset_index(drop=True)
+    return frame.drop(columns=["point", "counterfactual"])

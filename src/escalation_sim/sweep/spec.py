@@ -1,0 +1,370 @@
+"""Sweep files: a base scenario, the parameters to vary, named counterfactual edits and a design.
+
+A sweep file is validated as strictly as a scenario file (unknown keys rejected), and every problem is
+reported as a `SweepError` naming the file, the field path, the line and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..scenario import Scenario, ScenarioError, apply_edits, validate_scenario_data
+
+BRANCH_DATE = "branch_date"  # the one parameter path that is not an edit of the scenario file
+RESERVED_COLUMNS = frozenset(
+    {"run_id", "point", "replicate", "seed", "counterfactual", "branch_date", "outcome", "max_rung",
+     "max_rung_overall", "days_to_calm", "hostile_deaths", "retaliations", "hostile_acts", "killed_other",
+     "wounded_other", "wall_time_s", "error"}
+)  # fmt: skip
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Scalar = bool | int | float | str | dt.date
+
+
+class Parameter(_Strict):
+    """One swept input: a dotted path into the scenario (or `branch_date`) and the values it takes."""
+
+    path: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="dotted path, e.g. actors.USA.rule.margin")
+    name: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$", description="column name; default: path")
+    values: list[Scalar] | None = Field(None, min_length=1, description="the values of a grid (or list)")
+    range: tuple[float | dt.date, float | dt.date] | None = Field(
+        None, description="[low, high] for random, lhs and saltelli designs, or a grid with `steps`"
+    )
+    steps: int | None = Field(None, ge=2, le=10_000, description="grid points spread evenly over `range`")
+    integer: bool = Field(False, description="round samples to whole numbers (thresholds, counts)")
+
+    @property
+    def column(self) -> str:
+        return self.name or self.path
+
+    @property
+    def is_date(self) -> bool:
+        return self.path == BRANCH_DATE
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Parameter:
+        if self.values is None and self.range is None:
+            raise ValueError("give `values` (a list) or `range` ([low, high])")
+        if self.range is not None:
+            low, high = self.range
+            if isinstance(low, dt.date) != isinstance(high, dt.date):
+                raise ValueError("range: both ends must be numbers, or both dates")
+            if not low < high:  # type: ignore[operator]
+                raise ValueError(f"range: low {low} must be below high {high}")
+            if self.is_date and not isinstance(low, dt.date):
+                raise ValueError("range: branch_date ranges are dates (YYYY-MM-DD)")
+            if not self.is_date and isinstance(low, dt.date):
+                raise ValueError("range: only branch_date takes dates")
+        if self.steps is not None and self.range is None:
+            raise ValueError("steps: needs a `range` to spread the grid over")
+        if self.is_date and self.values is not None:
+            bad = [v for v in self.values if not isinstance(v, dt.date)]
+            if bad:
+                raise ValueError(f"values: branch_date values must be dates (YYYY-MM-DD), got {bad[0]!r}")
+        return self
+
+
+class Counterfactual(_Strict):
+    """A named edit of the base scenario, swept as a factor: events dropped, values set."""
+
+    description: str = ""
+    remove_events: list[str] = Field(default_factory=list, description="event ids to drop, e.g. [A06]")
+    set: dict[str, Any] = Field(default_factory=dict, description="dotted path -> value")
+
+
+class GridDesign(_Strict):
+    kind: Literal["grid"] = "grid"
+
+
+class PointsDesign(_Strict):
+    kind: Literal["points"]
+    points: list[dict[str, Any]] = Field(
+        min_length=1, description="each point gives every parameter (by name) and optionally `counterfactual`"
+    )
+
+
+class RandomDesign(_Strict):
+    kind: Literal["random"]
+    samples: int = Field(ge=1, le=10_000_000, description="points drawn uniformly over the parameter ranges")
+
+
+class LatinHypercubeDesign(_Strict):
+    kind: Literal["lhs"]
+    samples: int = Field(ge=1, le=10_000_000, description="points of a Latin hypercube over the ranges")
+
+
+class SaltelliDesign(_Strict):
+    kind: Literal["saltelli"]
+    base_samples: int = Field(
+        ge=2, le=1_048_576, description="N of Saltelli's scheme (a power of 2): N x (D + 2) points"
+    )
+    second_order: bool = Field(False, description="also sample for second-order indices: N x (2D + 2) points")
+
+
+Design = Annotated[
+    GridDesign | PointsDesign | RandomDesign | LatinHypercubeDesign | SaltelliDesign, Field(discriminator="kind")
+]
+
+
+class SweepSpec(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9_-]+$")
+    description: str = ""
+    base: str = Field(description="the base scenario file, relative to the sweep file")
+    seed: int = Field(0, ge=0, description="root seed: every run's seed derives from it (numpy SeedSequence)")
+    replicates: int = Field(1, ge=1, le=10_000_000, description="runs per point, each with its own seed")
+    common_random_numbers: bool = Field(
+        False, description="replicate r uses the same seed at every point (sharper comparisons between points)"
+    )
+    parameters: list[Parameter] = Field(default_factory=list)
+    counterfactuals: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")], Counterfactual] = Field(
+        default_factory=dict, description="named edits, swept as a factor; none: the base scenario as it is"
+    )
+    design: Design = GridDesign()
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> SweepSpec:
+        seen: set[str] = set()
+        for i, p in enumerate(self.parameters):
+            if p.column in RESERVED_COLUMNS and not (p.is_date and p.column == BRANCH_DATE):
+                raise ValueError(f"parameters.{i}.name: {p.column!r} is a results column; give another name")
+            if p.column in seen or p.column == "counterfactual":
+                raise ValueError(f"parameters.{i}.name: {p.column!r} is used twice; names must be unique")
+            seen.add(p.column)
+        kind = self.design.kind
+        if kind == "grid":
+            for i, p in enumerate(self.parameters):
+                if p.values is None and p.steps is None:
+                    raise ValueError(f"parameters.{i}: a grid needs `values`, or `range` with `steps`")
+        elif kind in ("random", "lhs", "saltelli"):
+            for i, p in enumerate(self.parameters):
+                if p.range is None:
+                    raise ValueError(f"parameters.{i}.range: a {kind} design samples a [low, high] range")
+            if not self.parameters:
+                raise ValueError(f"parameters: a {kind} design needs at least one parameter")
+        elif kind == "points":
+            names = [p.column for p in self.parameters]
+            for j, point in enumerate(self.design.points):  # type: ignore[union-attr]
+                for key in point:
+                    if key != "counterfactual" and key not in names:
+                        hint = difflib.get_close_matches(str(key), names, n=1)
+                        raise ValueError(
+                            f"design.points.{j}: unknown parameter {key!r}"
+                            + (f"; did you mean {hint[0]!r}?" if hint else f" (parameters: {', '.join(names)})")
+                        )
+                missing = [n for n in names if n not in point]
+                if missing:
+                    raise ValueError(f"design.points.{j}: missing parameter(s) {', '.join(missing)}")
+                cf = point.get("counterfactual")
+                if cf is not None and cf not in self.counterfactual_names:
+                    raise ValueError(
+                        f"design.points.{j}.counterfactual: unknown {cf!r} "
+                        f"(known: {', '.join(self.counterfactual_names)})"
+                    )
+        return self
+
+    @property
+    def counterfactual_names(self) -> list[str]:
+        return list(self.counterfactuals) or ["base"]
+
+    def counterfactual(self, name: str) -> Counterfactual:
+        return self.counterfactuals.get(name, Counterfactual())
+
+    def sha256(self) -> str:
+        """Content hash of the validated sweep, stable across key order and formatting."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+class SweepError(Exception):
+    """A sweep file that cannot be used; the message says where and what was expected."""
+
+    def __init__(self, path: str | Path, problems: list[str]) -> None:
+        self.path = str(path)
+        self.problems = problems
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        lines = [f"{self.path}: invalid sweep ({count} problem{'s' * (count > 1)})"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A validated sweep file with its base scenario loaded: everything needed to plan the runs."""
+
+    spec: SweepSpec
+    path: Path
+    base_path: Path
+    base_data: dict[str, Any]  # raw scenario data, `extends` resolved: points are edits of it
+    base_scenario: Scenario
+
+    def with_replicates(self, replicates: int | None) -> Sweep:
+        if replicates is None or replicates == self.spec.replicates:
+            return self
+        if replicates < 1:
+            raise SweepError(self.path, [f"--replicates: expected a whole number >= 1, got {replicates}"])
+        spec = self.spec.model_copy(update={"replicates": replicates})
+        return Sweep(spec, self.path, self.base_path, self.base_data, self.base_scenario)
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and validate a sweep file and its base scenario; raise SweepError (or ScenarioError) on bad input."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SweepError(path, ["file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SweepError(path, [f"cannot read the file: {exc}"]) from None
+    try:
+        data = yaml.safe_load(text)
+        lines = _line_map(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise SweepError(path, [f"{where}not valid YAML ({getattr(exc, 'problem', None) or exc})"]) from None
+    if not isinstance(data, dict):
+        raise SweepError(path, [f"expected a mapping of sweep fields at the top, found {type(data).__name__}"])
+    if "actors" in data or "extends" in data:
+        raise SweepError(path, ["this is a scenario file, not a sweep file (a sweep names its `base` scenario)"])
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SweepError(path, [_describe(err, lines) for err in exc.errors()]) from None
+    base_path = (path.parent / spec.base).resolve()
+    if not base_path.is_file():
+        line = _nearest_line(("base",), lines)
+        raise SweepError(path, [f"base (line {line}): scenario file {spec.base!r} not found (paths are relative "
+                                "to the sweep file)"])
+    base_data = load_scenario_data(base_path)
+    base_scenario = validate_scenario_data(base_data, base_path)
+    sweep = Sweep(spec, path, base_path, base_data, base_scenario)
+    check_edits(sweep, lines)
+    return sweep
+
+
+def load_scenario_data(path: Path) -> dict[str, Any]:
+    """Raw scenario data with `extends` resolved, from the scenario layer (raises ScenarioError)."""
+    from .. import scenario as scenario_module
+
+    return scenario_module.load_scenario_data(path)
+
+
+def _line_map(text: str) -> dict[tuple, int]:
+    """Map each field path of a YAML document to the line where it is written (1-based)."""
+    lines: dict[tuple, int] = {}
+
+    def walk(node: yaml.Node, path: tuple) -> None:
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    lines[(*path, key.value)] = key.start_mark.line + 1
+                    walk(value, (*path, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _nearest_line(loc: tuple, lines: dict[tuple, int]) -> int | None:
+    key = tuple(p if isinstance(p, int) else str(p) for p in loc)
+    while key:
+        if key in lines:
+            return lines[key]
+        key = key[:-1]
+    return None
+
+
+def check_edits(sweep: Sweep, lines: dict[tuple, int] | None = None) -> None:
+    """Catch mistyped paths before any run: each edit must address a field the scenario has (or may have).
+
+    Values outside a field's bounds are not errors here: such a point is run, fails, and is recorded.
+    """
+    lines = lines or {}
+    problems: list[str] = []
+    spec = sweep.spec
+
+    def check(where: tuple, changes: dict[str, Any], removals: list[str]) -> None:
+        at = _nearest_line(where, lines)
+        label = ".".join(str(p) for p in where) + (f" (line {at})" if at else "")
+        try:
+            edited = apply_edits(sweep.base_data, changes, removals)
+        except ValueError as exc:
+            problems.append(f"{label}: {exc}")
+            return
+        try:
+            validate_scenario_data(edited, sweep.base_path)
+        except ScenarioError as exc:
+            unknown = [p for p in exc.problems if "unknown field" in p or "unknown rule" in p]
+            if unknown:
+                problems.append(f"{label}: the edited scenario has {unknown[0]}")
+
+    for name, cf in spec.counterfactuals.items():
+        check(("counterfactuals", name), dict(cf.set), list(cf.remove_events))
+    for i, p in enumerate(spec.parameters):
+        if p.is_date:
+            continue
+        sample = p.values[0] if p.values is not None else p.range[0]  # type: ignore[index]
+        check(("parameters", i, "path"), {p.path: sample}, [])
+    if problems:
+        raise SweepError(sweep.path, problems)
+
+
+def _describe(err: Any, lines: dict[tuple, int]) -> str:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p in (
+        "grid", "points", "random", "lhs", "saltelli", "bool", "int", "float", "str", "date"))))  # fmt: skip
+    message = err["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+        head = message.split(":", 1)[0]
+        if " " not in head and "." in head or head in ("parameters", "design", "range", "values", "steps"):
+            parts = tuple(int(p) if p.isdigit() else p for p in head.split("."))
+            loc = parts if parts[0] in ("parameters", "design", "counterfactuals") else (*loc, *parts)
+            message = message.split(":", 1)[1].strip()
+    hint = ""
+    if err["type"] == "extra_forbidden":
+        known = _known_fields(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        message = "unknown field"
+        hint = f"; did you mean {close[0]!r}?" if close else (f"; expected one of: {', '.join(known)}" if known else "")
+    elif err["type"] == "union_tag_invalid":
+        message = f"unknown design kind {err.get('ctx', {}).get('tag', '')!r}; expected grid, points, random, " \
+                  "lhs or saltelli"
+    elif err["type"] == "missing":
+        message = "required field missing"
+    elif "input" in err and err["type"] not in ("model_type", "dict_type"):
+        shown = repr(err["input"])
+        message = f"{message} (got {shown[:60]}{'...' if len(shown) > 60 else ''})"
+    where = ".".join(str(p) for p in loc) or "(top level)"
+    line = _nearest_line(loc, lines)
+    return f"{where}{f' (line {line})' if line else ''}: {message}{hint}"
+
+
+def _known_fields(parent: tuple) -> list[str]:
+    models: dict[str, type[BaseModel]] = {"parameters": Parameter, "counterfactuals": Counterfactual}
+    if not parent:
+        return sorted(SweepSpec.model_fields)
+    if parent[0] == "design":
+        return ["kind", "points", "samples", "base_samples", "second_order"]
+    model = models.get(str(parent[0]))
+    return sorted(model.model_fields) if model else []
