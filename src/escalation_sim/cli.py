@@ -73,13 +73,15 @@ def main(
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a shipped scenario.")],
     seed: Annotated[int, typer.Option(help="Seed of the model's random generators.")] = 0,
-    out: Annotated[Path | None, typer.Option(help="Folder for events.csv, actors.csv, summary.json, timeline.png.")]
-    = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for events.csv, actors.csv, summary.json, timeline.png.")
+    ] = None,
     branch_date: Annotated[
         str | None, typer.Option(help="First day the model decides (YYYY-MM-DD); default: the scenario's.")
     ] = None,
-    no_branch: Annotated[bool, typer.Option("--no-branch", help="Replay history only; the model decides nothing.")]
-    = False,
+    no_branch: Annotated[
+        bool, typer.Option("--no-branch", help="Replay history only; the model decides nothing.")
+    ] = False,
     figure: Annotated[bool, typer.Option(help="Draw timeline.png.")] = True,
     show: Annotated[int, typer.Option(help="How many of the model's decisions to list.")] = 12,
 ) -> None:
@@ -121,7 +123,7 @@ def run(
         console.print(f"wrote {', '.join(str(p) for p in written)}")
 
 
-def print_summary(result, show: int) -> None:  # noqa: ANN001 - RunResult
+def print_summary(result, show: int) -> None:
     s = result.summary
     table = Table(title=f"{result.scenario.title}  (seed {s['seed']})", show_header=False, title_justify="left")
     table.add_column(style="bold")

@@ -17,7 +17,7 @@ import numpy as np
 
 from .agents import ANSWER_RELIEF, CrisisActor
 from .outcomes import Outcome, classify
-from .rules import NO_TARGET, Option
+from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
 
 NO_RUNG = -99  # "no hostile act that day" in the daily rung table
@@ -195,7 +195,14 @@ class EscalationModel(mesa.Model):
                 action = self.ladder[self.accident_key]
                 killed = int(self.rng.negative_binomial(action.killed_dispersion, _nb_p(action)))
                 self._record(
-                    actor, None, self.accident_key, action, {"civilians": killed}, {}, "model", hazard,
+                    actor,
+                    None,
+                    self.accident_key,
+                    action,
+                    {"civilians": killed},
+                    {},
+                    "model",
+                    hazard,
                     f"accident under alert {actor.alert:.2f} (daily hazard {hazard:.4f})",
                 )
                 self._after_accident(actor)
@@ -215,8 +222,9 @@ class EscalationModel(mesa.Model):
             if w:
                 wounded[option.target] = w
         claimed = actor.kind == "state"
-        return self._apply(actor, option.target, option.action, action, killed, wounded, claimed,
-                           None, "model", probability, reason)
+        return self._apply(
+            actor, option.target, option.action, action, killed, wounded, claimed, None, "model", probability, reason
+        )
 
     def justify(self, actor: CrisisActor, probability: float) -> Record:
         """A public justification of force used, alongside the day's action."""
@@ -231,13 +239,35 @@ class EscalationModel(mesa.Model):
         probability = self.probability_of(actor, event.action, event.target) if actor is not None else math.nan
         reason = f"history ({event.id}): {event.description}"
         if actor is None or not action.chosen:
-            record = self._record(actor, event.target, event.action, action, dict(event.killed),
-                                  dict(event.wounded), "history", probability, reason, event.id)
+            record = self._record(
+                actor,
+                event.target,
+                event.action,
+                action,
+                dict(event.killed),
+                dict(event.wounded),
+                "history",
+                probability,
+                reason,
+                event.id,
+            )
             if actor is not None and action.effect == "accident":
                 self._after_accident(actor)
             return record
-        return self._apply(actor, event.target, event.action, action, dict(event.killed), dict(event.wounded),
-                           event.claimed, event.soil, "history", probability, reason, event.id)
+        return self._apply(
+            actor,
+            event.target,
+            event.action,
+            action,
+            dict(event.killed),
+            dict(event.wounded),
+            event.claimed,
+            event.soil,
+            "history",
+            probability,
+            reason,
+            event.id,
+        )
 
     def probability_of(self, actor: CrisisActor, action: str, target: str | None) -> float:
         """The probability the actor's rule gives `action` against `target` today, in the current state."""
@@ -315,8 +345,9 @@ class EscalationModel(mesa.Model):
         attributed = ""
         if hostile and target is not None:
             attributed = self._perceive(actor, target, rung, killed, claimed, soil, action.force)
-        record = self._record(actor, target_id, key, action, killed, wounded, origin, probability, reason,
-                              event_id, attributed)
+        record = self._record(
+            actor, target_id, key, action, killed, wounded, origin, probability, reason, event_id, attributed
+        )
         actor.last_action = key
         actor.last_reason = reason
         return record
@@ -365,9 +396,10 @@ class EscalationModel(mesa.Model):
                 blamed.append((actor, 1.0))
             elif random() < perception.attribution:
                 blamed.append((actor, perception.attribution))
-            if not claimed and actor.sponsor is not None and actor.sponsor is not observer:
-                if random() < perception.sponsor_attribution:
-                    blamed.append((actor.sponsor, perception.sponsor_attribution))
+            sponsor = actor.sponsor
+            deniable = not claimed and sponsor is not None and sponsor is not observer
+            if deniable and random() < perception.sponsor_attribution:
+                blamed.append((sponsor, perception.sponsor_attribution))
             for culprit, p in blamed:
                 j = culprit.index
                 # a sponsor is blamed for its proxy's act in proportion to the belief that it is behind it

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import matplotlib
 
 matplotlib.use("Agg", force=False)
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
     from .model import EscalationModel
@@ -58,8 +58,8 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
         ax.axvline(model.branch_date, color="black", linestyle="--", linewidth=1)
         ax.text(model.branch_date, ax.get_ylim()[1], " branch: model decides", va="top", fontsize=8)
     rungs = sorted({a.rung for a in ladder.values()})
-    names = {}
-    for key, action in ladder.items():
+    names: dict[int, list[str]] = {}
+    for action in ladder.values():
         if action.chosen and not action.justifies:
             names.setdefault(action.rung, []).append(action.label)
     ax.set_yticks(rungs)
@@ -70,9 +70,7 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.grid(axis="y", alpha=0.2)
     handles = [
-        plt.Line2D([], [], color=colours[a], marker="o", linestyle="", label=a)
-        for a in model.actor_ids
-        if series[a]
+        plt.Line2D([], [], color=colours[a], marker="o", linestyle="", label=a) for a in model.actor_ids if series[a]
     ]
     handles.append(plt.Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
                               label="history (hollow)"))  # fmt: skip

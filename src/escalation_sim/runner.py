@@ -38,7 +38,7 @@ class RunResult:
         return self.model.crisis
 
     @property
-    def outcome(self):  # noqa: ANN201 - Outcome, re-exported from the model layer
+    def outcome(self):
         return self.model.outcome
 
     @property

@@ -35,7 +35,9 @@ def attack_shares(view: View, target: int, mobilised: bool) -> list[tuple[int, f
     attacks = [
         o
         for o in view.options
-        if o.hostile and o.target_index >= 0 and (target < 0 or o.target_index == target)
+        if o.hostile
+        and o.target_index >= 0
+        and (target < 0 or o.target_index == target)
         and (mobilised or not (o.group == "proxy" and not o.force))
     ]
     strongest = max((o.rung for o in attacks), default=0)
