@@ -213,7 +213,7 @@ class Game:
     def describe(self, record: Record) -> str:
         """A record as one line of news, from the played actor's point of view."""
         me = self.actor.actor_id
-        who = "you" if record.actor == me else (record.actor or "(no one)")
+        who = "you" if record.actor == me else record.actor
         target = ""
         if record.target:
             target = " -> " + ("you" if record.target == me else record.target)
@@ -226,7 +226,8 @@ class Game:
             blame = f" ({'you' if record.target == me else record.target} blamed {blamed})"
         source = {"history": "  [history]", "player": "  [your choice]"}.get(record.origin, "")
         label = self.model.ladder[record.action].label
-        return f"{record.date.isoformat()}  {who} {label}{target}{killed}{blame}{source}"
+        doer = f"{who}: " if who else ""
+        return f"{record.date.isoformat()}  {doer}{label}{target}{killed}{blame}{source}"
 
     def _blame(self) -> list[str]:
         actor = self.actor
@@ -262,7 +263,9 @@ class Game:
                 f"{100 * actor.accident_hazard():.2f}% (it grows with the square of alert)"
             )
         if actor.legitimacy_cost >= 0.05:
-            lines.append(f"legitimacy cost of force already used: {actor.legitimacy_cost:.2f} (a justification lowers it)")
+            lines.append(
+                f"legitimacy cost of force already used: {actor.legitimacy_cost:.2f} (a justification lowers it)"
+            )
         for j, days in enumerate(actor.pending_threat):
             if days:
                 lines.append(
@@ -430,9 +433,7 @@ def check_actor(scenario: Scenario, actor_id: str) -> None:
     if actor_id in scenario.actors:
         return
     known = list(scenario.actors)
-    close = difflib.get_close_matches(actor_id, known, n=1) or [
-        k for k in known if k.lower() == actor_id.lower()
-    ]
+    close = difflib.get_close_matches(actor_id, known, n=1) or [k for k in known if k.lower() == actor_id.lower()]
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise GameError(f"unknown actor {actor_id!r} in {scenario.name}{hint} (its actors: {', '.join(known)})")
 
@@ -498,7 +499,10 @@ def parse_command(text: str, game: Game) -> Command:
             return Command("wait", days=int(words[1]))
         raise ChoiceError(f"{text.strip()!r}: w alone, or w and a number of days (w 5)")
     n = len(game.actor.options)
-    raise ChoiceError(f"{text.strip()!r} is not on the list: pick a number from 0 to {n - 1}, or {HELP}")
+    raise ChoiceError(
+        f"{text.strip()!r} is not on the list: type an option's number (0-{n - 1}), Enter to hold, "
+        "m to let the model decide, w to wait, q to stop (? for help)"
+    )
 
 
 # --- saved games ---------------------------------------------------------------------------------------------
@@ -596,7 +600,9 @@ def load_game(path: str | Path) -> GameRecord:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise GameError(f"{path}: damaged saved game ({where}: {first['msg']}; {exc.error_count()} problem(s))") from None
+        raise GameError(
+            f"{path}: damaged saved game ({where}: {first['msg']}; {exc.error_count()} problem(s))"
+        ) from None
     try:
         record.crisis()
     except ScenarioError as exc:
@@ -607,9 +613,7 @@ def load_game(path: str | Path) -> GameRecord:
 # --- debriefs --------------------------------------------------------------------------------------------------
 
 
-def branch_distribution(
-    scenario: Scenario, branch_date: dt.date | None, runs: int, seed: int = 0
-) -> pd.DataFrame:
+def branch_distribution(scenario: Scenario, branch_date: dt.date | None, runs: int, seed: int = 0) -> pd.DataFrame:
     """Outcomes of `runs` runs from the branch point with the model playing every actor, seeds seed, seed+1...
 
     One row per run: seed, outcome, max_rung, hostile_deaths, days_to_calm, first_response_<ACTOR>.
@@ -701,7 +705,7 @@ def history_view(scenario: Scenario, actor_id: str, branch_date: dt.date) -> His
             continue
         action = ladder[event.action]
         text = _option_text(action.label, event.target)
-        note = "not a choice (it happened to you)" if not action.chosen else ""
+        note = "not a choice: it happened to you" if not action.chosen else ""
         path.append(PathStep(event.date, text, note or event.id))
         by_date.setdefault(event.date, []).append(text)
         if first_day is None and action.is_hostile and action.rung > 0 and action.chosen:
@@ -740,9 +744,7 @@ def debrief_game(record: GameRecord, runs: int = DEFAULT_RUNS, seed: int = 0) ->
     """The player's path against history's, and the outcome against `runs` model runs from the same branch."""
     scenario = record.crisis()
     history = history_view(scenario, record.actor, record.branch_date)
-    your_path = [
-        PathStep(c.date, c.label, _pick_note(c)) for c in record.choices if c.action != "hold"
-    ]
+    your_path = own_path(record, scenario)
     placement = None
     if runs > 0:
         placement = place(record.outcome, record.actor, branch_distribution(scenario, record.branch_date, runs, seed))
@@ -754,10 +756,30 @@ def debrief_game(record: GameRecord, runs: int = DEFAULT_RUNS, seed: int = 0) ->
     )  # fmt: skip
 
 
-def _pick_note(choice: RecordedChoice) -> str:
-    p = choice.probability
-    given = f"the model gave it p={p:.2f}" if p is not None else ""
-    return ("left to the model; " if choice.how == "model" else "") + given
+def own_path(record: GameRecord, scenario: Scenario) -> list[PathStep]:
+    """Everything the played actor did after the branch point: its choices, and what it did not choose
+    (public justifications by its diplomats, accidents)."""
+    ladder = scenario.actions
+    picks = {(c.day, c.action, c.target): c for c in record.choices}
+    path = []
+    for event in record.events:
+        if event.actor != record.actor:
+            continue
+        action = ladder[event.action]
+        choice = picks.get((event.day, event.action, event.target))
+        if choice is not None:
+            p = choice.probability
+            note = ("left to the model: " if choice.how == "model" else "") + (
+                f"the model gave it p={p:.2f}" if p is not None else ""
+            )
+        elif action.justifies:
+            note = "by your diplomats, not chosen"
+        elif not action.chosen:
+            note = "not a choice: it happened to you"
+        else:
+            note = event.origin
+        path.append(PathStep(event.date, _option_text(action.label, event.target), note))
+    return path
 
 
 def _agreement(record: GameRecord) -> float | None:

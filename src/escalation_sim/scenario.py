@@ -273,6 +273,7 @@ def default_ladder() -> dict[str, Action]:
 
 # --- loading and error reporting ----------------------------------------------------------------------------
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser, safe constructors only
 MAX_NODES = 200_000  # YAML nodes a document may expand to through aliases ("billion laughs" guard)
 
 # A field path -> where it was written: (file label, line). The label is None for the file being loaded and
@@ -332,11 +333,12 @@ def _read_text(path: Path) -> str:
 
 def _read_yaml(text: str, path: str | Path) -> tuple[dict[str, Any], Lines]:
     """Parse safely (no tags that build Python objects) and map each field path to its line."""
+    root = None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_FAST_LOADER)
         if root is not None:
             _check_size(root, path)
-        data = yaml.safe_load(text)
+        data = yaml.SafeLoader("").construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -569,7 +571,7 @@ def apply_edits(
             if not isinstance(event_id, str | int | float | bool | None):
                 raise ValueError(f"remove_events: expected event ids, found {_short(event_id)}")
             if event_id not in ids:
-                hint = difflib.get_close_matches(str(event_id), [str(i) for i in ids], n=1)
+                hint = difflib.get_close_matches(str(event_id), [str(i) for i in ids], n=1, cutoff=0.5)
                 raise ValueError(
                     f"remove_events: no event {event_id!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
                 )

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..scenario import Scenario, ScenarioError, load_scenario, scenario_paths
@@ -110,7 +111,8 @@ def play(
     spec = game.actor.spec
     console.print(f"[bold]{loaded.title}[/]")
     console.print(
-        f"You play [bold]{actor}[/] ({spec.name}); the model plays {', '.join(a for a in loaded.actors if a != actor)}. "
+        f"You play [bold]{actor}[/] ({spec.name}); "
+        f"the model plays {', '.join(a for a in loaded.actors if a != actor)}. "
         f"History replays up to {game.model.branch_date}; from then on you decide, {game.turns} days in all."
     )
     console.print(f"[dim]{HELP}[/]")
@@ -124,12 +126,15 @@ def play(
                               "Enter hold, m model, w wait, q quit, ? help): ", end="")  # fmt: skip
                 line = sys.stdin.readline()
                 if not line:
+                    console.print()
                     stopped = "end of input"
                     break
+                if not sys.stdin.isatty():  # a scripted game: show what was typed, as a terminal would
+                    console.print(line.rstrip("\n"), markup=False)
                 try:
                     command = parse_command(line, game)
                 except ChoiceError as exc:
-                    errors.print(f"[yellow]{exc}[/]", soft_wrap=True)
+                    errors.print(str(exc), style="yellow", markup=False, soft_wrap=True)
                     continue
                 if command.kind == "help":
                     console.print(HELP)
@@ -153,7 +158,8 @@ def play(
     if not game.finished:
         console.print()
         console.print(
-            f"[bold]Game stopped[/] ({stopped}) before {game.next_date}: {len(game.choices)} of {game.turns} days played."
+            f"[bold]Game stopped[/] ({stopped}) before {game.next_date}: "
+            f"{len(game.choices)} of {game.turns} days played."
         )
         if record is not None:
             console.print(f"What was played is saved to {record}.")
@@ -166,18 +172,18 @@ def play(
         console.print(f"saved the game to {record}; `escalation-sim debrief {record}` summarises it with others")
 
 
-def _show_situation(game: Any, hints: bool) -> None:  # noqa: ANN401 - play.Game, imported lazily
+def _show_situation(game: Any, hints: bool) -> None:
     s = game.situation()
     console.rule(f"{s.date}  -  day {s.turn} of {s.turns}  -  you are {s.actor_id} ({s.actor_name})")
     console.print("[bold]What happened[/]" + (" (the story so far)" if s.turn == 1 else " since your last turn"))
     for line in s.happened or ["nothing"]:
-        console.print(f"  {line}")
+        console.print(f"  {line}", markup=False)
     console.print("[bold]Who you hold responsible[/]")
     for line in s.blame:
-        console.print(f"  {line}")
+        console.print(f"  {line}", markup=False)
     console.print("[bold]Costs in view[/]")
     for line in s.costs:
-        console.print(f"  {line}")
+        console.print(f"  {line}", markup=False)
     table = Table(title="Your options", title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("option")
@@ -189,14 +195,20 @@ def _show_situation(game: Any, hints: bool) -> None:  # noqa: ANN401 - play.Game
     for o in s.options:
         style = None if o.available else "dim"
         name = o.text if o.available else f"{o.text} (open again in {o.cooling_days} d)"
-        row = [str(o.index), name, str(o.rung), "yes" if o.force else "", f"{o.expected_killed:g}" if o.force else ""]
+        row = [
+            str(o.index),
+            escape(name),
+            str(o.rung),
+            "yes" if o.force else "",
+            f"{o.expected_killed:g}" if o.force else "",
+        ]
         if hints:
             row.append(f"{o.model_probability:.2f}")
         table.add_row(*row, style=style)
     console.print(table)
 
 
-def print_debrief(debrief: Any) -> None:  # noqa: ANN401 - play.Debrief, imported lazily
+def print_debrief(debrief: Any) -> None:
     d = debrief
     console.rule(f"Debrief: {d.player or 'you'} as {d.actor}  -  {d.scenario_title}")
     o = d.outcome
@@ -223,7 +235,7 @@ def print_debrief(debrief: Any) -> None:  # noqa: ANN401 - play.Debrief, importe
     for date in dates:
         yours = "; ".join(f"{s.text} ({s.note})" if s.note else s.text for s in d.your_path if s.date == date)
         theirs = "; ".join(f"{s.text} ({s.note})" if s.note else s.text for s in h.path if s.date == date)
-        table.add_row(date.isoformat(), yours or "[dim]hold[/]", theirs or "")
+        table.add_row(date.isoformat(), escape(yours) or "[dim]hold[/]", escape(theirs))
     if not dates:
         table.add_row("", "you held every day", "history's actor did nothing either")
     console.print(table)
@@ -237,7 +249,8 @@ def print_debrief(debrief: Any) -> None:  # noqa: ANN401 - play.Debrief, importe
     if d.finished:
         console.print(
             f"  Your outcome ({o['outcome']}) happens in {100 * (p.your_outcome_share or 0):.0f}% of the model's runs. "
-            f"Your deaths: more than in {100 * p.deaths_below:.0f}% of runs, fewer than in {100 * p.deaths_above:.0f}%. "
+            f"Your deaths: more than in {100 * p.deaths_below:.0f}% of runs, "
+            f"fewer than in {100 * p.deaths_above:.0f}%. "
             f"Your highest rung: above {100 * p.rung_below:.0f}% of runs, below {100 * p.rung_above:.0f}%."
         )
         first = (o.get("first_response") or {}).get(d.actor) or "none"
@@ -271,16 +284,18 @@ def debrief(
         except GameError as exc:
             errors.print(f"[yellow]skipped:[/] {exc}", soft_wrap=True)
     if not loaded:
-        raise _fail("no saved game could be read; record games with `escalation-sim play SCENARIO --as ACTOR --record FILE`")
+        raise _fail(
+            "no saved game could be read; record games with `escalation-sim play SCENARIO --as ACTOR --record FILE`"
+        )
     summaries = class_debrief(loaded, runs=runs, top=top)
     if as_json:
-        print(json.dumps([asdict(s) for s in summaries], indent=2, default=str))
+        print(json.dumps([_plain(asdict(s)) for s in summaries], indent=2))
         return
     for s in summaries:
         _print_class(s)
 
 
-def _print_class(s: Any) -> None:  # noqa: ANN401 - play.ClassSummary, imported lazily
+def _print_class(s: Any) -> None:
     console.rule(f"{s.scenario_title}  -  playing {s.actor} from {s.branch_date}")
     console.print(f"{len(s.games)} game{'s' * (len(s.games) != 1)}, {s.finished} finished.")
     table = Table(title="Outcomes", title_justify="left")
@@ -301,8 +316,10 @@ def _print_class(s: Any) -> None:  # noqa: ANN401 - play.ClassSummary, imported 
         table.add_row(*row)
     console.print(table)
     firsts = ", ".join(f"{name} x{n}" for name, n in s.first_responses)
-    console.print(f"First hostile acts: {firsts}; history's: {s.history.first_response}"
-                  + (f" (day {s.history.first_response_day + 1})" if s.history.first_response_day is not None else ""))
+    console.print(
+        f"First hostile acts: {firsts}; history's: {s.history.first_response}"
+        + (f" (day {s.history.first_response_day + 1})" if s.history.first_response_day is not None else "")
+    )
     table = Table(title="Most frequent choices, day by day (days when anyone acted or history did)",
                   title_justify="left")  # fmt: skip
     table.add_column("date")
@@ -311,17 +328,28 @@ def _print_class(s: Any) -> None:  # noqa: ANN401 - play.ClassSummary, imported 
     table.add_column(f"history's {s.actor}")
     for point in s.by_date:
         choices = ", ".join(f"{label} x{n}" for label, n in point.top_choices)
-        table.add_row(point.date.isoformat(), str(point.played), choices, "; ".join(point.history))
+        table.add_row(point.date.isoformat(), str(point.played), escape(choices), escape("; ".join(point.history)))
     console.print(table)
     table = Table(title="Games", title_justify="left")
     for col in ("player", "file", "outcome", "top rung", "deaths", "actions", "first hostile act", "model p"):
         table.add_column(col)
     for g in s.games:
         table.add_row(
-            g.player, g.source, g.outcome, _text(g.max_rung), _text(g.hostile_deaths), str(g.actions),
+            escape(g.player), escape(g.source), g.outcome, _text(g.max_rung), _text(g.hostile_deaths), str(g.actions),
             g.first_response, f"{g.model_agreement:.2f}" if g.model_agreement is not None else "",
         )  # fmt: skip
     console.print(table)
+
+
+def _plain(value: Any) -> Any:
+    """Dates (as keys too) to ISO strings, tuples to lists: what json.dumps accepts."""
+    if isinstance(value, dict):
+        return {str(k) if isinstance(k, dt.date) else k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _text(value: object) -> str:
@@ -335,8 +363,11 @@ def app(
     scenario: Annotated[str, typer.Argument(help="Scenario to open first (file or shipped name).")] = "jan2020",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8765,
     host: Annotated[
-        str, typer.Option(help="Address to listen on. The default serves this computer only; 0.0.0.0 exposes "
-                               "the app to the whole network.")  # fmt: skip
+        str,
+        typer.Option(
+            help="Address to listen on. The default serves this computer only; 0.0.0.0 exposes "
+            "the app to the whole network."
+        ),
     ] = LOOPBACK,
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open a browser tab.")] = False,
 ) -> None:
@@ -348,14 +379,19 @@ def app(
         import solara  # noqa: F401
         import solara_assets  # noqa: F401  # the front end, so that no page asks a CDN
     except ImportError as exc:
-        raise _fail(f"the app needs the 'app' extra ({exc.name} is missing): pip install 'escalation-sim[app]'") from None
+        raise _fail(
+            f"the app needs the 'app' extra ({exc.name} is missing): pip install 'escalation-sim[app]'"
+        ) from None
     if host in ("0.0.0.0", "::"):
         errors.print(f"[yellow]warning:[/] --host {host} serves the app to every machine that can reach this one")
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is fine
             probe.bind((host, port))
     except OSError as exc:
-        raise _fail(f"cannot listen on {host}:{port} ({exc.strerror}); pass another --port, e.g. --port {port + 1}") from None
+        raise _fail(
+            f"cannot listen on {host}:{port} ({exc.strerror}); pass another --port, e.g. --port {port + 1}"
+        ) from None
     env = dict(os.environ)
     env.update(app_environment(path))
     command = [

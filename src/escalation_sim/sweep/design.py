@@ -127,7 +127,7 @@ def _grid_axis(p: Parameter) -> list[Any]:
     low, high = _numeric_range(p)
     axis = np.linspace(low, high, p.steps)  # type: ignore[arg-type]
     if p.integer or p.is_date:
-        whole = list(dict.fromkeys(int(round(v)) for v in axis))
+        whole = list(dict.fromkeys(round(v) for v in axis))
         return [dt.date.fromordinal(v).isoformat() for v in whole] if p.is_date else whole
     return [round(float(v), 12) for v in axis]
 

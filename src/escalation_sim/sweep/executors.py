@@ -55,15 +55,15 @@ def execute(
 
 # --- process pool ----------------------------------------------------------------------------------------------
 
-_POOLS: dict[tuple[int, str], ProcessPoolExecutor] = {}
+_POOLS: dict[int, ProcessPoolExecutor] = {}
 _POOL_LOCK = threading.Lock()
 
 
 def start_method() -> str:
-    """'fork' where it is safe (Linux, no other threads: fastest start, nothing re-imported), else 'forkserver'.
+    """'fork' where it is safe (no other threads yet: fastest start, nothing re-imported), else 'forkserver'.
 
-    Forking a process that runs threads (a notebook kernel's, a web app's, Dask's) can deadlock the child; the
-    forkserver forks from a clean single-threaded server that has imported the model once.
+    Forking a process that runs threads (a notebook kernel's, a web app's, Dask's) can deadlock the child;
+    the forkserver forks workers from a clean single-threaded server that has imported the model once.
     """
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
@@ -72,16 +72,19 @@ def start_method() -> str:
 
 
 def shared_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool kept for reuse by later sweeps and distributions in this process (notebooks, apps)."""
-    method = start_method()
+    """A process pool kept for reuse by later sweeps and distributions in this process (notebooks, apps).
+
+    The start method is chosen when the pool is made; a live pool is reused whatever threads run since.
+    """
     with _POOL_LOCK:
-        pool = _POOLS.get((workers, method))
+        pool = _POOLS.get(workers)
         if pool is None or getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False):
+            method = start_method()
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(["escalation_sim.sweep.worker"])
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-            _POOLS[(workers, method)] = pool
+            _POOLS[workers] = pool
         return pool
 
 
@@ -117,7 +120,7 @@ def _run_process(
                 yield future.result()
     except BrokenProcessPool as exc:
         with _POOL_LOCK:
-            _POOLS.pop((workers, start_method()), None)
+            _POOLS.pop(workers, None)
         raise ExecutorError(f"a worker process died ({exc}); rerun the same command to resume") from None
     finally:  # stopped early (an error, Ctrl-C): drop what has not started
         for future in pending:
@@ -139,7 +142,7 @@ def _run_dask(
         if scheduler is None:
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, silence_logs=logging.ERROR,
+                dashboard_address=":0", silence_logs=logging.ERROR,
             )  # fmt: skip
             client = Client(cluster)
         else:

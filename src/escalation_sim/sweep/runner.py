@@ -71,9 +71,7 @@ def base_of(sweep: Sweep) -> BaseScenario:
     return BaseScenario(scenario.sha256(), sweep.base_data, tuple(scenario.actors), scenario.days)
 
 
-def plan_chunks(
-    points: list[Point], sweep: Sweep, done: np.ndarray, chunk_size: int
-) -> Iterator[list[RunTask]]:
+def plan_chunks(points: list[Point], sweep: Sweep, done: np.ndarray, chunk_size: int) -> Iterator[list[RunTask]]:
     """Tasks of runs not yet stored, in run_id order, grouped in chunks (lazily: memory stays flat)."""
     spec = sweep.spec
     replicates = spec.replicates
@@ -160,7 +158,8 @@ def manifest_for(sweep: Sweep, points: list[Point], trajectories: bool) -> dict[
         "scenario_sha256": sweep.base_scenario.sha256(),
         "scenario_start_date": sweep.base_scenario.start_date.isoformat(),
         "scenario_branch_date": sweep.base_scenario.branch_date.isoformat()
-        if sweep.base_scenario.branch_date else None,
+        if sweep.base_scenario.branch_date
+        else None,
         "actors": list(sweep.base_scenario.actors),
         "version": __version__,
         "root_seed": spec.seed,
@@ -404,7 +403,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-# --- outcome distributions for notebooks and the classroom app ---------------------------------------------------------
+# --- outcome distributions for notebooks and the classroom app ----------------------------------------------
 
 
 def distribution(

@@ -249,8 +249,9 @@ def load_sweep(path: str | Path) -> Sweep:
     base_path = (path.parent / spec.base).resolve()
     if not base_path.is_file():
         line = _nearest_line(("base",), lines)
-        raise SweepError(path, [f"base (line {line}): scenario file {spec.base!r} not found (paths are relative "
-                                "to the sweep file)"])
+        raise SweepError(
+            path, [f"base (line {line}): scenario file {spec.base!r} not found (paths are relative to the sweep file)"]
+        )
     base_data = load_scenario_data(base_path)
     base_scenario = validate_scenario_data(base_data, base_path)
     sweep = Sweep(spec, path, base_path, base_data, base_scenario)
@@ -337,7 +338,7 @@ def _describe(err: Any, lines: dict[tuple, int]) -> str:
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
         head = message.split(":", 1)[0]
-        if " " not in head and "." in head or head in ("parameters", "design", "range", "values", "steps"):
+        if (" " not in head and "." in head) or head in ("parameters", "design", "range", "values", "steps"):
             parts = tuple(int(p) if p.isdigit() else p for p in head.split("."))
             loc = parts if parts[0] in ("parameters", "design", "counterfactuals") else (*loc, *parts)
             message = message.split(":", 1)[1].strip()
@@ -348,11 +349,12 @@ def _describe(err: Any, lines: dict[tuple, int]) -> str:
         message = "unknown field"
         hint = f"; did you mean {close[0]!r}?" if close else (f"; expected one of: {', '.join(known)}" if known else "")
     elif err["type"] == "union_tag_invalid":
-        message = f"unknown design kind {err.get('ctx', {}).get('tag', '')!r}; expected grid, points, random, " \
-                  "lhs or saltelli"
+        message = (
+            f"unknown design kind {err.get('ctx', {}).get('tag', '')!r}; expected grid, points, random, lhs or saltelli"
+        )
     elif err["type"] == "missing":
         message = "required field missing"
-    elif "input" in err and err["type"] not in ("model_type", "dict_type"):
+    elif "input" in err and err["type"] not in ("model_type", "dict_type", "value_error"):
         shown = repr(err["input"])
         message = f"{message} (got {shown[:60]}{'...' if len(shown) > 60 else ''})"
     where = ".".join(str(p) for p in loc) or "(top level)"

@@ -121,8 +121,11 @@ def run_chunk(tasks: list[RunTask], base: BaseScenario, trajectories: bool = Fal
         columns["wall_time_s"][-1] = time.perf_counter() - started
         columns["error"][-1] = error
         if trajectories:
-            paths.append(_trajectory(model, base) if error is None else np.full((base.days, len(actors)), NO_RUNG,
-                                                                                 dtype=np.int16))
+            paths.append(
+                _trajectory(model, base)
+                if error is None
+                else np.full((base.days, len(actors)), NO_RUNG, dtype=np.int16)
+            )
     stacked = np.stack(paths) if trajectories and paths else None
     return ChunkResult(columns, stacked)
 

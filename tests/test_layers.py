@@ -1,0 +1,150 @@
+"""Import layering: lower layers never import higher ones, so the core stays usable (and testable) without the
+command line, the app or the analysis stack.
+
+Layers, low to high. Rules are pure decision functions *below* the scenario layer, because scenario files
+validate rule parameters. A new module must be placed here: an unplaced module fails the test.
+"""
+
+from __future__ import annotations
+
+import ast
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import pytest
+
+import escalation_sim
+
+PACKAGE = "escalation_sim"
+SOURCE = Path(escalation_sim.__file__).resolve().parent
+
+# (pattern over the module's name inside the package, layer); the first match wins. "" is the package itself,
+# whose __init__ re-exports the model layer.
+LAYERS: list[tuple[str, int]] = [
+    ("rules", 0), ("rules.*", 0), ("data", 0), ("data.*", 0),
+    ("scenario", 1),
+    ("agents", 2), ("model", 2), ("outcomes", 2), ("", 2),
+    ("sweep_analysis", 4), ("sweep_analysis.*", 4),
+    ("runner", 3), ("sweep*", 3),
+    ("plots", 4), ("analysis*", 4),
+    ("cli", 5), ("commands", 5), ("commands.*", 5), ("app", 5), ("app.*", 5), ("play", 5), ("play.*", 5),
+]  # fmt: skip
+LAYER_NAMES = ["rules/data", "scenario", "agents/model/outcomes", "runner/sweep", "plots/analysis", "cli/app/play"]
+
+
+def layer_of(module: str) -> int | None:
+    for pattern, layer in LAYERS:
+        if fnmatchcase(module, pattern):
+            return layer
+    return None
+
+
+def module_names(root: Path = SOURCE) -> dict[str, Path]:
+    """Every module of the package by its dotted name inside the package ('' for the package itself)."""
+    out = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        out[".".join(parts)] = path
+    return out
+
+
+def imports_of(module: str, source: str, known: set[str], is_package: bool) -> set[str]:
+    """Modules of the package that `module` imports, anywhere in it (lazy imports in functions count too)."""
+    here = module.split(".") if module else []
+    package = here if is_package else here[:-1]
+    found: set[str] = set()
+
+    def add(target: list[str], names: list[str]) -> None:
+        base = ".".join(target)
+        for name in names:
+            sub = f"{base}.{name}" if base else name
+            if sub in known:
+                found.add(sub)
+                break
+        else:
+            if base in known:
+                found.add(base)
+
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                target = package[: len(package) - node.level + 1] if node.level > 1 else list(package)
+                target += node.module.split(".") if node.module else []
+            elif node.module and node.module.split(".")[0] == PACKAGE:
+                target = node.module.split(".")[1:]
+            else:
+                continue
+            for alias in node.names:
+                add(target, [alias.name])
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == PACKAGE:
+                    add(parts[1:-1], [parts[-1]]) if len(parts) > 1 else found.add("")
+    found.discard(module)
+    return found
+
+
+def violations(sources: dict[str, tuple[str, bool]]) -> list[str]:
+    """Each import from a lower layer into a higher one, and each module no layer claims, in words."""
+    known = set(sources)
+    problems = []
+    for module, (source, is_package) in sorted(sources.items()):
+        layer = layer_of(module)
+        if layer is None:
+            problems.append(f"{PACKAGE}.{module} is in no layer: add it to LAYERS in tests/test_layers.py")
+            continue
+        for target in sorted(imports_of(module, source, known, is_package)):
+            target_layer = layer_of(target)
+            if target_layer is not None and target_layer > layer:
+                problems.append(
+                    f"{PACKAGE}.{module} ({LAYER_NAMES[layer]}) imports {PACKAGE}.{target or '__init__'} "
+                    f"({LAYER_NAMES[target_layer]}), a higher layer"
+                )
+    return problems
+
+
+def test_no_module_imports_a_higher_layer() -> None:
+    sources = {
+        name: (path.read_text(encoding="utf-8"), path.name == "__init__.py") for name, path in module_names().items()
+    }
+    assert "scenario" in sources and "rules.base" in sources, "the package was not found where expected"
+    problems = violations(sources)
+    assert not problems, "\n".join(problems)
+
+
+# --- the checker itself must catch what it is for -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "is_package"),
+    [
+        ("rules.base", "from ..scenario import Scenario", False),
+        ("rules", "from .. import cli", True),
+        ("scenario", "def f():\n    from .model import EscalationModel", False),
+        ("model", "import escalation_sim.runner", False),
+        ("outcomes", "from escalation_sim.plots import timeline", False),
+        ("runner", "from .sweep_analysis import x", False),
+    ],
+)
+def test_checker_flags_upward_imports(module: str, source: str, is_package: bool) -> None:
+    sources = {m: ("", False) for m in module_names()}
+    sources["sweep_analysis"] = ("", False)
+    sources[module] = (source, is_package)
+    problems = [p for p in violations(sources) if p.startswith(f"{PACKAGE}.{module} ")]
+    assert len(problems) == 1 and "a higher layer" in problems[0], problems
+
+
+def test_checker_allows_downward_imports() -> None:
+    sources = {m: ("", False) for m in module_names()}
+    sources["cli"] = ("from .runner import run\nfrom .scenario import load_scenario\nfrom . import __version__", False)
+    sources["scenario"] = ("from .rules import RULES, RuleConfig", False)
+    assert violations(sources) == []
+
+
+def test_unplaced_module_fails_with_where_to_add_it() -> None:
+    sources = {m: ("", False) for m in module_names()}
+    sources["newthing"] = ("", False)
+    assert violations(sources) == [f"{PACKAGE}.newthing is in no layer: add it to LAYERS in tests/test_layers.py"]
