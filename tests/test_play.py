@@ -172,6 +172,10 @@ def test_placement_against_a_known_distribution():
     assert (p.deaths_below, p.deaths_above) == (0.25, 0.5)
     assert (p.rung_below, p.rung_above) == (0.25, 0.5)
     assert p.first_response_shares["calibrated_strike"] == 0.5
+    # the sweep's distribution writes "no hostile act" as a missing rung and has no first-response columns
+    sweep_like = distribution.drop(columns="first_response_IRN").assign(max_rung=[10, None, 7, 8])
+    q = place({"outcome": "de-escalation", "hostile_deaths": 40, "max_rung": 7}, "IRN", sweep_like)
+    assert (q.rung_below, q.rung_above) == (0.25, 0.5) and q.first_response_shares == {}
 
 
 def test_debrief_compares_with_history_and_the_model(jan2020):

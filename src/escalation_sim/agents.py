@@ -107,6 +107,7 @@ class CrisisActor(mesa.Agent):
             if "none" in action.targets:
                 options.append(self._option(len(options), key, action, None, ids))
             allowed = spec.adversaries if hostile or action.rung >= 0 else spec.adversaries + spec.partners
+            allowed = list(dict.fromkeys(allowed))  # an adversary may also be a partner: one option each
             for other in allowed:
                 kind = actors[ids.index(other)].kind
                 if kind in action.targets:
@@ -121,7 +122,7 @@ class CrisisActor(mesa.Agent):
         target_index = ids.index(target) if target is not None else NO_TARGET
         soil = NO_TARGET
         if target is not None and action.force:
-            host = self.model.scenario.actors[target].located_in
+            host = self.model.crisis.actors[target].located_in
             soil = ids.index(host) if host is not None else NO_TARGET
         return Option(
             index=index,

@@ -36,7 +36,7 @@ class Record:
     rung: int
     killed: dict[str, int]
     wounded: dict[str, int]
-    origin: str  # "history" or "model"
+    origin: str  # "history", "model", or "player" (a human's choice in play mode)
     probability: float  # what the model gave this action (NaN where no decision was involved)
     reason: str
     event_id: str | None = None
@@ -51,7 +51,8 @@ class EscalationModel(mesa.Model):
     """States and militias climbing or descending an escalation ladder, one day per step.
 
     `EscalationModel(scenario=load_scenario(path), rng=seed)`; step it by hand or with `run_model()`;
-    `running` turns false at the scenario's horizon. Works with `mesa.batch_run` as it is.
+    `running` turns false at the scenario's horizon. Works with `mesa.batch_run` as it is. The crisis
+    description is `model.crisis` (Mesa 3.5 reserves `model.scenario` for its own experimental Scenario).
     """
 
     def __init__(
@@ -136,16 +137,6 @@ class EscalationModel(mesa.Model):
             },
         )
         self._outcome: Outcome | None = None
-
-    # mesa 3.5 keeps its own experimental Scenario under `scenario`; ours is the crisis description
-    @property
-    def scenario(self) -> Scenario:  # type: ignore[override]
-        return self.crisis
-
-    @scenario.setter
-    def scenario(self, value: Any) -> None:
-        if isinstance(value, Scenario):
-            self.crisis = value
 
     # --- the day -------------------------------------------------------------------------------------------
 

@@ -726,6 +726,7 @@ def place(outcome: dict[str, Any], actor_id: str, distribution: pd.DataFrame) ->
     deaths = outcome.get("hostile_deaths", 0) if finished else 0
     rung = outcome.get("max_rung") if finished else None
     rung_value = rung if rung is not None else -99
+    top_rungs = distribution["max_rung"].astype(float).fillna(-99)  # "no hostile act" is -99 or missing
     column = f"first_response_{actor_id}"
     first = distribution[column].value_counts(normalize=True) if column in distribution else pd.Series(dtype=float)
     return Placement(
@@ -734,8 +735,8 @@ def place(outcome: dict[str, Any], actor_id: str, distribution: pd.DataFrame) ->
         your_outcome_share=outcome_shares.get(outcome.get("outcome", "")) if finished else None,
         deaths_below=float((distribution["hostile_deaths"] < deaths).mean()),
         deaths_above=float((distribution["hostile_deaths"] > deaths).mean()),
-        rung_below=float((distribution["max_rung"] < rung_value).mean()),
-        rung_above=float((distribution["max_rung"] > rung_value).mean()),
+        rung_below=float((top_rungs < rung_value).mean()),
+        rung_above=float((top_rungs > rung_value).mean()),
         first_response_shares={str(k): float(v) for k, v in first.items()},
     )
 

@@ -693,8 +693,7 @@ def _describe(err: Any, data: dict[str, Any], lines: Lines) -> str:
         parts = head.split(".")
         if parts[0] in Scenario.model_fields and all(parts):
             loc = tuple(int(p) if p.isdigit() else p for p in parts)
-            rest = message[len(head) :].lstrip(": ") if message[len(head) :].startswith(":") else message
-            message = rest
+            message = message[len(head) :].lstrip(": ") or message
             loc = _locate_item(loc, message, data)
     path = ".".join(str(p) for p in loc) or "(top level)"
     hint = ""

@@ -18,6 +18,7 @@ from typing import Literal
 from .worker import BaseScenario, ChunkResult, RunTask, run_chunk
 
 ExecutorName = Literal["serial", "process", "dask"]
+SCHEDULER_TIMEOUT = "10s"  # to connect to a Dask scheduler
 EXECUTORS: tuple[str, ...] = ("serial", "process", "dask")
 
 
@@ -146,7 +147,7 @@ def _run_dask(
             )  # fmt: skip
             client = Client(cluster)
         else:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         if cluster is not None:
             cluster.close()

@@ -377,9 +377,16 @@ def point_scenario_file(folder: SweepFolder, run_id: int, out: Path | None = Non
     points = folder.points
     point = points[points["point"] == row["point"]].iloc[0]
     base_path = Path(folder.manifest["scenario_file"])
+    from ..scenario import validate_scenario_data
     from .spec import load_scenario_data
 
-    data = apply_edits(load_scenario_data(base_path), json.loads(point["set"]), json.loads(point["remove_events"]))
+    base = load_scenario_data(base_path)
+    if validate_scenario_data(base, base_path).sha256() != folder.manifest["scenario_sha256"]:
+        raise StorageError(
+            f"{base_path} has changed since the sweep ran (its hash differs from the manifest's), so the point's "
+            "scenario cannot be rebuilt from it; restore the file (e.g. from git) and try again"
+        )
+    data = apply_edits(base, json.loads(point["set"]), json.loads(point["remove_events"]))
     out = out or folder.root / "points" / f"point-{int(row['point']):06d}.yaml"
     out.parent.mkdir(parents=True, exist_ok=True)
     header = (
