@@ -239,12 +239,8 @@ def test_two_state_runs_on_its_own_ladder() -> None:
         assert model.outcome.outcome in OUTCOMES
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="agents.CrisisActor.build_options offers an option twice when an actor lists the same actor as "
-    "adversary and partner (jan2020: IRQ talks/stand_down to USA and IRN), doubling its weight",
-)
 def test_each_option_is_offered_once() -> None:
+    """An actor listing another as adversary and partner must not get its talks twice (double weight)."""
     model = EscalationModel(scenario=shipped("jan2020"), rng=0)
     for actor in model.actors:
         counts = Counter((o.action, o.target) for o in actor.options)

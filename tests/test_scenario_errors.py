@@ -284,6 +284,27 @@ def test_loading_never_executes_code(tmp_path: Path, tag: str) -> None:
     assert not marker.exists()
 
 
+@pytest.mark.parametrize(
+    ("text", "expect"),
+    [
+        ("title: !!bool maybe\n", "line 1, column 8: 'maybe' is not a valid bool"),
+        ("title: !!timestamp soon\n", "line 1, column 8: 'soon' is not a valid timestamp"),
+        ("title: !!int many\n", "line 1, column 8: 'many' cannot be read as int"),
+        ("title: !!binary x\n", "line 1, column 8: not valid YAML"),
+        ("title: a\x00b\n", "not valid YAML (unacceptable character"),
+        ("title: \ud800\n", "not valid YAML"),
+        ("--- {}\n--- {}\n", "line 2, column 1: not valid YAML"),
+        ("title: *nowhere\n", "line 1, column 8: not valid YAML (found undefined alias"),
+        ("<<: 5\n", "not valid YAML (expected a mapping or list of mappings for merging"),
+    ],
+)
+def test_odd_yaml_is_a_clean_error(text: str, expect: str) -> None:
+    """Explicit tags, control characters, several documents: what PyYAML itself chokes on is still reported."""
+    _, message = problem_of(text)
+    assert expect in message, message
+    assert "\n" not in message
+
+
 def test_recursive_alias_is_refused() -> None:
     _, message = problem_of(MINI + "notes: &x [*x]\n")
     assert "alias" in message

@@ -301,6 +301,7 @@ class EscalationModel(mesa.Model):
                 actor.outstanding[target.index] = max(0.0, answered - settled)
                 if action.force:
                     self.retaliations += 1
+                    actor.last_killed[target.index] = 0  # those deaths are answered
                     actor.domestic_pressure *= ANSWER_RELIEF
             if actor.pending_threat[target.index] and action.force:
                 actor.pending_threat[target.index] = 0
@@ -395,10 +396,13 @@ class EscalationModel(mesa.Model):
                 j = culprit.index
                 # a sponsor is blamed for its proxy's act in proportion to the belief that it is behind it
                 share = severity if culprit is actor else severity * p
+                # deaths in acts not yet answered are remembered: a later harmless act does not erase them
+                observer.last_killed[j] = own_killed if observer.outstanding[j] == 0.0 else max(
+                    observer.last_killed[j], own_killed
+                )
                 observer.outstanding[j] = max(observer.outstanding[j], share)
                 observer.grievance[j] += share
                 observer.last_rung[j] = rung
-                observer.last_killed[j] = own_killed
                 observer.last_attribution[j] = p
                 observer.conciliatory[j] = False
             if observer is target:

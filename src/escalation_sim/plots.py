@@ -5,13 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 if TYPE_CHECKING:
     from .model import EscalationModel
@@ -22,7 +19,8 @@ PALETTE = ["#1f4e79", "#b22222", "#2e8b57", "#d2691e", "#6a5acd", "#8b8b00", "#0
 def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool = True) -> Figure:
     """Rung of every action over time, one colour per actor; history hollow and labelled, the branch marked."""
     if ax is None:
-        fig, ax = plt.subplots(figsize=(12, 5.5), layout="constrained")
+        fig = Figure(figsize=(12, 5.5), layout="constrained")  # no pyplot: works under any backend, leaks none
+        ax = fig.add_subplot()
     else:
         fig = ax.figure  # type: ignore[assignment]
     colours = {a: PALETTE[i % len(PALETTE)] for i, a in enumerate(model.actor_ids)}
@@ -70,12 +68,12 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.grid(axis="y", alpha=0.2)
     handles = [
-        plt.Line2D([], [], color=colours[a], marker="o", linestyle="", label=a) for a in model.actor_ids if series[a]
+        Line2D([], [], color=colours[a], marker="o", linestyle="", label=a) for a in model.actor_ids if series[a]
     ]
-    handles.append(plt.Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
+    handles.append(Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
                               label="history (hollow)"))  # fmt: skip
-    handles.append(plt.Line2D([], [], color="grey", marker="s", linestyle="", label="no force (square)"))
-    handles.append(plt.Line2D([], [], color="grey", marker="X", linestyle="", label="accident"))
+    handles.append(Line2D([], [], color="grey", marker="s", linestyle="", label="no force (square)"))
+    handles.append(Line2D([], [], color="grey", marker="X", linestyle="", label="accident"))
     ax.legend(handles=handles, loc="upper left", fontsize=8, ncols=2, bbox_to_anchor=(1.01, 1.0))
     ax.set_ylabel("escalation ladder (rung)")
     outcome = model.outcome if not model.running else None

@@ -243,6 +243,11 @@ class Scenario(Strict):
         data.update(changes)
         return Scenario.model_validate(data)
 
+    def with_edits(self, changes: dict[str, Any] | None = None, remove_events: Iterable[str] = ()) -> Scenario:
+        """A validated counterfactual: values set by dotted path (`actors.USA.rule.margin`), events dropped."""
+        data = apply_edits(self.model_dump(mode="json"), changes or {}, remove_events)
+        return validate_scenario_data(data, f"{self.name} with edits")
+
     def sha256(self) -> str:
         """Content hash of the validated scenario, stable across key order and formatting."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
@@ -342,11 +347,12 @@ def _read_yaml(text: str, path: str | Path) -> tuple[dict[str, Any], Lines]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
         raise ScenarioError(path, [f"{where}not valid YAML ({problem})"]) from None
     except RecursionError:
         raise ScenarioError(path, ["not valid YAML: nested too deeply"]) from None
-    except (ValueError, TypeError, OverflowError) as exc:  # a date that is not in the calendar: 2019-13-45
+    except (ValueError, TypeError, OverflowError, AttributeError, KeyError, IndexError) as exc:
+        # a scalar YAML cannot build: a date not in the calendar (2019-13-45), an explicit tag (!!bool x)
         raise ScenarioError(path, [_bad_scalar(root, exc)]) from None
     if not isinstance(data, dict):
         raise ScenarioError(path, [_not_a_mapping(data)])
@@ -396,8 +402,12 @@ def _bad_scalar(root: yaml.Node | None, exc: Exception) -> str:
             try:
                 yaml.SafeLoader("").construct_object(node, deep=True)
             except Exception:  # whatever fails to build is the culprit
-                found.append(f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}: "
-                             f"{node.value!r} cannot be read ({exc}); quote it if it is meant as text")
+                tag = node.tag.rsplit(":", 1)[-1]
+                why = f"cannot be read as {tag} ({exc})" if isinstance(exc, ValueError) else f"is not a valid {tag}"
+                found.append(
+                    f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}: {node.value!r} {why}; "
+                    "quote it if it is meant as text"
+                )
         elif isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 walk(k)

@@ -57,7 +57,7 @@ class View(Protocol):
     # memory, per other actor
     outstanding: list[float]
     last_rung: list[int]
-    last_killed: list[int]
+    last_killed: list[int]  # most own nationals killed in one act not yet answered by force
     last_attribution: list[float]
     grievance: list[float]
     conciliatory: list[bool]
