@@ -241,7 +241,8 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
         t.add_row(name, info["title"], info["path"])
     console.print(t)
     t = Table(title="Deterrence rules", title_justify="left")
-    for col in ("rule", "description", "memory", "stochastic", "attribution", "costs", "escalatory"):
+    t.add_column("rule", no_wrap=True)
+    for col in ("description", "memory", "stochastic", "attribution", "costs", "escalatory"):
         t.add_column(col, overflow="fold")
     for name, info in rules.items():
         t.add_row(name, info["description"], str(info["memory_depth"]), _yes(info["stochastic"]),
@@ -249,7 +250,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
     console.print(t)
     t = Table(title="Default escalation ladder", title_justify="left")
     for col in ("rung", "action", "label", "CAMEO", "Goldstein", "MID level"):
-        t.add_column(col)
+        t.add_column(col, no_wrap=col in ("action", "rung"))
     for key, a in sorted(default_ladder().items(), key=lambda kv: kv[1].rung):
         t.add_row(str(a.rung), key, a.label, a.cameo or "", f"{a.goldstein:+.1f}", str(a.mid_level))
     console.print(t)

@@ -33,7 +33,7 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Action(Strict):
@@ -60,10 +60,12 @@ class Action(Strict):
     goldstein: float = Field(ge=-10, le=10, description="Goldstein conflict-cooperation value")
     mid_level: int = Field(ge=1, le=5, description="Correlates of War MID hostility level")
     mid_action: int = Field(ge=0, le=21, description="Correlates of War MID incident action code")
-    killed_mean: float = Field(0.0, ge=0, description="expected deaths per use")
-    killed_dispersion: float = Field(1.0, gt=0, description="negative-binomial size: small = fat tail")
-    wounded_ratio: float = Field(0.0, ge=0, description="expected wounded per expected death")
-    wounded_base: float = Field(0.0, ge=0, description="expected wounded per use besides that")
+    killed_mean: float = Field(0.0, ge=0, le=1e5, description="expected deaths per use")
+    killed_dispersion: float = Field(
+        1.0, ge=0.01, le=1e4, description="negative-binomial size: small = fat tail"
+    )
+    wounded_ratio: float = Field(0.0, ge=0, le=1e3, description="expected wounded per expected death")
+    wounded_base: float = Field(0.0, ge=0, le=1e5, description="expected wounded per use besides that")
 
     @property
     def is_hostile(self) -> bool:
@@ -172,8 +174,13 @@ class Scenario(Strict):
     def _resolve_ladder(cls, value: Any) -> dict[str, Action]:
         if value == "default":
             return default_ladder()
-        if "hold" not in value:
+        hold = value.get("hold")
+        if hold is None:
             raise ValueError("a ladder needs a 'hold' action (rung 0): actors must be able to do nothing")
+        if hold.rung != 0 or not hold.chosen or hold.effect != "none" or "none" not in hold.targets:
+            raise ValueError(
+                "ladder.hold: 'hold' must be a plain choice: rung 0, chosen: true, no effect, targets [none]"
+            )
         return value
 
     @model_validator(mode="after")
