@@ -90,13 +90,14 @@ def child_batch_run(n: int, workers: int) -> dict:
 
 
 def child_memory(n: int, workers: int) -> dict:
-    from escalation_sim.sweep import execute_sweep
+    from escalation_sim.sweep import execute_sweep, shutdown_pools
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         report = execute_sweep(_sweep_file(Path(tmp), n), Path(tmp) / "out", workers=workers, progress=False)
     seconds = time.perf_counter() - started
     assert report.runs_done == n
+    shutdown_pools()  # reap the workers, so that RUSAGE_CHILDREN counts them
     return {"runs": n, "workers": workers, "seconds": seconds,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "peak_rss_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}  # fmt: skip
@@ -201,7 +202,25 @@ def run(sizes: dict, only: set[str]) -> dict:
         shown = f"{dist['seconds_cold']:.2f} s / {dist['seconds_warm']:.2f} s"
         target = f"distribution: {sizes['distribution']:,} runs on 2 workers (< 5 s), cold / warm pool"
         checks.append((target, shown, dist["seconds_cold"] < 5))
-    return {"results": results, "checks": [{"target": t, "measured": m, "met": ok} for t, m, ok in checks]}
+    return {"results": results, "checks": [{"key": _key(t), "target": t, "measured": m, "met": ok}
+                                           for t, m, ok in checks]}  # fmt: skip
+
+
+def _key(target: str) -> str:
+    """The measurement a check belongs to (its key in `results`)."""
+    return "batch_run" if "batch_run" in target else target.split(":")[0]
+
+
+def merge(old: dict, new: dict) -> dict:
+    """The old report with the measurements made now replacing theirs (each keeps its own machine record)."""
+    measured = set(new["results"])
+    checks = [c for c in old["checks"] if c.get("key", _key(c["target"])) not in measured] + new["checks"]
+    order = ["model", "runner", "batch_run", "scaling", "memory", "distribution"]
+    checks.sort(key=lambda c: order.index(c.get("key", _key(c["target"]))))
+    earlier = {k: {**v, "machine": old["machine"]} if isinstance(v, dict) else v
+               for k, v in old["results"].items() if k not in measured}  # fmt: skip
+    return {**new, "results": {**earlier, **new["results"]}, "checks": checks,
+            "earlier_measurements_machine": old["machine"]}  # fmt: skip
 
 
 def print_table(report: dict) -> None:
@@ -225,6 +244,8 @@ def main() -> None:
     parser.add_argument("--only", default="model,runner,batch_run,scaling,memory,distribution")
     parser.add_argument("--json", type=Path, default=None, help="where to write the results (default: "
                         "benchmarks/results.json; smoke runs write nothing unless given)")  # fmt: skip
+    parser.add_argument("--merge", action="store_true", help="keep the other measurements already in the JSON "
+                        "file (those measured now replace theirs)")  # fmt: skip
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -237,8 +258,10 @@ def main() -> None:
     report = {"machine": machine(), "sizes": sizes, "command": " ".join([Path(sys.executable).name, *sys.argv]),
               **run(sizes, only)}  # fmt: skip
     report["seconds"] = time.perf_counter() - started
-    print_table(report)
     out = args.json or (None if args.smoke else Path(__file__).with_name("results.json"))
+    if args.merge and out is not None and out.exists():
+        report = merge(json.loads(out.read_text()), report)
+    print_table(report)
     if out is not None:
         out.write_text(json.dumps(report, indent=2) + "\n")
         print(f"wrote {out}")

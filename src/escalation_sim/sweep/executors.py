@@ -85,8 +85,19 @@ def shared_pool(workers: int) -> ProcessPoolExecutor:
             if method == "forkserver":
                 context.set_forkserver_preload(["escalation_sim.sweep.worker"])
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            pool.submit(_ready).result()  # start the workers now, before a progress bar's thread exists
             _POOLS[workers] = pool
         return pool
+
+
+def _ready() -> None:
+    """A no-op task: submitting it starts a pool's worker processes."""
+
+
+def prepare(executor: str, workers: int | None) -> None:
+    """Start what an executor needs before other threads appear (so that forking stays safe)."""
+    if executor == "process":
+        shared_pool(workers or default_workers())
 
 
 def shutdown_pools() -> None:

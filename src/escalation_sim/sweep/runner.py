@@ -26,7 +26,7 @@ import yaml
 from .. import __version__
 from ..scenario import Scenario, apply_edits, load_scenario
 from .design import Point, make_points, run_seed
-from .executors import ExecutorName, default_workers, execute
+from .executors import ExecutorName, default_workers, execute, prepare
 from .spec import Sweep, SweepError, load_sweep
 from .storage import (
     MANIFEST_FORMAT,
@@ -234,14 +234,14 @@ def execute_sweep(
         remaining = total - len(done)
         size = chunk_size or auto_chunk_size(remaining, worker_count)
         writer = PartWriter(layout, schema, point_values, base.actor_ids, flush_rows, traj_schema)
-        failed_now = 0
+        if remaining:
+            prepare(executor, worker_count)
         interrupted = False
         bar = _progress_bar(total, len(done), progress)
         try:
             chunks = plan_chunks(points, sweep, done, size)
             for result in execute(chunks, base, executor, worker_count, scheduler, trajectories):
                 writer.add(result)
-                failed_now += sum(e is not None for e in result.columns["error"])
                 bar.update(result.size)
         except KeyboardInterrupt:
             interrupted = True
@@ -265,6 +265,7 @@ def _execute_in_memory(
 
     size = chunk_size or auto_chunk_size(total, workers)
     chunks: list[ChunkResult] = []
+    prepare(executor, workers)
     bar = _progress_bar(total, 0, progress)
     try:
         for result in execute(plan_chunks(points, sweep, np.empty(0, np.int64), size), base, executor, workers,
