@@ -18,7 +18,8 @@ class Outcome:
     max_rung: int  # highest rung of a hostile act after the branch point (-99 if none)
     max_rung_overall: int  # highest rung of any hostile act, history included
     days_to_calm: int | None  # days from the branch to the last act breaking the calm; None if never calm
-    hostile_deaths: int
+    hostile_deaths: int  # history included
+    hostile_deaths_after_branch: int  # comparable across branch dates
     killed: dict[str, int]
     wounded: dict[str, int]
     retaliations: int
@@ -54,6 +55,7 @@ def classify(model: EscalationModel) -> Outcome:
     strongest: dict[str, str | None] = dict.fromkeys(model.actor_ids)
     strongest_rung: dict[str, int] = dict.fromkeys(model.actor_ids, -99)
     hostile_acts = 0
+    deaths_after = 0
     for record in model.records:
         for nation, count in record.killed.items():
             killed[nation] = killed.get(nation, 0) + count
@@ -63,6 +65,7 @@ def classify(model: EscalationModel) -> Outcome:
             action = model.ladder[record.action]
             if action.is_hostile:
                 hostile_acts += 1
+                deaths_after += record.killed_total
                 if first[record.actor] is None:
                     first[record.actor] = record.action
                     first_day[record.actor] = record.day - branch
@@ -75,6 +78,7 @@ def classify(model: EscalationModel) -> Outcome:
         max_rung_overall=max_overall,
         days_to_calm=days_to_calm,
         hostile_deaths=model.hostile_deaths,
+        hostile_deaths_after_branch=deaths_after,
         killed=killed,
         wounded=wounded,
         retaliations=model.retaliations,

@@ -617,13 +617,13 @@ def branch_distribution(scenario: Scenario, branch_date: dt.date | None, runs: i
     """Outcomes of `runs` runs from the branch point with the model playing every actor, seeds seed, seed+1...
 
     One row per run: seed, outcome, max_rung, hostile_deaths, days_to_calm, first_response_<ACTOR>.
-    (When `escalation_sim.sweep.distribution` lands, this loop becomes a call to it.)
+    A serial loop on purpose: it runs inside the app's multi-threaded server, where forking a pool is unsafe,
+    and a debrief's few hundred runs take a second or two.
     """
     rows = []
     for run_seed in range(seed, seed + runs):
         model = EscalationModel(scenario=scenario, rng=run_seed, branch_date=branch_date, collect=False)
-        while model.running:
-            model.step()
+        model.run_model()
         o = model.outcome
         row: dict[str, Any] = {
             "seed": run_seed,

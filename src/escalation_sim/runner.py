@@ -67,8 +67,7 @@ def run(
     model = EscalationModel(
         scenario=scenario, rng=seed, branch_date=branch_date, replay_only=replay_only, collect=collect
     )
-    while model.running:
-        model.step()
+    model.run_model()
     return RunResult(model, seed)
 
 
@@ -147,6 +146,7 @@ def summary_dict(model: EscalationModel, seed: int | None) -> dict[str, Any]:
         "max_rung_overall": o.max_rung_overall if o.max_rung_overall > -99 else None,
         "days_to_calm": o.days_to_calm,
         "hostile_deaths": o.hostile_deaths,
+        "hostile_deaths_after_branch": o.hostile_deaths_after_branch,
         "retaliations": o.retaliations,
         "hostile_acts_after_branch": o.hostile_acts,
         "casualties": {

@@ -123,7 +123,12 @@ def results_schema(points: pd.DataFrame, sweep: Sweep) -> pa.Schema:
         "counterfactual": pa.string(), "branch_date": pa.string(), "outcome": pa.string(), "max_rung": pa.int16(),
         "max_rung_overall": pa.int16(), "days_to_calm": pa.int32(), "hostile_deaths": pa.int64(),
         "retaliations": pa.int32(), "hostile_acts": pa.int32(), "wall_time_s": pa.float64(), "error": pa.string(),
+        "hostile_deaths_after_branch": pa.int64(),
     }  # fmt: skip
+    for a in actors:
+        types[f"first_response_{a}"] = pa.string()
+        types[f"strongest_response_{a}"] = pa.string()
+        types[f"first_response_day_{a}"] = pa.int32()
     fields = []
     names = column_names(actors)
     for name in names[:6]:

@@ -50,8 +50,10 @@ class ChunkResult:
 
 
 OUTCOME_COLUMNS = (
-    "outcome", "max_rung", "max_rung_overall", "days_to_calm", "hostile_deaths", "retaliations", "hostile_acts",
+    "outcome", "max_rung", "max_rung_overall", "days_to_calm", "hostile_deaths", "hostile_deaths_after_branch",
+    "retaliations", "hostile_acts",
 )  # fmt: skip
+RESPONSE_KINDS = ("first_response", "first_response_day", "strongest_response")  # per actor, after the branch
 
 # Scenarios validated in this process, by base digest and edits: a point's scenario is built once per worker.
 _BASES: dict[str, BaseScenario] = {}
@@ -97,8 +99,7 @@ def run_chunk(tasks: list[RunTask], base: BaseScenario, trajectories: bool = Fal
             try:
                 model = EscalationModel(scenario=scenario, rng=int(task.seed), branch_date=point.branch_date,
                                         collect=False)  # fmt: skip
-                while model.running:
-                    model.step()
+                model.run_model()
                 outcome = model.outcome
             except Exception as exc:  # a run that raises is recorded, the sweep goes on
                 error = f"{type(exc).__name__}: {exc} [{_where(exc)}]"
@@ -133,8 +134,9 @@ def run_chunk(tasks: list[RunTask], base: BaseScenario, trajectories: bool = Fal
 def column_names(actors: tuple[str, ...]) -> list[str]:
     """Result columns besides the swept parameters (added by the runner from the point table)."""
     casualties = [f"{kind}_{a}" for kind in ("killed", "wounded") for a in actors]
+    responses = [f"{kind}_{a}" for kind in RESPONSE_KINDS for a in actors]
     return ["run_id", "point", "replicate", "seed", "counterfactual", "branch_date", *OUTCOME_COLUMNS,
-            *casualties, "killed_other", "wounded_other", "wall_time_s", "error"]  # fmt: skip
+            *casualties, "killed_other", "wounded_other", *responses, "wall_time_s", "error"]  # fmt: skip
 
 
 def _add_outcome(columns: dict[str, list[Any]], outcome: Any, actors: tuple[str, ...]) -> None:
@@ -143,12 +145,17 @@ def _add_outcome(columns: dict[str, list[Any]], outcome: Any, actors: tuple[str,
     columns["max_rung_overall"].append(outcome.max_rung_overall if outcome.max_rung_overall != NO_RUNG else None)
     columns["days_to_calm"].append(outcome.days_to_calm)
     columns["hostile_deaths"].append(outcome.hostile_deaths)
+    columns["hostile_deaths_after_branch"].append(outcome.hostile_deaths_after_branch)
     columns["retaliations"].append(outcome.retaliations)
     columns["hostile_acts"].append(outcome.hostile_acts)
     for kind, counts in (("killed", outcome.killed), ("wounded", outcome.wounded)):
         for a in actors:
             columns[f"{kind}_{a}"].append(int(counts.get(a, 0)))
         columns[f"{kind}_other"].append(int(sum(v for k, v in counts.items() if k not in actors)))
+    for kind in RESPONSE_KINDS:
+        values = getattr(outcome, kind)
+        for a in actors:
+            columns[f"{kind}_{a}"].append(values.get(a))
     columns["wall_time_s"].append(None)
     columns["error"].append(None)
 
