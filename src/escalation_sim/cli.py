@@ -156,6 +156,71 @@ def print_summary(result, show: int) -> None:
 
 @app.command(
     epilog="Examples:\n\n"
+    "  escalation-sim distribution jan2020 -n 1000\n\n"
+    "  escalation-sim distribution jan2020 -n 1000 --actor IRN --actor USA --csv runs/dist.csv\n\n"
+    "  escalation-sim distribution jan2020_no_soleimani -n 500 --workers 1"
+)
+def distribution(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a shipped scenario.")],
+    runs: Annotated[int, typer.Option("-n", "--runs", min=1, help="How many runs (seeds).")] = 1000,
+    seed: Annotated[int, typer.Option(help="Root seed: run r's seed derives from it (numpy SeedSequence).")] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="Processes to use.")] = 2,
+    branch_date: Annotated[str | None, typer.Option(help="First day the model decides (YYYY-MM-DD).")] = None,
+    actor: Annotated[
+        list[str] | None, typer.Option(help="Actors whose first and strongest responses to tabulate (repeatable).")
+    ] = None,
+    csv: Annotated[Path | None, typer.Option(help="Also write one row per run as CSV.")] = None,
+) -> None:
+    """Run a scenario many times from its branch point: outcome shares with 95% Wilson intervals, and what
+    each actor did first and at its strongest."""
+    from .sweep import distribution as run_distribution
+    from .sweep import shutdown_pools
+    from .sweep_analysis import wilson_interval
+
+    path = resolve_scenario(scenario)
+    try:
+        loaded = load_scenario(path)
+    except ScenarioError as exc:
+        raise fail(str(exc)) from None
+    if branch_date is not None:
+        try:
+            loaded = loaded.with_changes(branch_date=dt.date.fromisoformat(branch_date))
+        except ValueError as exc:
+            raise fail(f"--branch-date: {branch_date!r}: {exc}") from None
+    unknown = [a for a in actor or [] if a not in loaded.actors]
+    if unknown:
+        raise fail(f"--actor: unknown {', '.join(unknown)}; the scenario's actors: {', '.join(loaded.actors)}")
+    try:
+        frame = run_distribution(loaded, n=runs, seed=seed, workers=workers)
+    finally:
+        shutdown_pools()
+    failed = int(frame["error"].notna().sum())
+    ok = frame[frame["error"].isna()]
+    t = Table(title=f"{loaded.title}: {len(ok)} runs from {loaded.branch_date or 'the start'} (seed {seed})",
+              title_justify="left")  # fmt: skip
+    for col in ("outcome", "runs", "share", "95% interval"):
+        t.add_column(col)
+    for outcome in ("de-escalation", "protracted", "war"):
+        k = int((ok["outcome"] == outcome).sum())
+        low, high = wilson_interval(k, len(ok))
+        t.add_row(outcome, str(k), f"{k / max(1, len(ok)):.1%}", f"{low:.1%} - {high:.1%}")
+    console.print(t)
+    for actor_id in actor or list(loaded.actors)[:2]:
+        for kind, label in (("first_response", "first hostile act"), ("strongest_response", "strongest act")):
+            counts = ok[f"{kind}_{actor_id}"].fillna("none").value_counts()
+            shares = ", ".join(f"{name} {n / len(ok):.1%}" for name, n in counts.items())
+            console.print(f"[bold]{actor_id}[/] {label} after the branch: {shares}", highlight=False)
+    if failed:
+        console.print(f"[red]{failed} runs failed[/]; see the error column (--csv)")
+    if csv is not None:
+        frame.to_csv(csv, index=False, lineterminator="\n")
+        console.print(f"wrote {csv}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command(
+    epilog="Examples:\n\n"
     "  escalation-sim replay jan2020\n\n"
     "  escalation-sim replay scenarios/jan2020.yaml --seeds 500 --csv runs/history_probabilities.csv"
 )
