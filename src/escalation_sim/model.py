@@ -152,8 +152,8 @@ class EscalationModel(mesa.Model):
         """
         while self.running:
             self.steps += 1
+            self.time = float(self.steps)  # the DataCollector files each day under the model's time
             self._day()
-        self.time = float(self.steps)
 
     def _day(self) -> None:
         self.day += 1
