@@ -293,8 +293,10 @@ MAX_NODES = 200_000  # YAML nodes a document may expand to through aliases ("bil
 Lines = dict[tuple, tuple[str | None, int]]
 
 
-class ScenarioError(Exception):
-    """A scenario file that cannot be used; the message says where and what was expected."""
+class InputFileError(Exception):
+    """An input file that cannot be used; the message names the file, each problem's field and line."""
+
+    kind = "file"
 
     def __init__(self, path: str | Path, problems: list[str]) -> None:
         self.path = str(path)
@@ -303,9 +305,15 @@ class ScenarioError(Exception):
 
     def __str__(self) -> str:
         count = len(self.problems)
-        lines = [f"{self.path}: invalid scenario ({count} problem{'s' * (count > 1)})"]
+        lines = [f"{self.path}: invalid {self.kind} ({count} problem{'s' * (count > 1)})"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+class ScenarioError(InputFileError):
+    """A scenario file that cannot be used; the message says where and what was expected."""
+
+    kind = "scenario"
 
 
 def load_scenario(path: str | Path) -> Scenario:

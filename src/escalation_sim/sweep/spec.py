@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..scenario import Scenario, ScenarioError, apply_edits, validate_scenario_data
+from ..scenario import InputFileError, Scenario, ScenarioError, apply_edits, validate_scenario_data
 
 BRANCH_DATE = "branch_date"  # the one parameter path that is not an edit of the scenario file
 RESERVED_COLUMNS = frozenset(
@@ -188,19 +188,10 @@ class SweepSpec(_Strict):
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-class SweepError(Exception):
+class SweepError(InputFileError):
     """A sweep file that cannot be used; the message says where and what was expected."""
 
-    def __init__(self, path: str | Path, problems: list[str]) -> None:
-        self.path = str(path)
-        self.problems = problems
-        super().__init__(self.__str__())
-
-    def __str__(self) -> str:
-        count = len(self.problems)
-        lines = [f"{self.path}: invalid sweep ({count} problem{'s' * (count > 1)})"]
-        lines += [f"  - {p}" for p in self.problems]
-        return "\n".join(lines)
+    kind = "sweep"
 
 
 @dataclass(frozen=True)
