@@ -35,8 +35,10 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
             ax.plot([date, date], [0, rung], color=colours[actor], alpha=0.25, linewidth=1)
     labelled = 0
     for record in model.records:
-        if record.actor is None:
+        if record.actor is None:  # an event with no actor (the Kerman stampede): a dotted line, labelled
             ax.axvline(record.date, color="grey", linestyle=":", linewidth=0.8)
+            ax.annotate(record.event_id or record.action, (record.date, 0), textcoords="offset points",
+                        xytext=(2, -12), fontsize=7, color="grey")  # fmt: skip
             continue
         colour = colours[record.actor]
         history = record.origin == "history"
@@ -65,7 +67,9 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
     ax.set_ylim(min(rungs) - 0.5, max(rungs) + 1.5)
     ax.axhline(model.crisis.outcomes.calm_rung - 0.5, color="grey", linewidth=0.6, alpha=0.5)
     ax.set_xlim(model.start_date - dt.timedelta(days=1), model.start_date + dt.timedelta(days=model.horizon))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(axis="y", alpha=0.2)
     handles = [
         Line2D([], [], color=colours[a], marker="o", linestyle="", label=a) for a in model.actor_ids if series[a]
@@ -74,7 +78,9 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
                               label="history (hollow)"))  # fmt: skip
     handles.append(Line2D([], [], color="grey", marker="s", linestyle="", label="no force (square)"))
     handles.append(Line2D([], [], color="grey", marker="X", linestyle="", label="accident"))
-    ax.legend(handles=handles, loc="upper left", fontsize=8, ncols=2, bbox_to_anchor=(1.01, 1.0))
+    # below the axes, in one row: a legend at the side squeezes the plot in narrow panels (the app)
+    ax.legend(handles=handles, loc="upper center", fontsize=8, ncols=min(len(handles), 9), frameon=False,
+              bbox_to_anchor=(0.5, -0.08))  # fmt: skip
     ax.set_ylabel("escalation ladder (rung)")
     outcome = model.outcome if not model.running else None
     title = model.crisis.title
