@@ -277,3 +277,38 @@ def test_entry_point_exits_2_without_traceback(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert str(bad) in done.stderr and "not valid YAML" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_distribution_reports_shares_that_match_its_runs(tmp_path: Path) -> None:
+    """`distribution` prints outcome shares and writes one row per run; the shares are those of the rows."""
+    out = tmp_path / "dist.csv"
+    result = invoke("distribution", "two_state", "-n", "40", "--workers", "1", "--actor", "RED", "--csv", str(out))
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    assert len(frame) == 40 and frame["run_id"].is_unique
+    for outcome in ("de-escalation", "protracted", "war"):
+        count = int((frame["outcome"] == outcome).sum())
+        assert f"{outcome}" in result.output
+        assert f"{count / 40:.1%}" in result.output
+    assert "RED first hostile act after the branch" in result.output
+    again = tmp_path / "again.csv"
+    assert invoke("distribution", "two_state", "-n", "40", "--workers", "1", "--csv", str(again)).exit_code == 0
+    assert pd.read_csv(again)["outcome"].tolist() == frame["outcome"].tolist()  # same root seed, same runs
+
+
+def test_distribution_rejects_unknown_actor() -> None:
+    result = invoke("distribution", "two_state", "-n", "5", "--workers", "1", "--actor", "GREEN")
+    assert result.exit_code == 2
+    assert "GREEN" in result.output and "BLUE" in result.output
+
+
+def test_replay_lists_every_historical_event_with_its_probability(tmp_path: Path) -> None:
+    out = tmp_path / "replay.csv"
+    result = invoke("replay", "jan2020", "--seeds", "3", "--csv", str(out))
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    scenario = load_scenario(ROOT / "scenarios" / "jan2020.yaml")
+    assert table["event_id"].tolist() == [e.id for e in scenario.events]
+    decisions = table.dropna(subset=["mean"])
+    assert ((decisions["mean"] >= 0) & (decisions["mean"] <= 1)).all()
+    assert (decisions["q05"] <= decisions["q95"]).all()
