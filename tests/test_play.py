@@ -133,7 +133,7 @@ def test_unknown_actor_and_history_only_models_are_refused(jan2020):
     with pytest.raises(GameError, match=r"unknown actor 'IRAN'.*did you mean 'IRN'.*USA, IRN, IRQ, KH, PMF"):
         Game(jan2020, "IRAN")
     with pytest.raises(GameError, match="no branch point"):
-        Game(jan2020.with_changes(branch_date=None), "IRN")
+        Game(jan2020.with_edits({"branch_date": None}), "IRN")
 
 
 # --- saved games and debriefs ----------------------------------------------------------------------------------

@@ -313,17 +313,22 @@ def _choose_actor(model: ClassroomModel, set_error: Any) -> None:
     solara.Text(f"Take one actor's decisions from {model.branch_date}; the model plays the others.")
 
     def choose(actor_id: str) -> None:
-        try:
-            model.play_as(actor_id)
-        except GameError as exc:
-            set_error(str(exc))
-            return
-        set_error("")
-        force_update()
+        _attempt(lambda: model.play_as(actor_id), GameError, set_error)
 
     with solara.Row(style={"flex-wrap": "wrap"}):
         for actor_id in model.actor_ids:
             solara.Button(f"Play as {actor_id}", on_click=lambda a=actor_id: choose(a), outlined=True)
+
+
+def _attempt(action: Any, errors: type[Exception], set_error: Any) -> None:
+    """Run a button's action; show its error on the page, or clear the error and redraw."""
+    try:
+        action()
+    except errors as exc:
+        set_error(str(exc))
+        return
+    set_error("")
+    force_update()
 
 
 def _turn(model: ClassroomModel, game: Game, set_error: Any) -> None:
@@ -335,13 +340,7 @@ def _turn(model: ClassroomModel, game: Game, set_error: Any) -> None:
     _bullets(s.costs, "Costs in view")
 
     def decide(choice: int | str | None) -> None:
-        try:
-            game.play(choice)
-        except ChoiceError as exc:
-            set_error(str(exc))
-            return
-        set_error("")
-        force_update()
+        _attempt(lambda: game.play(choice), ChoiceError, set_error)
 
     with solara.Row(style={"flex-wrap": "wrap"}):
         for o in s.options:

@@ -182,21 +182,24 @@ def distribution(
         loaded = load_scenario(path)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
+    branch = loaded.branch_date
     if branch_date is not None:
         try:
-            loaded = loaded.with_changes(branch_date=dt.date.fromisoformat(branch_date))
-        except ValueError as exc:
-            raise fail(f"--branch-date: {branch_date!r}: {exc}") from None
+            branch = dt.date.fromisoformat(branch_date)
+        except ValueError:
+            raise fail(f"--branch-date: {branch_date!r} is not a date; expected YYYY-MM-DD") from None
+        if not (loaded.start_date <= branch <= loaded.end_date):
+            raise fail(f"--branch-date: {branch} lies outside {loaded.start_date} - {loaded.end_date}")
     unknown = [a for a in actor or [] if a not in loaded.actors]
     if unknown:
         raise fail(f"--actor: unknown {', '.join(unknown)}; the scenario's actors: {', '.join(loaded.actors)}")
     try:
-        frame = run_distribution(loaded, n=runs, seed=seed, workers=workers)
+        frame = run_distribution(loaded, n=runs, seed=seed, workers=workers, branch_date=branch)
     finally:
         shutdown_pools()
     failed = int(frame["error"].notna().sum())
     ok = frame[frame["error"].isna()]
-    t = Table(title=f"{loaded.title}: {len(ok)} runs from {loaded.branch_date or 'the start'} (seed {seed})",
+    t = Table(title=f"{loaded.title}: {len(ok)} runs from {branch or 'the start'} (seed {seed})",
               title_justify="left")  # fmt: skip
     for col in ("outcome", "runs", "share", "95% interval"):
         t.add_column(col)

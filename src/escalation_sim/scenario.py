@@ -244,12 +244,6 @@ class Scenario(Strict):
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
 
-    def with_changes(self, **changes: Any) -> Scenario:
-        """A validated copy with top-level fields replaced (e.g. a new branch date)."""
-        data = self.model_dump(mode="json")
-        data.update(changes)
-        return Scenario.model_validate(data)
-
     def with_edits(self, changes: dict[str, Any] | None = None, remove_events: Iterable[str] = ()) -> Scenario:
         """A validated counterfactual: values set by dotted path (`actors.USA.rule.margin`), events dropped."""
         data = apply_edits(self.model_dump(mode="json"), changes or {}, remove_events)
