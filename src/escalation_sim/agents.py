@@ -7,6 +7,7 @@ a few attribute reads and one pass over the options, with nothing allocated that
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
@@ -17,11 +18,27 @@ from .scenario import Action, Actor
 if TYPE_CHECKING:
     from .model import EscalationModel
 
-ANSWER_RELIEF = 0.5  # share of domestic pressure relieved by answering a provocation with force
+Choice = tuple[Option, str, str]  # (option, origin: "model" or "player", reason)
+Chooser = Callable[[Policy, float], Choice]  # (policy, uniform draw) -> choice
+
+
+def sample_index(probs: list[float], u: float) -> int:
+    """The option a uniform draw `u` picks from `probs`: the first whose cumulative probability exceeds it."""
+    acc = 0.0
+    for i, p in enumerate(probs):
+        acc += p
+        if u < acc:
+            return i
+    return len(probs) - 1
 
 
 class CrisisActor(mesa.Agent):
-    """A state or militia in the crisis. Its memory is kept per other actor, by actor index."""
+    """A state or militia in the crisis, deciding each day by its deterrence rule.
+
+    Its memory is kept per other actor, by actor index. `choose` is the hook that turns the rule's policy and
+    a uniform draw into the day's option: sampling by default (`sample`); play mode sets it for the player's
+    actor (`classroom.game.Game`).
+    """
 
     model: EscalationModel
 
@@ -72,6 +89,7 @@ class CrisisActor(mesa.Agent):
         self.last_action = "hold"
         self.last_reason = ""
         self.restraint_signal = 1.0
+        self.choose: Chooser = self.sample
         self._update_readiness()
 
     # --- what rules read besides plain attributes ----------------------------------------------------------
@@ -157,24 +175,23 @@ class CrisisActor(mesa.Agent):
         return self.readiness * min(1.0, self.legitimacy_cost)
 
     def step(self) -> None:
-        """Decide and act: sample one option from the policy with the model's generator; justify force used."""
+        """Decide and act: one draw from the model's generator, the `choose` hook, then perhaps a justification.
+
+        The draw is made whoever chooses, so a player's choice (play mode) leaves every other draw where the
+        seeded model has it.
+        """
         policy = self.policy()
-        probs = policy.probs
-        u = self.model.random.random()
-        chosen = len(probs) - 1
-        acc = 0.0
-        for i, p in enumerate(probs):
-            acc += p
-            if u < acc:
-                chosen = i
-                break
-        option = self.options[chosen]
+        option, origin, reason = self.choose(policy, self.model.random.random())
         self.last_action = option.action
         if option.index != self.hold_index:
-            self.model.act(self, option, probs[chosen], policy.reason)
-        chance = self.justification_chance()
+            self.model.act(self, option, policy.probs[option.index], reason, origin)
+        chance = self.justification_chance()  # public justification stays with the actor's diplomats
         if chance > 0.0 and self.model.random.random() < chance:
             self.model.justify(self, chance)
+
+    def sample(self, policy: Policy, draw: float) -> Choice:
+        """The default `choose` hook: the option the rule's policy gives the uniform `draw`."""
+        return self.options[sample_index(policy.probs, draw)], "model", policy.reason
 
     def used(self, action: str, target: str | None) -> None:
         """Start the cooldown of this action against this target (a sanction on one does not stop another)."""

@@ -15,13 +15,32 @@ from typing import Any
 import mesa
 import numpy as np
 
-from .agents import ANSWER_RELIEF, CrisisActor
-from .outcomes import Outcome, classify
+from .agents import CrisisActor
+from .outcomes import NO_RUNG, Outcome, classify
+from .perception import Act, accidents, after_accident, carry_out, casualties
 from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
 
-NO_RUNG = -99  # "no hostile act that day" in the daily rung table
-WORDS_SETTLE = 0.5  # share of a non-force act's rung that counts as answering a grievance
+# What the DataCollector files each day (actors.csv is made from the agent reporters).
+MODEL_REPORTERS: dict[str, Any] = {
+    "date": lambda m: m.date.isoformat(),
+    "rung_today": lambda m: int(m.daily_rung[m.day].max()),
+    "max_rung": lambda m: int(m.daily_rung[: m.day + 1].max()),
+    "hostile_deaths": "hostile_deaths",
+    "outcome": lambda m: None if m.running else m.outcome.outcome,
+}
+AGENT_REPORTERS: dict[str, Any] = {
+    "actor": "actor_id",
+    "alert": "alert",
+    "domestic_pressure": "domestic_pressure",
+    "credibility": "credibility",
+    "legitimacy_cost": "legitimacy_cost",
+    "grievance": "max_grievance",
+    "unanswered": "max_outstanding",
+    "killed": "killed",
+    "wounded": "wounded",
+    "last_action": "last_action",
+}
 
 
 @dataclass(slots=True)
@@ -115,27 +134,7 @@ class EscalationModel(mesa.Model):
         self.accident_probability: list[float] = []
 
         self.collect = collect
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "date": lambda m: m.date.isoformat(),
-                "rung_today": lambda m: int(m.daily_rung[m.day].max()),
-                "max_rung": lambda m: int(m.daily_rung[: m.day + 1].max()),
-                "hostile_deaths": "hostile_deaths",
-                "outcome": lambda m: None if m.running else m.outcome.outcome,
-            },
-            agent_reporters={
-                "actor": "actor_id",
-                "alert": "alert",
-                "domestic_pressure": "domestic_pressure",
-                "credibility": "credibility",
-                "legitimacy_cost": "legitimacy_cost",
-                "grievance": "max_grievance",
-                "unanswered": "max_outstanding",
-                "killed": "killed",
-                "wounded": "wounded",
-                "last_action": "last_action",
-            },
-        )
+        self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS, agent_reporters=AGENT_REPORTERS)
         self._outcome: Outcome | None = None
 
     # --- the day -------------------------------------------------------------------------------------------
@@ -168,7 +167,7 @@ class EscalationModel(mesa.Model):
                 self._replay(event)
         if branched:
             self.agents.shuffle_do("step")
-            self._accidents()
+            accidents(self)
         for actor in self.actors:
             actor.end_of_day()
         for actor in self.actors:
@@ -178,87 +177,36 @@ class EscalationModel(mesa.Model):
         if self.collect:
             self.datacollector.collect(self)
 
-    def _accidents(self) -> None:
-        for actor in self.actors:
-            hazard = actor.accident_hazard()
-            if hazard > 0.0 and self.random.random() < hazard:
-                assert self.accident_key is not None  # the scenario checks this for accident-prone actors
-                action = self.ladder[self.accident_key]
-                killed = int(self.rng.negative_binomial(action.killed_dispersion, _nb_p(action)))
-                self._record(
-                    actor,
-                    None,
-                    self.accident_key,
-                    action,
-                    {"civilians": killed},
-                    {},
-                    "model",
-                    hazard,
-                    f"accident under alert {actor.alert:.2f} (daily hazard {hazard:.4f})",
-                )
-                self._after_accident(actor)
+    # --- acting ------------------------------------------------------------------------------------------------
 
-    # --- acting and perceiving -------------------------------------------------------------------------------
-
-    def act(self, actor: CrisisActor, option: Option, probability: float, reason: str) -> Record:
+    def act(self, actor: CrisisActor, option: Option, probability: float, reason: str, origin: str = "model") -> Record:
         """Carry out an option the actor chose: casualties are drawn, then every actor perceives it."""
         action = self.ladder[option.action]
-        killed: dict[str, int] = {}
-        wounded: dict[str, int] = {}
-        if option.target is not None and (action.killed_mean > 0 or action.wounded_base > 0):
-            k = int(self.rng.negative_binomial(action.killed_dispersion, _nb_p(action))) if action.killed_mean else 0
-            w = int(self.rng.poisson(action.wounded_base + action.wounded_ratio * k))
-            if k:
-                killed[option.target] = k
-            if w:
-                wounded[option.target] = w
-        claimed = actor.kind == "state"
-        return self._apply(
-            actor, option.target, option.action, action, killed, wounded, claimed, None, "model", probability, reason
-        )
+        killed, wounded = casualties(self, action, option.target)
+        act = Act(actor, option.action, action, option.target, killed, wounded, claimed=actor.kind == "state",
+                  origin=origin, probability=probability, reason=reason)  # fmt: skip
+        return carry_out(self, act)
 
     def justify(self, actor: CrisisActor, probability: float) -> Record:
         """A public justification of force used, alongside the day's action."""
         key = actor.justification
         assert key is not None
         reason = f"justifying force used (legitimacy cost {actor.legitimacy_cost:.2f})"
-        return self._apply(actor, None, key, self.ladder[key], {}, {}, True, None, "model", probability, reason)
+        return carry_out(self, Act(actor, key, self.ladder[key], probability=probability, reason=reason))
 
     def _replay(self, event: Event) -> Record:
         action = self.ladder[event.action]
         actor = self.by_id[event.actor] if event.actor is not None else None
         probability = self.probability_of(actor, event.action, event.target) if actor is not None else math.nan
-        reason = f"history ({event.id}): {event.description}"
-        if actor is None or not action.chosen:
-            record = self._record(
-                actor,
-                event.target,
-                event.action,
-                action,
-                dict(event.killed),
-                dict(event.wounded),
-                "history",
-                probability,
-                reason,
-                event.id,
-            )
-            if actor is not None and action.effect == "accident":
-                self._after_accident(actor)
-            return record
-        return self._apply(
-            actor,
-            event.target,
-            event.action,
-            action,
-            dict(event.killed),
-            dict(event.wounded),
-            event.claimed,
-            event.soil,
-            "history",
-            probability,
-            reason,
-            event.id,
-        )
+        act = Act(actor, event.action, action, event.target, dict(event.killed), dict(event.wounded),
+                  claimed=event.claimed, soil=event.soil, origin="history", probability=probability,
+                  reason=f"history ({event.id}): {event.description}", event_id=event.id)  # fmt: skip
+        if actor is not None and action.chosen:
+            return carry_out(self, act)
+        record = self.record(act)  # not a decision: recorded, not acted on
+        if actor is not None and action.effect == "accident":
+            after_accident(actor)
+        return record
 
     def probability_of(self, actor: CrisisActor, action: str, target: str | None) -> float:
         """The probability the actor's rule gives `action` against `target` today, in the current state."""
@@ -275,177 +223,23 @@ class EscalationModel(mesa.Model):
                 total += probs[opt.index]
         return total
 
-    def _apply(
-        self,
-        actor: CrisisActor,
-        target_id: str | None,
-        key: str,
-        action: Action,
-        killed: dict[str, int],
-        wounded: dict[str, int],
-        claimed: bool,
-        soil: str | None,
-        origin: str,
-        probability: float,
-        reason: str,
-        event_id: str | None = None,
-    ) -> Record:
-        target = self.by_id.get(target_id) if target_id is not None else None
-        rung = action.rung
-        hostile = action.is_hostile
-        if hostile and target is not None:
-            answered = actor.outstanding[target.index]
-            if answered > 0.0:
-                # force settles a grievance rung for rung; words settle half as much (they are cheap)
-                settled = rung if action.force else WORDS_SETTLE * rung
-                actor.outstanding[target.index] = max(0.0, answered - settled)
-                if action.force:
-                    self.retaliations += 1
-                    actor.last_killed[target.index] = 0  # those deaths are answered
-                    actor.domestic_pressure *= ANSWER_RELIEF
-            if actor.pending_threat[target.index] and action.force:
-                actor.pending_threat[target.index] = 0
-                actor.credibility = min(1.0, actor.credibility + 0.1)
-            if action.effect == "threat":
-                actor.pending_threat[target.index] = self.crisis.threat_window_days
-            actor.alert = min(1.0, actor.alert + rung / 20.0)  # expecting an answer
-        if action.force:
-            actor.legitimacy_cost += max(0, rung - 4) / 10.0
-            if soil is None and target is not None and target.spec.located_in is not None:
-                soil = target.spec.located_in
-        elif action.justifies:
-            actor.legitimacy_cost *= 0.3
-        elif rung < 0 and target is not None:
-            if not actor.conciliatory[target.index]:  # an answer in kind closes the exchange, asks for none
-                target.conciliatory[actor.index] = True
-            target.outstanding[actor.index] *= 0.5  # reassured, not satisfied
-            actor.conciliatory[target.index] = False  # answered in kind
-            actor.outstanding[target.index] *= 0.5  # declaring the exchange over is letting half of it go
-        actor.used(key, target_id)
-        if action.effect == "withdrawal_demand" and target is not None:
-            target.sovereignty_cost[actor.index] += 0.5
-        for nation, count in killed.items():
-            victim = self.by_id.get(nation)
-            if victim is not None:
-                victim.killed += count
-            if hostile:
-                self.hostile_deaths += count
-        for nation, count in wounded.items():
-            victim = self.by_id.get(nation)
-            if victim is not None:
-                victim.wounded += count
-        attributed = ""
-        if hostile and target is not None:
-            attributed = self._perceive(actor, target, rung, killed, claimed, soil, action.force)
-        record = self._record(
-            actor, target_id, key, action, killed, wounded, origin, probability, reason, event_id, attributed
-        )
-        actor.last_action = key
-        actor.last_reason = reason
-        return record
-
-    def _perceive(
-        self,
-        actor: CrisisActor,
-        target: CrisisActor,
-        rung: int,
-        killed: dict[str, int],
-        claimed: bool,
-        soil: str | None,
-        force: bool,
-    ) -> str:
-        """Each affected actor sees the act through noise and decides whom to blame."""
-        normal = self.rng.normal
-        random = self.random.random
-        blamed_by_target = ""
-        for observer in self.actors:
-            if observer is actor:
-                continue
-            perception = observer.perception
-            if observer is target:
-                base = rung + perception.casualty_weight * math.log1p(killed.get(observer.actor_id, 0))
-                own_killed = killed.get(observer.actor_id, 0)
-            elif target.sponsor is observer:
-                base = perception.proxy_solidarity * (
-                    rung + perception.casualty_weight * math.log1p(killed.get(target.actor_id, 0))
-                )
-                own_killed = 0
-            elif soil == observer.actor_id and force:
-                violation = perception.sovereignty_sensitivity * (
-                    rung + perception.casualty_weight * math.log1p(killed.get(observer.actor_id, 0))
-                )
-                if violation > 0:
-                    observer.violations[actor.index] += violation
-                    observer.outstanding[actor.index] = max(observer.outstanding[actor.index], violation)
-                    observer.last_rung[actor.index] = rung
-                    observer.last_attribution[actor.index] = 1.0
-                continue
-            else:
-                continue
-            severity = max(0.0, base + perception.noise_sd * normal()) if perception.noise_sd else base
-            blamed: list[tuple[CrisisActor, float]] = []
-            if claimed:
-                blamed.append((actor, 1.0))
-            elif random() < perception.attribution:
-                blamed.append((actor, perception.attribution))
-            sponsor = actor.sponsor
-            deniable = not claimed and sponsor is not None and sponsor is not observer
-            if deniable and random() < perception.sponsor_attribution:
-                blamed.append((sponsor, perception.sponsor_attribution))
-            for culprit, p in blamed:
-                j = culprit.index
-                # a sponsor is blamed for its proxy's act in proportion to the belief that it is behind it
-                share = severity if culprit is actor else severity * p
-                # deaths in acts not yet answered are remembered: a later harmless act does not erase them
-                observer.last_killed[j] = own_killed if observer.outstanding[j] == 0.0 else max(
-                    observer.last_killed[j], own_killed
-                )
-                observer.outstanding[j] = max(observer.outstanding[j], share)
-                observer.grievance[j] += share
-                observer.last_rung[j] = rung
-                observer.last_attribution[j] = p
-                observer.conciliatory[j] = False
-            if observer is target:
-                blamed_by_target = "+".join(c.actor_id for c, _ in blamed) or "unknown"
-            observer.alert = min(1.0, observer.alert + rung / 20.0)
-            observer.domestic_pressure = min(
-                1.0, observer.domestic_pressure + severity / 20.0 + perception.casualty_weight * own_killed / 100.0
-            )
-        return blamed_by_target
-
-    def _after_accident(self, actor: CrisisActor) -> None:
-        """An accident under alert costs legitimacy and makes the actor more careful, and stands forces down."""
-        actor.legitimacy_cost += 0.5
-        actor.cost_sensitivity = min(1.0, actor.cost_sensitivity + 0.1)
-        actor.alert *= 0.5
-
-    def _record(
-        self,
-        actor: CrisisActor | None,
-        target: str | None,
-        key: str,
-        action: Action,
-        killed: dict[str, int],
-        wounded: dict[str, int],
-        origin: str,
-        probability: float,
-        reason: str,
-        event_id: str | None = None,
-        attributed: str = "",
-    ) -> Record:
+    def record(self, act: Act, attributed: str = "") -> Record:
+        """File an act in `records` and the daily rung table."""
+        actor = act.actor
+        action = act.action
         record = Record(
             day=self.day,
             date=self.date,
             actor=actor.actor_id if actor is not None else None,
-            target=target,
-            action=key,
+            target=act.target,
+            action=act.key,
             rung=action.rung,
-            killed=killed,
-            wounded=wounded,
-            origin=origin,
-            probability=probability,
-            reason=reason,
-            event_id=event_id,
+            killed=act.killed,
+            wounded=act.wounded,
+            origin=act.origin,
+            probability=act.probability,
+            reason=act.reason,
+            event_id=act.event_id,
             attributed=attributed,
         )
         self.records.append(record)
@@ -461,8 +255,3 @@ class EscalationModel(mesa.Model):
             self._outcome = classify(self)
         return self._outcome
 
-
-def _nb_p(action: Action) -> float:
-    """numpy's negative binomial success probability for the action's mean and dispersion."""
-    r = action.killed_dispersion
-    return r / (r + action.killed_mean) if action.killed_mean > 0 else 1.0

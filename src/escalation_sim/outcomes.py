@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .model import EscalationModel
 
 OutcomeClass = Literal["de-escalation", "protracted", "war"]
 OUTCOMES: tuple[OutcomeClass, ...] = ("de-escalation", "protracted", "war")
+NO_RUNG = -99  # "no hostile act" (shown as None in rows and files)
+
+# The outcome's scalar columns, in the order of summary.json and of sweep rows.
+OUTCOME_COLUMNS = (
+    "outcome", "max_rung", "max_rung_overall", "days_to_calm", "hostile_deaths", "hostile_deaths_after_branch",
+    "retaliations", "hostile_acts",
+)  # fmt: skip
+RESPONSE_KINDS = ("first_response", "first_response_day", "strongest_response")  # per actor, after the branch
 
 
 @dataclass(slots=True)
 class Outcome:
+    """How a run ended, and what led there: the one summary of a run that every output is made from.
+
+    `as_row(actors)` is its flat form: summary.json, sweep rows, `distribution` and the classroom debrief all
+    read it, so a new outcome field is added here once.
+    """
+
     outcome: OutcomeClass
     max_rung: int  # highest rung of a hostile act after the branch point (-99 if none)
     max_rung_overall: int  # highest rung of any hostile act, history included
@@ -27,6 +42,32 @@ class Outcome:
     first_response: dict[str, str | None] = field(default_factory=dict)  # first hostile act after the branch
     first_response_day: dict[str, int | None] = field(default_factory=dict)
     strongest_response: dict[str, str | None] = field(default_factory=dict)  # highest-rung hostile act after it
+
+    def as_row(self, actors: Sequence[str] = ()) -> dict[str, Any]:
+        """One flat row: the scalar columns (no hostile act: None), then per actor in `actors` killed_<A>,
+        wounded_<A> (with killed_other, wounded_other for everyone else) and each response kind."""
+        row: dict[str, Any] = {
+            "outcome": self.outcome,
+            "max_rung": self.max_rung if self.max_rung != NO_RUNG else None,
+            "max_rung_overall": self.max_rung_overall if self.max_rung_overall != NO_RUNG else None,
+            "days_to_calm": self.days_to_calm,
+            "hostile_deaths": self.hostile_deaths,
+            "hostile_deaths_after_branch": self.hostile_deaths_after_branch,
+            "retaliations": self.retaliations,
+            "hostile_acts": self.hostile_acts,
+        }
+        if not actors:
+            return row
+        for kind, counts in (("killed", self.killed), ("wounded", self.wounded)):
+            for a in actors:
+                row[f"{kind}_{a}"] = int(counts.get(a, 0))
+        for kind, counts in (("killed", self.killed), ("wounded", self.wounded)):
+            row[f"{kind}_other"] = int(sum(v for k, v in counts.items() if k not in actors))
+        for kind in RESPONSE_KINDS:
+            values = getattr(self, kind)
+            for a in actors:
+                row[f"{kind}_{a}"] = values.get(a)
+        return row
 
 
 def classify(model: EscalationModel) -> Outcome:

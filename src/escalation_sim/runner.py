@@ -132,8 +132,12 @@ def actors_frame(model: EscalationModel) -> pd.DataFrame:
 
 
 def summary_dict(model: EscalationModel, seed: int | None) -> dict[str, Any]:
+    """summary.json: the scenario and seed, the outcome's row (`Outcome.as_row`), casualties by nation and each
+    actor's responses, the outcome thresholds and the package version."""
     o = model.outcome
     scenario = model.crisis
+    row = o.as_row()
+    row["hostile_acts_after_branch"] = row.pop("hostile_acts")
     return {
         "scenario": scenario.name,
         "scenario_sha256": scenario.sha256(),
@@ -141,14 +145,7 @@ def summary_dict(model: EscalationModel, seed: int | None) -> dict[str, Any]:
         "branch_date": model.branch_date.isoformat() if model.branch_date else None,
         "start_date": scenario.start_date.isoformat(),
         "end_date": scenario.end_date.isoformat(),
-        "outcome": o.outcome,
-        "max_rung": o.max_rung if o.max_rung > -99 else None,
-        "max_rung_overall": o.max_rung_overall if o.max_rung_overall > -99 else None,
-        "days_to_calm": o.days_to_calm,
-        "hostile_deaths": o.hostile_deaths,
-        "hostile_deaths_after_branch": o.hostile_deaths_after_branch,
-        "retaliations": o.retaliations,
-        "hostile_acts_after_branch": o.hostile_acts,
+        **row,
         "casualties": {
             "killed": dict(sorted(o.killed.items())),
             "wounded": dict(sorted(o.wounded.items())),

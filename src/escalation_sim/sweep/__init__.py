@@ -6,20 +6,23 @@ resumable Parquet storage.
     folder = open_sweep("sweeps/demo"); folder.results, folder.points, folder.trajectories()
     frame = distribution("scenarios/jan2020.yaml", n=1000, seed=0, workers=2)
 
+    spec.py       sweep files (validated like scenario files, errors through scenario.errors)
+    design.py     design points and every run's seed
+    worker.py     a chunk of runs: one EscalationModel each, one `Outcome.as_row()` each
+    executors.py  serial, process pool, Dask
+    storage.py    crash-safe Parquet parts, manifest, lock
+    runner.py     execute_sweep / run_sweep, and `distribution` (outcomes from a branch point)
+    folder.py     open_sweep (a folder for analysis), point_scenario_file (re-run one run alone)
+    analysis.py   per-point summaries, Wilson intervals, Sobol indices     } analysis layer: imported by
+    figures.py    outcome curves, heatmaps, fan charts, Sobol bars          } name, not re-exported here
+
 Runner layer: imports the scenario and model layers, never the analysis or interface layers.
 """
 
 from .design import Point, make_points, run_seed, salib_problem
 from .executors import EXECUTORS, ExecutorError, default_workers, shutdown_pools
-from .runner import (
-    SweepFolder,
-    SweepReport,
-    distribution,
-    execute_sweep,
-    open_sweep,
-    point_scenario_file,
-    run_sweep,
-)
+from .folder import SweepFolder, open_sweep, point_scenario_file
+from .runner import SweepReport, distribution, execute_sweep, run_sweep
 from .spec import Sweep, SweepError, SweepSpec, load_sweep
 from .storage import StorageError
 

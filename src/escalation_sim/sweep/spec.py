@@ -17,7 +17,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..scenario import InputFileError, Scenario, ScenarioError, apply_edits, validate_scenario_data
+from ..scenario import Scenario, ScenarioError, apply_edits, load_scenario_data, validate_scenario_data
+from ..scenario.errors import Dialect, InputFileError, Lines, describe, line_map, nearest_line, yaml_problem
 
 BRANCH_DATE = "branch_date"  # the one parameter path that is not an edit of the scenario file
 RESERVED_COLUMNS = frozenset(
@@ -224,11 +225,9 @@ def load_sweep(path: str | Path) -> Sweep:
         raise SweepError(path, [f"cannot read the file: {exc}"]) from None
     try:
         data = yaml.safe_load(text)
-        lines = _line_map(text)
+        lines = line_map(yaml.compose(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise SweepError(path, [f"{where}not valid YAML ({getattr(exc, 'problem', None) or exc})"]) from None
+        raise SweepError(path, [yaml_problem(exc)]) from None
     if not isinstance(data, dict):
         raise SweepError(path, [f"expected a mapping of sweep fields at the top, found {type(data).__name__}"])
     if "actors" in data or "extends" in data:
@@ -236,12 +235,12 @@ def load_sweep(path: str | Path) -> Sweep:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise SweepError(path, [_describe(err, lines) for err in exc.errors()]) from None
+        raise SweepError(path, [describe(err, lines, SWEEP) for err in exc.errors()]) from None
     base_path = (path.parent / spec.base).resolve()
     if not base_path.is_file():
-        line = _nearest_line(("base",), lines)
+        where = nearest_line(("base",), lines)
         raise SweepError(
-            path, [f"base (line {line}): scenario file {spec.base!r} not found (paths are relative to the sweep file)"]
+            path, [f"base ({where}): scenario file {spec.base!r} not found (paths are relative to the sweep file)"]
         )
     base_data = load_scenario_data(base_path)
     base_scenario = validate_scenario_data(base_data, base_path)
@@ -250,44 +249,7 @@ def load_sweep(path: str | Path) -> Sweep:
     return sweep
 
 
-def load_scenario_data(path: Path) -> dict[str, Any]:
-    """Raw scenario data with `extends` resolved, from the scenario layer (raises ScenarioError)."""
-    from .. import scenario as scenario_module
-
-    return scenario_module.load_scenario_data(path)
-
-
-def _line_map(text: str) -> dict[tuple, int]:
-    """Map each field path of a YAML document to the line where it is written (1-based)."""
-    lines: dict[tuple, int] = {}
-
-    def walk(node: yaml.Node, path: tuple) -> None:
-        lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    lines[(*path, key.value)] = key.start_mark.line + 1
-                    walk(value, (*path, key.value))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, (*path, i))
-
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
-def _nearest_line(loc: tuple, lines: dict[tuple, int]) -> int | None:
-    key = tuple(p if isinstance(p, int) else str(p) for p in loc)
-    while key:
-        if key in lines:
-            return lines[key]
-        key = key[:-1]
-    return None
-
-
-def check_edits(sweep: Sweep, lines: dict[tuple, int] | None = None) -> None:
+def check_edits(sweep: Sweep, lines: Lines | None = None) -> None:
     """Catch mistyped paths before any run: each edit must address a field the scenario has (or may have).
 
     Values outside a field's bounds are not errors here: such a point is run, fails, and is recorded.
@@ -297,8 +259,8 @@ def check_edits(sweep: Sweep, lines: dict[tuple, int] | None = None) -> None:
     spec = sweep.spec
 
     def check(where: tuple, changes: dict[str, Any], removals: list[str]) -> None:
-        at = _nearest_line(where, lines)
-        label = ".".join(str(p) for p in where) + (f" (line {at})" if at else "")
+        at = nearest_line(where, lines)
+        label = ".".join(str(p) for p in where) + (f" ({at})" if at else "")
         try:
             edited = apply_edits(sweep.base_data, changes, removals)
         except ValueError as exc:
@@ -322,38 +284,40 @@ def check_edits(sweep: Sweep, lines: dict[tuple, int] | None = None) -> None:
         raise SweepError(sweep.path, problems)
 
 
-def _describe(err: Any, lines: dict[tuple, int]) -> str:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p in (
-        "grid", "points", "random", "lhs", "saltelli", "bool", "int", "float", "str", "date"))))  # fmt: skip
-    message = err["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-        head = message.split(":", 1)[0]
-        if (" " not in head and "." in head) or head in ("parameters", "design", "range", "values", "steps"):
-            parts = tuple(int(p) if p.isdigit() else p for p in head.split("."))
-            loc = parts if parts[0] in ("parameters", "design", "counterfactuals") else (*loc, *parts)
-            message = message.split(":", 1)[1].strip()
-    hint = ""
-    if err["type"] == "extra_forbidden":
-        known = _known_fields(loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        message = "unknown field"
-        hint = f"; did you mean {close[0]!r}?" if close else (f"; expected one of: {', '.join(known)}" if known else "")
-    elif err["type"] == "union_tag_invalid":
-        message = (
-            f"unknown design kind {err.get('ctx', {}).get('tag', '')!r}; expected grid, points, random, lhs or saltelli"
-        )
-    elif err["type"] == "missing":
-        message = "required field missing"
-    elif "input" in err and err["type"] not in ("model_type", "dict_type", "value_error"):
-        shown = repr(err["input"])
-        message = f"{message} (got {shown[:60]}{'...' if len(shown) > 60 else ''})"
-    where = ".".join(str(p) for p in loc) or "(top level)"
-    line = _nearest_line(loc, lines)
-    return f"{where}{f' (line {line})' if line else ''}: {message}{hint}"
+# --- sweep files' errors in words (the formatter is shared with scenario files: scenario.errors) ----------------
+
+_UNION_LABELS = ("grid", "points", "random", "lhs", "saltelli", "bool", "int", "float", "str", "date")
+_OWN_PATH_HEADS = ("parameters", "design", "range", "values", "steps")
 
 
-def _known_fields(parent: tuple) -> list[str]:
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop pydantic's union-branch labels (design kinds, scalar types) from a field path."""
+    return tuple(p for p in loc if not (isinstance(p, str) and (p.startswith("function-") or p in _UNION_LABELS)))
+
+
+def _own_path(loc: tuple, message: str, data: Any) -> tuple[tuple, str]:
+    """Cross-checks name their field: "parameters.0.name: ..." (from the top) or "range: ..." (under loc)."""
+    head = message.split(":", 1)[0]
+    if (" " not in head and "." in head) or head in _OWN_PATH_HEADS:
+        parts = tuple(int(p) if p.isdigit() else p for p in head.split("."))
+        loc = parts if parts[0] in ("parameters", "design", "counterfactuals") else (*loc, *parts)
+        message = message.split(":", 1)[1].strip()
+    return loc, message
+
+
+def _special(err: Any, kind: str, loc: tuple) -> str | None:
+    if kind == "union_tag_invalid":
+        tag = err.get("ctx", {}).get("tag", "")
+        return f"unknown design kind {tag!r}; expected grid, points, random, lhs or saltelli"
+    return None
+
+
+def _show(value: Any) -> str:
+    shown = repr(value)
+    return f"{shown[:60]}{'...' if len(shown) > 60 else ''}"
+
+
+def _known_fields(parent: tuple, data: Any = None) -> list[str]:
     models: dict[str, type[BaseModel]] = {"parameters": Parameter, "counterfactuals": Counterfactual}
     if not parent:
         return sorted(SweepSpec.model_fields)
@@ -361,3 +325,6 @@ def _known_fields(parent: tuple) -> list[str]:
         return ["kind", "points", "samples", "base_samples", "second_order"]
     model = models.get(str(parent[0]))
     return sorted(model.model_fields) if model else []
+
+
+SWEEP = Dialect(clean_loc=_clean_loc, known_fields=_known_fields, own_path=_own_path, special=_special, show=_show)

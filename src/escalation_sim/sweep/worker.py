@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..model import NO_RUNG, EscalationModel
+from ..outcomes import OUTCOME_COLUMNS, RESPONSE_KINDS, Outcome
 from ..scenario import Scenario, ScenarioError, apply_edits, validate_scenario_data
 from .design import Point
 
@@ -48,12 +49,6 @@ class ChunkResult:
     def size(self) -> int:
         return len(self.columns["run_id"])
 
-
-OUTCOME_COLUMNS = (
-    "outcome", "max_rung", "max_rung_overall", "days_to_calm", "hostile_deaths", "hostile_deaths_after_branch",
-    "retaliations", "hostile_acts",
-)  # fmt: skip
-RESPONSE_KINDS = ("first_response", "first_response_day", "strongest_response")  # per actor, after the branch
 
 # Scenarios validated in this process, by base digest and edits: a point's scenario is built once per worker.
 _BASES: dict[str, BaseScenario] = {}
@@ -139,23 +134,9 @@ def column_names(actors: tuple[str, ...]) -> list[str]:
             *casualties, "killed_other", "wounded_other", *responses, "wall_time_s", "error"]  # fmt: skip
 
 
-def _add_outcome(columns: dict[str, list[Any]], outcome: Any, actors: tuple[str, ...]) -> None:
-    columns["outcome"].append(outcome.outcome)
-    columns["max_rung"].append(outcome.max_rung if outcome.max_rung != NO_RUNG else None)
-    columns["max_rung_overall"].append(outcome.max_rung_overall if outcome.max_rung_overall != NO_RUNG else None)
-    columns["days_to_calm"].append(outcome.days_to_calm)
-    columns["hostile_deaths"].append(outcome.hostile_deaths)
-    columns["hostile_deaths_after_branch"].append(outcome.hostile_deaths_after_branch)
-    columns["retaliations"].append(outcome.retaliations)
-    columns["hostile_acts"].append(outcome.hostile_acts)
-    for kind, counts in (("killed", outcome.killed), ("wounded", outcome.wounded)):
-        for a in actors:
-            columns[f"{kind}_{a}"].append(int(counts.get(a, 0)))
-        columns[f"{kind}_other"].append(int(sum(v for k, v in counts.items() if k not in actors)))
-    for kind in RESPONSE_KINDS:
-        values = getattr(outcome, kind)
-        for a in actors:
-            columns[f"{kind}_{a}"].append(values.get(a))
+def _add_outcome(columns: dict[str, list[Any]], outcome: Outcome, actors: tuple[str, ...]) -> None:
+    for name, value in outcome.as_row(actors).items():
+        columns[name].append(value)
     columns["wall_time_s"].append(None)
     columns["error"].append(None)
 

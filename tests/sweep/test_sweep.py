@@ -27,9 +27,9 @@ from escalation_sim.sweep import (
     run_seed,
     run_sweep,
 )
-from escalation_sim.sweep_analysis import summarize, wilson_interval
+from escalation_sim.sweep.analysis import summarize, wilson_interval
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TWO_STATE = ROOT / "scenarios" / "two_state.yaml"
 JAN2020 = ROOT / "scenarios" / "jan2020.yaml"
 runner = CliRunner()

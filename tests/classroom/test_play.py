@@ -9,23 +9,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from escalation_sim.classroom.debrief import class_debrief, debrief_game, place
+from escalation_sim.classroom.game import LET_MODEL_CHOOSE, ChoiceError, Game
+from escalation_sim.classroom.saved import GameError, load_game, save_game
+from escalation_sim.classroom.terminal import parse_command
 from escalation_sim.cli import app
-from escalation_sim.play import (
-    LET_MODEL_CHOOSE,
-    ChoiceError,
-    Game,
-    GameError,
-    class_debrief,
-    debrief_game,
-    load_game,
-    parse_command,
-    place,
-    save_game,
-)
 from escalation_sim.runner import run
 from escalation_sim.scenario import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 JAN2020 = ROOT / "scenarios" / "jan2020.yaml"
 
 

@@ -217,9 +217,16 @@ def test_schema_rejects_what_the_loader_rejects(tmp_path: Path) -> None:
         assert list(validator.iter_errors(data)), f"the schema accepts {new.strip()!r}"
 
 
+REGENERATE_SCHEMA = "escalation-sim schema --out scenario.schema.json"
+
+
 def test_committed_schema_file_is_current(tmp_path: Path) -> None:
+    """A new rule, parameter or field changes the schema: the committed file must follow."""
     committed = ROOT / "scenario.schema.json"
-    assert json.loads(committed.read_text()) == _schema(tmp_path)
+    assert json.loads(committed.read_text()) == _schema(tmp_path), (
+        f"scenario.schema.json is out of date: regenerate it from the repository root with `{REGENERATE_SCHEMA}` "
+        "(in the venv: .venv/bin/escalation-sim ...) and commit it"
+    )
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -1,7 +1,8 @@
 """The classroom web app: Mesa's SolaraViz with the ladder timeline, the decision trace, the actors as a network
 and play-as-an-actor buttons.
 
-Serve it with `escalation-sim app [SCENARIO]` (127.0.0.1 by default), or `solara run escalation_sim.app:Page`.
+Serve it with `escalation-sim app [SCENARIO]` (127.0.0.1 by default), or
+`solara run escalation_sim.classroom.app:Page`.
 Laid out like Mesa's example apps: model parameters for the sidebar, one function per component, then the page.
 Each browser session builds its own model (`Page` below), so students on one server never share a crisis.
 """
@@ -21,14 +22,15 @@ import networkx as nx
 import solara
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from mesa.visualization import Slider, SolaraViz
+from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
-from .model import EscalationModel
-from .play import LET_MODEL_CHOOSE, ChoiceError, Game, GameError, debrief_game
-from .plots import timeline
-from .rules import RuleParams
-from .scenario import Scenario, apply_edits, load_scenario, scenario_paths, validate_scenario_data
+from ..model import EscalationModel
+from ..plots import timeline
+from ..scenario import Scenario, load_scenario, scenario_paths
+from .debrief import debrief_game
+from .game import LET_MODEL_CHOOSE, ChoiceError, Game, GameError
+from .sliders import rule_sliders, with_sliders
 
 SCENARIO_ENV = "ESCALATION_SIM_APP_SCENARIO"  # set by `escalation-sim app SCENARIO`
 DEFAULT_SEED = 7
@@ -54,52 +56,6 @@ FIRST_SCENARIO, SCENARIO_FILES = _scenario_files()
 FIRST = load_scenario(SCENARIO_FILES[FIRST_SCENARIO])
 
 
-def rule_sliders(scenario: Scenario) -> dict[str, Slider]:
-    """A slider per rule parameter of each actor (those its doctrine adds to the shared ones), from the
-    parameter's bounds; keyed "ACTOR.parameter"."""
-    sliders: dict[str, Slider] = {}
-    shared = set(RuleParams.model_fields)
-    for actor_id, actor in scenario.actors.items():
-        params = actor.rule
-        for name, info in type(params).model_fields.items():
-            if name in shared or name == "name":
-                continue
-            value = getattr(params, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                continue
-            is_int = info.annotation is int
-            low, high = _bounds(info.metadata, value, is_int)
-            step = 1 if is_int else _float_step(low, high)
-            if not is_int and low is not None:
-                low = float(low)
-            sliders[f"{actor_id}.{name}"] = Slider(
-                label=f"{actor_id} ({params.name}): {name}",
-                value=value, min=low, max=high, step=step, dtype=int if is_int else float,
-            )  # fmt: skip
-    return sliders
-
-
-def _bounds(metadata: list[Any], value: float, is_int: bool) -> tuple[float, float]:
-    low: float = 0.0
-    high: float | None = None
-    for item in metadata:
-        if getattr(item, "ge", None) is not None:
-            low = item.ge
-        if getattr(item, "gt", None) is not None:
-            low = item.gt + (1 if is_int else 0.01)  # the slider's lowest stop must be valid
-        if getattr(item, "le", None) is not None:
-            high = item.le
-        if getattr(item, "lt", None) is not None:
-            high = item.lt
-    if high is None:  # unbounded above: a range around the documented default
-        high = max(10, 4 * abs(value)) if is_int else max(1.0, 4.0 * abs(value))
-    return low, high
-
-
-def _float_step(low: float, high: float) -> float:
-    return 0.005 if high - low <= 1 else 0.01 if high - low <= 10 else 0.1
-
-
 SLIDERS = rule_sliders(FIRST)
 
 
@@ -107,22 +63,7 @@ def build_scenario(name: str, values: dict[str, Any]) -> tuple[Scenario, list[st
     """The named scenario with the sliders moved away from the first scenario's values; and notes on sliders
     that do not apply to it (an actor or a rule it does not have)."""
     scenario = FIRST if name == FIRST_SCENARIO else load_scenario(SCENARIO_FILES[name])
-    edits: dict[str, Any] = {}
-    notes: list[str] = []
-    for key, value in values.items():
-        slider = SLIDERS.get(key)
-        if slider is None or value == slider.value:
-            continue
-        actor_id, param = key.split(".", 1)
-        actor = scenario.actors.get(actor_id)
-        if actor is None or param not in type(actor.rule).model_fields:
-            notes.append(f"{key} = {value} does not apply to {name} (no such actor or rule parameter)")
-            continue
-        edits[f"actors.{actor_id}.rule.{param}"] = value
-    if not edits:
-        return scenario, notes
-    data = apply_edits(scenario.model_dump(mode="json"), edits)
-    return validate_scenario_data(data, f"{name} with the sliders' values"), notes
+    return with_sliders(scenario, name, values, SLIDERS)
 
 
 class _CrisisReader:

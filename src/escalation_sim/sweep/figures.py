@@ -1,7 +1,6 @@
-"""Sweep analysis: per-point outcome probabilities with Wilson intervals, quantiles, figures, Sobol indices.
+"""Figures of a sweep: outcome curves, heatmaps, fan charts of the rung over time, Sobol bars.
 
-Analysis layer: reads the tables the sweep runner writes (`escalation_sim.sweep.open_sweep`) and never runs
-the model. Figures are matplotlib Figures; the CLI saves them.
+Analysis layer, like `sweep.analysis`: matplotlib Figures (no pyplot), which the CLI and notebooks save or show.
 """
 
 from __future__ import annotations
@@ -13,76 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest
 
-from .outcomes import OUTCOMES
+from ..outcomes import OUTCOMES
+from .analysis import wilson_interval
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .sweep import SweepFolder
-
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-SOBOL_OUTPUTS = {
-    "war": "probability of war",
-    "de-escalation": "probability of de-escalation",
-    "protracted": "probability of protracted conflict",
-    "casualties": "mean deaths in hostile acts",
-    "days_to_calm": "mean days to calm (never calm: days left after the branch)",
-    "max_rung": "mean highest rung after the branch",
-}
-
-
-def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
-    """The Wilson score interval of a binomial proportion (scipy), NaN for no trials."""
-    if trials == 0:
-        return (float("nan"), float("nan"))
-    ci = binomtest(int(successes), int(trials)).proportion_ci(confidence_level=confidence, method="wilson")
-    return (float(ci.low), float(ci.high))
-
-
-def point_columns(results: pd.DataFrame, parameters: Sequence[str] = ()) -> list[str]:
-    """The columns that identify a point: its index, counterfactual, branch date and swept values."""
-    return ["point", "counterfactual", "branch_date", *[p for p in parameters if p != "branch_date"]]
-
-
-def summarize(results: pd.DataFrame, parameters: Sequence[str] = (), confidence: float = 0.95) -> pd.DataFrame:
-    """One row per point: runs, failures, P(outcome) with a Wilson interval, casualty and days-to-calm quantiles.
-
-    Failed runs (with an error) are counted but not in the probabilities.
-    """
-    keys = point_columns(results, parameters)
-    rows = []
-    for key, group in results.groupby(keys, sort=True, dropna=False):
-        ok = group[group["error"].isna()]
-        n = len(ok)
-        row: dict[str, Any] = dict(zip(keys, key, strict=True))
-        row.update({"runs": len(group), "failed": len(group) - n})
-        counts = ok["outcome"].value_counts()
-        for outcome in OUTCOMES:
-            k = int(counts.get(outcome, 0))
-            low, high = wilson_interval(k, n, confidence)
-            row[f"p_{outcome}"] = k / n if n else float("nan")
-            row[f"p_{outcome}_low"] = low
-            row[f"p_{outcome}_high"] = high
-        for column, label in (("hostile_deaths", "deaths"), ("days_to_calm", "days_to_calm"), ("max_rung", "max_rung")):
-            values = ok[column].dropna().astype(float)
-            row[f"{label}_mean"] = float(values.mean()) if len(values) else float("nan")
-            for q in QUANTILES:
-                row[f"{label}_q{int(q * 100):02d}"] = float(values.quantile(q)) if len(values) else float("nan")
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def write_summary(folder: SweepFolder, out: Path | None = None) -> Path:
-    """Write summary.csv for a sweep folder (one row per point) and return its path."""
-    summary = summarize(folder.results, [p.get("name") or p["path"] for p in folder.manifest["parameters"]])
-    path = out or folder.root / "summary.csv"
-    summary.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
-    return path
-
-
-# --- figures ---------------------------------------------------------------------------------------------------------
+    from .folder import SweepFolder
 
 
 def _axes(figsize: tuple[float, float]) -> tuple[Figure, Any]:
@@ -203,56 +140,6 @@ def write_figures(folder: SweepFolder, summary: pd.DataFrame | None = None) -> l
         fig.savefig(path, dpi=110)
         written.append(path)
     return written
-
-
-# --- Sobol sensitivity ------------------------------------------------------------------------------------------------
-
-
-def point_outputs(results: pd.DataFrame, output: str, days_after_branch: pd.Series | None = None) -> pd.Series:
-    """One value per point of the quantity whose sensitivity is measured (mean over the point's replicates)."""
-    ok = results[results["error"].isna()]
-    if output in OUTCOMES:
-        values = (ok["outcome"] == output).astype(float)
-    elif output == "casualties":
-        values = ok["hostile_deaths"].astype(float)
-    elif output == "max_rung":
-        values = ok["max_rung"].astype(float).fillna(0.0)
-    elif output == "days_to_calm":
-        never = days_after_branch.reindex(ok.index) if days_after_branch is not None else np.nan
-        values = ok["days_to_calm"].astype(float).fillna(never)
-    else:
-        raise ValueError(f"unknown output {output!r}; expected one of: {', '.join(SOBOL_OUTPUTS)}")
-    return values.groupby(ok["point"]).mean()
-
-
-def sobol_indices(
-    results: pd.DataFrame, problem: dict[str, Any], points: int, output: str = "war", second_order: bool = False,
-    seed: int = 0, confidence: float = 0.95, days_after_branch: pd.Series | None = None,
-) -> pd.DataFrame:  # fmt: skip
-    """First-order and total Sobol indices (SALib) of `output` over the points of a Saltelli design.
-
-    `points` is the number of design points of one counterfactual, in Saltelli's order (point 0 first).
-    """
-    from SALib.analyze import sobol
-
-    y = point_outputs(results, output, days_after_branch).reindex(range(points))
-    missing = int(y.isna().sum())
-    if missing:
-        raise ValueError(
-            f"{missing} of {points} design points have no successful run; Sobol indices need every point "
-            "(finish or resume the sweep, and check the failed runs)"
-        )
-    analysis = sobol.analyze(problem, y.to_numpy(), calc_second_order=second_order, conf_level=confidence,
-                             seed=seed, print_to_console=False)  # fmt: skip
-    return pd.DataFrame(
-        {
-            "parameter": problem["names"],
-            "S1": analysis["S1"],
-            "S1_conf": analysis["S1_conf"],
-            "ST": analysis["ST"],
-            "ST_conf": analysis["ST_conf"],
-        }
-    ).assign(output=output)
 
 
 def _as_axis(values: np.ndarray) -> np.ndarray:

@@ -11,17 +11,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-console = Console()
-errors = Console(stderr=True)
+from .common import SWEEPS, console, examples, fail
 
 EXECUTOR_HELP = "serial, process (a local process pool) or dask (a cluster: --scheduler, or a local one)."
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
 
 
 def _load(sweep_file: Path, replicates: int | None):
@@ -31,7 +24,7 @@ def _load(sweep_file: Path, replicates: int | None):
     try:
         return load_sweep(sweep_file).with_replicates(replicates)
     except (SweepError, ScenarioError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 def _run(
@@ -41,15 +34,15 @@ def _run(
     from ..sweep import EXECUTORS, ExecutorError, StorageError, SweepError, execute_sweep
 
     if executor not in EXECUTORS:
-        raise _fail(f"--executor: unknown {executor!r}; expected one of: {', '.join(EXECUTORS)}")
+        raise fail(f"--executor: unknown {executor!r}; expected one of: {', '.join(EXECUTORS)}")
     if scheduler is not None and executor != "dask":
-        raise _fail("--scheduler is for --executor dask; add --executor dask or drop --scheduler")
+        raise fail("--scheduler is for --executor dask; add --executor dask or drop --scheduler")
     if workers is not None and workers < 1:
-        raise _fail(f"--workers: expected a whole number >= 1, got {workers}")
+        raise fail(f"--workers: expected a whole number >= 1, got {workers}")
     if chunk_size is not None and chunk_size < 1:
-        raise _fail(f"--chunk-size: expected a whole number >= 1, got {chunk_size}")
+        raise fail(f"--chunk-size: expected a whole number >= 1, got {chunk_size}")
     if flush_rows < 1:
-        raise _fail(f"--flush-rows: expected a whole number >= 1, got {flush_rows}")
+        raise fail(f"--flush-rows: expected a whole number >= 1, got {flush_rows}")
     sweep = _load(sweep_file, replicates)
     try:
         report = execute_sweep(
@@ -57,9 +50,9 @@ def _run(
             chunk_size=chunk_size, flush_rows=flush_rows, progress=progress,
         )  # fmt: skip
     except (SweepError, StorageError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except ExecutorError as exc:
-        raise _fail(f"{exc}; results stored so far are kept in {out}", code=2 if scheduler else 1) from None
+        raise fail(f"{exc}; results stored so far are kept in {out}", code=2 if scheduler else 1) from None
     console.print(
         f"{out}: {report.runs_done} runs done now, {report.runs_skipped} already stored, "
         f"{report.runs_total} in the design; {report.runs_failed} failed"
@@ -92,14 +85,15 @@ def sweep(
     if summary and report.runs_skipped + report.runs_done:
         _write_summary(out)
     if report.interrupted:
-        raise _fail("interrupted; rerun the same command to resume", code=1)
+        raise fail("interrupted; rerun the same command to resume", code=1)
     if report.runs_failed:
-        raise _fail(f"{report.runs_failed} run(s) failed; see the `error` column of {out / 'results'}", code=1)
+        raise fail(f"{report.runs_failed} run(s) failed; see the `error` column of {out / 'results'}", code=1)
 
 
 def _write_summary(out: Path) -> None:
     from ..sweep import open_sweep
-    from ..sweep_analysis import write_figures, write_summary
+    from ..sweep.analysis import write_summary
+    from ..sweep.figures import write_figures
 
     folder = open_sweep(out)
     path = write_summary(folder)
@@ -116,7 +110,7 @@ def sweep_summary(
     try:
         _write_summary(folder)
     except (StorageError, FileNotFoundError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 def sweep_point(
@@ -132,7 +126,7 @@ def sweep_point(
         opened = open_sweep(folder)
         path, args = point_scenario_file(opened, run_id, out)
     except (StorageError, KeyError, ScenarioError, ValueError) as exc:
-        raise _fail(str(exc).strip("'\"")) from None
+        raise fail(str(exc).strip("'\"")) from None
     row = opened.run(run_id)
     console.print(f"wrote {path}; run {run_id} ({row['outcome'] or 'failed'}) re-runs with:", highlight=False)
     print("escalation-sim run " + " ".join(args))
@@ -157,20 +151,21 @@ def sensitivity(
     replicates, and analyses it per counterfactual.
     """
     from ..sweep import open_sweep, salib_problem
-    from ..sweep_analysis import SOBOL_OUTPUTS, sobol_figure, sobol_indices
+    from ..sweep.analysis import SOBOL_OUTPUTS, sobol_indices
+    from ..sweep.figures import sobol_figure
 
     bad = [o for o in output if o not in SOBOL_OUTPUTS]
     if bad:
-        raise _fail(f"--output: unknown {bad[0]!r}; expected one of: {', '.join(SOBOL_OUTPUTS)}")
+        raise fail(f"--output: unknown {bad[0]!r}; expected one of: {', '.join(SOBOL_OUTPUTS)}")
     loaded = _load(sweep_file, replicates)
     if loaded.spec.design.kind != "saltelli":
-        raise _fail(
+        raise fail(
             f"{sweep_file}: design.kind is {loaded.spec.design.kind!r}; sensitivity needs `kind: saltelli` "
             "(with base_samples: N)"
         )
     loaded, report = _run(sweep_file, out, executor, workers, scheduler, replicates, False, None, 5000, progress)
     if not report.complete:
-        raise _fail("the sweep is not complete; rerun the same command to resume", code=1)
+        raise fail("the sweep is not complete; rerun the same command to resume", code=1)
     folder = open_sweep(out)
     results = folder.results
     problem = salib_problem(loaded)
@@ -189,7 +184,7 @@ def sensitivity(
                 indices = sobol_indices(subset, problem, per_cf, name, loaded.spec.design.second_order,  # type: ignore[union-attr]
                                         seed=loaded.spec.seed, days_after_branch=days_left)  # fmt: skip
             except ValueError as exc:
-                raise _fail(str(exc), code=1) from None
+                raise fail(str(exc), code=1) from None
             indices["counterfactual"] = cf
             frames.append(indices)
             fig = sobol_figure(indices, f"Sobol indices: {SOBOL_OUTPUTS[name]} ({cf})")
@@ -208,32 +203,28 @@ def sensitivity(
     console.print(shown)
     console.print(f"wrote {out / 'sobol.csv'} and sobol_*.png in {out}", highlight=False)
     if report.runs_failed:
-        raise _fail(f"{report.runs_failed} run(s) failed; see the `error` column of {out / 'results'}", code=1)
+        raise fail(f"{report.runs_failed} run(s) failed; see the `error` column of {out / 'results'}", code=1)
 
 
 def register(app: typer.Typer) -> None:
-    app.command(
-        epilog="Examples:\n\n"
-        "  escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/demo\n\n"
-        "  escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/quick --replicates 5   # a quick look\n\n"
-        "  escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/demo   # again: resumes\n\n"
-        "  escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/fan --trajectories --executor serial\n\n"
-        "  escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/big --executor dask "
-        "--scheduler tcp://10.0.0.5:8786\n\n"
-        "  python -c \"import pandas; print(pandas.read_parquet('sweeps/demo/results'))\""
-    )(sweep)
-    app.command(
-        name="sweep-summary",
-        epilog="Examples:\n\n  escalation-sim sweep-summary sweeps/demo",
-    )(sweep_summary)
-    app.command(
-        name="sweep-point",
-        epilog="Examples:\n\n  escalation-sim sweep-point sweeps/demo 1234\n\n"
-        "  escalation-sim sweep-point sweeps/demo 1234 --out point.yaml   # then run the command it prints",
-    )(sweep_point)
-    app.command(
-        epilog="Examples:\n\n"
-        "  escalation-sim sensitivity scenarios/jan2020_sensitivity_sweep.yaml --out sweeps/sobol\n\n"
-        "  escalation-sim sensitivity scenarios/jan2020_sensitivity_sweep.yaml --out sweeps/sobol "
+    app.command(rich_help_panel=SWEEPS, epilog=examples(
+        "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/demo",
+        "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/quick --replicates 5   # a quick look",
+        "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/demo   # again: resumes",
+        "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/fan --trajectories --executor serial",
+        "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/big --executor dask "
+        "--scheduler tcp://10.0.0.5:8786",
+        "python -c \"import pandas; print(pandas.read_parquet('sweeps/demo/results'))\"",
+    ))(sweep)  # fmt: skip
+    app.command(name="sweep-summary", rich_help_panel=SWEEPS, epilog=examples(
+        "escalation-sim sweep-summary sweeps/demo",
+    ))(sweep_summary)  # fmt: skip
+    app.command(name="sweep-point", rich_help_panel=SWEEPS, epilog=examples(
+        "escalation-sim sweep-point sweeps/demo 1234",
+        "escalation-sim sweep-point sweeps/demo 1234 --out point.yaml   # then run the command it prints",
+    ))(sweep_point)  # fmt: skip
+    app.command(rich_help_panel=SWEEPS, epilog=examples(
+        "escalation-sim sensitivity scenarios/jan2020_sensitivity_sweep.yaml --out sweeps/sobol",
+        "escalation-sim sensitivity scenarios/jan2020_sensitivity_sweep.yaml --out sweeps/sobol "
         "--output war --output casualties --replicates 4",
-    )(sensitivity)
+    ))(sensitivity)  # fmt: skip

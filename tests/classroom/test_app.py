@@ -18,12 +18,12 @@ pytest.importorskip("solara", reason="the app needs the 'app' extra: pip install
 
 from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
 
-from escalation_sim.app import SLIDERS, ClassroomModel, build_scenario, model_params
+from escalation_sim.classroom.app import SLIDERS, ClassroomModel, build_scenario, model_params
+from escalation_sim.classroom.saved import GameError
 from escalation_sim.cli import app as cli
-from escalation_sim.play import GameError
 from escalation_sim.scenario import apply_edits, load_scenario, validate_scenario_data
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]  # fmt: skip

@@ -1,0 +1,12 @@
+"""The classroom: play an actor against the model, debrief a game or a class, and the web app.
+
+    game.py      Game: one student's game (the played actor's `choose` hook), ChoiceError, LET_MODEL_CHOOSE
+    briefing.py  what the player sees each day: news, blame, costs in view, the menu of options
+    terminal.py  what a player may type at the `play` prompt
+    saved.py     saved games (JSON, with the scenario inside), GameError
+    debrief.py   a game against history and the model's runs (`sweep.distribution`); a class's games
+    sliders.py   the app's rule-parameter sliders
+    app.py       the Solara web app (needs the `app` extra); on top, with the command line
+
+Nothing here is imported by the layers below; `app` is imported by nothing but Solara.
+"""

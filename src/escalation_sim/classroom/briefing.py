@@ -1,0 +1,149 @@
+"""What a player sees before deciding a day: the news, whom they blame, the costs in view, the menu.
+
+Text only, computed from the model's state; nothing here draws random numbers, so showing a briefing never
+changes a game. Shared by the terminal (`escalation-sim play`) and the app's buttons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..agents import CrisisActor
+    from ..model import EscalationModel, Record
+    from ..scenario import Action
+
+
+@dataclass(frozen=True, slots=True)
+class OptionView:
+    """One line of today's menu: what the option is, whether it is open today, what the model would give it."""
+
+    index: int
+    action: str
+    target: str | None
+    label: str
+    rung: int
+    force: bool
+    expected_killed: float
+    cooling_days: int  # 0 when available today
+    model_probability: float
+
+    @property
+    def available(self) -> bool:
+        return self.cooling_days == 0
+
+    @property
+    def text(self) -> str:
+        return self.label + (f" -> {self.target}" if self.target else "")
+
+
+@dataclass(slots=True)
+class Situation:
+    """What the player sees before deciding a day: what happened, whom it blames, its costs, its options."""
+
+    date: dt.date
+    turn: int  # 1 on the branch day
+    turns: int
+    actor_id: str
+    actor_name: str
+    happened: list[str]
+    blame: list[str]
+    costs: list[str]
+    options: list[OptionView]
+
+
+
+def option_views(model: EscalationModel, actor: CrisisActor) -> list[OptionView]:
+    """Today's menu for the played actor, with what the model's rule would give each option."""
+    probs = actor.policy().probs
+    ladder = model.ladder
+    return [
+        OptionView(
+            index=o.index, action=o.action, target=o.target, label=ladder[o.action].label, rung=o.rung,
+            force=o.force, expected_killed=o.expected_killed, cooling_days=actor.cooling[o.index],
+            model_probability=probs[o.index],
+        )
+        for o in actor.options
+    ]  # fmt: skip
+
+def describe(record: Record, me: str, ladder: dict[str, Action]) -> str:
+    """A record as one line of news, from the played actor's point of view."""
+    who = "you" if record.actor == me else record.actor
+    target = ""
+    if record.target:
+        target = " -> " + ("you" if record.target == me else record.target)
+    killed = ""
+    if record.killed:
+        killed = ": killed " + ", ".join(f"{n} {k}" for k, n in record.killed.items())
+    blame = ""
+    if record.attributed and record.target:
+        blamed = "+".join("you" if a == me else a for a in record.attributed.split("+"))
+        blame = f" ({'you' if record.target == me else record.target} blamed {blamed})"
+    source = {"history": "  [history]", "player": "  [your choice]"}.get(record.origin, "")
+    label = ladder[record.action].label
+    doer = f"{who}: " if who else ""
+    return f"{record.date.isoformat()}  {doer}{label}{target}{killed}{blame}{source}"
+
+def blame(model: EscalationModel, actor: CrisisActor) -> list[str]:
+    """Whom the played actor holds responsible for what, and who has offered to calm things down."""
+    lines = []
+    for other in model.actors:
+        j = other.index
+        if other is actor:
+            continue
+        if actor.outstanding[j] > 0.0:
+            p = actor.last_attribution[j]
+            sure = "for certain" if p >= 0.999 else f"with p={p:.2f}"
+            lines.append(
+                f"{other.actor_id}: you hold it responsible {sure} for acts weighing {actor.outstanding[j]:.1f} "
+                f"rungs, unanswered (grievance {actor.grievance[j]:.1f})"
+            )
+        if actor.conciliatory[j]:
+            lines.append(f"{other.actor_id} has made a conciliatory move: you may answer it in kind")
+    if not lines:
+        lines.append("nothing unanswered weighs on you")
+    return lines
+
+def costs(model: EscalationModel, actor: CrisisActor) -> list[str]:
+    """The costs in view: pressure, credibility, alert and accidents, legitimacy, threats, sovereignty."""
+    spec = actor.spec
+    ids = model.actor_ids
+    lines = [
+        f"pressure at home to answer: {actor.domestic_pressure:.2f} (0-1)",
+        f"your credibility (how far others believe your threats): {actor.credibility:.2f}",
+    ]
+    if spec.accident_rate > 0:
+        lines.append(
+            f"your forces' alert: {actor.alert:.2f}; chance of an accident today "
+            f"{100 * actor.accident_hazard():.2f}% (it grows with the square of alert)"
+        )
+    if actor.legitimacy_cost >= 0.05:
+        lines.append(
+            f"legitimacy cost of force already used: {actor.legitimacy_cost:.2f} (a justification lowers it)"
+        )
+    for j, days in enumerate(actor.pending_threat):
+        if days:
+            lines.append(
+                f"your threat against {ids[j]}: {days} day{'s' * (days > 1)} left to carry it out, "
+                f"or lose {spec.audience_cost:.2f} credibility"
+            )
+    for j, cost in enumerate(actor.sovereignty_cost):
+        if cost > 0:
+            lines.append(f"{ids[j]} demands your withdrawal: force on its soil costs you more ({cost:.2f})")
+    for name in spec.adversaries:
+        other = model.by_id[name]
+        lines.append(
+            f"{name}'s resolve {other.resolve:.2f} x credibility {other.credibility:.2f}: "
+            "how hard it is expected to answer force (retaliation grows with the square of the rung)"
+        )
+    if actor.sponsor is not None and spec.sponsor_control > 0:
+        lines.append(f"{actor.sponsor.actor_id} wants calm: its restraint on you is {actor.sponsor_restraint:.2f}")
+    return lines
+
+# --- deciding ----------------------------------------------------------------------------------------
+
+
+def option_text(label: str, target: str | None) -> str:
+    return label + (f" -> {target}" if target else "")

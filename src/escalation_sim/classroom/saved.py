@@ -1,0 +1,133 @@
+"""Saved games: one JSON file per game, with the scenario inside, so a class's games can be debriefed later
+even if the scenario files have moved on. Written atomically; read back with every problem in words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..scenario import Scenario, ScenarioError, validate_scenario_data
+
+RECORD_FORMAT = "escalation-sim game"
+RECORD_VERSION = 1
+
+How = Literal["player", "model", "hold"]
+
+
+class GameError(ValueError):
+    """A game that cannot start or a record that cannot be read; the message says what to do instead."""
+
+
+class _Saved(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecordedChoice(_Saved):
+    day: int
+    date: dt.date
+    action: str
+    target: str | None
+    label: str
+    rung: int
+    probability: float | None
+    how: How
+    model_favourite: str
+    model_favourite_probability: float
+
+
+class RecordedEvent(_Saved):
+    day: int
+    date: dt.date
+    actor: str | None
+    target: str | None
+    action: str
+    rung: int
+    killed: int
+    origin: str
+    probability: float | None
+
+
+class GameRecord(_Saved):
+    """A saved game: who played which actor, every day's choice, what happened, the outcome, the scenario."""
+
+    format: Literal["escalation-sim game"]
+    version: Literal[1]
+    package_version: str
+    player: str
+    actor: str
+    seed: int
+    branch_date: dt.date
+    turns: int
+    days_played: int
+    finished: bool
+    scenario_name: str
+    scenario_title: str
+    scenario_sha256: str
+    scenario: dict[str, Any]
+    outcome: dict[str, Any]
+    choices: list[RecordedChoice]
+    events: list[RecordedEvent]
+
+    def crisis(self) -> Scenario:
+        """The scenario the game was played on, validated again."""
+        return validate_scenario_data(dict(self.scenario), f"the scenario saved in {self.player or 'a game'}")
+
+    @property
+    def outcome_class(self) -> str:
+        return str(self.outcome.get("outcome", "unfinished"))
+
+
+def save_game(record: GameRecord, path: str | Path) -> Path:
+    """Write a game atomically (a half-written file never replaces a good one)."""
+    path = Path(path)
+    text = json.dumps(record.model_dump(mode="json"), indent=1) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_game(path: str | Path) -> GameRecord:
+    """Read a saved game; GameError says what is wrong with the file."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GameError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GameError(f"{path}: cannot read it ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise GameError(f"{path}: not a saved game (not JSON: {exc.msg}, line {exc.lineno})") from None
+    if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT:
+        raise GameError(f"{path}: not a saved game (write one with `escalation-sim play ... --record FILE`)")
+    try:
+        record = GameRecord.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise GameError(
+            f"{path}: damaged saved game ({where}: {first['msg']}; {exc.error_count()} problem(s))"
+        ) from None
+    try:
+        record.crisis()
+    except ScenarioError as exc:
+        raise GameError(f"{path}: the scenario inside is invalid ({exc.problems[0]})") from None
+    return record
+
+
+def finite(value: float | None) -> float | None:
+    """NaN (no decision involved) as None: JSON has no NaN."""
+    return None if value is None or math.isnan(value) else float(value)

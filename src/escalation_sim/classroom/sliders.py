@@ -1,0 +1,81 @@
+"""The app's sliders: one per rule parameter of each actor, from the parameter's bounds; and a scenario with
+the sliders' values applied (through `scenario.edits`, validated again).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mesa.visualization import Slider
+
+from ..rules import RuleParams
+from ..scenario import Scenario, apply_edits, validate_scenario_data
+
+
+def rule_sliders(scenario: Scenario) -> dict[str, Slider]:
+    """A slider per rule parameter of each actor (those its doctrine adds to the shared ones), from the
+    parameter's bounds; keyed "ACTOR.parameter"."""
+    sliders: dict[str, Slider] = {}
+    shared = set(RuleParams.model_fields)
+    for actor_id, actor in scenario.actors.items():
+        params = actor.rule
+        for name, info in type(params).model_fields.items():
+            if name in shared or name == "name":
+                continue
+            value = getattr(params, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            is_int = info.annotation is int
+            low, high = _bounds(info.metadata, value, is_int)
+            step = 1 if is_int else _float_step(low, high)
+            if not is_int and low is not None:
+                low = float(low)
+            sliders[f"{actor_id}.{name}"] = Slider(
+                label=f"{actor_id} ({params.name}): {name}",
+                value=value, min=low, max=high, step=step, dtype=int if is_int else float,
+            )  # fmt: skip
+    return sliders
+
+
+def _bounds(metadata: list[Any], value: float, is_int: bool) -> tuple[float, float]:
+    low: float = 0.0
+    high: float | None = None
+    for item in metadata:
+        if getattr(item, "ge", None) is not None:
+            low = item.ge
+        if getattr(item, "gt", None) is not None:
+            low = item.gt + (1 if is_int else 0.01)  # the slider's lowest stop must be valid
+        if getattr(item, "le", None) is not None:
+            high = item.le
+        if getattr(item, "lt", None) is not None:
+            high = item.lt
+    if high is None:  # unbounded above: a range around the documented default
+        high = max(10, 4 * abs(value)) if is_int else max(1.0, 4.0 * abs(value))
+    return low, high
+
+
+def _float_step(low: float, high: float) -> float:
+    return 0.005 if high - low <= 1 else 0.01 if high - low <= 10 else 0.1
+
+
+def with_sliders(scenario: Scenario, name: str, values: dict[str, Any], sliders: dict[str, Slider]) -> tuple[
+    Scenario, list[str]
+]:
+    """`scenario` with the sliders moved away from their starting values; and notes on sliders that do not
+    apply to it (an actor or a rule it does not have)."""
+    edits: dict[str, Any] = {}
+    notes: list[str] = []
+    for key, value in values.items():
+        slider = sliders.get(key)
+        if slider is None or value == slider.value:
+            continue
+        actor_id, param = key.split(".", 1)
+        actor = scenario.actors.get(actor_id)
+        if actor is None or param not in type(actor.rule).model_fields:
+            notes.append(f"{key} = {value} does not apply to {name} (no such actor or rule parameter)")
+            continue
+        edits[f"actors.{actor_id}.rule.{param}"] = value
+    if not edits:
+        return scenario, notes
+    data = apply_edits(scenario.model_dump(mode="json"), edits)
+    return validate_scenario_data(data, f"{name} with the sliders' values"), notes

@@ -1,0 +1,56 @@
+"""The `escalation-sim` command line (Typer): `app` is the console script's entry point.
+
+One module per family of commands, each shown in its own help panel:
+
+    run.py          Runs        run, distribution, replay
+    scenarios.py    Scenarios   validate, list, schema
+    sweep.py        Sweeps      sweep, sweep-summary, sweep-point, sensitivity
+    classroom.py    Classroom   play, debrief, app      (classroom_views.py: how they look in a terminal)
+    common.py       the consoles, `fail`, scenario names and date options, shared by all
+
+Each module has `register(app)`; a new family is a new module added to `FAMILIES` below. Commands import what
+they run inside the function, so `--help` stays fast. The top layer: nothing in the package imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .. import __version__
+from . import classroom, run, scenarios, sweep
+from .common import console
+
+app = typer.Typer(
+    name="escalation-sim",
+    help="Agent-based simulation of crises between states and armed groups (Mesa).\n\n"
+    "Start with:  escalation-sim run scenarios/jan2020.yaml --seed 7 --out runs/demo",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+FAMILIES = (run, scenarios, sweep, classroom)  # the order of the help panels
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"escalation-sim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Agent-based simulation of crises between states and armed groups."""
+
+
+for _family in FAMILIES:
+    _family.register(app)
+
+__all__ = ["app"]

@@ -1,0 +1,264 @@
+"""Classroom commands: `app` (the web app), `play` (take one actor's decisions) and `debrief` (a class's games).
+
+Terminal input and output only; the game itself is `escalation_sim.classroom`, shared with the app's buttons.
+The rich rendering of a day's briefing and of debriefs is `cli.classroom_views`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .classroom_views import plain, print_class, print_debrief, show_situation
+from .common import CLASSROOM, ScenarioArg, console, errors, examples, fail, open_scenario, parse_date
+
+LOOPBACK = "127.0.0.1"
+
+
+# --- play ----------------------------------------------------------------------------------------------------
+
+
+def play(
+    scenario: ScenarioArg,
+    actor: Annotated[str, typer.Option("--as", help="The actor you play (e.g. IRN); the model plays the others.")],
+    seed: Annotated[int, typer.Option(help="Seed of the model's random generators (the others' choices).")] = 0,
+    branch_date: Annotated[
+        str | None, typer.Option(help="First day you decide (YYYY-MM-DD); default: the scenario's branch point.")
+    ] = None,
+    record: Annotated[
+        Path | None, typer.Option(help="Save the game to this JSON file (after every day, and when you stop).")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace the --record file if it exists.")] = False,
+    player: Annotated[str, typer.Option(help="Your name, kept in the record for the class debrief.")] = "",
+    hints: Annotated[bool, typer.Option(help="Show the probability the model's rule gives each option.")] = False,
+    runs: Annotated[
+        int, typer.Option(min=0, help="Model runs to place your outcome in at the end (0: no distribution).")
+    ] = 200,
+) -> None:
+    """Take one actor's decisions, day by day from the branch point; the model plays everyone else.
+
+    Each day shows what happened, whom you hold responsible, the costs in view and your options. At the end, a
+    debrief compares your path with history's and places your outcome among the model's own runs.
+    """
+    from ..classroom.game import Game, GameError
+    from ..classroom.terminal import HELP
+
+    _, loaded = open_scenario(scenario)
+    branch = parse_date(branch_date, "--branch-date", loaded)
+    if record is not None:
+        if record.exists() and not overwrite:
+            raise fail(f"--record: {record} exists; choose another file name or add --overwrite")
+        if not record.parent.is_dir():
+            raise fail(f"--record: folder {record.parent} does not exist; create it or choose another path")
+    try:
+        game = Game(loaded, actor, seed=seed, branch_date=branch, player=player)
+    except GameError as exc:
+        raise fail(str(exc)) from None
+
+    def save() -> None:
+        if record is not None:
+            try:
+                game.save(record)
+            except OSError as exc:
+                errors.print(f"[bold red]error:[/] cannot save the game to {record}: {exc.strerror}")
+
+    spec = game.actor.spec
+    console.print(f"[bold]{loaded.title}[/]")
+    console.print(
+        f"You play [bold]{actor}[/] ({spec.name}); "
+        f"the model plays {', '.join(a for a in loaded.actors if a != actor)}. "
+        f"History replays up to {game.model.branch_date}; from then on you decide, {game.turns} days in all."
+    )
+    console.print(f"[dim]{HELP}[/]")
+    game.to_branch_point()
+    try:
+        stopped = _play_days(game, hints, save)
+    except KeyboardInterrupt:
+        stopped = "interrupted"
+    save()
+    if not game.finished:
+        console.print()
+        console.print(
+            f"[bold]Game stopped[/] ({stopped}) before {game.next_date}: "
+            f"{len(game.choices)} of {game.turns} days played."
+        )
+        if record is not None:
+            console.print(f"What was played is saved to {record}.")
+        return
+    console.print()
+    if runs:
+        console.print(f"[dim]running the model {runs} times from the same branch point for the debrief...[/]")
+    print_debrief(game.debrief(runs=runs))
+    if record is not None:
+        console.print(f"saved the game to {record}; `escalation-sim debrief {record}` summarises it with others")
+
+
+def _play_days(game: Any, hints: bool, save: Any) -> str:
+    """Play day after day from the terminal until the game ends (""), or why it stopped."""
+    from ..classroom.game import LET_MODEL_CHOOSE
+
+    while not game.finished:
+        show_situation(game, hints)
+        command = _read_command(game)
+        if command is None:
+            return "end of input"
+        if command.kind == "quit":
+            return "you stopped the game"
+        if command.kind == "wait":
+            held = game.hold_until_news(command.days)
+            console.print(f"[dim]held for {held} day{'s' * (held != 1)}[/]")
+        else:
+            game.play(command.option if command.kind == "option" else
+                      LET_MODEL_CHOOSE if command.kind == "model" else None)  # fmt: skip
+        save()
+    return ""
+
+
+def _read_command(game: Any) -> Any:
+    """Prompt until the player types something on the list (help is shown, not returned); None at end of input."""
+    from ..classroom.game import ChoiceError
+    from ..classroom.terminal import HELP, parse_command
+
+    while True:
+        console.print(f"[bold]{game.next_date} - your choice[/] (0-{len(game.actor.options) - 1}, "
+                      "Enter hold, m model, w wait, q quit, ? help): ", end="")  # fmt: skip
+        line = sys.stdin.readline()
+        if not line:
+            console.print()
+            return None
+        if not sys.stdin.isatty():  # a scripted game: show what was typed, as a terminal would
+            console.print(line.rstrip("\n"), markup=False)
+        try:
+            command = parse_command(line, game)
+        except ChoiceError as exc:
+            errors.print(str(exc), style="yellow", markup=False, soft_wrap=True)
+            continue
+        if command.kind == "help":
+            console.print(HELP)
+            continue
+        return command
+
+
+# --- debrief -------------------------------------------------------------------------------------------------
+
+
+def debrief(
+    files: Annotated[list[Path], typer.Argument(help="Saved games (from `play --record`).")],
+    runs: Annotated[
+        int, typer.Option(min=0, help="Model runs per scenario to compare the class with (0: none).")
+    ] = 200,
+    top: Annotated[int, typer.Option(min=1, help="How many of the most frequent choices to list per day.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Summarise a class's games for the instructor: outcomes, the most frequent choices each day, history.
+
+    Files that cannot be read are reported and skipped; exit 2 if none can be read.
+    """
+    from ..classroom.debrief import class_debrief
+    from ..classroom.saved import GameError, load_game
+
+    loaded = []
+    for path in files:
+        try:
+            loaded.append((str(path), load_game(path)))
+        except GameError as exc:
+            errors.print(f"[yellow]skipped:[/] {exc}", soft_wrap=True)
+    if not loaded:
+        raise fail(
+            "no saved game could be read; record games with `escalation-sim play SCENARIO --as ACTOR --record FILE`"
+        )
+    summaries = class_debrief(loaded, runs=runs, top=top)
+    if as_json:
+        print(json.dumps([plain(asdict(s)) for s in summaries], indent=2))
+        return
+    for s in summaries:
+        print_class(s)
+
+
+# --- app -----------------------------------------------------------------------------------------------------
+
+
+def app_command(
+    scenario: Annotated[str, typer.Argument(help="Scenario to open first (file or shipped name).")] = "jan2020",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8765,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on. The default serves this computer only; 0.0.0.0 exposes "
+            "the app to the whole network."
+        ),
+    ] = LOOPBACK,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open a browser tab.")] = False,
+) -> None:
+    """Serve the classroom web app (Mesa SolaraViz): sliders, step/play/reset, timeline, decision trace,
+    actor network, and play-as-an-actor with buttons. Front-end files are served locally (works offline).
+    """
+    path, _ = open_scenario(scenario)
+    try:
+        import solara  # noqa: F401
+        import solara_assets  # noqa: F401  # the front end, so that no page asks a CDN
+    except ImportError as exc:
+        raise fail(
+            f"the app needs the 'app' extra ({exc.name} is missing): pip install 'escalation-sim[app]'"
+        ) from None
+    if host in ("0.0.0.0", "::"):
+        errors.print(f"[yellow]warning:[/] --host {host} serves the app to every machine that can reach this one")
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is fine
+            probe.bind((host, port))
+    except OSError as exc:
+        raise fail(
+            f"cannot listen on {host}:{port} ({exc.strerror}); pass another --port, e.g. --port {port + 1}"
+        ) from None
+    env = dict(os.environ)
+    env.update(app_environment(path))
+    command = [
+        sys.executable, "-m", "solara", "run", "escalation_sim.classroom.app:Page", "--host", host, "--port", str(port),
+        "--production", "--open" if open_browser else "--no-open", "--log-level", "warning",
+    ]  # fmt: skip
+    console.print(f"serving {path} at http://{host}:{port}/  (Ctrl-C stops it)")
+    try:
+        code = subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
+
+
+def app_environment(scenario_path: Path) -> dict[str, str]:
+    """Environment of the app's server: the scenario to open, and no telemetry leaving the machine."""
+    return {
+        "ESCALATION_SIM_APP_SCENARIO": str(scenario_path.resolve()),
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "MPLBACKEND": "Agg",
+    }
+
+
+# --- registration --------------------------------------------------------------------------------------------
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="play", rich_help_panel=CLASSROOM, epilog=examples(
+        "escalation-sim play scenarios/jan2020.yaml --as IRN",
+        "escalation-sim play jan2020 --as USA --seed 3 --player ana --record games/ana.json",
+        "escalation-sim play jan2020 --as IRN --branch-date 2019-12-29 --hints",
+        note="Each day: a number picks an option, Enter holds, m lets the model decide, w waits, q stops.",
+    ))(play)  # fmt: skip
+    app.command(name="debrief", rich_help_panel=CLASSROOM, epilog=examples(
+        "escalation-sim debrief games/*.json",
+        "escalation-sim debrief games/*.json --runs 500 --top 5",
+        "escalation-sim debrief games/*.json --runs 0 --json > class.json",
+    ))(debrief)  # fmt: skip
+    app.command(name="app", rich_help_panel=CLASSROOM, epilog=examples(
+        "escalation-sim app                      # jan2020 at http://127.0.0.1:8765/",
+        "escalation-sim app scenarios/two_state.yaml --port 8800",
+        "escalation-sim app jan2020 --open       # and open a browser tab",
+    ))(app_command)  # fmt: skip

@@ -1,0 +1,75 @@
+"""What every command shares: the consoles, one way to fail, one way to name a scenario, one date parser.
+
+Bad input exits with status 2 and a message that names the file (or option), the field and what was expected;
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ..scenario import Scenario, ScenarioError, load_scenario, scenario_paths
+
+console = Console()
+errors = Console(stderr=True)
+
+# help panels of `escalation-sim --help`
+RUNS = "Runs"
+SCENARIOS = "Scenarios"
+SWEEPS = "Sweeps"
+CLASSROOM = "Classroom"
+
+ScenarioArg = Annotated[str, typer.Argument(help="Scenario file, or the name of a shipped scenario.")]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print `error: message` on standard error; return the Exit to raise (`raise fail(...)`)."""
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def resolve_scenario(name: str) -> Path:
+    """A scenario file by path, or by the name of a shipped scenario (`jan2020`); exit 2 if neither."""
+    path = Path(name)
+    if path.exists():
+        return path
+    shipped = scenario_paths()
+    if name in shipped:
+        return shipped[name]
+    raise fail(
+        f"{name}: no such file, and no shipped scenario of that name "
+        f"(shipped: {', '.join(shipped) or 'none found'}); `escalation-sim list` shows them"
+    )
+
+
+def open_scenario(name: str) -> tuple[Path, Scenario]:
+    """A scenario by path or shipped name, validated; exit 2 with the reason if it cannot be used."""
+    path = resolve_scenario(name)
+    try:
+        return path, load_scenario(path)
+    except ScenarioError as exc:
+        raise fail(str(exc)) from None
+
+
+def parse_date(value: str | None, option: str, scenario: Scenario) -> dt.date | None:
+    """A date option (YYYY-MM-DD) that must lie inside the scenario; None if not given; exit 2 if bad."""
+    if value is None:
+        return None
+    try:
+        date = dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option}: {value!r} is not a date; expected YYYY-MM-DD") from None
+    if not (scenario.start_date <= date <= scenario.end_date):
+        raise fail(f"{option}: {date} lies outside {scenario.start_date} - {scenario.end_date}; pick a day inside it")
+    return date
+
+
+def examples(*lines: str, note: str = "") -> str:
+    """A command's help epilog: its examples, one per paragraph (Typer's markdown keeps them apart)."""
+    text = "Examples:\n\n" + "\n\n".join(f"  {line}" for line in lines)
+    return text + (f"\n\n{note}" if note else "")

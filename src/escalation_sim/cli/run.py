@@ -1,0 +1,182 @@
+"""Runs: `run` (one scenario, one seed), `distribution` (many seeds from a branch point), `replay` (how likely
+the model finds each historical decision)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from .common import RUNS, ScenarioArg, console, examples, fail, open_scenario, parse_date
+
+
+def run(
+    scenario: ScenarioArg,
+    seed: Annotated[int, typer.Option(help="Seed of the model's random generators.")] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for events.csv, actors.csv, summary.json, timeline.png.")
+    ] = None,
+    branch_date: Annotated[
+        str | None, typer.Option(help="First day the model decides (YYYY-MM-DD); default: the scenario's.")
+    ] = None,
+    no_branch: Annotated[
+        bool, typer.Option("--no-branch", help="Replay history only; the model decides nothing.")
+    ] = False,
+    figure: Annotated[bool, typer.Option(help="Draw timeline.png.")] = True,
+    show: Annotated[int, typer.Option(help="How many of the model's decisions to list.")] = 12,
+) -> None:
+    """Run one scenario with one seed: replay history to the branch point, let the agents decide after it."""
+    from ..runner import run as run_scenario
+    from ..runner import write_run
+
+    if branch_date is not None and no_branch:
+        raise fail("--branch-date and --no-branch contradict each other: give one of them")
+    _, loaded = open_scenario(scenario)
+    branch = parse_date(branch_date, "--branch-date", loaded)
+    result = run_scenario(loaded, seed=seed, branch_date=branch, replay_only=no_branch)
+    print_summary(result, show)
+    if out is not None:
+        try:
+            written = write_run(result, out)
+            if figure:
+                from ..plots import timeline
+
+                fig = timeline(result.model)
+                fig.savefig(out / "timeline.png", dpi=120)
+                written.append(out / "timeline.png")
+        except OSError as exc:
+            raise fail(f"{out}: cannot write the results ({exc.strerror}); choose another --out folder") from None
+        console.print(f"wrote {', '.join(str(p) for p in written)}")
+
+
+def print_summary(result, show: int) -> None:
+    s = result.summary
+    table = Table(title=f"{result.scenario.title}  (seed {s['seed']})", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("outcome", s["outcome"])
+    table.add_row("branch point", s["branch_date"] or "none: history only")
+    table.add_row("highest rung after branch", str(s["max_rung"]))
+    table.add_row("days to calm", str(s["days_to_calm"]) if s["days_to_calm"] is not None else "never calm")
+    table.add_row("deaths in hostile acts", str(s["hostile_deaths"]))
+    killed = ", ".join(f"{k} {v}" for k, v in s["casualties"]["killed"].items()) or "none"
+    table.add_row("killed (all causes)", killed)
+    table.add_row("retaliations", str(s["retaliations"]))
+    first = ", ".join(f"{a}: {r}" for a, r in s["first_response"].items() if r)
+    table.add_row("first hostile act after branch", first or "none")
+    console.print(table)
+    events = result.events
+    decided = events[events["origin"] == "model"]
+    if show and len(decided):
+        console.print("[bold]The model's decisions[/] (probability the rule gave the action taken, and why):")
+        for _, row in decided.head(show).iterrows():
+            target = f" -> {row['target']}" if row["target"] else ""
+            console.print(
+                f"  {row['date']}  {row['actor']:>4} {row['action']}{target}  p={row['probability']:.2f}  "
+                f"[dim]{row['reason']}[/]",
+                highlight=False,
+            )
+        if len(decided) > show:
+            console.print(f"  ... and {len(decided) - show} more in events.csv (--show N lists more)")
+
+
+def distribution(
+    scenario: ScenarioArg,
+    runs: Annotated[int, typer.Option("-n", "--runs", min=1, help="How many runs (seeds).")] = 1000,
+    seed: Annotated[int, typer.Option(help="Root seed: run r's seed derives from it (numpy SeedSequence).")] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="Processes to use.")] = 2,
+    branch_date: Annotated[str | None, typer.Option(help="First day the model decides (YYYY-MM-DD).")] = None,
+    actor: Annotated[
+        list[str] | None, typer.Option(help="Actors whose first and strongest responses to tabulate (repeatable).")
+    ] = None,
+    csv: Annotated[Path | None, typer.Option(help="Also write one row per run as CSV.")] = None,
+) -> None:
+    """Run a scenario many times from its branch point: outcome shares with 95% Wilson intervals, and what
+    each actor did first and at its strongest."""
+    from ..sweep import distribution as run_distribution
+    from ..sweep import shutdown_pools
+    from ..sweep.analysis import wilson_interval
+
+    _, loaded = open_scenario(scenario)
+    branch = parse_date(branch_date, "--branch-date", loaded) or loaded.branch_date
+    unknown = [a for a in actor or [] if a not in loaded.actors]
+    if unknown:
+        raise fail(f"--actor: unknown {', '.join(unknown)}; the scenario's actors: {', '.join(loaded.actors)}")
+    try:
+        frame = run_distribution(loaded, n=runs, seed=seed, workers=workers, branch_date=branch)
+    finally:
+        shutdown_pools()
+    failed = int(frame["error"].notna().sum())
+    ok = frame[frame["error"].isna()]
+    t = Table(title=f"{loaded.title}: {len(ok)} runs from {branch or 'the start'} (seed {seed})",
+              title_justify="left")  # fmt: skip
+    for col in ("outcome", "runs", "share", "95% interval"):
+        t.add_column(col)
+    for outcome in ("de-escalation", "protracted", "war"):
+        k = int((ok["outcome"] == outcome).sum())
+        low, high = wilson_interval(k, len(ok))
+        t.add_row(outcome, str(k), f"{k / max(1, len(ok)):.1%}", f"{low:.1%} - {high:.1%}")
+    console.print(t)
+    for actor_id in actor or list(loaded.actors)[:2]:
+        for kind, label in (("first_response", "first hostile act"), ("strongest_response", "strongest act")):
+            counts = ok[f"{kind}_{actor_id}"].fillna("none").value_counts()
+            shares = ", ".join(f"{name} {n / len(ok):.1%}" for name, n in counts.items())
+            console.print(f"[bold]{actor_id}[/] {label} after the branch: {shares}", highlight=False)
+    if failed:
+        console.print(f"[red]{failed} runs failed[/]; see the error column (--csv)")
+    if csv is not None:
+        frame.to_csv(csv, index=False, lineterminator="\n")
+        console.print(f"wrote {csv}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def replay(
+    scenario: ScenarioArg,
+    seeds: Annotated[int, typer.Option(min=1, help="Replays to average over (perception noise differs).")] = 200,
+    csv: Annotated[Path | None, typer.Option(help="Also write the table as CSV.")] = None,
+) -> None:
+    """Replay history only and show how likely the model finds each historical decision.
+
+    For each event, the probability the actor's rule gave the action actually taken, in the state the model
+    had reached that day; averaged over seeds because what actors perceive is noisy.
+    """
+    from ..runner import history_probabilities
+
+    _, loaded = open_scenario(scenario)
+    table = history_probabilities(loaded, seeds=seeds)
+    t = Table(title=f"{loaded.title}: probability of each historical decision ({seeds} replays)",
+              title_justify="left")  # fmt: skip
+    for col in ("event", "date", "actor", "action", "target", "mean p", "5%", "95%"):
+        t.add_column(col)
+    for _, row in table.iterrows():
+        if row["mean"] != row["mean"]:  # NaN: no decision involved
+            cells = ["-", "", ""]
+        else:
+            cells = [f"{row['mean']:.3f}", f"{row['q05']:.3f}", f"{row['q95']:.3f}"]
+        t.add_row(row["event_id"], row["date"], row["actor"], row["action"], row["target"], *cells)
+    console.print(t)
+    console.print("[dim]accident rows give the daily accident hazard; '-' marks events that are not decisions[/]")
+    if csv is not None:
+        table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
+        console.print(f"wrote {csv}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel=RUNS, epilog=examples(
+        "escalation-sim run scenarios/jan2020.yaml --seed 7 --out runs/demo",
+        "escalation-sim run jan2020 --branch-date 2019-12-29 --out runs/early",
+        "escalation-sim run jan2020 --no-branch --out runs/history   # replay history only",
+        "escalation-sim run scenarios/two_state.yaml --seed 3 --no-figure",
+    ))(run)  # fmt: skip
+    app.command(rich_help_panel=RUNS, epilog=examples(
+        "escalation-sim distribution jan2020 -n 1000",
+        "escalation-sim distribution jan2020 -n 1000 --actor IRN --actor USA --csv runs/dist.csv",
+        "escalation-sim distribution jan2020_no_soleimani -n 500 --workers 1",
+    ))(distribution)  # fmt: skip
+    app.command(rich_help_panel=RUNS, epilog=examples(
+        "escalation-sim replay jan2020",
+        "escalation-sim replay scenarios/jan2020.yaml --seeds 500 --csv runs/history_probabilities.csv",
+    ))(replay)  # fmt: skip

@@ -1,0 +1,48 @@
+"""Scenario files: the schema, safe loading with `extends`, counterfactual edits, and errors in words.
+
+    schema.py    pydantic models (Scenario, Actor, Action, Event, ...), the default ladder, the JSON Schema
+    load.py      load_scenario / parse_scenario / load_scenario_data (safe YAML, `extends` chains), scenario_paths
+    validate.py  validate_scenario_data: pydantic errors in a scenario file's words
+    edits.py     apply_edits: values set by dotted path, events dropped by id
+    errors.py    InputFileError, ScenarioError, the YAML line map and the error formatter (shared with sweep files)
+
+Scenario layer: imports the rules and nothing above (no model, no Mesa).
+"""
+
+from .edits import apply_edits
+from .errors import InputFileError, ScenarioError
+from .load import load_scenario, load_scenario_data, parse_scenario, scenario_paths
+from .schema import (
+    Action,
+    Actor,
+    Event,
+    Outcomes,
+    Perception,
+    Scenario,
+    Traits,
+    accident_action,
+    default_ladder,
+    json_schema,
+)
+from .validate import validate_scenario_data
+
+__all__ = [
+    "Action",
+    "Actor",
+    "Event",
+    "InputFileError",
+    "Outcomes",
+    "Perception",
+    "Scenario",
+    "ScenarioError",
+    "Traits",
+    "accident_action",
+    "apply_edits",
+    "default_ladder",
+    "json_schema",
+    "load_scenario",
+    "load_scenario_data",
+    "parse_scenario",
+    "scenario_paths",
+    "validate_scenario_data",
+]

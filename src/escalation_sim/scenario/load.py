@@ -1,0 +1,246 @@
+"""Reading scenario files: safe YAML (never code), `extends` chains, and every problem with its file and line.
+
+`load_scenario(path)` is the entry point; `load_scenario_data` gives the raw data (`extends` resolved) for tools
+that edit it before validating (sweeps, the app); `scenario_paths` finds the shipped scenarios by name.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .edits import apply_edits, deep_merge, get_path, path_in
+from .errors import Lines, ScenarioError, at_line, line_map, short, yaml_problem
+from .schema import Scenario
+from .validate import not_a_mapping, validate_scenario_data
+
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser, safe constructors only
+MAX_NODES = 200_000  # YAML nodes a document may expand to through aliases ("billion laughs" guard)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raise ScenarioError with file, field path and line on bad input."""
+    path = Path(path)
+    return parse_scenario(_read_text(path), path)
+
+
+def load_scenario_data(path: str | Path) -> dict[str, Any]:
+    """The raw data of a scenario file, `extends` resolved and edits applied, before validation.
+
+    For tools that edit scenarios (sweeps, the app): the result can be changed and then validated with
+    `validate_scenario_data`. Raises ScenarioError if the file cannot be read or its `extends` chain is
+    broken.
+    """
+    path = Path(path)
+    data, lines = _read_yaml(_read_text(path), path)
+    data, _ = _resolve_extends(data, path, (path.resolve(),), lines)
+    return data
+
+
+def parse_scenario(text: str, path: str | Path = "<string>") -> Scenario:
+    """Validate a scenario given as YAML text; `extends` is resolved relative to `path`."""
+    data, lines = _read_yaml(text, path)
+    data, lines = _resolve_extends(data, Path(path), (Path(path).resolve(),), lines)
+    return validate_scenario_data(data, path, lines)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(path, ["file not found; `escalation-sim list` shows the shipped scenarios"]) from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # a folder, no permission, not UTF-8, NUL byte
+        raise ScenarioError(path, [f"cannot read the file: {exc}"]) from None
+
+
+def _read_yaml(text: str, path: str | Path) -> tuple[dict[str, Any], Lines]:
+    """Parse safely (no tags that build Python objects) and map each field path to its line."""
+    root = None
+    try:
+        root = yaml.compose(text, Loader=_FAST_LOADER)
+        if root is not None:
+            _check_size(root, path)
+        data = yaml.SafeLoader("").construct_document(root) if root is not None else None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(path, [yaml_problem(exc)]) from None
+    except RecursionError:
+        raise ScenarioError(path, ["not valid YAML: nested too deeply"]) from None
+    except (ValueError, TypeError, OverflowError, AttributeError, KeyError, IndexError) as exc:
+        # a scalar YAML cannot build: a date not in the calendar (2019-13-45), an explicit tag (!!bool x)
+        raise ScenarioError(path, [_bad_scalar(root, exc)]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(path, [not_a_mapping(data)])
+    return data, line_map(root)
+
+
+def _check_size(root: yaml.Node, path: str | Path) -> None:
+    """Reject documents whose aliases refer to themselves or expand to huge structures."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise ScenarioError(
+                path, [f"line {node.start_mark.line + 1}: a YAML alias refers to the node that contains it"]
+            )
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total += sum(size(item) for item in node.value)
+        active.discard(key)
+        sizes[key] = min(total, MAX_NODES + 1)
+        if total > MAX_NODES:
+            raise ScenarioError(path, [f"the document expands to over {MAX_NODES:,} values through aliases"])
+        return sizes[key]
+
+    size(root)
+
+
+def _bad_scalar(root: yaml.Node | None, exc: Exception) -> str:
+    """Find the scalar YAML recognised (e.g. as a date) but could not build, for a message with a line."""
+    found: list[str] = []
+
+    def walk(node: yaml.Node) -> None:
+        if found:
+            return
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(node, deep=True)
+            except Exception:  # whatever fails to build is the culprit
+                tag = node.tag.rsplit(":", 1)[-1]
+                why = f"cannot be read as {tag} ({exc})" if isinstance(exc, ValueError) else f"is not a valid {tag}"
+                found.append(
+                    f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}: {node.value!r} {why}; "
+                    "quote it if it is meant as text"
+                )
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                walk(k)
+                walk(v)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item)
+
+    if root is not None:
+        walk(root)
+    return found[0] if found else f"not valid YAML ({exc})"
+
+
+def _resolve_extends(
+    data: dict[str, Any], path: Path, seen: tuple[Path, ...], lines: Lines | None = None
+) -> tuple[dict[str, Any], Lines]:
+    """A counterfactual file names its base (`extends`), then edits it (`remove_events`, `set`)."""
+    lines = dict(lines or {})
+    if "extends" not in data:
+        for key in ("remove_events", "set"):
+            if key in data:
+                problem = f"{key}: only allowed together with 'extends: BASE_FILE'"
+                raise ScenarioError(path, [at_line(problem, lines, key)])
+        return data, lines
+    data = dict(data)
+    base_name = data.pop("extends")
+    removals = data.pop("remove_events", []) or []
+    changes = data.pop("set", {}) or {}
+    if not isinstance(base_name, str) or not base_name.strip():
+        problem = "extends: expected the path of a base scenario file, relative to this one"
+        raise ScenarioError(path, [at_line(problem, lines, "extends")])
+    if isinstance(removals, str) or not isinstance(removals, list):
+        raise ScenarioError(path, [at_line(
+            f"remove_events: expected a list of event ids, e.g. [A06], found {short(removals)}", lines,
+            "remove_events")])
+    try:
+        base_path = (path.parent / base_name).resolve()
+    except (OSError, ValueError, RuntimeError):
+        base_path = None
+    if base_path in seen:
+        chain = " -> ".join(p.name for p in (*seen, base_path))
+        problem = f"extends: {base_name} is already in the chain of bases (a cycle: {chain})"
+        raise ScenarioError(path, [at_line(problem, lines, "extends")])
+    try:
+        if base_path is None:
+            raise OSError
+        base_text = base_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise ScenarioError(
+            path, [at_line(f"extends: base scenario {base_name!r} not found (or not readable) next to this file",
+                       lines, "extends")]
+        ) from None
+    base, base_lines = _read_yaml(base_text, base_path)
+    base, base_lines = _resolve_extends(base, base_path, (*seen, base_path), base_lines)
+    merged = deep_merge(base, data)
+    try:
+        edited = apply_edits(merged, changes, removals)
+    except ValueError as exc:
+        key = "set" if str(exc).startswith("set") else "remove_events"
+        raise ScenarioError(path, [at_line(str(exc), lines, key)]) from None
+    return edited, _merge_lines(base_lines, base_path, path, lines, merged, edited, changes, removals)
+
+
+def _merge_lines(
+    base_lines: Lines,
+    base_path: Path,
+    path: Path,
+    lines: Lines,
+    merged: dict[str, Any],
+    edited: dict[str, Any],
+    changes: dict[str, Any],
+    removals: list[Any],
+) -> Lines:
+    """Where each field of an extended scenario was written: in this file, or in (which) base file."""
+    try:
+        label = str(Path(os.path.relpath(base_path, path.resolve().parent)))
+    except ValueError:  # another drive
+        label = str(base_path)
+    out: Lines = {key: (where or label, line) for key, (where, line) in base_lines.items()}
+    events = merged.get("events")
+    if removals and isinstance(events, list):  # events after a removal move up the list
+        kept = [i for i, e in enumerate(events) if not (isinstance(e, dict) and e.get("id") in removals)]
+        moved = {old: new for new, old in enumerate(kept)}
+        out = {
+            ((*k[:1], moved[k[1]], *k[2:]) if len(k) > 1 and k[0] == "events" and k[1] in moved else k): v
+            for k, v in out.items()
+            if not (len(k) > 1 and k[0] == "events" and isinstance(k[1], int) and k[1] not in moved)
+        }
+    for key, value in lines.items():
+        if key[:1] in (("extends",), ("remove_events",), ("set",)):
+            continue
+        if key and not isinstance(get_path(merged, key), dict):  # replaced whole: the base's lines are stale
+            out = {k: v for k, v in out.items() if k[: len(key)] != key}
+        out[key] = value
+    for dotted in changes:
+        target = path_in(edited, str(dotted))
+        where = lines.get(("set", dotted))
+        if where is not None:
+            out = {k: v for k, v in out.items() if k[: len(target)] != target}
+            out[target] = where
+    return out
+
+
+def scenario_paths() -> dict[str, Path]:
+    """Shipped scenario files by name: ./scenarios, then the package's own copy, then the source tree's."""
+    here = Path(__file__).resolve().parents[1]  # the package folder
+    folders = [Path.cwd() / "scenarios", here / "scenarios", here.parents[1] / "scenarios"]
+    found: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.yaml")):
+            if path.stem in found:
+                continue
+            try:
+                head = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, TypeError, RecursionError):
+                head = None  # a broken file is still listed if it looks like a scenario? no: it cannot say so
+            if isinstance(head, dict) and ("actors" in head or "extends" in head):
+                found[path.stem] = path
+    return found
+
+

@@ -1,0 +1,297 @@
+"""The scenario schema: validated data describing a crisis (actors, ladder, history, outcome thresholds).
+
+Pydantic v2 models, strict (unknown keys rejected) and frozen. Reading files is `scenario.load`; errors in
+words are `scenario.errors` and `scenario.validate`; counterfactual edits are `scenario.edits`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..rules import RuleConfig
+
+ActorKind = Literal["state", "militia"]
+TargetKind = Literal["state", "militia", "none"]
+Group = Literal["de-escalation", "hold", "signal", "pressure", "proxy", "strike", "war"]
+Effect = Literal["none", "threat", "justification", "withdrawal_demand", "accident"]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Action(Strict):
+    """One rung of the escalation ladder, cross-coded to the event-data scales."""
+
+    rung: int = Field(ge=-10, le=20, description="position on the ladder: <0 de-escalation, 0 hold")
+    group: Group
+    label: str
+    description: str = ""
+    hostile: bool | None = Field(None, description="counts as a hostile act; default: rung > 0")
+    force: bool = Field(False, description="a use of force (legitimacy and sovereignty costs apply)")
+    chosen: bool = Field(True, description="false for events that happen to an actor (accidents)")
+    effect: Effect = Field(
+        "none",
+        description="what the model does besides casualties and perception: 'threat' commits the actor "
+        "(audience costs if not made good); 'justification' is taken alongside the day's action and removes "
+        "most legitimacy cost of force; 'withdrawal_demand' raises the target's cost of force on the "
+        "demander's soil; 'accident' happens to an actor on alert (not chosen)",
+    )
+    cooldown_days: int = Field(0, ge=0, le=365, description="days before the same actor can take it again")
+    users: list[ActorKind] = Field(min_length=1)
+    targets: list[TargetKind] = Field(min_length=1)
+    cameo: str | None = Field(None, pattern=r"^[0-2][0-9]{1,3}$", description="CAMEO event code")
+    goldstein: float = Field(ge=-10, le=10, description="Goldstein conflict-cooperation value")
+    mid_level: int = Field(ge=1, le=5, description="Correlates of War MID hostility level")
+    mid_action: int = Field(ge=0, le=21, description="Correlates of War MID incident action code")
+    killed_mean: float = Field(0.0, ge=0, le=1e5, description="expected deaths per use")
+    killed_dispersion: float = Field(
+        1.0, ge=0.01, le=1e4, description="negative-binomial size: small = fat tail"
+    )
+    wounded_ratio: float = Field(0.0, ge=0, le=1e3, description="expected wounded per expected death")
+    wounded_base: float = Field(0.0, ge=0, le=1e5, description="expected wounded per use besides that")
+
+    @property
+    def is_hostile(self) -> bool:
+        return self.hostile if self.hostile is not None else self.rung > 0
+
+    @property
+    def justifies(self) -> bool:
+        return self.effect == "justification"
+
+    @model_validator(mode="after")
+    def _accidents_are_not_chosen(self) -> Action:
+        if self.effect == "accident" and self.chosen:
+            raise ValueError("an action with effect 'accident' must have chosen: false (it is not a decision)")
+        return self
+
+
+class Traits(Strict):
+    """Dispositions on a 0-1 scale; the scenario file says why each value was chosen."""
+
+    resolve: Unit = Field(0.5, description="willingness to bear costs to answer provocations")
+    cost_sensitivity: Unit = Field(0.5, description="weight given to expected costs")
+    risk_tolerance: Unit = Field(0.5, description="tolerance of the risk of a killing spiral")
+    alert: Unit = Field(0.1, description="readiness of forces at the start (raises the accident hazard)")
+    domestic_pressure: Unit = Field(0.2, description="pressure at home to answer, at the start")
+    credibility: Unit = Field(0.5, description="how far others believe its threats, at the start")
+
+
+class Perception(Strict):
+    """How an actor sees what others do: noise, attribution of deniable attacks, solidarity with proxies."""
+
+    noise_sd: float = Field(0.5, ge=0, le=5, description="standard deviation of perceived severity, in rungs")
+    attribution: Unit = Field(0.8, description="chance that an unclaimed attack is laid at its author's door")
+    sponsor_attribution: Unit = Field(0.5, description="chance that a proxy's attack is also blamed on its sponsor")
+    proxy_solidarity: Unit = Field(0.5, description="share of an attack on one's proxy felt as one's own")
+    casualty_weight: float = Field(1.0, ge=0, le=5, description="rungs of severity per log(1 + own killed)")
+    sovereignty_sensitivity: Unit = Field(0.0, description="host nations: weight of force used on its soil")
+
+
+class Actor(Strict):
+    """A state or militia as the scenario describes it: what it can do, to whom, how it sees and decides.
+
+    The model turns each into a `CrisisActor` (agents.py); `rule` picks its deterrence doctrine (rules/).
+    """
+
+    name: str
+    kind: ActorKind
+    sponsor: str | None = Field(None, description="the state that arms and directs a militia")
+    located_in: str | None = Field(None, description="host nation on whose soil its exposed forces stand")
+    adversaries: list[str] = Field(default_factory=list, description="actors it may aim hostile actions at")
+    partners: list[str] = Field(default_factory=list, description="actors it may offer talks to besides")
+    capabilities: list[str] = Field(min_length=1, description="ladder actions it can take")
+    traits: Traits = Traits()
+    perception: Perception = Perception()
+    decision_lag_days: float = Field(2.0, ge=1, le=60, description="mean days to answer a provocation")
+    grievance_half_life_days: float = Field(14.0, gt=0, description="half-life of grievances")
+    alert_half_life_days: float = Field(5.0, gt=0, description="half-life of heightened alert")
+    accident_rate: Unit = Field(0.0, description="daily chance of an accident under full alert")
+    audience_cost: Unit = Field(0.1, description="credibility lost when a threat is not carried out")
+    sponsor_control: Unit = Field(0.0, description="militias: how far the sponsor's wishes hold it back")
+    rule: RuleConfig
+    notes: str = ""
+
+
+class Event(Strict):
+    """A dated historical event, replayed as it happened up to the branch point."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    date: dt.date
+    end_date: dt.date | None = None
+    actor: str | None = Field(description="who acted; null for events with no actor")
+    target: str | None = None
+    action: str = Field(description="a ladder action")
+    killed: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    wounded: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    claimed: bool = Field(True, description="false for deniable attacks (attribution is then uncertain)")
+    soil: str | None = Field(None, description="host nation on whose soil it happened")
+    exogenous: bool = Field(False, description="not a decision: replayed after the branch point too")
+    description: str
+    source: str = Field(pattern=r"^https?://", description="a public source")
+    disputed: str = ""
+
+
+class Outcomes(Strict):
+    """How a run is classified. Thresholds are part of the scenario, not the code."""
+
+    calm_rung: int = Field(6, description="acts at or above this rung break the calm (6: any strike)")
+    calm_days: int = Field(14, ge=1, description="days with no such act that count as calm")
+    war_rung: int = Field(10, description="reaching this rung is war")
+    war_deaths: int = Field(1000, ge=1, description="deaths in hostile acts that make it war (COW: 1,000)")
+
+
+class Scenario(Strict):
+    """A crisis: its actors, its escalation ladder, its dated history, a branch point and outcome thresholds.
+
+    Loaded from YAML by `load_scenario`; the model replays `events` up to `branch_date` and decides after it.
+    """
+
+    name: str = Field(pattern=r"^[a-z0-9_-]+$")
+    title: str
+    description: str = ""
+    start_date: dt.date
+    end_date: dt.date
+    branch_date: dt.date | None = Field(
+        None, description="first day the model decides; earlier days replay history. null: history only"
+    )
+    threat_window_days: int = Field(10, ge=1, description="days to carry out a threat before audience costs")
+    outcomes: Outcomes = Outcomes()
+    ladder: dict[str, Action] | Literal["default"] = Field(
+        "default", validate_default=True, description="'default' (the shipped ladder) or a mapping of actions"
+    )
+    actors: dict[str, Actor] = Field(min_length=2)
+    events: list[Event] = Field(default_factory=list)
+
+    @field_validator("ladder", mode="after")
+    @classmethod
+    def _resolve_ladder(cls, value: Any) -> dict[str, Action]:
+        if value == "default":
+            return default_ladder()
+        hold = value.get("hold")
+        if hold is None:
+            raise ValueError("a ladder needs a 'hold' action (rung 0): actors must be able to do nothing")
+        if hold.rung != 0 or not hold.chosen or hold.effect != "none" or "none" not in hold.targets:
+            raise ValueError(
+                "ladder.hold: 'hold' must be a plain choice: rung 0, chosen: true, no effect, targets [none]"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Scenario:
+        ladder: dict[str, Action] = self.ladder  # type: ignore[assignment]
+        ids = list(self.actors)
+        if self.end_date <= self.start_date:
+            raise ValueError(f"end_date {self.end_date} must come after start_date {self.start_date}")
+        if self.branch_date is not None and not (self.start_date <= self.branch_date <= self.end_date):
+            raise ValueError(
+                f"branch_date {self.branch_date} must lie between start_date {self.start_date} "
+                f"and end_date {self.end_date}"
+            )
+        for key, actor in self.actors.items():
+            for field, ref in (("sponsor", actor.sponsor), ("located_in", actor.located_in)):
+                if ref is not None:
+                    _check_ref(ref, ids, f"actors.{key}.{field}", exclude=key)
+            for field in ("adversaries", "partners"):
+                for ref in getattr(actor, field):
+                    _check_ref(ref, ids, f"actors.{key}.{field}", exclude=key)
+            for action in actor.capabilities:
+                _check_ref(action, list(ladder), f"actors.{key}.capabilities", what="ladder action")
+                if actor.kind not in ladder[action].users:
+                    raise ValueError(
+                        f"actors.{key}.capabilities: {action!r} is not open to a {actor.kind} "
+                        f"(the ladder allows it to: {', '.join(ladder[action].users)})"
+                    )
+            if "hold" not in actor.capabilities:
+                raise ValueError(f"actors.{key}.capabilities must include 'hold'")
+            if actor.accident_rate > 0 and accident_action(ladder) is None:
+                raise ValueError(
+                    f"actors.{key}.accident_rate: the ladder has no action with effect 'accident' to record it"
+                )
+            if actor.kind == "militia" and actor.sponsor is None and actor.sponsor_control > 0:
+                raise ValueError(f"actors.{key}.sponsor_control is set but the militia has no sponsor")
+        seen: set[str] = set()
+        for n, event in enumerate(self.events):
+            where = f"events.{n}"
+            if event.id in seen:
+                raise ValueError(f"{where}.id: {event.id!r} is used twice; event ids must be unique")
+            seen.add(event.id)
+            if not (self.start_date <= event.date <= self.end_date):
+                raise ValueError(
+                    f"{where}.date: {event.date} ({event.id}) lies outside the scenario's "
+                    f"{self.start_date} - {self.end_date}"
+                )
+            _check_ref(event.action, list(ladder), f"{where}.action", what="ladder action")
+            for field in ("actor", "target", "soil"):
+                ref = getattr(event, field)
+                if ref is not None:
+                    _check_ref(ref, ids, f"{where}.{field}")
+            if event.actor is None and not event.exogenous:
+                raise ValueError(f"{where}.exogenous: an event with no actor must be exogenous: true")
+        return self
+
+    @property
+    def actions(self) -> dict[str, Action]:
+        return self.ladder  # type: ignore[return-value]
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    def with_edits(self, changes: dict[str, Any] | None = None, remove_events: Iterable[str] = ()) -> Scenario:
+        """A validated counterfactual: values set by dotted path (`actors.USA.rule.margin`), events dropped."""
+        from .edits import apply_edits  # edits and validation sit beside the schema, not below it
+        from .validate import validate_scenario_data
+
+        data = apply_edits(self.model_dump(mode="json"), changes or {}, remove_events)
+        return validate_scenario_data(data, f"{self.name} with edits")
+
+    def sha256(self) -> str:
+        """Content hash of the validated scenario, stable across key order and formatting."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_ref(ref: str, known: Iterable[str], where: str, what: str = "actor", exclude: str | None = None) -> None:
+    known = list(known)
+    if ref == exclude:
+        raise ValueError(f"{where}: an actor cannot name itself ({ref!r})")
+    if ref not in known:
+        hint = difflib.get_close_matches(ref, known, n=1)
+        suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+        raise ValueError(f"{where}: unknown {what} {ref!r}{suggestion} (known: {', '.join(known)})")
+
+
+def accident_action(ladder: dict[str, Action]) -> str | None:
+    """The ladder's accident action, if it has one."""
+    return next((key for key, a in ladder.items() if a.effect == "accident"), None)
+
+
+@cache
+def default_ladder() -> dict[str, Action]:
+    text = resources.files("escalation_sim").joinpath("data/ladder.yaml").read_text()
+    raw = yaml.safe_load(text)["actions"]
+    return {key: Action.model_validate(value) for key, value in raw.items()}
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files, for editors (yaml-language-server) and other tools.
+
+    `scenario.schema.json` at the repository root is this, written by `escalation-sim schema --out
+    scenario.schema.json`.
+    """
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "escalation-sim scenario"
+    return schema
