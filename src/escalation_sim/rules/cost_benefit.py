@@ -55,6 +55,11 @@ class CostBenefitParams(RuleParams):
 
 @register
 class CostBenefit(Rule):
+    """Calculated cost-benefit: weigh the satisfaction of answering against retaliation, war risk and other costs.
+
+    Source: Schelling 1966; Fearon 1994; McKelvey & Palfrey 1995
+    """
+
     name = "cost_benefit"
     description = "expected utility: grievance and audience costs against retaliation, war risk and legitimacy"
     classifier = {

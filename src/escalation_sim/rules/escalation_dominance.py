@@ -14,6 +14,11 @@ class EscalationDominanceParams(RuleParams):
 
 @register
 class EscalationDominance(Rule):
+    """Escalation dominance: answer above the provocation to show who can go higher (Kahn 1965).
+
+    Source: Kahn 1965
+    """
+
     name = "escalation_dominance"
     description = "answer one rung (or `step` rungs) above the provocation to dominate the ladder"
     classifier = {

@@ -18,6 +18,11 @@ class GraduatedParams(RuleParams):
 
 @register
 class Graduated(Rule):
+    """Graduated response: climb the ladder one step per unanswered provocation, starting low (flexible response).
+
+    Source: flexible response (McNamara)
+    """
+
     name = "graduated"
     description = "start low (a threat) and climb one step per provocation suffered, whatever its size"
     classifier = {

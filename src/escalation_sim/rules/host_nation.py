@@ -19,6 +19,11 @@ class HostNationParams(RuleParams):
 
 @register
 class HostNation(Rule):
+    """Host nation: protest uses of force on its soil and demand that foreign forces leave.
+
+    Source: Iraq, 5 Jan 2020
+    """
+
     name = "host_nation"
     description = "protest violations of sovereignty; demand withdrawal when they accumulate"
     classifier = {

@@ -14,6 +14,11 @@ class MassiveRetaliationParams(RuleParams):
 
 @register
 class MassiveRetaliation(Rule):
+    """Massive retaliation: answer any serious provocation at the top of the ladder (Dulles, January 1954).
+
+    Source: Dulles 1954
+    """
+
     name = "massive_retaliation"
     description = "answer any provocation above a trigger at the highest rung available"
     classifier = {

@@ -48,6 +48,11 @@ def attack_shares(view: View, target: int, mobilised: bool) -> list[tuple[int, f
 
 @register
 class Militia(Rule):
+    """Militia harassment: opportunistic, deniable attacks whose rate the sponsor's control holds back.
+
+    Source: Mumford 2013; Byman 2005
+    """
+
     name = "militia"
     description = "opportunistic, deniable harassment that grows with grievance and the sponsor holds back"
     classifier = {

@@ -20,6 +20,11 @@ class ProportionalParams(RuleParams):
 
 @register
 class Proportional(Rule):
+    """Proportional response: match the perceived severity of the provocation, plus a margin.
+
+    Source: the law of self-defence; US practice
+    """
+
     name = "proportional"
     description = "match the perceived severity of the provocation (rung plus casualties), with a margin"
     classifier = {

@@ -11,6 +11,11 @@ class RandomParams(RuleParams):
 
 @register
 class Random(Rule):
+    """Uniform random choice among available actions: the null model every rule should beat.
+
+    Source: Axelrod's Random
+    """
+
     name = "random"
     description = "choose uniformly among available actions: a null model, not a doctrine"
     classifier = {

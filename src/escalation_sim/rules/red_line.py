@@ -36,6 +36,11 @@ class RedLineParams(RuleParams):
 
 @register
 class RedLine(Rule):
+    """Red line: answer with force only when a named threshold is crossed; below it, signal and sanction.
+
+    Source: Trump administration, Dec 2019
+    """
+
     name = "red_line"
     description = "use force only when a threshold (own nationals killed, severity) is crossed; else signal"
     classifier = {

@@ -19,6 +19,11 @@ class RestraintParams(RuleParams):
 
 @register
 class Restraint(Rule):
+    """Restraint: absorb provocations up to a threshold and seek talks; answer proportionately beyond it.
+
+    Source: strategic patience
+    """
+
     name = "restraint"
     description = "absorb provocations up to a threshold and offer talks; answer proportionately beyond it"
     classifier = {

@@ -11,6 +11,11 @@ class TitForTatParams(RuleParams):
 
 @register
 class TitForTat(Rule):
+    """Tit-for-tat: answer the latest act attributed to an adversary at the same rung (Axelrod 1984).
+
+    Source: Axelrod 1984
+    """
+
     name = "tit_for_tat"
     description = "answer the latest act attributed to an adversary at the same rung; reciprocate conciliation"
     classifier = {
