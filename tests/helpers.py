@@ -127,9 +127,15 @@ class FakeView:
     credibility_of: list[float] = field(default_factory=lambda: [0.5] * len(ACTORS))
     sovereignty_cost: list[float] = field(default_factory=_zeros)
     violations: list[float] = field(default_factory=_zeros)
+    last_act_of: list[str] = field(default_factory=lambda: [""] * len(ACTORS))
+    own_last_rung: list[int] = field(default_factory=lambda: [0] * len(ACTORS))
+    sponsor_of: list[int] = field(default_factory=lambda: [-1, -1, 1, -1])  # KH's sponsor is IRN
+    cooling: list[int] = field(default_factory=list)  # per option; empty: none cooling
 
     def __post_init__(self) -> None:
         self.index = ACTORS.index(self.actor_id)
+        if not self.cooling:
+            self.cooling = [0] * len(self.options)
         if self.hold_index < 0:
             self.hold_index = next(o.index for o in self.options if o.action == "hold")
 
@@ -141,12 +147,14 @@ class FakeView:
         severity: float | None = None,
         grievance: float | None = None,
         attribution: float = 1.0,
+        action: str = "",
     ) -> FakeView:
         """Remember an unanswered act by `by`: severity defaults to the rung plus log(1 + killed)."""
         j = ACTORS.index(by)
         severity = rung + math.log1p(killed) if severity is None else severity
         self.outstanding[j] = severity
         self.last_rung[j] = rung
+        self.last_act_of[j] = action
         self.last_killed[j] = killed
         self.last_attribution[j] = attribution
         self.grievance[j] = severity if grievance is None else grievance

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import mesa
 
 from .rules import NO_TARGET, Option, Policy, make_rule
+from .rules.base import tremble, withhold_cooling
+from .rules.regime import Regime
 from .scenario import Action, Actor
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ class CrisisActor(mesa.Agent):
         self.index = index
         self.kind = spec.kind
         self.rule = make_rule(spec.rule)
+        self.regime = self.rule if isinstance(self.rule, Regime) else None  # a leader of uncertain type
         traits = spec.traits
         self.resolve = traits.resolve
         self.cost_sensitivity = traits.cost_sensitivity
@@ -83,6 +86,9 @@ class CrisisActor(mesa.Agent):
         self.last_attribution = [1.0] * n_actors
         self.pending_threat = [0] * n_actors
         self.conciliatory = [False] * n_actors
+        self.last_act_of = [""] * n_actors
+        self.own_last_rung = [0] * n_actors
+        self.sponsor_of = [NO_TARGET] * n_actors  # set by the model once every actor exists
         self.killed = 0
         self.wounded = 0
         self.killed_by_own_hand = 0
@@ -158,14 +164,14 @@ class CrisisActor(mesa.Agent):
     # --- a day -------------------------------------------------------------------------------------------------
 
     def policy(self) -> Policy:
-        """The rule's policy, less the options still cooling down (their mass goes to holding)."""
+        """The rule's policy, less the options still cooling down (their mass goes to holding), then the
+        rule's tremble (rules.base.decide, without scanning the cooldowns on days none runs)."""
         policy = self.rule.policy(self)
         if self.cooling_count:
-            probs = policy.probs
-            for i, days in enumerate(self.cooling):
-                if days and probs[i]:
-                    probs[self.hold_index] += probs[i]
-                    probs[i] = 0.0
+            withhold_cooling(self, policy)
+        epsilon = self.rule.params.epsilon
+        if epsilon:
+            policy = tremble(self, policy, epsilon)
         return policy
 
     def justification_chance(self) -> float:
@@ -180,6 +186,8 @@ class CrisisActor(mesa.Agent):
         The draw is made whoever chooses, so a player's choice (play mode) leaves every other draw where the
         seeded model has it.
         """
+        if self.regime is not None and self.regime.current is None:
+            self.regime.draw(self.model.random.random())  # the type is drawn where the model starts deciding
         policy = self.policy()
         option, origin, reason = self.choose(policy, self.model.random.random())
         self.last_action = option.action
@@ -241,6 +249,22 @@ class CrisisActor(mesa.Agent):
         if self.legitimacy_cost:
             self.legitimacy_cost *= decay
         self.restraint_signal = math.exp(-most / 5.0) if most else 1.0
+        if self.regime is not None:
+            self.regime.day_passes(self.model.random.random() if self.regime.current is not None else 0.0)
+
+    def observed(self, action: str, target: str | None) -> None:
+        """A recorded decision of this actor (history): a regime model updates its filtered distribution."""
+        if self.regime is not None:
+            chosen = [o.index for o in self.options if o.action == action and o.target == target]
+            if chosen:
+                self.regime.observe(self, chosen)
+
+    def witness(self, action: str, actor: str | None, target: str | None) -> None:
+        """An act anyone took: a regime model's event triggers (`on: {event: siege, target_of: self}`)."""
+        assert self.regime is not None
+        for trigger in self.regime.triggered(action, target == self.actor_id):
+            u = self.model.random.random() if self.regime.current is not None else 0.0
+            self.regime.on_event(trigger, u, f"{action} by {actor} against {target}")
 
     def _update_readiness(self) -> None:
         """Daily chance of acting on a provocation: a memoryless hazard with the observed mean lag."""

@@ -115,13 +115,16 @@ class EscalationModel(mesa.Model):
         credibility_of = [a.credibility for a in self.actors]
         self.resolve_of = resolve_of
         self.credibility_of = credibility_of
+        sponsor_of = [self.by_id[a.spec.sponsor].index if a.spec.sponsor is not None else -1 for a in self.actors]
         for actor in self.actors:
+            actor.sponsor_of = sponsor_of
             actor.resolve_of = resolve_of  # shared: an actor's credibility is what others read
             actor.credibility_of = credibility_of
             if actor.spec.sponsor is not None:
                 actor.sponsor = self.by_id[actor.spec.sponsor]
             actor.build_options(self.ladder, self.actors)
 
+        self.regime_actors = [a for a in self.actors if a.regime is not None]
         self.events_by_day: dict[int, list[Event]] = {}
         for event in scenario.events:
             self.events_by_day.setdefault((event.date - self.start_date).days, []).append(event)
@@ -202,6 +205,7 @@ class EscalationModel(mesa.Model):
                   claimed=event.claimed, soil=event.soil, origin="history", probability=probability,
                   reason=f"history ({event.id}): {event.description}", event_id=event.id)  # fmt: skip
         if actor is not None and action.chosen:
+            actor.observed(event.action, event.target)  # forward filtering of a regime model, before the act
             return carry_out(self, act)
         record = self.record(act)  # not a decision: recorded, not acted on
         if actor is not None and action.effect == "accident":
@@ -243,6 +247,10 @@ class EscalationModel(mesa.Model):
             attributed=attributed,
         )
         self.records.append(record)
+        if actor is not None and act.target is not None and action.chosen:
+            actor.own_last_rung[self.by_id[act.target].index] = action.rung
+        for watcher in self.regime_actors:
+            watcher.witness(act.key, record.actor, act.target)
         if actor is not None and action.is_hostile and action.rung > self.daily_rung[self.day, actor.index]:
             self.daily_rung[self.day, actor.index] = action.rung
         return record

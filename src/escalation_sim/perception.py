@@ -165,6 +165,7 @@ def perceive(model: EscalationModel, act: Act, target: CrisisActor, soil: str | 
                 observer.violations[actor.index] += violation
                 observer.outstanding[actor.index] = max(observer.outstanding[actor.index], violation)
                 observer.last_rung[actor.index] = rung
+                observer.last_act_of[actor.index] = act.key
                 observer.last_attribution[actor.index] = 1.0
             continue
         else:
@@ -190,6 +191,7 @@ def perceive(model: EscalationModel, act: Act, target: CrisisActor, soil: str | 
             observer.outstanding[j] = max(observer.outstanding[j], share)
             observer.grievance[j] += share
             observer.last_rung[j] = rung
+            observer.last_act_of[j] = act.key
             observer.last_attribution[j] = p
             observer.conciliatory[j] = False
         if observer is target:

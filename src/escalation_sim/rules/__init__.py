@@ -17,10 +17,18 @@ for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     if _module != "base":
         importlib.import_module(f"{__name__}.{_module}")
 
+from .mixture import Component  # noqa: E402
+from .regime import Trigger  # noqa: E402
+
+_COMPOSITE_PARTS = (Component, Trigger)
+
 RuleConfig = Annotated[
     Union[tuple(RULES[name].Params for name in sorted(RULES))],  # type: ignore[valid-type]  # noqa: UP007
     Field(discriminator="name"),
 ]
+
+for _params in {*(cls.Params for cls in RULES.values()), *_COMPOSITE_PARTS}:  # composite rules name other rules
+    _params.model_rebuild(_types_namespace={"RuleConfig": RuleConfig})
 
 
 def make_rule(params: RuleParams) -> Rule:

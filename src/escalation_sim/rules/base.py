@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 NO_TARGET = -1
 
@@ -66,6 +66,10 @@ class View(Protocol):
     credibility_of: list[float]
     sovereignty_cost: list[float]
     violations: list[float]
+    last_act_of: list[str]  # the ladder action of each other actor's last act perceived ("" if none)
+    own_last_rung: list[int]  # the rung of this actor's own last act aimed at each other actor (0 if none)
+    sponsor_of: list[int]  # per actor: the index of its sponsor, NO_TARGET if it has none
+    cooling: list[int]  # per option: days before it can be taken again (0: available)
 
 
 class RuleParams(BaseModel):
@@ -100,6 +104,22 @@ class RuleParams(BaseModel):
         le=1,
         description="daily chance of answering an adversary's conciliatory move in kind (Axelrod 1984)",
     )
+    epsilon: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="tremble (Selten 1975): the share of each day's decision spread evenly over every option "
+        "not cooling down, so each has probability at least epsilon/n. 0 (default) keeps the doctrine exact; "
+        "a small value (1e-3) admits that leaders err and that a doctrine never rules an act out",
+    )
+
+    @model_serializer(mode="wrap")
+    def _drop_zero_tremble(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A rule without tremble dumps as it did before `epsilon` existed (scenario hashes stay put)."""
+        data = handler(self)
+        if isinstance(data, dict) and self.epsilon == 0.0:
+            data.pop("epsilon", None)
+        return data
 
 
 @dataclass(slots=True)
@@ -231,6 +251,47 @@ def mix(first: Policy, second: Policy, weight: float, reason: str) -> Policy:
     """`weight` of the second policy and the rest of the first: two intentions held at once."""
     keep = 1.0 - weight
     return Policy([keep * a + weight * b for a, b in zip(first.probs, second.probs, strict=True)], reason)
+
+
+def available(view: View) -> list[int]:
+    """Indices of the options not cooling down."""
+    cooling = view.cooling
+    return [opt.index for opt in view.options if not cooling[opt.index]]
+
+
+def withhold_cooling(view: View, policy: Policy) -> Policy:
+    """Move the mass of options still cooling down to holding (in place)."""
+    probs = policy.probs
+    for i, days in enumerate(view.cooling):
+        if days and probs[i]:
+            probs[view.hold_index] += probs[i]
+            probs[i] = 0.0
+    return policy
+
+
+def tremble(view: View, policy: Policy, epsilon: float) -> Policy:
+    """Selten's trembling hand: (1 - epsilon) of the policy, epsilon spread over the available options.
+
+    Options cooling down keep what they have (nothing, once `withhold_cooling` ran); each available option gets
+    at least epsilon/n. epsilon = 0 returns the policy untouched.
+    """
+    if epsilon <= 0.0:
+        return policy
+    free = available(view)
+    share = epsilon / len(free)
+    keep = 1.0 - epsilon
+    probs = [keep * p for p in policy.probs]
+    for i in free:
+        probs[i] += share
+    return Policy(probs, policy.reason)
+
+
+def decide(rule: Rule, view: View) -> Policy:
+    """What an actor does with its rule: the doctrine's policy, options cooling down withheld, then the tremble."""
+    policy = rule.policy(view)
+    if any(view.cooling):
+        withhold_cooling(view, policy)
+    return tremble(view, policy, rule.params.epsilon)
 
 
 def softmax(utilities: list[float], temperature: float) -> list[float]:

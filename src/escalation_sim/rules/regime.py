@@ -1,0 +1,184 @@
+"""A regime model of a decision-maker: several doctrines, a starting distribution, switching by day and by event.
+
+Leaders are of a type the adversary cannot see, and types change under shocks (Hermann 1980; Saunders 2011;
+Horowitz, Stam & Ellis 2015; Yarhi-Milo 2018). The regime is drawn per run from the model's generator at the
+branch point; before it (history replay) the actor holds a filtered distribution over its regime instead:
+Bayes on each recorded decision, then the daily switching kernel and the event triggers (forward filtering), so
+the probability of a historical decision is averaged over the regimes the leader may have been in.
+
+The rule object keeps that state (it is made per actor and run); the model supplies every draw.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .base import Policy, Rule, RuleParams, View, register, tremble, withhold_cooling
+from .tit_for_tat import TitForTatParams
+
+if TYPE_CHECKING:
+    from . import RuleConfig
+
+
+class Trigger(BaseModel):
+    """An event that may switch the regime: `{event: siege, target_of: self, to: restore_deterrence, probability: 0.5}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event: str = Field(description="the ladder action that triggers it (check data/ladder.yaml)")
+    target_of: Literal["self", "any"] = Field("self", description="'self': only when aimed at this actor")
+    to: str = Field(description="the regime it may switch to")
+    probability: float = Field(gt=0, le=1, description="chance the event switches the regime to `to`")
+
+
+class RegimeParams(RuleParams):
+    name: Literal["regime"] = "regime"
+    regimes: dict[str, RuleConfig] = Field(
+        default_factory=lambda: {"tit_for_tat": TitForTatParams()},
+        min_length=1,
+        description="the doctrines the leader may follow, by regime name; default one tit-for-tat (no switching)",
+    )
+    start: dict[str, float] = Field(
+        default_factory=dict, description="probability of each regime at the start (missing: 0; empty: uniform)"
+    )
+    switch_rate: float = Field(
+        0.0, ge=0, le=1, description="daily chance of moving to another regime (spread evenly), unless `switching` "
+        "gives the row; 0: types are stable within a crisis (Hermann 1980)"
+    )  # fmt: skip
+    switching: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="daily switching probabilities by regime pair {from: {to: p}}"
+    )
+    triggers: list[Trigger] = Field(default_factory=list, description="events that may switch the regime")
+
+    @model_validator(mode="after")
+    def _names_known(self) -> RegimeParams:
+        names = list(self.regimes)
+        for where, keys in (("start", self.start), ("switching", self.switching),
+                            *((f"switching.{k}", row) for k, row in self.switching.items()),
+                            *((f"triggers.{n}.to", {t.to: 1}) for n, t in enumerate(self.triggers))):  # fmt: skip
+            unknown = [k for k in keys if k not in names]
+            if unknown:
+                raise ValueError(f"{where}: unknown regime {unknown[0]!r} (regimes: {', '.join(names)})")
+        if any(v < 0 for v in self.start.values()) or (self.start and sum(self.start.values()) <= 0):
+            raise ValueError("start: probabilities must be >= 0 and not all 0")
+        for key, row in self.switching.items():
+            if any(v < 0 for v in row.values()) or sum(v for k, v in row.items() if k != key) > 1:
+                raise ValueError(f"switching.{key}: probabilities must be >= 0 and sum to at most 1")
+        return self
+
+
+@register
+class Regime(Rule):
+    """A regime model: the leader follows one of several doctrines, drawn per run, switching by day and event.
+
+    Source: Hermann 1980; Saunders 2011; Horowitz, Stam & Ellis 2015; Yarhi-Milo 2018
+    """
+
+    name = "regime"
+    description = "one of several doctrines, drawn per run; switches daily or on events (an embassy siege, ...)"
+    classifier = {
+        "memory_depth": float("inf"),
+        "stochastic": True,
+        "uses_attribution": True,
+        "uses_costs": True,
+        "reacts_to_casualties": True,
+        "escalatory": False,
+        "proxy": False,
+    }
+    Params = RegimeParams
+
+    def __init__(self, params: RegimeParams | None = None) -> None:
+        super().__init__(params)
+        from . import make_rule  # the registry is complete once any rule is made
+
+        p = self.params
+        self.names = list(p.regimes)
+        self.rules = [make_rule(r) for r in p.regimes.values()]
+        k = len(self.names)
+        start = [p.start.get(n, 0.0) for n in self.names] if p.start else [1.0] * k
+        self.belief = [s / sum(start) for s in start]  # the filtered distribution (before the regime is drawn)
+        self.kernel = [[0.0] * k for _ in range(k)]
+        for a, name in enumerate(self.names):
+            row = p.switching.get(name)
+            for b, other in enumerate(self.names):
+                if a != b:
+                    self.kernel[a][b] = row.get(other, 0.0) if row is not None else p.switch_rate / max(1, k - 1)
+            self.kernel[a][a] = 1.0 - sum(self.kernel[a])
+        self.current: int | None = None  # the drawn regime, once the model decides
+        self.switched = ""  # the last switch, for the decision trace
+
+    # --- policies --------------------------------------------------------------------------------------------
+
+    def regime_policies(self, view: View) -> list[Policy]:
+        return [tremble(view, rule.policy(view), rule.params.epsilon) for rule in self.rules]
+
+    def policy(self, view: View) -> Policy:
+        if self.current is not None:
+            policy = tremble(view, self.rules[self.current].policy(view), self.rules[self.current].params.epsilon)
+            return Policy(policy.probs, f"regime {self.names[self.current]}{self.switched}: {policy.reason}")
+        policies = self.regime_policies(view)
+        probs = [0.0] * len(view.options)
+        for weight, policy in zip(self.belief, policies, strict=True):
+            if weight:
+                for i, q in enumerate(policy.probs):
+                    probs[i] += weight * q
+        top = max(range(len(policies)), key=self.belief.__getitem__)
+        shares = ", ".join(f"P({n})={b:.2g}" for n, b in zip(self.names, self.belief, strict=True))
+        return Policy(probs, f"regimes {shares}; {self.names[top]}: {policies[top].reason}")
+
+    # --- the filter (history) and the draws (after the branch point) -----------------------------------------
+
+    def observe(self, view: View, chosen: list[int]) -> None:
+        """Bayes on a recorded decision (the options it could be): each regime weighed by the chance it gave it."""
+        if self.current is not None:
+            return
+        likelihoods = []
+        for policy in self.regime_policies(view):
+            if any(view.cooling):
+                withhold_cooling(view, policy)
+            policy = tremble(view, policy, self.params.epsilon)
+            likelihoods.append(sum(policy.probs[i] for i in chosen))
+        posterior = [b * q for b, q in zip(self.belief, likelihoods, strict=True)]
+        total = sum(posterior)
+        if total > 0.0:  # a decision no regime allows teaches nothing about which one it was
+            self.belief = [q / total for q in posterior]
+
+    def draw(self, u: float) -> None:
+        """Fix the regime for the rest of the run from the filtered distribution, with a uniform draw `u`."""
+        self.current = _pick(self.belief, u)
+        self.switched = ""
+
+    def day_passes(self, u: float) -> None:
+        """The daily switching kernel: the filter moves its distribution; a drawn regime may switch (draw `u`)."""
+        if self.current is None:
+            k = len(self.names)
+            self.belief = [sum(self.belief[a] * self.kernel[a][b] for a in range(k)) for b in range(k)]
+            return
+        new = _pick(self.kernel[self.current], u)
+        if new != self.current:
+            self.switched = f" (switched from {self.names[self.current]}: daily switching)"
+            self.current = new
+
+    def triggered(self, action: str, aimed_at_self: bool) -> list[Trigger]:
+        return [t for t in self.params.triggers if t.event == action and (aimed_at_self or t.target_of == "any")]
+
+    def on_event(self, trigger: Trigger, u: float, what: str) -> None:
+        """An event trigger: the filter moves `probability` of its mass to `to`; a drawn regime switches on `u`."""
+        to = self.names.index(trigger.to)
+        q = trigger.probability
+        if self.current is None:
+            self.belief = [(1.0 - q) * b + (q if k == to else 0.0) for k, b in enumerate(self.belief)]
+        elif self.current != to and u < q:
+            self.switched = f" (switched from {self.names[self.current]}: {what})"
+            self.current = to
+
+
+def _pick(probs: list[float], u: float) -> int:
+    acc = 0.0
+    for i, p in enumerate(probs):
+        acc += p
+        if u < acc:
+            return i
+    return len(probs) - 1
