@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from .classroom_views import plain, print_class, print_debrief, show_situation
-from .common import CLASSROOM, ScenarioArg, console, errors, examples, fail, open_scenario, parse_date
+from .common import CLASSROOM, ScenarioArg, SetOption, console, errors, examples, fail, open_scenario, parse_date
 
 LOOPBACK = "127.0.0.1"
 
@@ -42,6 +42,7 @@ def play(
     runs: Annotated[
         int, typer.Option(min=0, help="Model runs to place your outcome in at the end (0: no distribution).")
     ] = 200,
+    sets: SetOption = None,
 ) -> None:
     """Take one actor's decisions, day by day from the branch point; the model plays everyone else.
 
@@ -51,7 +52,7 @@ def play(
     from ..classroom.game import Game, GameError
     from ..classroom.terminal import HELP
 
-    _, loaded = open_scenario(scenario)
+    _, loaded = open_scenario(scenario, sets)
     branch = parse_date(branch_date, "--branch-date", loaded)
     if record is not None:
         if record.exists() and not overwrite:
@@ -250,6 +251,7 @@ def register(app: typer.Typer) -> None:
         "escalation-sim play scenarios/jan2020.yaml --as IRN",
         "escalation-sim play jan2020 --as USA --seed 3 --player ana --record games/ana.json",
         "escalation-sim play jan2020 --as IRN --branch-date 2019-12-29 --hints",
+        "escalation-sim play jan2020 --as IRN --set 'actors.USA.rule={name: restraint}'",
         note="Each day: a number picks an option, Enter holds, m lets the model decide, w waits, q stops.",
     ))(play)  # fmt: skip
     app.command(name="debrief", rich_help_panel=CLASSROOM, epilog=examples(

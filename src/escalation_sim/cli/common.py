@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.console import Console
 
 from ..scenario import Scenario, ScenarioError, load_scenario, scenario_paths
@@ -25,6 +26,16 @@ SWEEPS = "Sweeps"
 CLASSROOM = "Classroom"
 
 ScenarioArg = Annotated[str, typer.Argument(help="Scenario file, or the name of a shipped scenario.")]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="PATH=VALUE",
+        help="Change one value of the scenario before running (repeatable). VALUE is read as YAML: "
+        "--set actors.USA.rule.margin=1, --set 'actors.USA.rule={name: restraint}' (a whole rule, defaults "
+        "for the rest), --set events.A06.killed='{IRN: 1}'.",
+    ),
+]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -47,13 +58,44 @@ def resolve_scenario(name: str) -> Path:
     )
 
 
-def open_scenario(name: str) -> tuple[Path, Scenario]:
-    """A scenario by path or shipped name, validated; exit 2 with the reason if it cannot be used."""
+def open_scenario(name: str, sets: list[str] | None = None) -> tuple[Path, Scenario]:
+    """A scenario by path or shipped name, validated, with `--set` edits; exit 2 with the reason if it cannot
+    be used."""
     path = resolve_scenario(name)
     try:
-        return path, load_scenario(path)
+        loaded = load_scenario(path)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
+    return path, apply_sets(loaded, sets or [])
+
+
+def parse_sets(sets: list[str]) -> dict[str, object]:
+    """`--set PATH=VALUE` options as the scenario's edits (`set:`): VALUE read as YAML; exit 2 if malformed."""
+    changes: dict[str, object] = {}
+    for item in sets:
+        path, sep, text = item.partition("=")
+        path = path.strip()
+        if not sep or not path:
+            raise fail(f"--set {item!r}: expected PATH=VALUE, e.g. --set actors.USA.rule.margin=1")
+        try:
+            changes[path] = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or "not valid YAML"
+            raise fail(f"--set {path}: the value {text!r} is not valid YAML ({problem}); quote it for the shell, "
+                       "e.g. --set 'actors.USA.rule={name: restraint}'") from None  # fmt: skip
+    return changes
+
+
+def apply_sets(scenario: Scenario, sets: list[str]) -> Scenario:
+    """The scenario with `--set` edits applied and validated (the same edits and errors as a file's `set:`)."""
+    if not sets:
+        return scenario
+    try:
+        return scenario.with_edits(parse_sets(sets))
+    except ScenarioError as exc:
+        raise fail(f"--set: {exc}") from None
+    except ValueError as exc:
+        raise fail(f"--set: {exc}; fix the PATH (fields as in the scenario file, events by id)") from None
 
 
 def parse_date(value: str | None, option: str, scenario: Scenario) -> dt.date | None:

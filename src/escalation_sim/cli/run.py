@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .common import RUNS, ScenarioArg, console, examples, fail, open_scenario, parse_date
+from .common import RUNS, ScenarioArg, SetOption, console, examples, fail, open_scenario, parse_date
 
 
 def run(
@@ -26,6 +26,7 @@ def run(
     ] = False,
     figure: Annotated[bool, typer.Option(help="Draw timeline.png.")] = True,
     show: Annotated[int, typer.Option(help="How many of the model's decisions to list.")] = 12,
+    sets: SetOption = None,
 ) -> None:
     """Run one scenario with one seed: replay history to the branch point, let the agents decide after it."""
     from ..runner import run as run_scenario
@@ -33,7 +34,7 @@ def run(
 
     if branch_date is not None and no_branch:
         raise fail("--branch-date and --no-branch contradict each other: give one of them")
-    _, loaded = open_scenario(scenario)
+    _, loaded = open_scenario(scenario, sets)
     branch = parse_date(branch_date, "--branch-date", loaded)
     result = run_scenario(loaded, seed=seed, branch_date=branch, replay_only=no_branch)
     print_summary(result, show)
@@ -92,6 +93,7 @@ def distribution(
         list[str] | None, typer.Option(help="Actors whose first and strongest responses to tabulate (repeatable).")
     ] = None,
     csv: Annotated[Path | None, typer.Option(help="Also write one row per run as CSV.")] = None,
+    sets: SetOption = None,
 ) -> None:
     """Run a scenario many times from its branch point: outcome shares with 95% Wilson intervals, and what
     each actor did first and at its strongest."""
@@ -99,7 +101,7 @@ def distribution(
     from ..sweep import shutdown_pools
     from ..sweep.analysis import wilson_interval
 
-    _, loaded = open_scenario(scenario)
+    _, loaded = open_scenario(scenario, sets)
     branch = parse_date(branch_date, "--branch-date", loaded) or loaded.branch_date
     unknown = [a for a in actor or [] if a not in loaded.actors]
     if unknown:
@@ -137,6 +139,7 @@ def replay(
     scenario: ScenarioArg,
     seeds: Annotated[int, typer.Option(min=1, help="Replays to average over (perception noise differs).")] = 200,
     csv: Annotated[Path | None, typer.Option(help="Also write the table as CSV.")] = None,
+    sets: SetOption = None,
 ) -> None:
     """Replay history only and show how likely the model finds each historical decision.
 
@@ -145,7 +148,7 @@ def replay(
     """
     from ..runner import history_probabilities
 
-    _, loaded = open_scenario(scenario)
+    _, loaded = open_scenario(scenario, sets)
     table = history_probabilities(loaded, seeds=seeds)
     t = Table(title=f"{loaded.title}: probability of each historical decision ({seeds} replays)",
               title_justify="left")  # fmt: skip
@@ -170,13 +173,16 @@ def register(app: typer.Typer) -> None:
         "escalation-sim run jan2020 --branch-date 2019-12-29 --out runs/early",
         "escalation-sim run jan2020 --no-branch --out runs/history   # replay history only",
         "escalation-sim run scenarios/two_state.yaml --seed 3 --no-figure",
+        "escalation-sim run jan2020 --set 'actors.USA.rule={name: restraint}' --set actors.IRN.rule.epsilon=0.001",
     ))(run)  # fmt: skip
     app.command(rich_help_panel=RUNS, epilog=examples(
         "escalation-sim distribution jan2020 -n 1000",
         "escalation-sim distribution jan2020 -n 1000 --actor IRN --actor USA --csv runs/dist.csv",
         "escalation-sim distribution jan2020_no_soleimani -n 500 --workers 1",
+        "escalation-sim distribution jan2020 -n 1000 --set 'actors.USA.rule={name: massive_retaliation}'",
     ))(distribution)  # fmt: skip
     app.command(rich_help_panel=RUNS, epilog=examples(
         "escalation-sim replay jan2020",
         "escalation-sim replay scenarios/jan2020.yaml --seeds 500 --csv runs/history_probabilities.csv",
+        "escalation-sim replay jan2020 --set actors.KH.rule.epsilon=0.001   # no decision ruled out",
     ))(replay)  # fmt: skip

@@ -53,9 +53,9 @@ class Compellence(Rule):
         p = self.params
         target, most = -1, p.ignore_below
         for j, grievance in enumerate(view.grievance):
-            if grievance >= most and grievance > 0.0 and not view.conciliatory[j] and j != view.index:
-                if any(o.target_index == j and o.hostile for o in view.options):
-                    target, most = j, grievance
+            eligible = grievance >= most and grievance > 0.0 and not view.conciliatory[j] and j != view.index
+            if eligible and any(o.target_index == j and o.hostile for o in view.options):
+                target, most = j, grievance
         if target < 0:
             return self.settle(view)
         rung = min(p.max_rung, p.pressure_rung + (most - p.ignore_below) / p.escalate_per)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class Trigger(BaseModel):
-    """An event that may switch the regime: `{event: siege, target_of: self, to: restore_deterrence, probability: 0.5}`."""
+    """An event that may switch the regime, e.g. `{event: siege, target_of: self, to: restore_deterrence}`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

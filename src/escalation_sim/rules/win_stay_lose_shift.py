@@ -1,4 +1,4 @@
-"""Win-stay, lose-shift (Pavlov): keep a move that went unpunished, change one that drew a blow (Nowak & Sigmund 1993)."""
+"""Win-stay, lose-shift (Pavlov): keep a move that went unpunished, change one that drew a blow."""
 
 from typing import Literal
 
@@ -46,5 +46,7 @@ class WinStayLoseShift(Rule):
             )
             return aim(view, target, -1, p.quiet_spread, view.readiness, reason, hostile_only=False)
         rung = view.last_rung[target]
-        reason = f"win-stay lose-shift: held and was struck; shifting to rung {rung}; {describe_attribution(view, target)}"
+        reason = f"win-stay lose-shift: held and was struck; shifting to rung {rung}; " + describe_attribution(
+            view, target
+        )
         return aim(view, target, rung, p.spread, view.readiness, reason)

@@ -133,6 +133,8 @@ def _grid_axis(p: Parameter) -> list[Any]:
 
 
 def _coerce(p: Parameter, value: Any) -> Any:
+    if isinstance(value, dict):  # a whole sub-tree (a rule): its column holds it as compact JSON text
+        return json.dumps(value, sort_keys=True, separators=(", ", ": "), default=str)
     if isinstance(value, dt.date):
         return value.isoformat()
     if p.is_date and isinstance(value, str):
@@ -150,6 +152,12 @@ def _point(sweep: Sweep, index: int, counterfactual: str, values: dict[str, Any]
     for p in spec.parameters:
         if p.path == BRANCH_DATE:
             branch = values[p.column]
+        elif p.values is not None and any(isinstance(v, dict) for v in p.values) and _is_json_map(values[p.column]):
+            changes[p.path] = json.loads(values[p.column])  # a rule (or any mapping) swept as a value
         else:
             changes[p.path] = values[p.column]
     return Point(index, counterfactual, values, changes, tuple(cf.remove_events), branch)
+
+
+def _is_json_map(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("{")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..scenario import Scenario, ScenarioError, apply_edits, load_scenario_data, validate_scenario_data
 from ..scenario.errors import Dialect, InputFileError, Lines, describe, line_map, nearest_line, yaml_problem
@@ -32,7 +32,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-Scalar = bool | int | float | str | dt.date
+Scalar = bool | int | float | str | dt.date | dict[str, Any]  # a dict: a whole sub-tree, e.g. a rule
 
 
 class Parameter(_Strict):
@@ -50,6 +50,19 @@ class Parameter(_Strict):
     @property
     def column(self) -> str:
         return self.name or self.path
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _values_are_scalars_or_mappings(cls, value: Any) -> Any:
+        """One clear error for a value of the wrong shape (not one per member of the union it fails)."""
+        if isinstance(value, list):
+            for n, item in enumerate(value):
+                if not isinstance(item, bool | int | float | str | dt.date | dict):
+                    raise ValueError(
+                        f"item {n}: expected a number, text, a date or a mapping (a whole rule, e.g. "
+                        f"{{name: restraint}}), found {type(item).__name__} {item!r}"
+                    )
+        return value
 
     @property
     def is_date(self) -> bool:
@@ -278,8 +291,10 @@ def check_edits(sweep: Sweep, lines: Lines | None = None) -> None:
     for i, p in enumerate(spec.parameters):
         if p.is_date:
             continue
-        sample = p.values[0] if p.values is not None else p.range[0]  # type: ignore[index]
-        check(("parameters", i, "path"), {p.path: sample}, [])
+        samples = [p.values[0] if p.values is not None else p.range[0]]  # type: ignore[index]
+        samples += [v for v in p.values or [] if isinstance(v, dict) and v is not samples[0]]  # every rule given
+        for sample in samples:
+            check(("parameters", i, "path"), {p.path: sample}, [])
     if problems:
         raise SweepError(sweep.path, problems)
 
