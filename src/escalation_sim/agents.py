@@ -262,7 +262,7 @@ class CrisisActor(mesa.Agent):
     def witness(self, action: str, actor: str | None, target: str | None) -> None:
         """An act anyone took: a regime model's event triggers (`on: {event: siege, target_of: self}`)."""
         assert self.regime is not None
-        for trigger in self.regime.triggered(action, target == self.actor_id):
+        for trigger in self.regime.triggered(action, target == self.actor_id, actor == self.actor_id):
             u = self.model.random.random() if self.regime.current is not None else 0.0
             self.regime.on_event(trigger, u, f"{action} by {actor} against {target}")
 

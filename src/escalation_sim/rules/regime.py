@@ -29,6 +29,9 @@ class Trigger(BaseModel):
 
     event: str = Field(description="the ladder action that triggers it (check data/ladder.yaml)")
     target_of: Literal["self", "any"] = Field("self", description="'self': only when aimed at this actor")
+    by: Literal["any", "self", "others"] = Field(
+        "any", description="whose act it must be: 'self' (e.g. a blow delivered), 'others', or 'any'"
+    )
     to: str = Field(description="the regime it may switch to")
     probability: float = Field(gt=0, le=1, description="chance the event switches the regime to `to`")
 
@@ -161,8 +164,10 @@ class Regime(Rule):
             self.switched = f" (switched from {self.names[self.current]}: daily switching)"
             self.current = new
 
-    def triggered(self, action: str, aimed_at_self: bool) -> list[Trigger]:
-        return [t for t in self.params.triggers if t.event == action and (aimed_at_self or t.target_of == "any")]
+    def triggered(self, action: str, aimed_at_self: bool, by_self: bool = False) -> list[Trigger]:
+        by = "self" if by_self else "others"
+        return [t for t in self.params.triggers if t.event == action and (aimed_at_self or t.target_of == "any")
+                and t.by in ("any", by)]  # fmt: skip
 
     def on_event(self, trigger: Trigger, u: float, what: str) -> None:
         """An event trigger: the filter moves `probability` of its mass to `to`; a drawn regime switches on `u`."""
