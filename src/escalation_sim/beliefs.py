@@ -10,9 +10,12 @@ posterior expectation. docs/model.md, Beliefs.
 
 from __future__ import annotations
 
+import ast
+import inspect
+from functools import cache
 from typing import TYPE_CHECKING
 
-from .rules import make_rule
+from .rules import Rule, make_rule
 from .scenario.beliefs import Belief
 from .supposed import Supposed
 
@@ -22,44 +25,66 @@ if TYPE_CHECKING:
 
 
 class BeliefState:
-    """What `observer` believes about `other`: a posterior over the types of its `beliefs:` entry."""
+    """What `observer` believes about `other`: a posterior over the types of its `beliefs:` entry.
+
+    Types sharing a doctrine (same rule, same parameters) differ only in resolve; unless the doctrine reads
+    resolve itself, its policy is computed once for all of them and the resolve applied in closed form.
+    """
 
     def __init__(self, observer: CrisisActor, other: CrisisActor, spec: Belief) -> None:
         self.observer = observer
         self.other = other
         self.spec = spec
-        self.rules = [make_rule(t.rule) for t in spec.types]
         self.resolves = [t.resolve for t in spec.types]
         self.labels = [f"{t.rule.name}/r={t.resolve:g}" for t in spec.types]
         self.posterior = [t.prior for t in spec.types]
         self.view = Supposed(other)
         self.ignore_holds = spec.credibility_model == "current_calculus"
+        self.hostile = [opt.hostile for opt in other.options]
+        # doctrines: (rule, member type indices, whether the rule reads resolve and must be run per type)
+        self.doctrines: list[tuple[Rule, list[int], bool]] = []
+        for k, t in enumerate(spec.types):
+            for rule, members, _ in self.doctrines:
+                if rule.params == t.rule:
+                    members.append(k)
+                    break
+            else:
+                rule = make_rule(t.rule)
+                self.doctrines.append((rule, [k], reads_resolve(type(rule))))
 
     # --- what a type would do ------------------------------------------------------------------------------
 
-    def type_policy(self, k: int, view: Supposed) -> list[float]:
-        """Type k's probability per option of the other actor, in the (supposed) state `view`."""
-        r = self.resolves[k]
-        view.resolve = r
-        probs = list(self.rules[k].policy(view).probs)
-        if r < 1.0:
-            moved = 0.0
-            for opt in self.other.options:
-                q = probs[opt.index]
-                if q and opt.hostile:
-                    probs[opt.index] = q * r
-                    moved += q - q * r
-            probs[self.other.hold_index] += moved
-        return probs
+    def doctrine_policy(self, rule: Rule, view: Supposed, resolve: float) -> list[float]:
+        """The doctrine's own probabilities (before resolve), with `resolve` for rules that read it."""
+        view.resolve = resolve
+        return rule.policy(view).probs  # type: ignore[arg-type]  # a Supposed reads as the View
 
     def answer(self, view: Supposed) -> list[float]:
-        """The other's policy as the believer expects it: the posterior mixture of the types' policies."""
-        out = [0.0] * len(self.other.options)
-        for k, weight in enumerate(self.posterior):
-            if weight < 1e-9:
-                continue
-            for i, q in enumerate(self.type_policy(k, view)):
-                out[i] += weight * q
+        """The other's policy as the believer expects it: the posterior mixture of the types' policies.
+
+        A type of resolve r plays its doctrine's hostile options with r times their probability and holds
+        instead with the rest. Types below 1e-4 posterior are left out (of the forecast, not of learning).
+        """
+        hostile = self.hostile
+        out = [0.0] * len(hostile)
+        moved = 0.0
+        posterior, resolves = self.posterior, self.resolves
+        for rule, members, per_type in self.doctrines:
+            groups = [[k] for k in members] if per_type else [members]
+            for group in groups:
+                weight = sum(posterior[k] for k in group)
+                if weight < 1e-4:
+                    continue
+                carried = sum(posterior[k] * resolves[k] for k in group)
+                probs = self.doctrine_policy(rule, view, resolves[group[0]])
+                for i, q in enumerate(probs):
+                    if q:
+                        if hostile[i]:
+                            out[i] += carried * q
+                            moved += (weight - carried) * q
+                        else:
+                            out[i] += weight * q
+        out[self.other.hold_index] += moved
         return out
 
     # --- learning ------------------------------------------------------------------------------------------
@@ -73,17 +98,35 @@ class BeliefState:
         view = self.view.reset()
         tremble = self.spec.tremble
         floor = tremble * len(chosen) / len(other.options)
-        likelihoods: list[float] = []
-        for k in range(len(self.rules)):
-            probs = self.type_policy(k, view)
-            if other.cooling_count:  # options still cooling down are not available to any type
-                for i, days in enumerate(other.cooling):
-                    if days and probs[i]:
-                        probs[hold] += probs[i]
-                        probs[i] = 0.0
-            like = sum(probs[i] for i in chosen)
-            likelihoods.append((1.0 - tremble) * like + floor)
+        likelihoods = [0.0] * len(self.posterior)
+        for rule, members, per_type in self.doctrines:
+            probs: list[float] = []
+            for n, k in enumerate(members):
+                if per_type or n == 0:
+                    probs = self.doctrine_policy(rule, view, self.resolves[k])
+                like = self.chance(probs, self.resolves[k], chosen)
+                likelihoods[k] = (1.0 - tremble) * like + floor
         self.update(likelihoods)
+
+    def chance(self, probs: list[float], resolve: float, chosen: tuple[int, ...]) -> float:
+        """Probability a type of this resolve gives the options `chosen`, less options still cooling down."""
+        other = self.other
+        hostile = self.hostile
+        hold = other.hold_index
+        cooling = other.cooling if other.cooling_count else None
+        total = 0.0
+        for i in chosen:
+            if cooling is not None and cooling[i]:
+                continue
+            total += probs[i] * resolve if hostile[i] else probs[i]
+        if hold in chosen:
+            for i, q in enumerate(probs):  # what the type backs down from, and what it cannot do today
+                if q and i != hold:
+                    if hostile[i]:
+                        total += q * (1.0 - resolve)
+                    if cooling is not None and cooling[i]:
+                        total += q * resolve if hostile[i] else q
+        return total
 
     def update(self, likelihoods: list[float]) -> None:
         """Posterior proportional to prior x likelihood^exponent (tempered; discounted when disconfirming)."""
@@ -110,6 +153,13 @@ class BeliefState:
         """The most likely types in words: 'USA: red_line/r=0.8 55%, restraint/r=0.3 20%'."""
         ranked = sorted(range(len(self.posterior)), key=lambda k: -self.posterior[k])[:top]
         return f"{self.other.actor_id}: " + ", ".join(f"{self.labels[k]} {self.posterior[k]:.0%}" for k in ranked)
+
+
+@cache
+def reads_resolve(rule: type[Rule]) -> bool:
+    """Whether a rule's module reads `.resolve` anywhere (then types of one doctrine are run one by one)."""
+    tree = ast.parse(inspect.getsource(inspect.getmodule(rule)))  # type: ignore[arg-type]
+    return any(isinstance(node, ast.Attribute) and node.attr == "resolve" for node in ast.walk(tree))
 
 
 def install(model: EscalationModel) -> None:

@@ -17,22 +17,18 @@ if TYPE_CHECKING:
 class Supposed:
     """The view of `base` with its memory of the others, its pressure, readiness and resolve open to change."""
 
-    __slots__ = (
-        "alert",
-        "base",
-        "conciliatory",
-        "domestic_pressure",
-        "grievance",
-        "last_attribution",
-        "last_killed",
-        "last_rung",
-        "outstanding",
-        "readiness",
-        "resolve",
+    __slots__ = (  # noqa: RUF023 - grouped by meaning: what a supposed act changes, then what is read through
+        "base", "outstanding", "grievance", "last_killed", "last_rung", "last_attribution", "conciliatory",
+        "domestic_pressure", "alert", "readiness", "resolve",
+        "actor_id", "index", "others", "options", "hold_index", "cost_sensitivity", "risk_tolerance",
+        "credibility", "legitimacy_cost", "pending_threat", "resolve_of", "credibility_of", "sovereignty_cost",
     )  # fmt: skip
 
     def __init__(self, base: CrisisActor) -> None:
         self.base = base
+        self.actor_id = base.actor_id
+        self.index = base.index
+        self._read_through()
         self.outstanding = list(base.outstanding)
         self.grievance = list(base.grievance)
         self.last_killed: list[float] = list(base.last_killed)
@@ -57,7 +53,22 @@ class Supposed:
         self.alert = base.alert
         self.readiness = base.readiness
         self.resolve = base.resolve
+        self._read_through()
         return self
+
+    def _read_through(self) -> None:
+        base = self.base
+        self.others = base.others
+        self.options = base.options
+        self.hold_index = base.hold_index
+        self.cost_sensitivity = base.cost_sensitivity
+        self.risk_tolerance = base.risk_tolerance
+        self.credibility = base.credibility
+        self.legitimacy_cost = base.legitimacy_cost
+        self.pending_threat = base.pending_threat  # not changed by a supposed act: shared, not copied
+        self.resolve_of = base.resolve_of
+        self.credibility_of = base.credibility_of
+        self.sovereignty_cost = base.sovereignty_cost
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.base, name)
