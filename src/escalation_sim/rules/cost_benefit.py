@@ -93,7 +93,7 @@ class CostBenefitParams(RuleParams):
 class CostBenefit(Rule):
     """Calculated cost-benefit: weigh the satisfaction of answering against retaliation, war risk and other costs.
 
-    Source: Schelling 1966; Fearon 1994; McKelvey & Palfrey 1995
+    Source: Schelling 1966; Fearon 1994; McKelvey & Palfrey 1995; Signorino 1999; Camerer, Ho & Chong 2004
     """
 
     name = "cost_benefit"
