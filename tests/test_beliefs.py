@@ -122,3 +122,46 @@ def test_priors_must_sum_to_one_and_name_an_actor() -> None:
     with pytest.raises(ScenarioError) as error:
         shipped("two_state").with_edits({"actors.BLUE.beliefs": {"GREEN": red_types(0.5)["RED"]}})
     assert "actors.BLUE.beliefs" in str(error.value) and "GREEN" in str(error.value)
+
+
+def brute_type_policy(state: BeliefState, k: int) -> list[float]:
+    """Type k's policy computed the long way: its own rule object, resolve applied option by option."""
+    from escalation_sim.rules import make_rule
+
+    view = state.view.reset()
+    view.resolve = state.resolves[k]
+    probs = list(make_rule(state.spec.types[k].rule).policy(view).probs)  # type: ignore[arg-type]
+    r = state.resolves[k]
+    for opt in state.other.options:
+        if opt.hostile:
+            state_moved = probs[opt.index] * (1.0 - r)
+            probs[opt.index] -= state_moved
+            probs[state.other.hold_index] += state_moved
+    return probs
+
+
+def test_shared_doctrines_in_closed_form_equal_the_types_one_by_one() -> None:
+    """Iran's belief about the US on jan2020: the mixture and the likelihoods match a type-by-type computation."""
+    model = EscalationModel(scenario=shipped("jan2020"), rng=4, collect=False)
+    usa = model.by_id["USA"]
+    state = model.by_id["IRN"].beliefs[usa.index]
+    checked = 0
+    while model.running:
+        model.step()
+        if usa.max_outstanding > 0:
+            types = [brute_type_policy(state, k) for k in range(len(state.posterior))]
+            mixture = [sum(w * t[i] for w, t in zip(state.posterior, types, strict=True) if w >= 1e-4)
+                       for i in range(len(usa.options))]  # fmt: skip
+            assert state.answer(state.view.reset()) == pytest.approx(mixture, abs=1e-12)
+            for opt in usa.options:
+                chances = []
+                for k in range(len(types)):
+                    rule = next(rule for rule, members, _ in state.doctrines if k in members)
+                    probs = state.doctrine_policy(rule, state.view.reset(), state.resolves[k])
+                    chances.append(state.chance(probs, state.resolves[k], (opt.index,)))
+                expected = [t[opt.index] for t in types]
+                if usa.cooling_count:
+                    continue  # cooling moves mass to holding: covered by the runs above
+                assert chances == pytest.approx(expected, abs=1e-12)
+            checked += 1
+    assert checked > 5
