@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from .rules import NO_TARGET, Option, Policy, make_rule
+from .anticipation import Forecaster
+from .beliefs import observed
+from .rules import NO_TARGET, Forecast, Option, Policy, make_rule
 from .rules.base import tremble, withhold_cooling
 from .rules.regime import Regime
 from .scenario import Action, Actor
 
 if TYPE_CHECKING:
+    from .beliefs import BeliefState
     from .model import EscalationModel
 
 Choice = tuple[Option, str, str]  # (option, origin: "model" or "player", reason)
@@ -96,6 +99,8 @@ class CrisisActor(mesa.Agent):
         self.last_reason = ""
         self.restraint_signal = 1.0
         self.choose: Chooser = self.sample
+        self.beliefs: dict[int, BeliefState] = {}  # by other actor's index: filled by beliefs.install
+        self.forecaster = Forecaster(self) if getattr(spec.rule, "lookahead", 0) else None
         self._update_readiness()
 
     # --- what rules read besides plain attributes ----------------------------------------------------------
@@ -106,6 +111,16 @@ class CrisisActor(mesa.Agent):
         if self.sponsor is None:
             return 0.0
         return self.spec.sponsor_control * self.sponsor.restraint_signal
+
+    def forecasts(self) -> list[Forecast] | None:
+        """Per option, the answer it would provoke (anticipation.py); None for rules that do not look ahead."""
+        return self.forecaster.forecasts() if self.forecaster is not None else None
+
+    @property
+    def belief_summary(self) -> str:
+        """What this actor believes about the others, in words ('' if it holds no beliefs): for the actors
+        table, play mode and the app."""
+        return "; ".join(state.describe() for state in self.beliefs.values())
 
     @property
     def max_grievance(self) -> float:
@@ -167,6 +182,8 @@ class CrisisActor(mesa.Agent):
         """The rule's policy, less the options still cooling down (their mass goes to holding), then the
         rule's tremble (rules.base.decide, without scanning the cooldowns on days none runs)."""
         policy = self.rule.policy(self)
+        if self.beliefs:
+            policy.reason += f" [believes {self.belief_summary}]"
         if self.cooling_count:
             withhold_cooling(self, policy)
         epsilon = self.rule.params.epsilon
@@ -191,6 +208,8 @@ class CrisisActor(mesa.Agent):
         policy = self.policy()
         option, origin, reason = self.choose(policy, self.model.random.random())
         self.last_action = option.action
+        if self.model.watchers[self.index]:
+            observed(self.model, self, (option.index,))
         if option.index != self.hold_index:
             self.model.act(self, option, policy.probs[option.index], reason, origin)
         chance = self.justification_chance()  # public justification stays with the actor's diplomats

@@ -16,6 +16,9 @@ import mesa
 import numpy as np
 
 from .agents import CrisisActor
+from .beliefs import install as install_beliefs
+from .beliefs import observed
+from .beliefs import refresh as refresh_beliefs
 from .outcomes import NO_RUNG, Outcome, classify
 from .perception import Act, accidents, after_accident, carry_out, casualties
 from .rules import Option
@@ -123,6 +126,9 @@ class EscalationModel(mesa.Model):
             if actor.spec.sponsor is not None:
                 actor.sponsor = self.by_id[actor.spec.sponsor]
             actor.build_options(self.ladder, self.actors)
+        self.watchers: list[list[Any]] = [[] for _ in self.actors]  # per actor: the beliefs held about it
+        self.believers: list[CrisisActor] = []
+        install_beliefs(self)
 
         self.regime_actors = [a for a in self.actors if a.regime is not None]
         self.events_by_day: dict[int, list[Event]] = {}
@@ -137,7 +143,8 @@ class EscalationModel(mesa.Model):
         self.accident_probability: list[float] = []
 
         self.collect = collect
-        self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS, agent_reporters=AGENT_REPORTERS)
+        reporters = AGENT_REPORTERS | ({"beliefs": "belief_summary"} if self.believers else {})
+        self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS, agent_reporters=reporters)
         self._outcome: Outcome | None = None
 
     # --- the day -------------------------------------------------------------------------------------------
@@ -175,6 +182,8 @@ class EscalationModel(mesa.Model):
             actor.end_of_day()
         for actor in self.actors:
             self.credibility_of[actor.index] = actor.credibility
+        if self.believers:
+            refresh_beliefs(self)
         if day + 1 >= self.horizon:
             self.running = False
         if self.collect:
@@ -201,6 +210,10 @@ class EscalationModel(mesa.Model):
         action = self.ladder[event.action]
         actor = self.by_id[event.actor] if event.actor is not None else None
         probability = self.probability_of(actor, event.action, event.target) if actor is not None else math.nan
+        if actor is not None and action.chosen and self.watchers[actor.index]:
+            chosen = tuple(o.index for o in actor.options if o.action == event.action and o.target == event.target)
+            if chosen:
+                observed(self, actor, chosen)
         act = Act(actor, event.action, action, event.target, dict(event.killed), dict(event.wounded),
                   claimed=event.claimed, soil=event.soil, origin="history", probability=probability,
                   reason=f"history ({event.id}): {event.description}", event_id=event.id)  # fmt: skip

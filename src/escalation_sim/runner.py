@@ -124,6 +124,8 @@ def actors_frame(model: EscalationModel) -> pd.DataFrame:
     ]
     columns = ["date", "day", "actor", "rung", "last_action", "alert", "domestic_pressure", "credibility",
                "legitimacy_cost", "grievance", "unanswered", "killed", "wounded"]  # fmt: skip
+    if model.believers:
+        columns.append("beliefs")  # what each actor believes of the others (issue 8); absent without beliefs
     frame = frame[columns].copy()
     for col in ("alert", "domestic_pressure", "credibility", "legitimacy_cost", "grievance", "unanswered"):
         frame[col] = frame[col].astype(float).round(6)

@@ -134,6 +134,13 @@ def costs(model: EscalationModel, actor: CrisisActor) -> list[str]:
             lines.append(f"{ids[j]} demands your withdrawal: force on its soil costs you more ({cost:.2f})")
     for name in spec.adversaries:
         other = model.by_id[name]
+        belief = actor.beliefs.get(other.index)
+        if belief is not None:  # issue 8: a believer does not see the truth, only its posterior
+            lines.append(
+                f"{name}'s resolve as you read it: {actor.resolve_of[other.index]:.2f} "
+                f"(your belief: {belief.describe()}): how hard it is expected to answer force"
+            )
+            continue
         lines.append(
             f"{name}'s resolve {other.resolve:.2f} x credibility {other.credibility:.2f}: "
             "how hard it is expected to answer force (retaliation grows with the square of the rung)"

@@ -11,7 +11,7 @@ from typing import Annotated, Union
 
 from pydantic import Field
 
-from .base import CLASSIFIER_KEYS, NO_TARGET, RULES, Option, Policy, Rule, RuleParams, View
+from .base import CLASSIFIER_KEYS, NO_TARGET, RULES, Forecast, Option, Policy, Rule, RuleParams, View
 
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     if _module != "base":
@@ -40,6 +40,7 @@ __all__ = [
     "CLASSIFIER_KEYS",
     "NO_TARGET",
     "RULES",
+    "Forecast",
     "Option",
     "Policy",
     "Rule",

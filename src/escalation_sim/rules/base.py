@@ -32,6 +32,21 @@ class Option:
     on_soil_of: int  # index of the host nation whose soil the target stands on, or NO_TARGET
 
 
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """What the deciding actor expects an option to provoke from its target (docs/model.md, Anticipation).
+
+    `deaths`: expected own nationals killed by the answer; `rung`: expected rung of the answer (holding = 0);
+    `rung_sq`: expected squared rung / 100, the scale of the retaliation cost; `escalate`: probability that the
+    answer climbs above the option's own rung.
+    """
+
+    deaths: float
+    rung: float
+    rung_sq: float
+    escalate: float
+
+
 class View(Protocol):
     """What a rule may know about the deciding actor: its own state and its memory of the others.
 
@@ -70,6 +85,11 @@ class View(Protocol):
     own_last_rung: list[int]  # the rung of this actor's own last act aimed at each other actor (0 if none)
     sponsor_of: list[int]  # per actor: the index of its sponsor, NO_TARGET if it has none
     cooling: list[int]  # per option: days before it can be taken again (0: available)
+
+    def forecasts(self) -> list[Forecast] | None:
+        """Per option, the answer it would provoke from its target; None where no forecast is made (a
+        hypothetical target, modelled as level-0, does not look ahead itself)."""
+        ...
 
 
 class RuleParams(BaseModel):

@@ -5,14 +5,19 @@ provocation when what it gains (grievance answered, domestic pressure relieved, 
 what it expects to pay (the adversary's counter-retaliation, scaled by that adversary's resolve and credibility;
 the risk of a killing spiral; legitimacy and host-nation sovereignty costs). Choices are a logit (quantal
 response, McKelvey & Palfrey 1995) over utilities: near-best options are likely, far-worse ones rare.
+
+With `lookahead: 1` the actor reasons one step ahead (a level-1 reasoner, Camerer, Ho & Chong 2004): the
+expected counter-strike is no longer a guess from the adversary's resolve and credibility but the model's
+forecast of what the option would provoke, from the rule the actor believes the target follows
+(Bueno de Mesquita & Lalman 1992; Signorino 1999), see `anticipation.py`.
 """
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_serializer
 
-from .base import Policy, Rule, RuleParams, View, most_pressing, register, softmax
+from .base import Forecast, Policy, Rule, RuleParams, View, most_pressing, register, softmax
 
 _LOG_WAR = math.log1p(300.0)  # expected deaths of one day of sustained campaign: the top of the casualty scale
 
@@ -51,13 +56,44 @@ class CostBenefitParams(RuleParams):
         ge=0,
         description="cost of doing nothing while provoked, scaled by domestic pressure",
     )
+    lookahead: Literal[0, 1] = Field(
+        0,
+        description="0: myopic, the counter-strike guessed from the target's resolve x credibility (the rule as "
+        "it always was); 1: each option scored with the answer the model forecasts it would provoke from its "
+        "target, under the rule the actor believes the target follows (level-1 reasoning, Camerer, Ho & Chong "
+        "2004; the target is modelled as level-0)",
+    )
+    harm_weight: float = Field(
+        2.0,
+        ge=0,
+        description="lookahead 1: weight of the own deaths the forecast answer would cause, on the same log "
+        "scale and with the same weight as war_weight (deaths one suffers count as much as deaths one causes "
+        "toward a killing spiral); scaled by 1 - risk tolerance",
+    )
+    escalation_weight: float = Field(
+        1.0,
+        ge=0,
+        description="lookahead 1: cost of a certain answer above one's own act (losing escalation dominance, "
+        "Kahn 1965), scaled by cost sensitivity; 1.0 = the benefit of answering a provocation in full for an "
+        "actor of resolve + pressure 1",
+    )
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: Any) -> Any:
+        """Leave out the lookahead fields at their defaults, so myopic scenarios keep their content hash."""
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in ("lookahead", "harm_weight", "escalation_weight"):
+                if getattr(self, key) == type(self).model_fields[key].default:
+                    data.pop(key, None)
+        return data
 
 
 @register
 class CostBenefit(Rule):
     """Calculated cost-benefit: weigh the satisfaction of answering against retaliation, war risk and other costs.
 
-    Source: Schelling 1966; Fearon 1994; McKelvey & Palfrey 1995
+    Source: Schelling 1966; Fearon 1994; McKelvey & Palfrey 1995; Signorino 1999; Camerer, Ho & Chong 2004
     """
 
     name = "cost_benefit"
@@ -78,6 +114,7 @@ class CostBenefit(Rule):
         p = self.params
         drive = view.resolve + view.domestic_pressure
         provoked = max(view.outstanding) > 0.0
+        forecasts = view.forecasts() if p.lookahead else None
         utilities: list[float] = []
         parts: list[tuple[float, float, float]] = []
         for opt in view.options:
@@ -105,9 +142,19 @@ class CostBenefit(Rule):
             elif opt.rung < 0 and j >= 0:
                 benefit = (1.0 - view.resolve) * (0.5 if view.conciliatory[j] else 0.1)
                 other = drive * min(1.0, view.outstanding[j] / 10.0)
+            if forecasts is not None:
+                retaliation = self.anticipated(view, forecasts[opt.index])
             utilities.append(benefit - retaliation - other)
             parts.append((benefit, retaliation, other))
         return utilities, parts
+
+    def anticipated(self, view: View, forecast: Forecast) -> float:
+        """Lookahead 1: the cost of the answer the option is forecast to provoke (replaces the myopic guess)."""
+        p = self.params
+        return (
+            view.cost_sensitivity * (p.retaliation_weight * forecast.rung_sq + p.escalation_weight * forecast.escalate)
+            + (1.0 - view.risk_tolerance) * p.harm_weight * math.log1p(forecast.deaths) / _LOG_WAR
+        )
 
     def policy(self, view: View) -> Policy:
         if most_pressing(view, self.params) < 0:
@@ -122,8 +169,9 @@ class CostBenefit(Rule):
         opt = view.options[best]
         benefit, retaliation, other = parts[best]
         target = f" against {opt.target}" if opt.target else ""
+        expected = "forecast answer" if self.params.lookahead else "expected retaliation"
         reason = (
             f"cost-benefit: best option {opt.action}{target} (p={choice[best]:.2f}): benefit {benefit:.2f}"
-            f" vs expected retaliation {retaliation:.2f} and war/legitimacy costs {other:.2f}"
+            f" vs {expected} {retaliation:.2f} and war/legitimacy costs {other:.2f}"
         )
         return Policy(probs, reason)

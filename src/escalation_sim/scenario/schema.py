@@ -16,9 +16,10 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 from ..rules import RuleConfig
+from .beliefs import Belief
 
 ActorKind = Literal["state", "militia"]
 TargetKind = Literal["state", "militia", "none"]
@@ -121,7 +122,20 @@ class Actor(Strict):
     audience_cost: Unit = Field(0.1, description="credibility lost when a threat is not carried out")
     sponsor_control: Unit = Field(0.0, description="militias: how far the sponsor's wishes hold it back")
     rule: RuleConfig
+    beliefs: dict[str, Belief] = Field(
+        default_factory=dict,
+        description="per other actor, a prior over its types, updated by Bayes (docs/model.md, Beliefs); "
+        "absent: the other's true resolve and credibility are known",
+    )
     notes: str = ""
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: Any) -> Any:
+        """Leave out an empty `beliefs`, so scenarios without beliefs keep their content hash."""
+        data = handler(self)
+        if isinstance(data, dict) and not self.beliefs:
+            data.pop("beliefs", None)
+        return data
 
 
 class Event(Strict):
@@ -219,6 +233,8 @@ class Scenario(Strict):
                 raise ValueError(
                     f"actors.{key}.accident_rate: the ladder has no action with effect 'accident' to record it"
                 )
+            for ref in actor.beliefs:
+                _check_ref(ref, ids, f"actors.{key}.beliefs", exclude=key)
             if actor.kind == "militia" and actor.sponsor is None and actor.sponsor_control > 0:
                 raise ValueError(f"actors.{key}.sponsor_control is set but the militia has no sponsor")
         seen: set[str] = set()

@@ -1,0 +1,103 @@
+"""Is Iran deterred? Iran's first hostile act on jan2020 under each US doctrine, with and without anticipation.
+
+Issue 8's test of deterrence: with Iran's rule `{name: cost_benefit, lookahead: 1}`, the share of Iran's first
+hostile acts that are force at rung 6 or more should differ by at least 10 points between a US under
+`massive_retaliation` and a US under `restraint`; with `lookahead: 0` (today's myopic rule) it should not move.
+
+Arms (1,000 runs each by default, common seeds 0..n-1, the shipped scenario otherwise):
+  myopic       Iran `cost_benefit` with lookahead 0 and no beliefs (the rule as it was before issue 8)
+  anticipating Iran with lookahead 1 and no beliefs: it forecasts the US answer from the US's true rule
+  believing    the shipped jan2020 Iran: lookahead 1 and beliefs about the US (its prior, updated by history);
+               its forecasts come from the types it believes in, not from the doctrine the US actually follows
+
+Usage:  python benchmarks/deterrence_arms.py [-n 1000] [--json benchmarks/deterrence_arms.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from escalation_sim import EscalationModel, load_scenario
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "jan2020.yaml"
+US_RULES = ["massive_retaliation", "restraint", "red_line (shipped)"]
+IRAN = {
+    "myopic": {"actors.IRN.rule": {"name": "cost_benefit", "temperature": 0.15, "lookahead": 0},
+               "actors.IRN.beliefs": {}},
+    "anticipating": {"actors.IRN.rule": {"name": "cost_benefit", "temperature": 0.15, "lookahead": 1},
+                     "actors.IRN.beliefs": {}},
+    "believing": {},
+}  # fmt: skip
+FORCE_RUNG = 6
+
+
+def arm(us_rule: str, iran: str, n: int) -> dict[str, Any]:
+    """Run n seeds of one arm; Iran's first hostile act (decided by the model) in each."""
+    edits = dict(IRAN[iran])
+    if not us_rule.endswith("(shipped)"):
+        edits["actors.USA.rule"] = {"name": us_rule}
+    scenario = load_scenario(SCENARIO).with_edits(edits)
+    ladder = scenario.actions
+    acted = force = war = 0
+    firsts: dict[str, int] = {}
+    start = time.perf_counter()
+    for seed in range(n):
+        model = EscalationModel(scenario=scenario, rng=seed, collect=False)
+        model.run_model()
+        war += model.outcome.outcome == "war"
+        first = next(
+            (r for r in model.records if r.actor == "IRN" and r.origin == "model" and ladder[r.action].is_hostile),
+            None,
+        )
+        if first is None:
+            continue
+        acted += 1
+        firsts[first.action] = firsts.get(first.action, 0) + 1
+        force += ladder[first.action].force and first.rung >= FORCE_RUNG
+    return {
+        "us_rule": us_rule,
+        "iran": iran,
+        "runs": n,
+        "iran_acted": acted,
+        "force_rung6_share": force / acted if acted else float("nan"),
+        "war_share": war / n,
+        "first_hostile_acts": dict(sorted(firsts.items(), key=lambda kv: -kv[1])),
+        "seconds": round(time.perf_counter() - start, 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=1000, help="runs per arm (common seeds 0..n-1)")
+    parser.add_argument("--json", type=Path, default=Path(__file__).with_name("deterrence_arms.json"))
+    args = parser.parse_args(argv)
+    rows = []
+    for iran in IRAN:
+        for us_rule in US_RULES:
+            row = arm(us_rule, iran, args.n)
+            rows.append(row)
+            print(
+                f"{iran:13s} US {us_rule:20s} Iran acted {row['iran_acted']:5d}/{args.n}  "
+                f"first hostile act force >= rung {FORCE_RUNG}: {row['force_rung6_share']:6.1%}  "
+                f"war {row['war_share']:6.1%}  ({row['seconds']:.0f} s)",
+                flush=True,
+            )
+    gaps = {}
+    for iran in IRAN:
+        share = {r["us_rule"]: r["force_rung6_share"] for r in rows if r["iran"] == iran}
+        gaps[iran] = 100 * (share["restraint"] - share["massive_retaliation"])
+    print("\ngap in Iran's share of force at rung >= 6 (restraint - massive_retaliation), points:")
+    for iran, gap in gaps.items():
+        print(f"  {iran:13s} {gap:6.1f}")
+    args.json.write_text(json.dumps({"arms": rows, "gap_points": gaps}, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

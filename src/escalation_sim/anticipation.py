@@ -1,0 +1,152 @@
+"""Anticipation: a pure forecast of the answer an option would provoke from its target (docs/model.md).
+
+For each option of the deciding actor, the target is imagined in the state the option would create: its
+grievance against the actor raised by the option's expected severity (no perception noise) times the expected
+attribution, in two branches weighted by the option's probability of killing (no one killed; the mean toll given
+someone is). The target's answer is the policy of the rule the actor believes it follows: the posterior mixture
+of types if the actor holds beliefs about it, its true rule if not, always as a level-0 reasoner that does not
+look ahead itself and answers when it gets round to it (readiness 1: grievances last weeks, decisions take days).
+Schelling 1966; Fearon 1994; Bueno de Mesquita & Lalman 1992; Signorino 1999; Camerer, Ho & Chong 2004.
+
+Pure: it reads the model and changes nothing in it, draws nothing. Forecasts are cached per actor until the
+day or the record of acts changes, and only asked for on provoked days (rules settle quiet days without them).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from .perception import nb_p
+from .rules import Forecast
+from .supposed import Supposed
+
+if TYPE_CHECKING:
+    from .agents import CrisisActor
+    from .rules import Option
+
+NO_ANSWER = Forecast(0.0, 0.0, 0.0, 0.0)
+
+
+class Forecaster:
+    """Forecasts for one actor's options; `forecasts()` is what its rule reads through `view.forecasts()`."""
+
+    def __init__(self, actor: CrisisActor) -> None:
+        self.actor = actor
+        self._key: tuple[int, int] | None = None
+        self._cache: list[Forecast] = []
+        self._views: dict[int, Supposed] = {}
+        self._kill: dict[str, tuple[float, float]] = {}  # action -> (probability of killing, mean toll if so)
+
+    def forecasts(self) -> list[Forecast]:
+        """Per option, the answer its target would give (options with no target: the answer to holding)."""
+        model = self.actor.model
+        key = (model.day, len(model.records))
+        if key == self._key:
+            return self._cache
+        actor = self.actor
+        status: dict[int, Forecast] = {}
+        out: list[Forecast] = []
+        focus = max(range(len(actor.outstanding)), key=actor.outstanding.__getitem__)
+        for opt in actor.options:
+            j = opt.target_index
+            if opt.hostile and j >= 0:
+                out.append(self.forecast(opt))
+                continue
+            j = j if j >= 0 else focus
+            if j not in status:
+                status[j] = self.status_quo(j)
+            out.append(status[j])
+        self._key, self._cache = key, out
+        return out
+
+    def forecast(self, opt: Option) -> Forecast:
+        """The target's answer to `opt`: a mixture of the killing and the harmless branch."""
+        actor = self.actor
+        target = actor.model.actors[opt.target_index]
+        p_kill, toll = self.kill_odds(opt.action)
+        deaths = rung = rung_sq = escalate = 0.0
+        for weight, killed in ((1.0 - p_kill, 0.0), (p_kill, toll)):
+            if weight <= 0.0:
+                continue
+            view = self.suppose(target, opt, killed)
+            d, r, r2, e = self.tally(target, self.answer(target, view), opt.rung)
+            deaths += weight * d
+            rung += weight * r
+            rung_sq += weight * r2
+            escalate += weight * e
+        return Forecast(deaths, rung, rung_sq, escalate)
+
+    def status_quo(self, j: int) -> Forecast:
+        """The answer of actor j to the present state: what holding (or talking) leaves in play."""
+        target = self.actor.model.actors[j]
+        if target is self.actor:
+            return NO_ANSWER
+        view = self._view(target).reset()
+        view.readiness = 1.0
+        return Forecast(*self.tally(target, self.answer(target, view), 0))
+
+    def suppose(self, target: CrisisActor, opt: Option, killed: float) -> Supposed:
+        """The target's view the day after `opt`, as `carry_out`/`perceive` would leave it, without noise."""
+        actor = self.actor
+        i = actor.index
+        view = self._view(target).reset()
+        perception = target.perception
+        severity = opt.rung + perception.casualty_weight * math.log1p(killed)
+        attribution = 1.0 if actor.kind == "state" else perception.attribution
+        share = severity * attribution
+        if view.outstanding[i] == 0.0:
+            view.last_killed[i] = killed
+        else:
+            view.last_killed[i] = max(view.last_killed[i], killed)
+        view.outstanding[i] = max(view.outstanding[i], share)
+        view.grievance[i] += share
+        view.last_rung[i] = opt.rung
+        view.last_attribution[i] = attribution
+        view.conciliatory[i] = False
+        view.domestic_pressure = min(
+            1.0, view.domestic_pressure + severity / 20.0 + perception.casualty_weight * killed / 100.0
+        )
+        view.alert = min(1.0, view.alert + opt.rung / 20.0)
+        view.readiness = 1.0
+        return view
+
+    def answer(self, target: CrisisActor, view: Supposed) -> list[float]:
+        """The target's policy as this actor believes it: its belief mixture, or the target's true rule."""
+        belief = self.actor.beliefs.get(target.index)
+        if belief is not None:
+            return belief.answer(view)
+        return target.rule.policy(view).probs  # type: ignore[arg-type]  # a Supposed reads as the View
+
+    def tally(self, target: CrisisActor, probs: list[float], above: int) -> tuple[float, float, float, float]:
+        """(expected deaths, rung, rung^2/100, chance of climbing above `above`) of the answers aimed at us."""
+        me = self.actor.index
+        deaths = rung = rung_sq = escalate = 0.0
+        for opt in target.options:
+            q = probs[opt.index]
+            if q and opt.hostile and opt.target_index == me:
+                deaths += q * opt.expected_killed
+                rung += q * opt.rung
+                rung_sq += q * opt.rung * opt.rung / 100.0
+                if opt.rung > above:
+                    escalate += q
+        return deaths, rung, rung_sq, escalate
+
+    def kill_odds(self, action: str) -> tuple[float, float]:
+        """P(the action kills anyone) under its negative binomial, and the mean toll given it does."""
+        cached = self._kill.get(action)
+        if cached is None:
+            spec = self.actor.model.ladder[action]
+            if spec.killed_mean <= 0.0:
+                cached = (0.0, 0.0)
+            else:
+                p_kill = 1.0 - nb_p(spec) ** spec.killed_dispersion
+                cached = (p_kill, spec.killed_mean / p_kill)
+            self._kill[action] = cached
+        return cached
+
+    def _view(self, target: CrisisActor) -> Supposed:
+        view = self._views.get(target.index)
+        if view is None:
+            view = self._views[target.index] = Supposed(target)
+        return view

@@ -1,0 +1,194 @@
+"""Beliefs: what one actor thinks another is, a posterior over types learnt from the other's acts and holds.
+
+A type is a doctrine (a rule) and a resolve r: the type carries out the hostile answers its doctrine calls for
+with probability r and otherwise holds (Fearon 1994's resolved and unresolved types). After each decision of
+the other actor, each believer weighs every type by the probability that type's policy gave what was observed,
+in the other's present state, tempered for noise, with a trembling hand (Selten 1975) and optional confirmation
+bias (Jervis 1976). What the believer's rule reads as the other's resolve and credibility becomes the
+posterior expectation. docs/model.md, Beliefs.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from functools import cache
+from typing import TYPE_CHECKING
+
+from .rules import Rule, make_rule
+from .scenario.beliefs import Belief
+from .supposed import Supposed
+
+if TYPE_CHECKING:
+    from .agents import CrisisActor
+    from .model import EscalationModel
+
+
+class BeliefState:
+    """What `observer` believes about `other`: a posterior over the types of its `beliefs:` entry.
+
+    Types sharing a doctrine (same rule, same parameters) differ only in resolve; unless the doctrine reads
+    resolve itself, its policy is computed once for all of them and the resolve applied in closed form.
+    """
+
+    def __init__(self, observer: CrisisActor, other: CrisisActor, spec: Belief) -> None:
+        self.observer = observer
+        self.other = other
+        self.spec = spec
+        self.resolves = [t.resolve for t in spec.types]
+        self.labels = [f"{t.rule.name}/r={t.resolve:g}" for t in spec.types]
+        self.posterior = [t.prior for t in spec.types]
+        self.view = Supposed(other)
+        self.ignore_holds = spec.credibility_model == "current_calculus"
+        self.hostile = [opt.hostile for opt in other.options]
+        # doctrines: (rule, member type indices, whether the rule reads resolve and must be run per type)
+        self.doctrines: list[tuple[Rule, list[int], bool]] = []
+        for k, t in enumerate(spec.types):
+            for rule, members, _ in self.doctrines:
+                if rule.params == t.rule:
+                    members.append(k)
+                    break
+            else:
+                rule = make_rule(t.rule)
+                self.doctrines.append((rule, [k], reads_resolve(type(rule))))
+
+    # --- what a type would do ------------------------------------------------------------------------------
+
+    def doctrine_policy(self, rule: Rule, view: Supposed, resolve: float) -> list[float]:
+        """The doctrine's own probabilities (before resolve), with `resolve` for rules that read it."""
+        view.resolve = resolve
+        return rule.policy(view).probs  # type: ignore[arg-type]  # a Supposed reads as the View
+
+    def answer(self, view: Supposed) -> list[float]:
+        """The other's policy as the believer expects it: the posterior mixture of the types' policies.
+
+        A type of resolve r plays its doctrine's hostile options with r times their probability and holds
+        instead with the rest. Types below 1e-4 posterior are left out (of the forecast, not of learning).
+        """
+        hostile = self.hostile
+        out = [0.0] * len(hostile)
+        moved = 0.0
+        posterior, resolves = self.posterior, self.resolves
+        for rule, members, per_type in self.doctrines:
+            groups = [[k] for k in members] if per_type else [members]
+            for group in groups:
+                weight = sum(posterior[k] for k in group)
+                if weight < 1e-4:
+                    continue
+                carried = sum(posterior[k] * resolves[k] for k in group)
+                probs = self.doctrine_policy(rule, view, resolves[group[0]])
+                for i, q in enumerate(probs):
+                    if q:
+                        if hostile[i]:
+                            out[i] += carried * q
+                            moved += (weight - carried) * q
+                        else:
+                            out[i] += weight * q
+        out[self.other.hold_index] += moved
+        return out
+
+    # --- learning ------------------------------------------------------------------------------------------
+
+    def observe(self, chosen: tuple[int, ...]) -> None:
+        """Bayes' rule after the other chose one of the options `chosen` (a hold is one option too)."""
+        other = self.other
+        hold = other.hold_index
+        if self.ignore_holds and chosen == (hold,):
+            return  # current calculus: backing down says nothing about the type (Press 2005)
+        view = self.view.reset()
+        tremble = self.spec.tremble
+        floor = tremble * len(chosen) / len(other.options)
+        likelihoods = [0.0] * len(self.posterior)
+        for rule, members, per_type in self.doctrines:
+            probs: list[float] = []
+            for n, k in enumerate(members):
+                if per_type or n == 0:
+                    probs = self.doctrine_policy(rule, view, self.resolves[k])
+                like = self.chance(probs, self.resolves[k], chosen)
+                likelihoods[k] = (1.0 - tremble) * like + floor
+        self.update(likelihoods)
+
+    def chance(self, probs: list[float], resolve: float, chosen: tuple[int, ...]) -> float:
+        """Probability a type of this resolve gives the options `chosen`, less options still cooling down."""
+        other = self.other
+        hostile = self.hostile
+        hold = other.hold_index
+        cooling = other.cooling if other.cooling_count else None
+        total = 0.0
+        for i in chosen:
+            if cooling is not None and cooling[i]:
+                continue
+            total += probs[i] * resolve if hostile[i] else probs[i]
+        if hold in chosen:
+            for i, q in enumerate(probs):  # what the type backs down from, and what it cannot do today
+                if q and i != hold:
+                    if hostile[i]:
+                        total += q * (1.0 - resolve)
+                    if cooling is not None and cooling[i]:
+                        total += q * resolve if hostile[i] else q
+        return total
+
+    def update(self, likelihoods: list[float]) -> None:
+        """Posterior proportional to prior x likelihood^exponent (tempered; discounted when disconfirming)."""
+        posterior = self.posterior
+        exponent = self.spec.temper
+        bias = self.spec.confirmation_bias
+        if bias:
+            lead = max(range(len(posterior)), key=posterior.__getitem__)
+            expected = sum(w * like for w, like in zip(posterior, likelihoods, strict=True))
+            if likelihoods[lead] < expected:
+                exponent *= 1.0 - bias
+        weights = [w * like**exponent for w, like in zip(posterior, likelihoods, strict=True)]
+        total = sum(weights)
+        if total > 0.0:
+            self.posterior = [w / total for w in weights]
+
+    # --- what the believer reads -----------------------------------------------------------------------------
+
+    def expected_resolve(self) -> float:
+        """Posterior mean resolve: the chance the other carries out what its doctrine calls for."""
+        return sum(w * r for w, r in zip(self.posterior, self.resolves, strict=True))
+
+    def describe(self, top: int = 3) -> str:
+        """The most likely types in words: 'USA: red_line/r=0.8 55%, restraint/r=0.3 20%'."""
+        ranked = sorted(range(len(self.posterior)), key=lambda k: -self.posterior[k])[:top]
+        return f"{self.other.actor_id}: " + ", ".join(f"{self.labels[k]} {self.posterior[k]:.0%}" for k in ranked)
+
+
+@cache
+def reads_resolve(rule: type[Rule]) -> bool:
+    """Whether a rule's module reads `.resolve` anywhere (then types of one doctrine are run one by one)."""
+    tree = ast.parse(inspect.getsource(inspect.getmodule(rule)))  # type: ignore[arg-type]
+    return any(isinstance(node, ast.Attribute) and node.attr == "resolve" for node in ast.walk(tree))
+
+
+def install(model: EscalationModel) -> None:
+    """Give actors with a `beliefs:` block their belief states and their own reading of the others."""
+    for observer in model.actors:
+        for other_id, spec in observer.spec.beliefs.items():
+            other = model.by_id[other_id]
+            state = BeliefState(observer, other, spec)
+            observer.beliefs[other.index] = state
+            model.watchers[other.index].append(state)
+        if observer.beliefs:
+            model.believers.append(observer)
+            observer.resolve_of = list(model.resolve_of)  # its own reading, no longer the shared truth
+            observer.credibility_of = list(model.credibility_of)
+    refresh(model)
+
+
+def refresh(model: EscalationModel) -> None:
+    """The believers' reading of the others: the shared values, then their posteriors where they hold beliefs."""
+    for observer in model.believers:
+        observer.resolve_of[:] = model.resolve_of
+        observer.credibility_of[:] = model.credibility_of
+        for j, state in observer.beliefs.items():
+            observer.resolve_of[j] = observer.credibility_of[j] = state.expected_resolve()
+
+
+def observed(model: EscalationModel, actor: CrisisActor, chosen: tuple[int, ...]) -> None:
+    """Everyone who holds beliefs about `actor` learns from its decision (call before it is carried out)."""
+    for state in model.watchers[actor.index]:
+        state.observe(chosen)
+        observer = state.observer
+        observer.resolve_of[actor.index] = observer.credibility_of[actor.index] = state.expected_resolve()

@@ -1,0 +1,67 @@
+"""What an actor believes about another: a prior over a small space of types (doctrine x resolve).
+
+The scenario's optional `beliefs:` block on an actor, per other actor (docs/model.md, Beliefs). Absent, the actor
+reads the other's true resolve and its credibility counter, as before. The model side is `beliefs.py`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..rules import RuleConfig
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class BeliefType(BaseModel):
+    """One type the other actor may be: the doctrine it follows and how resolved it is, with its prior."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: RuleConfig = Field(description="the doctrine this type follows, with its parameters")
+    resolve: Unit = Field(
+        description="the chance this type carries out the hostile answers its doctrine calls for instead of "
+        "backing down (Fearon 1994's resolved and unresolved types); rules reading resolve read it too"
+    )
+    prior: float = Field(gt=0, le=1, description="prior probability of this type; the types' priors sum to 1")
+
+
+class Belief(BaseModel):
+    """A belief about one other actor: its type space and prior, and how the believer learns from its acts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    types: list[BeliefType] = Field(min_length=1, description="the type space, with each type's prior")
+    temper: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="exponent on each observation's likelihood: acts are seen through noise and deniability "
+        "(docs section 5), so one act is weaker evidence than the policies say; 0.5 halves its log-odds",
+    )
+    confirmation_bias: Unit = Field(
+        0.0,
+        description="share of the evidence discounted when it goes against the type currently believed most "
+        "likely (Jervis 1976: discrepant information is assimilated to existing beliefs); 0 = none",
+    )
+    tremble: Unit = Field(
+        0.01,
+        description="chance the believer allows that any act was a mistake or unauthorised (Selten 1975), so "
+        "no act rules a type out for good",
+    )
+    credibility_model: Literal["past_actions", "current_calculus"] = Field(
+        "past_actions",
+        description="past_actions: holding when provoked is evidence of low resolve and lowers credibility; "
+        "current_calculus: credibility follows the other's present interests and resolve, and backing down "
+        "is not held against it (Press 2005)",
+    )
+
+    @model_validator(mode="after")
+    def _priors_sum_to_one(self) -> Belief:
+        total = sum(t.prior for t in self.types)
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"types: the priors sum to {total:.6g}; they must sum to 1")
+        return self

@@ -1,0 +1,94 @@
+"""Anticipation (anticipation.py, cost_benefit lookahead): a pure forecast, and lookahead 0 is the old rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from escalation_sim.model import EscalationModel
+from escalation_sim.scenario import Scenario
+from helpers import shipped
+
+MYOPIC = {"name": "cost_benefit", "temperature": 0.15}
+
+
+def events(scenario: Scenario, seed: int) -> list[tuple[object, ...]]:
+    model = EscalationModel(scenario=scenario, rng=seed, collect=False)
+    model.run_model()
+    return [(r.day, r.actor, r.action, r.target, r.probability, r.reason, r.killed) for r in model.records]
+
+
+def iran(lookahead: int | None, beliefs: bool = False, us_rule: str | None = None) -> Scenario:
+    rule = dict(MYOPIC) if lookahead is None else {**MYOPIC, "lookahead": lookahead}
+    edits: dict[str, object] = {"actors.IRN.rule": rule}
+    if not beliefs:
+        edits["actors.IRN.beliefs"] = {}
+    if us_rule is not None:
+        edits["actors.USA.rule"] = {"name": us_rule}
+    return shipped("jan2020").with_edits(edits)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 5, 11])
+def test_lookahead_0_without_beliefs_is_the_plain_rule(seed: int) -> None:
+    plain, explicit = iran(None), iran(0)
+    assert plain.sha256() == explicit.sha256()  # lookahead 0 is not part of the scenario's identity
+    assert events(plain, seed) == events(explicit, seed)
+
+
+def branch_day_model(us_rule: str) -> EscalationModel:
+    """jan2020 stepped to the branch day's start, Iran anticipating the US's true rule."""
+    model = EscalationModel(scenario=iran(1, us_rule=us_rule), rng=0, collect=False)
+    while model.day + 1 < model.branch_day:
+        model.step()
+    return model
+
+
+def test_forecast_sees_the_doctrine_the_target_follows() -> None:
+    answers = {}
+    for us_rule in ("massive_retaliation", "restraint"):
+        model = branch_day_model(us_rule)
+        irn = model.by_id["IRN"]
+        forecasts = irn.forecasts()
+        assert forecasts is not None
+        strike = next(o for o in irn.options if o.action == "calibrated_strike")
+        answers[us_rule] = forecasts[strike.index]
+    assert answers["massive_retaliation"].rung > answers["restraint"].rung + 3
+    assert answers["massive_retaliation"].deaths > 10 * max(answers["restraint"].deaths, 0.1)
+    assert answers["massive_retaliation"].escalate > 0.5 > answers["restraint"].escalate
+
+
+def test_forecasting_changes_nothing_in_the_model() -> None:
+    model = branch_day_model("red_line")
+    usa = model.by_id["USA"]
+    before = (list(usa.outstanding), list(usa.grievance), list(usa.last_killed), usa.domestic_pressure, usa.alert)
+    state = model.random.getstate(), model.rng.bit_generator.state
+    model.by_id["IRN"].forecasts()
+    assert (list(usa.outstanding), list(usa.grievance), list(usa.last_killed), usa.domestic_pressure,
+            usa.alert) == before  # fmt: skip
+    assert (model.random.getstate(), model.rng.bit_generator.state) == state
+
+
+def test_forecasts_are_cached_until_something_happens() -> None:
+    model = branch_day_model("red_line")
+    irn = model.by_id["IRN"]
+    assert irn.forecasts() is irn.forecasts()
+    myopic = EscalationModel(scenario=iran(0), rng=0, collect=False)
+    assert myopic.by_id["IRN"].forecasts() is None
+
+
+def test_anticipating_iran_is_deterred_by_massive_retaliation_not_by_restraint() -> None:
+    """A small version of benchmarks/deterrence_arms.py: 60 common seeds per arm."""
+
+    def force_share(scenario: Scenario) -> float:
+        force = acted = 0
+        for seed in range(60):
+            model = EscalationModel(scenario=scenario, rng=seed, collect=False)
+            model.run_model()
+            first = next((r for r in model.records if r.actor == "IRN" and r.origin == "model"
+                          and scenario.actions[r.action].is_hostile), None)  # fmt: skip
+            if first is not None:
+                acted += 1
+                force += scenario.actions[first.action].force and first.rung >= 6
+        return force / acted
+
+    assert force_share(iran(1, us_rule="restraint")) - force_share(iran(1, us_rule="massive_retaliation")) > 0.3
+    assert abs(force_share(iran(0, us_rule="restraint")) - force_share(iran(0, us_rule="massive_retaliation"))) < 0.1
