@@ -9,7 +9,7 @@ Each measurement runs in a fresh interpreter, so pool start-up and imports are c
 
 Targets:
   model        >= 30,000 actor-days/s on one core (runs/s x actors x simulated days)
-  runner       2 workers >= 1.8x a plain serial loop over EscalationModel at 2,000 runs
+  runner       2 workers >= 1.8x a plain serial loop over EscalationModel at 3,200 runs (issue 8)
   batch_run    runner >= mesa.batch_run with the same number of processes, at every size
   scaling      2 workers >= 1.8x 1 worker at 20,000 runs
   memory       peak RSS of the sweep process at 100,000 runs <= 1.5x at 10,000
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "jan2020.yaml"
 
-FULL = {"model": 1000, "runner": 2000, "batch_run": [200, 2000], "scaling": 20000, "memory": [10000, 100000],
+FULL = {"model": 1000, "runner": 3200, "batch_run": [200, 2000], "scaling": 20000, "memory": [10000, 100000],
         "distribution": 1000}  # fmt: skip
 SMOKE = {"model": 5, "runner": 8, "batch_run": [4], "scaling": 8, "memory": [4, 8], "distribution": 8}
 
@@ -44,16 +44,18 @@ def child_model(n: int) -> dict:
     from escalation_sim import EscalationModel, load_scenario
 
     scenario = load_scenario(SCENARIO)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for seed in range(n):
         model = EscalationModel(scenario=scenario, rng=seed, collect=False)
         model.run_model()  # the fastest plain loop: the baseline the runner must beat
         model.outcome  # noqa: B018 - classification is part of a run
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     days = scenario.days - (scenario.branch_date - scenario.start_date).days if scenario.branch_date else 0
     return {"runs": n, "seconds": seconds, "runs_per_s": n / seconds, "actors": len(scenario.actors),
             "days": scenario.days, "days_after_branch": days,
-            "actor_days_per_s": n / seconds * len(scenario.actors) * scenario.days}  # fmt: skip
+            "actor_days_per_s": n / seconds * len(scenario.actors) * scenario.days, "cpu_seconds": cpu,
+            "actor_days_per_cpu_s": n / cpu * len(scenario.actors) * scenario.days}  # fmt: skip
 
 
 def _sweep_file(folder: Path, replicates: int) -> Path:
@@ -63,15 +65,19 @@ def _sweep_file(folder: Path, replicates: int) -> Path:
 
 
 def child_runner(n: int, workers: int, executor: str = "process") -> dict:
-    from escalation_sim.sweep import execute_sweep
+    from escalation_sim.sweep import execute_sweep, shutdown_pools
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with tempfile.TemporaryDirectory() as tmp:
         report = execute_sweep(_sweep_file(Path(tmp), n), Path(tmp) / "out", executor=executor,  # type: ignore[arg-type]
                                workers=workers, progress=False)  # fmt: skip
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     assert report.runs_done == n and report.runs_failed == 0
-    return {"runs": n, "workers": workers, "seconds": seconds, "runs_per_s": n / seconds}
+    shutdown_pools()  # reap the workers, so that RUSAGE_CHILDREN counts their CPU time
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"runs": n, "workers": workers, "seconds": seconds, "runs_per_s": n / seconds, "parent_cpu_seconds": cpu,
+            "workers_cpu_seconds": kids.ru_utime + kids.ru_stime}  # fmt: skip
 
 
 def child_batch_run(n: int, workers: int) -> dict:
@@ -167,9 +173,14 @@ def run(sizes: dict, only: set[str]) -> dict:
         loop = measure("model", n)
         runner = measure("runner", n, 2)
         speedup = loop["seconds"] / runner["seconds"]
-        results["runner"] = {"serial_loop": loop, "runner_2_workers": runner, "speedup": speedup}
+        cpu_ratio = (runner["parent_cpu_seconds"] + runner["workers_cpu_seconds"]) / loop["cpu_seconds"]
+        results["runner"] = {"serial_loop": loop, "runner_2_workers": runner, "speedup": speedup,
+                             "cpu_ratio": cpu_ratio}  # fmt: skip
         checks.append((f"runner: 2 workers vs plain serial loop at {n:,} runs (>= 1.8x)", f"{speedup:.2f}x",
                        speedup >= 1.8))  # fmt: skip
+        # load-independent: the runner's CPU time (parent + workers) against the loop's; 1.0 = no overhead
+        checks.append((f"runner: CPU time of the runner / the serial loop at {n:,} runs (<= 1.1)",
+                       f"{cpu_ratio:.2f}", cpu_ratio <= 1.1))  # fmt: skip
     if "batch_run" in only:
         rows = []
         for n in sizes["batch_run"]:

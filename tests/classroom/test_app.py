@@ -32,15 +32,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # --- the app's model -------------------------------------------------------------------------------------------
 
 
+US_MARGIN = "USA.regimes.red_line.margin"  # the US is a regime model in jan2020 (issue 8): its red line's margin
+
+
 def test_the_model_survives_solaraviz_reset_and_parameter_checks():
     model = ClassroomModel()
     _check_model_params(model, model_params)  # raises on what SolaraViz would refuse
     defaults = {k: (v["value"] if isinstance(v, dict) else v.value) for k, v in model_params.items()}
     kwargs = _build_model_init_kwargs(
-        model, {**defaults, "USA.margin": 1.5}, add_scenario_when_empty=True, require_model_accepts_scenario=True
+        model, {**defaults, US_MARGIN: 1.5}, add_scenario_when_empty=True, require_model_accepts_scenario=True
     )
     rebuilt = type(model)(**kwargs)  # what the Reset button does
-    assert rebuilt.crisis.actors["USA"].rule.margin == 1.5
+    assert rebuilt.crisis.actors["USA"].rule.regimes["red_line"].margin == 1.5
     assert rebuilt.scenario.actors["USA"] is rebuilt.crisis.actors["USA"]  # the agents read it there
     while rebuilt.running:
         rebuilt.step()
@@ -51,19 +54,19 @@ def test_the_model_survives_solaraviz_reset_and_parameter_checks():
 def test_every_slider_end_is_a_valid_scenario():
     scenario = load_scenario(ROOT / "scenarios" / "jan2020.yaml")
     raw = scenario.model_dump(mode="json")
-    assert "IRN.temperature" in SLIDERS and "USA.margin" in SLIDERS
+    assert "IRN.temperature" in SLIDERS and US_MARGIN in SLIDERS
     for key, slider in SLIDERS.items():
-        actor, param = key.split(".")
+        actor, param = key.split(".", 1)
         for value in (slider.min, slider.max):
             validate_scenario_data(apply_edits(raw, {f"actors.{actor}.rule.{param}": value}))
 
 
 def test_sliders_that_do_not_fit_another_scenario_are_reported_not_applied():
     scenario, notes = build_scenario(
-        "two_state", {"USA.margin": 2.0, "IRN.temperature": SLIDERS["IRN.temperature"].value}
+        "two_state", {US_MARGIN: 2.0, "IRN.temperature": SLIDERS["IRN.temperature"].value}
     )
     assert scenario.name == "two_state"
-    assert notes == ["USA.margin = 2.0 does not apply to two_state (no such actor or rule parameter)"]
+    assert notes == [f"{US_MARGIN} = 2.0 does not apply to two_state (no such actor or rule parameter)"]
 
 
 def test_playing_from_the_app_model(tmp_path):

@@ -14,27 +14,42 @@ from ..scenario import Scenario, apply_edits, validate_scenario_data
 
 def rule_sliders(scenario: Scenario) -> dict[str, Slider]:
     """A slider per rule parameter of each actor (those its doctrine adds to the shared ones), from the
-    parameter's bounds; keyed "ACTOR.parameter"."""
+    parameter's bounds; keyed "ACTOR.parameter", or "ACTOR.regimes.NAME.parameter" (and
+    "ACTOR.components.N.rule.parameter") for the doctrines inside a regime model or a mixture."""
     sliders: dict[str, Slider] = {}
     shared = set(RuleParams.model_fields)
     for actor_id, actor in scenario.actors.items():
-        params = actor.rule
-        for name, info in type(params).model_fields.items():
-            if name in shared or name == "name":
-                continue
-            value = getattr(params, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                continue
-            is_int = info.annotation is int
-            low, high = _bounds(info.metadata, value, is_int)
-            step = 1 if is_int else _float_step(low, high)
-            if not is_int and low is not None:
-                low = float(low)
-            sliders[f"{actor_id}.{name}"] = Slider(
-                label=f"{actor_id} ({params.name}): {name}",
-                value=value, min=low, max=high, step=step, dtype=int if is_int else float,
-            )  # fmt: skip
+        for prefix, params in _rule_parts(actor.rule):
+            _add_sliders(sliders, f"{actor_id}.{prefix}", actor_id, params, shared)
     return sliders
+
+
+def _rule_parts(params: RuleParams, prefix: str = "") -> Any:
+    """The rule and the doctrines inside it (a regime's regimes, a mixture's components), with their paths."""
+    yield prefix, params
+    for name, sub in (getattr(params, "regimes", None) or {}).items():
+        yield from _rule_parts(sub, f"{prefix}regimes.{name}.")
+    for n, component in enumerate(getattr(params, "components", None) or []):
+        yield from _rule_parts(component.rule, f"{prefix}components.{n}.rule.")
+
+
+def _add_sliders(sliders: dict[str, Slider], key: str, actor_id: str, params: RuleParams, shared: set[str]) -> None:
+    """Sliders for one doctrine's own numeric parameters, keyed `key` + parameter name."""
+    for name, info in type(params).model_fields.items():
+        if name in shared or name == "name":
+            continue
+        value = getattr(params, name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        is_int = info.annotation is int
+        low, high = _bounds(info.metadata, value, is_int)
+        step = 1 if is_int else _float_step(low, high)
+        if not is_int and low is not None:
+            low = float(low)
+        sliders[f"{key}{name}"] = Slider(
+            label=f"{actor_id} ({params.name}): {name}",
+            value=value, min=low, max=high, step=step, dtype=int if is_int else float,
+        )  # fmt: skip
 
 
 def _bounds(metadata: list[Any], value: float, is_int: bool) -> tuple[float, float]:
@@ -71,7 +86,7 @@ def with_sliders(scenario: Scenario, name: str, values: dict[str, Any], sliders:
             continue
         actor_id, param = key.split(".", 1)
         actor = scenario.actors.get(actor_id)
-        if actor is None or param not in type(actor.rule).model_fields:
+        if actor is None or not _has_param(actor.rule.model_dump(mode="json"), param):
             notes.append(f"{key} = {value} does not apply to {name} (no such actor or rule parameter)")
             continue
         edits[f"actors.{actor_id}.rule.{param}"] = value
@@ -79,3 +94,16 @@ def with_sliders(scenario: Scenario, name: str, values: dict[str, Any], sliders:
         return scenario, notes
     data = apply_edits(scenario.model_dump(mode="json"), edits)
     return validate_scenario_data(data, f"{name} with the sliders' values"), notes
+
+
+def _has_param(rule: dict[str, Any], dotted: str) -> bool:
+    """Whether a slider's parameter path (`margin`, `regimes.red_line.margin`) exists in this rule's data."""
+    node: Any = rule
+    for part in dotted.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True

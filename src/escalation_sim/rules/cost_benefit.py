@@ -56,8 +56,10 @@ class CostBenefitParams(RuleParams):
         ge=0,
         description="cost of doing nothing while provoked, scaled by domestic pressure",
     )
-    lookahead: Literal[0, 1] = Field(
+    lookahead: int = Field(
         0,
+        ge=0,
+        le=1,
         description="0: myopic, the counter-strike guessed from the target's resolve x credibility (the rule as "
         "it always was); 1: each option scored with the answer the model forecasts it would provoke from its "
         "target, under the rule the actor believes the target follows (level-1 reasoning, Camerer, Ho & Chong "
