@@ -127,11 +127,19 @@ class FakeView:
     credibility_of: list[float] = field(default_factory=lambda: [0.5] * len(ACTORS))
     sovereignty_cost: list[float] = field(default_factory=_zeros)
     violations: list[float] = field(default_factory=_zeros)
+    targetable: list[bool] = field(default_factory=lambda: [False] * len(ACTORS))  # set from the options
+    lethal_days: int = 10**6
+    dependence: list[float] = field(default_factory=_zeros)
+    pressure_on: list[float] = field(default_factory=_zeros)
+    parliament_weight: float = 0.5
 
     def __post_init__(self) -> None:
         self.index = ACTORS.index(self.actor_id)
         if self.hold_index < 0:
             self.hold_index = next(o.index for o in self.options if o.action == "hold")
+        for o in self.options:
+            if o.hostile and o.target_index >= 0:
+                self.targetable[o.target_index] = True
 
     def provoke(
         self,

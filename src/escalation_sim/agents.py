@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from . import host, proxies
 from .rules import NO_TARGET, Option, Policy, make_rule
-from .scenario import Action, Actor
+from .scenario import HOST_EFFECTS, ORDER_EFFECTS, Action, Actor
 
 if TYPE_CHECKING:
     from .model import EscalationModel
@@ -90,6 +91,11 @@ class CrisisActor(mesa.Agent):
         self.last_reason = ""
         self.restraint_signal = 1.0
         self.choose: Chooser = self.sample
+        self.targetable = [False] * n_actors  # whom it has a hostile option against (most_pressing reads it)
+        self.own_hit = [False] * n_actors  # its unanswered grievance against i includes an act on itself
+        self.lethal_days = 10**6  # days since one of its own hostile acts killed someone
+        proxies.init_state(self, n_actors)
+        host.init_state(self, n_actors)
         self._update_readiness()
 
     # --- what rules read besides plain attributes ----------------------------------------------------------
@@ -99,7 +105,7 @@ class CrisisActor(mesa.Agent):
         """How far the sponsor's wish for calm holds this actor back (militias), 0 for the rest."""
         if self.sponsor is None:
             return 0.0
-        return self.spec.sponsor_control * self.sponsor.restraint_signal
+        return self.control * self.sponsor.restraint_signal
 
     @property
     def max_grievance(self) -> float:
@@ -121,11 +127,9 @@ class CrisisActor(mesa.Agent):
             if action.justifies:
                 self.justification = key
                 continue
-            hostile = action.is_hostile
             if "none" in action.targets:
                 options.append(self._option(len(options), key, action, None, ids))
-            allowed = spec.adversaries if hostile or action.rung >= 0 else spec.adversaries + spec.partners
-            allowed = list(dict.fromkeys(allowed))  # an adversary may also be a partner: one option each
+            allowed = self._addressees(action, actors)
             for other in allowed:
                 kind = actors[ids.index(other)].kind
                 if kind in action.targets:
@@ -135,6 +139,24 @@ class CrisisActor(mesa.Agent):
         self.cooling = [0] * len(options)
         self.hold_index = next(o.index for o in options if o.action == "hold")
         self.others = tuple(ids)
+        for o in options:
+            if o.hostile and o.target_index >= 0:
+                self.targetable[o.target_index] = True
+        self.dependence = [spec.dependence.get(i, 0.0) for i in ids]
+        proxies.proxy_wiring(self, actors)
+
+    def _addressees(self, action: Action, actors: list[CrisisActor]) -> list[str]:
+        """Whom an action may be aimed at: orders go to one's own proxies, a host's diplomacy to its partners,
+        pressure to the host one stands in; hostile acts to adversaries, conciliation to partners too."""
+        spec = self.spec
+        if action.effect in ORDER_EFFECTS:
+            return [a.actor_id for a in actors if a.spec.sponsor == self.actor_id]
+        if action.effect in HOST_EFFECTS:
+            return list(dict.fromkeys(spec.partners + spec.adversaries))
+        if action.effect == "pressure_host":
+            return [spec.located_in] if spec.located_in is not None else []
+        allowed = spec.adversaries if action.is_hostile or action.rung >= 0 else spec.adversaries + spec.partners
+        return list(dict.fromkeys(allowed))  # an adversary may also be a partner: one option each
 
     def _option(self, index: int, key: str, action: Action, target: str | None, ids: list[str]) -> Option:
         target_index = ids.index(target) if target is not None else NO_TARGET
@@ -158,14 +180,19 @@ class CrisisActor(mesa.Agent):
     # --- a day -------------------------------------------------------------------------------------------------
 
     def policy(self) -> Policy:
-        """The rule's policy, less the options still cooling down (their mass goes to holding)."""
+        """The rule's policy, less the options still cooling down (their mass goes to holding), then what
+        binds every rule: orders, truces and delegation (proxies.py), access to a host's soil (host.py)."""
         policy = self.rule.policy(self)
+        probs = policy.probs
         if self.cooling_count:
-            probs = policy.probs
             for i, days in enumerate(self.cooling):
                 if days and probs[i]:
                     probs[self.hold_index] += probs[i]
                     probs[i] = 0.0
+        if self.order_options or self.ordered or self.suspended_count:
+            proxies.steer(self, probs)
+        if self.access_limited:
+            host.limit_access(self, probs)
         return policy
 
     def justification_chance(self) -> float:
@@ -208,6 +235,7 @@ class CrisisActor(mesa.Agent):
     def end_of_day(self) -> None:
         """Memory fades, alert and pressure relax toward their baselines, unmet threats cost credibility."""
         decay = self.grievance_decay
+        self.lethal_days += 1
         if self.cooling_count:
             cooling = self.cooling
             for i, days in enumerate(cooling):
@@ -224,6 +252,7 @@ class CrisisActor(mesa.Agent):
                 value *= decay
                 if value < 0.05:
                     value = 0.0
+                    self.own_hit[i] = False
                 outstanding[i] = value
                 if value > most:
                     most = value
@@ -241,6 +270,9 @@ class CrisisActor(mesa.Agent):
         if self.legitimacy_cost:
             self.legitimacy_cost *= decay
         self.restraint_signal = math.exp(-most / 5.0) if most else 1.0
+        if self.ordered or self.suspended_count or self.control != self.spec.sponsor_control:
+            proxies.end_of_day(self)
+        host.end_of_day(self)
 
     def _update_readiness(self) -> None:
         """Daily chance of acting on a provocation: a memoryless hazard with the observed mean lag."""
