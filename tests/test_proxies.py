@@ -10,7 +10,7 @@ import pytest
 from escalation_sim.model import EscalationModel
 from escalation_sim.proxies import RESTRAIN
 from escalation_sim.rules import Option
-from escalation_sim.scenario import load_scenario
+from escalation_sim.scenario import Scenario, load_scenario
 from helpers import ROOT, shipped
 
 PAUSE = ROOT / "scenarios" / "examples" / "jan2020_militia_pause.yaml"
@@ -189,7 +189,7 @@ def test_late_attribution_enters_the_grievance_on_the_day_it_arrives() -> None:
     assert len(model.late_blame) < waiting
 
 
-def at_branch_of(scenario, seed: int) -> EscalationModel:
+def at_branch_of(scenario: Scenario, seed: int) -> EscalationModel:
     model = EscalationModel(scenario=scenario, rng=seed, collect=False)
     while model.day < model.branch_day - 1:
         model.step()

@@ -272,7 +272,8 @@ class CrisisActor(mesa.Agent):
         self.restraint_signal = math.exp(-most / 5.0) if most else 1.0
         if self.ordered or self.suspended_count or self.control != self.spec.sponsor_control:
             proxies.end_of_day(self)
-        host.end_of_day(self)
+        if self.access_limited or self.pressured:
+            host.end_of_day(self)
 
     def _update_readiness(self) -> None:
         """Daily chance of acting on a provocation: a memoryless hazard with the observed mean lag."""

@@ -31,6 +31,7 @@ def init_state(actor: CrisisActor, n_actors: int) -> None:
     actor.access_limited = False
     actor.access_decay = 0.5 ** (1.0 / actor.spec.access_half_life_days)
     actor.pressure_on = [0.0] * n_actors  # as host: each patron's pressure on it
+    actor.pressured = False
     actor.dependence = [0.0] * n_actors
     actor.parliament_weight = actor.spec.parliament_weight
 
@@ -56,6 +57,7 @@ def host_effect(model: EscalationModel, actor: CrisisActor, target: CrisisActor,
     effect = action.effect
     if effect == "pressure_host":  # the actor is the patron, the target the host it stands in
         target.pressure_on[actor.index] = min(1.0, target.pressure_on[actor.index] + PRESSURE_STEP)
+        target.pressured = True
     elif effect in ("pass_message", "mediate"):
         partners = [model.by_id[p] for p in actor.spec.partners if p != target.actor_id]
         for other in partners:
@@ -77,7 +79,8 @@ def end_of_day(actor: CrisisActor) -> None:
                     limited = True
                 actor.access[h] = left
         actor.access_limited = limited
-    pressure = actor.pressure_on
-    for i, value in enumerate(pressure):
-        if value:
-            pressure[i] = value * actor.grievance_decay
+    if actor.pressured:
+        pressure = actor.pressure_on
+        for i, value in enumerate(pressure):
+            pressure[i] = value * actor.grievance_decay if value > 0.01 else 0.0
+        actor.pressured = any(pressure)
