@@ -7,8 +7,8 @@ the host's `access_half_life_days` (restored by negotiation). Force aimed at a t
 soil is scaled by the access left, whatever rule chose it (`limit_access`, where the policy becomes
 probabilities). A patron may pressure the host (`pressure_host`): that raises the government's cost of acting
 against it (Putnam 1988: the patron plays at the host's table). A host's messages and mediation ease the
-unanswered grievances between its partners; its request for restraint is a small access cut, since it binds
-no one.
+unanswered grievances between its partners; its request for restraint works as any conciliatory act (it
+halves the grievances between host and patron) and cuts no access, since it binds no one.
 """
 
 from __future__ import annotations

@@ -102,7 +102,8 @@ def carry_out(model: EscalationModel, act: Act) -> Record:
     record = model.record(act, attributed)
     actor.last_action = act.key
     actor.last_reason = act.reason
-    if rung < 0 and target is not None and action.effect == "none" and actor.order_options:
+    # the model's sponsor orders its proxies with its declaration; a player gives its own orders
+    if rung < 0 and target is not None and action.effect == "none" and actor.order_options and act.origin == "model":
         for key, proxy in proxies.restrain_proxies(model, actor, target.index):
             reason = f"ordering {proxy} to hold fire along with its {act.key} toward {target.actor_id}"
             model.record(Act(actor, key, model.ladder[key], proxy, origin=act.origin, probability=act.probability,
