@@ -131,6 +131,11 @@ class FakeView:
     own_last_rung: list[int] = field(default_factory=lambda: [0] * len(ACTORS))
     sponsor_of: list[int] = field(default_factory=lambda: [-1, -1, 1, -1])  # KH's sponsor is IRN
     cooling: list[int] = field(default_factory=list)  # per option; empty: none cooling
+    targetable: list[bool] = field(default_factory=lambda: [False] * len(ACTORS))  # set from the options
+    lethal_days: int = 10**6
+    dependence: list[float] = field(default_factory=_zeros)
+    pressure_on: list[float] = field(default_factory=_zeros)
+    parliament_weight: float = 0.5
 
     def __post_init__(self) -> None:
         self.index = ACTORS.index(self.actor_id)
@@ -138,6 +143,9 @@ class FakeView:
             self.cooling = [0] * len(self.options)
         if self.hold_index < 0:
             self.hold_index = next(o.index for o in self.options if o.action == "hold")
+        for o in self.options:
+            if o.hostile and o.target_index >= 0:
+                self.targetable[o.target_index] = True
 
     def provoke(
         self,

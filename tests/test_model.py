@@ -196,7 +196,13 @@ def test_model_decisions_stay_within_capabilities_and_targets(name: str) -> None
             action = scenario.actions[r.action]
             assert r.action in spec.capabilities or action.effect == "accident"
             if r.target is not None:
-                assert r.target in spec.adversaries + spec.partners
+                proxies = [k for k, a in scenario.actors.items() if a.sponsor == r.actor]
+                if action.effect in ("order_restraint", "order_attack"):  # orders go to one's own proxies
+                    assert r.target in proxies
+                elif action.effect == "pressure_host":  # pressure goes to the host one stands in
+                    assert r.target == spec.located_in
+                else:
+                    assert r.target in spec.adversaries + spec.partners
             if action.is_hostile and r.actor is not None:
                 assert model.daily_rung[r.day, model.actor_ids.index(r.actor)] >= r.rung
 

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from . import host, proxies
 from .anticipation import Forecaster
 from .beliefs import observed
 from .rules import NO_TARGET, Forecast, Option, Policy, make_rule
 from .rules.base import tremble, withhold_cooling
 from .rules.regime import Regime
-from .scenario import Action, Actor
+from .scenario import HOST_EFFECTS, ORDER_EFFECTS, Action, Actor
 
 if TYPE_CHECKING:
     from .beliefs import BeliefState
@@ -101,6 +102,11 @@ class CrisisActor(mesa.Agent):
         self.choose: Chooser = self.sample
         self.beliefs: dict[int, BeliefState] = {}  # by other actor's index: filled by beliefs.install
         self.forecaster = Forecaster(self) if getattr(spec.rule, "lookahead", 0) else None
+        self.targetable = [False] * n_actors  # whom it has a hostile option against (most_pressing reads it)
+        self.own_hit = [False] * n_actors  # its unanswered grievance against i includes an act on itself
+        self.lethal_days = 10**6  # days since one of its own hostile acts killed someone
+        proxies.init_state(self, n_actors)
+        host.init_state(self, n_actors)
         self._update_readiness()
 
     # --- what rules read besides plain attributes ----------------------------------------------------------
@@ -110,7 +116,7 @@ class CrisisActor(mesa.Agent):
         """How far the sponsor's wish for calm holds this actor back (militias), 0 for the rest."""
         if self.sponsor is None:
             return 0.0
-        return self.spec.sponsor_control * self.sponsor.restraint_signal
+        return self.control * self.sponsor.restraint_signal
 
     def forecasts(self) -> list[Forecast] | None:
         """Per option, the answer it would provoke (anticipation.py); None for rules that do not look ahead."""
@@ -142,11 +148,9 @@ class CrisisActor(mesa.Agent):
             if action.justifies:
                 self.justification = key
                 continue
-            hostile = action.is_hostile
             if "none" in action.targets:
                 options.append(self._option(len(options), key, action, None, ids))
-            allowed = spec.adversaries if hostile or action.rung >= 0 else spec.adversaries + spec.partners
-            allowed = list(dict.fromkeys(allowed))  # an adversary may also be a partner: one option each
+            allowed = self._addressees(action, actors)
             for other in allowed:
                 kind = actors[ids.index(other)].kind
                 if kind in action.targets:
@@ -156,6 +160,24 @@ class CrisisActor(mesa.Agent):
         self.cooling = [0] * len(options)
         self.hold_index = next(o.index for o in options if o.action == "hold")
         self.others = tuple(ids)
+        for o in options:
+            if o.hostile and o.target_index >= 0:
+                self.targetable[o.target_index] = True
+        self.dependence = [spec.dependence.get(i, 0.0) for i in ids]
+        proxies.proxy_wiring(self, actors)
+
+    def _addressees(self, action: Action, actors: list[CrisisActor]) -> list[str]:
+        """Whom an action may be aimed at: orders go to one's own proxies, a host's diplomacy to its partners,
+        pressure to the host one stands in; hostile acts to adversaries, conciliation to partners too."""
+        spec = self.spec
+        if action.effect in ORDER_EFFECTS:
+            return [a.actor_id for a in actors if a.spec.sponsor == self.actor_id]
+        if action.effect in HOST_EFFECTS:
+            return list(dict.fromkeys(spec.partners + spec.adversaries))
+        if action.effect == "pressure_host":
+            return [spec.located_in] if spec.located_in is not None else []
+        allowed = spec.adversaries if action.is_hostile or action.rung >= 0 else spec.adversaries + spec.partners
+        return list(dict.fromkeys(allowed))  # an adversary may also be a partner: one option each
 
     def _option(self, index: int, key: str, action: Action, target: str | None, ids: list[str]) -> Option:
         target_index = ids.index(target) if target is not None else NO_TARGET
@@ -179,13 +201,19 @@ class CrisisActor(mesa.Agent):
     # --- a day -------------------------------------------------------------------------------------------------
 
     def policy(self) -> Policy:
-        """The rule's policy, less the options still cooling down (their mass goes to holding), then the
-        rule's tremble (rules.base.decide, without scanning the cooldowns on days none runs)."""
+        """The rule's policy, less the options still cooling down (their mass goes to holding); then what
+        binds every rule: orders, truces and delegation (proxies.py), access to a host's soil (host.py); then
+        the rule's tremble (rules.base.tremble)."""
         policy = self.rule.policy(self)
         if self.beliefs:
             policy.reason += f" [believes {self.belief_summary}]"
         if self.cooling_count:
             withhold_cooling(self, policy)
+        probs = policy.probs
+        if self.order_options or self.ordered or self.suspended_count:
+            proxies.steer(self, probs)
+        if self.access_limited:
+            host.limit_access(self, probs)
         epsilon = self.rule.params.epsilon
         if epsilon:
             policy = tremble(self, policy, epsilon)
@@ -235,6 +263,7 @@ class CrisisActor(mesa.Agent):
     def end_of_day(self) -> None:
         """Memory fades, alert and pressure relax toward their baselines, unmet threats cost credibility."""
         decay = self.grievance_decay
+        self.lethal_days += 1
         if self.cooling_count:
             cooling = self.cooling
             for i, days in enumerate(cooling):
@@ -251,6 +280,7 @@ class CrisisActor(mesa.Agent):
                 value *= decay
                 if value < 0.05:
                     value = 0.0
+                    self.own_hit[i] = False
                 outstanding[i] = value
                 if value > most:
                     most = value
@@ -268,6 +298,10 @@ class CrisisActor(mesa.Agent):
         if self.legitimacy_cost:
             self.legitimacy_cost *= decay
         self.restraint_signal = math.exp(-most / 5.0) if most else 1.0
+        if self.ordered or self.suspended_count or self.control != self.spec.sponsor_control:
+            proxies.end_of_day(self)
+        if self.access_limited or self.pressured:
+            host.end_of_day(self)
         if self.regime is not None:
             self.regime.day_passes(self.model.random.random() if self.regime.current is not None else 0.0)
 

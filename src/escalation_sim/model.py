@@ -20,7 +20,8 @@ from .beliefs import install as install_beliefs
 from .beliefs import observed
 from .beliefs import refresh as refresh_beliefs
 from .outcomes import NO_RUNG, Outcome, classify
-from .perception import Act, accidents, after_accident, carry_out, casualties
+from .perception import Act, accidents, after_accident, arrive_blame, carry_out, casualties
+from .proxies import Order, deliver_orders
 from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
 
@@ -141,6 +142,8 @@ class EscalationModel(mesa.Model):
         self.hostile_deaths = 0
         self.retaliations = 0
         self.accident_probability: list[float] = []
+        self.orders: list[Order] = []  # sponsors' private orders on their way (proxies.py)
+        self.late_blame: list[tuple] = []  # attributions still under investigation (perception.py)
 
         self.collect = collect
         reporters = AGENT_REPORTERS | ({"beliefs": "belief_summary"} if self.believers else {})
@@ -175,6 +178,10 @@ class EscalationModel(mesa.Model):
         for event in self.events_by_day.get(day, ()):
             if not branched or event.exogenous:
                 self._replay(event)
+        if self.orders:
+            deliver_orders(self)
+        if self.late_blame:
+            arrive_blame(self)
         if branched:
             self.agents.shuffle_do("step")
             accidents(self)
@@ -196,7 +203,7 @@ class EscalationModel(mesa.Model):
         action = self.ladder[option.action]
         killed, wounded = casualties(self, action, option.target)
         act = Act(actor, option.action, action, option.target, killed, wounded, claimed=actor.kind == "state",
-                  origin=origin, probability=probability, reason=reason)  # fmt: skip
+                  origin=origin, probability=probability, reason=reason, front=actor.spec.front)  # fmt: skip
         return carry_out(self, act)
 
     def justify(self, actor: CrisisActor, probability: float) -> Record:
@@ -216,7 +223,8 @@ class EscalationModel(mesa.Model):
                 observed(self, actor, chosen)
         act = Act(actor, event.action, action, event.target, dict(event.killed), dict(event.wounded),
                   claimed=event.claimed, soil=event.soil, origin="history", probability=probability,
-                  reason=f"history ({event.id}): {event.description}", event_id=event.id)  # fmt: skip
+                  reason=f"history ({event.id}): {event.description}", event_id=event.id, front=event.front,
+                  liaison_killed=tuple(event.liaison_killed))  # fmt: skip
         if actor is not None and action.chosen:
             actor.observed(event.action, event.target)  # forward filtering of a regime model, before the act
             return carry_out(self, act)

@@ -9,10 +9,13 @@ Every draw comes from the model's generators, in a fixed order, so runs stay rep
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .scenario import Action
+from . import proxies
+from .host import host_effect
+from .scenario import ORDER_EFFECTS, Action
 
 if TYPE_CHECKING:
     from .agents import CrisisActor
@@ -38,6 +41,8 @@ class Act:
     probability: float = math.nan  # what the model gave it (NaN where no decision was involved)
     reason: str = ""
     event_id: str | None = None
+    front: str | None = None  # front group that claimed it: blame is split among the sponsor's militias
+    liaison_killed: tuple[str, ...] = ()  # militias whose liaison to their sponsor it killed
 
 
 def casualties(model: EscalationModel, action: Action, target: str | None) -> tuple[dict[str, int], dict[str, int]]:
@@ -77,7 +82,7 @@ def carry_out(model: EscalationModel, act: Act) -> Record:
             soil = target.spec.located_in
     elif action.justifies:
         actor.legitimacy_cost *= 0.3
-    elif rung < 0 and target is not None:
+    elif rung < 0 and target is not None and action.effect not in ORDER_EFFECTS:
         if not actor.conciliatory[target.index]:  # an answer in kind closes the exchange, asks for none
             target.conciliatory[actor.index] = True
         target.outstanding[actor.index] *= 0.5  # reassured, not satisfied
@@ -86,14 +91,44 @@ def carry_out(model: EscalationModel, act: Act) -> Record:
     actor.used(act.key, act.target)
     if action.effect == "withdrawal_demand" and target is not None:
         target.sovereignty_cost[actor.index] += 0.5
+    if target is not None:
+        _proxy_and_host_effects(model, act, target)
     _count_casualties(model, act.killed, act.wounded, hostile)
+    if hostile and act.killed:
+        actor.lethal_days = 0
     attributed = ""
     if hostile and target is not None:
         attributed = perceive(model, act, target, soil)
     record = model.record(act, attributed)
     actor.last_action = act.key
     actor.last_reason = act.reason
+    # the model's sponsor orders its proxies with its declaration; a player gives its own orders
+    if rung < 0 and target is not None and action.effect == "none" and actor.order_options and act.origin == "model":
+        for key, proxy in proxies.restrain_proxies(model, actor, target.index):
+            reason = f"ordering {proxy} to hold fire along with its {act.key} toward {target.actor_id}"
+            model.record(Act(actor, key, model.ladder[key], proxy, origin=act.origin, probability=act.probability,
+                             reason=reason))  # decided with the declaration it goes with
     return record
+
+
+def _proxy_and_host_effects(model: EscalationModel, act: Act, target: CrisisActor) -> None:
+    """Orders, truces, liaisons killed and a host's moves (docs/model.md sections 5b, 5c)."""
+    actor = act.actor
+    assert actor is not None
+    action = act.action
+    effect = action.effect
+    if effect in ORDER_EFFECTS:
+        proxies.send_order(model, actor, target, effect)
+    elif effect == "suspend_operations":
+        proxies.suspend(actor, target)
+    if action.access_cut or effect in ("pressure_host", "pass_message", "mediate"):
+        host_effect(model, actor, target, action)
+    if action.force:
+        proxies.break_truce(target, actor.index)
+        if action.kills_liaison and target.sponsor is not None:
+            proxies.lose_liaison(target)
+    for militia in act.liaison_killed:
+        proxies.lose_liaison(model.by_id[militia])
 
 
 def _answer(model: EscalationModel, actor: CrisisActor, target: CrisisActor, action: Action) -> None:
@@ -132,15 +167,17 @@ def _count_casualties(model: EscalationModel, killed: dict[str, int], wounded: d
 def perceive(model: EscalationModel, act: Act, target: CrisisActor, soil: str | None) -> str:
     """Each affected actor sees the act through noise and decides whom to blame; returns whom the target blamed.
 
-    The target feels the act's severity (rung plus casualties, with noise); a proxy's sponsor feels a share of
-    it; a host nation on whose soil force was used counts a violation. Claimed acts are laid at the actor's
-    door; unclaimed ones with the observer's attribution probability, and at the sponsor's with its own.
+    The target, and every nation whose people the act killed or wounded (multi-victim events), feel the act's
+    severity (rung plus own casualties, with noise); a proxy's sponsor feels a share of an attack on its proxy;
+    a host nation on whose soil force was used counts a violation. Claimed acts are laid at the actor's door;
+    unclaimed ones with the observer's attribution probability (split among the sponsor's militias when a front
+    claims them), after the observer's investigation delay, and at the sponsor's with its own.
     """
     actor = act.actor
     assert actor is not None
     rung = act.action.rung
     killed = act.killed
-    claimed = act.claimed
+    wounded = act.wounded
     force = act.action.force
     normal = model.rng.normal
     random = model.random.random
@@ -149,59 +186,106 @@ def perceive(model: EscalationModel, act: Act, target: CrisisActor, soil: str | 
         if observer is actor:
             continue
         perception = observer.perception
-        if observer is target:
-            base = rung + perception.casualty_weight * math.log1p(killed.get(observer.actor_id, 0))
-            own_killed = killed.get(observer.actor_id, 0)
+        me = observer.actor_id
+        own_killed = killed.get(me, 0)
+        if soil == me and force:
+            _violation(observer, actor, rung, perception.sovereignty_sensitivity, perception.casualty_weight,
+                       own_killed, act.key)  # fmt: skip
+        if observer is target or own_killed or me in wounded:
+            base = rung + perception.casualty_weight * math.log1p(own_killed)
+            hit_self = True
         elif target.sponsor is observer:
             base = perception.proxy_solidarity * (
                 rung + perception.casualty_weight * math.log1p(killed.get(target.actor_id, 0))
             )
-            own_killed = 0
-        elif soil == observer.actor_id and force:
-            violation = perception.sovereignty_sensitivity * (
-                rung + perception.casualty_weight * math.log1p(killed.get(observer.actor_id, 0))
-            )
-            if violation > 0:
-                observer.violations[actor.index] += violation
-                observer.outstanding[actor.index] = max(observer.outstanding[actor.index], violation)
-                observer.last_rung[actor.index] = rung
-                observer.last_act_of[actor.index] = act.key
-                observer.last_attribution[actor.index] = 1.0
-            continue
+            hit_self = False
         else:
             continue
         severity = max(0.0, base + perception.noise_sd * normal()) if perception.noise_sd else base
-        blamed: list[tuple[CrisisActor, float]] = []
-        if claimed:
-            blamed.append((actor, 1.0))
-        elif random() < perception.attribution:
-            blamed.append((actor, perception.attribution))
-        sponsor = actor.sponsor
-        deniable = not claimed and sponsor is not None and sponsor is not observer
-        if deniable and random() < perception.sponsor_attribution:
-            blamed.append((sponsor, perception.sponsor_attribution))
-        for culprit, p in blamed:
-            j = culprit.index
-            # a sponsor is blamed for its proxy's act in proportion to the belief that it is behind it
-            share = severity if culprit is actor else severity * p
-            # deaths in acts not yet answered are remembered: a later harmless act does not erase them
-            observer.last_killed[j] = own_killed if observer.outstanding[j] == 0.0 else max(
-                observer.last_killed[j], own_killed
-            )
-            observer.outstanding[j] = max(observer.outstanding[j], share)
-            observer.grievance[j] += share
-            observer.last_rung[j] = rung
-            observer.last_act_of[j] = act.key
-            observer.last_attribution[j] = p
-            observer.conciliatory[j] = False
+        blamed = _culprits(model, act, observer, random)
+        delay = 0 if act.claimed else perception.attribution_delay_days
+        for culprit, p, share in blamed:
+            share = severity * share
+            if delay:
+                model.late_blame.append(
+                    (model.day + delay, observer, culprit, share, rung, own_killed, p, hit_self, act.key)
+                )
+            else:
+                blame(observer, culprit, share, rung, own_killed, p, hit_self, act.key)
         if observer is target:
-            blamed_by_target = "+".join(c.actor_id for c, _ in blamed) or "unknown"
+            blamed_by_target = "+".join(c.actor_id for c, _, _ in blamed) or "unknown"
+            if delay and blamed:
+                blamed_by_target = f"pending ({delay} days): {blamed_by_target}"
         observer.alert = min(1.0, observer.alert + rung / 20.0)
         observer.domestic_pressure = min(
             1.0, observer.domestic_pressure + severity / 20.0 + perception.casualty_weight * own_killed / 100.0
         )
     return blamed_by_target
 
+
+def _violation(observer: CrisisActor, actor: CrisisActor, rung: int, sensitivity: float, weight: float,
+               own_killed: int, key: str) -> None:  # fmt: skip
+    """Force on a host's soil: its sovereignty grievance against the actor."""
+    violation = sensitivity * (rung + weight * math.log1p(own_killed))
+    if violation > 0:
+        observer.violations[actor.index] += violation
+        observer.outstanding[actor.index] = max(observer.outstanding[actor.index], violation)
+        observer.last_rung[actor.index] = rung
+        observer.last_act_of[actor.index] = key
+        observer.last_attribution[actor.index] = 1.0
+
+
+Blamed = list[tuple["CrisisActor", float, float]]  # (culprit, belief, share of the severity)
+
+
+def _culprits(model: EscalationModel, act: Act, observer: CrisisActor, random: Callable[[], float]) -> Blamed:
+    """Whom the observer blames: (culprit, belief, share of the severity). A front's claim spreads the blame
+    over every militia of the same sponsor, each believed responsible with 1/n of the attribution."""
+    actor = act.actor
+    assert actor is not None
+    perception = observer.perception
+    blamed: list[tuple[CrisisActor, float, float]] = []
+    sponsor = actor.sponsor
+    if act.claimed:
+        blamed.append((actor, 1.0, 1.0))
+    elif act.front is not None and sponsor is not None:
+        suspects = [a for a in model.actors if a.sponsor is sponsor and a is not observer]
+        p = perception.attribution / len(suspects)
+        for suspect in suspects:
+            if random() < perception.attribution:
+                blamed.append((suspect, p, 1.0 / len(suspects)))
+    elif random() < perception.attribution:
+        blamed.append((actor, perception.attribution, 1.0))
+    deniable = not act.claimed and sponsor is not None and sponsor is not observer
+    if deniable and random() < perception.sponsor_attribution:
+        # a sponsor is blamed for its proxy's act in proportion to the belief that it is behind it
+        blamed.append((sponsor, perception.sponsor_attribution, perception.sponsor_attribution))
+    return blamed
+
+
+def blame(observer: CrisisActor, culprit: CrisisActor, share: float, rung: int, own_killed: int, p: float,
+          hit_self: bool, key: str) -> None:  # fmt: skip
+    """Lay an act at a culprit's door: it enters the observer's unanswered severity and grievance."""
+    j = culprit.index
+    # deaths in acts not yet answered are remembered: a later harmless act does not erase them
+    observer.last_killed[j] = own_killed if observer.outstanding[j] == 0.0 else max(observer.last_killed[j], own_killed)
+    observer.outstanding[j] = max(observer.outstanding[j], share)
+    observer.grievance[j] += share
+    observer.last_rung[j] = rung
+    observer.last_act_of[j] = key
+    observer.last_attribution[j] = p
+    observer.conciliatory[j] = False
+    if hit_self:
+        observer.own_hit[j] = True
+
+
+def arrive_blame(model: EscalationModel) -> None:
+    """Investigations concluded today: their blame enters the observers' grievances now."""
+    due = [b for b in model.late_blame if b[0] <= model.day]
+    if due:
+        model.late_blame = [b for b in model.late_blame if b[0] > model.day]
+        for _, observer, culprit, share, rung, own_killed, p, hit_self, key in due:
+            blame(observer, culprit, share, rung, own_killed, p, hit_self, key)
 
 
 def accidents(model: EscalationModel) -> None:

@@ -86,6 +86,12 @@ class View(Protocol):
     sponsor_of: list[int]  # per actor: the index of its sponsor, NO_TARGET if it has none
     cooling: list[int]  # per option: days before it can be taken again (0: available)
 
+    targetable: list[bool]  # it has a hostile option against this actor
+    lethal_days: int  # days since one of its own attacks last killed someone (large if never)
+    dependence: list[float]  # host nations: dependence on each patron
+    pressure_on: list[float]  # host nations: each patron's pressure on it
+    parliament_weight: float  # host nations: parliament's weight against the government's
+
     def forecasts(self) -> list[Forecast] | None:
         """Per option, the answer it would provoke from its target; None where no forecast is made (a
         hypothetical target, modelled as level-0, does not look ahead itself)."""
@@ -211,11 +217,13 @@ def perceived_severity(rung: int, killed: int, casualty_weight: float) -> float:
 
 
 def most_pressing(view: View, params: RuleParams) -> int:
-    """Index of the actor whose unanswered acts weigh most on the deciding actor, or NO_TARGET if none
-    weighs enough to answer."""
+    """Index of the actor whose unanswered acts weigh most on the deciding actor among those it can act
+    against, or NO_TARGET if none weighs enough to answer. A larger grievance against someone out of reach
+    does not freeze the actor: it acts on the most pressing one it can act on."""
     best, best_value = NO_TARGET, params.ignore_below
+    targetable = view.targetable
     for i, value in enumerate(view.outstanding):
-        if value >= best_value and value > 0.0:
+        if value >= best_value and value > 0.0 and targetable[i]:
             best, best_value = i, value
     return best
 
@@ -239,6 +247,19 @@ def reciprocate(view: View, params: RuleParams, quiet: list[float]) -> Policy:
     return Policy(_normalise(probs, 1.0 + extra), "answering conciliation in kind")
 
 
+_QUIET: dict[int, tuple[tuple[Option, ...], float, list[float]]] = {}  # id(options) -> quiet-day weights
+
+
+def _quiet_day(options: tuple[Option, ...], spread: float) -> list[float]:
+    """Quiet-day weights for an option list, cached (an actor's options never change during a run)."""
+    cached = _QUIET.get(id(options))
+    if cached is None or cached[0] is not options or cached[1] != spread:
+        if len(_QUIET) > 4096:
+            _QUIET.clear()
+        cached = _QUIET[id(options)] = (options, spread, quiet_weights(options, spread))
+    return cached[2]
+
+
 def aim(
     view: View,
     target: int,
@@ -247,8 +268,10 @@ def aim(
     p_act: float,
     reason: str,
     hostile_only: bool = True,
+    quiet_spread: float = 0.15,
 ) -> Policy:
-    """Put `p_act` of the mass on actions against `target` near `rung`, the rest on holding."""
+    """Put `p_act` of the mass on actions against `target` near `rung`; the rest is a quiet day (mostly
+    holding, with the rare stray statements of `settle`), so no available option has probability zero."""
     options = view.options
     probs = [0.0] * len(options)
     total = 0.0
@@ -261,9 +284,10 @@ def aim(
         probs[view.hold_index] = 1.0
         return Policy(probs, reason + " (no action available against that target: holding)")
     scale = p_act / total
+    rest = 1.0 - p_act
+    quiet = _quiet_day(options, quiet_spread)
     for i in range(len(probs)):
-        probs[i] *= scale
-    probs[view.hold_index] += 1.0 - p_act
+        probs[i] = probs[i] * scale + rest * quiet[i]
     return Policy(probs, reason)
 
 

@@ -1,10 +1,17 @@
-"""Host nation: protest uses of force on its soil and demand that foreign forces leave."""
+"""Host nation: answer uses of force on its soil in stages, weighing parliament against a dependent government.
+
+Putnam's (1988) two-level game: parliament answers violations of sovereignty; the government weighs what the
+country depends on each patron for (Cooley 2008; Lake 2009), more so when the patron presses it. The stage
+it aims at (protest, withdrawal demand, restriction, expulsion) rises with the grievance net of that cost;
+the government's share of the decision, in proportion to its dependence on the violator, goes to diplomacy
+(a request for restraint, passing messages, mediation).
+"""
 
 from typing import Literal
 
 from pydantic import Field
 
-from .base import Policy, Rule, RuleParams, View, aim, register
+from .base import Policy, Rule, RuleParams, View, aim, mix, register
 
 
 class HostNationParams(RuleParams):
@@ -13,7 +20,15 @@ class HostNationParams(RuleParams):
         6.0,
         ge=0,
         description="sovereignty grievance at which the host formally demands withdrawal (a strike on its soil "
-        "that kills its own people or officials, as on 3 January 2020)",
+        "that kills its own people or officials, as on 3 January 2020); each further multiple of it is a "
+        "further stage (restriction of access, then expulsion)",
+    )
+    dependence_weight: float = Field(
+        6.0,
+        ge=0,
+        le=50,
+        description="sovereignty grievance a wholly dependent, unpressed government offsets (in the same units): "
+        "one protest threshold, so full dependence holds a host back by one stage",
     )
 
 
@@ -21,16 +36,19 @@ class HostNationParams(RuleParams):
 class HostNation(Rule):
     """Host nation: protest uses of force on its soil and demand that foreign forces leave.
 
-    Source: Iraq, 5 Jan 2020
+    Source: Iraq, 5 Jan 2020; Putnam 1988; Cooley 2008; Lake 2009
     """
 
     name = "host_nation"
-    description = "protest violations of sovereignty; demand withdrawal when they accumulate"
+    description = (
+        "answer violations of sovereignty in stages (protest, demand, restrict, expel), net of dependence; "
+        "a dependent government seeks restraint and mediation"
+    )
     classifier = {
         "memory_depth": float("inf"),
         "stochastic": False,
         "uses_attribution": True,
-        "uses_costs": False,
+        "uses_costs": True,
         "reacts_to_casualties": True,
         "escalatory": False,
         "proxy": False,
@@ -46,9 +64,17 @@ class HostNation(Rule):
         if worst < 0:
             return self.settle(view)
         p = self.params
-        rung = 2.0 if worst_value >= p.protest_threshold else 1.0
+        leaning = (1.0 - view.parliament_weight) * view.dependence[worst]  # the government's hold on it
+        cost = leaning * (1.0 + view.pressure_on[worst]) * p.dependence_weight
+        drive = worst_value - cost
+        stage = 1.0 if drive < p.protest_threshold else min(4.0, 1.0 + drive // p.protest_threshold)
+        words = {1.0: "protesting", 2.0: "demanding withdrawal", 3.0: "restricting access", 4.0: "expelling"}
         reason = (
             f"host nation: sovereignty violated by {view.others[worst]} (grievance {worst_value:.1f}, "
-            f"{'demanding withdrawal' if rung >= 2 else 'protesting'})"
+            f"net of dependence {drive:.1f}: {words[stage]})"
         )
-        return aim(view, worst, rung, p.quiet_spread * 2, view.readiness, reason)
+        confront = aim(view, worst, stage, p.quiet_spread * 2, view.readiness, reason)
+        if leaning <= 0.0:
+            return confront
+        calm = aim(view, worst, -1.0, p.quiet_spread * 2, view.readiness, reason, hostile_only=False)
+        return mix(confront, calm, leaning, reason + f"; the government seeks restraint (share {leaning:.2f})")

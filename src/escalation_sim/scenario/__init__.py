@@ -13,6 +13,9 @@ from .edits import apply_edits
 from .errors import InputFileError, ScenarioError
 from .load import load_scenario, load_scenario_data, parse_scenario, scenario_paths
 from .schema import (
+    ACCESS_EFFECTS,
+    HOST_EFFECTS,
+    ORDER_EFFECTS,
     Action,
     Actor,
     Event,
@@ -27,6 +30,9 @@ from .schema import (
 from .validate import validate_scenario_data
 
 __all__ = [
+    "ACCESS_EFFECTS",
+    "HOST_EFFECTS",
+    "ORDER_EFFECTS",
     "Action",
     "Actor",
     "Event",

@@ -20,11 +20,31 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serial
 
 from ..rules import RuleConfig
 from .beliefs import Belief
+from .roles import HostRole, MilitiaRole
 
 ActorKind = Literal["state", "militia"]
 TargetKind = Literal["state", "militia", "none"]
 Group = Literal["de-escalation", "hold", "signal", "pressure", "proxy", "strike", "war"]
-Effect = Literal["none", "threat", "justification", "withdrawal_demand", "accident"]
+Effect = Literal[
+    "none",
+    "threat",
+    "justification",
+    "withdrawal_demand",
+    "accident",
+    # issue 9: proxies under orders and the host as a player (docs/model.md, sections 5b and 5c)
+    "order_restraint",
+    "order_attack",
+    "suspend_operations",
+    "restrict_access",
+    "expel",
+    "request_restraint",
+    "mediate",
+    "pass_message",
+    "pressure_host",
+]
+ORDER_EFFECTS = ("order_restraint", "order_attack")  # a sponsor's private orders to its own proxies
+HOST_EFFECTS = ("request_restraint", "mediate", "pass_message")  # a host's diplomacy, to its partners
+ACCESS_EFFECTS = ("withdrawal_demand", "restrict_access", "expel")  # a host's stages of expulsion
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -50,6 +70,18 @@ class Action(Strict):
         "demander's soil; 'accident' happens to an actor on alert (not chosen)",
     )
     cooldown_days: int = Field(0, ge=0, le=365, description="days before the same actor can take it again")
+    access_cut: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="host stages of expulsion: share of the target's remaining access to the actor's soil that "
+        "the act removes; force from that soil is scaled by the access left, under every rule (Cooley 2008)",
+    )
+    kills_liaison: bool = Field(
+        False,
+        description="when aimed at a militia, kills the commander who links it to its sponsor: the sponsor's "
+        "control over it drops (Jordan 2009 on decapitation)",
+    )
     users: list[ActorKind] = Field(min_length=1)
     targets: list[TargetKind] = Field(min_length=1)
     cameo: str | None = Field(None, pattern=r"^[0-2][0-9]{1,3}$", description="CAMEO event code")
@@ -98,9 +130,16 @@ class Perception(Strict):
     proxy_solidarity: Unit = Field(0.5, description="share of an attack on one's proxy felt as one's own")
     casualty_weight: float = Field(1.0, ge=0, le=5, description="rungs of severity per log(1 + own killed)")
     sovereignty_sensitivity: Unit = Field(0.0, description="host nations: weight of force used on its soil")
+    attribution_delay_days: int = Field(
+        0,
+        ge=0,
+        le=120,
+        description="days an investigation takes before an unclaimed attack is laid at anyone's door; blame "
+        "enters the grievance on the day it arrives (0: at once, as before)",
+    )
 
 
-class Actor(Strict):
+class Actor(Strict, MilitiaRole, HostRole):
     """A state or militia as the scenario describes it: what it can do, to whom, how it sees and decides.
 
     The model turns each into a `CrisisActor` (agents.py); `rule` picks its deterrence doctrine (rules/).
@@ -152,6 +191,11 @@ class Event(Strict):
     claimed: bool = Field(True, description="false for deniable attacks (attribution is then uncertain)")
     soil: str | None = Field(None, description="host nation on whose soil it happened")
     exogenous: bool = Field(False, description="not a decision: replayed after the branch point too")
+    liaison_killed: list[str] = Field(
+        default_factory=list,
+        description="militias whose liaison to their sponsor the event killed: their control drops",
+    )
+    front: str | None = Field(None, description="front group that claimed it (splits attribution)")
     description: str
     source: str = Field(pattern=r"^https?://", description="a public source")
     disputed: str = ""
@@ -237,6 +281,8 @@ class Scenario(Strict):
                 _check_ref(ref, ids, f"actors.{key}.beliefs", exclude=key)
             if actor.kind == "militia" and actor.sponsor is None and actor.sponsor_control > 0:
                 raise ValueError(f"actors.{key}.sponsor_control is set but the militia has no sponsor")
+            for ref in actor.dependence:
+                _check_ref(ref, ids, f"actors.{key}.dependence", exclude=key)
         seen: set[str] = set()
         for n, event in enumerate(self.events):
             where = f"events.{n}"
@@ -253,6 +299,10 @@ class Scenario(Strict):
                 ref = getattr(event, field)
                 if ref is not None:
                     _check_ref(ref, ids, f"{where}.{field}")
+            for ref in event.liaison_killed:
+                _check_ref(ref, ids, f"{where}.liaison_killed")
+                if self.actors[ref].kind != "militia" or self.actors[ref].sponsor is None:
+                    raise ValueError(f"{where}.liaison_killed: {ref!r} is not a militia with a sponsor")
             if event.actor is None and not event.exogenous:
                 raise ValueError(f"{where}.exogenous: an event with no actor must be exogenous: true")
         return self

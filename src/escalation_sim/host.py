@@ -1,0 +1,86 @@
+"""The host as a player (docs/model.md section 5c): access to its soil, its diplomacy, its patrons' pressure.
+
+A patron's forces stand on a host's soil by the host's leave (Cooley 2008; Lake 2009). Each actor keeps, per
+host, the share of its `access` left (1 at the start). The host's stages of expulsion (withdrawal demand,
+restriction, expulsion) each remove the action's `access_cut` of what is left; access recovers toward 1 with
+the host's `access_half_life_days` (restored by negotiation). Force aimed at a target standing on the host's
+soil is scaled by the access left, whatever rule chose it (`limit_access`, where the policy becomes
+probabilities). A patron may pressure the host (`pressure_host`): that raises the government's cost of acting
+against it (Putnam 1988: the patron plays at the host's table). A host's messages and mediation ease the
+unanswered grievances between its partners; its request for restraint works as any conciliatory act (it
+halves the grievances between host and patron) and cuts no access, since it binds no one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .scenario import Action
+
+if TYPE_CHECKING:
+    from .agents import CrisisActor
+    from .model import EscalationModel
+
+PRESSURE_STEP = 0.5  # pressure a patron's threat adds; decays with the host's grievance half-life
+EASED = 0.5  # share of an unanswered grievance a message or mediation lets go, as a conciliatory act does
+
+
+def init_state(actor: CrisisActor, n_actors: int) -> None:
+    """Full access everywhere, no pressure; dependence is set when the options are built (ids known)."""
+    actor.access = [1.0] * n_actors  # share of access left on each host's soil
+    actor.access_limited = False
+    actor.access_decay = 0.5 ** (1.0 / actor.spec.access_half_life_days)
+    actor.pressure_on = [0.0] * n_actors  # as host: each patron's pressure on it
+    actor.pressured = False
+    actor.dependence = [0.0] * n_actors
+    actor.parliament_weight = actor.spec.parliament_weight
+
+
+def limit_access(actor: CrisisActor, probs: list[float]) -> None:
+    """Scale force on a host's soil by the access the actor has left there (mass removed goes to hold)."""
+    access = actor.access
+    hold = actor.hold_index
+    for opt in actor.options:
+        soil = opt.on_soil_of
+        if soil >= 0 and opt.force and access[soil] < 1.0 and probs[opt.index]:
+            removed = probs[opt.index] * (1.0 - access[soil])
+            probs[opt.index] -= removed
+            probs[hold] += removed
+
+
+def host_effect(model: EscalationModel, actor: CrisisActor, target: CrisisActor, action: Action) -> None:
+    """What a host's act (or a patron's pressure on it) does besides being perceived."""
+    if action.access_cut > 0.0:  # the actor is the host: the target's access to its soil shrinks
+        left = target.access[actor.index] * (1.0 - action.access_cut)
+        target.access[actor.index] = left if left > 1e-9 else 0.0
+        target.access_limited = True
+    effect = action.effect
+    if effect == "pressure_host":  # the actor is the patron, the target the host it stands in
+        target.pressure_on[actor.index] = min(1.0, target.pressure_on[actor.index] + PRESSURE_STEP)
+        target.pressured = True
+    elif effect in ("pass_message", "mediate"):
+        partners = [model.by_id[p] for p in actor.spec.partners if p != target.actor_id]
+        for other in partners:
+            target.outstanding[other.index] *= EASED
+            if effect == "mediate":
+                other.outstanding[target.index] *= EASED
+
+
+def end_of_day(actor: CrisisActor) -> None:
+    """Access recovers toward 1 with each host's half-life; pressure on this actor (as host) fades."""
+    if actor.access_limited:
+        limited = False
+        for h, left in enumerate(actor.access):
+            if left < 1.0:
+                left = 1.0 - (1.0 - left) * actor.model.actors[h].access_decay
+                if left > 0.999:
+                    left = 1.0
+                else:
+                    limited = True
+                actor.access[h] = left
+        actor.access_limited = limited
+    if actor.pressured:
+        pressure = actor.pressure_on
+        for i, value in enumerate(pressure):
+            pressure[i] = value * actor.grievance_decay if value > 0.01 else 0.0
+        actor.pressured = any(pressure)
