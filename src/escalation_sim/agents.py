@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from .channels import route
+from .harm import expected_deaths
 from .rules import NO_TARGET, Option, Policy, make_rule
 from .scenario import Action, Actor
 
@@ -83,6 +85,10 @@ class CrisisActor(mesa.Agent):
         self.last_attribution = [1.0] * n_actors
         self.pending_threat = [0] * n_actors
         self.conciliatory = [False] * n_actors
+        self.words_only = [False] * n_actors  # unanswered severity made of words only: no force answers it
+        # the hook through which signals enter (signals.receive): expectation that each other actor will use
+        # force against this one soon; 0.5 = no information either way. Read by nothing yet but `receive`.
+        self.expected_force = [0.5] * n_actors
         self.killed = 0
         self.wounded = 0
         self.killed_by_own_hand = 0
@@ -122,12 +128,15 @@ class CrisisActor(mesa.Agent):
                 self.justification = key
                 continue
             hostile = action.is_hostile
-            if "none" in action.targets:
+            if "none" in action.targets and not action.private:
                 options.append(self._option(len(options), key, action, None, ids))
             allowed = spec.adversaries if hostile or action.rung >= 0 else spec.adversaries + spec.partners
             allowed = list(dict.fromkeys(allowed))  # an adversary may also be a partner: one option each
             for other in allowed:
                 kind = actors[ids.index(other)].kind
+                message = action.message or ""
+                if action.private and route(self.model.lines, self.index, ids.index(other), message) is None:
+                    continue  # no open channel carries this message to that actor
                 if kind in action.targets:
                     options.append(self._option(len(options), key, action, other, ids))
         self.options = tuple(options)
@@ -139,9 +148,13 @@ class CrisisActor(mesa.Agent):
     def _option(self, index: int, key: str, action: Action, target: str | None, ids: list[str]) -> Option:
         target_index = ids.index(target) if target is not None else NO_TARGET
         soil = NO_TARGET
+        expected_killed = action.killed_mean
         if target is not None and action.force:
-            host = self.model.crisis.actors[target].located_in
+            spec = self.model.crisis.actors[target]
+            host = spec.located_in
             soil = ids.index(host) if host is not None else NO_TARGET
+            if action.salvo:
+                expected_killed = self._salvo_deaths(action, ids.index(target), spec)
         return Option(
             index=index,
             action=key,
@@ -151,15 +164,35 @@ class CrisisActor(mesa.Agent):
             hostile=action.is_hostile,
             force=action.force,
             group=action.group,
-            expected_killed=action.killed_mean,
+            expected_killed=expected_killed,
             on_soil_of=soil,
         )
+
+    def _salvo_deaths(self, action: Action, target: int, spec: Actor) -> float:
+        """Expected deaths of a salvo at the target's starting alert, warned as the channels allow (harm.py)."""
+        alert = spec.traits.alert
+        unwarned = expected_deaths(action, spec.defence, alert, False)
+        if action.warning == "public":
+            return expected_deaths(action, spec.defence, alert, True)
+        line = route(self.model.lines, self.index, target, "warning") if action.warning == "private" else None
+        if line is None or line.delay_days > 0:
+            return unwarned
+        warned = expected_deaths(action, spec.defence, alert, True)
+        return line.reliability * warned + (1.0 - line.reliability) * unwarned
 
     # --- a day -------------------------------------------------------------------------------------------------
 
     def policy(self) -> Policy:
-        """The rule's policy, less the options still cooling down (their mass goes to holding)."""
+        """The rule's policy, less force against those who only spoke and options still cooling down (to holding)."""
         policy = self.rule.policy(self)
+        if True in self.words_only:  # words are answered by words, never by force
+            probs = policy.probs
+            words = self.words_only
+            for opt in self.options:
+                j = opt.target_index
+                if opt.force and j >= 0 and words[j] and probs[opt.index] and self.outstanding[j] > 0.0:
+                    probs[self.hold_index] += probs[opt.index]
+                    probs[opt.index] = 0.0
         if self.cooling_count:
             probs = policy.probs
             for i, days in enumerate(self.cooling):
@@ -224,6 +257,7 @@ class CrisisActor(mesa.Agent):
                 value *= decay
                 if value < 0.05:
                     value = 0.0
+                    self.words_only[i] = False
                 outstanding[i] = value
                 if value > most:
                     most = value

@@ -12,7 +12,9 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from . import signals
 from .scenario import Action
+from .scenario.signalling import ThreatTerms
 
 if TYPE_CHECKING:
     from .agents import CrisisActor
@@ -38,6 +40,7 @@ class Act:
     probability: float = math.nan  # what the model gave it (NaN where no decision was involved)
     reason: str = ""
     event_id: str | None = None
+    threat: ThreatTerms | None = None  # a threat's terms, if the event gives them (else the scenario's)
 
 
 def casualties(model: EscalationModel, action: Action, target: str | None) -> tuple[dict[str, int], dict[str, int]]:
@@ -66,10 +69,19 @@ def carry_out(model: EscalationModel, act: Act) -> Record:
     assert actor is not None
     action = act.action
     target = model.by_id.get(act.target) if act.target is not None else None
+    if action.private and target is not None:  # a message through a channel: no audience, no perception
+        actor.used(act.key, act.target)
+        act.reason = f"{act.reason}; private {action.message} {signals.private_message(model, act, target)}"
+        record = model.record(act)
+        actor.last_action = act.key
+        actor.last_reason = act.reason
+        return record
     rung = action.rung
     hostile = action.is_hostile
     if hostile and target is not None:
         _answer(model, actor, target, action)
+    if target is not None:
+        signals.on_act(model, act, target)
     soil = act.soil
     if action.force:
         actor.legitimacy_cost += max(0, rung - 4) / 10.0
@@ -97,7 +109,7 @@ def carry_out(model: EscalationModel, act: Act) -> Record:
 
 
 def _answer(model: EscalationModel, actor: CrisisActor, target: CrisisActor, action: Action) -> None:
-    """A hostile act settles the actor's grievance against its target, makes good its threats, raises alert."""
+    """A hostile act settles the actor's grievance against its target and raises alert (threats: `signals`)."""
     rung = action.rung
     answered = actor.outstanding[target.index]
     if answered > 0.0:
@@ -108,11 +120,6 @@ def _answer(model: EscalationModel, actor: CrisisActor, target: CrisisActor, act
             model.retaliations += 1
             actor.last_killed[target.index] = 0  # those deaths are answered
             actor.domestic_pressure *= ANSWER_RELIEF
-    if actor.pending_threat[target.index] and action.force:
-        actor.pending_threat[target.index] = 0
-        actor.credibility = min(1.0, actor.credibility + 0.1)
-    if action.effect == "threat":
-        actor.pending_threat[target.index] = model.crisis.threat_window_days
     actor.alert = min(1.0, actor.alert + rung / 20.0)  # expecting an answer
 
 
@@ -142,6 +149,7 @@ def perceive(model: EscalationModel, act: Act, target: CrisisActor, soil: str | 
     killed = act.killed
     claimed = act.claimed
     force = act.action.force
+    verbal = act.action.verbal
     normal = model.rng.normal
     random = model.random.random
     blamed_by_target = ""
@@ -187,6 +195,8 @@ def perceive(model: EscalationModel, act: Act, target: CrisisActor, soil: str | 
             observer.last_killed[j] = own_killed if observer.outstanding[j] == 0.0 else max(
                 observer.last_killed[j], own_killed
             )
+            # words make a words-only grievance, answered by words (docs 5a); any deed makes it a deed's
+            observer.words_only[j] = verbal and (observer.outstanding[j] == 0.0 or observer.words_only[j])
             observer.outstanding[j] = max(observer.outstanding[j], share)
             observer.grievance[j] += share
             observer.last_rung[j] = rung
