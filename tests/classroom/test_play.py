@@ -225,7 +225,7 @@ def test_play_survives_bad_input_and_saves_what_was_played_at_end_of_input(tmp_p
                   input=script)  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "'xx' is not on the list" in result.stderr
-    assert "99 is not on the list: pick a number from 0 to 11" in result.stderr
+    assert "99 is not on the list: pick a number from 0 to 14" in result.stderr
     assert "was used too recently" in result.stderr
     assert "Game stopped (end of input) before 2020-01-07: 3 of 57 days played." in result.stdout
     assert "Traceback" not in result.output
