@@ -50,9 +50,12 @@ def test_a_deterrent_threat_met_and_not_made_good_costs_the_audience_cost() -> N
     usa = model.by_id["USA"]
     before = usa.credibility
     do(model, "USA", "threaten", "IRN")
+    do(model, "IRN", "threaten", "USA")  # words do not meet the condition
+    do(model, "IRN", "nuclear_step", "USA")  # nor does pressure that is not force
     days(model, 3)
     assert usa.credibility == before
-    do(model, "IRN", "calibrated_strike", "USA")  # a strike on US forces meets the default condition (rung >= 5)
+    assert usa.pending_threat[model.by_id["IRN"].index] == 0
+    do(model, "IRN", "calibrated_strike", "USA")  # force against the US meets the default condition
     assert usa.pending_threat[model.by_id["IRN"].index] == model.crisis.threat_window_days
     days(model, model.crisis.threat_window_days + 1)
     assert usa.credibility == pytest.approx(before - usa.spec.audience_cost)

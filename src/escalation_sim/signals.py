@@ -77,7 +77,9 @@ def _meets(terms: ThreatTerms, act: Act, author_id: str) -> bool:
     if terms.kind != "deterrent":
         return False
     killed = act.killed.get(author_id, 0)
-    return act.action.rung >= terms.condition_rung or (terms.condition_killed > 0 and killed >= terms.condition_killed)
+    if terms.condition_killed > 0 and killed >= terms.condition_killed:
+        return True
+    return act.action.force if terms.condition_rung is None else act.action.rung >= terms.condition_rung
 
 
 def _charge(actor: CrisisActor, share: float) -> None:

@@ -38,13 +38,13 @@ class ThreatTerms(_Strict):
         description="deterrent (a condition, then a window) or compellent (a demand and a deadline). Default "
         "deterrent: crisis threats are mostly warnings against a repetition (Schelling 1966, ch. 2)",
     )
-    condition_rung: int = Field(
-        5,
+    condition_rung: int | None = Field(
+        None,
         ge=0,
         le=20,
         description="a hostile act of the threatened actor against the author at or above this rung meets a "
-        "deterrent threat's condition. Default 5: a use of force (the lowest force rung of the shipped ladder); "
-        "words do not meet it",
+        "deterrent threat's condition; null (default): any use of force (an action with force: true) meets it, "
+        "whatever the ladder. Words never do",
     )
     condition_killed: int = Field(
         1,
