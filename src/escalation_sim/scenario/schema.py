@@ -187,7 +187,9 @@ class Scenario(Strict):
     branch_date: dt.date | None = Field(
         None, description="first day the model decides; earlier days replay history. null: history only"
     )
-    threat_window_days: int = Field(10, ge=1, description="days to carry out a threat before audience costs")
+    threat_window_days: int = Field(
+        10, ge=1, description="days to carry out a threat once its condition is met, before audience costs"
+    )
     outcomes: Outcomes = Outcomes()
     signals: Signalling = Field(Signalling(), description="how threats, closures and private messages act")
     channels: dict[str, Channel] = Field(
