@@ -182,8 +182,9 @@ def end_of_day(model: EscalationModel) -> None:
     """Messages arrive; compellent deadlines pass; unmet deterrent threats and closures lapse; lapsed windows go."""
     book = model.signals
     day = model.day
-    for sender, receiver, kind in book.inbox.pop(day, ()):
-        receive(model, model.actors[receiver], model.actors[sender], kind)
+    if book.inbox:
+        for sender, receiver, kind in book.inbox.pop(day, ()):
+            receive(model, model.actors[receiver], model.actors[sender], kind)
     if book.threats:
         for key, threat in list(book.threats.items()):
             if threat.live:
