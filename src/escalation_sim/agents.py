@@ -15,6 +15,8 @@ import mesa
 from . import host, proxies
 from .anticipation import Forecaster
 from .beliefs import observed
+from .channels import route
+from .harm import expected_deaths
 from .rules import NO_TARGET, Forecast, Option, Policy, make_rule
 from .rules.base import tremble, withhold_cooling
 from .rules.regime import Regime
@@ -93,6 +95,10 @@ class CrisisActor(mesa.Agent):
         self.last_act_of = [""] * n_actors
         self.own_last_rung = [0] * n_actors
         self.sponsor_of = [NO_TARGET] * n_actors  # set by the model once every actor exists
+        self.words_only = [False] * n_actors  # unanswered severity made of words only: no force answers it
+        # the hook through which signals enter (signals.receive): expectation that each other actor will use
+        # force against this one soon; 0.5 = no information either way. Read by nothing yet but `receive`.
+        self.expected_force = [0.5] * n_actors
         self.killed = 0
         self.wounded = 0
         self.killed_by_own_hand = 0
@@ -148,11 +154,14 @@ class CrisisActor(mesa.Agent):
             if action.justifies:
                 self.justification = key
                 continue
-            if "none" in action.targets:
+            if "none" in action.targets and not action.private:
                 options.append(self._option(len(options), key, action, None, ids))
             allowed = self._addressees(action, actors)
             for other in allowed:
                 kind = actors[ids.index(other)].kind
+                message = action.message or ""
+                if action.private and route(self.model.lines, self.index, ids.index(other), message) is None:
+                    continue  # no open channel carries this message to that actor
                 if kind in action.targets:
                     options.append(self._option(len(options), key, action, other, ids))
         self.options = tuple(options)
@@ -182,9 +191,13 @@ class CrisisActor(mesa.Agent):
     def _option(self, index: int, key: str, action: Action, target: str | None, ids: list[str]) -> Option:
         target_index = ids.index(target) if target is not None else NO_TARGET
         soil = NO_TARGET
+        expected_killed = action.killed_mean
         if target is not None and action.force:
-            host = self.model.crisis.actors[target].located_in
+            spec = self.model.crisis.actors[target]
+            host = spec.located_in
             soil = ids.index(host) if host is not None else NO_TARGET
+            if action.salvo:
+                expected_killed = self._salvo_deaths(action, ids.index(target), spec)
         return Option(
             index=index,
             action=key,
@@ -194,9 +207,21 @@ class CrisisActor(mesa.Agent):
             hostile=action.is_hostile,
             force=action.force,
             group=action.group,
-            expected_killed=action.killed_mean,
+            expected_killed=expected_killed,
             on_soil_of=soil,
         )
+
+    def _salvo_deaths(self, action: Action, target: int, spec: Actor) -> float:
+        """Expected deaths of a salvo at the target's starting alert, warned as the channels allow (harm.py)."""
+        alert = spec.traits.alert
+        unwarned = expected_deaths(action, spec.defence, alert, False)
+        if action.warning == "public":
+            return expected_deaths(action, spec.defence, alert, True)
+        line = route(self.model.lines, self.index, target, "warning") if action.warning == "private" else None
+        if line is None or line.delay_days > 0:
+            return unwarned
+        warned = expected_deaths(action, spec.defence, alert, True)
+        return line.reliability * warned + (1.0 - line.reliability) * unwarned
 
     # --- a day -------------------------------------------------------------------------------------------------
 
@@ -207,6 +232,14 @@ class CrisisActor(mesa.Agent):
         policy = self.rule.policy(self)
         if self.beliefs:
             policy.reason += f" [believes {self.belief_summary}]"
+        if True in self.words_only:  # words are answered by words, never by force
+            probs = policy.probs
+            words = self.words_only
+            for opt in self.options:
+                j = opt.target_index
+                if opt.force and j >= 0 and words[j] and probs[opt.index] and self.outstanding[j] > 0.0:
+                    probs[self.hold_index] += probs[opt.index]
+                    probs[opt.index] = 0.0
         if self.cooling_count:
             withhold_cooling(self, policy)
         probs = policy.probs
@@ -281,6 +314,7 @@ class CrisisActor(mesa.Agent):
                 if value < 0.05:
                     value = 0.0
                     self.own_hit[i] = False
+                    self.words_only[i] = False
                 outstanding[i] = value
                 if value > most:
                     most = value

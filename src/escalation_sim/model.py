@@ -15,10 +15,13 @@ from typing import Any
 import mesa
 import numpy as np
 
+from . import signals
 from .agents import CrisisActor
 from .beliefs import install as install_beliefs
 from .beliefs import observed
 from .beliefs import refresh as refresh_beliefs
+from .channels import build_lines
+from .harm import salvo_casualties
 from .outcomes import NO_RUNG, Outcome, classify
 from .perception import Act, accidents, after_accident, arrive_blame, carry_out, casualties
 from .proxies import Order, deliver_orders
@@ -111,6 +114,8 @@ class EscalationModel(mesa.Model):
 
         ids = list(scenario.actors)
         self.actor_ids = ids
+        self.lines = build_lines(scenario.channels, ids)  # open private channels, by (sender, receiver) index
+        self.signals = signals.SignalBook()  # threats, closures and messages in play (signals.py)
         self.actors: list[CrisisActor] = [
             CrisisActor(self, key, spec, i, len(ids)) for i, (key, spec) in enumerate(scenario.actors.items())
         ]
@@ -187,6 +192,7 @@ class EscalationModel(mesa.Model):
             accidents(self)
         for actor in self.actors:
             actor.end_of_day()
+        signals.end_of_day(self)
         for actor in self.actors:
             self.credibility_of[actor.index] = actor.credibility
         if self.believers:
@@ -201,7 +207,15 @@ class EscalationModel(mesa.Model):
     def act(self, actor: CrisisActor, option: Option, probability: float, reason: str, origin: str = "model") -> Record:
         """Carry out an option the actor chose: casualties are drawn, then every actor perceives it."""
         action = self.ladder[option.action]
-        killed, wounded = casualties(self, action, option.target)
+        if action.salvo and option.target is not None:
+            target = self.by_id[option.target]
+            warned, how = signals.warn(self, actor, target, action)
+            killed, wounded, hits = salvo_casualties(
+                self, action, option.target, target.spec.defence, target.alert, warned
+            )
+            reason = f"{reason}; {how}; {hits} of {action.salvo} missiles landed"
+        else:
+            killed, wounded = casualties(self, action, option.target)
         act = Act(actor, option.action, action, option.target, killed, wounded, claimed=actor.kind == "state",
                   origin=origin, probability=probability, reason=reason, front=actor.spec.front)  # fmt: skip
         return carry_out(self, act)
@@ -224,7 +238,7 @@ class EscalationModel(mesa.Model):
         act = Act(actor, event.action, action, event.target, dict(event.killed), dict(event.wounded),
                   claimed=event.claimed, soil=event.soil, origin="history", probability=probability,
                   reason=f"history ({event.id}): {event.description}", event_id=event.id, front=event.front,
-                  liaison_killed=tuple(event.liaison_killed))  # fmt: skip
+                  liaison_killed=tuple(event.liaison_killed), threat=event.threat)  # fmt: skip
         if actor is not None and action.chosen:
             actor.observed(event.action, event.target)  # forward filtering of a regime model, before the act
             return carry_out(self, act)

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import proxies
+from . import proxies, signals
 from .host import host_effect
 from .scenario import ORDER_EFFECTS, Action
+from .scenario.signalling import ThreatTerms
 
 if TYPE_CHECKING:
     from .agents import CrisisActor
@@ -43,6 +44,7 @@ class Act:
     event_id: str | None = None
     front: str | None = None  # front group that claimed it: blame is split among the sponsor's militias
     liaison_killed: tuple[str, ...] = ()  # militias whose liaison to their sponsor it killed
+    threat: ThreatTerms | None = None  # a threat's terms, if the event gives them (else the scenario's)
 
 
 def casualties(model: EscalationModel, action: Action, target: str | None) -> tuple[dict[str, int], dict[str, int]]:
@@ -71,10 +73,19 @@ def carry_out(model: EscalationModel, act: Act) -> Record:
     assert actor is not None
     action = act.action
     target = model.by_id.get(act.target) if act.target is not None else None
+    if action.private and target is not None:  # a message through a channel: no audience, no perception
+        actor.used(act.key, act.target)
+        act.reason = f"{act.reason}; private {action.message} {signals.private_message(model, act, target)}"
+        record = model.record(act)
+        actor.last_action = act.key
+        actor.last_reason = act.reason
+        return record
     rung = action.rung
     hostile = action.is_hostile
     if hostile and target is not None:
         _answer(model, actor, target, action)
+    if target is not None:
+        signals.on_act(model, act, target)
     soil = act.soil
     if action.force:
         actor.legitimacy_cost += max(0, rung - 4) / 10.0
@@ -132,7 +143,7 @@ def _proxy_and_host_effects(model: EscalationModel, act: Act, target: CrisisActo
 
 
 def _answer(model: EscalationModel, actor: CrisisActor, target: CrisisActor, action: Action) -> None:
-    """A hostile act settles the actor's grievance against its target, makes good its threats, raises alert."""
+    """A hostile act settles the actor's grievance against its target and raises alert (threats: `signals`)."""
     rung = action.rung
     answered = actor.outstanding[target.index]
     if answered > 0.0:
@@ -143,11 +154,6 @@ def _answer(model: EscalationModel, actor: CrisisActor, target: CrisisActor, act
             model.retaliations += 1
             actor.last_killed[target.index] = 0  # those deaths are answered
             actor.domestic_pressure *= ANSWER_RELIEF
-    if actor.pending_threat[target.index] and action.force:
-        actor.pending_threat[target.index] = 0
-        actor.credibility = min(1.0, actor.credibility + 0.1)
-    if action.effect == "threat":
-        actor.pending_threat[target.index] = model.crisis.threat_window_days
     actor.alert = min(1.0, actor.alert + rung / 20.0)  # expecting an answer
 
 
@@ -179,6 +185,7 @@ def perceive(model: EscalationModel, act: Act, target: CrisisActor, soil: str | 
     killed = act.killed
     wounded = act.wounded
     force = act.action.force
+    verbal = act.action.verbal
     normal = model.rng.normal
     random = model.random.random
     blamed_by_target = ""
@@ -208,10 +215,10 @@ def perceive(model: EscalationModel, act: Act, target: CrisisActor, soil: str | 
             share = severity * share
             if delay:
                 model.late_blame.append(
-                    (model.day + delay, observer, culprit, share, rung, own_killed, p, hit_self, act.key)
+                    (model.day + delay, observer, culprit, share, rung, own_killed, p, hit_self, act.key, verbal)
                 )
             else:
-                blame(observer, culprit, share, rung, own_killed, p, hit_self, act.key)
+                blame(observer, culprit, share, rung, own_killed, p, hit_self, act.key, verbal)
         if observer is target:
             blamed_by_target = "+".join(c.actor_id for c, _, _ in blamed) or "unknown"
             if delay and blamed:
@@ -264,11 +271,13 @@ def _culprits(model: EscalationModel, act: Act, observer: CrisisActor, random: C
 
 
 def blame(observer: CrisisActor, culprit: CrisisActor, share: float, rung: int, own_killed: int, p: float,
-          hit_self: bool, key: str) -> None:  # fmt: skip
+          hit_self: bool, key: str, verbal: bool = False) -> None:  # fmt: skip
     """Lay an act at a culprit's door: it enters the observer's unanswered severity and grievance."""
     j = culprit.index
     # deaths in acts not yet answered are remembered: a later harmless act does not erase them
     observer.last_killed[j] = own_killed if observer.outstanding[j] == 0.0 else max(observer.last_killed[j], own_killed)
+    # words make a words-only grievance, answered by words (docs 5a); any deed makes it a deed's
+    observer.words_only[j] = verbal and (observer.outstanding[j] == 0.0 or observer.words_only[j])
     observer.outstanding[j] = max(observer.outstanding[j], share)
     observer.grievance[j] += share
     observer.last_rung[j] = rung
@@ -284,8 +293,8 @@ def arrive_blame(model: EscalationModel) -> None:
     due = [b for b in model.late_blame if b[0] <= model.day]
     if due:
         model.late_blame = [b for b in model.late_blame if b[0] > model.day]
-        for _, observer, culprit, share, rung, own_killed, p, hit_self, key in due:
-            blame(observer, culprit, share, rung, own_killed, p, hit_self, key)
+        for _, observer, culprit, share, rung, own_killed, p, hit_self, key, verbal in due:
+            blame(observer, culprit, share, rung, own_killed, p, hit_self, key, verbal)
 
 
 def accidents(model: EscalationModel) -> None:

@@ -1,6 +1,7 @@
 """Scenario files: the schema, safe loading with `extends`, counterfactual edits, and errors in words.
 
     schema.py    pydantic models (Scenario, Actor, Action, Event, ...), the default ladder, the JSON Schema
+    signalling.py  threat terms, private channels, defence against strikes (docs/model.md section 5a)
     load.py      load_scenario / parse_scenario / load_scenario_data (safe YAML, `extends` chains), scenario_paths
     validate.py  validate_scenario_data: pydantic errors in a scenario file's words
     edits.py     apply_edits: values set by dotted path, events dropped by id
@@ -27,6 +28,7 @@ from .schema import (
     default_ladder,
     json_schema,
 )
+from .signalling import Channel, Defence, Signalling, ThreatTerms
 from .validate import validate_scenario_data
 
 __all__ = [
@@ -35,12 +37,16 @@ __all__ = [
     "ORDER_EFFECTS",
     "Action",
     "Actor",
+    "Channel",
+    "Defence",
     "Event",
     "InputFileError",
     "Outcomes",
     "Perception",
     "Scenario",
     "ScenarioError",
+    "Signalling",
+    "ThreatTerms",
     "Traits",
     "accident_action",
     "apply_edits",

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serial
 from ..rules import RuleConfig
 from .beliefs import Belief
 from .roles import HostRole, MilitiaRole
+from .signalling import Channel, Defence, MessageKind, Signalling, ThreatTerms
 
 ActorKind = Literal["state", "militia"]
 TargetKind = Literal["state", "militia", "none"]
@@ -31,6 +32,7 @@ Effect = Literal[
     "justification",
     "withdrawal_demand",
     "accident",
+    "closure",  # issue 9: declaring one's response concluded (docs/model.md, section 5a)
     # issue 9: proxies under orders and the host as a player (docs/model.md, sections 5b and 5c)
     "order_restraint",
     "order_attack",
@@ -67,7 +69,8 @@ class Action(Strict):
         description="what the model does besides casualties and perception: 'threat' commits the actor "
         "(audience costs if not made good); 'justification' is taken alongside the day's action and removes "
         "most legitimacy cost of force; 'withdrawal_demand' raises the target's cost of force on the "
-        "demander's soil; 'accident' happens to an actor on alert (not chosen)",
+        "demander's soil; 'accident' happens to an actor on alert (not chosen); 'closure' declares one's "
+        "response concluded (a public commitment to no further force absent new provocation)",
     )
     cooldown_days: int = Field(0, ge=0, le=365, description="days before the same actor can take it again")
     access_cut: float = Field(
@@ -94,6 +97,21 @@ class Action(Strict):
     )
     wounded_ratio: float = Field(0.0, ge=0, le=1e3, description="expected wounded per expected death")
     wounded_base: float = Field(0.0, ge=0, le=1e5, description="expected wounded per use besides that")
+    verbal: bool = Field(
+        False, description="pure words: answered by words, never by force (the grievance it makes is words-only)"
+    )
+    private: bool = Field(False, description="a private message sent through a channel: no audience, no cost")
+    message: MessageKind | None = Field(None, description="what a private message carries")
+    warning: Literal["none", "private", "public"] = Field(
+        "none", description="a strike warned in advance: through a channel ('private') or publicly"
+    )
+    salvo: int = Field(
+        0, ge=0, le=100000, description="missiles per use; 0: casualties from killed_mean, not the missile formula"
+    )
+    reliability: float = Field(1.0, ge=0, le=1, description="share of missiles that work and reach the target")
+    lethality: float = Field(
+        0.0, ge=0, le=1e4, description="expected deaths per missile that lands, with everyone exposed"
+    )
 
     @property
     def is_hostile(self) -> bool:
@@ -107,6 +125,8 @@ class Action(Strict):
     def _accidents_are_not_chosen(self) -> Action:
         if self.effect == "accident" and self.chosen:
             raise ValueError("an action with effect 'accident' must have chosen: false (it is not a decision)")
+        if self.private and self.message is None:
+            raise ValueError("a private action needs a message: warning, assurance or demand")
         return self
 
 
@@ -160,6 +180,7 @@ class Actor(Strict, MilitiaRole, HostRole):
     accident_rate: Unit = Field(0.0, description="daily chance of an accident under full alert")
     audience_cost: Unit = Field(0.1, description="credibility lost when a threat is not carried out")
     sponsor_control: Unit = Field(0.0, description="militias: how far the sponsor's wishes hold it back")
+    defence: Defence = Field(Defence(), description="air defence and sheltering of its forces (strike harm)")
     rule: RuleConfig
     beliefs: dict[str, Belief] = Field(
         default_factory=dict,
@@ -196,6 +217,7 @@ class Event(Strict):
         description="militias whose liaison to their sponsor the event killed: their control drops",
     )
     front: str | None = Field(None, description="front group that claimed it (splits attribution)")
+    threat: ThreatTerms | None = Field(None, description="a threat's terms; null: the scenario's signals.threats")
     description: str
     source: str = Field(pattern=r"^https?://", description="a public source")
     disputed: str = ""
@@ -224,8 +246,14 @@ class Scenario(Strict):
     branch_date: dt.date | None = Field(
         None, description="first day the model decides; earlier days replay history. null: history only"
     )
-    threat_window_days: int = Field(10, ge=1, description="days to carry out a threat before audience costs")
+    threat_window_days: int = Field(
+        10, ge=1, description="days to carry out a threat once its condition is met, before audience costs"
+    )
     outcomes: Outcomes = Outcomes()
+    signals: Signalling = Field(Signalling(), description="how threats, closures and private messages act")
+    channels: dict[str, Channel] = Field(
+        default_factory=dict, description="private channels by id (a protecting power, a host's prime minister)"
+    )
     ladder: dict[str, Action] | Literal["default"] = Field(
         "default", validate_default=True, description="'default' (the shipped ladder) or a mapping of actions"
     )
@@ -305,6 +333,9 @@ class Scenario(Strict):
                     raise ValueError(f"{where}.liaison_killed: {ref!r} is not a militia with a sponsor")
             if event.actor is None and not event.exogenous:
                 raise ValueError(f"{where}.exogenous: an event with no actor must be exogenous: true")
+        for key, channel in self.channels.items():
+            _check_ref(channel.sender, ids, f"channels.{key}.sender")
+            _check_ref(channel.receiver, ids, f"channels.{key}.receiver")
         return self
 
     @property

@@ -1,0 +1,201 @@
+"""Signals as objects (docs/model.md section 5a): threats with conditions, closure declarations, private messages.
+
+A public threat is a `Threat` with its terms (`scenario.signalling.ThreatTerms`). A deterrent threat costs
+nothing until its condition is met (the threatened actor acts against the author at or above a rung, or kills
+its nationals); then its author has a window to use force against the threatened actor (a strike on anyone that
+kills the threatened actor's people counts) or it pays its audience cost when the window closes. Backing down
+publicly while the window is open (a stand-down or closure statement, citing what has changed) pays only part
+of it. A compellent threat opens its window at the deadline unless the target complied (a public de-escalation
+toward the author). A deterrent threat whose condition is never met lapses at no cost. The live window is the
+author's `pending_threat[target]` (days left), which the rules read.
+
+A closure declaration commits its author to no further force against the other side absent a new provocation
+for `closure_days`; breaking it costs the audience cost. It reaches the other side through `receive`, as do
+private messages: `receive` is the one door through which signals enter an actor (its `expected_force` of the
+sender, its unanswered severity, its alert), so the lead can later route it into beliefs.
+Schelling 1966; Fearon 1994, 1997; Sartori 2002; Trager 2010; Kertzer & Brutger 2016; Levendusky & Horowitz 2012.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .channels import send
+from .scenario import Action
+from .scenario.signalling import ThreatTerms
+
+if TYPE_CHECKING:
+    from .agents import CrisisActor
+    from .model import EscalationModel
+    from .perception import Act
+
+FULFIL_GAIN = 0.1  # credibility gained by making a threat good (unchanged from the timer this replaces)
+
+
+@dataclass(slots=True)
+class Threat:
+    """A public threat of `sender` against `target` (actor indices), with its terms and its state."""
+
+    sender: int
+    target: int
+    terms: ThreatTerms
+    window: int
+    issued: int
+    live: bool = False  # its condition met (or deadline passed): force is owed within the window
+
+
+@dataclass(slots=True)
+class SignalBook:
+    """The signals in play in one run: threats by (sender, target), closures, messages still on their way."""
+
+    threats: dict[tuple[int, int], Threat] = field(default_factory=dict)
+    closures: dict[tuple[int, int], int] = field(default_factory=dict)  # (author, other) -> last day it binds
+    inbox: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # day -> (sender, receiver, kind)
+
+
+def _open_window(model: EscalationModel, threat: Threat) -> None:
+    threat.live = True
+    sender = model.actors[threat.sender]
+    sender.pending_threat[threat.target] = max(sender.pending_threat[threat.target], threat.window)
+
+
+def issue_threat(model: EscalationModel, actor: CrisisActor, target: CrisisActor, terms: ThreatTerms | None) -> None:
+    """A public threat: recorded with its terms; its window opens at once if its condition is already met."""
+    terms = terms if terms is not None else model.crisis.signals.threats
+    window = terms.window_days if terms.window_days is not None else model.crisis.threat_window_days
+    old = model.signals.threats.get((actor.index, target.index))
+    threat = Threat(actor.index, target.index, terms, window, model.day)
+    if old is not None and old.live:  # a live commitment stays live; the new words do not cancel it
+        threat.live = True
+    model.signals.threats[(actor.index, target.index)] = threat
+    if terms.condition_met or (terms.kind == "compellent" and terms.deadline_days == 0):
+        _open_window(model, threat)
+
+
+def _meets(terms: ThreatTerms, act: Act, author_id: str) -> bool:
+    if terms.kind != "deterrent":
+        return False
+    killed = act.killed.get(author_id, 0)
+    if terms.condition_killed > 0 and killed >= terms.condition_killed:
+        return True
+    return act.action.force if terms.condition_rung is None else act.action.rung >= terms.condition_rung
+
+
+def _charge(actor: CrisisActor, share: float) -> None:
+    """An audience cost: credibility lost and domestic pressure gained (Fearon 1994)."""
+    cost = actor.spec.audience_cost * share
+    actor.credibility = max(0.0, actor.credibility - cost)
+    actor.domestic_pressure = min(1.0, actor.domestic_pressure + cost)
+
+
+def on_act(model: EscalationModel, act: Act, target: CrisisActor) -> None:
+    """What a public act does to the signals in play: threats issued, met, made good or backed down from."""
+    actor = act.actor
+    assert actor is not None
+    action = act.action
+    book = model.signals
+    i, j = actor.index, target.index
+    if action.is_hostile:
+        theirs = book.threats.get((j, i))
+        if theirs is not None and not theirs.live and _meets(theirs.terms, act, target.actor_id):
+            _open_window(model, theirs)
+        book.closures.pop((j, i), None)  # a new provocation frees the other side from its closure
+    if action.force:
+        for (s, t), threat in list(book.threats.items()):
+            if s == i and threat.live and (t == j or act.killed.get(model.actor_ids[t], 0) > 0):
+                del book.threats[(s, t)]
+                actor.pending_threat[t] = 0
+                actor.credibility = min(1.0, actor.credibility + FULFIL_GAIN)
+        if (i, j) in book.closures:  # force after declaring one's response concluded, unprovoked
+            del book.closures[(i, j)]
+            _charge(actor, 1.0)
+    elif action.rung < 0:
+        mine = book.threats.get((i, j))
+        if mine is not None and mine.live:  # backing down in public, citing what has changed
+            del book.threats[(i, j)]
+            actor.pending_threat[j] = 0
+            _charge(actor, 1.0 - model.crisis.signals.justified_discount)
+        theirs = book.threats.get((j, i))
+        if theirs is not None and theirs.terms.kind == "compellent" and not theirs.live:
+            del book.threats[(j, i)]  # complied
+    if action.effect == "threat":
+        issue_threat(model, actor, target, act.threat)
+    elif action.effect == "closure":
+        book.closures[(i, j)] = model.day + model.crisis.signals.closure_days
+        receive(model, target, actor, "closure")
+
+
+def private_message(model: EscalationModel, act: Act, target: CrisisActor) -> str:
+    """Send a private message through the scenario's channels; returns what became of it, in words."""
+    actor = act.actor
+    assert actor is not None and act.action.message is not None
+    return _deliver(model, actor, target, act.action.message)
+
+
+def _deliver(model: EscalationModel, actor: CrisisActor, target: CrisisActor, kind: str) -> str:
+    sent = send(model, actor.index, target.index, kind)
+    if sent.delivered:
+        if sent.day == model.day:
+            receive(model, target, actor, kind)
+        else:
+            model.signals.inbox.setdefault(sent.day, []).append((actor.index, target.index, kind))
+    return sent.describe()
+
+
+def warn(model: EscalationModel, actor: CrisisActor, target: CrisisActor, action: Action) -> tuple[bool, str]:
+    """The warning a strike carries: whether it reached the target in time to shelter, and how, in words."""
+    if action.warning == "public":
+        receive(model, target, actor, "warning")
+        return True, "warned publicly"
+    if action.warning == "private":
+        sent = send(model, actor.index, target.index, "warning")
+        in_time = sent.delivered and sent.day == model.day
+        if in_time:
+            receive(model, target, actor, "warning")
+        return in_time, "warning " + sent.describe() + ("" if in_time or not sent.delivered else " (too late)")
+    return False, "unwarned"
+
+
+def receive(model: EscalationModel, receiver: CrisisActor, sender: CrisisActor, kind: str) -> None:
+    """The one door through which a signal enters an actor, weighted by the sender's credibility.
+
+    An assurance or a closure lowers the receiver's expectation that the sender will use force, lets go of that
+    share of its unanswered severity against the sender (`reassurance x credibility`), and relaxes its alert as
+    much. A warning or a demand raises that expectation and the receiver's alert (`warning_alert x credibility`).
+    """
+    terms = model.crisis.signals
+    j = sender.index
+    credibility = sender.credibility
+    if kind in ("assurance", "closure"):
+        relief = terms.reassurance * credibility
+        receiver.expected_force[j] *= 1.0 - relief
+        receiver.outstanding[j] *= 1.0 - relief
+        receiver.alert = receiver.base_alert + (receiver.alert - receiver.base_alert) * (1.0 - relief)
+        receiver.conciliatory[j] = True
+    else:
+        receiver.expected_force[j] += (1.0 - receiver.expected_force[j]) * credibility
+        receiver.alert = min(1.0, receiver.alert + terms.warning_alert * credibility)
+
+
+def end_of_day(model: EscalationModel) -> None:
+    """Messages arrive; compellent deadlines pass; unmet deterrent threats and closures lapse; lapsed windows go."""
+    book = model.signals
+    day = model.day
+    if book.inbox:
+        for sender, receiver, kind in book.inbox.pop(day, ()):
+            receive(model, model.actors[receiver], model.actors[sender], kind)
+    if book.threats:
+        for key, threat in list(book.threats.items()):
+            if threat.live:
+                if model.actors[threat.sender].pending_threat[threat.target] == 0:
+                    del book.threats[key]  # the window closed unmet: the author paid (CrisisActor.end_of_day)
+            elif threat.terms.kind == "compellent":
+                if day >= threat.issued + threat.terms.deadline_days:
+                    _open_window(model, threat)
+            elif day >= threat.issued + threat.terms.lapse_days:
+                del book.threats[key]  # the condition was never met: no cost
+    if book.closures:
+        for key, last in list(book.closures.items()):
+            if day >= last:
+                del book.closures[key]
