@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..rules import RuleConfig
+from .card import Card, ObservedOutcome, Split
 
 ActorKind = Literal["state", "militia"]
 TargetKind = Literal["state", "militia", "none"]
@@ -173,6 +174,13 @@ class Scenario(Strict):
     )
     actors: dict[str, Actor] = Field(min_length=2)
     events: list[Event] = Field(default_factory=list)
+    split: Split | None = Field(
+        None, description="crisis library: 'train' (used to fit shared parameters) or 'test' (only measured)"
+    )
+    observed_outcome: ObservedOutcome | None = Field(
+        None, description="crisis library: how the crisis ended, in the model's outcome classes"
+    )
+    card: Card | None = Field(None, description="crisis library: the teaching card")
 
     @field_validator("ladder", mode="after")
     @classmethod
