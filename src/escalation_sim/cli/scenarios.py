@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..scenario import ScenarioError, default_ladder, json_schema, load_scenario, scenario_paths
+from ..scenario import Scenario, ScenarioError, default_ladder, json_schema, load_scenario, scenario_paths
 from .common import SCENARIOS, console, errors, examples
 
 
@@ -39,7 +39,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
     scenarios = {}
     for name, path in scenario_paths().items():
         try:
-            scenarios[name] = {"path": str(path), "title": load_scenario(path).title}
+            scenarios[name] = _case_info(path, load_scenario(path))
         except ScenarioError as exc:
             scenarios[name] = {"path": str(path), "title": f"INVALID: {exc.problems[0]}"}
     rules = {name: {"description": cls.description, **cls.classifier} for name, cls in sorted(RULES.items())}
@@ -48,13 +48,25 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
     if as_json:
         print(json.dumps({"scenarios": scenarios, "rules": rules, "ladder": ladder}, indent=2, default=str))
         return
+    cases = {name: info for name, info in scenarios.items() if info.get("split")}
     t = Table(title="Scenarios", title_justify="left")
-    t.add_column("name")
-    t.add_column("title")
-    t.add_column("file")
+    t.add_column("name", no_wrap=True)
+    t.add_column("title", overflow="fold")
+    t.add_column("file", overflow="fold")
     for name, info in scenarios.items():
-        t.add_row(name, info["title"], info["path"])
+        if name not in cases:
+            t.add_row(name, info["title"], _short(info["path"]))
     console.print(t)
+    if cases:
+        t = Table(title="Crisis library (scenarios/library: real cases, fitted on train, measured on test)",
+                  title_justify="left")  # fmt: skip
+        t.add_column("name", no_wrap=True)
+        t.add_column("split", no_wrap=True)
+        t.add_column("history", no_wrap=True)
+        t.add_column("the question it teaches", overflow="fold")
+        for name, info in cases.items():
+            t.add_row(name, info["split"], info["observed_outcome"] or "", info["question"] or "")
+        console.print(t)
     t = Table(title="Deterrence rules", title_justify="left")
     t.add_column("rule", no_wrap=True)
     for col in ("description", "memory", "stochastic", "attribution", "costs", "escalatory"):
@@ -69,6 +81,25 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
     for key, a in sorted(default_ladder().items(), key=lambda kv: kv[1].rung):
         t.add_row(str(a.rung), key, a.label, a.cameo or "", f"{a.goldstein:+.1f}", str(a.mid_level))
     console.print(t)
+
+
+def _case_info(path: Path, scenario: Scenario) -> dict[str, str | None]:
+    """What `list` says of a scenario: a library case also gives its split, its history and its question."""
+    return {
+        "path": str(path),
+        "title": scenario.title,
+        "split": scenario.split,
+        "observed_outcome": scenario.observed_outcome,
+        "question": scenario.card.question if scenario.card is not None else None,
+    }
+
+
+def _short(path: str) -> str:
+    """A path relative to the working folder when it lies inside it: tables stay readable."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 def _yes(flag: bool) -> str:

@@ -227,7 +227,8 @@ def _merge_lines(
 def scenario_paths() -> dict[str, Path]:
     """Shipped scenario files by name: ./scenarios, then the package's own copy, then the source tree's."""
     here = Path(__file__).resolve().parents[1]  # the package folder
-    folders = [Path.cwd() / "scenarios", here / "scenarios", here.parents[1] / "scenarios"]
+    roots = [Path.cwd() / "scenarios", here / "scenarios", here.parents[1] / "scenarios"]
+    folders = [folder for root in roots for folder in (root, root / "library")]  # the crisis library too
     found: dict[str, Path] = {}
     for folder in folders:
         if not folder.is_dir():

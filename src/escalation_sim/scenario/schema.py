@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serial
 
 from ..rules import RuleConfig
 from .beliefs import Belief
+from .card import Card, ObservedOutcome, Split
 from .roles import HostRole, MilitiaRole
 from .signalling import Channel, Defence, MessageKind, Signalling, ThreatTerms
 
@@ -259,6 +260,13 @@ class Scenario(Strict):
     )
     actors: dict[str, Actor] = Field(min_length=2)
     events: list[Event] = Field(default_factory=list)
+    split: Split | None = Field(
+        None, description="crisis library: 'train' (used to fit shared parameters) or 'test' (only measured)"
+    )
+    observed_outcome: ObservedOutcome | None = Field(
+        None, description="crisis library: how the crisis ended, in the model's outcome classes"
+    )
+    card: Card | None = Field(None, description="crisis library: the teaching card")
 
     @field_validator("ladder", mode="after")
     @classmethod
