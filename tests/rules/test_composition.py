@@ -158,3 +158,25 @@ def test_each_run_draws_a_regime_names_it_and_names_switches() -> None:
 def test_regime_names_are_checked() -> None:
     with pytest.raises(ValueError, match="unknown regime 'hawk'"):
         RULES["regime"].Params(regimes={"dove": {"name": "restraint"}}, start={"hawk": 1.0})
+
+
+def test_a_drawn_regime_switches_by_day_and_by_its_own_acts_and_says_so() -> None:
+    params = {k: v for k, v in TWO_TYPES.items() if k != "name"}
+    back = {"event": "leadership_strike", "by": "self", "target_of": "any", "to": "red_line", "probability": 0.5}
+    regime = with_params("regime", **params, switch_rate=0.2, triggers=[back])
+    regime.draw(0.95)  # the upper 10% of the draw: restore_deterrence
+    assert regime.names[regime.current] == "restore_deterrence"
+    regime.day_passes(0.9)  # stays: P(stay) = 0.8
+    assert regime.names[regime.current] == "restore_deterrence"
+    regime.day_passes(0.1)  # the kernel's row [0.2, 0.8]: a draw below 0.2 moves to red_line
+    assert regime.names[regime.current] == "red_line"
+    view = us_view().provoke("KH", 5, action="siege")
+    assert "(switched from restore_deterrence: daily switching)" in regime.policy(view).reason
+    regime.draw(0.95)
+    assert not regime.triggered("leadership_strike", False, by_self=False), "only its own strike counts"
+    trigger = regime.triggered("leadership_strike", False, by_self=True)[0]
+    regime.on_event(trigger, 0.7, "leadership_strike by USA against IRN")  # 0.7 >= 0.5: no switch
+    assert regime.names[regime.current] == "restore_deterrence"
+    regime.on_event(trigger, 0.3, "leadership_strike by USA against IRN")
+    assert regime.policy(view).reason.startswith(
+        "regime red_line (switched from restore_deterrence: leadership_strike by USA against IRN)")

@@ -309,7 +309,7 @@ base: {JAN2020}
 seed: 3
 replicates: 3
 parameters:
-  - {{path: actors.USA.rule.rung_threshold, name: us_red_line, values: [5, 9]}}
+  - {{path: actors.USA.rule.regimes.red_line.rung_threshold, name: us_red_line, values: [5, 9]}}
   - {{path: branch_date, values: [2020-01-02, 2020-01-04]}}
 counterfactuals:
   historical: {{}}
