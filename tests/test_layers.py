@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, int]] = [
     ("rules", 0), ("rules.*", 0), ("data", 0), ("data.*", 0),
     ("scenario", 1), ("scenario.*", 1),
     ("agents", 2), ("model", 2), ("perception", 2), ("outcomes", 2), ("", 2),
-    ("sweep.analysis", 4), ("sweep.figures", 4),
+    ("sweep.analysis", 4), ("sweep.figures", 4), ("sweep.tournament_figure", 4),
     ("runner", 3), ("sweep", 3), ("sweep.*", 3),
     ("plots", 4),
     ("classroom.app", 6),

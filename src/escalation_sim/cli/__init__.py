@@ -5,6 +5,7 @@ One module per family of commands, each shown in its own help panel:
     run.py          Runs        run, distribution, replay
     scenarios.py    Scenarios   validate, list, schema
     sweep.py        Sweeps      sweep, sweep-summary, sweep-point, sensitivity
+    tournament.py   Sweeps      tournament (every pairing of rules, ranked)
     classroom.py    Classroom   play, debrief, app      (classroom_views.py: how they look in a terminal)
     common.py       the consoles, `fail`, scenario names and date options, shared by all
 
@@ -19,7 +20,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import classroom, run, scenarios, sweep
+from . import classroom, run, scenarios, sweep, tournament
 from .common import console
 
 app = typer.Typer(
@@ -32,7 +33,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-FAMILIES = (run, scenarios, sweep, classroom)  # the order of the help panels
+FAMILIES = (run, scenarios, sweep, tournament, classroom)  # the order of the help panels
 
 
 def _version(value: bool) -> None:
