@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, int]] = [
     ("scenario", 1), ("scenario.*", 1),
     ("agents", 2), ("model", 2), ("display", 2), ("perception", 2), ("outcomes", 2), ("", 2),
     ("sweep.analysis", 4), ("sweep.figures", 4), ("sweep.tournament_figure", 4),
-    ("runner", 3), ("sweep", 3), ("sweep.*", 3),
+    ("runner", 3), ("samples", 3), ("sweep", 3), ("sweep.*", 3),
     ("plots", 4),
     ("classroom.app", 6),
     ("classroom", 5), ("classroom.*", 5),
