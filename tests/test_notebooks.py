@@ -19,13 +19,21 @@ nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-PATHS = sorted(p for p in NOTEBOOKS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+KEYS = Path(__file__).resolve().parents[1] / "src" / "escalation_sim" / "data" / "instructor"  # instructor-key
+PATHS = sorted(p for p in NOTEBOOKS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts) + sorted(
+    KEYS.glob("*.ipynb")
+)
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(NOTEBOOKS).as_posix() if path.is_relative_to(NOTEBOOKS) else f"key/{path.name}"
 CELL_TIMEOUT = 120  # seconds per cell
 
 
 def test_there_are_notebooks() -> None:
-    names = {p.relative_to(NOTEBOOKS).as_posix() for p in PATHS}
-    assert {"01_quickstart.ipynb", "05_classroom.ipynb", "instructor/05_classroom_key.ipynb"} <= names
+    names = {_name(p) for p in PATHS}
+    assert {"01_quickstart.ipynb", "05_classroom.ipynb", "key/05_classroom_key.ipynb"} <= names
+    assert not any("key" in p.name for p in NOTEBOOKS.rglob("*.ipynb")), "the key stays out of notebooks/"
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +58,7 @@ def test_kernel_is_this_interpreter(kernel_path: Path, monkeypatch: pytest.Monke
     assert KernelSpecManager().get_kernel_spec("python3").argv[0] == sys.executable
 
 
-@pytest.mark.parametrize("path", PATHS, ids=[p.relative_to(NOTEBOOKS).as_posix() for p in PATHS])
+@pytest.mark.parametrize("path", PATHS, ids=[_name(p) for p in PATHS])
 def test_notebook_is_stored_clean(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
@@ -60,7 +68,7 @@ def test_notebook_is_stored_clean(path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("path", PATHS, ids=[p.relative_to(NOTEBOOKS).as_posix() for p in PATHS])
+@pytest.mark.parametrize("path", PATHS, ids=[_name(p) for p in PATHS])
 def test_notebook_runs(path: Path, kernel_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_path))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -75,4 +83,4 @@ def test_notebook_runs(path: Path, kernel_path: Path, monkeypatch: pytest.Monkey
     assert not errors, f"{path.name}: {errors[0].ename}: {errors[0].evalue}"
     images = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert images > 0, f"{path.name} shows no figure"
-    print(f"{path.relative_to(NOTEBOOKS)}: {elapsed:.1f} s")
+    print(f"{_name(path)}: {elapsed:.1f} s")

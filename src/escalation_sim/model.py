@@ -28,11 +28,17 @@ from .proxies import Order, deliver_orders
 from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
 
+
+def rung_or_none(value: Any) -> int | None:
+    """A rung for people and pandas: None (NaN in a DataFrame) for NO_RUNG, "no hostile act"."""
+    return None if int(value) == NO_RUNG else int(value)
+
+
 # What the DataCollector files each day (actors.csv is made from the agent reporters).
 MODEL_REPORTERS: dict[str, Any] = {
     "date": lambda m: m.date.isoformat(),
-    "rung_today": lambda m: int(m.daily_rung[m.day].max()),
-    "max_rung": lambda m: int(m.daily_rung[: m.day + 1].max()),
+    "rung_today": lambda m: rung_or_none(m.daily_rung[m.day].max()),  # None: no hostile act that day
+    "max_rung": lambda m: rung_or_none(m.daily_rung[: m.day + 1].max()),
     "hostile_deaths": "hostile_deaths",
     "outcome": lambda m: None if m.running else m.outcome.outcome,
 }

@@ -184,6 +184,7 @@ def history_probabilities(scenario: Scenario, seeds: int = 200) -> pd.DataFrame:
                 "action": r.action,
                 "target": r.target or "",
                 "mean": series.mean(),
+                "median": series.median(),  # lies inside q05-q95, which the mean of a skewed series may not
                 "q05": series.quantile(0.05),
                 "q95": series.quantile(0.95),
             }

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..display import format_probability
+
 if TYPE_CHECKING:
     from ..agents import CrisisActor
     from ..model import EscalationModel, Record
@@ -95,7 +97,7 @@ def blame(model: EscalationModel, actor: CrisisActor) -> list[str]:
             continue
         if actor.outstanding[j] > 0.0:
             p = actor.last_attribution[j]
-            sure = "for certain" if p >= 0.999 else f"with p={p:.2f}"
+            sure = "for certain" if p >= 0.999 else f"with p={format_probability(p)}"
             lines.append(
                 f"{other.actor_id}: you hold it responsible {sure} for acts weighing {actor.outstanding[j]:.1f} "
                 f"rungs, unanswered (grievance {actor.grievance[j]:.1f})"

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..display import format_probability
 from ..model import EscalationModel
 from ..outcomes import OUTCOMES
 from ..scenario import Scenario
@@ -48,6 +49,8 @@ class HistoryView:
     first_response: str
     first_response_day: int | None
     by_date: dict[dt.date, list[str]]
+    deaths_after_branch: int = 0  # all causes (hostile acts, accidents, incidents) from the branch point on
+    killed_after_branch: dict[str, int] = field(default_factory=dict)  # the same, by nation
 
 
 @dataclass(slots=True)
@@ -80,6 +83,7 @@ class Debrief:
     history: HistoryView
     placement: Placement | None
     model_agreement: float | None  # mean probability the rule gave the player's own picks
+    deaths_after_branch: int = 0  # the game's toll from the branch point on, all causes (accidents included)
 
 
 def history_view(scenario: Scenario, actor_id: str, branch_date: dt.date) -> HistoryView:
@@ -104,9 +108,14 @@ def history_view(scenario: Scenario, actor_id: str, branch_date: dt.date) -> His
             first, first_day = event.action, (event.date - branch_date).days
     after = model.daily_rung[branch_day:]
     top = int(after.max()) if after.size else -99
+    killed: Counter[str] = Counter()
+    for record in model.records:
+        if record.day >= branch_day:
+            killed.update(record.killed)
     return HistoryView(
         path=path, outcome=model.outcome.outcome, max_rung=top if top > -99 else None,
         hostile_deaths=model.hostile_deaths, first_response=first, first_response_day=first_day, by_date=by_date,
+        deaths_after_branch=sum(killed.values()), killed_after_branch=dict(sorted(killed.items())),
     )  # fmt: skip
 
 
@@ -149,7 +158,7 @@ def debrief_game(record: GameRecord, runs: int = DEFAULT_RUNS, seed: int = 0) ->
         player=record.player, actor=record.actor, scenario_title=record.scenario_title,
         branch_date=record.branch_date, finished=record.finished, days_played=record.days_played,
         turns=record.turns, outcome=record.outcome, your_path=your_path, history=history, placement=placement,
-        model_agreement=_agreement(record),
+        model_agreement=_agreement(record), deaths_after_branch=sum(e.killed for e in record.events),
     )  # fmt: skip
 
 
@@ -167,7 +176,7 @@ def own_path(record: GameRecord, scenario: Scenario) -> list[PathStep]:
         if choice is not None:
             p = choice.probability
             note = ("left to the model: " if choice.how == "model" else "") + (
-                f"the model gave it p={p:.2f}" if p is not None else ""
+                f"the model gave it p={format_probability(p)}" if p is not None else ""
             )
         elif action.justifies:
             note = "by your diplomats, not chosen"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..agents import Choice, CrisisActor, sample_index
+from ..display import format_probability
 from ..model import EscalationModel, Record
 from ..rules import Option, Policy
 from ..runner import summary_dict
@@ -97,6 +98,7 @@ class Game:
         self.choices: list[PlayerChoice] = []
         self._pending: int | str | None = None
         self._seen = 0  # records already shown to the player
+        self.held_news: list[Record] = []  # what stopped the last `hold_until_news`
         self.actor.choose = self.choose  # the hook: the player decides for this actor
 
     @classmethod
@@ -189,15 +191,34 @@ class Game:
         return options[index]
 
     def hold_until_news(self, max_days: int | None = None) -> int:
-        """Hold day after day until another actor does something (or `max_days`, or the end); days held."""
+        """Hold day after day until another actor does something (`max_days` None), or for `max_days` days; but
+        always stop after a day with news that involves the player (`involves`), which are kept in `held_news`.
+        The next `situation()` lists everything that happened while holding. Returns the days held."""
         held = 0
         me = self.actor.actor_id
+        start = len(self.model.records)
+        self.held_news = []
         while not self.finished and (max_days is None or held < max_days):
             records = self.play(None)
             held += 1
-            if max_days is None and any(r.actor != me for r in records):
+            self.held_news = [r for r in records if self.involves(r)]
+            if self.held_news or (max_days is None and any(r.actor != me for r in records)):
                 break
+        self._seen = start  # the player has not seen the days held through
         return held
+
+    def involves(self, record: Record) -> bool:
+        """News the player must not sleep through: an act aimed at it, its nationals killed or wounded, an act
+        it is blamed for, or an act of its own it did not choose (an accident on alert, a statement)."""
+        me = self.actor.actor_id
+        if record.actor == me:
+            return record.origin != "player"
+        return (
+            record.target == me
+            or record.killed.get(me, 0) > 0
+            or record.wounded.get(me, 0) > 0
+            or me in record.attributed.split("+")
+        )
 
     def choose(self, policy: Policy, draw: float) -> Choice:
         """The played actor's `choose` hook: the pending choice, or the model's sample, or holding.
@@ -232,8 +253,8 @@ class Game:
             return option, "model", policy.reason
         who = self.player or "the player"
         reason = (
-            f"{who}'s choice (the model's rule gave it p={probs[index]:.2f}; it favoured "
-            f"{self.choices[-1].model_favourite} p={probs[favourite]:.2f}: {policy.reason})"
+            f"{who}'s choice (the model's rule gave it p={format_probability(probs[index])}; it favoured "
+            f"{self.choices[-1].model_favourite} p={format_probability(probs[favourite])}: {policy.reason})"
         )
         return option, "player", reason
 

@@ -22,7 +22,8 @@ class Command:
 
 HELP = (
     "type an option's number and Enter; Enter alone holds for the day; "
-    "m lets the model decide today; w holds until another actor does something (w 5: hold 5 days); "
+    "m lets the model decide today; w holds until another actor does something (w 5: up to 5 days; waiting "
+    "always stops on news that involves you); "
     "q stops the game (what was played is saved); ? shows this help"
 )
 

@@ -5,7 +5,9 @@ One module per family of commands, each shown in its own help panel:
     run.py          Runs        run, distribution, replay
     scenarios.py    Scenarios   validate, list, schema
     sweep.py        Sweeps      sweep, sweep-summary, sweep-point, sensitivity
+    tournament.py   Sweeps      tournament (every pairing of rules, ranked)
     classroom.py    Classroom   play, debrief, app      (classroom_views.py: how they look in a terminal)
+    instructor.py   Classroom   instructor-key (the key to notebook 05, shipped in the package)
     common.py       the consoles, `fail`, scenario names and date options, shared by all
 
 Each module has `register(app)`; a new family is a new module added to `FAMILIES` below. Commands import what
@@ -19,7 +21,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import classroom, run, scenarios, sweep
+from . import classroom, instructor, run, scenarios, sweep, tournament
 from .common import console
 
 app = typer.Typer(
@@ -32,7 +34,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-FAMILIES = (run, scenarios, sweep, classroom)  # the order of the help panels
+FAMILIES = (run, scenarios, sweep, tournament, classroom, instructor)  # the order of the help panels
 
 
 def _version(value: bool) -> None:

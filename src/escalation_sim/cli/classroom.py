@@ -116,6 +116,10 @@ def _play_days(game: Any, hints: bool, save: Any) -> str:
         if command.kind == "wait":
             held = game.hold_until_news(command.days)
             console.print(f"[dim]held for {held} day{'s' * (held != 1)}[/]")
+            if game.held_news and not game.finished:
+                console.print(f"[bold yellow]stopped on {game.held_news[0].date}: this involves you[/]")
+                for record in game.held_news:
+                    console.print(f"  {game.describe(record)}", markup=False)
         else:
             game.play(command.option if command.kind == "option" else
                       LET_MODEL_CHOOSE if command.kind == "model" else None)  # fmt: skip

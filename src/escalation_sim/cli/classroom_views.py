@@ -8,6 +8,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from ..display import format_probability
 from .common import console
 
 
@@ -42,7 +43,7 @@ def show_situation(game: Any, hints: bool) -> None:
             f"{o.expected_killed:g}" if o.force else "",
         ]
         if hints:
-            row.append(f"{o.model_probability:.2f}")
+            row.append(format_probability(o.model_probability))
         table.add_row(*row, style=style)
     console.print(table)
 
@@ -66,6 +67,7 @@ def print_debrief(debrief: Any) -> None:
         f"History's outcome: {h.outcome} (highest rung after {d.branch_date}: {h.max_rung}, "
         f"deaths in hostile acts: {h.hostile_deaths})"
     )
+    print_toll(d)
     table = Table(title="Your path against history's", title_justify="left")
     table.add_column("date")
     table.add_column("you")
@@ -79,7 +81,7 @@ def print_debrief(debrief: Any) -> None:
         table.add_row("", "you held every day", "history's actor did nothing either")
     console.print(table)
     if d.model_agreement is not None:
-        console.print(f"On average the model's rule gave your own picks p={d.model_agreement:.2f}.")
+        console.print(f"On average the model's rule gave your own picks p={format_probability(d.model_agreement)}.")
     p = d.placement
     if p is None:
         return
@@ -97,6 +99,20 @@ def print_debrief(debrief: Any) -> None:
         console.print(
             f"  Your first hostile act: {first}; history's: {h.first_response}; the model's {d.actor}: {model_first}."
         )
+
+
+def print_toll(d: Any) -> None:
+    """The dead since the branch point, all causes (hostile acts, accidents, incidents), yours and history's."""
+    killed = (d.outcome.get("casualties") or {}).get("killed") or {}
+    by_nation = ", ".join(f"{k} {v}" for k, v in killed.items() if v) or "none"
+    history = ", ".join(f"{k} {v}" for k, v in d.history.killed_after_branch.items() if v) or "none"
+    what = "your game" if d.finished else f"your {d.days_played} days"
+    console.print(
+        f"[bold]Deaths since {d.branch_date}[/] (all causes, accidents included): {what} {d.deaths_after_branch}, "
+        f"history {d.history.deaths_after_branch} ({history})"
+        + (f". Killed over the whole crisis, by nation, in your game: {by_nation}" if d.finished else ""),
+        highlight=False,
+    )
 
 
 def print_class(s: Any) -> None:
@@ -140,7 +156,7 @@ def print_class(s: Any) -> None:
     for g in s.games:
         table.add_row(
             escape(g.player), escape(g.source), g.outcome, _text(g.max_rung), _text(g.hostile_deaths), str(g.actions),
-            g.first_response, f"{g.model_agreement:.2f}" if g.model_agreement is not None else "",
+            g.first_response, format_probability(g.model_agreement) if g.model_agreement is not None else "",
         )  # fmt: skip
     console.print(table)
 

@@ -16,7 +16,35 @@ from rich.console import Console
 
 from ..scenario import Scenario, ScenarioError, load_scenario, scenario_paths
 
-console = Console()
+
+class WholeCells(Console):
+    """A console whose tables keep every cell whole: piped to a file or another program (where rich assumes 80
+    columns), a table is printed as wide as its cells need; on a terminal, long cells fold onto more lines
+    instead of being cut with an ellipsis."""
+
+    def print(self, *objects, **kwargs) -> None:  # type: ignore[override]
+        from rich.measure import Measurement
+        from rich.table import Table
+
+        for item in objects:
+            if isinstance(item, Table):
+                for column in item.columns:
+                    if column.overflow == "ellipsis":
+                        column.overflow = "fold"
+        tables = [item for item in objects if isinstance(item, Table)]
+        if not tables or self.is_terminal:
+            super().print(*objects, **kwargs)
+            return
+        needed = max(Measurement.get(self, self.options.update(max_width=100_000), t).maximum for t in tables)
+        width = self._width
+        self.width = max(self.width, needed)  # print() never exceeds the console's width: widen it for this call
+        try:
+            super().print(*objects, **kwargs)
+        finally:
+            self._width = width
+
+
+console = WholeCells()
 errors = Console(stderr=True)
 
 # help panels of `escalation-sim --help`

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..display import format_probability
 from .common import RUNS, ScenarioArg, SetOption, console, examples, fail, open_scenario, parse_date
 
 
@@ -75,7 +76,8 @@ def print_summary(result, show: int) -> None:
         for _, row in decided.head(show).iterrows():
             target = f" -> {row['target']}" if row["target"] else ""
             console.print(
-                f"  {row['date']}  {row['actor']:>4} {row['action']}{target}  p={row['probability']:.2f}  "
+                f"  {row['date']}  {row['actor']:>4} {row['action']}{target}  "
+                f"p={format_probability(row['probability'])}  "
                 f"[dim]{row['reason']}[/]",
                 highlight=False,
             )
@@ -152,16 +154,26 @@ def replay(
     table = history_probabilities(loaded, seeds=seeds)
     t = Table(title=f"{loaded.title}: probability of each historical decision ({seeds} replays)",
               title_justify="left")  # fmt: skip
-    for col in ("event", "date", "actor", "action", "target", "mean p", "5%", "95%"):
+    for col in ("event", "date", "actor", "action", "target", "median p", "5%", "95%", "mean p"):
         t.add_column(col)
+    skewed = 0
     for _, row in table.iterrows():
         if row["mean"] != row["mean"]:  # NaN: no decision involved
-            cells = ["-", "", ""]
+            cells = ["-", "", "", ""]
         else:
-            cells = [f"{row['mean']:.3f}", f"{row['q05']:.3f}", f"{row['q95']:.3f}"]
+            cells = [format_probability(row[c], 3) for c in ("median", "q05", "q95", "mean")]
+            slack = 1e-9 * max(abs(row["q95"]), 1e-300)  # rounding in the mean of equal values is not a skew
+            if not row["q05"] - slack <= row["mean"] <= row["q95"] + slack:
+                skewed += 1
+                cells[-1] += " *"
         t.add_row(row["event_id"], row["date"], row["actor"], row["action"], row["target"], *cells)
     console.print(t)
-    console.print("[dim]accident rows give the daily accident hazard; '-' marks events that are not decisions[/]")
+    console.print("[dim]median p and its 5%-95% range over the replays; accident rows give the daily accident "
+                  "hazard; '-' marks events that are not decisions[/]")  # fmt: skip
+    if skewed:
+        console.print(f"[dim]* {skewed} mean(s) lie outside the 5%-95% range: fewer than 5% of the replays gave "
+                      "that decision a very different probability (a skewed spread), which pulls the mean; the "
+                      "median is the typical replay[/]")  # fmt: skip
     if csv is not None:
         table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
         console.print(f"wrote {csv}")

@@ -14,10 +14,15 @@ from ..scenario import Scenario, ScenarioError, default_ladder, json_schema, loa
 from .common import SCENARIOS, console, errors, examples
 
 
-def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")]) -> None:
-    """Check scenario files against the schema and each other's references; exit 2 if any is invalid."""
+def validate(files: Annotated[list[Path], typer.Argument(help="Scenario or sweep files to check.")]) -> None:
+    """Check scenario files against the schema and each other's references, and sweep files (a `base:` and no
+    `actors:`) with their base scenario and every design point's scenario, without running anything; exit 2 if
+    any is invalid."""
     bad = 0
     for path in files:
+        if _is_sweep_file(path):
+            bad += not _validate_sweep(path)
+            continue
         try:
             scenario = load_scenario(path)
         except ScenarioError as exc:
@@ -26,15 +31,65 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files to
             continue
         console.print(
             f"{path}: ok ({len(scenario.actors)} actors, {len(scenario.events)} events, "
-            f"{scenario.start_date} - {scenario.end_date})"
+            f"{scenario.start_date} - {scenario.end_date})",
+            soft_wrap=True,  # one line per file, whatever the width: easy to grep
         )
     if bad:
         raise typer.Exit(2)
 
 
+def _is_sweep_file(path: Path) -> bool:
+    """A sweep file names its `base` scenario at the top level and has no `actors` or `extends` (read as text:
+    no YAML is parsed here, the loaders do that under their own limits)."""
+    import re
+
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    keys = set(re.findall(r"^([A-Za-z_]+)\s*:", text, flags=re.MULTILINE))
+    return "base" in keys and not keys & {"actors", "extends"}
+
+
+def _validate_sweep(path: Path) -> bool:
+    """Load a sweep file and build every design point's scenario (no runs); print ok or the problems."""
+    from ..scenario import apply_edits, validate_scenario_data
+    from ..sweep import SweepError, load_sweep, make_points
+
+    try:
+        sweep = load_sweep(path)
+        points = make_points(sweep)
+    except (SweepError, ScenarioError) as exc:
+        errors.print(str(exc), highlight=False, soft_wrap=True)
+        return False
+    problems: dict[str, str] = {}
+    for point in points:
+        key = point.edits_key()
+        if key in problems:
+            continue
+        try:
+            data = apply_edits(sweep.base_data, point.changes, point.remove_events)
+            validate_scenario_data(data, f"{path} point {point.index}")
+            problems[key] = ""
+        except (ScenarioError, ValueError) as exc:
+            problems[key] = f"point {point.index} ({point.counterfactual}, {point.values}): {exc}"
+    failed = [p for p in problems.values() if p]
+    for problem in failed[:5]:
+        errors.print(f"{path}: {problem}", highlight=False, soft_wrap=True)
+    if failed:
+        errors.print(f"{path}: {len(failed)} of {len(problems)} distinct point scenarios are invalid; fix the "
+                     "sweep's values or the base scenario", highlight=False, soft_wrap=True)  # fmt: skip
+        return False
+    spec = sweep.spec
+    console.print(f"{path}: ok (sweep of {sweep.base_path.name}: {len(points)} points x {spec.replicates} "
+                  f"replicates = {len(points) * spec.replicates} runs, {spec.design.kind} design; every point's "
+                  "scenario is valid)", highlight=False, soft_wrap=True)  # fmt: skip
+    return True
+
+
 def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
     """List shipped scenarios, deterrence rules (with their traits) and the actions of the default ladder."""
-    from ..rules import RULES
+    from ..rules import RULES, RuleParams
 
     scenarios = {}
     for name, path in scenario_paths().items():
@@ -42,7 +97,8 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
             scenarios[name] = _case_info(path, load_scenario(path))
         except ScenarioError as exc:
             scenarios[name] = {"path": str(path), "title": f"INVALID: {exc.problems[0]}"}
-    rules = {name: {"description": cls.description, **cls.classifier} for name, cls in sorted(RULES.items())}
+    rules = {name: {"description": cls.description, **cls.classifier, "parameters": _parameters(cls.Params)}
+             for name, cls in sorted(RULES.items())}  # fmt: skip
     ladder = {k: {"rung": a.rung, "label": a.label, "cameo": a.cameo, "goldstein": a.goldstein,
                   "mid_level": a.mid_level} for k, a in default_ladder().items()}  # fmt: skip
     if as_json:
@@ -69,12 +125,18 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
         console.print(t)
     t = Table(title="Deterrence rules", title_justify="left")
     t.add_column("rule", no_wrap=True)
-    for col in ("description", "memory", "stochastic", "attribution", "costs", "escalatory"):
+    for col in ("description", "parameters (default)", "memory", "stochastic", "attribution", "costs", "escalatory"):
         t.add_column(col, overflow="fold")
+    shared = set(RuleParams.model_fields)
     for name, info in rules.items():
-        t.add_row(name, info["description"], str(info["memory_depth"]), _yes(info["stochastic"]),
+        own = ", ".join(f"{k}={v['default']}" for k, v in info["parameters"].items() if k not in shared)
+        t.add_row(name, info["description"], own or "-", str(info["memory_depth"]), _yes(info["stochastic"]),
                   _yes(info["uses_attribution"]), _yes(info["uses_costs"]), _yes(info["escalatory"]))  # fmt: skip
     console.print(t)
+    common = ", ".join(f"{k}={f.default}" for k, f in RuleParams.model_fields.items())
+    console.print(f"[dim]every rule also takes {common}; `escalation-sim list --json` gives each parameter's "
+                  "meaning and bounds; set one in a scenario as rule: {name: proportional, margin: 1}[/]",
+                  highlight=False)  # fmt: skip
     t = Table(title="Default escalation ladder", title_justify="left")
     for col in ("rung", "action", "label", "CAMEO", "Goldstein", "MID level"):
         t.add_column(col, no_wrap=col in ("action", "rung"))
@@ -100,6 +162,16 @@ def _short(path: str) -> str:
         return str(Path(path).relative_to(Path.cwd()))
     except ValueError:
         return path
+
+
+def _parameters(params: type) -> dict[str, dict[str, object]]:
+    """A rule's parameters (the `name` field aside): default, bounds and the reason for the default, as the
+    JSON Schema of its Params model gives them (composite rules refer to their own definition)."""
+    schema = params.model_json_schema()  # type: ignore[attr-defined]
+    if "properties" not in schema and "$ref" in schema:
+        schema = schema["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
+    keep = ("default", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "description")
+    return {k: {f: v[f] for f in keep if f in v} for k, v in schema.get("properties", {}).items() if k != "name"}
 
 
 def _yes(flag: bool) -> str:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .common import SWEEPS, console, examples, fail
+from .common import SWEEPS, console, errors, examples, fail
 
 EXECUTOR_HELP = "serial, process (a local process pool) or dask (a cluster: --scheduler, or a local one)."
 
@@ -201,6 +201,10 @@ def sensitivity(
         shown.add_row(row["output"], row["counterfactual"], row["parameter"],
                       f"{row['S1']:.3f} ± {row['S1_conf']:.3f}", f"{row['ST']:.3f} ± {row['ST_conf']:.3f}")  # fmt: skip
     console.print(shown)
+    from ..sweep.analysis import sobol_warnings
+
+    for line in sobol_warnings(table, loaded.spec.design.base_samples):  # type: ignore[union-attr]
+        errors.print(f"[bold yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
     console.print(f"wrote {out / 'sobol.csv'} and sobol_*.png in {out}", highlight=False)
     if report.runs_failed:
         raise fail(f"{report.runs_failed} run(s) failed; see the `error` column of {out / 'results'}", code=1)

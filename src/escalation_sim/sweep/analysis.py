@@ -127,3 +127,33 @@ def sobol_indices(
             "ST_conf": analysis["ST_conf"],
         }
     ).assign(output=output)
+
+
+SOBOL_MAX_CONF = 0.1  # a 95% interval wider than +-0.1 cannot tell a strong driver from a weak one
+
+
+def sobol_warnings(indices: pd.DataFrame, base_samples: int) -> list[str]:
+    """Why Sobol indices from too small a sample should not be read, with SALib's confidence intervals.
+
+    Indices are shares of variance, so in [0, 1]: an estimate outside that range, or a 95% interval wider than
+    +-0.1, means the sample is too small (Saltelli et al. 2010: the error shrinks like 1/sqrt(N)). Empty when
+    every index is inside [0, 1] and known to within +-0.1.
+    """
+    lines = []
+    for _, row in indices.iterrows():
+        for kind in ("S1", "ST"):
+            value, conf = float(row[kind]), float(row[f"{kind}_conf"])
+            outside = value < -conf or value > 1 + conf or not np.isfinite(value)
+            if outside or not conf <= SOBOL_MAX_CONF:
+                why = "outside [0, 1]" if outside else f"interval wider than +-{SOBOL_MAX_CONF}"
+                lines.append(f"{row['output']}: {kind} of {row['parameter']} = {value:.3f} +- {conf:.3f} ({why})")
+    if lines:
+        widest = float(np.nanmax(indices[["S1_conf", "ST_conf"]].to_numpy()))
+        factor = (widest / SOBOL_MAX_CONF) ** 2
+        suggested = 2 ** int(np.ceil(np.log2(max(1.0, base_samples * factor))))
+        lines.append(
+            f"base_samples {base_samples} is too small for these indices: the widest 95% interval is +-{widest:.3f}; "
+            f"about {factor:.0f}x the samples (base_samples {suggested}, a power of 2 as Saltelli's scheme wants) "
+            "would bring it to +-0.1"
+        )
+    return lines

@@ -74,9 +74,15 @@ def heatmap(summary: pd.DataFrame, x: str, y: str, outcome: str = "war") -> Figu
     return fig
 
 
-def fan_chart(trajectories: pd.DataFrame, start_date: dt.date, window: int = 7, title: str = "") -> Figure:
+def fan_chart(
+    trajectories: pd.DataFrame, start_date: dt.date, window: int = 7, title: str = "",
+    branch_date: dt.date | None = None,
+) -> Figure:  # fmt: skip
     """Quantile bands over runs of the crisis rung (highest hostile rung of any actor, 0 when none,
-    maximum over a trailing `window` days) by date."""
+    maximum over a trailing `window` days) by date; the branch point marked when given.
+
+    Give it the runs of one point: runs of points or counterfactuals with different branch dates have
+    different histories, and their quantiles mix them (`point_fan_charts` draws one chart per point)."""
     wide = trajectories.pivot(index="run_id", columns="day", values="rung").astype(float).fillna(0.0)
     rolled = wide.T.rolling(window, min_periods=1).max().T.to_numpy()
     days = wide.columns.to_numpy()
@@ -89,6 +95,8 @@ def fan_chart(trajectories: pd.DataFrame, start_date: dt.date, window: int = 7, 
                         color="tab:red", alpha=alpha, linewidth=0, label=label)  # fmt: skip
     ax.plot(dates, np.quantile(rolled, 0.5, axis=0), color="tab:red", label="median")
     ax.plot(dates, rolled.mean(axis=0), color="black", lw=0.8, ls="--", label="mean")
+    if branch_date is not None:
+        ax.axvline(branch_date, color="grey", ls=":", lw=1, label=f"branch {branch_date}")
     ax.set_ylabel(f"highest rung, last {window} days")
     ax.set_title(title or f"Rung over time ({len(wide)} runs)")
     ax.legend(fontsize=8, loc="upper right")
@@ -114,7 +122,7 @@ def sobol_figure(indices: pd.DataFrame, title: str = "") -> Figure:
 
 
 def write_figures(folder: SweepFolder, summary: pd.DataFrame | None = None) -> list[Path]:
-    """The standard figures of a sweep folder: outcome curves, a heatmap (2+ parameters), a fan chart."""
+    """The standard figures of a sweep folder: outcome curves, a heatmap (2+ parameters), a fan chart per point."""
     if summary is None:
         summary = pd.read_csv(folder.root / "summary.csv")
     names = [p.get("name") or p["path"] for p in folder.manifest["parameters"]]
@@ -130,16 +138,36 @@ def write_figures(folder: SweepFolder, summary: pd.DataFrame | None = None) -> l
             figure.axes[0].set_title(f"P(war), {cf}")
             figures[f"heatmap_war_{_slug(x)}_{_slug(y)}_{_slug(str(cf))}.png"] = figure
     if folder.has_trajectories:
-        trajectories = folder.trajectories(columns=["run_id", "day", "rung"])
-        if len(trajectories):
-            figures["fan_chart.png"] = fan_chart(trajectories, folder.start_date,
-                                                 title=f"{folder.manifest['sweep']}: rung over time")  # fmt: skip
+        figures.update(point_fan_charts(folder, names))
     written = []
     for name, fig in figures.items():
         path = folder.root / name
+        path.parent.mkdir(exist_ok=True)
         fig.savefig(path, dpi=110)
         written.append(path)
     return written
+
+
+def point_fan_charts(folder: SweepFolder, names: Sequence[str] = ()) -> dict[str, Figure]:
+    """One fan chart per design point (`fan_charts/point_<N>.png`): a point's runs share their scenario and
+    branch date, so its bands never mix histories that differ."""
+    trajectories = folder.trajectories(columns=["run_id", "day", "rung"])
+    if not len(trajectories):
+        return {}
+    columns = ["run_id", "point", "counterfactual", "branch_date", *[n for n in names if n != "branch_date"]]
+    runs = folder.results[columns].set_index("run_id")
+    point_of = trajectories["run_id"].map(runs["point"])
+    figures = {}
+    for point, group in trajectories.groupby(point_of, sort=True):
+        first = runs[runs["point"] == point].iloc[0]
+        branches = runs.loc[runs["point"] == point, "branch_date"].dropna().unique()
+        branch = dt.date.fromisoformat(branches[0]) if len(branches) == 1 else None
+        values = ", ".join(f"{n}={_tick(first[n])}" for n in columns[4:])
+        title = f"{folder.manifest['sweep']} point {int(point)} ({first['counterfactual']}{'; ' if values else ''}" \
+                f"{values}): rung over time, {group['run_id'].nunique()} runs"  # fmt: skip
+        figures[f"fan_charts/point_{int(point):04d}.png"] = fan_chart(group, folder.start_date, title=title,
+                                                                      branch_date=branch)  # fmt: skip
+    return figures
 
 
 def _as_axis(values: np.ndarray) -> np.ndarray:

@@ -1,0 +1,83 @@
+"""Issue 12's rough edges in play and debrief: fast-forward stops on news that involves the player, the
+debrief's toll, small probabilities shown as such."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from escalation_sim.classroom.game import Game
+from escalation_sim.cli import app
+from escalation_sim.display import format_probability
+from escalation_sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def jan2020():
+    return load_scenario(ROOT / "scenarios" / "jan2020.yaml")
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [(0.0027, "2.7e-03"), (1e-25, "1.0e-25"), (0.42, "0.42"), (0.01, "0.01"), (0.0, "0"), (None, "-"),
+     (float("nan"), "-"), (1.0, "1.00")],
+)  # fmt: skip
+def test_small_probabilities_never_read_as_zero(p, text):
+    assert format_probability(p) == text
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_fast_forward_stops_on_the_first_day_that_involves_the_player(jan2020, seed):
+    waiting = Game(jan2020, "IRN", seed=seed)
+    waiting.to_branch_point()
+    held = waiting.hold_until_news(60)
+    # the same game held day by day: the first day with news involving IRN
+    stepping = Game(jan2020, "IRN", seed=seed)
+    stepping.to_branch_point()
+    days = 0
+    while not stepping.finished:
+        records = stepping.play(None)
+        days += 1
+        involving = [r for r in records if r.actor == "IRN" or r.target == "IRN" or r.killed.get("IRN")
+                     or r.wounded.get("IRN") or "IRN" in r.attributed.split("+")]  # fmt: skip
+        if involving:
+            break
+    assert held == days < 60
+    assert waiting.held_news and all(waiting.involves(r) for r in waiting.held_news)
+    assert [r.event_id or r.action for r in waiting.held_news] == [r.event_id or r.action for r in involving]
+
+
+def test_after_a_wait_the_briefing_lists_every_day_held_through(jan2020):
+    game = Game(jan2020, "USA", seed=4)
+    game.to_branch_point()
+    start = len(game.model.records)
+    held = game.hold_until_news(5)
+    shown = game.situation().happened
+    assert held >= 1 and len(shown) == len(game.model.records) - start
+
+
+def test_play_w_60_stops_and_reports_the_event(tmp_path):
+    result = CliRunner().invoke(app, ["play", "jan2020", "--as", "IRN", "--seed", "0", "--runs", "0"],
+                                input="w 60\nq\n", env={"COLUMNS": "200"}, catch_exceptions=False)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "this involves you" in result.output
+    after = result.output.split("held for", 1)[1]
+    assert "killed 1 USA (USA blamed KH+you)" in after.split("your choice", 1)[0]
+
+
+def test_the_debrief_shows_the_dead(jan2020):
+    game = Game(jan2020, "IRN", seed=0)
+    game.to_branch_point()
+    while not game.finished:
+        game.hold_until_news(60)
+    debrief = game.debrief(runs=0)
+    events_dead = sum(r.killed_total for r in game.model.records if r.day >= game.model.branch_day)
+    assert debrief.deaths_after_branch == events_dead > 0
+    assert debrief.history.killed_after_branch["civilians"] == 176  # PS752 (A16), replayed from history
+    result = CliRunner().invoke(app, ["play", "jan2020", "--as", "IRN", "--runs", "0"], input="w 60\n" * 20,
+                                env={"COLUMNS": "200"}, catch_exceptions=False)  # fmt: skip
+    assert "Deaths since 2020-01-04" in result.output and "civilians 176" in result.output
