@@ -111,7 +111,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
     t.add_column("file", overflow="fold")
     for name, info in scenarios.items():
         if name not in cases:
-            t.add_row(name, info["title"], _short(info["path"]))
+            t.add_row(name, info["title"], info["path"])
     console.print(t)
     if cases:
         t = Table(title="Crisis library (scenarios/library: real cases, fitted on train, measured on test)",
@@ -129,7 +129,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
         t.add_column(col, overflow="fold")
     shared = set(RuleParams.model_fields)
     for name, info in rules.items():
-        own = ", ".join(f"{k}={v['default']}" for k, v in info["parameters"].items() if k not in shared)
+        own = ", ".join(f"{k}={v.get('default', '(required)')}" for k, v in info["parameters"].items() if k not in shared)
         t.add_row(name, info["description"], own or "-", str(info["memory_depth"]), _yes(info["stochastic"]),
                   _yes(info["uses_attribution"]), _yes(info["uses_costs"]), _yes(info["escalatory"]))  # fmt: skip
     console.print(t)
@@ -154,14 +154,6 @@ def _case_info(path: Path, scenario: Scenario) -> dict[str, str | None]:
         "observed_outcome": scenario.observed_outcome,
         "question": scenario.card.question if scenario.card is not None else None,
     }
-
-
-def _short(path: str) -> str:
-    """A path relative to the working folder when it lies inside it: tables stay readable."""
-    try:
-        return str(Path(path).relative_to(Path.cwd()))
-    except ValueError:
-        return path
 
 
 def _parameters(params: type) -> dict[str, dict[str, object]]:
