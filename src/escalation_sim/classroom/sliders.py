@@ -79,3 +79,10 @@ def with_sliders(scenario: Scenario, name: str, values: dict[str, Any], sliders:
         return scenario, notes
     data = apply_edits(scenario.model_dump(mode="json"), edits)
     return validate_scenario_data(data, f"{name} with the sliders' values"), notes
+
+
+def slider_help(scenario: Scenario, key: str) -> str:
+    """A slider's help: the rule parameter's own description (its pydantic Field), and its range."""
+    actor_id, name = key.split(".", 1)
+    info = type(scenario.actors[actor_id].rule).model_fields[name]
+    return info.description or ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -222,15 +223,36 @@ def app_command(
     env = dict(os.environ)
     env.update(app_environment(path))
     command = [
-        sys.executable, "-m", "solara", "run", "escalation_sim.classroom.app:Page", "--host", host, "--port", str(port),
+        sys.executable, "-m", "solara", "run", "escalation_sim.classroom.app", "--host", host, "--port", str(port),
         "--production", "--open" if open_browser else "--no-open", "--log-level", "warning",
     ]  # fmt: skip
     console.print(f"serving {path} at http://{host}:{port}/  (Ctrl-C stops it)")
+    raise typer.Exit(serve(command, env))
+
+
+def serve(command: list[str], env: dict[str, str], grace: float = 10.0) -> int:
+    """Run the server until it ends, or until this process gets SIGTERM or SIGINT: then stop the server too
+    (SIGTERM, then SIGKILL after `grace` seconds), so that no server is left serving the port."""
+    server = subprocess.Popen(command, env=env)
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        code = subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+        while True:
+            try:
+                code = server.wait(timeout=grace if stopping else None)
+                break
+            except subprocess.TimeoutExpired:
+                server.kill()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 0 if stopping else code
 
 
 def app_environment(scenario_path: Path) -> dict[str, str]:
@@ -239,6 +261,10 @@ def app_environment(scenario_path: Path) -> dict[str, str]:
         "ESCALATION_SIM_APP_SCENARIO": str(scenario_path.resolve()),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "MPLBACKEND": "Agg",
+        # Solara's samesite=lax fallback over http is right here; its 10-line warning on the first request is noise
+        "SOLARA_THEME_SHOW_BANNER": "False",  # its badge sat over the page's bottom-right corner
+        "SOLARA_THEME_TITLE": "escalation-sim",
+        "PYTHONWARNINGS": "ignore:Cookies with samesite=none require https:UserWarning",
     }
 
 
