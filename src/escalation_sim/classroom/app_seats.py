@@ -36,7 +36,7 @@ def _clock(view: SeatView) -> str:
 
 
 @solara.component
-def SeatPage(actor_id: str = "") -> None:
+def SeatPage(actor_id="") -> None:  # unannotated: Solara would cast the URL part with the annotation
     """One team's screen: only what its actor could know, its menu, and its private messages."""
     page_style()
     code = _query("session")
@@ -65,7 +65,7 @@ def SeatPage(actor_id: str = "") -> None:
                 bullets(view.beliefs or ["(this actor states no beliefs)"], "What you believe")
                 bullets(view.costs, "Costs in view")
             with solara.Div(classes=["es-panel", "seat-messages"]):
-                _messages(session, view, set_error)
+                Messages(session, view, set_error)
 
 
 def _decide(session: ClassSession, view: SeatView, set_error: Any) -> None:
@@ -97,7 +97,8 @@ def _decide(session: ClassSession, view: SeatView, set_error: Any) -> None:
                           outlined=True)  # fmt: skip
 
 
-def _messages(session: ClassSession, view: SeatView, set_error: Any) -> None:
+@solara.component
+def Messages(session: ClassSession, view: SeatView, set_error: Any) -> None:
     solara.HTML(tag="h2", unsafe_innerHTML="Private messages")
     others = [a for a in session.model.actor_ids if a != view.actor_id]
     to, set_to = solara.use_state(others[0] if others else "")
@@ -124,15 +125,15 @@ def InstructorPage() -> None:
     page_style()
     router = solara.use_router()
     session = find_session(_query("session"))
-    use_live(session)
     with solara.Div(classes=["es-page"]):
         if session is None:
-            _open_form(lambda code: router.push(f"/instructor?session={code}"))
+            OpenForm(lambda code: router.push(f"/instructor?session={code}"))
             return
-        _run(session)
+        RunSession(session)
 
 
-def _open_form(opened: Any) -> None:
+@solara.component
+def OpenForm(opened: Any) -> None:
     files = dict(scenario_paths())
     name, set_name = solara.use_state("jan2020" if "jan2020" in files else next(iter(files)))
     scenario = solara.use_memo(lambda: load_scenario(files[name]), [name])
@@ -165,7 +166,9 @@ def _open_form(opened: Any) -> None:
     solara.Button("Open the session", on_click=open_it, color="primary", disabled=not seats)
 
 
-def _run(session: ClassSession) -> None:
+@solara.component
+def RunSession(session: ClassSession) -> None:
+    version = use_live(session)  # here, not in the page: a child with unchanged arguments is not redrawn
     model = session.model
     solara.Title(f"Instructor - class session {session.code}")
     solara.HTML(tag="h1", unsafe_innerHTML=f"{model.crisis.title} - class session {session.code}")
@@ -175,9 +178,9 @@ def _run(session: ClassSession) -> None:
         with solara.Div(classes=["es-panel", "es-wide", "es-figure"]):
             solara.HTML(tag="div", unsafe_innerHTML=timeline_svg(model), classes=["timeline-svg"])
         with solara.Div(classes=["es-panel", "instructor-controls"]):
-            _controls(session)
+            Controls(session, version)
         with solara.Div(classes=["es-panel", "instructor-inject"]):
-            _inject_form(session)
+            InjectForm(session, version)
         for status in session.instructor_view():
             with solara.Div(classes=["es-panel", "instructor-seat"]):
                 link = f"/seat/{status.actor_id}?session={session.code}"
@@ -190,10 +193,11 @@ def _run(session: ClassSession) -> None:
                             or ["none"], "Messages")  # fmt: skip
         if session.finished:
             with solara.Div(classes=["es-panel", "es-wide", "instructor-debrief"]):
-                _debrief(session)
+                DebriefPanel(session, version)
 
 
-def _controls(session: ClassSession) -> None:
+@solara.component
+def Controls(session: ClassSession, version: int) -> None:
     error, set_error = solara.use_state("")
     seconds, set_seconds = solara.use_state(int(session.day_seconds or 0))
     solara.HTML(tag="h2", unsafe_innerHTML="Day, pause and timing")
@@ -216,7 +220,8 @@ def _controls(session: ClassSession) -> None:
     solara.Button("Set the timing", on_click=lambda: attempt(lambda: session.set_timing(seconds or None)))
 
 
-def _inject_form(session: ClassSession) -> None:
+@solara.component
+def InjectForm(session: ClassSession, version: int) -> None:
     model = session.model
     actor, set_actor = solara.use_state(model.actor_ids[0])
     action, set_action = solara.use_state("threaten")
@@ -241,7 +246,8 @@ def _inject_form(session: ClassSession) -> None:
         solara.Text(note)
 
 
-def _debrief(session: ClassSession) -> None:
+@solara.component
+def DebriefPanel(session: ClassSession, version: int) -> None:
     result, set_result = solara.use_state(None)  # type: ignore[arg-type]
     solara.HTML(tag="h2", unsafe_innerHTML="Debrief: the class against history and the model")
     if result is None:

@@ -67,11 +67,11 @@ def with_sliders(scenario: Scenario, name: str, values: dict[str, Any], sliders:
     notes: list[str] = []
     for key, value in values.items():
         slider = sliders.get(key)
-        if slider is None or value == slider.value:
+        if slider is not None and value == slider.value:
             continue
         actor_id, param = key.split(".", 1)
         actor = scenario.actors.get(actor_id)
-        if actor is None or param not in type(actor.rule).model_fields:
+        if slider is None or actor is None or param not in type(actor.rule).model_fields:
             notes.append(f"{key} = {value} does not apply to {name} (no such actor or rule parameter)")
             continue
         edits[f"actors.{actor_id}.rule.{param}"] = value
