@@ -97,3 +97,23 @@ def test_app_refuses_a_port_in_use():
 def test_app_refuses_an_unknown_scenario():
     result = CliRunner().invoke(cli, ["app", "nowhere"])
     assert result.exit_code == 2 and "no shipped scenario of that name" in result.stderr
+
+
+def test_timeline_axis_spans_the_days_played():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import num2date
+    from matplotlib.figure import Figure
+
+    from escalation_sim.classroom.timeline_view import MIN_SPAN_DAYS, _draw
+
+    model = ClassroomModel("jan2020", 7)
+    for days in (10, 40):
+        while model.day + 1 < days:
+            model.step()
+        figure = Figure()
+        FigureCanvasAgg(figure)
+        ax = figure.subplots()
+        _draw(model, ax)
+        low, high = (num2date(x).date() for x in ax.get_xlim())
+        assert (high - model.start_date).days == max(days, MIN_SPAN_DAYS)  # the axis ends at the last day played
+        assert (model.start_date - low).days <= 1

@@ -199,8 +199,9 @@ def app_command(
     ] = LOOPBACK,
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open a browser tab.")] = False,
 ) -> None:
-    """Serve the classroom web app (Mesa SolaraViz): sliders, step/play/reset, timeline, decision trace,
-    actor network, and play-as-an-actor with buttons. Front-end files are served locally (works offline).
+    """Serve the classroom web app: sliders, step/play/reset, timeline, decision trace, actor network,
+    play-as-an-actor with buttons, and class sessions (/instructor opens one; each team opens its seat's link).
+    Front-end files are served locally (works offline). Ctrl-C or SIGTERM stops the server.
     """
     path, _ = open_scenario(scenario)
     try:
@@ -287,4 +288,6 @@ def register(app: typer.Typer) -> None:
         "escalation-sim app                      # jan2020 at http://127.0.0.1:8765/",
         "escalation-sim app scenarios/two_state.yaml --port 8800",
         "escalation-sim app jan2020 --open       # and open a browser tab",
+        "escalation-sim app --host 0.0.0.0       # a class session on the classroom network",
+        note="Class sessions: open http://HOST:PORT/instructor; teams open /seat/ACTOR?session=CODE.",
     ))(app_command)  # fmt: skip
