@@ -5,6 +5,7 @@ projector sizes, readable timeline, fast Play, two seats of one class session, c
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -218,7 +219,8 @@ def test_play_runs_a_whole_crisis_to_its_end(server, browser):
         status = page.locator(".timeline-status")
         expect(status).to_contain_text("not started", timeout=60_000)
         page.get_by_role("button", name="Play", exact=True).click()
-        expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible()
+        expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible(timeout=30_000)
+        expect(status).to_have_text(re.compile(r"Day ([1-9]|[1-5][0-9]) of 65"), timeout=60_000)  # progress shows
         expect(status).to_contain_text("Day 65 of 65", timeout=180_000)
         expect(status).to_contain_text("outcome:")
     finally:

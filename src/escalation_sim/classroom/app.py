@@ -232,6 +232,20 @@ def SliderControl(scenario: Scenario, key: str, slider: Any, value: Any, on_valu
 # --- the pages ---------------------------------------------------------------------------------------------------
 
 
+def play_days(model: EscalationModel, stop: threading.Event, redraw: Any, done: Any) -> None:
+    """Play's thread: a day every `DAY_SECONDS`, a redraw at most every `REDRAW_SECONDS`, until the end or stop."""
+    last = time.monotonic()
+    while not stop.is_set() and model.running:
+        model.step()
+        if time.monotonic() - last >= REDRAW_SECONDS:
+            redraw()
+            last = time.monotonic()
+        time.sleep(DAY_SECONDS)
+    if not stop.is_set():
+        done()
+    redraw()
+
+
 @solara.component
 def Home() -> None:
     """The projected page: choose a scenario, seed and rule parameters; step or play; play an actor."""
@@ -243,14 +257,14 @@ def Home() -> None:
     first = solara.use_memo(lambda: ClassroomModel(name, seed), [])  # once per browser session
     model, set_model = solara.use_state(first)
     _, set_version = solara.use_state(0)
-    playing = solara.use_ref(threading.Event())
+    playing, set_playing = solara.use_state(0)  # 0: stopped; n: the n-th press of Play
     error, set_error = solara.use_state("")
 
     def redraw() -> None:
         set_version(lambda v: v + 1)
 
     def reset(new_name: str | None = None, new_seed: int | None = None, new_values: Any = None) -> None:
-        playing.current.clear()
+        set_playing(0)
         chosen = new_name or name
         pool = values if new_values is None else new_values
         own = {k: v for (n, k), v in pool.items() if n == chosen}
@@ -260,28 +274,19 @@ def Home() -> None:
         except (ValueError, GameError) as exc:
             set_error(str(exc))
 
+    def start_playing() -> Any:
+        # an effect, not the button's handler: updates from a thread started in a handler wait for the handler
+        if not playing:
+            return None
+        stop = threading.Event()
+        threading.Thread(target=play_days, args=(model, stop, redraw, lambda: set_playing(0)), daemon=True,
+                         name="app-play").start()  # fmt: skip
+        return stop.set
+
+    solara.use_effect(start_playing, [playing, model])
+
     def play() -> None:
-        if playing.current.is_set():
-            playing.current.clear()
-            redraw()
-            return
-        flag = threading.Event()
-        flag.set()
-        playing.current = flag
-
-        def loop() -> None:
-            last = time.monotonic()
-            while flag.is_set() and model.running:
-                model.step()
-                if time.monotonic() - last >= REDRAW_SECONDS:
-                    redraw()
-                    last = time.monotonic()
-                time.sleep(DAY_SECONDS)
-            flag.clear()
-            redraw()
-
-        threading.Thread(target=loop, daemon=True, name="app-play").start()
-        redraw()
+        set_playing(0 if playing else playing + 1)
 
     def step() -> None:
         model.step()
@@ -289,7 +294,7 @@ def Home() -> None:
 
     page_style()
     solara.Title(f"escalation-sim: {scenario.title}")
-    running = playing.current.is_set()
+    running = bool(playing)
     with solara.Div(classes=["es-page"]):
         solara.HTML(tag="h1", unsafe_innerHTML=f"escalation-sim: {scenario.title}", classes=["page-title"])
         solara.Text(status_line(model), classes=["es-status", "timeline-status"])
