@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, int]] = [
 LAYER_NAMES = ["rules/data", "scenario", "agents/model/perception/outcomes", "runner/sweep", "plots/analysis",
                "classroom", "cli/classroom.app"]  # fmt: skip
 # Within the top layer the two interfaces stay apart: the command line starts the app as a separate process
-# (solara run escalation_sim.classroom.app:Page) and never imports it, so `--help` never loads Solara.
+# (solara run escalation_sim.classroom.app) and never imports it, so `--help` never loads Solara.
 APART = [("cli", "classroom.app"), ("cli.*", "classroom.app"), ("classroom.app", "cli"), ("classroom.app", "cli.*")]
 
 

@@ -178,6 +178,11 @@ class Game:
         self._pending = None
         return self.model.records[before:]
 
+    def set_pending(self, choice: int | str | None) -> None:
+        """Set the choice the next `model.step()` takes for this actor (a class session steps the shared model
+        itself, once for every seat)."""
+        self._pending = choice
+
     def check_option(self, index: int) -> Option:
         options = self.actor.options
         if not 0 <= index < len(options):

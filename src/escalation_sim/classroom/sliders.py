@@ -82,11 +82,11 @@ def with_sliders(scenario: Scenario, name: str, values: dict[str, Any], sliders:
     notes: list[str] = []
     for key, value in values.items():
         slider = sliders.get(key)
-        if slider is None or value == slider.value:
+        if slider is not None and value == slider.value:
             continue
         actor_id, param = key.split(".", 1)
         actor = scenario.actors.get(actor_id)
-        if actor is None or not _has_param(actor.rule.model_dump(mode="json"), param):
+        if slider is None or actor is None or not _has_param(actor.rule.model_dump(mode="json"), param):
             notes.append(f"{key} = {value} does not apply to {name} (no such actor or rule parameter)")
             continue
         edits[f"actors.{actor_id}.rule.{param}"] = value
@@ -107,3 +107,18 @@ def _has_param(rule: dict[str, Any], dotted: str) -> bool:
         else:
             return False
     return True
+
+
+def slider_help(scenario: Scenario, key: str) -> str:
+    """A slider's help: the rule parameter's own description (its pydantic Field), found along its path
+    (`margin`, or `regimes.red_line.margin` inside a regime model)."""
+    actor_id, dotted = key.split(".", 1)
+    node: Any = scenario.actors[actor_id].rule
+    *path, name = dotted.split(".")
+    for part in path:
+        if isinstance(node, list):
+            node = node[int(part)]
+        else:
+            node = node[part] if isinstance(node, dict) else getattr(node, part)
+    info = type(node).model_fields[name]
+    return info.description or ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -203,8 +204,9 @@ def app_command(
     ] = LOOPBACK,
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open a browser tab.")] = False,
 ) -> None:
-    """Serve the classroom web app (Mesa SolaraViz): sliders, step/play/reset, timeline, decision trace,
-    actor network, and play-as-an-actor with buttons. Front-end files are served locally (works offline).
+    """Serve the classroom web app: sliders, step/play/reset, timeline, decision trace, actor network,
+    play-as-an-actor with buttons, and class sessions (/instructor opens one; each team opens its seat's link).
+    Front-end files are served locally (works offline). Ctrl-C or SIGTERM stops the server.
     """
     path, _ = open_scenario(scenario)
     try:
@@ -227,15 +229,36 @@ def app_command(
     env = dict(os.environ)
     env.update(app_environment(path))
     command = [
-        sys.executable, "-m", "solara", "run", "escalation_sim.classroom.app:Page", "--host", host, "--port", str(port),
+        sys.executable, "-m", "solara", "run", "escalation_sim.classroom.app", "--host", host, "--port", str(port),
         "--production", "--open" if open_browser else "--no-open", "--log-level", "warning",
     ]  # fmt: skip
     console.print(f"serving {path} at http://{host}:{port}/  (Ctrl-C stops it)")
+    raise typer.Exit(serve(command, env))
+
+
+def serve(command: list[str], env: dict[str, str], grace: float = 10.0) -> int:
+    """Run the server until it ends, or until this process gets SIGTERM or SIGINT: then stop the server too
+    (SIGTERM, then SIGKILL after `grace` seconds), so that no server is left serving the port."""
+    server = subprocess.Popen(command, env=env)
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        code = subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+        while True:
+            try:
+                code = server.wait(timeout=grace if stopping else None)
+                break
+            except subprocess.TimeoutExpired:
+                server.kill()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 0 if stopping else code
 
 
 def app_environment(scenario_path: Path) -> dict[str, str]:
@@ -244,6 +267,10 @@ def app_environment(scenario_path: Path) -> dict[str, str]:
         "ESCALATION_SIM_APP_SCENARIO": str(scenario_path.resolve()),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "MPLBACKEND": "Agg",
+        # Solara's samesite=lax fallback over http is right here; its 10-line warning on the first request is noise
+        "SOLARA_THEME_SHOW_BANNER": "False",  # its badge sat over the page's bottom-right corner
+        "SOLARA_THEME_TITLE": "escalation-sim",
+        "PYTHONWARNINGS": "ignore:Cookies with samesite=none require https:UserWarning",
     }
 
 
@@ -267,4 +294,6 @@ def register(app: typer.Typer) -> None:
         "escalation-sim app                      # jan2020 at http://127.0.0.1:8765/",
         "escalation-sim app scenarios/two_state.yaml --port 8800",
         "escalation-sim app jan2020 --open       # and open a browser tab",
+        "escalation-sim app --host 0.0.0.0       # a class session on the classroom network",
+        note="Class sessions: open http://HOST:PORT/instructor; teams open /seat/ACTOR?session=CODE.",
     ))(app_command)  # fmt: skip

@@ -1,0 +1,291 @@
+"""The classroom web app in a real headless Chromium against a real `escalation-sim app` on 127.0.0.1: layout at
+projector sizes, readable timeline, fast Play, two seats of one class session, clean shutdown, no stray warnings.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("solara", reason="the app needs the 'app' extra: pip install -e '.[app]'")
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+SHOTS = Path(os.environ.get("ESCALATION_SIM_SHOTS", "/tmp/escalation-sim-shots"))
+# (CSS viewport, zoom): a 1280x720 screen at 125% zoom is a 1024x576 CSS viewport at device scale 1.25
+SIZES = [((1024, 576), 1.25), ((1366, 768), 1.0), ((1920, 1080), 1.0)]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (Debian's chromium; .ci/run installs it)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start(log: Path, port: int) -> subprocess.Popen[bytes]:
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "escalation_sim.cli", "app", "jan2020", "--port", str(port)],
+            stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
+            env={**os.environ, "NO_COLOR": "1"},
+        )  # fmt: skip
+
+
+def _wait_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the app server did not come up:\n{log.read_text()}")
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real `escalation-sim app` on a free loopback port; stopped (its process group) afterwards."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("app") / "server.log"
+    process = _start(log, port)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_up(url, process, log)
+        yield url, port, log
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _overlaps(a: dict, b: dict, slack: float = 0.5) -> bool:
+    wide = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+    high = min(a["y1"], b["y1"]) - max(a["y0"], b["y0"])
+    return wide > slack and high > slack
+
+
+BOXES = """sel => [...document.querySelectorAll(sel)].map(e => {
+  const r = e.getBoundingClientRect();
+  return {name: e.className + ' ' + (e.textContent || '').slice(0, 30), x0: r.left, y0: r.top, x1: r.right,
+          y1: r.bottom, sw: e.scrollWidth, cw: e.clientWidth}; })"""
+TEXTS = """() => [...document.querySelectorAll('.timeline-svg svg text')].map(t => {
+  const r = t.getBoundingClientRect(), m = t.getScreenCTM();
+  return {name: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b),
+          x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; })"""
+
+
+def _step(page, days: int) -> None:
+    from playwright.sync_api import expect
+
+    status = page.locator(".timeline-status")
+    for day in range(1, days + 1):
+        page.get_by_role("button", name="Step", exact=True).click()
+        expect(status).to_contain_text(f"Day {day} of 65", timeout=30_000)
+
+
+@pytest.mark.parametrize(("viewport", "zoom"), SIZES, ids=["1280x720@125%", "1366x768", "1920x1080"])
+def test_panels_do_not_overlap_and_timeline_text_is_readable(server, browser, viewport, zoom):
+    from playwright.sync_api import expect
+
+    url, _, _ = server
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=zoom)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        expect(page.locator(".timeline-status")).to_contain_text("not started", timeout=60_000)
+        _step(page, 10)
+        expect(page.locator(".decision-trace")).to_be_visible()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"home-{viewport[0]}x{viewport[1]}.png"), full_page=True)
+        panels = page.evaluate(BOXES, ".es-panel")
+        assert len(panels) == 5, panels
+        for i, a in enumerate(panels):
+            assert a["x0"] >= -0.5 and a["x1"] <= viewport[0] + 0.5, f"panel outside the window: {a}"
+            assert a["sw"] <= a["cw"] + 1, f"content wider than its panel: {a}"
+            for b in panels[i + 1 :]:
+                assert not _overlaps(a, b), f"panels overlap at {viewport}: {a} / {b}"
+        buttons = page.evaluate(BOXES, ".main-buttons .v-btn")
+        assert len(buttons) == 4 and not any(_overlaps(a, b) for a in buttons for b in buttons if a is not b)
+        texts = page.evaluate(TEXTS)
+        assert texts and min(t["px"] for t in texts) >= 12, sorted(texts, key=lambda t: t["px"])[:3]
+        labels = [t for t in texts if t["name"].strip()]
+        clashes = [(a["name"], b["name"]) for i, a in enumerate(labels) for b in labels[i + 1 :] if _overlaps(a, b, 1)]
+        assert not clashes, f"timeline labels overlap: {clashes}"
+    finally:
+        context.close()
+
+
+def test_no_page_tabs_badge_or_cookie_warning(server, browser):
+    from playwright.sync_api import expect
+
+    url, port, log = server
+    requests: list[str] = []
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(url)
+        expect(page.locator(".timeline-status")).to_contain_text("not started", timeout=60_000)
+        body = page.inner_text("body")
+        assert "PAGE 0" not in body.upper() and page.locator(".v-tab").count() == 0
+        assert "runs on Solara" not in body
+    finally:
+        context.close()
+    outside = sorted({u for u in requests if u.startswith("http") and not u.startswith(f"http://127.0.0.1:{port}/")})
+    assert not outside, f"requests left the machine: {outside}"
+    text = log.read_text()
+    assert "samesite" not in text.lower() and "Traceback" not in text, text
+    assert "Could not load URL" not in text, text  # the server fetched no front-end file from a CDN either
+
+
+def _non_loopback_address() -> str | None:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
+def test_server_listens_on_loopback_only(server):
+    _, port, _ = server
+    address = _non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback address to try")
+    with pytest.raises(OSError), socket.create_connection((address, port), timeout=2):
+        pass
+
+
+def test_scenario_choice_rebuilds_title_and_sliders(server, browser):
+    from playwright.sync_api import expect
+
+    url, _, _ = server
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        expect(page.locator(".page-title")).to_contain_text("US-Iran", timeout=60_000)
+        expect(page.get_by_text("IRN (cost_benefit): temperature = 0.15", exact=False)).to_be_visible()
+        page.locator(".panel-settings .v-select").first.click()
+        page.get_by_role("option", name="two_state").click()
+        expect(page.locator(".page-title")).not_to_contain_text("US-Iran", timeout=30_000)
+        expect(page.get_by_text("IRN (cost_benefit): temperature")).to_have_count(0)
+        expect(page.locator(".slider-label").first).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_play_runs_a_whole_crisis_to_its_end(server, browser):
+    """Play steps to the horizon by itself (its speed is measured by benchmarks/bench_app_play.py)."""
+    from playwright.sync_api import expect
+
+    url, _, _ = server
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        status = page.locator(".timeline-status")
+        expect(status).to_contain_text("not started", timeout=60_000)
+        page.get_by_role("button", name="Play", exact=True).click()
+        expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible(timeout=30_000)
+        expect(status).to_have_text(re.compile(r"Day ([1-9]|[1-5][0-9]) of 65"), timeout=60_000)  # progress shows
+        expect(status).to_contain_text("Day 65 of 65", timeout=180_000)
+        expect(status).to_contain_text("outcome:")
+    finally:
+        context.close()
+
+
+def test_two_seats_see_different_attributions_and_each_others_choices(server, browser):
+    from playwright.sync_api import expect
+
+    url, _, _ = server
+    contexts = [browser.new_context(viewport={"width": 1366, "height": 768}) for _ in range(3)]
+    try:
+        instructor, usa, irn = (c.new_page() for c in contexts)
+        instructor.goto(url + "instructor")
+        expect(instructor.get_by_text("Open a class session")).to_be_visible(timeout=60_000)
+        instructor.get_by_role("button", name="Open the session").click()
+        expect(instructor.locator(".instructor-status")).to_contain_text("day 1 of 57", timeout=30_000)
+        code = instructor.url.split("session=")[1]
+        usa.goto(f"{url}seat/USA?session={code}")
+        irn.goto(f"{url}seat/IRN?session={code}")
+        for page in (usa, irn):
+            expect(page.locator(".seat-status")).to_contain_text("2020-01-04: day 1 of 57", timeout=60_000)
+        # the same act, the K-1 rocket attack of 27 December: the US blamed whom its perception drew, Iran knows
+        usa_line = usa.locator(".seat-news-list li", has_text="2019-12-27").first.inner_text()
+        irn_line = irn.locator(".seat-news-list li", has_text="2019-12-27").first.inner_text()
+        assert "unclaimed proxy harassment -> you" in usa_line and "(you blamed:" in usa_line, usa_line
+        assert "KH (your proxy, unclaimed): proxy harassment -> USA" in irn_line, irn_line
+        assert "your proxy" not in usa.inner_text("body")
+
+        irn.get_by_role("button", name="calibrated strike on state forces -> USA (rung 7)").click()
+        expect(irn.locator(".seat-chosen")).to_contain_text("calibrated strike on state forces -> USA")
+        expect(usa.locator(".seat-status")).to_contain_text("waiting for 1 team", timeout=15_000)
+        assert "calibrated strike" not in usa.locator(".seat-news-list").inner_text()  # not before the day
+        usa.get_by_role("button", name="Hold", exact=True).click()
+        for page in (usa, irn, instructor):
+            expect(page.locator(".seat-status, .instructor-status")).to_contain_text("day 2 of 57", timeout=30_000)
+        usa_news, irn_news = usa.locator(".seat-news-list"), irn.locator(".seat-news-list")
+        expect(usa_news).to_contain_text("2020-01-04 IRN: calibrated strike on state forces -> you")
+        expect(irn_news).to_contain_text("2020-01-04 you: calibrated strike on state forces -> USA")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for name, page in (("instructor", instructor), ("seat-USA", usa), ("seat-IRN", irn)):
+            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    finally:
+        for c in contexts:
+            c.close()
+
+
+def test_sigterm_stops_the_server(tmp_path):
+    port = _free_port()
+    log = tmp_path / "server.log"
+    process = _start(log, port)
+    try:
+        _wait_up(f"http://127.0.0.1:{port}/", process, log)
+        process.send_signal(signal.SIGTERM)  # to `escalation-sim app` only, as a service manager would
+        process.wait(timeout=30)
+        with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+            pass
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        try:
+            os.killpg(process.pid, 0)
+            alive = True
+        except ProcessLookupError:
+            alive = False
+        if alive:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert not alive, "the Solara server outlived `escalation-sim app`"
