@@ -129,7 +129,9 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
         t.add_column(col, overflow="fold")
     shared = set(RuleParams.model_fields)
     for name, info in rules.items():
-        own = ", ".join(f"{k}={v.get('default', '(required)')}" for k, v in info["parameters"].items() if k not in shared)
+        own = ", ".join(
+            f"{k}={v.get('default', '(required)')}" for k, v in info["parameters"].items() if k not in shared
+        )
         t.add_row(name, info["description"], own or "-", str(info["memory_depth"]), _yes(info["stochastic"]),
                   _yes(info["uses_attribution"]), _yes(info["uses_costs"]), _yes(info["escalatory"]))  # fmt: skip
     console.print(t)
