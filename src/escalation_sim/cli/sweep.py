@@ -150,6 +150,8 @@ def sensitivity(
     Runs the sweep's Saltelli design (resuming what OUT holds), takes each point's mean outcome over its
     replicates, and analyses it per counterfactual.
     """
+    from ..files import write_csv
+    from ..plots import save_figure
     from ..sweep import open_sweep, salib_problem
     from ..sweep.analysis import SOBOL_OUTPUTS, sobol_indices
     from ..sweep.figures import sobol_figure
@@ -188,10 +190,9 @@ def sensitivity(
             indices["counterfactual"] = cf
             frames.append(indices)
             fig = sobol_figure(indices, f"Sobol indices: {SOBOL_OUTPUTS[name]} ({cf})")
-            path = out / f"sobol_{name}_{cf}.png"
-            fig.savefig(path, dpi=110)
+            save_figure(fig, out / f"sobol_{name}_{cf}.png", dpi=110)
     table = pd.concat(frames, ignore_index=True)
-    table.to_csv(out / "sobol.csv", index=False, float_format="%.6g", lineterminator="\n")
+    write_csv(table, out / "sobol.csv", float_format="%.6g")
     from rich.table import Table
 
     shown = Table(title="Sobol indices (95% confidence intervals)", title_justify="left")

@@ -134,12 +134,9 @@ def write_figures(folder: SweepFolder, summary: pd.DataFrame | None = None) -> l
         if len(trajectories):
             figures["fan_chart.png"] = fan_chart(trajectories, folder.start_date,
                                                  title=f"{folder.manifest['sweep']}: rung over time")  # fmt: skip
-    written = []
-    for name, fig in figures.items():
-        path = folder.root / name
-        fig.savefig(path, dpi=110)
-        written.append(path)
-    return written
+    from ..plots import save_figure
+
+    return [save_figure(fig, folder.root / name, dpi=110) for name, fig in figures.items()]
 
 
 def _as_axis(values: np.ndarray) -> np.ndarray:
@@ -150,7 +147,9 @@ def _as_axis(values: np.ndarray) -> np.ndarray:
 
 
 def _tick(value: Any) -> str:
-    return f"{value:.3g}" if isinstance(value, float) else str(value)
+    from ..plots import mpl_text  # swept text values are shown as written, never as mathtext
+
+    return f"{value:.3g}" if isinstance(value, float) else mpl_text(value)
 
 
 def _slug(name: str) -> str:
