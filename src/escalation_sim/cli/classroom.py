@@ -16,9 +16,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from .classroom_views import plain, print_class, print_debrief, show_situation
-from .common import CLASSROOM, ScenarioArg, console, errors, examples, fail, open_scenario, parse_date
+from .common import (
+    CLASSROOM,
+    ScenarioArg,
+    check_output,
+    check_seed,
+    console,
+    errors,
+    examples,
+    fail,
+    open_scenario,
+    parse_date,
+)
 
 LOOPBACK = "127.0.0.1"
 
@@ -53,28 +65,31 @@ def play(
 
     _, loaded = open_scenario(scenario)
     branch = parse_date(branch_date, "--branch-date", loaded)
-    if record is not None:
-        if record.exists() and not overwrite:
-            raise fail(f"--record: {record} exists; choose another file name or add --overwrite")
-        if not record.parent.is_dir():
-            raise fail(f"--record: folder {record.parent} does not exist; create it or choose another path")
+    check_seed(seed)
+    check_output(record, "--record")  # a device, a folder, an unwritable place; a missing folder is created
+    if record is not None and record.exists() and not overwrite:
+        raise fail(f"--record: {record} exists; choose another file name or add --overwrite")
     try:
         game = Game(loaded, actor, seed=seed, branch_date=branch, player=player)
     except GameError as exc:
         raise fail(str(exc)) from None
 
+    unsaved: list[str] = []  # why the last save failed, if it did
+
     def save() -> None:
         if record is not None:
             try:
                 game.save(record)
+                unsaved.clear()
             except OSError as exc:
-                errors.print(f"[bold red]error:[/] cannot save the game to {record}: {exc.strerror}")
+                unsaved[:] = [str(exc.strerror or exc)]
+                errors.print(f"error: cannot save the game to {record}: {unsaved[0]}", markup=False)
 
     spec = game.actor.spec
-    console.print(f"[bold]{loaded.title}[/]")
+    console.print(f"[bold]{escape(loaded.title)}[/]")
     console.print(
-        f"You play [bold]{actor}[/] ({spec.name}); "
-        f"the model plays {', '.join(a for a in loaded.actors if a != actor)}. "
+        f"You play [bold]{escape(actor)}[/] ({escape(spec.name)}); "
+        f"the model plays {escape(', '.join(a for a in loaded.actors if a != actor))}. "
         f"History replays up to {game.model.branch_date}; from then on you decide, {game.turns} days in all."
     )
     console.print(f"[dim]{HELP}[/]")
@@ -84,6 +99,8 @@ def play(
     except KeyboardInterrupt:
         stopped = "interrupted"
     save()
+    if unsaved:  # a failed save is an error, never "saved"
+        raise fail(f"--record: the game could not be saved to {record} ({unsaved[0]})", code=1)
     if not game.finished:
         console.print()
         console.print(
@@ -91,14 +108,15 @@ def play(
             f"{len(game.choices)} of {game.turns} days played."
         )
         if record is not None:
-            console.print(f"What was played is saved to {record}.")
+            console.print(f"What was played is saved to {record}.", markup=False)
         return
     console.print()
     if runs:
         console.print(f"[dim]running the model {runs} times from the same branch point for the debrief...[/]")
     print_debrief(game.debrief(runs=runs))
     if record is not None:
-        console.print(f"saved the game to {record}; `escalation-sim debrief {record}` summarises it with others")
+        console.print(f"saved the game to {record}; `escalation-sim debrief {record}` summarises it with others",
+                      markup=False)
 
 
 def _play_days(game: Any, hints: bool, save: Any) -> str:
