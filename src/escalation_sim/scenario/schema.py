@@ -50,8 +50,8 @@ class Action(Strict):
         "demander's soil; 'accident' happens to an actor on alert (not chosen)",
     )
     cooldown_days: int = Field(0, ge=0, le=365, description="days before the same actor can take it again")
-    users: list[ActorKind] = Field(min_length=1)
-    targets: list[TargetKind] = Field(min_length=1)
+    users: list[ActorKind] = Field(min_length=1, max_length=2)
+    targets: list[TargetKind] = Field(min_length=1, max_length=3)
     cameo: str | None = Field(None, pattern=r"^[0-2][0-9]{1,3}$", description="CAMEO event code")
     goldstein: float = Field(ge=-10, le=10, description="Goldstein conflict-cooperation value")
     mid_level: int = Field(ge=1, le=5, description="Correlates of War MID hostility level")
@@ -110,9 +110,13 @@ class Actor(Strict):
     kind: ActorKind
     sponsor: str | None = Field(None, description="the state that arms and directs a militia")
     located_in: str | None = Field(None, description="host nation on whose soil its exposed forces stand")
-    adversaries: list[str] = Field(default_factory=list, description="actors it may aim hostile actions at")
-    partners: list[str] = Field(default_factory=list, description="actors it may offer talks to besides")
-    capabilities: list[str] = Field(min_length=1, description="ladder actions it can take")
+    adversaries: list[str] = Field(
+        default_factory=list, max_length=MAX_ACTORS, description="actors it may aim hostile actions at"
+    )
+    partners: list[str] = Field(
+        default_factory=list, max_length=MAX_ACTORS, description="actors it may offer talks to besides"
+    )
+    capabilities: list[str] = Field(min_length=1, max_length=MAX_ACTIONS, description="ladder actions it can take")
     traits: Traits = Traits()
     perception: Perception = Perception()
     decision_lag_days: float = Field(2.0, ge=1, le=60, description="mean days to answer a provocation")
@@ -135,10 +139,11 @@ class Event(Strict):
     target: str | None = None
     action: str = Field(description="a ladder action")
     killed: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(
-        default_factory=dict, description="deaths by nation; at most 10 million (more than any war since 1945)"
+        default_factory=dict, max_length=MAX_ACTORS,
+        description="deaths by nation; at most 10 million (more than any war since 1945)",
     )
     wounded: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(
-        default_factory=dict, description="wounded by nation; at most 10 million"
+        default_factory=dict, max_length=MAX_ACTORS, description="wounded by nation; at most 10 million"
     )
     claimed: bool = Field(True, description="false for deniable attacks (attribution is then uncertain)")
     soil: str | None = Field(None, description="host nation on whose soil it happened")

@@ -301,10 +301,15 @@ def check_columns(sweep: Sweep, lines: Lines | None = None) -> None:
         raise SweepError(sweep.path, problems)
 
 
+ALWAYS_WRONG = ("unknown field", "unknown rule", "got a boolean", "outside what the model represents",
+                "not a finite number")  # fmt: skip
+
+
 def check_edits(sweep: Sweep, lines: Lines | None = None) -> None:
     """Catch mistyped paths before any run: each edit must address a field the scenario has (or may have).
 
-    Values outside a field's bounds are not errors here: such a point is run, fails, and is recorded.
+    Values outside a field's bounds are not errors here: such a point is run, fails, and is recorded. Values no
+    point could take (a boolean for a number, a number the model cannot represent) are errors.
     """
     lines = lines or {}
     problems: list[str] = []
@@ -321,7 +326,7 @@ def check_edits(sweep: Sweep, lines: Lines | None = None) -> None:
         try:
             validate_scenario_data(edited, sweep.base_path)
         except ScenarioError as exc:
-            unknown = [p for p in exc.problems if "unknown field" in p or "unknown rule" in p]
+            unknown = [p for p in exc.problems if any(m in p for m in ALWAYS_WRONG)]
             if unknown:
                 problems.append(f"{label}: the edited scenario has {unknown[0]}")
 
@@ -330,8 +335,9 @@ def check_edits(sweep: Sweep, lines: Lines | None = None) -> None:
     for i, p in enumerate(spec.parameters):
         if p.is_date:
             continue
-        sample = p.values[0] if p.values is not None else p.range[0]  # type: ignore[index]
-        check(("parameters", i, "path"), {p.path: sample}, [])
+        samples = p.values[:50] if p.values is not None else list(p.range)  # type: ignore[arg-type]
+        for sample in {(type(v), v): v for v in samples}.values():  # True and 1 are different edits
+            check(("parameters", i, "path"), {p.path: sample}, [])
     if problems:
         raise SweepError(sweep.path, problems)
 
