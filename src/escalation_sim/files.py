@@ -7,7 +7,8 @@ at `MAX_INPUT_BYTES`. Every file it writes goes through `write_bytes`/`write_tex
 file in the destination's folder, fsync, then os.replace; a destination that exists and is not a regular
 file (a device, a FIFO, a folder) is refused, so `/dev/full` is never replaced. CSV cells that are text and
 start with = + - @ (or a tab or carriage return) get a leading single quote, so a spreadsheet shows them as
-text instead of running them as formulas (OWASP "CSV injection"); numbers stay numbers.
+text instead of running them as formulas (OWASP "CSV injection"); a carriage return inside text becomes a
+newline (which the CSV writer quotes; a bare CR would split the row); numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def output_problem(path: str | Path, *, folder: bool = False) -> str | None:
     path = Path(path)
     try:
         info = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         info = None
     except OSError as exc:
         return f"cannot use {path} ({exc.strerror})"
@@ -146,8 +147,11 @@ def _umask() -> int:
 
 def spreadsheet_safe(value: Any) -> Any:
     """A text cell that a spreadsheet would run as a formula, made inert with a leading quote; others as given."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        if value.startswith(FORMULA_START):
+            value = "'" + value
+        # a bare CR is not quoted by the csv module and splits the row for readers: make it a (quoted) newline
+        return value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 
