@@ -21,6 +21,7 @@ from rich.markup import escape
 from .classroom_views import plain, print_class, print_debrief, show_situation
 from .common import (
     CLASSROOM,
+    MAX_RUNS,
     ScenarioArg,
     check_output,
     check_seed,
@@ -52,7 +53,7 @@ def play(
     player: Annotated[str, typer.Option(help="Your name, kept in the record for the class debrief.")] = "",
     hints: Annotated[bool, typer.Option(help="Show the probability the model's rule gives each option.")] = False,
     runs: Annotated[
-        int, typer.Option(min=0, help="Model runs to place your outcome in at the end (0: no distribution).")
+        int, typer.Option(min=0, max=MAX_RUNS, help="Model runs to place your outcome in at the end (0: none).")
     ] = 200,
 ) -> None:
     """Take one actor's decisions, day by day from the branch point; the model plays everyone else.
@@ -171,7 +172,7 @@ def _read_command(game: Any) -> Any:
 def debrief(
     files: Annotated[list[Path], typer.Argument(help="Saved games (from `play --record`).")],
     runs: Annotated[
-        int, typer.Option(min=0, help="Model runs per scenario to compare the class with (0: none).")
+        int, typer.Option(min=0, max=MAX_RUNS, help="Model runs per scenario to compare the class with (0: none).")
     ] = 200,
     top: Annotated[int, typer.Option(min=1, help="How many of the most frequent choices to list per day.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,

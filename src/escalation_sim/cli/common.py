@@ -34,6 +34,9 @@ SCENARIOS = "Scenarios"
 SWEEPS = "Sweeps"
 CLASSROOM = "Classroom"
 
+MAX_RUNS = 1_000_000  # runs of one in-memory distribution (its table is held in memory: ~1 KB a run)
+MAX_WORKERS = 512  # local processes: far above any machine's cores, far below what would exhaust the process table
+
 ScenarioArg = Annotated[str, typer.Argument(help="Scenario file, or the name of a shipped scenario.")]
 
 
@@ -72,8 +75,8 @@ class SafeGroup(TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort,
-                SystemExit):
+        except (typer.TyperException, typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException,
+                click.exceptions.Abort, SystemExit):  # the CLI's own exits and usage errors (exit 2)
             raise
         except KeyboardInterrupt:
             errors.print(Text("interrupted", style="bold red"))

@@ -10,6 +10,8 @@ import typer
 from rich.table import Table
 
 from .common import (
+    MAX_RUNS,
+    MAX_WORKERS,
     RUNS,
     ScenarioArg,
     check_output,
@@ -98,9 +100,9 @@ def print_summary(result, show: int) -> None:
 
 def distribution(
     scenario: ScenarioArg,
-    runs: Annotated[int, typer.Option("-n", "--runs", min=1, help="How many runs (seeds).")] = 1000,
+    runs: Annotated[int, typer.Option("-n", "--runs", min=1, max=MAX_RUNS, help="How many runs (seeds).")] = 1000,
     seed: Annotated[int, typer.Option(help="Root seed: run r's seed derives from it (numpy SeedSequence).")] = 0,
-    workers: Annotated[int, typer.Option(min=1, help="Processes to use.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="Processes to use.")] = 2,
     branch_date: Annotated[str | None, typer.Option(help="First day the model decides (YYYY-MM-DD).")] = None,
     actor: Annotated[
         list[str] | None, typer.Option(help="Actors whose first and strongest responses to tabulate (repeatable).")
@@ -152,7 +154,9 @@ def distribution(
 
 def replay(
     scenario: ScenarioArg,
-    seeds: Annotated[int, typer.Option(min=1, help="Replays to average over (perception noise differs).")] = 200,
+    seeds: Annotated[
+        int, typer.Option(min=1, max=MAX_RUNS, help="Replays to average over (perception noise differs).")
+    ] = 200,
     csv: Annotated[Path | None, typer.Option(help="Also write the table as CSV.")] = None,
 ) -> None:
     """Replay history only and show how likely the model finds each historical decision.

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .common import SWEEPS, check_output, console, errors, examples, fail, plain
+from .common import MAX_WORKERS, SWEEPS, check_output, console, errors, examples, fail, plain
 
 EXECUTOR_HELP = "serial, process (a local process pool) or dask (a cluster: --scheduler, or a local one)."
 
@@ -37,8 +37,8 @@ def _run(
         raise fail(f"--executor: unknown {executor!r}; expected one of: {', '.join(EXECUTORS)}")
     if scheduler is not None and executor != "dask":
         raise fail("--scheduler is for --executor dask; add --executor dask or drop --scheduler")
-    if workers is not None and workers < 1:
-        raise fail(f"--workers: expected a whole number >= 1, got {workers}")
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise fail(f"--workers: expected a whole number from 1 to {MAX_WORKERS}, got {workers}")
     if chunk_size is not None and chunk_size < 1:
         raise fail(f"--chunk-size: expected a whole number >= 1, got {chunk_size}")
     if flush_rows < 1:
