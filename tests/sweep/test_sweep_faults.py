@@ -251,3 +251,40 @@ def test_the_local_dask_cluster_listens_on_loopback_only(sweep: Path, tmp_path: 
     scheduler, dashboard = seen[0]
     assert scheduler.startswith("tcp://127.0.0.1:")
     assert dashboard.startswith("http://127.0.0.1:"), dashboard
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("executor", ["serial", "process"])
+def test_an_interrupted_sweep_resumes_to_the_uninterrupted_table(
+    sweep: Path, expected: pd.DataFrame, tmp_path: Path, executor: str
+) -> None:
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    command = [sys.executable, "-m", "escalation_sim.cli", "sweep", str(sweep), "--out", str(out), "--no-summary",
+               "--executor", executor, "--workers", "2", "--flush-rows", "3", "--chunk-size", "1",
+               "--trajectories"]  # fmt: skip
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not list((out / "results").glob("part-*")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole process group
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and b"interrupted; rerun" in stderr, stderr.decode()  # stopped, not finished
+    assert b"Traceback" not in stderr
+    assert cli_sweep(sweep, out).exit_code == 0
+    pd.testing.assert_frame_equal(comparable(open_sweep(out).results), expected)
+
+
+def test_disk_full_while_summarising_is_a_clean_error(sweep: Path, tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    stored(sweep, out)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("escalation_sim.files._write", full)
+    result = runner.invoke(app, ["sweep-summary", str(out)])
+    assert result.exit_code == 2 and "No space left on device" in result.stderr
+    result = runner.invoke(app, ["sweep-point", str(out), "3", "--out", str(tmp_path / "p.yaml")])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output

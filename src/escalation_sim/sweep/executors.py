@@ -102,11 +102,13 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def die_with_parent() -> None:
-    """Pool initializer: a worker ends when the process that started it ends (a SIGKILLed sweep leaves none).
+    """Pool initializer: a worker ends when the process that started it ends (a SIGKILLed sweep leaves none),
+    and leaves Ctrl-C to its parent (which commits what is done, then stops the pool).
 
     On Linux the kernel sends SIGKILL on the parent's death (prctl PR_SET_PDEATHSIG); elsewhere a daemon
     thread polls the parent's pid every second. Either way, a parent already gone (a race) ends it at once.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no worker tracebacks
     parent = os.getppid()
     armed = False
     if sys.platform.startswith("linux"):
