@@ -3,7 +3,8 @@
 with a message naming the file and a field; never a traceback, never over the time bound.
 
 Profiles (hypothesis settings, chosen by ESCALATION_FUZZ_PROFILE): `ci` (the default: a fixed, derandomized
-corpus of a few dozen cases, well under a minute) and `nightly` (2,000 random cases per property). The memory
+corpus of a few dozen cases, well under a minute) and `nightly` (2,000 random cases per property;
+ESCALATION_FUZZ_EXAMPLES=N overrides the count). The memory
 bound is checked by the subprocess cases in tests/cli/test_hostile_input.py (they run under RLIMIT_AS).
 """
 
@@ -33,7 +34,8 @@ settings.register_profile(
 )  # fmt: skip
 settings.register_profile("nightly", max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
 PROFILE = os.environ.get("ESCALATION_FUZZ_PROFILE", "ci")
-FUZZ = settings.get_profile(PROFILE)
+FUZZ = settings(settings.get_profile(PROFILE), max_examples=int(os.environ.get("ESCALATION_FUZZ_EXAMPLES", "0"))
+                or settings.get_profile(PROFILE).max_examples)  # fmt: skip
 SECONDS = 30.0  # per case: a run of a shipped scenario takes well under a second; a hang would exceed it
 
 BASES = {name: yaml.safe_load((SCENARIO_DIR / name).read_text()) for name in ("two_state.yaml", "jan2020.yaml")}

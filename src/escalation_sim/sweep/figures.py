@@ -142,8 +142,8 @@ def write_figures(folder: SweepFolder, summary: pd.DataFrame | None = None) -> l
 def _as_axis(values: np.ndarray) -> np.ndarray:
     try:
         return np.array([dt.date.fromisoformat(v) for v in values]) if values.dtype == object else values
-    except (TypeError, ValueError):
-        return values
+    except (TypeError, ValueError):  # text values: categories, shown as written (never mathtext)
+        return np.array([_tick(v) if isinstance(v, str) else v for v in values], dtype=object)
 
 
 def _tick(value: Any) -> str:
