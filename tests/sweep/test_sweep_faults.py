@@ -293,7 +293,7 @@ def test_disk_full_while_summarising_is_a_clean_error(sweep: Path, tmp_path: Pat
 def test_swept_text_values_are_plain_text_in_figures_and_csv(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(SWEEP.replace("replicates: 8", "replicates: 1") + "  - path: title\n"
-                    "    values: ['$\\\\frac{$', '[/x]', '=CMD']\n")  # fmt: skip
+                    "    values: ['$\\frac{$', '[/x]', '=CMD']\n")  # fmt: skip
     result = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "o"), "--executor", "serial"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "o" / "outcome_vs_title.png").stat().st_size > 0
