@@ -299,3 +299,13 @@ def test_swept_text_values_are_plain_text_in_figures_and_csv(tmp_path: Path) -> 
     assert (tmp_path / "o" / "outcome_vs_title.png").stat().st_size > 0
     summary = pd.read_csv(tmp_path / "o" / "summary.csv")
     assert {"$\\frac{$", "[/x]", "'=CMD"} <= set(summary["title"])
+
+
+def test_a_damaged_points_table_is_rebuilt_at_resume(sweep: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    stored(sweep, out)
+    truncate(out / "points.parquet")
+    assert cli_sweep(sweep, out).exit_code == 0
+    assert len(open_sweep(out).points) == 3
+    result = runner.invoke(app, ["sweep-point", str(out), "5", "--out", str(tmp_path / "p.yaml")])
+    assert result.exit_code == 0, result.output

@@ -40,6 +40,7 @@ from .storage import (
     prepare_resume,
     read_manifest,
     read_parts,
+    readable,
     verify_parts,
     write_manifest,
 )
@@ -241,7 +242,7 @@ def execute_sweep(
         parts, quarantined = verify_parts(layout, (old or {}).get("parts") or {})
         state = {**manifest, "status": "running", "parts": parts}
         write_manifest(layout, state)  # first: from now on the folder is this sweep's
-        if not layout.points.exists():
+        if not layout.points.exists() or not readable(layout.points):  # the design's points: rebuilt if damaged
             atomic_write_table(layout.points, pa.Table.from_pandas(frame, preserve_index=False), layout.tmp)
         done = finished_run_ids(layout)
         remaining = total - len(done)

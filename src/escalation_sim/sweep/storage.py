@@ -220,7 +220,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _readable(path: Path) -> bool:
+def readable(path: Path) -> bool:
     """Whether a Parquet file reads whole: footer, schema and every page (checksums of its pages included)."""
     try:
         pq.read_table(path, page_checksum_verification=True)
@@ -245,7 +245,7 @@ def verify_parts(layout: Layout, recorded: dict[str, dict[str, str]]) -> tuple[d
             files[TRAJECTORIES] = layout.trajectories / name
         expected = recorded.get(name, {})
         sums = {kind: sha256_file(path) for kind, path in files.items()}
-        ok = all(sums[k] == expected[k] if k in expected else _readable(p) for k, p in files.items())
+        ok = all(sums[k] == expected[k] if k in expected else readable(p) for k, p in files.items())
         if ok and set(expected) - set(files):  # a recorded trajectory part has gone missing
             ok = False
         if ok:
