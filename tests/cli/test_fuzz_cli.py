@@ -166,7 +166,7 @@ def hostile_sweep(draw: st.DrawFn) -> str:
         data["parameters"][0]["name"] = draw(st.sampled_from(["killed_BLUE", "outcome", "run_id", "set", "m2"]))
     elif kind == "count":
         key = draw(st.sampled_from(["replicates", "seed"]))
-        data[key] = draw(st.sampled_from([2**63, 2**64, -1, 0, True, 10**7, "3"]))
+        data[key] = draw(st.sampled_from([2**63, 2**64, -1, 0, True, 10**9, "3"]))  # 10**9 runs: over the cap
     elif kind == "values":
         data["parameters"][0]["values"] = draw(st.sampled_from([[2**63], [True, False], ["[/x]"], [1e308], []]))
     elif kind == "design":
