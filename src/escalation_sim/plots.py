@@ -1,9 +1,14 @@
-"""Figures of single runs: where each actor stood on the ladder, day by day, with history marked."""
+"""Figures of single runs: where each actor stood on the ladder, day by day, with history marked.
+
+Text from input files (titles, actor ids, ladder labels) is shown as written: `mpl_text` escapes the `$` that
+would otherwise start matplotlib mathtext (a title with `$\\frac` would stop the figure from drawing).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.dates as mdates
 from matplotlib.axes import Axes
@@ -12,6 +17,18 @@ from matplotlib.lines import Line2D
 
 if TYPE_CHECKING:
     from .model import EscalationModel
+
+def mpl_text(value: Any) -> str:
+    """Plain text for a matplotlib artist: every `$` escaped, so nothing is parsed as mathtext."""
+    return str(value).replace("$", r"\$")
+
+
+def save_figure(fig: Figure, path: str | Path, dpi: int = 110) -> Path:
+    """Save a figure as PNG through the package's one safe writer (regular file, atomic)."""
+    from .files import write_with
+
+    return write_with(path, lambda handle: fig.savefig(handle, format="png", dpi=dpi))
+
 
 PALETTE = ["#1f4e79", "#b22222", "#2e8b57", "#d2691e", "#6a5acd", "#8b8b00", "#008b8b", "#8b008b"]
 
@@ -37,7 +54,7 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
     for record in model.records:
         if record.actor is None:  # an event with no actor (the Kerman stampede): a dotted line, labelled
             ax.axvline(record.date, color="grey", linestyle=":", linewidth=0.8)
-            ax.annotate(record.event_id or record.action, (record.date, 0), textcoords="offset points",
+            ax.annotate(mpl_text(record.event_id or record.action), (record.date, 0), textcoords="offset points",
                         xytext=(2, -12), fontsize=7, color="grey")  # fmt: skip
             continue
         colour = colours[record.actor]
@@ -50,7 +67,7 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
         if history and label_history and record.event_id:
             offset = 10 + 9 * (labelled % 3)
             ax.annotate(
-                record.event_id, (record.date, record.rung), textcoords="offset points", xytext=(0, offset),
+                mpl_text(record.event_id), (record.date, record.rung), textcoords="offset points", xytext=(0, offset),
                 ha="center", fontsize=7, color=colour,
             )  # fmt: skip
             labelled += 1
@@ -63,7 +80,7 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
         if action.chosen and not action.justifies:
             names.setdefault(action.rung, []).append(action.label)
     ax.set_yticks(rungs)
-    ax.set_yticklabels([f"{r}  " + " / ".join(names.get(r, []))[:38] for r in rungs], fontsize=7)
+    ax.set_yticklabels([mpl_text(f"{r}  " + " / ".join(names.get(r, []))[:38]) for r in rungs], fontsize=7)
     ax.set_ylim(min(rungs) - 0.5, max(rungs) + 1.5)
     ax.axhline(model.crisis.outcomes.calm_rung - 0.5, color="grey", linewidth=0.6, alpha=0.5)
     ax.set_xlim(model.start_date - dt.timedelta(days=1), model.start_date + dt.timedelta(days=model.horizon))
@@ -72,7 +89,9 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(axis="y", alpha=0.2)
     handles = [
-        Line2D([], [], color=colours[a], marker="o", linestyle="", label=a) for a in model.actor_ids if series[a]
+        Line2D([], [], color=colours[a], marker="o", linestyle="", label=mpl_text(a))
+        for a in model.actor_ids
+        if series[a]
     ]
     handles.append(Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
                               label="history (hollow)"))  # fmt: skip
@@ -86,5 +105,5 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
     title = model.crisis.title
     if outcome is not None:
         title += f"  -  outcome: {outcome.outcome}"
-    ax.set_title(title, fontsize=11)
+    ax.set_title(mpl_text(title), fontsize=11)
     return fig

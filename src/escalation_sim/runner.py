@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
+from .files import write_csv, write_text
 from .model import EscalationModel
 from .scenario import Scenario, load_scenario
 
@@ -201,13 +202,13 @@ def write_run(result: RunResult, out: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     events = out / "events.csv"
-    result.events.to_csv(events, index=False, float_format="%.6g", lineterminator="\n")
+    write_csv(result.events, events, float_format="%.6g")  # text cells spreadsheet-safe, written atomically
     written.append(events)
     if result.model.collect:
         actors = out / "actors.csv"
-        result.actors.to_csv(actors, index=False, float_format="%.6g", lineterminator="\n")
+        write_csv(result.actors, actors, float_format="%.6g")
         written.append(actors)
     summary = out / "summary.json"
-    summary.write_text(json.dumps(result.summary, indent=2) + "\n")
+    write_text(summary, json.dumps(result.summary, indent=2) + "\n")
     written.append(summary)
     return written

@@ -280,7 +280,8 @@ def test_full_game_prints_the_debrief():
         (["play", "nowhere.yaml", "--as", "IRN"], "no such file, and no shipped scenario"),
         (["play", "jan2020", "--as", "IRN", "--branch-date", "2021-01-01"], "lies outside 2019-12-27 - 2020-02-29"),
         (["play", "jan2020", "--as", "IRN", "--branch-date", "soon"], "is not a date"),
-        (["play", "jan2020", "--as", "IRN", "--record", "/no/such/folder/g.json"], "does not exist"),
+        (["play", "jan2020", "--as", "IRN", "--record", "/dev/null"], "--record: /dev/null is a character device"),
+        (["play", "jan2020", "--as", "IRN", "--seed", "-5"], "--seed: expected a whole number from 0"),
         (["debrief", "/no/such/game.json"], "no saved game could be read"),
     ],
 )

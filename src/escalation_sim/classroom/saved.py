@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ..files import read_text_file, write_text
 from ..scenario import Scenario, ScenarioError, validate_scenario_data
+from ..scenario.policy import value_problems
 
 RECORD_FORMAT = "escalation-sim game"
 RECORD_VERSION = 1
@@ -87,32 +87,29 @@ class GameRecord(_Saved):
 
 def save_game(record: GameRecord, path: str | Path) -> Path:
     """Write a game atomically (a half-written file never replaces a good one)."""
-    path = Path(path)
     text = json.dumps(record.model_dump(mode="json"), indent=1) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text(path, text)  # a regular file only (never onto a device), its folder created
 
 
 def load_game(path: str | Path) -> GameRecord:
     """Read a saved game; GameError says what is wrong with the file."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text_file(path))  # the input policy: a regular file, at most 4 MiB
     except FileNotFoundError:
         raise GameError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GameError(f"{path}: cannot read it ({exc})") from None
     except json.JSONDecodeError as exc:
         raise GameError(f"{path}: not a saved game (not JSON: {exc.msg}, line {exc.lineno})") from None
+    except (OSError, ValueError) as exc:
+        raise GameError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise GameError(f"{path}: not a saved game (nested too deeply)") from None
     if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT:
         raise GameError(f"{path}: not a saved game (write one with `escalation-sim play ... --record FILE`)")
+    bounds = value_problems({k: v for k, v in data.items() if k != "scenario"})
+    if bounds:
+        loc, problem = bounds[0]
+        raise GameError(f"{path}: damaged saved game ({'.'.join(str(p) for p in loc)}: {problem})")
     try:
         record = GameRecord.model_validate(data)
     except ValidationError as exc:
@@ -122,9 +119,14 @@ def load_game(path: str | Path) -> GameRecord:
             f"{path}: damaged saved game ({where}: {first['msg']}; {exc.error_count()} problem(s))"
         ) from None
     try:
-        record.crisis()
+        crisis = record.crisis()
     except ScenarioError as exc:
         raise GameError(f"{path}: the scenario inside is invalid ({exc.problems[0]})") from None
+    if not crisis.start_date <= record.branch_date <= crisis.end_date:
+        raise GameError(f"{path}: damaged saved game (branch_date {record.branch_date} lies outside the scenario's "
+                        f"{crisis.start_date} - {crisis.end_date})")  # fmt: skip
+    if record.actor not in crisis.actors:
+        raise GameError(f"{path}: damaged saved game (actor {record.actor!r} is not in the scenario)")
     return record
 
 

@@ -34,7 +34,7 @@ def parse_command(text: str, game: Game) -> Command:
     if not words:
         return Command("hold")
     head = words[0]
-    if len(words) == 1 and head.isdigit():
+    if len(words) == 1 and _number(head):
         game.check_option(int(head))
         return Command("option", option=int(head))
     if head in ("h", "hold") and len(words) == 1:
@@ -48,7 +48,7 @@ def parse_command(text: str, game: Game) -> Command:
     if head in ("w", "wait"):
         if len(words) == 1:
             return Command("wait")
-        if len(words) == 2 and words[1].isdigit() and int(words[1]) > 0:
+        if len(words) == 2 and _number(words[1]) and int(words[1]) > 0:
             return Command("wait", days=int(words[1]))
         raise ChoiceError(f"{text.strip()!r}: w alone, or w and a number of days (w 5)")
     n = len(game.actor.options)
@@ -56,3 +56,8 @@ def parse_command(text: str, game: Game) -> Command:
         f"{text.strip()!r} is not on the list: type an option's number (0-{n - 1}), Enter to hold, "
         "m to let the model decide, w to wait, q to stop (? for help)"
     )
+
+
+def _number(word: str) -> bool:
+    """ASCII digits only ('²' and '①' are digits to str.isdigit but not to int), and a sane length."""
+    return word.isascii() and word.isdigit() and len(word) <= 9

@@ -22,10 +22,11 @@ import typer
 
 from .. import __version__
 from . import classroom, instructor, run, scenarios, sweep, tournament
-from .common import console
+from .common import SafeGroup, console
 
 app = typer.Typer(
     name="escalation-sim",
+    cls=SafeGroup,
     help="Agent-based simulation of crises between states and armed groups (Mesa).\n\n"
     "Start with:  escalation-sim run scenarios/jan2020.yaml --seed 7 --out runs/demo",
     no_args_is_help=True,

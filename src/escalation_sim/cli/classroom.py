@@ -17,9 +17,23 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from .classroom_views import plain, print_class, print_debrief, show_situation
-from .common import CLASSROOM, ScenarioArg, SetOption, console, errors, examples, fail, open_scenario, parse_date
+from .common import (
+    CLASSROOM,
+    MAX_RUNS,
+    ScenarioArg,
+    SetOption,
+    check_output,
+    check_seed,
+    console,
+    errors,
+    examples,
+    fail,
+    open_scenario,
+    parse_date,
+)
 
 LOOPBACK = "127.0.0.1"
 
@@ -41,7 +55,7 @@ def play(
     player: Annotated[str, typer.Option(help="Your name, kept in the record for the class debrief.")] = "",
     hints: Annotated[bool, typer.Option(help="Show the probability the model's rule gives each option.")] = False,
     runs: Annotated[
-        int, typer.Option(min=0, help="Model runs to place your outcome in at the end (0: no distribution).")
+        int, typer.Option(min=0, max=MAX_RUNS, help="Model runs to place your outcome in at the end (0: none).")
     ] = 200,
     sets: SetOption = None,
 ) -> None:
@@ -55,28 +69,31 @@ def play(
 
     _, loaded = open_scenario(scenario, sets)
     branch = parse_date(branch_date, "--branch-date", loaded)
-    if record is not None:
-        if record.exists() and not overwrite:
-            raise fail(f"--record: {record} exists; choose another file name or add --overwrite")
-        if not record.parent.is_dir():
-            raise fail(f"--record: folder {record.parent} does not exist; create it or choose another path")
+    check_seed(seed)
+    check_output(record, "--record")  # a device, a folder, an unwritable place; a missing folder is created
+    if record is not None and record.exists() and not overwrite:
+        raise fail(f"--record: {record} exists; choose another file name or add --overwrite")
     try:
         game = Game(loaded, actor, seed=seed, branch_date=branch, player=player)
     except GameError as exc:
         raise fail(str(exc)) from None
 
+    unsaved: list[str] = []  # why the last save failed, if it did
+
     def save() -> None:
         if record is not None:
             try:
                 game.save(record)
+                unsaved.clear()
             except OSError as exc:
-                errors.print(f"[bold red]error:[/] cannot save the game to {record}: {exc.strerror}")
+                unsaved[:] = [str(exc.strerror or exc)]
+                errors.print(f"error: cannot save the game to {record}: {unsaved[0]}", markup=False)
 
     spec = game.actor.spec
-    console.print(f"[bold]{loaded.title}[/]")
+    console.print(f"[bold]{escape(loaded.title)}[/]")
     console.print(
-        f"You play [bold]{actor}[/] ({spec.name}); "
-        f"the model plays {', '.join(a for a in loaded.actors if a != actor)}. "
+        f"You play [bold]{escape(actor)}[/] ({escape(spec.name)}); "
+        f"the model plays {escape(', '.join(a for a in loaded.actors if a != actor))}. "
         f"History replays up to {game.model.branch_date}; from then on you decide, {game.turns} days in all."
     )
     console.print(f"[dim]{HELP}[/]")
@@ -86,6 +103,8 @@ def play(
     except KeyboardInterrupt:
         stopped = "interrupted"
     save()
+    if unsaved:  # a failed save is an error, never "saved"
+        raise fail(f"--record: the game could not be saved to {record} ({unsaved[0]})", code=1)
     if not game.finished:
         console.print()
         console.print(
@@ -93,14 +112,15 @@ def play(
             f"{len(game.choices)} of {game.turns} days played."
         )
         if record is not None:
-            console.print(f"What was played is saved to {record}.")
+            console.print(f"What was played is saved to {record}.", markup=False)
         return
     console.print()
     if runs:
         console.print(f"[dim]running the model {runs} times from the same branch point for the debrief...[/]")
     print_debrief(game.debrief(runs=runs))
     if record is not None:
-        console.print(f"saved the game to {record}; `escalation-sim debrief {record}` summarises it with others")
+        console.print(f"saved the game to {record}; `escalation-sim debrief {record}` summarises it with others",
+                      markup=False)
 
 
 def _play_days(game: Any, hints: bool, save: Any) -> str:
@@ -159,7 +179,7 @@ def _read_command(game: Any) -> Any:
 def debrief(
     files: Annotated[list[Path], typer.Argument(help="Saved games (from `play --record`).")],
     runs: Annotated[
-        int, typer.Option(min=0, help="Model runs per scenario to compare the class with (0: none).")
+        int, typer.Option(min=0, max=MAX_RUNS, help="Model runs per scenario to compare the class with (0: none).")
     ] = 200,
     top: Annotated[int, typer.Option(min=1, help="How many of the most frequent choices to list per day.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,

@@ -7,13 +7,23 @@ never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+import tempfile
+import time
+import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+from typer.core import TyperGroup
 
+from ..files import output_problem
 from ..scenario import Scenario, ScenarioError, load_scenario, scenario_paths
 
 
@@ -53,6 +63,9 @@ SCENARIOS = "Scenarios"
 SWEEPS = "Sweeps"
 CLASSROOM = "Classroom"
 
+MAX_RUNS = 1_000_000  # runs of one in-memory distribution (its table is held in memory: ~1 KB a run)
+MAX_WORKERS = 512  # local processes: far above any machine's cores, far below what would exhaust the process table
+
 ScenarioArg = Annotated[str, typer.Argument(help="Scenario file, or the name of a shipped scenario.")]
 SetOption = Annotated[
     list[str] | None,
@@ -67,9 +80,64 @@ SetOption = Annotated[
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print `error: message` on standard error; return the Exit to raise (`raise fail(...)`)."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print `error: message` on standard error; return the Exit to raise (`raise fail(...)`).
+
+    The message is plain text (it quotes file names and values from input files): never read as markup.
+    """
+    errors.print(Text.assemble(("error:", "bold red"), " ", str(message)), highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def plain(value: Any) -> str:
+    """Text from input (titles, actor ids, file names) made safe to embed in rich markup: shown as written."""
+    return escape(str(value))
+
+
+def check_output(path: Path | None, option: str, *, folder: bool = False) -> None:
+    """Exit 2 naming the option if `path` cannot be written (a device, a folder for a file, not writable)."""
+    if path is None:
+        return
+    problem = output_problem(path, folder=folder)
+    if problem:
+        raise fail(f"{option}: {problem}")
+
+
+def check_seed(seed: int, option: str = "--seed") -> None:
+    """numpy takes seeds from 0 up; say so instead of numpy's ValueError."""
+    if seed < 0 or seed >= 2**63:
+        raise fail(f"{option}: expected a whole number from 0 to 2**63 - 1, got {seed}")
+
+
+class SafeGroup(TyperGroup):
+    """The command group: a bug never shows the user a traceback, but a short message and where the report is."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.TyperException, typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException,
+                click.exceptions.Abort, SystemExit):  # the CLI's own exits and usage errors (exit 2)
+            raise
+        except KeyboardInterrupt:
+            errors.print(Text("interrupted", style="bold red"))
+            raise typer.Exit(130) from None
+        except Exception as exc:  # the truly unexpected: say so briefly, keep the details in a file
+            report = crash_report(exc)
+            where = f"the full report is in {report}" if report else "no report could be written"
+            raise fail(f"unexpected failure ({type(exc).__name__}: {str(exc)[:200]}); {where}. Please report "
+                       "it with the command you ran.", code=1) from None  # fmt: skip
+
+
+def crash_report(exc: BaseException) -> Path | None:
+    """Write the traceback and the command line to a private temporary file; its path, or None."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"escalation-sim-crash-{time.strftime('%Y%m%d-%H%M%S')}-",
+                                    suffix=".txt")  # fmt: skip
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"command: {' '.join(sys.argv)}\n\n")
+            handle.write("".join(traceback.format_exception(exc)))
+        return Path(name)
+    except OSError:
+        return None
 
 
 def resolve_scenario(name: str) -> Path:

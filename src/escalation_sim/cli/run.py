@@ -10,7 +10,21 @@ import typer
 from rich.table import Table
 
 from ..display import format_probability
-from .common import RUNS, ScenarioArg, SetOption, console, examples, fail, open_scenario, parse_date
+from .common import (
+    MAX_RUNS,
+    MAX_WORKERS,
+    RUNS,
+    ScenarioArg,
+    SetOption,
+    check_output,
+    check_seed,
+    console,
+    examples,
+    fail,
+    open_scenario,
+    parse_date,
+    plain,
+)
 
 
 def run(
@@ -35,6 +49,8 @@ def run(
 
     if branch_date is not None and no_branch:
         raise fail("--branch-date and --no-branch contradict each other: give one of them")
+    check_seed(seed)
+    check_output(out, "--out", folder=True)
     _, loaded = open_scenario(scenario, sets)
     branch = parse_date(branch_date, "--branch-date", loaded)
     result = run_scenario(loaded, seed=seed, branch_date=branch, replay_only=no_branch)
@@ -43,19 +59,20 @@ def run(
         try:
             written = write_run(result, out)
             if figure:
-                from ..plots import timeline
+                from ..plots import save_figure, timeline
 
                 fig = timeline(result.model)
-                fig.savefig(out / "timeline.png", dpi=120)
-                written.append(out / "timeline.png")
+                written.append(save_figure(fig, out / "timeline.png", dpi=120))
         except OSError as exc:
-            raise fail(f"{out}: cannot write the results ({exc.strerror}); choose another --out folder") from None
-        console.print(f"wrote {', '.join(str(p) for p in written)}")
+            raise fail(f"--out: cannot write the results in {out} ({exc.strerror or exc}); choose another folder") \
+                from None
+        console.print(f"wrote {', '.join(str(p) for p in written)}", markup=False)
 
 
 def print_summary(result, show: int) -> None:
     s = result.summary
-    table = Table(title=f"{result.scenario.title}  (seed {s['seed']})", show_header=False, title_justify="left")
+    table = Table(title=f"{plain(result.scenario.title)}  (seed {s['seed']})", show_header=False,
+                  title_justify="left")  # fmt: skip
     table.add_column(style="bold")
     table.add_column()
     table.add_row("outcome", s["outcome"])
@@ -64,10 +81,10 @@ def print_summary(result, show: int) -> None:
     table.add_row("days to calm", str(s["days_to_calm"]) if s["days_to_calm"] is not None else "never calm")
     table.add_row("deaths in hostile acts", str(s["hostile_deaths"]))
     killed = ", ".join(f"{k} {v}" for k, v in s["casualties"]["killed"].items()) or "none"
-    table.add_row("killed (all causes)", killed)
+    table.add_row("killed (all causes)", plain(killed))
     table.add_row("retaliations", str(s["retaliations"]))
     first = ", ".join(f"{a}: {r}" for a, r in s["first_response"].items() if r)
-    table.add_row("first hostile act after branch", first or "none")
+    table.add_row("first hostile act after branch", plain(first) if first else "none")
     console.print(table)
     events = result.events
     decided = events[events["origin"] == "model"]
@@ -76,9 +93,8 @@ def print_summary(result, show: int) -> None:
         for _, row in decided.head(show).iterrows():
             target = f" -> {row['target']}" if row["target"] else ""
             console.print(
-                f"  {row['date']}  {row['actor']:>4} {row['action']}{target}  "
-                f"p={format_probability(row['probability'])}  "
-                f"[dim]{row['reason']}[/]",
+                f"  {row['date']}  {plain(f'{row["actor"]:>4}')} {plain(row['action'])}{plain(target)}  "
+                f"p={format_probability(row['probability'])}  [dim]{plain(row['reason'])}[/]",
                 highlight=False,
             )
         if len(decided) > show:
@@ -87,9 +103,9 @@ def print_summary(result, show: int) -> None:
 
 def distribution(
     scenario: ScenarioArg,
-    runs: Annotated[int, typer.Option("-n", "--runs", min=1, help="How many runs (seeds).")] = 1000,
+    runs: Annotated[int, typer.Option("-n", "--runs", min=1, max=MAX_RUNS, help="How many runs (seeds).")] = 1000,
     seed: Annotated[int, typer.Option(help="Root seed: run r's seed derives from it (numpy SeedSequence).")] = 0,
-    workers: Annotated[int, typer.Option(min=1, help="Processes to use.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="Processes to use.")] = 2,
     branch_date: Annotated[str | None, typer.Option(help="First day the model decides (YYYY-MM-DD).")] = None,
     actor: Annotated[
         list[str] | None, typer.Option(help="Actors whose first and strongest responses to tabulate (repeatable).")
@@ -103,18 +119,22 @@ def distribution(
     from ..sweep import shutdown_pools
     from ..sweep.analysis import wilson_interval
 
+    check_seed(seed)
+    check_output(csv, "--csv")
     _, loaded = open_scenario(scenario, sets)
     branch = parse_date(branch_date, "--branch-date", loaded) or loaded.branch_date
     unknown = [a for a in actor or [] if a not in loaded.actors]
     if unknown:
         raise fail(f"--actor: unknown {', '.join(unknown)}; the scenario's actors: {', '.join(loaded.actors)}")
+    if branch is not None and not loaded.start_date <= branch <= loaded.end_date:
+        raise fail(f"--branch-date: {branch} lies outside {loaded.start_date} - {loaded.end_date}")
     try:
         frame = run_distribution(loaded, n=runs, seed=seed, workers=workers, branch_date=branch)
     finally:
         shutdown_pools()
     failed = int(frame["error"].notna().sum())
     ok = frame[frame["error"].isna()]
-    t = Table(title=f"{loaded.title}: {len(ok)} runs from {branch or 'the start'} (seed {seed})",
+    t = Table(title=f"{plain(loaded.title)}: {len(ok)} runs from {branch or 'the start'} (seed {seed})",
               title_justify="left")  # fmt: skip
     for col in ("outcome", "runs", "share", "95% interval"):
         t.add_column(col)
@@ -126,20 +146,21 @@ def distribution(
     for actor_id in actor or list(loaded.actors)[:2]:
         for kind, label in (("first_response", "first hostile act"), ("strongest_response", "strongest act")):
             counts = ok[f"{kind}_{actor_id}"].fillna("none").value_counts()
-            shares = ", ".join(f"{name} {n / len(ok):.1%}" for name, n in counts.items())
-            console.print(f"[bold]{actor_id}[/] {label} after the branch: {shares}", highlight=False)
+            shares = ", ".join(f"{name} {n / max(1, len(ok)):.1%}" for name, n in counts.items())
+            console.print(f"[bold]{plain(actor_id)}[/] {label} after the branch: {plain(shares)}", highlight=False)
     if failed:
         console.print(f"[red]{failed} runs failed[/]; see the error column (--csv)")
     if csv is not None:
-        frame.to_csv(csv, index=False, lineterminator="\n")
-        console.print(f"wrote {csv}")
+        _write_csv(frame, csv, "--csv")
     if failed:
         raise typer.Exit(1)
 
 
 def replay(
     scenario: ScenarioArg,
-    seeds: Annotated[int, typer.Option(min=1, help="Replays to average over (perception noise differs).")] = 200,
+    seeds: Annotated[
+        int, typer.Option(min=1, max=MAX_RUNS, help="Replays to average over (perception noise differs).")
+    ] = 200,
     csv: Annotated[Path | None, typer.Option(help="Also write the table as CSV.")] = None,
     sets: SetOption = None,
 ) -> None:
@@ -150,9 +171,10 @@ def replay(
     """
     from ..runner import history_probabilities
 
+    check_output(csv, "--csv")
     _, loaded = open_scenario(scenario, sets)
     table = history_probabilities(loaded, seeds=seeds)
-    t = Table(title=f"{loaded.title}: probability of each historical decision ({seeds} replays)",
+    t = Table(title=f"{plain(loaded.title)}: probability of each historical decision ({seeds} replays)",
               title_justify="left")  # fmt: skip
     for col in ("event", "date", "actor", "action", "target", "median p", "5%", "95%", "mean p"):
         t.add_column(col)
@@ -166,7 +188,7 @@ def replay(
             if not row["q05"] - slack <= row["mean"] <= row["q95"] + slack:
                 skewed += 1
                 cells[-1] += " *"
-        t.add_row(row["event_id"], row["date"], row["actor"], row["action"], row["target"], *cells)
+        t.add_row(*(plain(row[c]) for c in ("event_id", "date", "actor", "action", "target")), *cells)
     console.print(t)
     console.print("[dim]median p and its 5%-95% range over the replays; accident rows give the daily accident "
                   "hazard; '-' marks events that are not decisions[/]")  # fmt: skip
@@ -175,8 +197,18 @@ def replay(
                       "that decision a very different probability (a skewed spread), which pulls the mean; the "
                       "median is the typical replay[/]")  # fmt: skip
     if csv is not None:
-        table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
-        console.print(f"wrote {csv}")
+        _write_csv(table, csv, "--csv", float_format="%.6g")
+
+
+def _write_csv(frame, path: Path, option: str, **options) -> None:
+    """Write a table as CSV (spreadsheet-safe, atomic); exit 2 naming the option if it cannot be written."""
+    from ..files import write_csv
+
+    try:
+        write_csv(frame, path, **options)
+    except OSError as exc:
+        raise fail(f"{option}: cannot write {path} ({exc.strerror or exc}); choose another file") from None
+    console.print(f"wrote {path}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from ..scenario import Scenario, ScenarioError, default_ladder, json_schema, load_scenario, scenario_paths
-from .common import SCENARIOS, console, errors, examples
+from .common import SCENARIOS, check_output, console, errors, examples, fail, plain
 
 
 def validate(files: Annotated[list[Path], typer.Argument(help="Scenario or sweep files to check.")]) -> None:
@@ -26,13 +26,14 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario or sweep
         try:
             scenario = load_scenario(path)
         except ScenarioError as exc:
-            errors.print(str(exc), highlight=False, soft_wrap=True)
+            errors.print(str(exc), highlight=False, soft_wrap=True, markup=False)
             bad += 1
             continue
         console.print(
             f"{path}: ok ({len(scenario.actors)} actors, {len(scenario.events)} events, "
             f"{scenario.start_date} - {scenario.end_date})",
             soft_wrap=True,  # one line per file, whatever the width: easy to grep
+            markup=False,
         )
     if bad:
         raise typer.Exit(2)
@@ -111,7 +112,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
     t.add_column("file", overflow="fold")
     for name, info in scenarios.items():
         if name not in cases:
-            t.add_row(name, info["title"], info["path"])
+            t.add_row(plain(name), plain(info["title"]), plain(info["path"]))
     console.print(t)
     if cases:
         t = Table(title="Crisis library (scenarios/library: real cases, fitted on train, measured on test)",
@@ -176,12 +177,18 @@ def schema(
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")] = None,
 ) -> None:
     """Print the JSON Schema of scenario files, for editors' autocompletion and checking."""
+    from ..files import write_text
+
+    check_output(out, "--out")
     text = json.dumps(json_schema(), indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text)
-        console.print(f"wrote {out}")
+        try:
+            write_text(out, text)
+        except OSError as exc:
+            raise fail(f"--out: cannot write {out} ({exc.strerror or exc}); choose another file") from None
+        console.print(f"wrote {out}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .common import SWEEPS, console, errors, examples, fail
+from .common import MAX_WORKERS, SWEEPS, check_output, console, errors, examples, fail, plain
 
 EXECUTOR_HELP = "serial, process (a local process pool) or dask (a cluster: --scheduler, or a local one)."
 
@@ -37,12 +37,13 @@ def _run(
         raise fail(f"--executor: unknown {executor!r}; expected one of: {', '.join(EXECUTORS)}")
     if scheduler is not None and executor != "dask":
         raise fail("--scheduler is for --executor dask; add --executor dask or drop --scheduler")
-    if workers is not None and workers < 1:
-        raise fail(f"--workers: expected a whole number >= 1, got {workers}")
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise fail(f"--workers: expected a whole number from 1 to {MAX_WORKERS}, got {workers}")
     if chunk_size is not None and chunk_size < 1:
         raise fail(f"--chunk-size: expected a whole number >= 1, got {chunk_size}")
     if flush_rows < 1:
         raise fail(f"--flush-rows: expected a whole number >= 1, got {flush_rows}")
+    check_output(out, "--out", folder=True)
     sweep = _load(sweep_file, replicates)
     try:
         report = execute_sweep(
@@ -53,8 +54,14 @@ def _run(
         raise fail(str(exc)) from None
     except ExecutorError as exc:
         raise fail(f"{exc}; results stored so far are kept in {out}", code=2 if scheduler else 1) from None
+    except OSError as exc:  # disk full, folder made read-only mid-sweep
+        raise fail(f"--out: cannot write in {out} ({exc.strerror or exc}); free space or fix permissions, then "
+                   "rerun the same command to resume", code=1) from None  # fmt: skip
+    for path in report.quarantined:
+        errors.print(f"warning: {path.name} was damaged (unreadable or altered): moved to {path.parent}; its runs "
+                     "were run again", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
     console.print(
-        f"{out}: {report.runs_done} runs done now, {report.runs_skipped} already stored, "
+        f"{plain(out)}: {report.runs_done} runs done now, {report.runs_skipped} already stored, "
         f"{report.runs_total} in the design; {report.runs_failed} failed"
         + (f"; {report.runs_done / report.seconds:.0f} runs/s" if report.runs_done and report.seconds else ""),
         highlight=False,
@@ -98,7 +105,7 @@ def _write_summary(out: Path) -> None:
     folder = open_sweep(out)
     path = write_summary(folder)
     written = [path, *write_figures(folder)]
-    console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+    console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False, markup=False)
 
 
 def sweep_summary(
@@ -109,8 +116,12 @@ def sweep_summary(
 
     try:
         _write_summary(folder)
-    except (StorageError, FileNotFoundError) as exc:
+    except StorageError as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:  # disk full, read-only folder
+        raise fail(f"{folder}: cannot write the summary ({exc.strerror or exc}); free space or fix permissions") \
+            from None
+
 
 
 def sweep_point(
@@ -122,13 +133,18 @@ def sweep_point(
     from ..scenario import ScenarioError
     from ..sweep import StorageError, open_sweep, point_scenario_file
 
+    check_output(out, "--out")
     try:
         opened = open_sweep(folder)
         path, args = point_scenario_file(opened, run_id, out)
     except (StorageError, KeyError, ScenarioError, ValueError) as exc:
         raise fail(str(exc).strip("'\"")) from None
+    except OSError as exc:  # disk full, read-only folder
+        raise fail(f"--out: cannot write the point's scenario ({exc.strerror or exc}); choose another --out") \
+            from None
     row = opened.run(run_id)
-    console.print(f"wrote {path}; run {run_id} ({row['outcome'] or 'failed'}) re-runs with:", highlight=False)
+    console.print(f"wrote {path}; run {run_id} ({row['outcome'] or 'failed'}) re-runs with:", highlight=False,
+                  markup=False)
     print("escalation-sim run " + " ".join(args))
 
 
@@ -150,6 +166,8 @@ def sensitivity(
     Runs the sweep's Saltelli design (resuming what OUT holds), takes each point's mean outcome over its
     replicates, and analyses it per counterfactual.
     """
+    from ..files import write_csv
+    from ..plots import save_figure
     from ..sweep import open_sweep, salib_problem
     from ..sweep.analysis import SOBOL_OUTPUTS, sobol_indices
     from ..sweep.figures import sobol_figure
@@ -188,10 +206,9 @@ def sensitivity(
             indices["counterfactual"] = cf
             frames.append(indices)
             fig = sobol_figure(indices, f"Sobol indices: {SOBOL_OUTPUTS[name]} ({cf})")
-            path = out / f"sobol_{name}_{cf}.png"
-            fig.savefig(path, dpi=110)
+            save_figure(fig, out / f"sobol_{name}_{cf}.png", dpi=110)
     table = pd.concat(frames, ignore_index=True)
-    table.to_csv(out / "sobol.csv", index=False, float_format="%.6g", lineterminator="\n")
+    write_csv(table, out / "sobol.csv", float_format="%.6g")
     from rich.table import Table
 
     shown = Table(title="Sobol indices (95% confidence intervals)", title_justify="left")

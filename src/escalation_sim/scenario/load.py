@@ -10,15 +10,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..files import read_text_file
 from .edits import apply_edits, deep_merge, get_path, path_in
-from .errors import Lines, ScenarioError, at_line, line_map, short, yaml_problem
+from .errors import Lines, ScenarioError, at_line, line_map, short
+from .policy import read_yaml
 from .schema import Scenario
 from .validate import not_a_mapping, validate_scenario_data
-
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser, safe constructors only
-MAX_NODES = 200_000  # YAML nodes a document may expand to through aliases ("billion laughs" guard)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -48,90 +45,21 @@ def parse_scenario(text: str, path: str | Path = "<string>") -> Scenario:
 
 
 def _read_text(path: Path) -> str:
+    """A scenario file's text under the input policy (a regular file, at most 4 MiB, UTF-8)."""
     try:
-        return path.read_text(encoding="utf-8")
+        return read_text_file(path)
     except FileNotFoundError:
         raise ScenarioError(path, ["file not found; `escalation-sim list` shows the shipped scenarios"]) from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:  # a folder, no permission, not UTF-8, NUL byte
-        raise ScenarioError(path, [f"cannot read the file: {exc}"]) from None
+    except (OSError, ValueError) as exc:  # not a regular file, too large, no permission, not UTF-8
+        raise ScenarioError(path, [str(exc)]) from None
 
 
 def _read_yaml(text: str, path: str | Path) -> tuple[dict[str, Any], Lines]:
-    """Parse safely (no tags that build Python objects) and map each field path to its line."""
-    root = None
-    try:
-        root = yaml.compose(text, Loader=_FAST_LOADER)
-        if root is not None:
-            _check_size(root, path)
-        data = yaml.SafeLoader("").construct_document(root) if root is not None else None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(path, [yaml_problem(exc)]) from None
-    except RecursionError:
-        raise ScenarioError(path, ["not valid YAML: nested too deeply"]) from None
-    except (ValueError, TypeError, OverflowError, AttributeError, KeyError, IndexError) as exc:
-        # a scalar YAML cannot build: a date not in the calendar (2019-13-45), an explicit tag (!!bool x)
-        raise ScenarioError(path, [_bad_scalar(root, exc)]) from None
+    """Parse safely (see `policy`: no code, bounded size and depth, unique keys); map field paths to lines."""
+    data, root = read_yaml(text, path, ScenarioError)
     if not isinstance(data, dict):
         raise ScenarioError(path, [not_a_mapping(data)])
     return data, line_map(root)
-
-
-def _check_size(root: yaml.Node, path: str | Path) -> None:
-    """Reject documents whose aliases refer to themselves or expand to huge structures."""
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
-
-    def size(node: yaml.Node) -> int:
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in active:
-            raise ScenarioError(
-                path, [f"line {node.start_mark.line + 1}: a YAML alias refers to the node that contains it"]
-            )
-        active.add(key)
-        total = 1
-        if isinstance(node, yaml.MappingNode):
-            total += sum(size(k) + size(v) for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            total += sum(size(item) for item in node.value)
-        active.discard(key)
-        sizes[key] = min(total, MAX_NODES + 1)
-        if total > MAX_NODES:
-            raise ScenarioError(path, [f"the document expands to over {MAX_NODES:,} values through aliases"])
-        return sizes[key]
-
-    size(root)
-
-
-def _bad_scalar(root: yaml.Node | None, exc: Exception) -> str:
-    """Find the scalar YAML recognised (e.g. as a date) but could not build, for a message with a line."""
-    found: list[str] = []
-
-    def walk(node: yaml.Node) -> None:
-        if found:
-            return
-        if isinstance(node, yaml.ScalarNode):
-            try:
-                yaml.SafeLoader("").construct_object(node, deep=True)
-            except Exception:  # whatever fails to build is the culprit
-                tag = node.tag.rsplit(":", 1)[-1]
-                why = f"cannot be read as {tag} ({exc})" if isinstance(exc, ValueError) else f"is not a valid {tag}"
-                found.append(
-                    f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}: {node.value!r} {why}; "
-                    "quote it if it is meant as text"
-                )
-        elif isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                walk(k)
-                walk(v)
-        elif isinstance(node, yaml.SequenceNode):
-            for item in node.value:
-                walk(item)
-
-    if root is not None:
-        walk(root)
-    return found[0] if found else f"not valid YAML ({exc})"
 
 
 def _resolve_extends(
@@ -166,13 +94,15 @@ def _resolve_extends(
         raise ScenarioError(path, [at_line(problem, lines, "extends")])
     try:
         if base_path is None:
-            raise OSError
-        base_text = base_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError):
+            raise FileNotFoundError
+        base_text = read_text_file(base_path)
+    except FileNotFoundError:
         raise ScenarioError(
-            path, [at_line(f"extends: base scenario {base_name!r} not found (or not readable) next to this file",
-                       lines, "extends")]
+            path, [at_line(f"extends: base scenario {base_name!r} not found next to this file", lines, "extends")]
         ) from None
+    except (OSError, ValueError) as exc:  # a FIFO, a device, too large, not UTF-8
+        problem = f"extends: base scenario {base_name!r}: {exc}"
+        raise ScenarioError(path, [at_line(problem, lines, "extends")]) from None
     base, base_lines = _read_yaml(base_text, base_path)
     base, base_lines = _resolve_extends(base, base_path, (*seen, base_path), base_lines)
     merged = deep_merge(base, data)
@@ -237,8 +167,8 @@ def scenario_paths() -> dict[str, Path]:
             if path.stem in found:
                 continue
             try:
-                head = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, TypeError, RecursionError):
+                head, _ = read_yaml(read_text_file(path), path, ScenarioError)
+            except (OSError, ValueError, ScenarioError):
                 head = None  # a broken file is still listed if it looks like a scenario? no: it cannot say so
             if isinstance(head, dict) and ("actors" in head or "extends" in head):
                 found[path.stem] = path

@@ -23,6 +23,7 @@ from .beliefs import Belief
 from .card import Card, ObservedOutcome, Split
 from .roles import HostRole, MilitiaRole
 from .signalling import Channel, Defence, MessageKind, Signalling, ThreatTerms
+from .policy import MAX_ACTIONS, MAX_ACTORS, MAX_DAYS, MAX_EVENTS
 
 ActorKind = Literal["state", "militia"]
 TargetKind = Literal["state", "militia", "none"]
@@ -86,8 +87,8 @@ class Action(Strict):
         description="when aimed at a militia, kills the commander who links it to its sponsor: the sponsor's "
         "control over it drops (Jordan 2009 on decapitation)",
     )
-    users: list[ActorKind] = Field(min_length=1)
-    targets: list[TargetKind] = Field(min_length=1)
+    users: list[ActorKind] = Field(min_length=1, max_length=2)
+    targets: list[TargetKind] = Field(min_length=1, max_length=3)
     cameo: str | None = Field(None, pattern=r"^[0-2][0-9]{1,3}$", description="CAMEO event code")
     goldstein: float = Field(ge=-10, le=10, description="Goldstein conflict-cooperation value")
     mid_level: int = Field(ge=1, le=5, description="Correlates of War MID hostility level")
@@ -170,14 +171,18 @@ class Actor(Strict, MilitiaRole, HostRole):
     kind: ActorKind
     sponsor: str | None = Field(None, description="the state that arms and directs a militia")
     located_in: str | None = Field(None, description="host nation on whose soil its exposed forces stand")
-    adversaries: list[str] = Field(default_factory=list, description="actors it may aim hostile actions at")
-    partners: list[str] = Field(default_factory=list, description="actors it may offer talks to besides")
-    capabilities: list[str] = Field(min_length=1, description="ladder actions it can take")
+    adversaries: list[str] = Field(
+        default_factory=list, max_length=MAX_ACTORS, description="actors it may aim hostile actions at"
+    )
+    partners: list[str] = Field(
+        default_factory=list, max_length=MAX_ACTORS, description="actors it may offer talks to besides"
+    )
+    capabilities: list[str] = Field(min_length=1, max_length=MAX_ACTIONS, description="ladder actions it can take")
     traits: Traits = Traits()
     perception: Perception = Perception()
     decision_lag_days: float = Field(2.0, ge=1, le=60, description="mean days to answer a provocation")
-    grievance_half_life_days: float = Field(14.0, gt=0, description="half-life of grievances")
-    alert_half_life_days: float = Field(5.0, gt=0, description="half-life of heightened alert")
+    grievance_half_life_days: float = Field(14.0, gt=0, le=MAX_DAYS, description="half-life of grievances")
+    alert_half_life_days: float = Field(5.0, gt=0, le=MAX_DAYS, description="half-life of heightened alert")
     accident_rate: Unit = Field(0.0, description="daily chance of an accident under full alert")
     audience_cost: Unit = Field(0.1, description="credibility lost when a threat is not carried out")
     sponsor_control: Unit = Field(0.0, description="militias: how far the sponsor's wishes hold it back")
@@ -208,8 +213,13 @@ class Event(Strict):
     actor: str | None = Field(description="who acted; null for events with no actor")
     target: str | None = None
     action: str = Field(description="a ladder action")
-    killed: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
-    wounded: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    killed: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(
+        default_factory=dict, max_length=MAX_ACTORS,
+        description="deaths by nation; at most 10 million (more than any war since 1945)",
+    )
+    wounded: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(
+        default_factory=dict, max_length=MAX_ACTORS, description="wounded by nation; at most 10 million"
+    )
     claimed: bool = Field(True, description="false for deniable attacks (attribution is then uncertain)")
     soil: str | None = Field(None, description="host nation on whose soil it happened")
     exogenous: bool = Field(False, description="not a decision: replayed after the branch point too")
@@ -227,10 +237,12 @@ class Event(Strict):
 class Outcomes(Strict):
     """How a run is classified. Thresholds are part of the scenario, not the code."""
 
-    calm_rung: int = Field(6, description="acts at or above this rung break the calm (6: any strike)")
-    calm_days: int = Field(14, ge=1, description="days with no such act that count as calm")
-    war_rung: int = Field(10, description="reaching this rung is war")
-    war_deaths: int = Field(1000, ge=1, description="deaths in hostile acts that make it war (COW: 1,000)")
+    calm_rung: int = Field(6, ge=-10, le=21, description="acts at or above this rung break the calm (6: any strike)")
+    calm_days: int = Field(14, ge=1, le=MAX_DAYS, description="days with no such act that count as calm")
+    war_rung: int = Field(10, ge=-10, le=21, description="reaching this rung is war (21: above any rung, never)")
+    war_deaths: int = Field(
+        1000, ge=1, le=100_000_000, description="deaths in hostile acts that make it war (COW: 1,000)"
+    )
 
 
 class Scenario(Strict):
@@ -248,7 +260,7 @@ class Scenario(Strict):
         None, description="first day the model decides; earlier days replay history. null: history only"
     )
     threat_window_days: int = Field(
-        10, ge=1, description="days to carry out a threat once its condition is met, before audience costs"
+        10, ge=1, le=MAX_DAYS, description="days to carry out a threat once its condition is met, before audience costs"
     )
     outcomes: Outcomes = Outcomes()
     signals: Signalling = Field(Signalling(), description="how threats, closures and private messages act")
@@ -258,8 +270,8 @@ class Scenario(Strict):
     ladder: dict[str, Action] | Literal["default"] = Field(
         "default", validate_default=True, description="'default' (the shipped ladder) or a mapping of actions"
     )
-    actors: dict[str, Actor] = Field(min_length=2)
-    events: list[Event] = Field(default_factory=list)
+    actors: dict[str, Actor] = Field(min_length=2, max_length=MAX_ACTORS)
+    events: list[Event] = Field(default_factory=list, max_length=MAX_EVENTS)
     split: Split | None = Field(
         None, description="crisis library: 'train' (used to fit shared parameters) or 'test' (only measured)"
     )
@@ -273,6 +285,8 @@ class Scenario(Strict):
     def _resolve_ladder(cls, value: Any) -> dict[str, Action]:
         if value == "default":
             return default_ladder()
+        if len(value) > MAX_ACTIONS:
+            raise ValueError(f"ladder: {len(value)} actions; at most {MAX_ACTIONS}")
         hold = value.get("hold")
         if hold is None:
             raise ValueError("a ladder needs a 'hold' action (rung 0): actors must be able to do nothing")
@@ -288,6 +302,11 @@ class Scenario(Strict):
         ids = list(self.actors)
         if self.end_date <= self.start_date:
             raise ValueError(f"end_date {self.end_date} must come after start_date {self.start_date}")
+        if self.days > MAX_DAYS:
+            raise ValueError(
+                f"end_date {self.end_date} is {self.days:,} days after start_date; a scenario spans at most "
+                f"{MAX_DAYS:,} days (ten years)"
+            )
         if self.branch_date is not None and not (self.start_date <= self.branch_date <= self.end_date):
             raise ValueError(
                 f"branch_date {self.branch_date} must lie between start_date {self.start_date} "
@@ -319,6 +338,7 @@ class Scenario(Strict):
                 raise ValueError(f"actors.{key}.sponsor_control is set but the militia has no sponsor")
             for ref in actor.dependence:
                 _check_ref(ref, ids, f"actors.{key}.dependence", exclude=key)
+            _check_sponsor_chain(key, self.actors)
         seen: set[str] = set()
         for n, event in enumerate(self.events):
             where = f"events.{n}"
@@ -330,6 +350,8 @@ class Scenario(Strict):
                     f"{where}.date: {event.date} ({event.id}) lies outside the scenario's "
                     f"{self.start_date} - {self.end_date}"
                 )
+            if event.end_date is not None and event.end_date < event.date:
+                raise ValueError(f"{where}.end_date: {event.end_date} ({event.id}) comes before its date {event.date}")
             _check_ref(event.action, list(ladder), f"{where}.action", what="ladder action")
             for field in ("actor", "target", "soil"):
                 ref = getattr(event, field)
@@ -376,6 +398,19 @@ def _check_ref(ref: str, known: Iterable[str], where: str, what: str = "actor", 
         hint = difflib.get_close_matches(ref, known, n=1)
         suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
         raise ValueError(f"{where}: unknown {what} {ref!r}{suggestion} (known: {', '.join(known)})")
+
+
+def _check_sponsor_chain(key: str, actors: dict[str, Actor]) -> None:
+    """A sponsor chain must end: a militia whose sponsors lead back to itself has no one in charge."""
+    chain = [key]
+    sponsor = actors[key].sponsor
+    while sponsor is not None and sponsor in actors:
+        if sponsor in chain:
+            raise ValueError(
+                f"actors.{key}.sponsor: the chain of sponsors is a cycle ({' -> '.join([*chain, sponsor])})"
+            )
+        chain.append(sponsor)
+        sponsor = actors[sponsor].sponsor
 
 
 def accident_action(ladder: dict[str, Action]) -> str | None:

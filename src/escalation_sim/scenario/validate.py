@@ -13,7 +13,8 @@ from pydantic import BaseModel, ValidationError
 
 from ..rules import RULES, RuleParams
 from .edits import get_path
-from .errors import Dialect, Lines, ScenarioError, describe, did_you_mean, short
+from .errors import Dialect, Lines, ScenarioError, at_line, describe, did_you_mean, short
+from .policy import bool_problems, value_problems
 from .schema import Scenario
 
 
@@ -23,6 +24,10 @@ def validate_scenario_data(
     """Validate raw scenario data; raise ScenarioError describing every problem with its path and line."""
     if not isinstance(data, dict):
         raise ScenarioError(path, [not_a_mapping(data)])
+    bounds = value_problems(data) or bool_problems(Scenario, data)
+    if bounds:  # numbers and dates the model cannot represent, booleans for numbers: before pydantic converts
+        problems = [at_line(f"{'.'.join(str(p) for p in loc)}: {msg}", lines or {}, *loc) for loc, msg in bounds]
+        raise ScenarioError(path, problems)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

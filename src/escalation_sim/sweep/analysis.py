@@ -75,7 +75,9 @@ def write_summary(folder: SweepFolder, out: Path | None = None) -> Path:
     """Write summary.csv for a sweep folder (one row per point) and return its path."""
     summary = summarize(folder.results, [p.get("name") or p["path"] for p in folder.manifest["parameters"]])
     path = out or folder.root / "summary.csv"
-    summary.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+    from ..files import write_csv  # spreadsheet-safe text cells, written atomically
+
+    write_csv(summary, path, float_format="%.6g")
     return path
 
 

@@ -7,9 +7,13 @@ come back as chunks finish (in any order); the runner makes the stored table ind
 from __future__ import annotations
 
 import atexit
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -84,7 +88,7 @@ def shared_pool(workers: int) -> ProcessPoolExecutor:
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(["escalation_sim.sweep.worker"])
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent)
             pool.submit(_ready).result()  # start the workers now, before a progress bar's thread exists
             _POOLS[workers] = pool
         return pool
@@ -92,6 +96,36 @@ def shared_pool(workers: int) -> ProcessPoolExecutor:
 
 def _ready() -> None:
     """A no-op task: submitting it starts a pool's worker processes."""
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent() -> None:
+    """Pool initializer: a worker ends when the process that started it ends (a SIGKILLed sweep leaves none),
+    and leaves Ctrl-C to its parent (which commits what is done, then stops the pool).
+
+    On Linux the kernel sends SIGKILL on the parent's death (prctl PR_SET_PDEATHSIG); elsewhere a daemon
+    thread polls the parent's pid every second. Either way, a parent already gone (a race) ends it at once.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no worker tracebacks
+    parent = os.getppid()
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
 
 
 def prepare(executor: str, workers: int | None) -> None:
@@ -154,7 +188,7 @@ def _run_dask(
         if scheduler is None:
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=":0", silence_logs=logging.ERROR,
+                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,  # loopback only, dashboard too
             )  # fmt: skip
             client = Client(cluster)
         else:

@@ -139,13 +139,9 @@ def write_figures(folder: SweepFolder, summary: pd.DataFrame | None = None) -> l
             figures[f"heatmap_war_{_slug(x)}_{_slug(y)}_{_slug(str(cf))}.png"] = figure
     if folder.has_trajectories:
         figures.update(point_fan_charts(folder, names))
-    written = []
-    for name, fig in figures.items():
-        path = folder.root / name
-        path.parent.mkdir(exist_ok=True)
-        fig.savefig(path, dpi=110)
-        written.append(path)
-    return written
+    from ..plots import save_figure
+
+    return [save_figure(fig, folder.root / name, dpi=110) for name, fig in figures.items()]
 
 
 def point_fan_charts(folder: SweepFolder, names: Sequence[str] = ()) -> dict[str, Figure]:
@@ -173,12 +169,14 @@ def point_fan_charts(folder: SweepFolder, names: Sequence[str] = ()) -> dict[str
 def _as_axis(values: np.ndarray) -> np.ndarray:
     try:
         return np.array([dt.date.fromisoformat(v) for v in values]) if values.dtype == object else values
-    except (TypeError, ValueError):
-        return values
+    except (TypeError, ValueError):  # text values: categories, shown as written (never mathtext)
+        return np.array([_tick(v) if isinstance(v, str) else v for v in values], dtype=object)
 
 
 def _tick(value: Any) -> str:
-    return f"{value:.3g}" if isinstance(value, float) else str(value)
+    from ..plots import mpl_text  # swept text values are shown as written, never as mathtext
+
+    return f"{value:.3g}" if isinstance(value, float) else mpl_text(value)
 
 
 def _slug(name: str) -> str:

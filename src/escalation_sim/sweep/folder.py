@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ..files import write_text
 from ..scenario import apply_edits, load_scenario_data, validate_scenario_data
-from .storage import Layout, StorageError, atomic_write_bytes, read_manifest, read_parts
+from .storage import Layout, StorageError, read_manifest, read_parts
 
 
 @dataclass
@@ -89,13 +90,12 @@ def point_scenario_file(folder: SweepFolder, run_id: int, out: Path | None = Non
         )
     data = apply_edits(base, json.loads(point["set"]), json.loads(point["remove_events"]))
     out = out or folder.root / "points" / f"point-{int(row['point']):06d}.yaml"
-    out.parent.mkdir(parents=True, exist_ok=True)
     header = (
         f"# Scenario of point {int(row['point'])} of sweep {folder.manifest['sweep']} ({folder.root}):\n"
         f"# {folder.manifest['scenario_file']} with set: {point['set']} remove_events: {point['remove_events']}\n"
     )
     text = header + yaml.safe_dump(_plain(data), sort_keys=False, allow_unicode=True, width=110)
-    atomic_write_bytes(out, text.encode(), Layout(folder.root).tmp)
+    write_text(out, text)  # a regular file, written whole, in its own folder (never onto a device)
     args = [str(out), "--seed", str(int(row["seed"]))]
     if row.get("branch_date"):
         args += ["--branch-date", str(row["branch_date"])]

@@ -34,11 +34,14 @@ from .storage import (
     PartWriter,
     StorageError,
     atomic_write_table,
+    check_new_folder,
     finished_run_ids,
     locked,
     prepare_resume,
     read_manifest,
     read_parts,
+    readable,
+    verify_parts,
     write_manifest,
 )
 from .worker import BaseScenario, ChunkResult, RunTask, column_names
@@ -59,6 +62,7 @@ class SweepReport:
     seconds: float
     interrupted: bool = False
     results: pd.DataFrame | None = field(default=None, repr=False)  # in-memory sweeps only
+    quarantined: list[Path] = field(default_factory=list)  # damaged parts moved aside at this resume
 
     @property
     def complete(self) -> bool:
@@ -225,19 +229,30 @@ def execute_sweep(
         return _execute_in_memory(sweep, points, base, schema, point_values, traj_schema, executor, worker_count,
                                   scheduler, trajectories, chunk_size, progress, total, started)  # fmt: skip
     root = Path(out)
+    if read_manifest(root) is None:
+        check_new_folder(root)  # never write into a folder that is not (yet) a sweep's and not empty
     with locked(root) as layout:
         manifest = manifest_for(sweep, points, trajectories)
         old = read_manifest(root)
         if old is not None:
             check_same_sweep(root, old, manifest)
+        else:
+            check_new_folder(root)  # again, under the lock
         prepare_resume(layout)
-        if not layout.points.exists():
+        parts, quarantined = verify_parts(layout, (old or {}).get("parts") or {})
+        state = {**manifest, "status": "running", "parts": parts}
+        write_manifest(layout, state)  # first: from now on the folder is this sweep's
+        if not layout.points.exists() or not readable(layout.points):  # the design's points: rebuilt if damaged
             atomic_write_table(layout.points, pa.Table.from_pandas(frame, preserve_index=False), layout.tmp)
-        write_manifest(layout, {**manifest, "status": "running"})
         done = finished_run_ids(layout)
         remaining = total - len(done)
         size = chunk_size or auto_chunk_size(remaining, worker_count)
-        writer = PartWriter(layout, schema, point_values, base.actor_ids, flush_rows, traj_schema)
+
+        def record(name: str, sums: dict[str, str]) -> None:
+            state["parts"][name] = sums
+            write_manifest(layout, state)
+
+        writer = PartWriter(layout, schema, point_values, base.actor_ids, flush_rows, traj_schema, record)
         if remaining:
             prepare(executor, worker_count)
         interrupted = False
@@ -255,9 +270,9 @@ def execute_sweep(
         failed = _count_failed(layout)
         stored = len(finished_run_ids(layout))
         status = "complete" if stored == total and not interrupted else "incomplete"
-        write_manifest(layout, {**manifest, "status": status, "runs_stored": stored, "runs_failed": failed})
+        write_manifest(layout, {**state, "status": status, "runs_stored": stored, "runs_failed": failed})
     return SweepReport(root, total, len(done), stored - len(done), failed, time.perf_counter() - started,
-                       interrupted)  # fmt: skip
+                       interrupted, quarantined=quarantined)  # fmt: skip
 
 
 def _execute_in_memory(

@@ -10,15 +10,17 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..files import read_text_file
 from ..scenario import Scenario, ScenarioError, apply_edits, load_scenario_data, validate_scenario_data
-from ..scenario.errors import Dialect, InputFileError, Lines, describe, line_map, nearest_line, yaml_problem
+from ..scenario.errors import Dialect, InputFileError, Lines, at_line, describe, line_map, nearest_line
+from ..scenario.policy import read_yaml, value_problems
 
 BRANCH_DATE = "branch_date"  # the one parameter path that is not an edit of the scenario file
 RESERVED_COLUMNS = frozenset(
@@ -26,6 +28,10 @@ RESERVED_COLUMNS = frozenset(
      "max_rung_overall", "days_to_calm", "hostile_deaths", "retaliations", "hostile_acts", "killed_other",
      "wounded_other", "wall_time_s", "error"}
 )  # fmt: skip
+
+
+MAX_POINTS = 200_000  # design points (each is a scenario edit held in memory: ~2 KB each, 400 MB at most)
+MAX_RUNS = 50_000_000  # runs in one sweep (points x replicates): about a week on 2 cores; run_id stays exact
 
 
 class _Strict(BaseModel):
@@ -187,11 +193,38 @@ class SweepSpec(_Strict):
                         f"design.points.{j}.counterfactual: unknown {cf!r} "
                         f"(known: {', '.join(self.counterfactual_names)})"
                     )
+        problem = self.size_problem()
+        if problem:
+            raise ValueError(problem)
         return self
 
     @property
     def counterfactual_names(self) -> list[str]:
         return list(self.counterfactuals) or ["base"]
+
+    def design_size(self, replicates: int | None = None) -> tuple[int, int]:
+        """(points, runs) of the design, counted arithmetically (nothing is built): checked before any run."""
+        design = self.design
+        dims = len(self.parameters)
+        if design.kind == "points":
+            return len(design.points), len(design.points) * (replicates or self.replicates)  # type: ignore[union-attr]
+        if design.kind == "grid":
+            per = math.prod(len(p.values) if p.values is not None else (p.steps or 1) for p in self.parameters)
+        elif design.kind == "saltelli":
+            per = design.base_samples * ((2 * dims + 2) if design.second_order else (dims + 2))  # type: ignore[union-attr]
+        else:
+            per = design.samples  # type: ignore[union-attr]
+        points = per * len(self.counterfactual_names)
+        return points, points * (replicates or self.replicates)
+
+    def size_problem(self, replicates: int | None = None) -> str | None:
+        points, runs = self.design_size(replicates)
+        if points > MAX_POINTS:
+            return f"design: {points:,} points; a sweep may have at most {MAX_POINTS:,} (use fewer values or samples)"
+        if runs > MAX_RUNS:
+            return (f"replicates: {points:,} points x {runs // max(1, points):,} replicates = {runs:,} runs; "
+                    f"a sweep may have at most {MAX_RUNS:,}")  # fmt: skip
+        return None
 
     def counterfactual(self, name: str) -> Counterfactual:
         return self.counterfactuals.get(name, Counterfactual())
@@ -223,6 +256,9 @@ class Sweep:
             return self
         if replicates < 1:
             raise SweepError(self.path, [f"--replicates: expected a whole number >= 1, got {replicates}"])
+        problem = self.spec.size_problem(replicates)
+        if problem:
+            raise SweepError(self.path, [f"--replicates: {problem}"])
         spec = self.spec.model_copy(update={"replicates": replicates})
         return Sweep(spec, self.path, self.base_path, self.base_data, self.base_scenario)
 
@@ -231,20 +267,20 @@ def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file and its base scenario; raise SweepError (or ScenarioError) on bad input."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path)
     except FileNotFoundError:
         raise SweepError(path, ["file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SweepError(path, [f"cannot read the file: {exc}"]) from None
-    try:
-        data = yaml.safe_load(text)
-        lines = line_map(yaml.compose(text, Loader=yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        raise SweepError(path, [yaml_problem(exc)]) from None
+    except (OSError, ValueError) as exc:  # not a regular file, too large, not UTF-8
+        raise SweepError(path, [str(exc)]) from None
+    data, root = read_yaml(text, path, SweepError)  # the scenario loader's guards: size, depth, keys, dates
+    lines = line_map(root)
     if not isinstance(data, dict):
         raise SweepError(path, [f"expected a mapping of sweep fields at the top, found {type(data).__name__}"])
     if "actors" in data or "extends" in data:
         raise SweepError(path, ["this is a scenario file, not a sweep file (a sweep names its `base` scenario)"])
+    bounds = value_problems(data)
+    if bounds:
+        raise SweepError(path, [at_line(f"{'.'.join(str(p) for p in loc)}: {msg}", lines, *loc) for loc, msg in bounds])
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
@@ -258,14 +294,35 @@ def load_sweep(path: str | Path) -> Sweep:
     base_data = load_scenario_data(base_path)
     base_scenario = validate_scenario_data(base_data, base_path)
     sweep = Sweep(spec, path, base_path, base_data, base_scenario)
+    check_columns(sweep, lines)
     check_edits(sweep, lines)
     return sweep
+
+
+def check_columns(sweep: Sweep, lines: Lines | None = None) -> None:
+    """A swept parameter named like a result column would write two columns of that name: refuse it."""
+    from .worker import column_names  # the model's result columns for this scenario's actors
+
+    taken = {*column_names(tuple(sweep.base_scenario.actors)), "set", "remove_events"} - {BRANCH_DATE}
+    problems = []
+    for i, p in enumerate(sweep.spec.parameters):
+        if p.column in taken:
+            at = nearest_line(("parameters", i, "name" if p.name else "path"), lines or {})
+            problems.append(f"parameters.{i}.name{f' ({at})' if at else ''}: {p.column!r} is the name of a result "
+                            "column; give the parameter another `name`")  # fmt: skip
+    if problems:
+        raise SweepError(sweep.path, problems)
+
+
+ALWAYS_WRONG = ("unknown field", "unknown rule", "got a boolean", "outside what the model represents",
+                "not a finite number")  # fmt: skip
 
 
 def check_edits(sweep: Sweep, lines: Lines | None = None) -> None:
     """Catch mistyped paths before any run: each edit must address a field the scenario has (or may have).
 
-    Values outside a field's bounds are not errors here: such a point is run, fails, and is recorded.
+    Values outside a field's bounds are not errors here: such a point is run, fails, and is recorded. Values no
+    point could take (a boolean for a number, a number the model cannot represent) are errors.
     """
     lines = lines or {}
     problems: list[str] = []
@@ -282,7 +339,7 @@ def check_edits(sweep: Sweep, lines: Lines | None = None) -> None:
         try:
             validate_scenario_data(edited, sweep.base_path)
         except ScenarioError as exc:
-            unknown = [p for p in exc.problems if "unknown field" in p or "unknown rule" in p]
+            unknown = [p for p in exc.problems if any(m in p for m in ALWAYS_WRONG)]
             if unknown:
                 problems.append(f"{label}: the edited scenario has {unknown[0]}")
 
@@ -291,9 +348,9 @@ def check_edits(sweep: Sweep, lines: Lines | None = None) -> None:
     for i, p in enumerate(spec.parameters):
         if p.is_date:
             continue
-        samples = [p.values[0] if p.values is not None else p.range[0]]  # type: ignore[index]
-        samples += [v for v in p.values or [] if isinstance(v, dict) and v is not samples[0]]  # every rule given
-        for sample in samples:
+        samples = p.values[:50] if p.values is not None else list(p.range)  # type: ignore[arg-type]
+        distinct = {(type(v), json.dumps(v, sort_keys=True, default=str)): v for v in samples}  # True and 1 differ
+        for sample in distinct.values():  # every rule given as a value is checked too
             check(("parameters", i, "path"), {p.path: sample}, [])
     if problems:
         raise SweepError(sweep.path, problems)
@@ -302,7 +359,7 @@ def check_edits(sweep: Sweep, lines: Lines | None = None) -> None:
 # --- sweep files' errors in words (the formatter is shared with scenario files: scenario.errors) ----------------
 
 _UNION_LABELS = ("grid", "points", "random", "lhs", "saltelli", "bool", "int", "float", "str", "date")
-_OWN_PATH_HEADS = ("parameters", "design", "range", "values", "steps")
+_OWN_PATH_HEADS = ("parameters", "design", "range", "values", "steps", "replicates")
 
 
 def _clean_loc(loc: tuple) -> tuple:

@@ -6,21 +6,27 @@ Layout of OUT:
     results/part-*.parquet one row per finished run; `pandas.read_parquet(OUT / "results")` reads them whole
     trajectories/part-*.parquet  per-day highest rung per actor (with --trajectories), same parts as results
     points/point-*.yaml    a point's scenario, written on demand to re-run one run with `escalation-sim run`
+    quarantine/            parts found unreadable or altered at a resume, moved aside (their runs are recomputed)
     .tmp/                  files being written; never read as data
 
 A part is written under .tmp/, flushed to disk (fsync), then renamed into place: a kill at any moment leaves
-either the whole part or none of it. The results part is renamed last, so it is the commit mark of its runs.
+either the whole part or none of it. The results part is renamed last, so it is the commit mark of its runs;
+its SHA-256 (and its trajectory part's) then goes into the manifest's `parts`. A resume checks every part
+against that checksum (a part committed just before a kill, not yet recorded, must read whole, footer and all)
+and moves any that fails to quarantine/, so its runs are run again. The sweep only ever deletes its own
+temporary files (`*.<pid>.tmp` in .tmp/), and never writes into a folder that has content but no manifest.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
-import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..files import read_text_file
 from ..model import NO_RUNG
 from .worker import ChunkResult
 
@@ -37,7 +44,9 @@ RESULTS = "results"
 TRAJECTORIES = "trajectories"
 MANIFEST = "manifest.json"
 POINTS = "points.parquet"
+QUARANTINE = "quarantine"
 PART = re.compile(r"^part-(\d{6})\.parquet$")
+OWN_TMP = re.compile(r"^(part-\d{6}\.parquet|manifest\.json|points\.parquet)\.\d+\.tmp$")  # what we write in .tmp
 MANIFEST_FORMAT = 1
 
 
@@ -73,6 +82,27 @@ class Layout:
     def lock(self) -> Path:
         return self.root / ".lock"
 
+    @property
+    def quarantine(self) -> Path:
+        return self.root / QUARANTINE
+
+
+def check_new_folder(root: Path) -> None:
+    """A folder without a manifest is written into only if empty (but for our own lock and temp files)."""
+    if not root.exists():
+        return
+    if not root.is_dir():
+        raise StorageError(f"--out: {root} exists and is not a folder; choose a folder")
+    layout = Layout(root)
+    others = [name for name in os.listdir(root) if name not in (".lock", ".tmp")]
+    if layout.tmp.is_dir():
+        others += [f".tmp/{n}" for n in os.listdir(layout.tmp) if not OWN_TMP.match(n)]
+    if others:
+        raise StorageError(
+            f"--out: {root} is not empty and holds no sweep (no {MANIFEST}: found {', '.join(sorted(others)[:3])}); "
+            "choose a new or empty folder (a sweep never writes into a folder it did not create)"
+        )
+
 
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[Layout]:
@@ -106,16 +136,33 @@ def atomic_write_bytes(path: Path, data: bytes, tmp_dir: Path) -> None:
     _fsync_dir(path.parent)
 
 
-def atomic_write_table(path: Path, table: pa.Table, tmp_dir: Path) -> None:
-    """Write a Parquet file so that a kill at any moment leaves the whole file or nothing under `path`."""
+def atomic_write_table(path: Path, table: pa.Table, tmp_dir: Path) -> str:
+    """Write a Parquet file so that a kill at any moment leaves the whole file or nothing under `path`.
+
+    Pages carry CRC checksums (checked when read); returns the file's SHA-256 for the manifest.
+    """
     tmp_dir.mkdir(parents=True, exist_ok=True)
     tmp = tmp_dir / f"{path.name}.{os.getpid()}.tmp"
+    digest = hashlib.sha256()
+
+    class _Hashing:  # pyarrow writes through this: the checksum costs no second read
+        def __init__(self, handle: Any) -> None:
+            self.handle = handle
+
+        def write(self, data: Any) -> int:
+            digest.update(data)
+            return self.handle.write(data)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.handle, name)
+
     with open(tmp, "wb") as handle:
-        pq.write_table(table, handle, compression="zstd")
+        pq.write_table(table, _Hashing(handle), compression="zstd", write_page_checksum=True)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
     _fsync_dir(path.parent)
+    return digest.hexdigest()
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -133,12 +180,15 @@ def write_manifest(layout: Layout, manifest: dict[str, Any]) -> None:
 
 def read_manifest(root: Path) -> dict[str, Any] | None:
     path = Layout(root).manifest
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
     try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        manifest = json.loads(read_text_file(path))
+    except (OSError, ValueError) as exc:  # a FIFO or device, too large, not JSON
         raise StorageError(f"{path}: not a readable sweep manifest ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise StorageError(f"{path}: not a sweep manifest (expected a JSON object)")
+    return manifest
 
 
 def part_numbers(folder: Path) -> list[int]:
@@ -148,12 +198,68 @@ def part_numbers(folder: Path) -> list[int]:
 
 
 def prepare_resume(layout: Layout) -> None:
-    """Clear what a killed sweep left half-done: temp files, and trajectory parts whose results never landed."""
-    shutil.rmtree(layout.tmp, ignore_errors=True)
+    """Clear what a killed sweep left half-done: its temp files, and trajectory parts whose results never landed.
+
+    Only files the sweep writes are removed: `.tmp/` is emptied of `*.<pid>.tmp` files, nothing else.
+    """
+    if layout.tmp.is_dir():
+        for name in os.listdir(layout.tmp):
+            if OWN_TMP.match(name):
+                (layout.tmp / name).unlink(missing_ok=True)
     committed = set(part_numbers(layout.results))
     for number in part_numbers(layout.trajectories):
         if number not in committed:
             (layout.trajectories / f"part-{number:06d}.parquet").unlink()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def readable(path: Path) -> bool:
+    """Whether a Parquet file reads whole: footer, schema and every page (checksums of its pages included)."""
+    try:
+        pq.read_table(path, page_checksum_verification=True)
+        return True
+    except Exception:  # ArrowInvalid, OSError, ...: pyarrow's errors for damaged files vary
+        return False
+
+
+def verify_parts(layout: Layout, recorded: dict[str, dict[str, str]]) -> tuple[dict[str, dict[str, str]], list[Path]]:
+    """Check every committed part (and its trajectory part) against the manifest's checksums.
+
+    Returns the checksums of the parts that passed, and where the failed ones were moved (quarantine/): their
+    runs count as not done, so the sweep runs them again. A part not yet recorded (committed just before a
+    kill) passes if it reads whole.
+    """
+    good: dict[str, dict[str, str]] = {}
+    moved: list[Path] = []
+    for number in part_numbers(layout.results):
+        name = f"part-{number:06d}.parquet"
+        files = {RESULTS: layout.results / name}
+        if (layout.trajectories / name).exists():
+            files[TRAJECTORIES] = layout.trajectories / name
+        expected = recorded.get(name, {})
+        sums = {kind: sha256_file(path) for kind, path in files.items()}
+        ok = all(sums[k] == expected[k] if k in expected else readable(p) for k, p in files.items())
+        if ok and set(expected) - set(files):  # a recorded trajectory part has gone missing
+            ok = False
+        if ok:
+            good[name] = sums
+            continue
+        layout.quarantine.mkdir(exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for kind, path in files.items():
+            target = layout.quarantine / f"{stamp}-{kind}-{name}"
+            os.replace(path, target)
+            moved.append(target)
+    if moved:
+        _fsync_dir(layout.results)
+    return good, moved
 
 
 def finished_run_ids(layout: Layout) -> np.ndarray:
@@ -169,6 +275,7 @@ class PartWriter:
     def __init__(
         self, layout: Layout, schema: pa.Schema, point_values: pd.DataFrame, actor_ids: tuple[str, ...],
         flush_rows: int, trajectory_schema: pa.Schema | None,
+        on_commit: Callable[[str, dict[str, str]], None] | None = None,
     ) -> None:  # fmt: skip
         self.layout = layout
         self.schema = schema
@@ -176,6 +283,7 @@ class PartWriter:
         self.actor_ids = actor_ids
         self.flush_rows = flush_rows
         self.trajectory_schema = trajectory_schema
+        self.on_commit = on_commit  # records a committed part's checksums (in the manifest)
         self.buffer: list[ChunkResult] = []
         self.buffered = 0
         existing = part_numbers(layout.results)
@@ -194,11 +302,14 @@ class PartWriter:
         if not self.buffer:
             return
         name = f"part-{self.next_part:06d}.parquet"
+        sums = {}
         if self.trajectory_schema is not None:
             table = trajectory_table(self.buffer, self.actor_ids, self.trajectory_schema)
-            atomic_write_table(self.layout.trajectories / name, table, self.layout.tmp)
+            sums[TRAJECTORIES] = atomic_write_table(self.layout.trajectories / name, table, self.layout.tmp)
         table = results_table(self.buffer, self.schema, self.point_values)
-        atomic_write_table(self.layout.results / name, table, self.layout.tmp)  # the commit
+        sums[RESULTS] = atomic_write_table(self.layout.results / name, table, self.layout.tmp)  # the commit
+        if self.on_commit is not None:
+            self.on_commit(name, sums)
         self.next_part += 1
         self.buffer = []
         self.buffered = 0
@@ -243,7 +354,16 @@ def read_parts(folder: Path, columns: list[str] | None = None) -> pd.DataFrame:
     numbers = part_numbers(folder)
     if not numbers:
         return pd.DataFrame()
-    tables = [pq.read_table(folder / f"part-{n:06d}.parquet", columns=columns) for n in numbers]
+    tables = []
+    for n in numbers:
+        path = folder / f"part-{n:06d}.parquet"
+        try:
+            tables.append(pq.read_table(path, columns=columns))
+        except Exception as exc:  # a damaged part: say which, and how to repair it
+            raise StorageError(
+                f"{path} cannot be read ({type(exc).__name__}); rerun the same `escalation-sim sweep` command: "
+                "it moves damaged parts to quarantine/ and runs them again"
+            ) from None
     table = pa.concat_tables(tables, promote_options="default")
     sort = [("run_id", "ascending"), ("day", "ascending")] if "day" in table.column_names else [("run_id", "ascending")]
     return table.sort_by(sort).to_pandas().reset_index(drop=True)
