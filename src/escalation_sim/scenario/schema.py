@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serial
 from ..rules import RuleConfig
 from .beliefs import Belief
 from .card import Card, ObservedOutcome, Split
+from .policy import MAX_ACTIONS, MAX_ACTORS, MAX_DAYS, MAX_EVENTS
 from .roles import HostRole, MilitiaRole
 from .signalling import Channel, Defence, MessageKind, Signalling, ThreatTerms
-from .policy import MAX_ACTIONS, MAX_ACTORS, MAX_DAYS, MAX_EVENTS
 
 ActorKind = Literal["state", "militia"]
 TargetKind = Literal["state", "militia", "none"]
