@@ -26,7 +26,7 @@ SOURCE = Path(escalation_sim.__file__).resolve().parent
 LAYERS: list[tuple[str, int]] = [
     ("rules", 0), ("rules.*", 0), ("data", 0), ("data.*", 0),
     ("scenario", 1), ("scenario.*", 1),
-    ("agents", 2), ("model", 2), ("perception", 2), ("outcomes", 2), ("", 2),
+    ("agents", 2), ("model", 2), ("perception", 2), ("outcomes", 2), ("dyads", 2), ("", 2),
     ("sweep.analysis", 4), ("sweep.figures", 4),
     ("runner", 3), ("sweep", 3), ("sweep.*", 3),
     ("plots", 4),

@@ -60,7 +60,9 @@ def print_summary(result, show: int) -> None:
     table.add_row("branch point", s["branch_date"] or "none: history only")
     table.add_row("highest rung after branch", str(s["max_rung"]))
     table.add_row("days to calm", str(s["days_to_calm"]) if s["days_to_calm"] is not None else "never calm")
-    table.add_row("deaths in hostile acts", str(s["hostile_deaths"]))
+    table.add_row("deaths in hostile acts (history included)", str(s["hostile_deaths"]))
+    table.add_row("deaths in hostile acts after the branch", str(s["hostile_deaths_after_branch"]))
+    table.add_row("still active at the horizon (censored)", "yes" if s["censored"] else "no")
     killed = ", ".join(f"{k} {v}" for k, v in s["casualties"]["killed"].items()) or "none"
     table.add_row("killed (all causes)", killed)
     table.add_row("retaliations", str(s["retaliations"]))
