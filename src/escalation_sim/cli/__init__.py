@@ -6,6 +6,7 @@ One module per family of commands, each shown in its own help panel:
     scenarios.py    Scenarios   validate, list, schema
     sweep.py        Sweeps      sweep, sweep-summary, sweep-point, sensitivity
     classroom.py    Classroom   play, debrief, app      (classroom_views.py: how they look in a terminal)
+    score.py        Scoring     score, calibrate
     common.py       the consoles, `fail`, scenario names and date options, shared by all
 
 Each module has `register(app)`; a new family is a new module added to `FAMILIES` below. Commands import what
@@ -19,7 +20,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import classroom, run, scenarios, sweep
+from . import classroom, run, scenarios, score, sweep
 from .common import console
 
 app = typer.Typer(
@@ -32,7 +33,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-FAMILIES = (run, scenarios, sweep, classroom)  # the order of the help panels
+FAMILIES = (run, scenarios, sweep, classroom, score)  # the order of the help panels
 
 
 def _version(value: bool) -> None:

@@ -24,12 +24,25 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files to
             errors.print(str(exc), highlight=False, soft_wrap=True)
             bad += 1
             continue
+        if not _history_is_choosable(path, scenario):
+            bad += 1
+            continue
         console.print(
             f"{path}: ok ({len(scenario.actors)} actors, {len(scenario.events)} events, "
             f"{scenario.start_date} - {scenario.end_date})"
         )
     if bad:
         raise typer.Exit(2)
+
+
+def _history_is_choosable(path: Path, scenario) -> bool:
+    """A historical event no actor could have chosen makes the record unscorable: an error, not a zero."""
+    from ..score import unchoosable
+
+    problems = unchoosable(scenario)
+    for problem in problems:
+        errors.print(f"{path}: {problem}", highlight=False, soft_wrap=True)
+    return not problems
 
 
 def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:

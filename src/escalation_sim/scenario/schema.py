@@ -167,6 +167,11 @@ class Scenario(Strict):
         None, description="first day the model decides; earlier days replay history. null: history only"
     )
     threat_window_days: int = Field(10, ge=1, description="days to carry out a threat before audience costs")
+    split: Literal["train", "test"] | None = Field(
+        None,
+        description="train/test protocol (docs/validation.md): a 'test' scenario is scored with frozen parameters "
+        "only if their hash was recorded before (calibration/frozen.json); null: neither",
+    )
     outcomes: Outcomes = Outcomes()
     ladder: dict[str, Action] | Literal["default"] = Field(
         "default", validate_default=True, description="'default' (the shipped ladder) or a mapping of actions"
@@ -259,7 +264,10 @@ class Scenario(Strict):
 
     def sha256(self) -> str:
         """Content hash of the validated scenario, stable across key order and formatting."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        data = self.model_dump(mode="json")
+        if data.get("split") is None:  # hashes of scenarios without a split stay what they were before it existed
+            data.pop("split", None)
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
 
