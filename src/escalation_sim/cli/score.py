@@ -125,3 +125,82 @@ def register(app: typer.Typer) -> None:
         "escalation-sim score jan2020 --until branch --events-csv runs/score_events.csv",
         "escalation-sim score my_test.yaml --frozen runs/cal/params.json   # test scenarios: frozen only",
     ))(score)  # fmt: skip
+    register_calibrate(app)
+
+
+def calibrate(
+    scenarios: Annotated[list[str], typer.Argument(help="Scenario files or shipped names whose records to fit.")],
+    params: Annotated[list[str], typer.Option("--params", help="NAME=LO:HI (dotted path, prior box); "
+                                                               "repeat for each, at most 6.")],
+    out: Annotated[Path, typer.Option(help="Folder for the chain, posterior, diagnostics and figure.")] = Path(
+        "runs/calibration"
+    ),
+    steps: Annotated[int, typer.Option(min=2, help="MCMC steps (re-running continues to this many).")] = 100,
+    walkers: Annotated[int | None, typer.Option(help="emcee walkers (even, >= 2 x parameters).")] = None,
+    particles: Annotated[int, typer.Option(min=10, help="Particles per likelihood evaluation.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed of the sampler.")] = 0,
+    executor: Executor = "process",
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    freeze: Annotated[bool, typer.Option(help="Record the posterior medians (params.json) as frozen.")] = False,
+    registry: Annotated[Path, typer.Option(help="The frozen-parameters registry.")] = Path("calibration/frozen.json"),
+) -> None:
+    """Estimate a handful of parameters from one or several records: pseudo-marginal MCMC (emcee) over the
+    particle-filter likelihood, uniform priors on the boxes; writes chain.parquet, posterior.parquet,
+    calibration.json (intervals, R-hat, ESS), params.json and calibration.png. Resumable."""
+    from ..calibrate import Param
+    from ..calibrate import calibrate as run_calibration
+    from ..calibrate.figures import calibration_figure
+    from ..score.frozen import FrozenError, record
+    from ..sweep import shutdown_pools
+
+    if executor not in ("serial", "process", "dask"):
+        raise fail(f"--executor: {executor!r} is not one of: serial, process, dask")
+    try:
+        declared = [Param.parse(p) for p in params]
+    except ValueError as exc:
+        raise fail(f"--params {exc}") from None
+    loaded = [open_scenario(s)[1] for s in scenarios]
+    tests = [s.name for s in loaded if s.split == "test"]
+    if tests:
+        raise fail(f"{', '.join(tests)}: test scenarios are never used to calibrate; drop them or mark them train")
+    try:
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("calibrating", total=steps)
+            summary = run_calibration(loaded, declared, out, walkers, steps, particles, seed, executor, workers,
+                                      progress=lambda n: bar.advance(task, n))  # fmt: skip
+    except (ValueError, KeyError) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        shutdown_pools()
+    import pandas as pd
+
+    fig = calibration_figure(pd.read_parquet(out / "chain.parquet"), [p.name for p in declared])
+    fig.savefig(out / "calibration.png", dpi=110)
+    t = Table(title=f"Posterior ({summary['interval']:.0%} intervals; {summary['samples']} samples after burn-in)",
+              title_justify="left")  # fmt: skip
+    for col in ("parameter", "median", "low", "high", "R-hat", "ESS"):
+        t.add_column(col)
+    for name, p in summary["parameters"].items():
+        t.add_row(name, f"{p['median']:.4g}", f"{p['low']:.4g}", f"{p['high']:.4g}", f"{p['rhat']:.3f}",
+                  f"{p['ess_bulk']:.0f}")  # fmt: skip
+    console.print(t)
+    console.print(f"acceptance {summary['acceptance']:.2f}; wrote {out}/chain.parquet, posterior.parquet, "
+                  "calibration.json, params.json, calibration.png")  # fmt: skip
+    if freeze:
+        try:
+            from ..score.frozen import read_params
+
+            digest = record(read_params(out / "params.json"), f"calibrate {' '.join(scenarios)}", registry)
+        except FrozenError as exc:
+            raise fail(str(exc)) from None
+        console.print(f"froze {out}/params.json as {digest[:12]} in {registry}")
+
+
+def register_calibrate(app: typer.Typer) -> None:
+    app.command(rich_help_panel=SCORING, epilog=examples(
+        "escalation-sim calibrate jan2020 --params actors.KH.rule.base_rate=0.001:0.1 --steps 60",
+        "escalation-sim calibrate jan2020 --params actors.IRN.rule.temperature=0.02:0.5 "
+        "--params actors.USA.decision_lag_days=1:10 --params actors.KH.rule.base_rate=0.001:0.1 --out runs/cal",
+        "escalation-sim calibrate jan2020 --params actors.KH.rule.base_rate=0.001:0.1 --out runs/cal --freeze",
+        note="Re-running the same command continues the chain to --steps.",
+    ))(calibrate)  # fmt: skip

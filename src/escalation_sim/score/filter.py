@@ -172,7 +172,11 @@ def run_filter(scenario: Scenario, days: int, particles: int, seed: int) -> Filt
 
 
 def resample(
-    scenario: Scenario, days: int, models: list[ScoringModel], paths: list[list[int]], weights: np.ndarray,
+    scenario: Scenario,
+    days: int,
+    models: list[ScoringModel],
+    paths: list[list[int]],
+    weights: np.ndarray,
     rng: np.random.Generator,
 ) -> tuple[list[ScoringModel], list[list[int]]]:
     """Systematic resampling. A particle chosen twice is copied by replaying its days with its own seeds.
