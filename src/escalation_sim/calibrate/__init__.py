@@ -30,7 +30,7 @@ def calibrate(
     seed: int = 0,
     executor: str = "serial",
     workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, until: str = "record",
 ) -> dict[str, Any]:
     """Estimate `params` from the scenarios' records; write chain.parquet, posterior.parquet, calibration.json
     and params.json (the posterior medians, for `score --frozen`) into `out`; return calibration.json's content.
@@ -44,12 +44,13 @@ def calibrate(
     settings = {
         "scenarios": [s.name for s in scenarios], "scenario_sha256": [s.sha256() for s in scenarios],
         "params": [vars(p) for p in params], "walkers": walkers, "particles": particles, "seed": seed,
+        "until": until,
     }  # fmt: skip
     settings_path = out / "settings.json"
     if settings_path.exists() and json.loads(settings_path.read_text()) != settings:
         raise ValueError(f"{out} holds a calibration with other settings ({settings_path}); use another folder")
     settings_path.write_text(json.dumps(settings, indent=2) + "\n")
-    problem = Problem(tuple(s.model_dump(mode="json") for s in scenarios), tuple(params), particles)
+    problem = Problem(tuple(s.model_dump(mode="json") for s in scenarios), tuple(params), particles, until)
     chain = sample(problem, out, walkers, steps, seed, executor, workers, progress=progress)
     names = [p.name for p in params]
     summary = summarize(chain, names) | {"settings": settings}

@@ -56,6 +56,7 @@ class Problem:
     scenarios: tuple[dict[str, Any], ...]
     params: tuple[Param, ...]
     particles: int
+    until: str = "record"
 
     def log_posterior(self, theta: Sequence[float]) -> float:
         if any(not (p.low <= x <= p.high) for p, x in zip(self.params, theta, strict=True)):
@@ -65,7 +66,8 @@ class Problem:
         total = 0.0
         for data in self.scenarios:
             scenario = with_values(data, changes)
-            total += run_filter(scenario, scored_days(scenario), self.particles, seed).log_likelihood
+            days = scored_days(scenario, self.until)  # type: ignore[arg-type]
+            total += run_filter(scenario, days, self.particles, seed).log_likelihood
         return total
 
 

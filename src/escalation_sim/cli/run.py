@@ -26,6 +26,9 @@ def run(
     ] = False,
     figure: Annotated[bool, typer.Option(help="Draw timeline.png.")] = True,
     show: Annotated[int, typer.Option(help="How many of the model's decisions to list.")] = 12,
+    events_parquet: Annotated[
+        Path | None, typer.Option(help="Also write the run's event series (CAMEO, quad class, PLOVER, Goldstein).")
+    ] = None,
 ) -> None:
     """Run one scenario with one seed: replay history to the branch point, let the agents decide after it."""
     from ..runner import run as run_scenario
@@ -49,6 +52,13 @@ def run(
         except OSError as exc:
             raise fail(f"{out}: cannot write the results ({exc.strerror}); choose another --out folder") from None
         console.print(f"wrote {', '.join(str(p) for p in written)}")
+    if events_parquet is not None:
+        from ..eventdata import event_rows, write_events
+
+        try:
+            console.print(f"wrote {write_events(event_rows(result.model, 0, seed), events_parquet)}")
+        except OSError as exc:
+            raise fail(f"{events_parquet}: cannot write the event series ({exc.strerror}); choose another path") from None
 
 
 def print_summary(result, show: int) -> None:
@@ -94,6 +104,9 @@ def distribution(
         list[str] | None, typer.Option(help="Actors whose first and strongest responses to tabulate (repeatable).")
     ] = None,
     csv: Annotated[Path | None, typer.Option(help="Also write one row per run as CSV.")] = None,
+    events_parquet: Annotated[
+        Path | None, typer.Option(help="Also write every run's event series (CAMEO, PLOVER, Goldstein) as Parquet.")
+    ] = None,
 ) -> None:
     """Run a scenario many times from its branch point: outcome shares with 95% Wilson intervals, and what
     each actor did first and at its strongest."""
@@ -128,6 +141,10 @@ def distribution(
             console.print(f"[bold]{actor_id}[/] {label} after the branch: {shares}", highlight=False)
     if failed:
         console.print(f"[red]{failed} runs failed[/]; see the error column (--csv)")
+    if events_parquet is not None:
+        from ..sweep.events import rerun_events
+
+        console.print(f"wrote {rerun_events(loaded, ok, events_parquet)}")
     if csv is not None:
         frame.to_csv(csv, index=False, lineterminator="\n")
         console.print(f"wrote {csv}")
@@ -172,11 +189,13 @@ def register(app: typer.Typer) -> None:
         "escalation-sim run jan2020 --branch-date 2019-12-29 --out runs/early",
         "escalation-sim run jan2020 --no-branch --out runs/history   # replay history only",
         "escalation-sim run scenarios/two_state.yaml --seed 3 --no-figure",
+        "escalation-sim run jan2020 --no-branch --events-parquet runs/history_events.parquet",
     ))(run)  # fmt: skip
     app.command(rich_help_panel=RUNS, epilog=examples(
         "escalation-sim distribution jan2020 -n 1000",
         "escalation-sim distribution jan2020 -n 1000 --actor IRN --actor USA --csv runs/dist.csv",
         "escalation-sim distribution jan2020_no_soleimani -n 500 --workers 1",
+        "escalation-sim distribution jan2020 -n 200 --events-parquet runs/dist_events.parquet",
     ))(distribution)  # fmt: skip
     app.command(rich_help_panel=RUNS, epilog=examples(
         "escalation-sim replay jan2020",

@@ -46,12 +46,14 @@ def score(
     particles: Annotated[int, typer.Option(min=10, help="Particles per filter.")] = 1000,
     replications: Annotated[int, typer.Option(min=2, help="Independent filters (for the Monte Carlo error).")] = 4,
     seed: Annotated[int, typer.Option(help="Root seed of the filters.")] = 0,
-    until: Annotated[str, typer.Option(help="record: through the last event; branch: the days before it.")] = "record",
+    until: Annotated[str, typer.Option(help="record: through the last event; branch: the days before it; horizon: every day.")] = "record",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON (nats).")] = False,
-    frozen: Annotated[Path | None, typer.Option(help="Parameters (JSON) to score with; test scenarios need "
-                                                     "them recorded first.")] = None,
-    record_frozen: Annotated[bool, typer.Option(help="Record --frozen's hash as frozen (not on a test "
-                                                      "scenario).")] = False,
+    frozen: Annotated[
+        Path | None, typer.Option(help="Parameters (JSON) to score with; test scenarios need them recorded first.")
+    ] = None,
+    record_frozen: Annotated[
+        bool, typer.Option(help="Record --frozen's hash as frozen (not on a test scenario).")
+    ] = False,
     registry: Annotated[Path, typer.Option(help="The frozen-parameters registry.")] = Path("calibration/frozen.json"),
     executor: Executor = "process",
     workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")] = None,
@@ -63,8 +65,8 @@ def score(
     from ..score import UnscorableError, score_scenario
     from ..sweep import shutdown_pools
 
-    if until not in ("record", "branch"):
-        raise fail(f"--until: {until!r} is not one of: record, branch")
+    if until not in ("record", "branch", "horizon"):
+        raise fail(f"--until: {until!r} is not one of: record, branch, horizon")
     if executor not in ("serial", "process", "dask"):
         raise fail(f"--executor: {executor!r} is not one of: serial, process, dask")
     _, loaded = open_scenario(scenario)
@@ -130,8 +132,9 @@ def register(app: typer.Typer) -> None:
 
 def calibrate(
     scenarios: Annotated[list[str], typer.Argument(help="Scenario files or shipped names whose records to fit.")],
-    params: Annotated[list[str], typer.Option("--params", help="NAME=LO:HI (dotted path, prior box); "
-                                                               "repeat for each, at most 6.")],
+    params: Annotated[
+        list[str], typer.Option("--params", help="NAME=LO:HI (dotted path, prior box); repeat for each, at most 6.")
+    ],
     out: Annotated[Path, typer.Option(help="Folder for the chain, posterior, diagnostics and figure.")] = Path(
         "runs/calibration"
     ),

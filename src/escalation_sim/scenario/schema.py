@@ -53,6 +53,11 @@ class Action(Strict):
     targets: list[TargetKind] = Field(min_length=1)
     cameo: str | None = Field(None, pattern=r"^[0-2][0-9]{1,3}$", description="CAMEO event code")
     goldstein: float = Field(ge=-10, le=10, description="Goldstein conflict-cooperation value")
+    plover: str | None = Field(
+        None, pattern=r"^[A-Z]+$", description="PLOVER event type (Halterman et al. 2023), from the CAMEO code by "
+        "the Open Event Data Alliance's CAMEO2PLOVER table; null where PLOVER has none (statements, holding)",
+    )
+    plover_mode: str | None = Field(None, description="PLOVER mode (e.g. heavy-weapons, assassinate), if any")
     mid_level: int = Field(ge=1, le=5, description="Correlates of War MID hostility level")
     mid_action: int = Field(ge=0, le=21, description="Correlates of War MID incident action code")
     killed_mean: float = Field(0.0, ge=0, le=1e5, description="expected deaths per use")

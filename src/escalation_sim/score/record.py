@@ -15,7 +15,7 @@ from typing import Literal
 from ..model import EscalationModel
 from ..scenario import Event, Scenario
 
-Until = Literal["record", "branch"]
+Until = Literal["record", "branch", "horizon"]
 TREMBLE = 1e-3  # probability floor: a 'trembling hand' (Selten 1975) picks uniformly 1 time in 1,000
 
 
@@ -31,7 +31,10 @@ class ActorDay:
 
 
 def scored_days(scenario: Scenario, until: Until = "record") -> int:
-    """How many days the record covers: through the last event, or up to the branch date."""
+    """How many days the record covers: through the last event, up to the branch date, or every day of the
+    scenario (a simulated record, where quiet days to the horizon were observed too)."""
+    if until == "horizon":
+        return scenario.days
     if until == "branch":
         if scenario.branch_date is None:
             raise ValueError(f"{scenario.name}: the scenario has no branch date to score up to")
