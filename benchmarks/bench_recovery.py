@@ -58,16 +58,20 @@ def main() -> None:
     truths = np.random.default_rng(2026).uniform(LOW, HIGH, size=args.records)
     started = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as pool:
-        futures = [pool.submit(one, i, float(t), args.steps, args.walkers, args.particles) for i, t in enumerate(truths)]
+        futures = [
+            pool.submit(one, i, float(t), args.steps, args.walkers, args.particles) for i, t in enumerate(truths)
+        ]
         rows = []
         for f in futures:
             rows.append(f.result())
             r = rows[-1]
+            verdict = "covered" if r["covered"] else "MISSED"
             print(f"record {r['record']:2d}: truth {r['truth']:.2f}  90% interval {r['low']:.2f} - {r['high']:.2f}  "
-                  f"{'covered' if r['covered'] else 'MISSED'}  ({r['events']} events, {r['seconds']:.0f} s)", flush=True)  # fmt: skip
+                  f"{verdict}  ({r['events']} events, {r['seconds']:.0f} s)", flush=True)  # fmt: skip
     covered = sum(r["covered"] for r in rows)
     result = {"param": PARAM, "prior": [LOW, HIGH], "records": len(rows), "covered": covered,
-              "target": f">= {int(np.ceil(0.8 * len(rows)))} of {len(rows)}", "settings": vars(args) | {"out": str(args.out)},
+              "target": f">= {int(np.ceil(0.8 * len(rows)))} of {len(rows)}",
+              "settings": vars(args) | {"out": str(args.out)},
               "mean_interval_width": float(np.mean([r["high"] - r["low"] for r in rows])),
               "wall_seconds": time.perf_counter() - started, "load_average": os.getloadavg(), "rows": rows}  # fmt: skip
     args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -58,7 +58,8 @@ def run(
         try:
             console.print(f"wrote {write_events(event_rows(result.model, 0, seed), events_parquet)}")
         except OSError as exc:
-            raise fail(f"{events_parquet}: cannot write the event series ({exc.strerror}); choose another path") from None
+            message = f"{events_parquet}: cannot write the event series ({exc.strerror}); choose another path"
+            raise fail(message) from None
 
 
 def print_summary(result, show: int) -> None:

@@ -46,7 +46,9 @@ def score(
     particles: Annotated[int, typer.Option(min=10, help="Particles per filter.")] = 1000,
     replications: Annotated[int, typer.Option(min=2, help="Independent filters (for the Monte Carlo error).")] = 4,
     seed: Annotated[int, typer.Option(help="Root seed of the filters.")] = 0,
-    until: Annotated[str, typer.Option(help="record: through the last event; branch: the days before it; horizon: every day.")] = "record",
+    until: Annotated[
+        str, typer.Option(help="record: through the last event; branch: the days before it; horizon: every day.")
+    ] = "record",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON (nats).")] = False,
     frozen: Annotated[
         Path | None, typer.Option(help="Parameters (JSON) to score with; test scenarios need them recorded first.")
