@@ -27,7 +27,8 @@ def test_every_coded_action_of_the_ladder_has_a_plover_type() -> None:
 def test_run_and_distribution_write_event_series(tmp_path) -> None:
     runner = CliRunner()
     run = tmp_path / "history.parquet"
-    assert runner.invoke(app, ["run", "jan2020", "--no-branch", "--no-figure", "--events-parquet", str(run)]).exit_code == 0
+    done = runner.invoke(app, ["run", "jan2020", "--no-branch", "--no-figure", "--events-parquet", str(run)])
+    assert done.exit_code == 0, done.output
     events = pd.read_parquet(run)
     assert len(events) == len(shipped("jan2020").events)
     soleimani = events[events["event_id"] == "A06"].iloc[0]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import shipped
 
 from escalation_sim.dyads import mid_fatality
 from escalation_sim.model import EscalationModel
 from escalation_sim.outcomes import OUTCOMES
 from escalation_sim.runner import run, write_run
 from escalation_sim.sweep.worker import column_names
+from helpers import shipped
 
 
 def finished(scenario, seed=0, **kwargs) -> EscalationModel:

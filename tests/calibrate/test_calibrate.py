@@ -40,8 +40,8 @@ def test_recovery_on_synthetic_records_and_resume(tmp_path) -> None:
     for truth, seed in ((1.5, 3), (5.0, 1)):
         record = synthetic_record(base, {PARAM: truth}, seed=seed)
         out = tmp_path / f"cal{truth}"
-        summary = calibrate([record], [Param(PARAM, 1.0, 6.0)], out, walkers=6, steps=8, particles=25, seed=seed,
-                            until="horizon")  # fmt: skip
+        summary = calibrate([record], [Param(PARAM, 1.0, 6.0)], out, walkers=6, steps=8, particles=25,
+                            seed=seed, until="horizon")  # fmt: skip
         p = summary["parameters"][PARAM]
         assert abs(p["median"] - truth) < 2.5, (truth, p)
         estimates[truth] = p["median"]

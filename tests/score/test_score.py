@@ -94,10 +94,12 @@ def test_score_cli_refuses_a_test_scenario_with_unrecorded_parameters_and_prints
     train = tmp_path / "train.yaml"
     train.write_text(yaml.safe_dump(data | {"split": "train", "name": "train"}, sort_keys=False))
     recorded = runner.invoke(app, ["score", str(train), "--frozen", str(params), "--registry", str(registry),
-                                   "--record-frozen", "--particles", "20", "--executor", "serial", "--json"])  # fmt: skip
+                                   "--record-frozen", "--particles", "20", "--executor", "serial",
+                                   "--json"])  # fmt: skip
     assert recorded.exit_code == 0, recorded.output
     allowed = runner.invoke(app, ["score", str(scenario), "--frozen", str(params), "--registry", str(registry),
-                                  "--particles", "20", "--replications", "2", "--executor", "serial", "--json"])  # fmt: skip
+                                  "--particles", "20", "--replications", "2", "--executor", "serial",
+                                  "--json"])  # fmt: skip
     assert allowed.exit_code == 0, allowed.output
     out = json.loads(allowed.output[allowed.output.index("{"):])
     assert {"log_likelihood", "timing", "choice", "mc_se", "baselines"} <= set(out)
