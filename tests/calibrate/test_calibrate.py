@@ -33,8 +33,8 @@ def test_a_synthetic_record_is_a_scorable_scenario() -> None:
 
 def test_recovery_on_synthetic_records_and_resume(tmp_path) -> None:
     """Two records from known lags (1.5 and 5, prior 1-6): each estimate lies within half the prior's width of the
-    truth, and they come out in the right order. (90% coverage over 20 records is measured by benchmarks/bench_recovery.py: an
-    8-step chain is too short for its 90% interval to be trusted.)"""
+    truth, and they come out in the right order. (90% coverage over 20 records is measured by
+    benchmarks/bench_recovery.py: an 8-step chain is too short for its 90% interval to be trusted.)"""
     base = shipped("two_state")
     estimates = {}
     for truth, seed in ((1.5, 3), (5.0, 1)):
