@@ -40,7 +40,8 @@ def main() -> None:
         "command": " ".join(command[2:]), "seconds": seconds, "target_seconds": 60, "met": seconds < 60,
         "log_likelihood": score["log_likelihood"], "mc_sd": score["mc_sd"], "mc_se": score["mc_se"],
         "timing_plus_choice_minus_total": score["timing"] + score["choice"] - score["log_likelihood"],
-        "baselines": score["baselines"], "load_average_before": load_before, "load_average_after": os.getloadavg(),
+        "baselines": score["baselines"], "per_actor": score["per_actor"], "floor_nats": score["floor_nats"],
+        "load_average_before": load_before, "load_average_after": os.getloadavg(),
         "cores": os.cpu_count(),
     }  # fmt: skip
     args.out.write_text(json.dumps(result, indent=2) + "\n")
