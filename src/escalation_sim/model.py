@@ -196,6 +196,7 @@ class EscalationModel(mesa.Model):
         if branched:
             self.agents.shuffle_do("step")
             accidents(self)
+        self.before_night()
         for actor in self.actors:
             actor.end_of_day()
         signals.end_of_day(self)
@@ -207,6 +208,10 @@ class EscalationModel(mesa.Model):
             self.running = False
         if self.collect:
             self.datacollector.collect(self)
+
+    def before_night(self) -> None:
+        """Called after the day's acts, before memory fades: a hook for observers (the score's particle filter
+        reads each actor's hold probability here). Does nothing in the model itself."""
 
     # --- acting ------------------------------------------------------------------------------------------------
 

@@ -1,10 +1,18 @@
-"""How a run ended: war, protracted conflict or de-escalation, by thresholds the scenario sets."""
+"""How a run ended: war, protracted conflict or de-escalation, by thresholds the scenario sets, and beside them
+the per-dyad coding researchers use (`dyads`: MID fields, UCDP/COW thresholds, ICB termination, censoring).
+
+The three classes are a summary derived from deaths and acts after the branch point (docs/outcomes.md): war if a
+hostile act reached `war_rung` or hostile-act deaths after the branch reach `war_deaths` (history's deaths and
+accidents do not count); de-escalation if the last `calm_days` were calm; protracted otherwise.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+
+from .dyads import Dyad, censored, code_dyads, deaths_apart, dyad_columns, proxy_protracted
 
 if TYPE_CHECKING:
     from .model import EscalationModel
@@ -16,7 +24,8 @@ NO_RUNG = -99  # "no hostile act" (shown as None in rows and files)
 # The outcome's scalar columns, in the order of summary.json and of sweep rows.
 OUTCOME_COLUMNS = (
     "outcome", "max_rung", "max_rung_overall", "days_to_calm", "hostile_deaths", "hostile_deaths_after_branch",
-    "retaliations", "hostile_acts",
+    "retaliations", "hostile_acts", "censored", "proxy_protracted", "accident_deaths_after_branch",
+    "domestic_deaths_after_branch",
 )  # fmt: skip
 RESPONSE_KINDS = ("first_response", "first_response_day", "strongest_response")  # per actor, after the branch
 
@@ -42,6 +51,11 @@ class Outcome:
     first_response: dict[str, str | None] = field(default_factory=dict)  # first hostile act after the branch
     first_response_day: dict[str, int | None] = field(default_factory=dict)
     strongest_response: dict[str, str | None] = field(default_factory=dict)  # highest-rung hostile act after it
+    killed_after_branch: dict[str, int] = field(default_factory=dict)  # in hostile acts after the branch
+    censored: bool = False  # a militarized act within calm_days of the horizon: the run was cut off
+    proxy_protracted: bool = False  # sustained militia force without state war
+    deaths_apart: dict[str, int] = field(default_factory=dict)  # accident / domestic deaths after the branch
+    dyads: list[Dyad] = field(default_factory=list)
 
     def as_row(self, actors: Sequence[str] = ()) -> dict[str, Any]:
         """One flat row: the scalar columns (no hostile act: None), then per actor in `actors` killed_<A>,
@@ -55,6 +69,10 @@ class Outcome:
             "hostile_deaths_after_branch": self.hostile_deaths_after_branch,
             "retaliations": self.retaliations,
             "hostile_acts": self.hostile_acts,
+            "censored": self.censored,
+            "proxy_protracted": self.proxy_protracted,
+            "accident_deaths_after_branch": self.deaths_apart.get("accident", 0),
+            "domestic_deaths_after_branch": self.deaths_apart.get("domestic", 0),
         }
         if not actors:
             return row
@@ -67,7 +85,19 @@ class Outcome:
             values = getattr(self, kind)
             for a in actors:
                 row[f"{kind}_{a}"] = values.get(a)
+        for a in actors:
+            row[f"killed_after_branch_{a}"] = int(self.killed_after_branch.get(a, 0))
+        flat: dict[str, Any] = {}
+        for dyad in self.dyads:
+            flat.update(dyad.flat())
+        for name in dyad_columns(tuple(actors)):
+            row[name] = flat.get(name)
         return row
+
+
+def per_actor_columns(actors: Sequence[str]) -> list[str]:
+    """The per-actor and per-dyad columns `as_row(actors)` adds after the response kinds (for sweep tables)."""
+    return [f"killed_after_branch_{a}" for a in actors] + dyad_columns(tuple(actors))
 
 
 def classify(model: EscalationModel) -> Outcome:
@@ -79,7 +109,8 @@ def classify(model: EscalationModel) -> Outcome:
     after = rungs[branch:]
     max_rung = int(after.max()) if after.size else -99
     max_overall = int(rungs.max()) if rungs.size else -99
-    if max_rung >= rules.war_rung or model.hostile_deaths >= rules.war_deaths:
+    deaths_after = sum(r.killed_total for r in model.records if _after_hostile(model, r, branch))
+    if max_rung >= rules.war_rung or deaths_after >= rules.war_deaths:  # history's deaths do not make a war
         outcome: OutcomeClass = "war"
     else:
         breaking = [d for d in range(after.shape[0]) if after[d].max() >= rules.calm_rung]
@@ -96,23 +127,23 @@ def classify(model: EscalationModel) -> Outcome:
     strongest: dict[str, str | None] = dict.fromkeys(model.actor_ids)
     strongest_rung: dict[str, int] = dict.fromkeys(model.actor_ids, -99)
     hostile_acts = 0
-    deaths_after = 0
+    killed_after: dict[str, int] = {}
     for record in model.records:
         for nation, count in record.killed.items():
             killed[nation] = killed.get(nation, 0) + count
         for nation, count in record.wounded.items():
             wounded[nation] = wounded.get(nation, 0) + count
-        if record.day >= branch and record.actor is not None and record.rung > 0:
-            action = model.ladder[record.action]
-            if action.is_hostile:
-                hostile_acts += 1
-                deaths_after += record.killed_total
-                if first[record.actor] is None:
-                    first[record.actor] = record.action
-                    first_day[record.actor] = record.day - branch
-                if record.rung > strongest_rung[record.actor]:
-                    strongest_rung[record.actor] = record.rung
-                    strongest[record.actor] = record.action
+        if not _after_hostile(model, record, branch):
+            continue
+        hostile_acts += 1
+        for nation, count in record.killed.items():
+            killed_after[nation] = killed_after.get(nation, 0) + count
+        if first[record.actor] is None:
+            first[record.actor] = record.action
+            first_day[record.actor] = record.day - branch
+        if record.rung > strongest_rung[record.actor]:
+            strongest_rung[record.actor] = record.rung
+            strongest[record.actor] = record.action
     return Outcome(
         outcome=outcome,
         max_rung=max_rung,
@@ -127,4 +158,17 @@ def classify(model: EscalationModel) -> Outcome:
         first_response=first,
         first_response_day=first_day,
         strongest_response=strongest,
+        killed_after_branch=killed_after,
+        censored=censored(model, branch),
+        proxy_protracted=proxy_protracted(model, branch),
+        deaths_apart=deaths_apart(model, branch),
+        dyads=code_dyads(model, branch),
     )
+
+
+def _after_hostile(model: EscalationModel, record: Any, branch: int) -> bool:
+    """A hostile act of an actor after the branch point (what after-branch deaths and acts count)."""
+    return (
+        record.day >= branch and record.actor is not None and record.rung > 0
+        and model.ladder[record.action].is_hostile
+    )  # fmt: skip

@@ -152,7 +152,9 @@ def summary_dict(model: EscalationModel, seed: int | None) -> dict[str, Any]:
         "casualties": {
             "killed": dict(sorted(o.killed.items())),
             "wounded": dict(sorted(o.wounded.items())),
+            "killed_after_branch": dict(sorted(o.killed_after_branch.items())),  # hostile acts only
         },
+        "dyads": [d.as_dict() for d in o.dyads],
         "first_response": o.first_response,
         "first_response_day": o.first_response_day,
         "strongest_response": o.strongest_response,

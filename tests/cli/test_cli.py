@@ -70,7 +70,7 @@ def test_run_writes_its_files_and_is_reproducible(tmp_path: Path, path: Path) ->
     assert summary["seed"] == 3
     assert summary["scenario_sha256"] == scenario.sha256()
     assert summary["outcome"] in {"de-escalation", "protracted", "war"}
-    assert set(summary["casualties"]) == {"killed", "wounded"}
+    assert set(summary["casualties"]) == {"killed", "wounded", "killed_after_branch"}  # issue 10
 
 
 def test_run_by_shipped_name_equals_run_by_path(tmp_path: Path) -> None:

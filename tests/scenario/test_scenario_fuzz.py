@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from escalation_sim.cli import app
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario import Scenario, ScenarioError, parse_scenario
+from escalation_sim.score import unchoosable
 from helpers import MINI, SCENARIO_DIR, SHIPPED
 
 # ESCALATION_FUZZ_EXAMPLES=5000 for a longer hunt; the default keeps the suite fast.
@@ -200,7 +201,9 @@ def check(name: str, text: str, folder: Path) -> Scenario | None:
     result = CliRunner().invoke(app, ["validate", str(path)])
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
-    assert result.exit_code == (0 if scenario is not None else 2), result.output
+    # issue 10: validate also refuses a history no actor could have chosen (score.unchoosable)
+    scorable = scenario is not None and not unchoosable(scenario)
+    assert result.exit_code == (0 if scorable else 2), result.output
     assert "Traceback" not in result.output
     return scenario
 

@@ -42,6 +42,9 @@ def run(
     figure: Annotated[bool, typer.Option(help="Draw timeline.png.")] = True,
     show: Annotated[int, typer.Option(help="How many of the model's decisions to list.")] = 12,
     sets: SetOption = None,
+    events_parquet: Annotated[
+        Path | None, typer.Option(help="Also write the run's event series (CAMEO, quad class, PLOVER, Goldstein).")
+    ] = None,
 ) -> None:
     """Run one scenario with one seed: replay history to the branch point, let the agents decide after it."""
     from ..runner import run as run_scenario
@@ -67,6 +70,17 @@ def run(
             raise fail(f"--out: cannot write the results in {out} ({exc.strerror or exc}); choose another folder") \
                 from None
         console.print(f"wrote {', '.join(str(p) for p in written)}", markup=False)
+    if events_parquet is not None:
+        from ..eventdata import event_rows, write_events
+
+        try:
+            console.print(f"wrote {write_events(event_rows(result.model, 0, seed), events_parquet)}", markup=False)
+        except OSError as exc:
+            message = (
+                f"--events-parquet: cannot write the event series to {events_parquet} ({exc.strerror}); "
+                "choose another path"
+            )
+            raise fail(message) from None
 
 
 def print_summary(result, show: int) -> None:
@@ -79,7 +93,9 @@ def print_summary(result, show: int) -> None:
     table.add_row("branch point", s["branch_date"] or "none: history only")
     table.add_row("highest rung after branch", str(s["max_rung"]))
     table.add_row("days to calm", str(s["days_to_calm"]) if s["days_to_calm"] is not None else "never calm")
-    table.add_row("deaths in hostile acts", str(s["hostile_deaths"]))
+    table.add_row("deaths in hostile acts (history included)", str(s["hostile_deaths"]))
+    table.add_row("deaths in hostile acts after the branch", str(s["hostile_deaths_after_branch"]))
+    table.add_row("still active at the horizon (censored)", "yes" if s["censored"] else "no")
     killed = ", ".join(f"{k} {v}" for k, v in s["casualties"]["killed"].items()) or "none"
     table.add_row("killed (all causes)", plain(killed))
     table.add_row("retaliations", str(s["retaliations"]))
@@ -112,6 +128,9 @@ def distribution(
     ] = None,
     csv: Annotated[Path | None, typer.Option(help="Also write one row per run as CSV.")] = None,
     sets: SetOption = None,
+    events_parquet: Annotated[
+        Path | None, typer.Option(help="Also write every run's event series (CAMEO, PLOVER, Goldstein) as Parquet.")
+    ] = None,
 ) -> None:
     """Run a scenario many times from its branch point: outcome shares with 95% Wilson intervals, and what
     each actor did first and at its strongest."""
@@ -150,6 +169,10 @@ def distribution(
             console.print(f"[bold]{plain(actor_id)}[/] {label} after the branch: {plain(shares)}", highlight=False)
     if failed:
         console.print(f"[red]{failed} runs failed[/]; see the error column (--csv)")
+    if events_parquet is not None:
+        from ..sweep.events import rerun_events
+
+        console.print(f"wrote {rerun_events(loaded, ok, events_parquet)}")
     if csv is not None:
         _write_csv(frame, csv, "--csv")
     if failed:
@@ -218,12 +241,14 @@ def register(app: typer.Typer) -> None:
         "escalation-sim run jan2020 --no-branch --out runs/history   # replay history only",
         "escalation-sim run scenarios/two_state.yaml --seed 3 --no-figure",
         "escalation-sim run jan2020 --set 'actors.USA.rule={name: restraint}' --set actors.IRN.rule.epsilon=0.001",
+        "escalation-sim run jan2020 --no-branch --events-parquet runs/history_events.parquet",
     ))(run)  # fmt: skip
     app.command(rich_help_panel=RUNS, epilog=examples(
         "escalation-sim distribution jan2020 -n 1000",
         "escalation-sim distribution jan2020 -n 1000 --actor IRN --actor USA --csv runs/dist.csv",
         "escalation-sim distribution jan2020_no_soleimani -n 500 --workers 1",
         "escalation-sim distribution jan2020 -n 1000 --set 'actors.USA.rule={name: massive_retaliation}'",
+        "escalation-sim distribution jan2020 -n 200 --events-parquet runs/dist_events.parquet",
     ))(distribution)  # fmt: skip
     app.command(rich_help_panel=RUNS, epilog=examples(
         "escalation-sim replay jan2020",

@@ -29,6 +29,9 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario or sweep
             errors.print(str(exc), highlight=False, soft_wrap=True, markup=False)
             bad += 1
             continue
+        if not _history_is_choosable(path, scenario):
+            bad += 1
+            continue
         console.print(
             f"{path}: ok ({len(scenario.actors)} actors, {len(scenario.events)} events, "
             f"{scenario.start_date} - {scenario.end_date})",
@@ -86,6 +89,16 @@ def _validate_sweep(path: Path) -> bool:
                   f"replicates = {len(points) * spec.replicates} runs, {spec.design.kind} design; every point's "
                   "scenario is valid)", highlight=False, soft_wrap=True)  # fmt: skip
     return True
+
+
+def _history_is_choosable(path: Path, scenario) -> bool:
+    """A historical event no actor could have chosen makes the record unscorable: an error, not a zero."""
+    from ..score import unchoosable
+
+    problems = unchoosable(scenario)
+    for problem in problems:
+        errors.print(f"{path}: {problem}", highlight=False, soft_wrap=True)
+    return not problems
 
 
 def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:

@@ -91,6 +91,11 @@ class Action(Strict):
     targets: list[TargetKind] = Field(min_length=1, max_length=3)
     cameo: str | None = Field(None, pattern=r"^[0-2][0-9]{1,3}$", description="CAMEO event code")
     goldstein: float = Field(ge=-10, le=10, description="Goldstein conflict-cooperation value")
+    plover: str | None = Field(
+        None, pattern=r"^[A-Z]+$", description="PLOVER event type (Halterman et al. 2023), from the CAMEO code by "
+        "the Open Event Data Alliance's CAMEO2PLOVER table; null where PLOVER has none (statements, holding)",
+    )
+    plover_mode: str | None = Field(None, description="PLOVER mode (e.g. heavy-weapons, assassinate), if any")
     mid_level: int = Field(ge=1, le=5, description="Correlates of War MID hostility level")
     mid_action: int = Field(ge=0, le=21, description="Correlates of War MID incident action code")
     killed_mean: float = Field(0.0, ge=0, le=1e5, description="expected deaths per use")
@@ -273,7 +278,10 @@ class Scenario(Strict):
     actors: dict[str, Actor] = Field(min_length=2, max_length=MAX_ACTORS)
     events: list[Event] = Field(default_factory=list, max_length=MAX_EVENTS)
     split: Split | None = Field(
-        None, description="crisis library: 'train' (used to fit shared parameters) or 'test' (only measured)"
+        None,
+        description="train/test protocol (docs/validation.md): 'train' scenarios fit the shared parameters; a "
+        "'test' scenario is scored with frozen parameters only if their hash was recorded before "
+        "(calibration/frozen.json); null: neither",
     )
     observed_outcome: ObservedOutcome | None = Field(
         None, description="crisis library: how the crisis ended, in the model's outcome classes"
@@ -386,7 +394,10 @@ class Scenario(Strict):
 
     def sha256(self) -> str:
         """Content hash of the validated scenario, stable across key order and formatting."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        data = self.model_dump(mode="json")
+        if data.get("split") is None:  # hashes of scenarios without a split stay what they were before it existed
+            data.pop("split", None)
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -62,13 +62,20 @@ def summarize(results: pd.DataFrame, parameters: Sequence[str] = (), confidence:
             row[f"p_{outcome}"] = k / n if n else float("nan")
             row[f"p_{outcome}_low"] = low
             row[f"p_{outcome}_high"] = high
-        for column, label in (("hostile_deaths", "deaths"), ("days_to_calm", "days_to_calm"), ("max_rung", "max_rung")):
+        for column, label in SUMMARY_STATS:
+            if column not in ok:  # tables written before the column existed
+                continue
             values = ok[column].dropna().astype(float)
             row[f"{label}_mean"] = float(values.mean()) if len(values) else float("nan")
             for q in QUANTILES:
                 row[f"{label}_q{int(q * 100):02d}"] = float(values.quantile(q)) if len(values) else float("nan")
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# "deaths" includes the replayed history (kept for compatibility); deaths_after_branch is the model's part only
+SUMMARY_STATS = (("hostile_deaths", "deaths"), ("hostile_deaths_after_branch", "deaths_after_branch"),
+                 ("days_to_calm", "days_to_calm"), ("max_rung", "max_rung"))  # fmt: skip
 
 
 def write_summary(folder: SweepFolder, out: Path | None = None) -> Path:

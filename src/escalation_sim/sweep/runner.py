@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .. import __version__
+from ..dyads import dyad_columns
 from ..scenario import Scenario, load_scenario
 from .design import Point, make_points, run_seed
 from .executors import ExecutorName, default_workers, execute, prepare
@@ -128,6 +129,12 @@ def results_schema(points: pd.DataFrame, sweep: Sweep) -> pa.Schema:
         "retaliations": pa.int32(), "hostile_acts": pa.int32(), "wall_time_s": pa.float64(), "error": pa.string(),
         "hostile_deaths_after_branch": pa.int64(),
     }  # fmt: skip
+    types.update({"censored": pa.bool_(), "proxy_protracted": pa.bool_()})  # issue 10: outcome coding
+    for name in dyad_columns(actors):
+        if name.endswith("_recip"):
+            types[name] = pa.bool_()
+        elif name.endswith("_termination"):
+            types[name] = pa.string()
     for a in actors:
         types[f"first_response_{a}"] = pa.string()
         types[f"strongest_response_{a}"] = pa.string()

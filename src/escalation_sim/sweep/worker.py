@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..model import NO_RUNG, EscalationModel
-from ..outcomes import OUTCOME_COLUMNS, RESPONSE_KINDS, Outcome
+from ..outcomes import OUTCOME_COLUMNS, RESPONSE_KINDS, Outcome, per_actor_columns
 from ..scenario import Scenario, ScenarioError, apply_edits, validate_scenario_data
 from .design import Point
 
@@ -131,7 +131,8 @@ def column_names(actors: tuple[str, ...]) -> list[str]:
     casualties = [f"{kind}_{a}" for kind in ("killed", "wounded") for a in actors]
     responses = [f"{kind}_{a}" for kind in RESPONSE_KINDS for a in actors]
     return ["run_id", "point", "replicate", "seed", "counterfactual", "branch_date", *OUTCOME_COLUMNS,
-            *casualties, "killed_other", "wounded_other", *responses, "wall_time_s", "error"]  # fmt: skip
+            *casualties, "killed_other", "wounded_other", *responses, *per_actor_columns(actors),
+            "wall_time_s", "error"]  # fmt: skip
 
 
 def _add_outcome(columns: dict[str, list[Any]], outcome: Outcome, actors: tuple[str, ...]) -> None:

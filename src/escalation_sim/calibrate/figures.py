@@ -1,0 +1,33 @@
+"""The calibration figure: each parameter's trace over steps (every walker) and its marginal posterior."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .diagnostics import posterior
+
+
+def calibration_figure(chain: pd.DataFrame, names: list[str], truth: dict[str, float] | None = None) -> Figure:
+    """Trace (left) and posterior histogram after burn-in with its 90% interval (right), one row a parameter."""
+    fig, axes = plt.subplots(len(names), 2, figsize=(10, 2.6 * len(names)), squeeze=False)
+    post = posterior(chain)
+    for row, name in zip(axes, names, strict=True):
+        for _, walker in chain.groupby("walker"):
+            row[0].plot(walker["step"], walker[name], linewidth=0.6, alpha=0.6)
+        row[0].axvline(int(chain["step"].max() + 1) // 2, color="grey", linestyle=":", label="burn-in ends")
+        row[0].set_ylabel(name, fontsize=8)
+        row[0].set_xlabel("step")
+        row[1].hist(post[name], bins=30, color="steelblue", alpha=0.8)
+        for q in (0.05, 0.95):
+            row[1].axvline(post[name].quantile(q), color="black", linestyle="--", linewidth=0.8)
+        if truth and name in truth:
+            row[1].axvline(truth[name], color="red", label="truth")
+            row[1].legend(fontsize=7)
+        row[1].set_xlabel(f"{name} (posterior, 90% interval dashed)", fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,206 @@
+"""The particle filter: the likelihood of the recorded history with the model's hidden draws integrated out.
+
+Each particle is an `EscalationModel` replaying history with its own seed. What an actor perceives (severity
+noise, who it blames for a deniable attack) is drawn as history is replayed and changes what it would do
+next, so the probability of the next recorded decision differs by particle. Each day every particle gives the
+probability of what each actor was recorded doing (`ScoringModel` reads it from the model's own
+`probability_of`, so rules and beliefs added to the model flow through); particles are weighted by it, the
+day's likelihood is the weighted mean, and when the effective sample size falls below half the particles are
+resampled (systematic resampling; copies are `copy.deepcopy` of the model, reseeded so that they diverge).
+This is the bootstrap filter of Gordon, Salmond & Smith (1993); its likelihood estimate is unbiased
+(Del Moral 2004), and the log-likelihood is the sum over days of the log of the weighted mean.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..agents import CrisisActor
+from ..model import EscalationModel
+from ..scenario import Event, Scenario
+from .record import TREMBLE, is_decision
+
+PCG_INCREMENT = 0xDA3E39CB94B95BDB  # any odd constant: particles differ by their state, not their stream
+Key = tuple[str, str, str]  # (actor, "timing" | "choice", event id or what was observed: "hold", ...)
+
+
+@dataclass(slots=True)
+class Factor:
+    """One probability the record is scored by: its key, the model's probability, its number of outcomes."""
+
+    key: Key
+    p: float
+    outcomes: int  # for the floor: the tremble spreads its mass evenly over these
+
+    @property
+    def floored(self) -> float:
+        return (1.0 - TREMBLE) * min(1.0, max(0.0, self.p)) + TREMBLE / self.outcomes
+
+
+class ScoringModel(EscalationModel):
+    """The model replaying history, noting the probability of each recorded decision as it goes.
+
+    Decisions in events are scored where the model evaluates them (`probability_of`, before the act is carried
+    out); an actor that did nothing that day is scored by its probability of holding after the day's acts, as
+    if it moved last (the replay has no order of play to marginalise over).
+    """
+
+    def __init__(self, scenario: Scenario, rng: int, days: int) -> None:
+        super().__init__(scenario=scenario, rng=rng, replay_only=True, collect=False)
+        self.scored_days = days
+        self.factors: list[Factor] = []
+        self._queue = self._events_of(0)
+        self._acted: set[str] = set()
+        self._justified: set[str] = set()
+        self._accident: set[str] = set()
+        self._seen: set[tuple[str, str, str | None]] = set()
+
+    def next_day(self, seed: int) -> None:
+        """One day, its draws seeded by `seed` (a particle is its list of daily seeds), as `run_model` steps it
+        (without Mesa's event scheduler)."""
+        self.random.seed(seed)
+        self.rng.bit_generator.state = {  # reseeding in place: 20x cheaper than a new Generator each day
+            "bit_generator": "PCG64", "state": {"state": seed, "inc": PCG_INCREMENT}, "has_uint32": 0, "uinteger": 0,
+        }  # fmt: skip
+        self.steps += 1
+        self.time = float(self.steps)
+        self._day()
+
+    def _events_of(self, day: int) -> list[Event]:
+        return [e for e in self.events_by_day.get(day, ()) if e.actor is not None]
+
+    def probability_of(self, actor: CrisisActor, action: str, target: str | None) -> float:
+        p = super().probability_of(actor, action, target)
+        queue = self._queue
+        if queue and self.day < self.scored_days:
+            event = queue[0]
+            if (event.actor, event.action, event.target) == (actor.actor_id, action, target):  # the replay's call
+                queue.pop(0)
+                if is_decision(event, self.crisis):
+                    self._observe(actor, event, p)
+        return p
+
+    def _observe(self, actor: CrisisActor, event: Event, p: float) -> None:
+        name = actor.actor_id
+        action = self.ladder[event.action]
+        if action.effect == "accident":
+            if name not in self._accident:
+                self._accident.add(name)
+                self.factors.append(Factor((name, "timing", event.id), p, 2))
+            return
+        if action.justifies:
+            if name not in self._justified:
+                self._justified.add(name)
+                self.factors.append(Factor((name, "timing", event.id), p, 2))
+            return
+        seen = (name, event.action, event.target)
+        if seen in self._seen:
+            return
+        self._seen.add(seen)
+        self._acted.add(name)
+        acting = 1.0 - super().probability_of(actor, "hold", None)
+        self.factors.append(Factor((name, "timing", event.id), acting, 2))
+        choice = p / acting if acting > 0.0 else 0.0
+        self.factors.append(Factor((name, "choice", event.id), choice, max(1, len(actor.options) - 1)))
+
+    def before_night(self) -> None:
+        if self.day < self.scored_days:
+            for actor in self.actors:
+                name = actor.actor_id
+                if name not in self._acted:
+                    hold = super().probability_of(actor, "hold", None)
+                    self.factors.append(Factor((name, "timing", "hold"), hold, 2))
+                if actor.justification is not None and name not in self._justified:
+                    self.factors.append(Factor((name, "timing", "no justification"),
+                                               1.0 - actor.justification_chance(), 2))  # fmt: skip
+                if actor.spec.accident_rate > 0 and name not in self._accident:
+                    self.factors.append(Factor((name, "timing", "no accident"), 1.0 - actor.accident_hazard(), 2))
+        self._queue = self._events_of(self.day + 1)
+        self._acted, self._justified, self._accident, self._seen = set(), set(), set(), set()
+
+
+@dataclass
+class FilterRun:
+    """One run of the filter: the log-likelihood, its part per key and day, and the nats owed to the floor."""
+
+    log_likelihood: float
+    parts: dict[tuple[int, Key], float] = field(default_factory=dict)
+    floor_nats: float = 0.0
+    resamples: int = 0
+    min_ess: float = math.inf
+
+
+def run_filter(scenario: Scenario, days: int, particles: int, seed: int) -> FilterRun:
+    """One bootstrap particle filter over the first `days` days of the record."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    models = [ScoringModel(scenario, 0, days) for _ in range(particles)]
+    paths: list[list[int]] = [[] for _ in range(particles)]
+    log_w = np.zeros(particles)
+    out = FilterRun(0.0)
+    for day in range(days):
+        for m, path, s in zip(models, paths, rng.integers(2**63, size=particles).tolist(), strict=True):
+            path.append(s)
+            m.factors.clear()
+            m.next_day(s)
+        keys = [f.key for f in models[0].factors]
+        probs = np.array([[f.floored for f in m.factors] for m in models]).reshape(particles, len(keys))
+        floors = np.array([TREMBLE / f.outcomes for f in models[0].factors])
+        weights = np.exp(log_w - log_w.max())
+        weights /= weights.sum()
+        order = [k for k, key in enumerate(keys) if key[1] == "timing"] + [
+            k for k, key in enumerate(keys) if key[1] == "choice"
+        ]
+        for k in order:  # chain rule: each factor's share is its probability given the ones before it
+            new = weights * probs[:, k]
+            total = new.sum()
+            increment = math.log(total)
+            out.parts[(day, keys[k])] = out.parts.get((day, keys[k]), 0.0) + increment
+            out.floor_nats += increment * floors[k] / total  # share of this factor's mass from the floor
+            out.log_likelihood += increment
+            weights = new / total
+        log_w = np.log(weights)
+        ess = 1.0 / float(np.sum(weights**2))
+        out.min_ess = min(out.min_ess, ess)
+        if ess < particles / 2 and day + 1 < days:
+            models, paths = resample(scenario, days, models, paths, weights, rng)
+            log_w = np.zeros(particles)
+            out.resamples += 1
+    return out
+
+
+def resample(
+    scenario: Scenario,
+    days: int,
+    models: list[ScoringModel],
+    paths: list[list[int]],
+    weights: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[list[ScoringModel], list[list[int]]]:
+    """Systematic resampling. A particle chosen twice is copied by replaying its days with its own seeds.
+
+    Why replay rather than `copy.deepcopy`: a particle's state is a function of its daily seeds, and replaying a
+    month of history (about 1 ms) is some 15 times cheaper than deep-copying a Mesa model's object graph. The
+    copies diverge from the next day on, when each draws its own seed.
+    """
+    n = len(models)
+    positions = (rng.random() + np.arange(n)) / n
+    cumulative = np.cumsum(weights)
+    cumulative[-1] = 1.0
+    chosen = np.searchsorted(cumulative, positions)
+    used: set[int] = set()
+    out_models, out_paths = [], []
+    for j in chosen.tolist():
+        path = list(paths[j])
+        if j not in used:
+            used.add(j)
+            out_models.append(models[j])
+        else:
+            twin = ScoringModel(scenario, 0, days)
+            for s in path:
+                twin.next_day(s)
+            out_models.append(twin)
+        out_paths.append(path)
+    return out_models, out_paths
