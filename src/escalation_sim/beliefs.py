@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import sys
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,7 @@ class BeliefState:
                     break
             else:
                 rule = make_rule(t.rule)
-                self.doctrines.append((rule, [k], reads_resolve(type(rule))))
+                self.doctrines.append((rule, [k], rule_reads_resolve(rule)))
 
     # --- what a type would do ------------------------------------------------------------------------------
 
@@ -63,18 +64,17 @@ class BeliefState:
         """The other's policy as the believer expects it: the posterior mixture of the types' policies.
 
         A type of resolve r plays its doctrine's hostile options with r times their probability and holds
-        instead with the rest. Types below 1e-4 posterior are left out (of the forecast, not of learning).
+        instead with the rest. Types below 1e-4 posterior are left out (of the forecast, not of learning), type
+        by type: whether types share a doctrine's policy is a saving in computation and changes no forecast.
         """
         hostile = self.hostile
         out = [0.0] * len(hostile)
         moved = 0.0
         posterior, resolves = self.posterior, self.resolves
         for rule, members, per_type in self.doctrines:
-            groups = [[k] for k in members] if per_type else [members]
-            for group in groups:
+            kept = [k for k in members if posterior[k] >= 1e-4]
+            for group in [[k] for k in kept] if per_type else [kept] if kept else []:
                 weight = sum(posterior[k] for k in group)
-                if weight < 1e-4:
-                    continue
                 carried = sum(posterior[k] * resolves[k] for k in group)
                 probs = self.doctrine_policy(rule, view, resolves[group[0]])
                 for i, q in enumerate(probs):
@@ -155,11 +155,33 @@ class BeliefState:
         return f"{self.other.actor_id}: " + ", ".join(f"{self.labels[k]} {self.posterior[k]:.0%}" for k in ranked)
 
 
+def rule_reads_resolve(rule: Rule) -> bool:
+    """Whether a rule reads the actor's resolve: its class does, or a doctrine inside it (a mixture's
+    components, a regime model's regimes) does. Then the types of one doctrine are run one by one."""
+    inner = [*getattr(rule, "components", ()), *getattr(rule, "rules", ())]
+    return reads_resolve(type(rule)) or any(rule_reads_resolve(r) for r in inner)
+
+
 @cache
 def reads_resolve(rule: type[Rule]) -> bool:
-    """Whether a rule's module reads `.resolve` anywhere (then types of one doctrine are run one by one)."""
-    tree = ast.parse(inspect.getsource(inspect.getmodule(rule)))  # type: ignore[arg-type]
-    return any(isinstance(node, ast.Attribute) and node.attr == "resolve" for node in ast.walk(tree))
+    """Whether a rule's module, or a module of this package it imports from (the shared helpers of
+    rules/base.py among them), reads `.resolve` anywhere."""
+    return _module_reads_resolve(inspect.getmodule(rule).__name__)  # type: ignore[union-attr]
+
+
+@cache
+def _module_reads_resolve(name: str, seen: frozenset[str] = frozenset()) -> bool:
+    module = sys.modules[name]
+    tree = ast.parse(inspect.getsource(module))
+    if any(isinstance(node, ast.Attribute) and node.attr == "resolve" for node in ast.walk(tree)):
+        return True
+    package = name.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:  # `from .base import ...`
+            other = f"{package}.{node.module}"
+            if other not in seen and other in sys.modules and _module_reads_resolve(other, seen | {name}):
+                return True
+    return False
 
 
 def install(model: EscalationModel) -> None:
