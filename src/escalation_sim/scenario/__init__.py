@@ -1,6 +1,7 @@
 """Scenario files: the schema, safe loading with `extends`, counterfactual edits, and errors in words.
 
-    schema.py    pydantic models (Scenario, Actor, Action, Event, ...), the default ladder, the JSON Schema
+    schema.py    pydantic models (Scenario, Actor, Action, ...), the default ladder, the JSON Schema
+    history.py   dated events (Event), outcome thresholds (Outcomes), the strict base model
     signalling.py  threat terms, private channels, defence against strikes (docs/model.md section 5a)
     load.py      load_scenario / parse_scenario / load_scenario_data (safe YAML, `extends` chains), scenario_paths
     validate.py  validate_scenario_data: pydantic errors in a scenario file's words

@@ -16,13 +16,14 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
+from pydantic import Field, field_validator, model_serializer, model_validator
 
 from ..rules import RuleConfig
 from .beliefs import Belief
 from .card import Card, ObservedOutcome, Split
+from .history import Event, Outcomes, Strict
 from .roles import HostRole, MilitiaRole
-from .signalling import Channel, Defence, MessageKind, Signalling, ThreatTerms
+from .signalling import Channel, Defence, MessageKind, Signalling
 
 ActorKind = Literal["state", "militia"]
 TargetKind = Literal["state", "militia", "none"]
@@ -49,10 +50,6 @@ ORDER_EFFECTS = ("order_restraint", "order_attack")  # a sponsor's private order
 HOST_EFFECTS = ("request_restraint", "mediate", "pass_message")  # a host's diplomacy, to its partners
 ACCESS_EFFECTS = ("withdrawal_demand", "restrict_access", "expel")  # a host's stages of expulsion
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Action(Strict):
@@ -197,40 +194,6 @@ class Actor(Strict, MilitiaRole, HostRole):
         if isinstance(data, dict) and not self.beliefs:
             data.pop("beliefs", None)
         return data
-
-
-class Event(Strict):
-    """A dated historical event, replayed as it happened up to the branch point."""
-
-    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    date: dt.date
-    end_date: dt.date | None = None
-    actor: str | None = Field(description="who acted; null for events with no actor")
-    target: str | None = None
-    action: str = Field(description="a ladder action")
-    killed: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
-    wounded: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
-    claimed: bool = Field(True, description="false for deniable attacks (attribution is then uncertain)")
-    soil: str | None = Field(None, description="host nation on whose soil it happened")
-    exogenous: bool = Field(False, description="not a decision: replayed after the branch point too")
-    liaison_killed: list[str] = Field(
-        default_factory=list,
-        description="militias whose liaison to their sponsor the event killed: their control drops",
-    )
-    front: str | None = Field(None, description="front group that claimed it (splits attribution)")
-    threat: ThreatTerms | None = Field(None, description="a threat's terms; null: the scenario's signals.threats")
-    description: str
-    source: str = Field(pattern=r"^https?://", description="a public source")
-    disputed: str = ""
-
-
-class Outcomes(Strict):
-    """How a run is classified. Thresholds are part of the scenario, not the code."""
-
-    calm_rung: int = Field(6, description="acts at or above this rung break the calm (6: any strike)")
-    calm_days: int = Field(14, ge=1, description="days with no such act that count as calm")
-    war_rung: int = Field(10, description="reaching this rung is war")
-    war_deaths: int = Field(1000, ge=1, description="deaths in hostile acts that make it war (COW: 1,000)")
 
 
 class Scenario(Strict):
