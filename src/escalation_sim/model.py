@@ -22,6 +22,7 @@ from .beliefs import observed
 from .beliefs import refresh as refresh_beliefs
 from .channels import build_lines
 from .harm import salvo_casualties
+from .options import build_options
 from .outcomes import NO_RUNG, Outcome, classify
 from .perception import Act, accidents, after_accident, arrive_blame, carry_out, casualties
 from .proxies import Order, deliver_orders
@@ -131,7 +132,7 @@ class EscalationModel(mesa.Model):
             actor.credibility_of = credibility_of
             if actor.spec.sponsor is not None:
                 actor.sponsor = self.by_id[actor.spec.sponsor]
-            actor.build_options(self.ladder, self.actors)
+            build_options(actor, self.ladder, self.actors)
         self.watchers: list[list[Any]] = [[] for _ in self.actors]  # per actor: the beliefs held about it
         self.believers: list[CrisisActor] = []
         install_beliefs(self)

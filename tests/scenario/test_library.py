@@ -60,7 +60,8 @@ def test_every_parameter_has_its_reason(path: Path) -> None:
             in_traits = True
             continue
         if in_traits:
-            if not re.match(r"^(resolve|cost_sensitivity|risk_tolerance|alert|domestic_pressure|credibility):", stripped):
+            trait = r"^(resolve|cost_sensitivity|risk_tolerance|alert|domestic_pressure|credibility):"
+            if not re.match(trait, stripped):
                 in_traits = stripped.startswith("#") or stripped == ""
                 continue
             key = stripped.split(":")[0]
