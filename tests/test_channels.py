@@ -43,14 +43,15 @@ def test_a_delayed_assurance_arrives_after_the_delay_and_costs_no_credibility() 
     do(model, "USA", "direct_strike", "IRN", killed={"IRN": 3})
     grievance = irn.outstanding[usa.index]
     credibility = usa.credibility
+    reading = irn.credibility_of[usa.index]  # Iran's posterior expected US resolve (its beliefs about the US)
     do(model, "USA", "private_assurance", "IRN")
     assert irn.outstanding[usa.index] == grievance  # not yet arrived
-    assert irn.expected_force[usa.index] == 0.5
+    assert irn.credibility_of[usa.index] == reading
     days(model, 2)
     assert not irn.conciliatory[usa.index]
     days(model, 1)
     assert irn.conciliatory[usa.index]
-    assert irn.expected_force[usa.index] < 0.5
+    assert irn.credibility_of[usa.index] < reading  # the assurance entered Iran's beliefs about the US
     assert usa.credibility == credibility  # private: no audience, no cost either way
 
 

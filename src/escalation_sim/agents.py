@@ -94,9 +94,9 @@ class CrisisActor(mesa.Agent):
         self.own_last_rung = [0] * n_actors
         self.sponsor_of = [NO_TARGET] * n_actors  # set by the model once every actor exists
         self.words_only = [False] * n_actors  # unanswered severity made of words only: no force answers it
-        # the hook through which signals enter (signals.receive): expectation that each other actor will use
-        # force against this one soon; 0.5 = no information either way. Read by nothing yet but `receive`.
-        self.expected_force = [0.5] * n_actors
+        # what words told it of each other actor's intent to use force, as log-odds added to that actor's
+        # credibility where it holds no beliefs about it (beliefs.hear; fades with memory, beliefs.refresh)
+        self.heard = [0.0] * n_actors
         self.killed = 0
         self.wounded = 0
         self.killed_by_own_hand = 0
