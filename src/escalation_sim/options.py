@@ -13,6 +13,7 @@ from .channels import route
 from .harm import expected_deaths
 from .rules import NO_TARGET, Option
 from .scenario import HOST_EFFECTS, ORDER_EFFECTS, Action, Actor
+from .signals import RELAYED
 
 if TYPE_CHECKING:
     from .agents import CrisisActor
@@ -38,6 +39,8 @@ def build_options(self: CrisisActor, ladder: dict[str, Action], actors: list[Cri
             message = action.message or ""
             if action.private and route(self.model.lines, self.index, ids.index(other), message) is None:
                 continue  # no open channel carries this message to that actor
+            if action.effect == "pass_message" and not relays(self, ids.index(other), ids):
+                continue  # the host carries no line to that actor from another of its partners
             if kind in action.targets:
                 options.append(make_option(self, len(options), key, action, other, ids))
     self.options = tuple(options)
@@ -101,3 +104,10 @@ def salvo_deaths(self: CrisisActor, action: Action, target: int, spec: Actor) ->
         return unwarned
     warned = expected_deaths(action, spec.defence, alert, True)
     return line.reliability * warned + (1.0 - line.reliability) * unwarned
+
+
+def relays(self: CrisisActor, receiver: int, ids: list[str]) -> bool:
+    """Whether a host carries an open line for a relayed message from another of its partners to `receiver`."""
+    lines = self.model.lines
+    others = [ids.index(p) for p in self.spec.partners if ids.index(p) != receiver]
+    return any(route(lines, p, receiver, RELAYED, self.index) is not None for p in others)

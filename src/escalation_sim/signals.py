@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .beliefs import hear
-from .channels import send
+from .channels import route, send
 from .scenario import Action
 from .scenario.signalling import ThreatTerms
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .model import EscalationModel
     from .perception import Act
 
+RELAYED = "assurance"  # what a host passes between its partners: it eases, it does not threaten (host.py)
 FULFIL_GAIN = 0.1  # credibility gained by making a threat good (unchanged from the timer this replaces)
 
 
@@ -134,14 +135,25 @@ def private_message(model: EscalationModel, act: Act, target: CrisisActor) -> st
     return _deliver(model, actor, target, act.action.message)
 
 
-def _deliver(model: EscalationModel, actor: CrisisActor, target: CrisisActor, kind: str) -> str:
-    sent = send(model, actor.index, target.index, kind)
+def _deliver(model: EscalationModel, actor: CrisisActor, target: CrisisActor, kind: str, host: int = -1) -> str:
+    sent = send(model, actor.index, target.index, kind, host)
     if sent.delivered:
         if sent.day == model.day:
             receive(model, target, actor, kind)
         else:
             model.signals.inbox.setdefault(sent.day, []).append((actor.index, target.index, kind))
     return sent.describe()
+
+
+def relay(model: EscalationModel, host: CrisisActor, target: CrisisActor) -> str:
+    """A host passes to `target` the assurance of each of its other partners, on the lines it carries from them
+    to `target` (with their delay and reliability, as any private message); returns what became of them."""
+    said = []
+    for partner_id in host.spec.partners:
+        partner = model.by_id[partner_id]
+        if partner is not target and route(model.lines, partner.index, target.index, RELAYED, host.index):
+            said.append(f"{partner_id}'s {RELAYED} " + _deliver(model, partner, target, RELAYED, host.index))
+    return "; ".join(said)
 
 
 def warn(model: EscalationModel, actor: CrisisActor, target: CrisisActor, action: Action) -> tuple[bool, str]:

@@ -307,6 +307,8 @@ class Scenario(Strict):
         for key, channel in self.channels.items():
             _check_ref(channel.sender, ids, f"channels.{key}.sender")
             _check_ref(channel.receiver, ids, f"channels.{key}.receiver")
+            if channel.host is not None:
+                _check_ref(channel.host, ids, f"channels.{key}.host")
         return self
 
     @property
