@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from escalation_sim.model import EscalationModel
@@ -78,7 +80,7 @@ def test_forecasts_are_cached_until_something_happens() -> None:
 def test_anticipating_iran_is_deterred_by_massive_retaliation_not_by_restraint() -> None:
     """A small version of benchmarks/deterrence_arms.py: 60 common seeds per arm."""
 
-    def force_share(scenario: Scenario) -> float:
+    def force_share(scenario: Scenario) -> tuple[float, int]:
         force = acted = 0
         for seed in range(60):
             model = EscalationModel(scenario=scenario, rng=seed, collect=False)
@@ -88,7 +90,15 @@ def test_anticipating_iran_is_deterred_by_massive_retaliation_not_by_restraint()
             if first is not None:
                 acted += 1
                 force += scenario.actions[first.action].force and first.rung >= 6
-        return force / acted
+        return force / acted, acted
 
-    assert force_share(iran(1, us_rule="restraint")) - force_share(iran(1, us_rule="massive_retaliation")) > 0.3
-    assert abs(force_share(iran(0, us_rule="restraint")) - force_share(iran(0, us_rule="massive_retaliation"))) < 0.1
+    (held, _), (deterred, _) = (
+        force_share(iran(1, us_rule="restraint")),
+        force_share(iran(1, us_rule="massive_retaliation")),
+    )
+    assert held - deterred > 0.3
+    # myopic: no real gap (0.0 points at 1,000 seeds, benchmarks/deterrence_arms.json); on 60 seeds allow the
+    # sampling error, three standard errors of a difference of two shares (about 0.2 at shares near 0.8)
+    (a, n_a), (b, n_b) = force_share(iran(0, us_rule="restraint")), force_share(iran(0, us_rule="massive_retaliation"))
+    pooled = (a * n_a + b * n_b) / (n_a + n_b)
+    assert abs(a - b) < 3.0 * math.sqrt(pooled * (1.0 - pooled) * (1.0 / n_a + 1.0 / n_b))

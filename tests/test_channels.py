@@ -43,14 +43,15 @@ def test_a_delayed_assurance_arrives_after_the_delay_and_costs_no_credibility() 
     do(model, "USA", "direct_strike", "IRN", killed={"IRN": 3})
     grievance = irn.outstanding[usa.index]
     credibility = usa.credibility
+    reading = irn.credibility_of[usa.index]  # Iran's posterior expected US resolve (its beliefs about the US)
     do(model, "USA", "private_assurance", "IRN")
     assert irn.outstanding[usa.index] == grievance  # not yet arrived
-    assert irn.expected_force[usa.index] == 0.5
+    assert irn.credibility_of[usa.index] == reading
     days(model, 2)
     assert not irn.conciliatory[usa.index]
     days(model, 1)
     assert irn.conciliatory[usa.index]
-    assert irn.expected_force[usa.index] < 0.5
+    assert irn.credibility_of[usa.index] < reading  # the assurance entered Iran's beliefs about the US
     assert usa.credibility == credibility  # private: no audience, no cost either way
 
 
@@ -62,3 +63,21 @@ def test_a_warning_that_arrives_a_day_late_does_not_shelter_anyone() -> None:
     record = model.act(model.by_id["IRN"], option, 0.1, "test")
     assert "(too late)" in record.reason
     assert record.killed.get("USA", 0) > 0 or "unwarned" not in record.reason  # drawn at full exposure
+
+
+def test_a_host_passes_its_partners_assurance_on_the_line_it_carries() -> None:
+    """Iraq carries iraq_pm (Iran -> US): its pass_message to the US relays Iran's assurance as a channel message
+    (the line's reliability; into the US's grievance and its reading of Iran), and it has no such option toward
+    Iran (no line it carries reaches Iran), nor any once the line is closed."""
+    scenario = quiet_scenario().with_edits({"channels.iraq_pm.reliability": 1.0})
+    model = quiet_model(scenario=scenario)
+    usa, irn = model.by_id["USA"], model.by_id["IRN"]
+    assert [o.target for o in model.by_id["IRQ"].options if o.action == "pass_message"] == ["USA"]
+    do(model, "IRN", "direct_strike", "USA", killed={"USA": 1})
+    grievance, reading = usa.outstanding[irn.index], usa.credibility_of[irn.index]
+    do(model, "IRQ", "pass_message", "USA")
+    assert usa.outstanding[irn.index] == pytest.approx(grievance * (1 - 0.5 * irn.credibility))
+    assert usa.credibility_of[irn.index] < reading
+    assert "IRN's assurance via iraq_pm" in model.records[-1].reason
+    closed = quiet_model(scenario=scenario.with_edits({"channels.iraq_pm.open": False}))
+    assert not [o for o in closed.by_id["IRQ"].options if o.action == "pass_message"]

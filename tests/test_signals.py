@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from escalation_sim.beliefs import message_likelihood
 from escalation_sim.model import EscalationModel
 from escalation_sim.perception import Act, carry_out
 from escalation_sim.scenario import Scenario, ThreatTerms
+from escalation_sim.signals import receive
 from helpers import shipped
 
 
@@ -170,3 +172,38 @@ def test_words_are_answered_by_words_never_by_force() -> None:
         probs = irn.policy().probs
         assert sum(probs[o.index] for o in against_us if o.force) > 0.0
     assert seen >= 3
+
+
+def test_words_enter_the_receivers_beliefs_where_it_holds_them() -> None:
+    """Iran holds beliefs about the US (jan2020): an assurance lowers its posterior resolve, a warning raises it,
+    and what its rule reads as the US's resolve and credibility follows the posterior."""
+    assert message_likelihood(0.8, False, 1.0) < message_likelihood(0.3, False, 1.0)  # assurance: low resolve
+    assert message_likelihood(0.8, True, 0.0) == message_likelihood(0.3, True, 0.0) == 1.0  # no credibility: noise
+    model = quiet_model()
+    usa, irn = model.by_id["USA"], model.by_id["IRN"]
+    state = irn.beliefs[usa.index]
+    before = state.expected_resolve()
+    do(model, "USA", "declare_closure", "IRN")
+    assured = state.expected_resolve()
+    assert assured < before
+    assert irn.resolve_of[usa.index] == irn.credibility_of[usa.index] == assured
+    model.signals.closures.clear()
+    receive(model, irn, usa, "warning")
+    assert state.expected_resolve() > assured
+
+
+def test_words_move_a_receivers_reading_of_the_senders_credibility_without_beliefs_and_fade() -> None:
+    """The US holds no beliefs about Iran: Iran's closure lowers the US's own reading of Iran's credibility (no
+    one else's), as log-odds that fade with the US's memory; a warning raises it."""
+    model = quiet_model()
+    usa, irn, irq = model.by_id["USA"], model.by_id["IRN"], model.by_id["IRQ"]
+    shared = model.credibility_of[irn.index]
+    do(model, "IRN", "declare_closure", "USA")
+    lowered = usa.credibility_of[irn.index]
+    assert lowered < shared
+    assert irq.credibility_of[irn.index] == shared  # only the receiver heard it
+    days(model, 120)
+    assert lowered < usa.credibility_of[irn.index] < shared
+    assert usa.credibility_of[irn.index] == pytest.approx(model.credibility_of[irn.index], abs=0.01)
+    receive(model, usa, irn, "warning")
+    assert usa.credibility_of[irn.index] > model.credibility_of[irn.index]

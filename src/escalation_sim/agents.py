@@ -15,12 +15,10 @@ import mesa
 from . import host, proxies
 from .anticipation import Forecaster
 from .beliefs import observed
-from .channels import route
-from .harm import expected_deaths
 from .rules import NO_TARGET, Forecast, Option, Policy, make_rule
 from .rules.base import tremble, withhold_cooling
 from .rules.regime import Regime
-from .scenario import HOST_EFFECTS, ORDER_EFFECTS, Action, Actor
+from .scenario import Actor
 
 if TYPE_CHECKING:
     from .beliefs import BeliefState
@@ -96,9 +94,9 @@ class CrisisActor(mesa.Agent):
         self.own_last_rung = [0] * n_actors
         self.sponsor_of = [NO_TARGET] * n_actors  # set by the model once every actor exists
         self.words_only = [False] * n_actors  # unanswered severity made of words only: no force answers it
-        # the hook through which signals enter (signals.receive): expectation that each other actor will use
-        # force against this one soon; 0.5 = no information either way. Read by nothing yet but `receive`.
-        self.expected_force = [0.5] * n_actors
+        # what words told it of each other actor's intent to use force, as log-odds added to that actor's
+        # credibility where it holds no beliefs about it (beliefs.hear; fades with memory, beliefs.refresh)
+        self.heard = [0.0] * n_actors
         self.killed = 0
         self.wounded = 0
         self.killed_by_own_hand = 0
@@ -141,87 +139,6 @@ class CrisisActor(mesa.Agent):
     @property
     def max_outstanding(self) -> float:
         return max(self.outstanding)
-
-    def build_options(self, ladder: dict[str, Action], actors: list[CrisisActor]) -> None:
-        """Enumerate what this actor can do: each capability against each legitimate target."""
-        spec = self.spec
-        ids = [a.actor_id for a in actors]
-        options: list[Option] = []
-        for key in spec.capabilities:
-            action = ladder[key]
-            if not action.chosen:
-                continue
-            if action.justifies:
-                self.justification = key
-                continue
-            if "none" in action.targets and not action.private:
-                options.append(self._option(len(options), key, action, None, ids))
-            allowed = self._addressees(action, actors)
-            for other in allowed:
-                kind = actors[ids.index(other)].kind
-                message = action.message or ""
-                if action.private and route(self.model.lines, self.index, ids.index(other), message) is None:
-                    continue  # no open channel carries this message to that actor
-                if kind in action.targets:
-                    options.append(self._option(len(options), key, action, other, ids))
-        self.options = tuple(options)
-        self.cooldown_of = [ladder[o.action].cooldown_days for o in options]
-        self.cooling = [0] * len(options)
-        self.hold_index = next(o.index for o in options if o.action == "hold")
-        self.others = tuple(ids)
-        for o in options:
-            if o.hostile and o.target_index >= 0:
-                self.targetable[o.target_index] = True
-        self.dependence = [spec.dependence.get(i, 0.0) for i in ids]
-        proxies.proxy_wiring(self, actors)
-
-    def _addressees(self, action: Action, actors: list[CrisisActor]) -> list[str]:
-        """Whom an action may be aimed at: orders go to one's own proxies, a host's diplomacy to its partners,
-        pressure to the host one stands in; hostile acts to adversaries, conciliation to partners too."""
-        spec = self.spec
-        if action.effect in ORDER_EFFECTS:
-            return [a.actor_id for a in actors if a.spec.sponsor == self.actor_id]
-        if action.effect in HOST_EFFECTS:
-            return list(dict.fromkeys(spec.partners + spec.adversaries))
-        if action.effect == "pressure_host":
-            return [spec.located_in] if spec.located_in is not None else []
-        allowed = spec.adversaries if action.is_hostile or action.rung >= 0 else spec.adversaries + spec.partners
-        return list(dict.fromkeys(allowed))  # an adversary may also be a partner: one option each
-
-    def _option(self, index: int, key: str, action: Action, target: str | None, ids: list[str]) -> Option:
-        target_index = ids.index(target) if target is not None else NO_TARGET
-        soil = NO_TARGET
-        expected_killed = action.killed_mean
-        if target is not None and action.force:
-            spec = self.model.crisis.actors[target]
-            host = spec.located_in
-            soil = ids.index(host) if host is not None else NO_TARGET
-            if action.salvo:
-                expected_killed = self._salvo_deaths(action, ids.index(target), spec)
-        return Option(
-            index=index,
-            action=key,
-            target=target,
-            target_index=target_index,
-            rung=action.rung,
-            hostile=action.is_hostile,
-            force=action.force,
-            group=action.group,
-            expected_killed=expected_killed,
-            on_soil_of=soil,
-        )
-
-    def _salvo_deaths(self, action: Action, target: int, spec: Actor) -> float:
-        """Expected deaths of a salvo at the target's starting alert, warned as the channels allow (harm.py)."""
-        alert = spec.traits.alert
-        unwarned = expected_deaths(action, spec.defence, alert, False)
-        if action.warning == "public":
-            return expected_deaths(action, spec.defence, alert, True)
-        line = route(self.model.lines, self.index, target, "warning") if action.warning == "private" else None
-        if line is None or line.delay_days > 0:
-            return unwarned
-        warned = expected_deaths(action, spec.defence, alert, True)
-        return line.reliability * warned + (1.0 - line.reliability) * unwarned
 
     # --- a day -------------------------------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 import inspect
+import math
+import sys
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -50,7 +52,7 @@ class BeliefState:
                     break
             else:
                 rule = make_rule(t.rule)
-                self.doctrines.append((rule, [k], reads_resolve(type(rule))))
+                self.doctrines.append((rule, [k], rule_reads_resolve(rule)))
 
     # --- what a type would do ------------------------------------------------------------------------------
 
@@ -63,18 +65,17 @@ class BeliefState:
         """The other's policy as the believer expects it: the posterior mixture of the types' policies.
 
         A type of resolve r plays its doctrine's hostile options with r times their probability and holds
-        instead with the rest. Types below 1e-4 posterior are left out (of the forecast, not of learning).
+        instead with the rest. Types below 1e-4 posterior are left out (of the forecast, not of learning), type
+        by type: whether types share a doctrine's policy is a saving in computation and changes no forecast.
         """
         hostile = self.hostile
         out = [0.0] * len(hostile)
         moved = 0.0
         posterior, resolves = self.posterior, self.resolves
         for rule, members, per_type in self.doctrines:
-            groups = [[k] for k in members] if per_type else [members]
-            for group in groups:
+            kept = [k for k in members if posterior[k] >= 1e-4]
+            for group in [[k] for k in kept] if per_type else [kept] if kept else []:
                 weight = sum(posterior[k] for k in group)
-                if weight < 1e-4:
-                    continue
                 carried = sum(posterior[k] * resolves[k] for k in group)
                 probs = self.doctrine_policy(rule, view, resolves[group[0]])
                 for i, q in enumerate(probs):
@@ -143,6 +144,12 @@ class BeliefState:
         if total > 0.0:
             self.posterior = [w / total for w in weights]
 
+    def hear(self, force: bool, credibility: float) -> None:
+        """Bayes' rule after the other sent a message announcing force (warning, demand) or renouncing it
+        (assurance, closure): each type weighed by `message_likelihood`, with the belief's tremble and temper."""
+        tremble = self.spec.tremble
+        self.update([(1.0 - tremble) * message_likelihood(r, force, credibility) + tremble for r in self.resolves])
+
     # --- what the believer reads -----------------------------------------------------------------------------
 
     def expected_resolve(self) -> float:
@@ -155,11 +162,33 @@ class BeliefState:
         return f"{self.other.actor_id}: " + ", ".join(f"{self.labels[k]} {self.posterior[k]:.0%}" for k in ranked)
 
 
+def rule_reads_resolve(rule: Rule) -> bool:
+    """Whether a rule reads the actor's resolve: its class does, or a doctrine inside it (a mixture's
+    components, a regime model's regimes) does. Then the types of one doctrine are run one by one."""
+    inner = [*getattr(rule, "components", ()), *getattr(rule, "rules", ())]
+    return reads_resolve(type(rule)) or any(rule_reads_resolve(r) for r in inner)
+
+
 @cache
 def reads_resolve(rule: type[Rule]) -> bool:
-    """Whether a rule's module reads `.resolve` anywhere (then types of one doctrine are run one by one)."""
-    tree = ast.parse(inspect.getsource(inspect.getmodule(rule)))  # type: ignore[arg-type]
-    return any(isinstance(node, ast.Attribute) and node.attr == "resolve" for node in ast.walk(tree))
+    """Whether a rule's module, or a module of this package it imports from (the shared helpers of
+    rules/base.py among them), reads `.resolve` anywhere."""
+    return _module_reads_resolve(inspect.getmodule(rule).__name__)  # type: ignore[union-attr]
+
+
+@cache
+def _module_reads_resolve(name: str, seen: frozenset[str] = frozenset()) -> bool:
+    module = sys.modules[name]
+    tree = ast.parse(inspect.getsource(module))
+    if any(isinstance(node, ast.Attribute) and node.attr == "resolve" for node in ast.walk(tree)):
+        return True
+    package = name.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:  # `from .base import ...`
+            other = f"{package}.{node.module}"
+            if other not in seen and other in sys.modules and _module_reads_resolve(other, seen | {name}):
+                return True
+    return False
 
 
 def install(model: EscalationModel) -> None:
@@ -192,3 +221,61 @@ def observed(model: EscalationModel, actor: CrisisActor, chosen: tuple[int, ...]
         state.observe(chosen)
         observer = state.observer
         observer.resolve_of[actor.index] = observer.credibility_of[actor.index] = state.expected_resolve()
+
+
+# --- words: private messages and closure declarations (docs/model.md, Signals in beliefs) ---------------------
+
+FORCE_MESSAGES = {"warning": True, "demand": True, "assurance": False, "closure": False}  # announces force?
+_DEFAULT = Belief.model_fields  # an actor without a `beliefs:` block learns from words with the defaults
+WORDS_TREMBLE: float = _DEFAULT["tremble"].default
+WORDS_TEMPER: float = _DEFAULT["temper"].default
+
+
+def message_likelihood(resolve: float, force: bool, credibility: float) -> float:
+    """P(the message | a type of resolve r), up to a constant: with the sender's credibility c the message
+    speaks the type's intent (r for a warning or demand, 1 - r for an assurance or closure), otherwise it is
+    cheap talk any type sends (Trager 2010; Yarhi-Milo 2014; Carson 2018)."""
+    said = resolve if force else 1.0 - resolve
+    return credibility * said + (1.0 - credibility)
+
+
+def hear(model: EscalationModel, receiver: CrisisActor, sender: CrisisActor, kind: str) -> None:
+    """A message from `sender` enters `receiver`: its posterior where it holds beliefs about the sender; else
+    the log-odds of its reading of the sender's credibility, by the same likelihoods for a resolved (r = 1) and
+    an unresolved (r = 0) type, tempered and trembled as a belief's defaults."""
+    force = FORCE_MESSAGES[kind]
+    j = sender.index
+    state = receiver.beliefs.get(j)
+    if state is not None:
+        state.hear(force, sender.credibility)
+        receiver.resolve_of[j] = receiver.credibility_of[j] = state.expected_resolve()
+        return
+    odd = (1.0 - WORDS_TREMBLE) * message_likelihood(0.0 if force else 1.0, force, sender.credibility)
+    shift = -WORDS_TEMPER * math.log(odd + WORDS_TREMBLE)  # log L(r=1) - log L(r=0): one of them is 1
+    receiver.heard[j] += shift if force else -shift
+    if receiver not in model.listeners:
+        model.listeners.append(receiver)
+        if receiver.credibility_of is model.credibility_of:
+            receiver.credibility_of = list(model.credibility_of)  # its own reading from now on
+    receiver.credibility_of[j] = _heard(model.credibility_of[j], receiver.heard[j])
+
+
+def _heard(credibility: float, shift: float) -> float:
+    """A credibility moved by `shift` in log-odds."""
+    c = min(max(credibility, 1e-9), 1.0 - 1e-9)
+    return 1.0 / (1.0 + math.exp(-(math.log(c / (1.0 - c)) + shift)))
+
+
+def listen(model: EscalationModel) -> None:
+    """End of day: what the listeners heard fades with their memory (grievance half-life) and is applied to the
+    others' credibility as refreshed today (after `refresh`: believed senders keep their posterior)."""
+    shared = model.credibility_of
+    for receiver in model.listeners:
+        decay = receiver.grievance_decay
+        heard = receiver.heard
+        if receiver not in model.believers:
+            receiver.credibility_of[:] = shared
+        for j, shift in enumerate(heard):
+            if shift and j not in receiver.beliefs:
+                heard[j] = shift = shift * decay
+                receiver.credibility_of[j] = _heard(shared[j], shift)

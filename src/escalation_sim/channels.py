@@ -30,6 +30,7 @@ class Line:
     delay_days: int
     reliability: float
     via: str
+    host: int  # index of the actor carrying the line (a host's prime minister), or -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,24 +58,29 @@ def build_lines(channels: dict[str, Channel], ids: list[str]) -> dict[tuple[int,
             continue
         ends = [(ch.sender, ch.receiver)] + ([(ch.receiver, ch.sender)] if ch.two_way else [])
         for a, b in ends:
-            line = Line(key, ids.index(a), ids.index(b), frozenset(ch.kinds), ch.delay_days, ch.reliability, ch.via)
+            host = ids.index(ch.host) if ch.host is not None else -1
+            line = Line(key, ids.index(a), ids.index(b), frozenset(ch.kinds), ch.delay_days, ch.reliability, ch.via,
+                        host)  # fmt: skip
             lines.setdefault((line.sender, line.receiver), []).append(line)
     for options in lines.values():
         options.sort(key=lambda ln: (ln.delay_days, -ln.reliability, ln.channel_id))
     return lines
 
 
-def route(lines: dict[tuple[int, int], list[Line]], sender: int, receiver: int, kind: str) -> Line | None:
-    """The line a message of this kind takes from sender to receiver, or None if no open line carries it."""
+def route(
+    lines: dict[tuple[int, int], list[Line]], sender: int, receiver: int, kind: str, host: int = -1
+) -> Line | None:
+    """The line a message of this kind takes from sender to receiver, or None if no open line carries it; with
+    `host`, only a line that host carries (a host relaying its partner's message)."""
     for line in lines.get((sender, receiver), ()):
-        if kind in line.kinds:
+        if kind in line.kinds and (host < 0 or line.host == host):
             return line
     return None
 
 
-def send(model: EscalationModel, sender: int, receiver: int, kind: str) -> Sent:
+def send(model: EscalationModel, sender: int, receiver: int, kind: str, host: int = -1) -> Sent:
     """Send a message: pick the line, draw its delivery from `model.random`, and give the day it arrives."""
-    line = route(model.lines, sender, receiver, kind)
+    line = route(model.lines, sender, receiver, kind, host)
     if line is None:
         return Sent(None, False, model.day)
     delivered = model.random.random() < line.reliability

@@ -7,8 +7,12 @@ the host's `access_half_life_days` (restored by negotiation). Force aimed at a t
 soil is scaled by the access left, whatever rule chose it (`limit_access`, where the policy becomes
 probabilities). A patron may pressure the host (`pressure_host`): that raises the government's cost of acting
 against it (Putnam 1988: the patron plays at the host's table). A host's messages and mediation ease the
-unanswered grievances between its partners; its request for restraint works as any conciliatory act (it
-halves the grievances between host and patron) and cuts no access, since it binds no one.
+unanswered grievances between its partners. A passed message is a channel message (signals.relay): the host relays
+each other partner's assurance on the lines it carries (a channel's `host`), with their delay and reliability,
+into the receiver's beliefs and grievance, and has the option only toward an actor such a line reaches.
+Mediation is the host's own offer, not a message of either side: it eases both partners' grievances by `EASED`.
+Its request for restraint works as any conciliatory act (it halves the grievances between host and patron) and
+cuts no access, since it binds no one.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ if TYPE_CHECKING:
     from .model import EscalationModel
 
 PRESSURE_STEP = 0.5  # pressure a patron's threat adds; decays with the host's grievance half-life
-EASED = 0.5  # share of an unanswered grievance a message or mediation lets go, as a conciliatory act does
+EASED = 0.5  # share of an unanswered grievance mediation lets go, as a conciliatory act does
 
 
 def init_state(actor: CrisisActor, n_actors: int) -> None:
@@ -58,12 +62,11 @@ def host_effect(model: EscalationModel, actor: CrisisActor, target: CrisisActor,
     if effect == "pressure_host":  # the actor is the patron, the target the host it stands in
         target.pressure_on[actor.index] = min(1.0, target.pressure_on[actor.index] + PRESSURE_STEP)
         target.pressured = True
-    elif effect in ("pass_message", "mediate"):
+    elif effect == "mediate":
         partners = [model.by_id[p] for p in actor.spec.partners if p != target.actor_id]
         for other in partners:
             target.outstanding[other.index] *= EASED
-            if effect == "mediate":
-                other.outstanding[target.index] *= EASED
+            other.outstanding[target.index] *= EASED
 
 
 def end_of_day(actor: CrisisActor) -> None:

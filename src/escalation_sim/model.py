@@ -18,10 +18,11 @@ import numpy as np
 from . import signals
 from .agents import CrisisActor
 from .beliefs import install as install_beliefs
-from .beliefs import observed
+from .beliefs import listen, observed
 from .beliefs import refresh as refresh_beliefs
 from .channels import build_lines
 from .harm import salvo_casualties
+from .options import build_options
 from .outcomes import NO_RUNG, Outcome, classify
 from .perception import Act, accidents, after_accident, arrive_blame, carry_out, casualties
 from .proxies import Order, deliver_orders
@@ -137,9 +138,10 @@ class EscalationModel(mesa.Model):
             actor.credibility_of = credibility_of
             if actor.spec.sponsor is not None:
                 actor.sponsor = self.by_id[actor.spec.sponsor]
-            actor.build_options(self.ladder, self.actors)
+            build_options(actor, self.ladder, self.actors)
         self.watchers: list[list[Any]] = [[] for _ in self.actors]  # per actor: the beliefs held about it
         self.believers: list[CrisisActor] = []
+        self.listeners: list[CrisisActor] = []  # actors whose reading of another's credibility words moved
         install_beliefs(self)
 
         self.regime_actors = [a for a in self.actors if a.regime is not None]
@@ -204,6 +206,8 @@ class EscalationModel(mesa.Model):
             self.credibility_of[actor.index] = actor.credibility
         if self.believers:
             refresh_beliefs(self)
+        if self.listeners:
+            listen(self)
         if day + 1 >= self.horizon:
             self.running = False
         if self.collect:

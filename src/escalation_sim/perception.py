@@ -117,8 +117,9 @@ def carry_out(model: EscalationModel, act: Act) -> Record:
     if rung < 0 and target is not None and action.effect == "none" and actor.order_options and act.origin == "model":
         for key, proxy in proxies.restrain_proxies(model, actor, target.index):
             reason = f"ordering {proxy} to hold fire along with its {act.key} toward {target.actor_id}"
-            model.record(Act(actor, key, model.ladder[key], proxy, origin=act.origin, probability=act.probability,
-                             reason=reason))  # decided with the declaration it goes with
+            model.record(
+                Act(actor, key, model.ladder[key], proxy, origin=act.origin, probability=act.probability, reason=reason)
+            )  # decided with the declaration it goes with
     return record
 
 
@@ -132,7 +133,9 @@ def _proxy_and_host_effects(model: EscalationModel, act: Act, target: CrisisActo
         proxies.send_order(model, actor, target, effect)
     elif effect == "suspend_operations":
         proxies.suspend(actor, target)
-    if action.access_cut or effect in ("pressure_host", "pass_message", "mediate"):
+    if effect == "pass_message":  # a channel message, relayed on the lines the host carries (signals.relay)
+        act.reason = f"{act.reason}; passes {signals.relay(model, actor, target) or 'nothing: no line it carries'}"
+    if action.access_cut or effect in ("pressure_host", "mediate"):
         host_effect(model, actor, target, action)
     if action.force:
         proxies.break_truce(target, actor.index)
@@ -306,8 +309,9 @@ def accidents(model: EscalationModel) -> None:
             action = model.ladder[model.accident_key]
             killed = int(model.rng.negative_binomial(action.killed_dispersion, nb_p(action)))
             reason = f"accident under alert {actor.alert:.2f} (daily hazard {hazard:.4f})"
-            model.record(Act(actor, model.accident_key, action, killed={"civilians": killed}, probability=hazard,
-                             reason=reason))
+            model.record(
+                Act(actor, model.accident_key, action, killed={"civilians": killed}, probability=hazard, reason=reason)
+            )
             after_accident(actor)
 
 

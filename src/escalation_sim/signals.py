@@ -11,8 +11,8 @@ author's `pending_threat[target]` (days left), which the rules read.
 
 A closure declaration commits its author to no further force against the other side absent a new provocation
 for `closure_days`; breaking it costs the audience cost. It reaches the other side through `receive`, as do
-private messages: `receive` is the one door through which signals enter an actor (its `expected_force` of the
-sender, its unanswered severity, its alert), so the lead can later route it into beliefs.
+private messages: `receive` is the one door through which signals enter an actor (its beliefs about the sender or,
+without them, its reading of the sender's credibility (beliefs.hear); its unanswered severity; its alert).
 Schelling 1966; Fearon 1994, 1997; Sartori 2002; Trager 2010; Kertzer & Brutger 2016; Levendusky & Horowitz 2012.
 """
 
@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .channels import send
+from .beliefs import hear
+from .channels import route, send
 from .scenario import Action
 from .scenario.signalling import ThreatTerms
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from .model import EscalationModel
     from .perception import Act
 
+RELAYED = "assurance"  # what a host passes between its partners: it eases, it does not threaten (host.py)
 FULFIL_GAIN = 0.1  # credibility gained by making a threat good (unchanged from the timer this replaces)
 
 
@@ -133,14 +135,25 @@ def private_message(model: EscalationModel, act: Act, target: CrisisActor) -> st
     return _deliver(model, actor, target, act.action.message)
 
 
-def _deliver(model: EscalationModel, actor: CrisisActor, target: CrisisActor, kind: str) -> str:
-    sent = send(model, actor.index, target.index, kind)
+def _deliver(model: EscalationModel, actor: CrisisActor, target: CrisisActor, kind: str, host: int = -1) -> str:
+    sent = send(model, actor.index, target.index, kind, host)
     if sent.delivered:
         if sent.day == model.day:
             receive(model, target, actor, kind)
         else:
             model.signals.inbox.setdefault(sent.day, []).append((actor.index, target.index, kind))
     return sent.describe()
+
+
+def relay(model: EscalationModel, host: CrisisActor, target: CrisisActor) -> str:
+    """A host passes to `target` the assurance of each of its other partners, on the lines it carries from them
+    to `target` (with their delay and reliability, as any private message); returns what became of them."""
+    said = []
+    for partner_id in host.spec.partners:
+        partner = model.by_id[partner_id]
+        if partner is not target and route(model.lines, partner.index, target.index, RELAYED, host.index):
+            said.append(f"{partner_id}'s {RELAYED} " + _deliver(model, partner, target, RELAYED, host.index))
+    return "; ".join(said)
 
 
 def warn(model: EscalationModel, actor: CrisisActor, target: CrisisActor, action: Action) -> tuple[bool, str]:
@@ -160,21 +173,22 @@ def warn(model: EscalationModel, actor: CrisisActor, target: CrisisActor, action
 def receive(model: EscalationModel, receiver: CrisisActor, sender: CrisisActor, kind: str) -> None:
     """The one door through which a signal enters an actor, weighted by the sender's credibility.
 
-    An assurance or a closure lowers the receiver's expectation that the sender will use force, lets go of that
-    share of its unanswered severity against the sender (`reassurance x credibility`), and relaxes its alert as
-    much. A warning or a demand raises that expectation and the receiver's alert (`warning_alert x credibility`).
+    Every message enters what the receiver believes of the sender's resolve (beliefs.hear: a Bayes update of its
+    posterior, or of its reading of the sender's credibility where it holds no beliefs). An assurance or a
+    closure also lets go of a share of the receiver's unanswered severity against the sender (`reassurance x
+    credibility`) and relaxes its alert as much; a warning or a demand raises its alert (`warning_alert x
+    credibility`).
     """
     terms = model.crisis.signals
     j = sender.index
     credibility = sender.credibility
+    hear(model, receiver, sender, kind)
     if kind in ("assurance", "closure"):
         relief = terms.reassurance * credibility
-        receiver.expected_force[j] *= 1.0 - relief
         receiver.outstanding[j] *= 1.0 - relief
         receiver.alert = receiver.base_alert + (receiver.alert - receiver.base_alert) * (1.0 - relief)
         receiver.conciliatory[j] = True
     else:
-        receiver.expected_force[j] += (1.0 - receiver.expected_force[j]) * credibility
         receiver.alert = min(1.0, receiver.alert + terms.warning_alert * credibility)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from escalation_sim.classroom.game import Game
+from escalation_sim.classroom.game import Game, involves
 from escalation_sim.cli import app
 from escalation_sim.display import format_probability
 from escalation_sim.scenario import load_scenario
@@ -47,7 +47,7 @@ def test_fast_forward_stops_on_the_first_day_that_involves_the_player(jan2020, s
         if involving:
             break
     assert held == days < 60
-    assert waiting.held_news and all(waiting.involves(r) for r in waiting.held_news)
+    assert waiting.held_news and all(involves(waiting.actor.actor_id, r) for r in waiting.held_news)
     assert [r.event_id or r.action for r in waiting.held_news] == [r.event_id or r.action for r in involving]
 
 

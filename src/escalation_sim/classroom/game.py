@@ -206,24 +206,11 @@ class Game:
         while not self.finished and (max_days is None or held < max_days):
             records = self.play(None)
             held += 1
-            self.held_news = [r for r in records if self.involves(r)]
+            self.held_news = [r for r in records if involves(self.actor.actor_id, r)]
             if self.held_news or (max_days is None and any(r.actor != me for r in records)):
                 break
         self._seen = start  # the player has not seen the days held through
         return held
-
-    def involves(self, record: Record) -> bool:
-        """News the player must not sleep through: an act aimed at it, its nationals killed or wounded, an act
-        it is blamed for, or an act of its own it did not choose (an accident on alert, a statement)."""
-        me = self.actor.actor_id
-        if record.actor == me:
-            return record.origin != "player"
-        return (
-            record.target == me
-            or record.killed.get(me, 0) > 0
-            or record.wounded.get(me, 0) > 0
-            or me in record.attributed.split("+")
-        )
 
     def choose(self, policy: Policy, draw: float) -> Choice:
         """The played actor's `choose` hook: the pending choice, or the model's sample, or holding.
@@ -326,3 +313,15 @@ def check_actor(scenario: Scenario, actor_id: str) -> None:
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise GameError(f"unknown actor {actor_id!r} in {scenario.name}{hint} (its actors: {', '.join(known)})")
 
+
+def involves(me: str, record: Record) -> bool:
+    """News a player must not sleep through: an act aimed at it, its nationals killed or wounded, an act it is
+    blamed for, or an act of its own it did not choose (an accident on alert, a statement)."""
+    if record.actor == me:
+        return record.origin != "player"
+    return (
+        record.target == me
+        or record.killed.get(me, 0) > 0
+        or record.wounded.get(me, 0) > 0
+        or me in record.attributed.split("+")
+    )

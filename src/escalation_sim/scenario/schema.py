@@ -11,130 +11,25 @@ import difflib
 import hashlib
 import json
 from collections.abc import Iterable
-from functools import cache
-from importlib import resources
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
+from pydantic import Field, field_validator, model_serializer, model_validator
 
 from ..rules import RuleConfig
 from .beliefs import Belief
 from .card import Card, ObservedOutcome, Split
+from .history import Event, Outcomes, Strict
+from .ladder import (
+    Action,
+    ActorKind,
+    accident_action,
+    default_ladder,
+)
 from .policy import MAX_ACTIONS, MAX_ACTORS, MAX_DAYS, MAX_EVENTS
 from .roles import HostRole, MilitiaRole
-from .signalling import Channel, Defence, MessageKind, Signalling, ThreatTerms
+from .signalling import Channel, Defence, Signalling
 
-ActorKind = Literal["state", "militia"]
-TargetKind = Literal["state", "militia", "none"]
-Group = Literal["de-escalation", "hold", "signal", "pressure", "proxy", "strike", "war"]
-Effect = Literal[
-    "none",
-    "threat",
-    "justification",
-    "withdrawal_demand",
-    "accident",
-    "closure",  # issue 9: declaring one's response concluded (docs/model.md, section 5a)
-    # issue 9: proxies under orders and the host as a player (docs/model.md, sections 5b and 5c)
-    "order_restraint",
-    "order_attack",
-    "suspend_operations",
-    "restrict_access",
-    "expel",
-    "request_restraint",
-    "mediate",
-    "pass_message",
-    "pressure_host",
-]
-ORDER_EFFECTS = ("order_restraint", "order_attack")  # a sponsor's private orders to its own proxies
-HOST_EFFECTS = ("request_restraint", "mediate", "pass_message")  # a host's diplomacy, to its partners
-ACCESS_EFFECTS = ("withdrawal_demand", "restrict_access", "expel")  # a host's stages of expulsion
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Action(Strict):
-    """One rung of the escalation ladder, cross-coded to the event-data scales."""
-
-    rung: int = Field(ge=-10, le=20, description="position on the ladder: <0 de-escalation, 0 hold")
-    group: Group
-    label: str
-    description: str = ""
-    hostile: bool | None = Field(None, description="counts as a hostile act; default: rung > 0")
-    force: bool = Field(False, description="a use of force (legitimacy and sovereignty costs apply)")
-    chosen: bool = Field(True, description="false for events that happen to an actor (accidents)")
-    effect: Effect = Field(
-        "none",
-        description="what the model does besides casualties and perception: 'threat' commits the actor "
-        "(audience costs if not made good); 'justification' is taken alongside the day's action and removes "
-        "most legitimacy cost of force; 'withdrawal_demand' raises the target's cost of force on the "
-        "demander's soil; 'accident' happens to an actor on alert (not chosen); 'closure' declares one's "
-        "response concluded (a public commitment to no further force absent new provocation)",
-    )
-    cooldown_days: int = Field(0, ge=0, le=365, description="days before the same actor can take it again")
-    access_cut: float = Field(
-        0.0,
-        ge=0,
-        le=1,
-        description="host stages of expulsion: share of the target's remaining access to the actor's soil that "
-        "the act removes; force from that soil is scaled by the access left, under every rule (Cooley 2008)",
-    )
-    kills_liaison: bool = Field(
-        False,
-        description="when aimed at a militia, kills the commander who links it to its sponsor: the sponsor's "
-        "control over it drops (Jordan 2009 on decapitation)",
-    )
-    users: list[ActorKind] = Field(min_length=1, max_length=2)
-    targets: list[TargetKind] = Field(min_length=1, max_length=3)
-    cameo: str | None = Field(None, pattern=r"^[0-2][0-9]{1,3}$", description="CAMEO event code")
-    goldstein: float = Field(ge=-10, le=10, description="Goldstein conflict-cooperation value")
-    plover: str | None = Field(
-        None, pattern=r"^[A-Z]+$", description="PLOVER event type (Halterman et al. 2023), from the CAMEO code by "
-        "the Open Event Data Alliance's CAMEO2PLOVER table; null where PLOVER has none (statements, holding)",
-    )
-    plover_mode: str | None = Field(None, description="PLOVER mode (e.g. heavy-weapons, assassinate), if any")
-    mid_level: int = Field(ge=1, le=5, description="Correlates of War MID hostility level")
-    mid_action: int = Field(ge=0, le=21, description="Correlates of War MID incident action code")
-    killed_mean: float = Field(0.0, ge=0, le=1e5, description="expected deaths per use")
-    killed_dispersion: float = Field(
-        1.0, ge=0.01, le=1e4, description="negative-binomial size: small = fat tail"
-    )
-    wounded_ratio: float = Field(0.0, ge=0, le=1e3, description="expected wounded per expected death")
-    wounded_base: float = Field(0.0, ge=0, le=1e5, description="expected wounded per use besides that")
-    verbal: bool = Field(
-        False, description="pure words: answered by words, never by force (the grievance it makes is words-only)"
-    )
-    private: bool = Field(False, description="a private message sent through a channel: no audience, no cost")
-    message: MessageKind | None = Field(None, description="what a private message carries")
-    warning: Literal["none", "private", "public"] = Field(
-        "none", description="a strike warned in advance: through a channel ('private') or publicly"
-    )
-    salvo: int = Field(
-        0, ge=0, le=100000, description="missiles per use; 0: casualties from killed_mean, not the missile formula"
-    )
-    reliability: float = Field(1.0, ge=0, le=1, description="share of missiles that work and reach the target")
-    lethality: float = Field(
-        0.0, ge=0, le=1e4, description="expected deaths per missile that lands, with everyone exposed"
-    )
-
-    @property
-    def is_hostile(self) -> bool:
-        return self.hostile if self.hostile is not None else self.rung > 0
-
-    @property
-    def justifies(self) -> bool:
-        return self.effect == "justification"
-
-    @model_validator(mode="after")
-    def _accidents_are_not_chosen(self) -> Action:
-        if self.effect == "accident" and self.chosen:
-            raise ValueError("an action with effect 'accident' must have chosen: false (it is not a decision)")
-        if self.private and self.message is None:
-            raise ValueError("a private action needs a message: warning, assurance or demand")
-        return self
 
 
 class Traits(Strict):
@@ -207,47 +102,6 @@ class Actor(Strict, MilitiaRole, HostRole):
         if isinstance(data, dict) and not self.beliefs:
             data.pop("beliefs", None)
         return data
-
-
-class Event(Strict):
-    """A dated historical event, replayed as it happened up to the branch point."""
-
-    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    date: dt.date
-    end_date: dt.date | None = None
-    actor: str | None = Field(description="who acted; null for events with no actor")
-    target: str | None = None
-    action: str = Field(description="a ladder action")
-    killed: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(
-        default_factory=dict, max_length=MAX_ACTORS,
-        description="deaths by nation; at most 10 million (more than any war since 1945)",
-    )
-    wounded: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(
-        default_factory=dict, max_length=MAX_ACTORS, description="wounded by nation; at most 10 million"
-    )
-    claimed: bool = Field(True, description="false for deniable attacks (attribution is then uncertain)")
-    soil: str | None = Field(None, description="host nation on whose soil it happened")
-    exogenous: bool = Field(False, description="not a decision: replayed after the branch point too")
-    liaison_killed: list[str] = Field(
-        default_factory=list,
-        description="militias whose liaison to their sponsor the event killed: their control drops",
-    )
-    front: str | None = Field(None, description="front group that claimed it (splits attribution)")
-    threat: ThreatTerms | None = Field(None, description="a threat's terms; null: the scenario's signals.threats")
-    description: str
-    source: str = Field(pattern=r"^https?://", description="a public source")
-    disputed: str = ""
-
-
-class Outcomes(Strict):
-    """How a run is classified. Thresholds are part of the scenario, not the code."""
-
-    calm_rung: int = Field(6, ge=-10, le=21, description="acts at or above this rung break the calm (6: any strike)")
-    calm_days: int = Field(14, ge=1, le=MAX_DAYS, description="days with no such act that count as calm")
-    war_rung: int = Field(10, ge=-10, le=21, description="reaching this rung is war (21: above any rung, never)")
-    war_deaths: int = Field(
-        1000, ge=1, le=100_000_000, description="deaths in hostile acts that make it war (COW: 1,000)"
-    )
 
 
 class Scenario(Strict):
@@ -374,6 +228,8 @@ class Scenario(Strict):
         for key, channel in self.channels.items():
             _check_ref(channel.sender, ids, f"channels.{key}.sender")
             _check_ref(channel.receiver, ids, f"channels.{key}.receiver")
+            if channel.host is not None:
+                _check_ref(channel.host, ids, f"channels.{key}.host")
         return self
 
     @property
@@ -422,18 +278,6 @@ def _check_sponsor_chain(key: str, actors: dict[str, Actor]) -> None:
             )
         chain.append(sponsor)
         sponsor = actors[sponsor].sponsor
-
-
-def accident_action(ladder: dict[str, Action]) -> str | None:
-    """The ladder's accident action, if it has one."""
-    return next((key for key, a in ladder.items() if a.effect == "accident"), None)
-
-
-@cache
-def default_ladder() -> dict[str, Action]:
-    text = resources.files("escalation_sim").joinpath("data/ladder.yaml").read_text()
-    raw = yaml.safe_load(text)["actions"]
-    return {key: Action.model_validate(value) for key, value in raw.items()}
 
 
 def json_schema() -> dict[str, Any]:

@@ -117,6 +117,12 @@ class Channel(_Strict):
     receiver: str
     two_way: bool = Field(False, description="messages pass both ways")
     via: str = Field("", description="who carries the messages (a protecting power, a host's prime minister)")
+    host: str | None = Field(
+        None,
+        description="the actor (a host government) that carries the line: its pass_message relays its partners' "
+        "messages on the lines it carries, with their delay and reliability; null: a line no actor in the "
+        "scenario carries",
+    )
     kinds: list[MessageKind] = Field(
         default_factory=lambda: ["warning", "assurance", "demand"],
         min_length=1,

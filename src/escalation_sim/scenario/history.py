@@ -1,0 +1,58 @@
+"""A scenario's history and how its runs are classified: dated events (`Event`) and outcome thresholds
+(`Outcomes`), with the strict base every scenario model shares. `schema.py` assembles them into a `Scenario`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .policy import MAX_ACTORS, MAX_DAYS
+from .signalling import ThreatTerms
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Event(Strict):
+    """A dated historical event, replayed as it happened up to the branch point."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    date: dt.date
+    end_date: dt.date | None = None
+    actor: str | None = Field(description="who acted; null for events with no actor")
+    target: str | None = None
+    action: str = Field(description="a ladder action")
+    killed: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(
+        default_factory=dict, max_length=MAX_ACTORS,
+        description="deaths by nation; at most 10 million (more than any war since 1945)",
+    )
+    wounded: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(
+        default_factory=dict, max_length=MAX_ACTORS, description="wounded by nation; at most 10 million"
+    )
+    claimed: bool = Field(True, description="false for deniable attacks (attribution is then uncertain)")
+    soil: str | None = Field(None, description="host nation on whose soil it happened")
+    exogenous: bool = Field(False, description="not a decision: replayed after the branch point too")
+    liaison_killed: list[str] = Field(
+        default_factory=list,
+        description="militias whose liaison to their sponsor the event killed: their control drops",
+    )
+    front: str | None = Field(None, description="front group that claimed it (splits attribution)")
+    threat: ThreatTerms | None = Field(None, description="a threat's terms; null: the scenario's signals.threats")
+    description: str
+    source: str = Field(pattern=r"^https?://", description="a public source")
+    disputed: str = ""
+
+
+class Outcomes(Strict):
+    """How a run is classified. Thresholds are part of the scenario, not the code."""
+
+    calm_rung: int = Field(6, ge=-10, le=21, description="acts at or above this rung break the calm (6: any strike)")
+    calm_days: int = Field(14, ge=1, le=MAX_DAYS, description="days with no such act that count as calm")
+    war_rung: int = Field(10, ge=-10, le=21, description="reaching this rung is war (21: above any rung, never)")
+    war_deaths: int = Field(
+        1000, ge=1, le=100_000_000, description="deaths in hostile acts that make it war (COW: 1,000)"
+    )
