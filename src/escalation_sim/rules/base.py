@@ -13,6 +13,8 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from .aiming import aimed
+
 NO_TARGET = -1
 
 
@@ -260,57 +262,6 @@ def _quiet_day(options: tuple[Option, ...], spread: float) -> list[float]:
     return cached[2]
 
 
-_AIMED: dict[tuple, tuple[tuple[Option, ...], list[float] | None]] = {}  # `aim`'s results, see `_aimed`
-_CANDIDATES: dict[tuple[int, int, bool], tuple[tuple[Option, ...], list[tuple[int, int]]]] = {}
-
-
-def _aimed(
-    options: tuple[Option, ...], target: int, rung: float, spread: float, p_act: float, hostile_only: bool,
-    quiet_spread: float,
-) -> list[float] | None:  # fmt: skip
-    """`aim`'s probabilities (None: nothing to aim at), cached: they depend on nothing but the arguments.
-
-    Keyed by the options' identity (an actor's options never change during a run; the entry keeps them alive, so
-    the identity is not reused while cached). The caller copies the list.
-    """
-    key = (id(options), target, rung, spread, p_act, hostile_only, quiet_spread)
-    cached = _AIMED.get(key)
-    if cached is not None and cached[0] is options:
-        return cached[1]
-    if len(_AIMED) > 8192:
-        _AIMED.clear()
-    indices: list[int] = []
-    weights: list[float] = []
-    total = 0.0
-    for i, at in _candidates(options, target, hostile_only):
-        w = math.exp(-abs(at - rung) / spread)
-        indices.append(i)
-        weights.append(w)
-        total += w
-    probs: list[float] | None = None
-    if total != 0.0:
-        scale = p_act / total
-        rest = 1.0 - p_act
-        quiet = _quiet_day(options, quiet_spread)
-        probs = [rest * q for q in quiet]  # = 0 * scale + rest * q: the options not aimed at
-        for i, w in zip(indices, weights, strict=True):
-            probs[i] = w * scale + rest * quiet[i]
-    _AIMED[key] = (options, probs)
-    return probs
-
-
-def _candidates(options: tuple[Option, ...], target: int, hostile_only: bool) -> list[tuple[int, int]]:
-    """(index, rung) of the options `aim` may put mass on, in option order; cached like `_quiet_day`."""
-    key = (id(options), target, hostile_only)
-    cached = _CANDIDATES.get(key)
-    if cached is None or cached[0] is not options:
-        if len(_CANDIDATES) > 4096:
-            _CANDIDATES.clear()
-        found = [(o.index, o.rung) for o in options if o.target_index == target and (o.hostile or not hostile_only)]
-        cached = _CANDIDATES[key] = (options, found)
-    return cached[1]
-
-
 def aim(
     view: View,
     target: int,
@@ -323,7 +274,8 @@ def aim(
 ) -> Policy:
     """Put `p_act` of the mass on actions against `target` near `rung`; the rest is a quiet day (mostly
     holding, with the rare stray statements of `settle`), so no available option has probability zero."""
-    probs = _aimed(view.options, target, rung, spread, p_act, hostile_only, quiet_spread)
+    options = view.options
+    probs = aimed(options, target, rung, spread, p_act, hostile_only, quiet_spread, _quiet_day(options, quiet_spread))
     if probs is None:
         held = [0.0] * len(view.options)
         held[view.hold_index] = 1.0
