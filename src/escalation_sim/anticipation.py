@@ -37,6 +37,7 @@ class Forecaster:
         self._cache: list[Forecast] = []
         self._views: dict[int, Supposed] = {}
         self._kill: dict[str, tuple[float, float]] = {}  # action -> (probability of killing, mean toll if so)
+        self._aimed: dict[int, list[tuple[int, float, int]]] = {}  # target index -> `_aimed_at_me`
 
     def forecasts(self) -> list[Forecast]:
         """Per option, the answer its target would give (options with no target: the answer to holding)."""
@@ -120,17 +121,28 @@ class Forecaster:
 
     def tally(self, target: CrisisActor, probs: list[float], above: int) -> tuple[float, float, float, float]:
         """(expected deaths, rung, rung^2/100, chance of climbing above `above`) of the answers aimed at us."""
-        me = self.actor.index
         deaths = rung = rung_sq = escalate = 0.0
-        for opt in target.options:
-            q = probs[opt.index]
-            if q and opt.hostile and opt.target_index == me:
-                deaths += q * opt.expected_killed
-                rung += q * opt.rung
-                rung_sq += q * opt.rung * opt.rung / 100.0
-                if opt.rung > above:
+        for i, killed, r in self._aimed_at_me(target):
+            q = probs[i]
+            if q:
+                deaths += q * killed
+                rung += q * r
+                rung_sq += q * r * r / 100.0
+                if r > above:
                     escalate += q
         return deaths, rung, rung_sq, escalate
+
+    def _aimed_at_me(self, target: CrisisActor) -> list[tuple[int, float, int]]:
+        """(index, expected killed, rung) of the target's hostile options against this actor, in option order."""
+        aimed = self._aimed.get(target.index)
+        if aimed is None:
+            me = self.actor.index
+            aimed = self._aimed[target.index] = [
+                (opt.index, opt.expected_killed, opt.rung)
+                for opt in target.options
+                if opt.hostile and opt.target_index == me
+            ]
+        return aimed
 
     def kill_odds(self, action: str) -> tuple[float, float]:
         """P(the action kills anyone) under its negative binomial, and the mean toll given it does."""

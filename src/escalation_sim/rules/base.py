@@ -13,6 +13,8 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from .aiming import aimed
+
 NO_TARGET = -1
 
 
@@ -273,22 +275,12 @@ def aim(
     """Put `p_act` of the mass on actions against `target` near `rung`; the rest is a quiet day (mostly
     holding, with the rare stray statements of `settle`), so no available option has probability zero."""
     options = view.options
-    probs = [0.0] * len(options)
-    total = 0.0
-    for opt in options:
-        if opt.target_index == target and (opt.hostile or not hostile_only):
-            w = math.exp(-abs(opt.rung - rung) / spread)
-            probs[opt.index] = w
-            total += w
-    if total == 0.0:
-        probs[view.hold_index] = 1.0
-        return Policy(probs, reason + " (no action available against that target: holding)")
-    scale = p_act / total
-    rest = 1.0 - p_act
-    quiet = _quiet_day(options, quiet_spread)
-    for i in range(len(probs)):
-        probs[i] = probs[i] * scale + rest * quiet[i]
-    return Policy(probs, reason)
+    probs = aimed(options, target, rung, spread, p_act, hostile_only, quiet_spread, _quiet_day(options, quiet_spread))
+    if probs is None:
+        held = [0.0] * len(view.options)
+        held[view.hold_index] = 1.0
+        return Policy(held, reason + " (no action available against that target: holding)")
+    return Policy(list(probs), reason)
 
 
 def mix(first: Policy, second: Policy, weight: float, reason: str) -> Policy:

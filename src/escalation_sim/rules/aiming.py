@@ -1,0 +1,73 @@
+"""`aim`'s arithmetic (rules/base.py), with caches: the options a rule can aim at a target, and whole results.
+
+`quiet` is the quiet-day weights of the options for `quiet_spread` (rules.base `_quiet_day`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .base import Option
+
+_AIMED: dict[tuple, tuple[tuple[Option, ...], list[float] | None]] = {}  # `aim`'s results, see `aimed`
+_CANDIDATES: dict[tuple[int, int, bool], tuple[tuple[Option, ...], list[tuple[int, int]]]] = {}
+
+
+def aimed(
+    options: tuple[Option, ...], target: int, rung: float, spread: float, p_act: float, hostile_only: bool,
+    quiet_spread: float, quiet: list[float],
+) -> list[float] | None:  # fmt: skip
+    """`aim`'s probabilities (None: nothing to aim at), cached: they depend on nothing but the arguments.
+
+    Keyed by the options' identity (an actor's options never change during a run; the entry keeps them alive, so
+    the identity is not reused while cached). The caller copies the list. Only calls with p_act 1 are cached: the
+    imagined actors of forecasts and beliefs are ready (readiness 1) and repeat the same few arguments, while a
+    real actor's rung and readiness drift from day to day and caching them would only cost.
+    """
+    if p_act != 1.0:
+        return _aim_probs(options, target, rung, spread, p_act, hostile_only, quiet)
+    key = (id(options), target, rung, spread, hostile_only, quiet_spread)
+    cached = _AIMED.get(key)
+    if cached is not None and cached[0] is options:
+        return cached[1]
+    if len(_AIMED) > 8192:
+        _AIMED.clear()
+    probs = _aim_probs(options, target, rung, spread, p_act, hostile_only, quiet)
+    _AIMED[key] = (options, probs)
+    return probs
+
+
+def _aim_probs(
+    options: tuple[Option, ...], target: int, rung: float, spread: float, p_act: float, hostile_only: bool,
+    quiet: list[float],
+) -> list[float] | None:  # fmt: skip
+    indices: list[int] = []
+    weights: list[float] = []
+    total = 0.0
+    for i, at in _candidates(options, target, hostile_only):
+        w = math.exp(-abs(at - rung) / spread)
+        indices.append(i)
+        weights.append(w)
+        total += w
+    if total == 0.0:
+        return None
+    scale = p_act / total
+    rest = 1.0 - p_act
+    probs = [rest * q for q in quiet]  # = 0 * scale + rest * q: the options not aimed at
+    for i, w in zip(indices, weights, strict=True):
+        probs[i] = w * scale + rest * quiet[i]
+    return probs
+
+
+def _candidates(options: tuple[Option, ...], target: int, hostile_only: bool) -> list[tuple[int, int]]:
+    """(index, rung) of the options `aim` may put mass on, in option order; cached like `_quiet_day`."""
+    key = (id(options), target, hostile_only)
+    cached = _CANDIDATES.get(key)
+    if cached is None or cached[0] is not options:
+        if len(_CANDIDATES) > 4096:
+            _CANDIDATES.clear()
+        found = [(o.index, o.rung) for o in options if o.target_index == target and (o.hostile or not hostile_only)]
+        cached = _CANDIDATES[key] = (options, found)
+    return cached[1]
