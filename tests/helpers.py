@@ -49,6 +49,15 @@ def run_to_end(scenario: Scenario, seed: int | None = 0, **kwargs: object) -> Es
     return model
 
 
+def at_branch(scenario: Scenario, seed: int | None = 0) -> EscalationModel:
+    """A model with history replayed up to the eve of its branch point: its next step is the first the actors
+    decide (a run without per-step data collection)."""
+    model = EscalationModel(scenario=scenario, rng=seed, collect=False)
+    while model.day < model.branch_day - 1:
+        model.step()
+    return model
+
+
 # --- a fake View for rules ----------------------------------------------------------------------------------
 
 ACTORS = ("USA", "IRN", "KH", "IRQ")

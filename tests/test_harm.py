@@ -10,21 +10,14 @@ from scipy import stats
 from escalation_sim.harm import expected_deaths, interception
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario import Defence, Scenario
-from helpers import shipped
+from helpers import at_branch, shipped
 
 DRAWS = 4000
 
 
-def at_branch(scenario: Scenario, seed: int = 11) -> EscalationModel:
-    model = EscalationModel(scenario=scenario, rng=seed, collect=False)
-    while model.day < model.branch_day - 1:
-        model.step()
-    return model
-
-
 def p_any_death(scenario: Scenario, alert: float) -> float:
     """Share of Iranian warned-missile strikes on the US that kill at least one American, at this US alert."""
-    model = at_branch(scenario)
+    model = at_branch(scenario, 11)
     irn, usa = model.by_id["IRN"], model.by_id["USA"]
     option = next(o for o in irn.options if o.action == "calibrated_strike")
     deaths = 0
@@ -91,7 +84,7 @@ def test_a_large_salvo_mostly_intercepted_is_expressible_in_a_scenario() -> None
         {"ladder.calibrated_strike.salvo": 200, "actors.USA.defence.air_defence": 0.9,
          "actors.USA.defence.intercept_capacity": 400}
     )
-    model = at_branch(scenario)
+    model = at_branch(scenario, 11)
     irn = model.by_id["IRN"]
     option = next(o for o in irn.options if o.action == "calibrated_strike")
     landed = []

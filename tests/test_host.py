@@ -7,7 +7,7 @@ import pytest
 from escalation_sim import host
 from escalation_sim.model import EscalationModel
 from escalation_sim.rules import RULES, make_rule
-from helpers import IRQ_CAPS, FakeView, build_options, host_view, mass, shipped, us_view
+from helpers import IRQ_CAPS, FakeView, at_branch, build_options, host_view, mass, shipped, us_view
 
 
 def full_host_view() -> FakeView:
@@ -32,9 +32,7 @@ def provoked_us(rule: str, seed: int = 0) -> EscalationModel:
     scenario = shipped("jan2020")
     if rule != "red_line":
         scenario = scenario.with_edits({"actors.USA.rule": {"name": rule}})
-    model = EscalationModel(scenario=scenario, rng=seed, collect=False)
-    while model.day < model.branch_day - 1:
-        model.step()
+    model = at_branch(scenario, seed)
     kh, usa = model.by_id["KH"], model.by_id["USA"]
     usa.outstanding[kh.index] = 7.0
     usa.last_killed[kh.index] = 2
@@ -60,9 +58,7 @@ def test_access_cut_scales_force_on_the_hosts_soil_under_every_rule(rule: str) -
 
 def test_access_recovers_with_the_hosts_half_life() -> None:
     scenario = shipped("jan2020").with_edits({"actors.IRQ.access_half_life_days": 20})
-    model = EscalationModel(scenario=scenario, rng=0, collect=False)
-    while model.day < model.branch_day - 1:
-        model.step()
+    model = at_branch(scenario, 0)
     usa, irq = model.by_id["USA"], model.by_id["IRQ"]
     model.act(irq, option(model, "IRQ", "restrict_access", "USA"), 1.0, "test")
     left = usa.access[irq.index]

@@ -10,8 +10,8 @@ import pytest
 from escalation_sim.model import EscalationModel
 from escalation_sim.proxies import RESTRAIN
 from escalation_sim.rules import Option
-from escalation_sim.scenario import Scenario, load_scenario
-from helpers import ROOT, shipped
+from escalation_sim.scenario import load_scenario
+from helpers import ROOT, at_branch, shipped
 
 PAUSE = ROOT / "scenarios" / "examples" / "jan2020_militia_pause.yaml"
 
@@ -31,13 +31,6 @@ def attack_mass(model: EscalationModel, actor: str) -> float:
 def attacks(model: EscalationModel, actor: str, first: int, last: int) -> int:
     return sum(1 for r in model.records if r.actor == actor and r.origin == "model" and first <= r.day < last
                and r.rung >= 5)  # fmt: skip
-
-
-def at_branch(seed: int) -> EscalationModel:
-    model = EscalationModel(scenario=shipped("jan2020"), rng=seed, collect=False)
-    while model.day < model.branch_day - 1:
-        model.step()
-    return model
 
 
 def test_liaison_killed_drops_control_which_recovers_with_its_half_life() -> None:
@@ -61,7 +54,7 @@ def test_restraint_order_is_obeyed_with_probability_control_after_the_lag_and_st
     obeyed, controls, before, after = 0, [], 0.0, 0.0
     n = 400
     for seed in range(n):
-        model = at_branch(seed)
+        model = at_branch(shipped("jan2020"), seed)
         kh = model.by_id["KH"]
         model.act(model.by_id["IRN"], option(model, "IRN", "order_restraint", "KH"), 1.0, "test")
         due = model.day + kh.spec.order_lag_days
@@ -87,7 +80,7 @@ def test_restraint_order_cuts_realised_attacks_by_at_least_half_the_control() ->
     controls = []
     for seed in range(300):
         for ordered in (True, False):
-            model = at_branch(seed)
+            model = at_branch(shipped("jan2020"), seed)
             kh = model.by_id["KH"]
             start = model.day + 1
             if ordered:
@@ -124,7 +117,7 @@ def test_sponsor_answers_an_attack_on_its_proxy_through_the_proxy() -> None:
 
 
 def test_obeyed_attack_order_raises_the_proxy_attack_rate_to_its_readiness() -> None:
-    model = at_branch(5)
+    model = at_branch(shipped("jan2020"), 5)
     kh = model.by_id["KH"]
     kh.control = 1.0  # obeyed for certain
     model.act(model.by_id["IRN"], option(model, "IRN", "order_attack", "KH"), 1.0, "test")
@@ -165,7 +158,7 @@ def test_front_claims_split_blame_among_the_sponsors_militias() -> None:
     scenario = shipped("jan2020").with_edits({"actors.KH.front": "Usbat al-Thaireen"})
     blamed = {"KH": 0, "PMF": 0}
     for seed in range(200):
-        model = at_branch_of(scenario, seed)
+        model = at_branch(scenario, seed)
         model.act(model.by_id["KH"], option(model, "KH", "harassment", "USA"), 1.0, "test")
         for who in blamed:
             blamed[who] += model.by_id["USA"].outstanding[model.by_id[who].index] > 0
@@ -175,7 +168,7 @@ def test_front_claims_split_blame_among_the_sponsors_militias() -> None:
 def test_late_attribution_enters_the_grievance_on_the_day_it_arrives() -> None:
     scenario = shipped("jan2020").with_edits({"actors.USA.perception.attribution_delay_days": 21,
                                                "actors.USA.perception.attribution": 1.0})  # fmt: skip
-    model = at_branch_of(scenario, 0)
+    model = at_branch(scenario, 0)
     usa, kh = model.by_id["USA"], model.by_id["KH"]
     usa.outstanding[kh.index] = 0.0
     queued = len(model.late_blame)
@@ -192,13 +185,6 @@ def test_late_attribution_enters_the_grievance_on_the_day_it_arrives() -> None:
     # other acts of the run keep adding their own pending blame, so the queue's length says nothing: ours is gone
     assert not any(b in model.late_blame for b in ours)
     assert usa.grievance[kh.index] > before
-
-
-def at_branch_of(scenario: Scenario, seed: int) -> EscalationModel:
-    model = EscalationModel(scenario=scenario, rng=seed, collect=False)
-    while model.day < model.branch_day - 1:
-        model.step()
-    return model
 
 
 def test_multi_victim_event_is_perceived_by_each_nation_hit() -> None:

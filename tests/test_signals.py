@@ -10,7 +10,7 @@ from escalation_sim.model import EscalationModel
 from escalation_sim.perception import Act, carry_out
 from escalation_sim.scenario import Scenario, ThreatTerms
 from escalation_sim.signals import receive
-from helpers import shipped
+from helpers import at_branch, shipped
 
 
 def quiet_scenario() -> Scenario:
@@ -120,9 +120,7 @@ def test_a_closure_declaration_lowers_the_other_sides_probability_of_force_over_
     seeds = range(300)
     for closure in (False, True):
         for seed in seeds:
-            model = EscalationModel(scenario=scenario, rng=seed, collect=False)
-            while model.day < model.branch_day - 1:
-                model.step()
+            model = at_branch(scenario, seed)
             do(model, "IRN", "direct_strike", "USA", killed={"USA": 2})
             if closure:
                 do(model, "IRN", "declare_closure", "USA")

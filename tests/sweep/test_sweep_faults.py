@@ -254,6 +254,26 @@ def test_the_local_dask_cluster_listens_on_loopback_only(sweep: Path, tmp_path: 
 
 
 @pytest.mark.slow
+def test_mapping_calls_on_dask_uses_the_same_loopback_cluster(monkeypatch) -> None:
+    """score/calibrate's map_calls gets its cluster from the sweep executors' dask_client: the dashboard is
+    bound to loopback (its link names 127.0.0.1 even when it listens on every interface, so ask its sockets)."""
+    import distributed
+
+    from escalation_sim.score.parallel import map_calls
+
+    bound: list[str] = []
+
+    class Recording(distributed.LocalCluster):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            bound.extend(s.getsockname()[0] for s in self.scheduler.http_server._sockets.values())
+
+    monkeypatch.setattr(distributed, "LocalCluster", Recording)
+    assert map_calls(pow, [(2, 3), (3, 2)], executor="dask", workers=1) == [8, 9]
+    assert bound and set(bound) == {"127.0.0.1"}, bound
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("executor", ["serial", "process"])
 def test_an_interrupted_sweep_resumes_to_the_uninterrupted_table(
     sweep: Path, expected: pd.DataFrame, tmp_path: Path, executor: str

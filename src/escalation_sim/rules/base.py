@@ -289,6 +289,22 @@ def mix(first: Policy, second: Policy, weight: float, reason: str) -> Policy:
     return Policy([keep * a + weight * b for a, b in zip(first.probs, second.probs, strict=True)], reason)
 
 
+def trembled(view: View, rules: list[Rule]) -> list[Policy]:
+    """Each rule's policy with its own tremble: the components of a mixture of doctrines or a regime model."""
+    return [tremble(view, rule.policy(view), rule.params.epsilon) for rule in rules]
+
+
+def blend(weights: list[float], policies: list[Policy]) -> tuple[list[float], int]:
+    """The weighted average of the policies' probabilities (a weight of 0 is skipped), and the index of the
+    heaviest policy (the first of equals), whose reason a blend quotes."""
+    probs = [0.0] * len(policies[0].probs)
+    for weight, policy in zip(weights, policies, strict=True):
+        if weight:
+            for i, q in enumerate(policy.probs):
+                probs[i] += weight * q
+    return probs, max(range(len(policies)), key=weights.__getitem__)
+
+
 def available(view: View) -> list[int]:
     """Indices of the options not cooling down."""
     cooling = view.cooling
@@ -341,9 +357,21 @@ def _normalise(weights: list[float], total: float) -> list[float]:
     return [w * inv for w in weights]
 
 
+def nationals_killed(view: View, killed: int) -> str:
+    """'2 USA nationals killed': the deciding actor's dead, in words."""
+    return f"{killed} {view.actor_id} national{'s' if killed != 1 else ''} killed"
+
+
+def deaths_cross(view: View, target: int, threshold: int) -> str:
+    """The deaths in words when the last unanswered act of `target` killed at least `threshold` of the deciding
+    actor's nationals, else "" (a threshold of 0 disables the test): the casualty test of a red line."""
+    killed = view.last_killed[target]
+    return nationals_killed(view, killed) if threshold > 0 and killed >= threshold else ""
+
+
 def describe_attribution(view: View, target: int) -> str:
     p = view.last_attribution[target]
     who = view.others[target]
     killed = view.last_killed[target]
-    casualties = f"{killed} {view.actor_id} national{'s' if killed != 1 else ''} killed, " if killed else ""
+    casualties = f"{nationals_killed(view, killed)}, " if killed else ""
     return f"{casualties}last act attributed to {who} (p={p:.2g})"

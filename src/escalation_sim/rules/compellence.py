@@ -54,7 +54,7 @@ class Compellence(Rule):
         target, most = -1, p.ignore_below
         for j, grievance in enumerate(view.grievance):
             eligible = grievance >= most and grievance > 0.0 and not view.conciliatory[j] and j != view.index
-            if eligible and any(o.target_index == j and o.hostile for o in view.options):
+            if eligible and view.targetable[j]:
                 target, most = j, grievance
         if target < 0:
             return self.settle(view)

@@ -50,7 +50,7 @@ class GrimTrigger(Rule):
             attributed = view.outstanding[j] >= p.ignore_below or view.grievance[j] >= p.ignore_below
             if rung >= p.trigger_rung and attributed and j != view.index:
                 self.worst[j] = max(rung, self.worst.get(j, 0))  # idempotent: safe to ask twice a day
-        targets = [j for j in self.worst if any(o.target_index == j and o.hostile for o in view.options)]
+        targets = [j for j in self.worst if view.targetable[j]]
         if not targets:
             return self.settle(view)
         target = max(targets, key=lambda j: (self.worst[j], -j))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .base import Policy, Rule, RuleParams, View, register, tremble
+from .base import Policy, Rule, RuleParams, View, blend, register, trembled
 from .tit_for_tat import TitForTatParams
 
 if TYPE_CHECKING:
@@ -64,13 +64,9 @@ class Mixture(Rule):
         self.components = [make_rule(c.rule) for c in self.params.components]
 
     def policy(self, view: View) -> Policy:
-        policies = [tremble(view, rule.policy(view), rule.params.epsilon) for rule in self.components]
+        policies = trembled(view, self.components)
         if len(policies) == 1:
             return policies[0]
-        probs = [0.0] * len(view.options)
-        for weight, policy in zip(self.weights, policies, strict=True):
-            for i, p in enumerate(policy.probs):
-                probs[i] += weight * p
+        probs, top = blend(self.weights, policies)
         names = ", ".join(f"{w:.2g} {r.name}" for w, r in zip(self.weights, self.components, strict=True))
-        top = max(range(len(policies)), key=lambda k: self.weights[k])
         return Policy(probs, f"mixture ({names}); {self.components[top].name}: {policies[top].reason}")

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, mix, most_pressing, register
+from .base import Policy, Rule, RuleParams, View, aim, deaths_cross, describe_attribution, mix, most_pressing, register
 
 
 class RedLineParams(RuleParams):
@@ -59,15 +59,10 @@ class RedLine(Rule):
         if target < 0:
             return self.settle(view)
         p = self.params
-        killed = view.last_killed[target]
         severity = view.outstanding[target]
-        crossed_by_deaths = p.killed_threshold > 0 and killed >= p.killed_threshold
-        if crossed_by_deaths or severity >= p.rung_threshold:
-            what = (
-                f"{killed} {view.actor_id} national{'s' if killed != 1 else ''} killed"
-                if crossed_by_deaths
-                else f"severity {severity:.1f} >= {p.rung_threshold:g}"
-            )
+        deaths = deaths_cross(view, target, p.killed_threshold)
+        if deaths or severity >= p.rung_threshold:
+            what = deaths or f"severity {severity:.1f} >= {p.rung_threshold:g}"
             reason = (
                 f"red line crossed: {what}, attack attributed to {view.others[target]} "
                 f"(p={view.last_attribution[target]:.2g})"

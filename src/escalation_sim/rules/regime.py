@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .base import Policy, Rule, RuleParams, View, register, tremble, withhold_cooling
+from .base import Policy, Rule, RuleParams, View, blend, register, tremble, trembled, withhold_cooling
 from .tit_for_tat import TitForTatParams
 
 if TYPE_CHECKING:
@@ -115,19 +115,14 @@ class Regime(Rule):
     # --- policies --------------------------------------------------------------------------------------------
 
     def regime_policies(self, view: View) -> list[Policy]:
-        return [tremble(view, rule.policy(view), rule.params.epsilon) for rule in self.rules]
+        return trembled(view, self.rules)
 
     def policy(self, view: View) -> Policy:
         if self.current is not None:
             policy = tremble(view, self.rules[self.current].policy(view), self.rules[self.current].params.epsilon)
             return Policy(policy.probs, f"regime {self.names[self.current]}{self.switched}: {policy.reason}")
         policies = self.regime_policies(view)
-        probs = [0.0] * len(view.options)
-        for weight, policy in zip(self.belief, policies, strict=True):
-            if weight:
-                for i, q in enumerate(policy.probs):
-                    probs[i] += weight * q
-        top = max(range(len(policies)), key=self.belief.__getitem__)
+        probs, top = blend(self.belief, policies)
         shares = ", ".join(f"P({n})={b:.2g}" for n, b in zip(self.names, self.belief, strict=True))
         return Policy(probs, f"regimes {shares}; {self.names[top]}: {policies[top].reason}")
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Policy, Rule, RuleParams, View, aim, describe_attribution, mix, most_pressing, register
+from .base import Policy, Rule, RuleParams, View, aim, deaths_cross, describe_attribution, mix, most_pressing, register
 
 
 class RestoreDeterrenceParams(RuleParams):
@@ -73,17 +73,16 @@ class RestoreDeterrence(Rule):
             return self.settle(view)
         p = self.params
         act = view.last_act_of[target]
-        killed = view.last_killed[target]
-        by_deaths = p.killed_threshold > 0 and killed >= p.killed_threshold
-        if not (by_deaths or act in p.high_value_actions):
+        deaths = deaths_cross(view, target, p.killed_threshold)
+        if not (deaths or act in p.high_value_actions):
             rung = view.last_rung[target]
             reason = f"restoring deterrence: routine provocation, answered in kind at rung {rung}; " + (
                 describe_attribution(view, target)
             )
             return aim(view, target, rung, p.spread, view.readiness, reason)
         rung = max(view.outstanding[target] + p.blow_margin, p.floor_rung)
-        what = f"{killed} {view.actor_id} national{'s' if killed != 1 else ''} killed" if by_deaths else act
-        reason = f"restoring deterrence: {what} by {view.others[target]} answered with a larger blow (rung {rung:g})"
+        who = view.others[target]
+        reason = f"restoring deterrence: {deaths or act} by {who} answered with a larger blow (rung {rung:g})"
         blow = aim(view, target, rung, p.spread, view.readiness, reason)
         sponsor = view.sponsor_of[target]
         if sponsor < 0 or p.sponsor_share == 0 or not any(o.target_index == sponsor for o in view.options):

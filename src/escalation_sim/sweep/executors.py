@@ -17,9 +17,13 @@ import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Literal
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Literal
 
 from .worker import BaseScenario, ChunkResult, RunTask, run_chunk
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 ExecutorName = Literal["serial", "process", "dask"]
 SCHEDULER_TIMEOUT = "10s"  # to connect to a Dask scheduler
@@ -145,6 +149,13 @@ def shutdown_pools() -> None:
 atexit.register(shutdown_pools)
 
 
+def pool_died(workers: int, exc: BrokenProcessPool) -> ExecutorError:
+    """Drop the shared pool whose worker died (the next call starts a fresh one) and say what to do."""
+    with _POOL_LOCK:
+        _POOLS.pop(workers, None)
+    return ExecutorError(f"a worker process died ({exc}); rerun the same command to resume")
+
+
 def _run_process(
     chunks: Iterable[list[RunTask]], base: BaseScenario, workers: int, trajectories: bool
 ) -> Iterator[ChunkResult]:
@@ -165,9 +176,7 @@ def _run_process(
             for future in done:
                 yield future.result()
     except BrokenProcessPool as exc:
-        with _POOL_LOCK:
-            _POOLS.pop(workers, None)
-        raise ExecutorError(f"a worker process died ({exc}); rerun the same command to resume") from None
+        raise pool_died(workers, exc) from None
     finally:  # stopped early (an error, Ctrl-C): drop what has not started
         for future in pending:
             future.cancel()
@@ -176,19 +185,20 @@ def _run_process(
 # --- Dask --------------------------------------------------------------------------------------------------------
 
 
-def _run_dask(
-    chunks: Iterable[list[RunTask]], base: BaseScenario, workers: int, scheduler: str | None, trajectories: bool
-) -> Iterator[ChunkResult]:
+@contextmanager
+def dask_client(workers: int, scheduler: str | None) -> Iterator[Client]:
+    """A Dask client on the scheduler at `scheduler`, or on a local cluster of `workers` single-threaded
+    processes (loopback only, dashboard too); closed, with its cluster, on leaving."""
     import logging
 
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, LocalCluster
 
     cluster = None
     try:
         if scheduler is None:
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,  # loopback only, dashboard too
+                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
             )  # fmt: skip
             client = Client(cluster)
         else:
@@ -199,6 +209,19 @@ def _run_dask(
         where = scheduler or "a local cluster"
         raise ExecutorError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
     try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _run_dask(
+    chunks: Iterable[list[RunTask]], base: BaseScenario, workers: int, scheduler: str | None, trajectories: bool
+) -> Iterator[ChunkResult]:
+    from distributed import as_completed
+
+    with dask_client(workers, scheduler) as client:
         window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
         base_future = client.scatter(base, broadcast=True, hash=False)
         source = iter(chunks)
@@ -218,7 +241,3 @@ def _run_dask(
                 running.add(client.submit(run_chunk, tasks, base_future, trajectories, pure=False))
                 in_flight += 1
             yield result
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
