@@ -107,3 +107,12 @@ def test_run_and_distribution_write_event_series(tmp_path) -> None:
         assert len(acts) <= row["hostile_acts"] + 0
     daily = daily_series(series)
     assert {"quad4", "goldstein"} <= set(daily.columns)
+
+
+def test_event_series_paths_are_checked_up_front(tmp_path) -> None:
+    runner = CliRunner()
+    for command in (["run", "jan2020", "--no-figure"], ["distribution", "jan2020", "-n", "2", "--workers", "1"]):
+        for bad in ("/dev/null", str(tmp_path)):  # a device, a folder
+            done = runner.invoke(app, [*command, "--events-parquet", bad])
+            assert done.exit_code == 2, (command, bad, done.output)
+            assert "--events-parquet" in done.output and "Traceback" not in done.output

@@ -57,11 +57,12 @@ def events_table(rows: list[dict]) -> pd.DataFrame:
 
 
 def write_events(rows: list[dict], path: str | Path) -> Path:
-    """Write event-data rows as Parquet (pandas reads it back as written)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    events_table(rows).to_parquet(path, index=False)
-    return path
+    """Write event-data rows as Parquet (pandas reads it back as written), through the package's one safe writer:
+    a regular file (never a device), written whole or not at all, its folder created."""
+    from .files import write_with
+
+    table = events_table(rows)
+    return write_with(path, lambda handle: table.to_parquet(handle, index=False))
 
 
 def daily_series(events: pd.DataFrame) -> pd.DataFrame:
