@@ -3,7 +3,9 @@
 Why: simulated crises can then be set beside GDELT, ICEWS or POLECAT series with the same tools (counts per
 day and quad class, Goldstein sums per dyad-day). Codes come from the ladder (data/ladder.yaml): CAMEO and
 Goldstein (Schrodt 2012; Goldstein 1992), PLOVER (Halterman et al. 2023). One row per act, holds excluded, as
-event datasets record them; `daily_series` sums them per day and dyad.
+event datasets record them; `daily_series` sums them per day and dyad. Private messages and orders are kept but
+marked `private` (news-based event data cannot see them; they have no PLOVER type): drop them to compare with
+GDELT, ICEWS or POLECAT, as `daily_series` does.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from .model import EscalationModel
 
 EVENT_DATA_COLUMNS = [
     "run", "seed", "date", "day", "actor", "target", "action", "rung", "cameo", "cameo_root", "quad_class",
-    "plover", "plover_mode", "goldstein", "killed", "wounded", "origin", "event_id",
+    "plover", "plover_mode", "goldstein", "killed", "wounded", "origin", "event_id", "private",
 ]  # fmt: skip
+PRIVATE_ORDERS = {"order_restraint", "order_attack"}  # a sponsor's orders to its own militia: never public
 QUAD_CLASSES = {1: "verbal cooperation", 2: "material cooperation", 3: "verbal conflict", 4: "material conflict"}
 
 
@@ -41,6 +44,7 @@ def event_rows(model: EscalationModel, run: int = 0, seed: int | None = None) ->
             else None, "quad_class": quad_class(action.cameo), "plover": action.plover, "plover_mode":
             action.plover_mode, "goldstein": action.goldstein, "killed": r.killed_total,
             "wounded": sum(r.wounded.values()), "origin": r.origin, "event_id": r.event_id,
+            "private": bool(action.private or action.effect in PRIVATE_ORDERS),
         })  # fmt: skip
     return rows
 
@@ -53,16 +57,20 @@ def events_table(rows: list[dict]) -> pd.DataFrame:
 
 
 def write_events(rows: list[dict], path: str | Path) -> Path:
-    """Write event-data rows as Parquet (pandas reads it back as written)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    events_table(rows).to_parquet(path, index=False)
-    return path
+    """Write event-data rows as Parquet (pandas reads it back as written), through the package's one safe writer:
+    a regular file (never a device), written whole or not at all, its folder created."""
+    from .files import write_with
+
+    table = events_table(rows)
+    return write_with(path, lambda handle: table.to_parquet(handle, index=False))
 
 
 def daily_series(events: pd.DataFrame) -> pd.DataFrame:
-    """Per run, day and directed dyad: event counts per quad class and the Goldstein sum (GDELT-style)."""
+    """Per run, day and directed dyad: event counts per quad class and the Goldstein sum (GDELT-style), of the
+    acts news-based event data could see (private messages and orders left out)."""
     coded = events.dropna(subset=["quad_class"])
+    if "private" in coded.columns:  # files written before the column existed have none
+        coded = coded[~coded["private"].astype(bool)]
     counts = coded.pivot_table(index=["run", "date", "actor", "target"], columns="quad_class", values="action",
                                aggfunc="count", fill_value=0)  # fmt: skip
     counts.columns = [f"quad{int(c)}" for c in counts.columns]

@@ -225,8 +225,9 @@ def test_play_survives_bad_input_and_saves_what_was_played_at_end_of_input(tmp_p
                   input=script)  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "'xx' is not on the list" in result.stderr
-    # IRN has 16 options since its private orders to KH and PMF (issue 9)
-    assert "99 is not on the list: pick a number from 0 to 15" in result.stderr
+    # IRN has 19 options: 12 of its own, private orders to KH and PMF (4, issue 9 items 4-6), a closure
+    # declaration to USA and IRQ and a private assurance to USA over its channels (3, issue 9 items 1-3)
+    assert "99 is not on the list: pick a number from 0 to 18" in result.stderr
     assert "was used too recently" in result.stderr
     assert "Game stopped (end of input) before 2020-01-07: 3 of 57 days played." in result.stdout
     assert "Traceback" not in result.output

@@ -49,8 +49,9 @@ def cli_subprocess(*args: str, timeout: float = 60) -> subprocess.CompletedProce
 def test_fifo_and_devices_as_scenarios_exit_2_at_once(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
-    for command in (["validate", str(fifo)], ["run", str(fifo)], ["run", "/dev/zero"], ["run", "/dev/urandom"],
-                    ["debrief", "/dev/zero"], ["sweep", str(fifo), "--out", str(tmp_path / "o")]):  # fmt: skip
+    for command in (["validate", str(fifo)], ["validate", "/dev/zero"], ["run", str(fifo)], ["run", "/dev/zero"],
+                    ["run", "/dev/urandom"], ["debrief", "/dev/zero"],
+                    ["sweep", str(fifo), "--out", str(tmp_path / "o")]):  # fmt: skip
         done = cli_subprocess(*command, timeout=60)
         assert done.returncode == 2, (command, done.stderr)
         assert "Traceback" not in done.stderr

@@ -4,7 +4,7 @@ One module per family of commands, each shown in its own help panel:
 
     run.py          Runs        run, distribution, replay
     scenarios.py    Scenarios   validate, list, schema
-    sweep.py        Sweeps      sweep, sweep-summary, sweep-point, sensitivity
+    sweep.py        Sweeps      sweep, sweep-summary, sweep-point, sweep-events, sensitivity
     tournament.py   Sweeps      tournament (every pairing of rules, ranked)
     classroom.py    Classroom   play, debrief, app      (classroom_views.py: how they look in a terminal)
     instructor.py   Classroom   instructor-key (the key to notebook 05, shipped in the package)

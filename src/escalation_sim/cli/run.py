@@ -54,6 +54,7 @@ def run(
         raise fail("--branch-date and --no-branch contradict each other: give one of them")
     check_seed(seed)
     check_output(out, "--out", folder=True)
+    check_output(events_parquet, "--events-parquet")
     _, loaded = open_scenario(scenario, sets)
     branch = parse_date(branch_date, "--branch-date", loaded)
     result = run_scenario(loaded, seed=seed, branch_date=branch, replay_only=no_branch)
@@ -140,6 +141,7 @@ def distribution(
 
     check_seed(seed)
     check_output(csv, "--csv")
+    check_output(events_parquet, "--events-parquet")
     _, loaded = open_scenario(scenario, sets)
     branch = parse_date(branch_date, "--branch-date", loaded) or loaded.branch_date
     unknown = [a for a in actor or [] if a not in loaded.actors]
@@ -172,7 +174,11 @@ def distribution(
     if events_parquet is not None:
         from ..sweep.events import rerun_events
 
-        console.print(f"wrote {rerun_events(loaded, ok, events_parquet)}")
+        try:
+            console.print(f"wrote {rerun_events(loaded, ok, events_parquet)}", markup=False)
+        except OSError as exc:  # disk full, read-only folder
+            raise fail(f"--events-parquet: cannot write the event series to {events_parquet} "
+                       f"({exc.strerror or exc}); choose another path") from None  # fmt: skip
     if csv is not None:
         _write_csv(frame, csv, "--csv")
     if failed:

@@ -44,12 +44,16 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario or sweep
 
 def _is_sweep_file(path: Path) -> bool:
     """A sweep file names its `base` scenario at the top level and has no `actors` or `extends` (read as text:
-    no YAML is parsed here, the loaders do that under their own limits)."""
+    no YAML is parsed here, the loaders do that under their own limits). The text is read under the input policy
+    (a regular file of bounded size, never blocking on a FIFO or reading a device without end); a file that breaks
+    it is not a sweep file here, and the scenario loader reports why."""
     import re
 
+    from ..files import read_text_file
+
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_text_file(path)
+    except (OSError, ValueError):  # FileProblem included: not a regular file, too large, not UTF-8
         return False
     keys = set(re.findall(r"^([A-Za-z_]+)\s*:", text, flags=re.MULTILINE))
     return "base" in keys and not keys & {"actors", "extends"}

@@ -1,4 +1,5 @@
-"""`escalation-sim sweep`, `sweep-summary`, `sweep-point` and `sensitivity`: many runs, stored and summarized.
+"""`escalation-sim sweep`, `sweep-summary`, `sweep-point`, `sweep-events` and `sensitivity`: many runs, stored and
+summarized.
 
 Exit status: 0 all runs succeeded, 1 some runs failed (their rows carry the error) or the sweep was
 interrupted, 2 bad input (the message names the file, the field and what was expected).
@@ -227,6 +228,61 @@ def sensitivity(
         raise fail(f"{report.runs_failed} run(s) failed; see the `error` column of {out / 'results'}", code=1)
 
 
+def _ids(text: str | None, option: str) -> list[int] | None:
+    """Whole numbers from "3,7,10-12"; None for no text; exit 2 naming the option otherwise."""
+    if text is None:
+        return None
+    ids: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.strip().partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError:
+            raise fail(f"{option}: expected whole numbers and ranges such as 3,7,10-12, got {text!r}") from None
+        if first < 0 or last < first or last - first >= 10**7:
+            raise fail(f"{option}: {part.strip()!r} is not a range of run numbers (from 0, low-high)")
+        ids.extend(range(first, last + 1))
+    return ids
+
+
+def sweep_events(
+    folder: Annotated[Path, typer.Argument(help="A sweep folder (the --out of `escalation-sim sweep`).")],
+    runs: Annotated[str | None, typer.Option(help="Run ids, e.g. 3,7,10-12; default: every run that ran.")] = None,
+    points: Annotated[str | None, typer.Option(help="Only the runs of these design points, e.g. 0,4.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Parquet file to write; default: FOLDER/events.parquet.")] = None,
+    progress: Annotated[bool | None, typer.Option(help="Progress bar; default: only on a terminal.")] = None,
+) -> None:
+    """Write the daily event series (CAMEO, quad class, PLOVER, Goldstein) of a sweep's runs as Parquet.
+
+    Each run is re-run from its stored seed and branch date under its own point's scenario (the base scenario
+    with the point's edits, as the sweep ran it); runs are deterministic, so these are the runs the results
+    table describes. Failed runs are left out. The base scenario file must be unchanged since the sweep ran.
+    """
+    import sys
+
+    from ..scenario import ScenarioError
+    from ..sweep import StorageError, open_sweep
+    from ..sweep.events import sweep_events as write_sweep_events
+    from ..sweep.events import sweep_runs
+
+    run_ids, point_ids = _ids(runs, "--runs"), _ids(points, "--points")
+    target = out if out is not None else folder / "events.parquet"
+    check_output(target, "--out")
+    try:
+        opened = open_sweep(folder)
+        chosen = sweep_runs(opened, run_ids, point_ids)
+        if chosen.empty:
+            raise fail(f"{folder}: no run that ran matches; nothing to write")
+        path = write_sweep_events(opened, chosen, target,
+                                  progress=sys.stderr.isatty() if progress is None else progress)  # fmt: skip
+    except (StorageError, KeyError, ScenarioError, ValueError) as exc:
+        raise fail(str(exc).strip("'\"")) from None
+    except OSError as exc:  # disk full, read-only folder
+        raise fail(f"--out: cannot write the event series to {target} ({exc.strerror or exc}); choose another "
+                   "--out") from None  # fmt: skip
+    console.print(f"wrote {path} ({len(chosen)} runs)", highlight=False, markup=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command(rich_help_panel=SWEEPS, epilog=examples(
         "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/demo",
@@ -244,6 +300,11 @@ def register(app: typer.Typer) -> None:
         "escalation-sim sweep-point sweeps/demo 1234",
         "escalation-sim sweep-point sweeps/demo 1234 --out point.yaml   # then run the command it prints",
     ))(sweep_point)  # fmt: skip
+    app.command(name="sweep-events", rich_help_panel=SWEEPS, epilog=examples(
+        "escalation-sim sweep-events sweeps/demo   # every run: sweeps/demo/events.parquet",
+        "escalation-sim sweep-events sweeps/demo --points 0,3 --out sweeps/demo_p0_p3_events.parquet",
+        "escalation-sim sweep-events sweeps/demo --runs 0-99",
+    ))(sweep_events)  # fmt: skip
     app.command(rich_help_panel=SWEEPS, epilog=examples(
         "escalation-sim sensitivity scenarios/jan2020_sensitivity_sweep.yaml --out sweeps/sobol",
         "escalation-sim sensitivity scenarios/jan2020_sensitivity_sweep.yaml --out sweeps/sobol "

@@ -79,6 +79,10 @@ class Action(Strict):
         "the Open Event Data Alliance's CAMEO2PLOVER table; null where PLOVER has none (statements, holding)",
     )
     plover_mode: str | None = Field(None, description="PLOVER mode (e.g. heavy-weapons, assassinate), if any")
+    plover_none: str | None = Field(
+        None, max_length=300, description="why an action has no PLOVER type: its CAMEO code has no row in the "
+        "CAMEO2PLOVER table (01 statements, 02 appeals), or it is private (event data cannot see it)",
+    )
     mid_level: int = Field(ge=1, le=5, description="Correlates of War MID hostility level")
     mid_action: int = Field(ge=0, le=21, description="Correlates of War MID incident action code")
     killed_mean: float = Field(0.0, ge=0, le=1e5, description="expected deaths per use")
@@ -117,6 +121,10 @@ class Action(Strict):
             raise ValueError("an action with effect 'accident' must have chosen: false (it is not a decision)")
         if self.private and self.message is None:
             raise ValueError("a private action needs a message: warning, assurance or demand")
+        if self.plover and self.plover_none:
+            raise ValueError("an action has a PLOVER type (plover) or a reason for none (plover_none), not both")
+        if self.plover_mode and not self.plover:
+            raise ValueError("plover_mode needs a PLOVER type (plover)")
         return self
 
 

@@ -81,14 +81,7 @@ def point_scenario_file(folder: SweepFolder, run_id: int, out: Path | None = Non
     row = folder.run(run_id)
     points = folder.points
     point = points[points["point"] == row["point"]].iloc[0]
-    base_path = Path(folder.manifest["scenario_file"])
-    base = load_scenario_data(base_path)
-    if validate_scenario_data(base, base_path).sha256() != folder.manifest["scenario_sha256"]:
-        raise StorageError(
-            f"{base_path} has changed since the sweep ran (its hash differs from the manifest's), so the point's "
-            "scenario cannot be rebuilt from it; restore the file (e.g. from git) and try again"
-        )
-    data = apply_edits(base, json.loads(point["set"]), json.loads(point["remove_events"]))
+    data = point_scenario_data(folder, int(row["point"]))
     out = out or folder.root / "points" / f"point-{int(row['point']):06d}.yaml"
     header = (
         f"# Scenario of point {int(row['point'])} of sweep {folder.manifest['sweep']} ({folder.root}):\n"
@@ -100,6 +93,31 @@ def point_scenario_file(folder: SweepFolder, run_id: int, out: Path | None = Non
     if row.get("branch_date"):
         args += ["--branch-date", str(row["branch_date"])]
     return out, args
+
+
+def base_scenario_data(folder: SweepFolder) -> dict[str, Any]:
+    """The sweep's base scenario data, read again from its file; StorageError if the file changed since the sweep
+    ran (its hash differs from the manifest's): the points' scenarios could not be rebuilt from it."""
+    base_path = Path(folder.manifest["scenario_file"])
+    base = load_scenario_data(base_path)
+    if validate_scenario_data(base, base_path).sha256() != folder.manifest["scenario_sha256"]:
+        raise StorageError(
+            f"{base_path} has changed since the sweep ran (its hash differs from the manifest's), so the point's "
+            "scenario cannot be rebuilt from it; restore the file (e.g. from git) and try again"
+        )
+    return base
+
+
+def point_scenario_data(folder: SweepFolder, point: int, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A point's scenario data: the base scenario with the point's edits (`set`, `remove_events`) applied, as the
+    sweep's workers built it."""
+    points = folder.points
+    rows = points[points["point"] == point]
+    if rows.empty:
+        raise KeyError(f"{folder.root}: no point {point} in the design")
+    row = rows.iloc[0]
+    base = base_scenario_data(folder) if base is None else base
+    return apply_edits(base, json.loads(row["set"]), json.loads(row["remove_events"]))
 
 
 def _plain(value: Any) -> Any:
