@@ -134,6 +134,8 @@ class BeliefState:
         hostile = self.hostile
         hold = other.hold_index
         cooling = other.cooling if other.cooling_count else None
+        if cooling is None and len(chosen) == 1:
+            return self._chance_one(probs, resolve, chosen[0])
         total = 0.0
         for i in chosen:
             if cooling is not None and cooling[i]:
@@ -146,6 +148,18 @@ class BeliefState:
                         total += q * (1.0 - resolve)
                     if cooling is not None and cooling[i]:
                         total += q * resolve if hostile[i] else q
+        return total
+
+    def _chance_one(self, probs: list[float], resolve: float, i: int) -> float:
+        """`chance` of the one option `i` with nothing cooling down: the same sums, in the same order."""
+        q = probs[i]
+        total = 0.0 + (q * resolve if self.hostile[i] else q)
+        if i == self.other.hold_index:
+            backed = 1.0 - resolve
+            for k in self.hostile_at:  # what the type backs down from
+                q = probs[k]
+                if q:
+                    total += q * backed
         return total
 
     def update(self, likelihoods: list[float]) -> None:
