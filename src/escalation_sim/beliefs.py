@@ -43,6 +43,11 @@ class BeliefState:
         self.view = Supposed(other)
         self.ignore_holds = spec.credibility_model == "current_calculus"
         self.hostile = [opt.hostile for opt in other.options]
+        self.hostile_at = [i for i, h in enumerate(self.hostile) if h]  # option indices, in option order
+        self.calm_at = [i for i, h in enumerate(self.hostile) if not h]
+        self._groups: list[tuple[Rule, float, float, float]] = []  # `groups`, for the posterior in `_groups_of`
+        self._groups_of: list[float] | None = None
+        self._said: tuple[int, list[float], str] | None = None  # `describe`'s last answer
         # doctrines: (rule, member type indices, whether the rule reads resolve and must be run per type)
         self.doctrines: list[tuple[Rule, list[int], bool]] = []
         for k, t in enumerate(spec.types):
@@ -68,25 +73,39 @@ class BeliefState:
         instead with the rest. Types below 1e-4 posterior are left out (of the forecast, not of learning), type
         by type: whether types share a doctrine's policy is a saving in computation and changes no forecast.
         """
-        hostile = self.hostile
-        out = [0.0] * len(hostile)
+        out = [0.0] * len(self.hostile)
         moved = 0.0
-        posterior, resolves = self.posterior, self.resolves
-        for rule, members, per_type in self.doctrines:
-            kept = [k for k in members if posterior[k] >= 1e-4]
-            for group in [[k] for k in kept] if per_type else [kept] if kept else []:
-                weight = sum(posterior[k] for k in group)
-                carried = sum(posterior[k] * resolves[k] for k in group)
-                probs = self.doctrine_policy(rule, view, resolves[group[0]])
-                for i, q in enumerate(probs):
-                    if q:
-                        if hostile[i]:
-                            out[i] += carried * q
-                            moved += (weight - carried) * q
-                        else:
-                            out[i] += weight * q
+        hostile_at, calm_at = self.hostile_at, self.calm_at
+        for rule, resolve, weight, carried in self.groups():
+            probs = self.doctrine_policy(rule, view, resolve)
+            lost = weight - carried
+            for i in hostile_at:  # in option order, as `moved` adds up
+                q = probs[i]
+                if q:
+                    out[i] += carried * q
+                    moved += lost * q
+            for i in calm_at:
+                q = probs[i]
+                if q:
+                    out[i] += weight * q
         out[self.other.hold_index] += moved
         return out
+
+    def groups(self) -> list[tuple[Rule, float, float, float]]:
+        """(doctrine, resolve it is run with, posterior weight, weight x resolve) of each group of types `answer`
+        mixes, in doctrine order: one group per doctrine, or per type if the doctrine reads resolve. Recomputed
+        only when the posterior changed."""
+        posterior, resolves = self.posterior, self.resolves
+        if self._groups_of != posterior:
+            groups = []
+            for rule, members, per_type in self.doctrines:
+                kept = [k for k in members if posterior[k] >= 1e-4]
+                for group in [[k] for k in kept] if per_type else [kept] if kept else []:
+                    weight = sum(posterior[k] for k in group)
+                    carried = sum(posterior[k] * resolves[k] for k in group)
+                    groups.append((rule, resolves[group[0]], weight, carried))
+            self._groups, self._groups_of = groups, list(posterior)
+        return self._groups
 
     # --- learning ------------------------------------------------------------------------------------------
 
@@ -115,6 +134,8 @@ class BeliefState:
         hostile = self.hostile
         hold = other.hold_index
         cooling = other.cooling if other.cooling_count else None
+        if cooling is None and len(chosen) == 1:
+            return self._chance_one(probs, resolve, chosen[0])
         total = 0.0
         for i in chosen:
             if cooling is not None and cooling[i]:
@@ -127,6 +148,18 @@ class BeliefState:
                         total += q * (1.0 - resolve)
                     if cooling is not None and cooling[i]:
                         total += q * resolve if hostile[i] else q
+        return total
+
+    def _chance_one(self, probs: list[float], resolve: float, i: int) -> float:
+        """`chance` of the one option `i` with nothing cooling down: the same sums, in the same order."""
+        q = probs[i]
+        total = 0.0 + (q * resolve if self.hostile[i] else q)
+        if i == self.other.hold_index:
+            backed = 1.0 - resolve
+            for k in self.hostile_at:  # what the type backs down from
+                q = probs[k]
+                if q:
+                    total += q * backed
         return total
 
     def update(self, likelihoods: list[float]) -> None:
@@ -157,7 +190,16 @@ class BeliefState:
         return sum(w * r for w, r in zip(self.posterior, self.resolves, strict=True))
 
     def describe(self, top: int = 3) -> str:
-        """The most likely types in words: 'USA: red_line/r=0.8 55%, restraint/r=0.3 20%'."""
+        """The most likely types in words: 'USA: red_line/r=0.8 55%, restraint/r=0.3 20%'. Kept until the
+        posterior changes (a believer's every policy reads it)."""
+        said = self._said
+        if said is not None and said[0] == top and said[1] == self.posterior:
+            return said[2]
+        text = self._describe(top)
+        self._said = (top, list(self.posterior), text)
+        return text
+
+    def _describe(self, top: int) -> str:
         ranked = sorted(range(len(self.posterior)), key=lambda k: -self.posterior[k])[:top]
         return f"{self.other.actor_id}: " + ", ".join(f"{self.labels[k]} {self.posterior[k]:.0%}" for k in ranked)
 

@@ -23,13 +23,55 @@ def build_options(self: CrisisActor, ladder: dict[str, Action], actors: list[Cri
     """Enumerate what this actor can do: each capability against each legitimate target."""
     spec = self.spec
     ids = [a.actor_id for a in actors]
+    options, self.justification = enumerate_options(self, ladder, actors)
+    self.options = options
+    self.cooldown_of = [ladder[o.action].cooldown_days for o in options]
+    self.cooling = [0] * len(options)
+    self.hold_index = next(o.index for o in options if o.action == "hold")
+    self.others = tuple(ids)
+    for o in options:
+        if o.hostile and o.target_index >= 0:
+            self.targetable[o.target_index] = True
+    self.dependence = [spec.dependence.get(i, 0.0) for i in ids]
+    proxies.proxy_wiring(self, actors)
+
+
+# Options by scenario and actor: they depend on nothing else (the scenario is frozen, the lines are built from
+# it), so runs of one scenario object share them, and with them the caches keyed by their identity (rules/aiming).
+_BUILT: dict[int, tuple[object, dict[int, tuple[tuple[Option, ...], str | None]]]] = {}
+
+
+def enumerate_options(
+    self: CrisisActor, ladder: dict[str, Action], actors: list[CrisisActor]
+) -> tuple[tuple[Option, ...], str | None]:
+    """(options, the action that justifies force or None), built once per scenario object and actor."""
+    scenario = self.model.crisis
+    if ladder is not scenario.actions:  # a ladder of its own: nothing to share
+        return _enumerate(self, ladder, actors)
+    cached = _BUILT.get(id(scenario))
+    if cached is None or cached[0] is not scenario:
+        if len(_BUILT) >= 64:
+            _BUILT.clear()
+        cached = _BUILT[id(scenario)] = (scenario, {})
+    found = cached[1].get(self.index)
+    if found is None:
+        found = cached[1][self.index] = _enumerate(self, ladder, actors)
+    return found
+
+
+def _enumerate(
+    self: CrisisActor, ladder: dict[str, Action], actors: list[CrisisActor]
+) -> tuple[tuple[Option, ...], str | None]:
+    spec = self.spec
+    ids = [a.actor_id for a in actors]
     options: list[Option] = []
+    justification = None
     for key in spec.capabilities:
         action = ladder[key]
         if not action.chosen:
             continue
         if action.justifies:
-            self.justification = key
+            justification = key
             continue
         if "none" in action.targets and not action.private:
             options.append(make_option(self, len(options), key, action, None, ids))
@@ -43,16 +85,7 @@ def build_options(self: CrisisActor, ladder: dict[str, Action], actors: list[Cri
                 continue  # the host carries no line to that actor from another of its partners
             if kind in action.targets:
                 options.append(make_option(self, len(options), key, action, other, ids))
-    self.options = tuple(options)
-    self.cooldown_of = [ladder[o.action].cooldown_days for o in options]
-    self.cooling = [0] * len(options)
-    self.hold_index = next(o.index for o in options if o.action == "hold")
-    self.others = tuple(ids)
-    for o in options:
-        if o.hostile and o.target_index >= 0:
-            self.targetable[o.target_index] = True
-    self.dependence = [spec.dependence.get(i, 0.0) for i in ids]
-    proxies.proxy_wiring(self, actors)
+    return tuple(options), justification
 
 
 def addressees(self: CrisisActor, action: Action, actors: list[CrisisActor]) -> list[str]:

@@ -22,6 +22,7 @@ class Supposed:
         "domestic_pressure", "alert", "readiness", "resolve",
         "actor_id", "index", "others", "options", "hold_index", "cost_sensitivity", "risk_tolerance",
         "credibility", "legitimacy_cost", "pending_threat", "resolve_of", "credibility_of", "sovereignty_cost",
+        "targetable",
     )  # fmt: skip
 
     def __init__(self, base: CrisisActor) -> None:
@@ -69,6 +70,7 @@ class Supposed:
         self.resolve_of = base.resolve_of
         self.credibility_of = base.credibility_of
         self.sovereignty_cost = base.sovereignty_cost
+        self.targetable = base.targetable  # read by most_pressing on every policy: not left to __getattr__
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.base, name)

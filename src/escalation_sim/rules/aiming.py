@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .base import Option
 
 _AIMED: dict[tuple, tuple[tuple[Option, ...], list[float] | None]] = {}  # `aim`'s results, see `aimed`
-_CANDIDATES: dict[tuple[int, int, bool], tuple[tuple[Option, ...], list[tuple[int, int]]]] = {}
+_CANDIDATES: dict[tuple[int, int, bool], tuple[tuple[Option, ...], list[int], list[int]]] = {}
 
 
 def aimed(
@@ -43,13 +43,11 @@ def _aim_probs(
     options: tuple[Option, ...], target: int, rung: float, spread: float, p_act: float, hostile_only: bool,
     quiet: list[float],
 ) -> list[float] | None:  # fmt: skip
-    indices: list[int] = []
-    weights: list[float] = []
+    indices, rungs = _candidates(options, target, hostile_only)
+    exp = math.exp
+    weights = [exp(-abs(at - rung) / spread) for at in rungs]
     total = 0.0
-    for i, at in _candidates(options, target, hostile_only):
-        w = math.exp(-abs(at - rung) / spread)
-        indices.append(i)
-        weights.append(w)
+    for w in weights:  # added in order, as the probabilities have always been normalised
         total += w
     if total == 0.0:
         return None
@@ -61,13 +59,13 @@ def _aim_probs(
     return probs
 
 
-def _candidates(options: tuple[Option, ...], target: int, hostile_only: bool) -> list[tuple[int, int]]:
-    """(index, rung) of the options `aim` may put mass on, in option order; cached like `_quiet_day`."""
+def _candidates(options: tuple[Option, ...], target: int, hostile_only: bool) -> tuple[list[int], list[int]]:
+    """(indices, rungs) of the options `aim` may put mass on, in option order; cached like `_quiet_day`."""
     key = (id(options), target, hostile_only)
     cached = _CANDIDATES.get(key)
     if cached is None or cached[0] is not options:
         if len(_CANDIDATES) > 4096:
             _CANDIDATES.clear()
-        found = [(o.index, o.rung) for o in options if o.target_index == target and (o.hostile or not hostile_only)]
-        cached = _CANDIDATES[key] = (options, found)
-    return cached[1]
+        found = [o for o in options if o.target_index == target and (o.hostile or not hostile_only)]
+        cached = _CANDIDATES[key] = (options, [o.index for o in found], [o.rung for o in found])
+    return cached[1], cached[2]
