@@ -66,7 +66,7 @@ def test_play_w_60_stops_and_reports_the_event(jan2020):
     game = Game(jan2020, "IRN", seed=0)
     game.to_branch_point()
     held = game.hold_until_news(60)
-    assert held < 60 and game.held_news and all(game.involves(r) for r in game.held_news)
+    assert held < 60 and game.held_news and all(involves(game.actor.actor_id, r) for r in game.held_news)
     result = CliRunner().invoke(app, ["play", "jan2020", "--as", "IRN", "--seed", "0", "--runs", "0"],
                                 input="w 60\nq\n", env={"COLUMNS": "200"}, catch_exceptions=False)  # fmt: skip
     assert result.exit_code == 0, result.output
