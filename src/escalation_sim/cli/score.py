@@ -295,7 +295,8 @@ def print_evaluation(out: Path, report: dict) -> None:
     if loo.get("done"):
         console.print(f"PSIS-LOO over {loo['draws']} draws: elpd_loo {loo['elpd_loo']:.1f} (s.e. {loo['se']:.1f}), "
                       f"p_loo {loo['p_loo']:.1f}; Pareto k max {loo['pareto_k_max']:.2f}, "
-                      f"{loo['pareto_k_over_0_7']} cases over 0.7", highlight=False)  # fmt: skip
+                      f"{loo['pareto_k_over_0_7']} cases over 0.7, {loo['pareto_k_undefined']} undefined",
+                      highlight=False)  # fmt: skip
     console.print(f"wrote {out}/outcomes.csv, scores.csv, summary.csv, runs.parquet, report.json, shares.png"
                   + (", loo.csv" if loo.get("done") else ""))  # fmt: skip
 

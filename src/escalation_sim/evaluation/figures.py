@@ -16,8 +16,8 @@ COLOURS = {"de-escalation": "#4c72b0", "protracted": "#dd8452", "war": "#c44e52"
 
 
 def shares_figure(outcomes: pd.DataFrame) -> Figure:
-    """One group of bars per case (test cases first): the share of each class, its interval, and a ring on the
-    class history gave."""
+    """One group of bars per case (train cases, then test): the share of each class, its interval, and a
+    triangle over the class history took."""
     table = outcomes.sort_values(["split", "case"], ascending=[False, True]).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(12, 4.8))
     x = np.arange(len(table))

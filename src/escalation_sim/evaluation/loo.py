@@ -99,6 +99,8 @@ def psis_loo(cases: list[Scenario], params: list[Param], folder: Path, s: Any,
         "elpd_loo": float(loo.elpd), "se": float(loo.se), "p_loo": float(loo.p), "good_k": good_k,
         "pareto_k_max": float(k.max()), "pareto_k_over_good": int((k > good_k).sum()),
         "pareto_k_over_0_7": int((k > 0.7).sum()),
+        # NaN: arviz could not fit the tail (ties: a pseudo-marginal chain repeats points): not to be trusted
+        "pareto_k_undefined": int(k.isna().sum()),
         "fit": {n: {"median": p["median"], "low": p["low"], "high": p["high"], "rhat": p["rhat"]}
                 for n, p in fit["parameters"].items()},
         "fit_acceptance": fit.get("acceptance"),

@@ -40,7 +40,8 @@ def markdown(outcomes: pd.DataFrame, scores: pd.DataFrame, summary: pd.DataFrame
         lines += ["", f"PSIS-LOO over {info['draws']} draws ({info['distinct_draws']} distinct): elpd_loo "
                   f"{info['elpd_loo']:.1f} (s.e. {info['se']:.1f}), p_loo {info['p_loo']:.1f}; Pareto k above "
                   f"{info['good_k']:.2f} (arviz's threshold for this many draws) in {info['pareto_k_over_good']} of "
-                  f"{len(loo)} cases, above 0.7 in {info['pareto_k_over_0_7']}.", "",
+                  f"{len(loo)} cases, above 0.7 in {info['pareto_k_over_0_7']}, undefined (NaN: arviz could not "
+                  f"fit the tail of tied draws) in {info['pareto_k_undefined']}.", "",
                   "| case | split | observed | elpd_loo | Pareto k | mean log-lik over draws | s.d. |",
                   "|" + "---|" * 7]  # fmt: skip
         for r in loo.to_dict(orient="records"):
