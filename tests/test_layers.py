@@ -3,7 +3,7 @@ command line, the app or the analysis stack.
 
 Layers, low to high: rules/ (pure decision functions, below the scenario layer because scenario files validate
 rule parameters), scenario/, the model (agents, model, perception, outcomes), runner and sweep/, analysis
-(plots, sweep.analysis, sweep.figures), classroom/, and on top cli/ and classroom.app. Nothing in rules/ or
+(plots, sweep.analysis, sweep.figures, evaluation/), classroom/, and on top cli/ and classroom.app. Nothing in rules/ or
 scenario/ imports the model; nothing below cli/ imports cli/. A new module must be placed here: an unplaced
 module fails the test.
 """
@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, int]] = [
     ("sweep.analysis", 4), ("sweep.figures", 4), ("sweep.tournament_figure", 4),
     ("runner", 3), ("samples", 3), ("sweep", 3), ("sweep.*", 3), ("score", 3), ("score.*", 3), ("eventdata", 3),
     ("calibrate.figures", 4), ("calibrate", 3), ("calibrate.*", 3),
-    ("plots", 4),
+    ("plots", 4), ("evaluation", 4), ("evaluation.*", 4),
     ("classroom.app", 6),
     ("classroom", 5), ("classroom.*", 5),
     ("cli", 6), ("cli.*", 6),

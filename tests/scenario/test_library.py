@@ -100,3 +100,19 @@ def test_library_is_listed_by_name() -> None:
     for path in CASES:
         assert names[path.stem] == path
         assert yaml.safe_load(path.read_text(encoding="utf-8"))["name"] == path.stem
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_replay_gives_no_historical_decision_exactly_zero(path: Path) -> None:
+    """Issue 11's done-when: no decision in the record is impossible for the model (the score's floor does not
+    count). Fixed in the files by coding (an act repeated within its ladder cooldown folded into the act it
+    continued) or by a reasoned tremble `epsilon`."""
+    from escalation_sim.model import EscalationModel
+
+    case = load_scenario(path)
+    zeros = set()
+    for seed in range(3):
+        model = EscalationModel(scenario=case, rng=seed, replay_only=True, collect=False)
+        model.run_model()
+        zeros |= {r.event_id for r in model.records if r.event_id is not None and r.probability == 0.0}
+    assert not zeros, f"{path.stem}: exactly 0 in replay: {', '.join(sorted(zeros))}"

@@ -8,7 +8,7 @@ One module per family of commands, each shown in its own help panel:
     tournament.py   Sweeps      tournament (every pairing of rules, ranked)
     classroom.py    Classroom   play, debrief, app      (classroom_views.py: how they look in a terminal)
     instructor.py   Classroom   instructor-key (the key to notebook 05, shipped in the package)
-    score.py        Scoring     score, calibrate
+    score.py        Scoring     score, calibrate, evaluate
     common.py       the consoles, `fail`, scenario names and date options, shared by all
 
 Each module has `register(app)`; a new family is a new module added to `FAMILIES` below. Commands import what

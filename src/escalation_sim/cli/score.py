@@ -1,5 +1,6 @@
-"""Scoring: `score` (the record's log-likelihood under the model, against baselines) and `calibrate`
-(estimating a handful of parameters from one or several records)."""
+"""Scoring: `score` (the record's log-likelihood under the model, against baselines), `calibrate`
+(estimating a handful of parameters from one or several records) and `evaluate` (the crisis library: fit on
+train, freeze, measure the test split, leave-one-out)."""
 
 from __future__ import annotations
 
@@ -130,6 +131,7 @@ def register(app: typer.Typer) -> None:
         "escalation-sim score my_test.yaml --frozen runs/cal/params.json   # test scenarios: frozen only",
     ))(score)  # fmt: skip
     register_calibrate(app)
+    register_evaluate(app)
 
 
 def calibrate(
@@ -209,3 +211,100 @@ def register_calibrate(app: typer.Typer) -> None:
         "escalation-sim calibrate jan2020 --params actors.KH.rule.base_rate=0.001:0.1 --out runs/cal --freeze",
         note="Re-running the same command continues the chain to --steps.",
     ))(calibrate)  # fmt: skip
+
+
+def evaluate(
+    library: Annotated[
+        Path, typer.Argument(help="The folder of library cases (split and observed_outcome set).")
+    ] = Path("scenarios/library"),
+    out: Annotated[Path, typer.Option(help="Output folder (CSV, Parquet, JSON, figure, the calibrations).")] = Path(
+        "evaluation/library"
+    ),
+    walkers: Annotated[int, typer.Option(min=2, help="emcee walkers of each calibration.")] = 8,
+    steps: Annotated[int, typer.Option(min=2, help="MCMC steps of each calibration (re-running continues).")] = 24,
+    particles: Annotated[int, typer.Option(min=10, help="Particles per likelihood evaluation in the fits.")] = 50,
+    runs: Annotated[int, typer.Option(min=10, help="Runs per case for the outcome shares (common seeds).")] = 200,
+    score_particles: Annotated[int, typer.Option(min=10, help="Particles per filter of each case's score.")] = 200,
+    score_replications: Annotated[int, typer.Option(min=2, help="Filters per case's score.")] = 2,
+    loo_draws: Annotated[int, typer.Option(min=4, help="Posterior draws for PSIS-LOO.")] = 48,
+    loo_steps: Annotated[int, typer.Option(min=2, help="MCMC steps of the fit on all cases (for LOO).")] = 10,
+    loo_particles: Annotated[int, typer.Option(min=10, help="Particles per evaluation in the LOO fit.")] = 20,
+    loo: Annotated[bool, typer.Option(help="Run the leave-one-out part (a second calibration, on all cases).")] = True,
+    seed: Annotated[int, typer.Option(help="Root seed: calibrations, runs and filters.")] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="Processes.")] = 2,
+    registry: Annotated[Path, typer.Option(help="The frozen-parameters registry.")] = Path("calibration/frozen.json"),
+) -> None:
+    """The crisis library in and out of sample: fit the shared parameters (every rule's spread, the cheap-talk
+    floor ignore_below, perception noise_sd) on the train split, freeze the posterior medians in the registry,
+    then, with them frozen, each case's outcome shares (95% Wilson intervals), modal class, record score against
+    the baselines and key first response against history; Brier and log scores against always answering
+    "de-escalation"; PSIS-LOO over a fit on every case. Writes outcomes.csv, scores.csv, summary.csv, loo.csv,
+    runs.parquet, report.json and shares.png into --out."""
+    from ..evaluation import Settings
+    from ..evaluation import evaluate as run_evaluation
+    from ..score.frozen import FrozenError
+    from ..sweep import shutdown_pools
+
+    if not library.is_dir():
+        raise fail(f"{library}: not a folder of library cases")
+    settings = Settings(walkers=walkers, steps=steps, particles=particles, seed=seed, runs=runs,
+                        score_particles=score_particles, score_replications=score_replications,
+                        loo_draws=loo_draws, loo_steps=loo_steps,
+                        loo_particles=loo_particles, workers=workers, loo=loo)  # fmt: skip
+    try:
+        with Progress(console=console, transient=True) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            report = run_evaluation(library, out, settings, registry, progress)
+    except (FrozenError, ValueError, KeyError) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        shutdown_pools()
+    print_evaluation(out, report)
+
+
+def print_evaluation(out: Path, report: dict) -> None:
+    import pandas as pd
+
+    frozen = report["frozen"]
+    console.print(f"frozen {frozen['sha256'][:12]} in {frozen['registry']}: " + ", ".join(
+        f"{k} = {v:.3g}" for k, v in frozen["params"].items()), highlight=False)  # fmt: skip
+    table = pd.read_csv(out / "outcomes.csv")
+    t = Table(title="Per case, parameters frozen (shares of runs)", title_justify="left")
+    for col in ("case", "split", "observed", "de-esc.", "protr.", "war", "modal", "history's first", "model's share"):
+        t.add_column(col)
+    for r in table.to_dict(orient="records"):
+        t.add_row(r["case"], r["split"], r["observed"], *(f"{r[f'share_{k}']:.2f}"
+                  for k in ("de-escalation", "protracted", "war")), r["modal"],
+                  f"{r['key_actor']} {r['history_first']}", f"{r['model_share_of_history_first']:.2f}")  # fmt: skip
+    console.print(t)
+    s = Table(title="Brier (lower is better) and log score of the observed class (higher is better)",
+              title_justify="left")  # fmt: skip
+    for col in ("cases", "n", "Brier model", "Brier always de-esc.", "log model", "log always de-esc."):
+        s.add_column(col)
+    for r in report["summary"]:
+        s.add_row(r["cases"], str(r["n"]), f"{r['brier_model']:.3f}", f"{r['brier_always_de']:.3f}",
+                  f"{r['log_model']:.2f}", f"{r['log_always_de']:.2f}")  # fmt: skip
+    console.print(s)
+    loo = report["loo"]
+    if loo.get("done"):
+        console.print(f"PSIS-LOO over {loo['draws']} draws: elpd_loo {loo['elpd_loo']:.1f} (s.e. {loo['se']:.1f}), "
+                      f"p_loo {loo['p_loo']:.1f}; Pareto k max {loo['pareto_k_max']:.2f}, "
+                      f"{loo['pareto_k_over_0_7']} cases over 0.7, {loo['pareto_k_undefined']} undefined",
+                      highlight=False)  # fmt: skip
+    console.print(f"wrote {out}/outcomes.csv, scores.csv, summary.csv, runs.parquet, report.json, shares.png"
+                  + (", loo.csv" if loo.get("done") else ""))  # fmt: skip
+
+
+def register_evaluate(app: typer.Typer) -> None:
+    app.command(rich_help_panel=SCORING, epilog=examples(
+        "escalation-sim evaluate",
+        "escalation-sim evaluate scenarios/library --out evaluation/library --steps 24 --particles 50 --workers 2",
+        "escalation-sim evaluate --no-loo --runs 200   # fit, freeze and the test split only",
+        note="Re-running the same command continues both calibrations' chains; the rest is recomputed.",
+    ))(evaluate)  # fmt: skip

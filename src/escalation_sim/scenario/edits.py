@@ -47,8 +47,37 @@ def apply_edits(
     for dotted, value in changes.items():
         if not isinstance(dotted, str) or not all(dotted.split(".")):
             raise ValueError(f"set: {dotted!r} is not a dotted field path such as actors.USA.rule.margin")
-        _set_path(data, dotted, value)
+        for path in expand_wildcard(data, dotted):
+            _set_path(data, path, value)
     return data
+
+
+def expand_wildcard(data: dict[str, Any], dotted: str) -> list[str]:
+    """`actors.*.REST` as one path per actor; `actors.*.rule.FIELD` also reaches the rules nested in a regime
+    (`rule.regimes.NAME.FIELD`) or a mixture (`rule.components.I.rule.FIELD`), one level down, so a shared
+    parameter (every rule's `spread`) is set wherever a rule reads it. Any other path is returned as it is."""
+    parts = dotted.split(".")
+    if len(parts) < 3 or parts[0] != "actors" or parts[1] != "*":
+        if "*" in parts:
+            raise ValueError(f"set {dotted}: a wildcard is allowed only as the actor id (actors.*.rule.spread)")
+        return [dotted]
+    rest = parts[2:]
+    if "*" in rest:
+        raise ValueError(f"set {dotted}: a wildcard is allowed only as the actor id (actors.*.rule.spread)")
+    actors = data.get("actors")
+    if not isinstance(actors, dict) or not actors:
+        raise ValueError(f"set {dotted}: the scenario has no actors to apply the wildcard to")
+    paths = []
+    for actor_id, actor in actors.items():
+        paths.append(".".join(["actors", str(actor_id), *rest]))
+        rule = actor.get("rule") if isinstance(actor, dict) else None
+        if rest[0] != "rule" or len(rest) != 2 or not isinstance(rule, dict):
+            continue
+        if rule.get("name") == "regime" and isinstance(rule.get("regimes"), dict):
+            paths += [f"actors.{actor_id}.rule.regimes.{name}.{rest[1]}" for name in rule["regimes"]]
+        if rule.get("name") == "mixture" and isinstance(rule.get("components"), list):
+            paths += [f"actors.{actor_id}.rule.components.{i}.rule.{rest[1]}" for i in range(len(rule["components"]))]
+    return paths
 
 
 def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:

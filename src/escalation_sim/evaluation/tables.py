@@ -1,0 +1,50 @@
+"""The evaluation's tables in Markdown (tables.md in the output folder, pasted into docs/validation.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def markdown(outcomes: pd.DataFrame, scores: pd.DataFrame, summary: pd.DataFrame, loo: pd.DataFrame | None,
+             report: dict[str, Any]) -> str:  # fmt: skip
+    lines = ["| case | split | observed | de-escalation | protracted | war | modal | history's key first act | "
+             "model's share of it | model's commonest first act |", "|" + "---|" * 10]  # fmt: skip
+    order = outcomes.sort_values(["split", "case"], ascending=[False, True])
+    for r in order.to_dict(orient="records"):
+        cells = [f"{_pct(r[f'share_{k}'])} ({_pct(r[f'low_{k}'])}-{_pct(r[f'high_{k}'])})"
+                 for k in ("de-escalation", "protracted", "war")]  # fmt: skip
+        modal = r["modal"] if r["modal_right"] else f"**{r['modal']}** (wrong)"
+        lines.append(f"| {r['case']} | {r['split']} | {r['observed']} | " + " | ".join(cells) + f" | {modal} | "
+                     f"{r['key_actor']}: {r['history_first']} ({r['history_event']}) | "
+                     f"{_pct(r['model_share_of_history_first'])} | {r['model_first_modal']} "
+                     f"({_pct(r['model_first_modal_share'])}) |")  # fmt: skip
+    lines += ["", "| case | split | model | timing | choice | uniform | base rate | Markov-1 | the model loses to | "
+              "least likely parts (nats) |", "|" + "---|" * 10]  # fmt: skip
+    for r in scores.set_index("case").loc[order["case"]].reset_index().to_dict(orient="records"):
+        lines.append(f"| {r['case']} | {r['split']} | {r['model']:.1f} | {r['timing']:.1f} | {r['choice']:.1f} | "
+                     f"{r['uniform']:.1f} | {r['base_rate']:.1f} | {r['markov1']:.1f} | {r['model_loses_to']} | "
+                     f"{r['least_likely']} |")  # fmt: skip
+    lines += ["", "| cases | n | Brier, model | Brier, always de-escalation | log score, model | "
+              "log score, always de-escalation | modal class right |", "|" + "---|" * 7]  # fmt: skip
+    for r in summary.to_dict(orient="records"):
+        lines.append(f"| {r['cases']} | {r['n']} | {r['brier_model']:.3f} | {r['brier_always_de']:.3f} | "
+                     f"{r['log_model']:.2f} | {r['log_always_de']:.2f} | {r['modal_right']} of {r['n']} |")  # fmt: skip
+    if loo is not None:
+        info = report["loo"]
+        lines += ["", f"PSIS-LOO over {info['draws']} draws ({info['distinct_draws']} distinct): elpd_loo "
+                  f"{info['elpd_loo']:.1f} (s.e. {info['se']:.1f}), p_loo {info['p_loo']:.1f}; Pareto k above "
+                  f"{info['good_k']:.2f} (arviz's threshold for this many draws) in {info['pareto_k_over_good']} of "
+                  f"{len(loo)} cases, above 0.7 in {info['pareto_k_over_0_7']}, undefined (NaN: arviz could not "
+                  f"fit the tail of tied draws) in {info['pareto_k_undefined']}.", "",
+                  "| case | split | observed | elpd_loo | Pareto k | mean log-lik over draws | s.d. |",
+                  "|" + "---|" * 7]  # fmt: skip
+        for r in loo.to_dict(orient="records"):
+            lines.append(f"| {r['case']} | {r['split']} | {r['observed']} | {r['elpd_loo']:.1f} | "
+                         f"{r['pareto_k']:.2f} | {r['mean_loglik']:.1f} | {r['sd_loglik']:.1f} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
