@@ -186,18 +186,7 @@ def evaluate(
         scores.append(score_row(case, result, digest))
         tick("cases", i + 1, len(cases))
     clock["cases_s"] = time.time() - t0
-    outcomes = pd.DataFrame(rows)
-    score_table = pd.DataFrame(scores)
-    summary = summary_rows(outcomes)
-    outcomes.to_csv(out / "outcomes.csv", index=False, float_format="%.6g", lineterminator="\n")
-    score_table.to_csv(out / "scores.csv", index=False, float_format="%.6g", lineterminator="\n")
-    summary.to_csv(out / "summary.csv", index=False, float_format="%.6g", lineterminator="\n")
-    keep = ["case", "seed", "outcome", "max_rung", "hostile_deaths_after_branch", "censored"]
-    every = pd.concat(all_runs, ignore_index=True)
-    every[[c for c in keep if c in every]].to_parquet(out / "runs.parquet", index=False)
-    from .figures import shares_figure
-
-    shares_figure(outcomes).savefig(out / "shares.png", dpi=110)
+    outcomes, score_table, summary = _write_cases(out, rows, scores, all_runs)
 
     # 3. Leave-one-out over the whole library: PSIS-LOO over a fit on all cases.
     loo_report: dict[str, Any] = {"done": False}
@@ -226,3 +215,20 @@ def evaluate(
 
 
 __all__ = ["SHARED", "Settings", "evaluate", "key_response", "outcome_row"]
+
+
+def _write_cases(out: Path, rows: list, scores: list, all_runs: list) -> tuple[pd.DataFrame, ...]:
+    """The per-case tables, every run's outcome and the shares figure, into `out`."""
+    outcomes = pd.DataFrame(rows)
+    score_table = pd.DataFrame(scores)
+    summary = summary_rows(outcomes)
+    outcomes.to_csv(out / "outcomes.csv", index=False, float_format="%.6g", lineterminator="\n")
+    score_table.to_csv(out / "scores.csv", index=False, float_format="%.6g", lineterminator="\n")
+    summary.to_csv(out / "summary.csv", index=False, float_format="%.6g", lineterminator="\n")
+    keep = ["case", "seed", "outcome", "max_rung", "hostile_deaths_after_branch", "censored"]
+    every = pd.concat(all_runs, ignore_index=True)
+    every[[c for c in keep if c in every]].to_parquet(out / "runs.parquet", index=False)
+    from .figures import shares_figure
+
+    shares_figure(outcomes).savefig(out / "shares.png", dpi=110)
+    return outcomes, score_table, summary
