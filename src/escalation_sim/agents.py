@@ -16,7 +16,7 @@ from . import host, proxies
 from .anticipation import Forecaster
 from .beliefs import observed
 from .rules import NO_TARGET, Forecast, Option, Policy, make_rule
-from .rules.base import tremble, withhold_cooling
+from .rules.base import sample_index, tremble, withhold_cooling
 from .rules.regime import Regime
 from .scenario import Actor
 
@@ -26,16 +26,6 @@ if TYPE_CHECKING:
 
 Choice = tuple[Option, str, str]  # (option, origin: "model" or "player", reason)
 Chooser = Callable[[Policy, float], Choice]  # (policy, uniform draw) -> choice
-
-
-def sample_index(probs: list[float], u: float) -> int:
-    """The option a uniform draw `u` picks from `probs`: the first whose cumulative probability exceeds it."""
-    acc = 0.0
-    for i, p in enumerate(probs):
-        acc += p
-        if u < acc:
-            return i
-    return len(probs) - 1
 
 
 class CrisisActor(mesa.Agent):

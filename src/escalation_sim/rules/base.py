@@ -375,3 +375,13 @@ def describe_attribution(view: View, target: int) -> str:
     killed = view.last_killed[target]
     casualties = f"{nationals_killed(view, killed)}, " if killed else ""
     return f"{casualties}last act attributed to {who} (p={p:.2g})"
+
+
+def sample_index(probs: list[float], u: float) -> int:
+    """The option a uniform draw `u` picks from `probs`: the first whose cumulative probability exceeds it."""
+    acc = 0.0
+    for i, p in enumerate(probs):
+        acc += p
+        if u < acc:
+            return i
+    return len(probs) - 1

@@ -15,7 +15,18 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .base import Policy, Rule, RuleParams, View, blend, register, tremble, trembled, withhold_cooling
+from .base import (
+    Policy,
+    Rule,
+    RuleParams,
+    View,
+    blend,
+    register,
+    sample_index,
+    tremble,
+    trembled,
+    withhold_cooling,
+)
 from .tit_for_tat import TitForTatParams
 
 if TYPE_CHECKING:
@@ -145,7 +156,7 @@ class Regime(Rule):
 
     def draw(self, u: float) -> None:
         """Fix the regime for the rest of the run from the filtered distribution, with a uniform draw `u`."""
-        self.current = _pick(self.belief, u)
+        self.current = sample_index(self.belief, u)
         self.switched = ""
 
     def day_passes(self, u: float) -> None:
@@ -154,7 +165,7 @@ class Regime(Rule):
             k = len(self.names)
             self.belief = [sum(self.belief[a] * self.kernel[a][b] for a in range(k)) for b in range(k)]
             return
-        new = _pick(self.kernel[self.current], u)
+        new = sample_index(self.kernel[self.current], u)
         if new != self.current:
             self.switched = f" (switched from {self.names[self.current]}: daily switching)"
             self.current = new
@@ -173,12 +184,3 @@ class Regime(Rule):
         elif self.current != to and u < q:
             self.switched = f" (switched from {self.names[self.current]}: {what})"
             self.current = to
-
-
-def _pick(probs: list[float], u: float) -> int:
-    acc = 0.0
-    for i, p in enumerate(probs):
-        acc += p
-        if u < acc:
-            return i
-    return len(probs) - 1
