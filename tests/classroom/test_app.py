@@ -120,3 +120,13 @@ def test_timeline_axis_spans_the_days_played():
         low, high = (num2date(x).date() for x in ax.get_xlim())
         assert (high - model.start_date).days == max(days, MIN_SPAN_DAYS)  # the axis ends at the last day played
         assert (model.start_date - low).days <= 1
+
+
+def test_every_slider_has_its_parameters_description_as_help():
+    """Nested doctrines (a regime's red line) included: the help is the pydantic Field's own description."""
+    from escalation_sim.classroom.sliders import rule_sliders, slider_help
+
+    for name in ("jan2020", "two_state"):
+        scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        for key in rule_sliders(scenario):
+            assert slider_help(scenario, key), key

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from mesa.visualization import Slider
+from pydantic.fields import FieldInfo
 
 from ..rules import RuleParams
 from ..scenario import Scenario, apply_edits, validate_scenario_data
@@ -86,7 +87,7 @@ def with_sliders(scenario: Scenario, name: str, values: dict[str, Any], sliders:
             continue
         actor_id, param = key.split(".", 1)
         actor = scenario.actors.get(actor_id)
-        if slider is None or actor is None or not _has_param(actor.rule.model_dump(mode="json"), param):
+        if slider is None or actor is None or _param_field(actor.rule, param) is None:
             notes.append(f"{key} = {value} does not apply to {name} (no such actor or rule parameter)")
             continue
         edits[f"actors.{actor_id}.rule.{param}"] = value
@@ -96,29 +97,19 @@ def with_sliders(scenario: Scenario, name: str, values: dict[str, Any], sliders:
     return validate_scenario_data(data, f"{name} with the sliders' values"), notes
 
 
-def _has_param(rule: dict[str, Any], dotted: str) -> bool:
-    """Whether a slider's parameter path (`margin`, `regimes.red_line.margin`) exists in this rule's data."""
-    node: Any = rule
-    for part in dotted.split("."):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False
-    return True
+def _param_field(rule: RuleParams, dotted: str) -> FieldInfo | None:
+    """The pydantic field a slider's parameter path names (`margin`, `regimes.red_line.margin`), found with the
+    same walk over a rule's doctrines that made the slider keys; None if this rule has no such parameter."""
+    prefix, _, name = dotted.rpartition(".")
+    prefix = f"{prefix}." if prefix else ""
+    for part_prefix, params in _rule_parts(rule):
+        if part_prefix == prefix:
+            return type(params).model_fields.get(name)
+    return None
 
 
 def slider_help(scenario: Scenario, key: str) -> str:
-    """A slider's help: the rule parameter's own description (its pydantic Field), found along its path
-    (`margin`, or `regimes.red_line.margin` inside a regime model)."""
+    """A slider's help: the rule parameter's own description (its pydantic Field)."""
     actor_id, dotted = key.split(".", 1)
-    node: Any = scenario.actors[actor_id].rule
-    *path, name = dotted.split(".")
-    for part in path:
-        if isinstance(node, list):
-            node = node[int(part)]
-        else:
-            node = node[part] if isinstance(node, dict) else getattr(node, part)
-    info = type(node).model_fields[name]
-    return info.description or ""
+    field = _param_field(scenario.actors[actor_id].rule, dotted)
+    return (field.description or "") if field is not None else ""
