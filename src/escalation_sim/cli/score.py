@@ -64,7 +64,9 @@ def score(
 ) -> None:
     """The log-likelihood of the scenario's recorded history under the model, every actor-day (holds
     included), with hidden draws integrated out by a particle filter; timing and choice parts per actor and
-    event; and the same for three baselines (uniform, base rate, first-order Markov)."""
+    event; and the same for the baselines: uniform; base rate and first-order Markov fitted to the record
+    (in-sample, their parameter counts shown); the same two prequential (each day from earlier days only); a
+    Hawkes self-exciting count per actor fitted prequentially (docs/validation.md, "Baselines")."""
     from ..score import UnscorableError, score_scenario
     from ..sweep import shutdown_pools
 
@@ -95,10 +97,29 @@ def score(
     print_score(result)
 
 
+HEADERS = {
+    "uniform": "uniform",
+    "base_rate": "base rate",
+    "markov1": "Markov-1",
+    "prequential_base_rate": "preq. base rate",
+    "prequential_markov1": "preq. Markov-1",
+    "hawkes": "Hawkes",
+}
+
+
+def baseline_header(name: str, summary: dict) -> str:
+    """A baseline's column: its name, and for an in-sample one the count of numbers it fits to this record."""
+    info = summary[name]
+    if info["fit"] == "in-sample":
+        return f"{HEADERS[name]} (in-sample, {info['parameters']} params)"
+    return HEADERS[name]
+
+
 def print_score(result) -> None:
     from ..score.baselines import BASELINES
 
     j = result.as_json()
+    summary = j["baselines"]
     console.print(
         f"[bold]{result.scenario}[/]: log-likelihood {j['log_likelihood']:.2f} nats over {result.actor_days} "
         f"actor-days (timing {j['timing']:.2f} + choice {j['choice']:.2f}); Monte Carlo s.e. {j['mc_se']:.2f} "
@@ -106,17 +127,21 @@ def print_score(result) -> None:
         f"{j['mc_sd']:.2f}); {j['floor_nats']:.2f} nats ({j['floor_share']:.0%}) from the probability floor",
         highlight=False,
     )
-    t = Table(title="Model against baselines (nats; higher is better)", title_justify="left")
-    for col in ("actor", "model", "timing", "choice", *BASELINES, "model loses to"):
+    t = Table(title="Model against baselines (nats; higher is better; preq. = each day from earlier days only)",
+              title_justify="left")  # fmt: skip
+    for col in ("actor", "model", "timing", "choice", *(baseline_header(b, summary) for b in BASELINES),
+                "model loses to"):  # fmt: skip
         t.add_column(col)
     for _, row in result.per_actor.iterrows():
         losses = [b for b in BASELINES if row[b] > row["total"]]
         t.add_row(row["actor"], f"{row['total']:.2f}", f"{row['timing']:.2f}", f"{row['choice']:.2f}",
                   *(f"{row[b]:.2f}" for b in BASELINES), ", ".join(losses) or "-")  # fmt: skip
-    totals = [f"{result.baseline_total(b):.2f}" for b in BASELINES]
-    lost = [b for b in BASELINES if result.baseline_total(b) > j["log_likelihood"]]
+    totals = [f"{summary[b]['total']:.2f}" for b in BASELINES]
+    lost = [b for b in BASELINES if summary[b]["total"] > j["log_likelihood"]]
     t.add_row("all", f"{j['log_likelihood']:.2f}", f"{j['timing']:.2f}", f"{j['choice']:.2f}", *totals,
               ", ".join(lost) or "-", style="bold")  # fmt: skip
+    t.add_row("all, timing", "", f"{j['timing']:.2f}", "", *(f"{summary[b]['timing']:.2f}" for b in BASELINES), "")
+    t.add_row("all, choice", "", "", f"{j['choice']:.2f}", *(f"{summary[b]['choice']:.2f}" for b in BASELINES), "")
     console.print(t)
     worst = result.per_event.sort_values("total").head(5)
     console.print("[bold]Least likely parts of the record[/] (nats): " + "; ".join(

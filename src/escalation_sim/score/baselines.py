@@ -1,130 +1,114 @@
 """Baselines the model must beat to claim it explains the record: the same actor-days, scored by simple rules.
 
-- uniform: every available option equally likely each day (holding included); justification and accident
-  each a fair coin. What "knowing nothing" scores.
-- base_rate: each actor's own frequencies over the record: how often it acted, which option when it acted,
-  how often it justified or had an accident.
-- markov1: a first-order Markov chain per actor: the same frequencies given what the actor did the day before.
+Every baseline gives each actor-day the probability of what the model's record likelihood scores there
+(`filter.py`): timing, i.e. holding, or acting once for each distinct decision of the day, plus the justification
+and accident observations where the actor can have them; and choice, i.e. which option (action, target), given
+acting, for each decision. So a baseline's timing and choice are comparable with the model's, part by part.
 
-The fitted baselines are fitted to the very record they score (in-sample), with Jeffreys smoothing (half a
-count added to every outcome) so that nothing gets probability zero; that favours them over the model, whose
-parameters were not fitted to the record. Timing and choice are split as for the model.
+- uniform: every option equally likely each day (holding included); justification and accident each a fair
+  coin. What "knowing nothing" scores. No parameters.
+- base_rate, markov1 (in-sample): each actor's own frequencies over the whole record (markov1: given what the
+  actor did the day before), fitted to the very record they score; `parameters` says how many numbers that fit
+  takes, per actor about n (base rate) or n^2 (Markov-1) for n options.
+- prequential_base_rate, prequential_markov1 (`counts.py`): the same frequencies, but each day predicted from
+  the days before it only, starting from a Jeffreys prior (Dawid 1984).
+- hawkes (`hawkes.py`): a self-exciting event-count process per actor for timing, fitted by maximum likelihood
+  on the days before each day; its choice and its justification/accident coins are the prequential base rate's.
+
+docs/validation.md ("Baselines") writes out each formula.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..model import EscalationModel
 from ..scenario import Scenario
+from .counts import Term, counted_terms
+from .hawkes import hawkes_terms
 from .record import ActorDay
 
 Parts = dict[str, dict[str, float]]  # actor -> {"timing": nats, "choice": nats}
-BASELINES = ("uniform", "base_rate", "markov1")
+BASELINES = ("uniform", "base_rate", "markov1", "prequential_base_rate", "prequential_markov1", "hawkes")
+FIT = {"uniform": "none", "base_rate": "in-sample", "markov1": "in-sample", "prequential_base_rate": "prequential",
+       "prequential_markov1": "prequential", "hawkes": "prequential"}  # fmt: skip
 
 
-def options_of(scenario: Scenario) -> dict[str, list[tuple[str, str | None]]]:
-    """Each actor's options besides holding, as (action, target)."""
+@dataclass(frozen=True, slots=True)
+class Space:
+    """What is observed of one actor each day: its number of options besides holding, and which yes/no
+    observations (justified, accident) it can have."""
+
+    options: int
+    coins: tuple[str, ...]
+
+
+def spaces_of(scenario: Scenario) -> dict[str, Space]:
+    """Each actor's event space, as the model's likelihood scores it."""
     model = EscalationModel(scenario=scenario, rng=0, replay_only=True, collect=False)
-    return {a.actor_id: [(o.action, o.target) for o in a.options if o.action != "hold"] for a in model.actors}
+    out = {}
+    for actor in model.actors:
+        spec = scenario.actors[actor.actor_id]
+        coins = (("justified",) if any(scenario.actions[c].justifies for c in spec.capabilities) else ()) + (
+            ("accident",) if spec.accident_rate > 0 else ()
+        )
+        out[actor.actor_id] = Space(sum(o.action != "hold" for o in actor.options), coins)
+    return out
+
+
+def uniform_terms(days: list[ActorDay], space: Space) -> list[Term]:
+    n = max(1, space.options)
+    out = []
+    for d in days:
+        act = len(d.acts) * math.log(n / (n + 1)) if d.acts else math.log(1.0 / (n + 1))
+        out.append(Term(act, len(space.coins) * math.log(0.5), len(d.acts) * math.log(1.0 / n)))
+    return out
+
+
+TERMS: dict[str, Callable[[list[ActorDay], Space], list[Term]]] = {
+    "uniform": uniform_terms,
+    "base_rate": lambda days, s: counted_terms(days, s.options, s.coins, markov=False, prequential=False),
+    "markov1": lambda days, s: counted_terms(days, s.options, s.coins, markov=True, prequential=False),
+    "prequential_base_rate": lambda days, s: counted_terms(days, s.options, s.coins, False, True),
+    "prequential_markov1": lambda days, s: counted_terms(days, s.options, s.coins, True, True),
+    "hawkes": lambda days, s: hawkes_terms(days, s.options, s.coins),
+}
+
+
+def parameters(name: str, space: Space) -> int:
+    """Numbers a baseline fits to the record it scores, for one actor: for the in-sample ones, the free
+    probabilities of acting, of each option given acting, and of each coin (Markov-1: one set per previous
+    day's state: holding or one of the n options; coins per yesterday's coin). The prequential ones fit
+    nothing to the day they score (their counts and Hawkes fits use earlier days only): 0."""
+    n, k = space.options, len(space.coins)
+    if name == "base_rate":
+        return 1 + max(0, n - 1) + k
+    if name == "markov1":
+        return (n + 1) * (1 + max(0, n - 1)) + 2 * k
+    return 0
+
+
+def actor_days(scenario: Scenario, record: list[list[ActorDay]], actor: str) -> list[ActorDay]:
+    index = list(scenario.actors).index(actor)
+    return [row[index] for row in record]
 
 
 def score_baselines(scenario: Scenario, record: list[list[ActorDay]]) -> dict[str, Parts]:
     """Timing and choice log-likelihood per actor of the record under each baseline."""
-    options = options_of(scenario)
-    can_justify = {k: any(scenario.actions[c].justifies for c in a.capabilities) for k, a in scenario.actors.items()}
-    accident_prone = {k: a.accident_rate > 0 for k, a in scenario.actors.items()}
+    spaces = spaces_of(scenario)
     out: dict[str, Parts] = {}
     for name in BASELINES:
-        parts: Parts = {a: {"timing": 0.0, "choice": 0.0} for a in scenario.actors}
+        parts: Parts = {}
         for actor in scenario.actors:
-            days = [row[list(scenario.actors).index(actor)] for row in record]
-            n = len(options[actor])
-            scorer = _SCORERS[name](days, n)
-            prev = "hold"
-            for slot in days:
-                timing, choice = scorer(slot, prev)
-                parts[actor]["timing"] += timing
-                parts[actor]["choice"] += choice
-                if can_justify[actor]:
-                    parts[actor]["timing"] += _coin(name, days, slot, "justified")
-                if accident_prone[actor]:
-                    parts[actor]["timing"] += _coin(name, days, slot, "accident")
-                prev = slot.acts[-1][0] + "@" + str(slot.acts[-1][1]) if slot.acts else "hold"
+            terms = TERMS[name](actor_days(scenario, record, actor), spaces[actor])
+            parts[actor] = {"timing": sum(t.timing for t in terms), "choice": sum(t.choice for t in terms)}
         out[name] = parts
     return out
 
 
-Scorer = Callable[[ActorDay, str], tuple[float, float]]
-
-
-def _uniform(days: list[ActorDay], n: int) -> Scorer:
-    def score(slot: ActorDay, prev: str) -> tuple[float, float]:
-        if not slot.acts:
-            return math.log(1.0 / (n + 1)), 0.0
-        return len(slot.acts) * math.log(n / (n + 1)), len(slot.acts) * math.log(1.0 / max(1, n))
-
-    return score
-
-
-def _base_rate(days: list[ActorDay], n: int) -> Scorer:
-    counts = Counter(f"{a}@{t}" for d in days for a, t, _ in d.acts)
-    decisions = sum(max(1, len(d.acts)) for d in days)
-    acts = sum(counts.values())
-
-    def score(slot: ActorDay, prev: str) -> tuple[float, float]:
-        p_act = (acts + 0.5) / (decisions + 1.0)
-        if not slot.acts:
-            return math.log(1.0 - p_act), 0.0
-        choice = sum(math.log((counts[f"{a}@{t}"] + 0.5) / (acts + 0.5 * n)) for a, t, _ in slot.acts)
-        return len(slot.acts) * math.log(p_act), choice
-
-    return score
-
-
-def _markov1(days: list[ActorDay], n: int) -> Scorer:
-    acted: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # prev -> [decisions, acts]
-    chosen: dict[str, Counter] = defaultdict(Counter)
-    prev = "hold"
-    for d in days:
-        acted[prev][0] += max(1, len(d.acts))
-        acted[prev][1] += len(d.acts)
-        for a, t, _ in d.acts:
-            chosen[prev][f"{a}@{t}"] += 1
-        prev = d.acts[-1][0] + "@" + str(d.acts[-1][1]) if d.acts else "hold"
-
-    def score(slot: ActorDay, prev: str) -> tuple[float, float]:
-        decisions, acts = acted[prev]
-        p_act = (acts + 0.5) / (decisions + 1.0)
-        if not slot.acts:
-            return math.log(1.0 - p_act), 0.0
-        counts = chosen[prev]
-        choice = sum(math.log((counts[f"{a}@{t}"] + 0.5) / (acts + 0.5 * n)) for a, t, _ in slot.acts)
-        return len(slot.acts) * math.log(p_act), choice
-
-    return score
-
-
-_SCORERS: dict[str, Callable[[list[ActorDay], int], Scorer]] = {
-    "uniform": _uniform, "base_rate": _base_rate, "markov1": _markov1,
-}  # fmt: skip
-
-
-def _coin(name: str, days: list[ActorDay], slot: ActorDay, what: str) -> float:
-    """A yes/no observation (justified, had an accident): a fair coin (uniform) or its smoothed frequency."""
-    happened = getattr(slot, what) is not None
-    if name == "uniform":
-        return math.log(0.5)
-    if name == "markov1":
-        index = days.index(slot)
-        before = days[index - 1] if index else None
-        same = [d for i, d in enumerate(days) if i and (getattr(days[i - 1], what) is None) == (
-            before is None or getattr(before, what) is None)]  # fmt: skip
-        pool = same or days
-    else:
-        pool = days
-    k = sum(getattr(d, what) is not None for d in pool)
-    p = (k + 0.5) / (len(pool) + 1.0)
-    return math.log(p if happened else 1.0 - p)
+def parameter_counts(scenario: Scenario) -> dict[str, int]:
+    """Each baseline's parameter count over every actor (see `parameters`)."""
+    spaces = spaces_of(scenario)
+    return {name: sum(parameters(name, s) for s in spaces.values()) for name in BASELINES}

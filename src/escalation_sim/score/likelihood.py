@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario import Scenario
-from .baselines import BASELINES, score_baselines
+from .baselines import BASELINES, FIT, parameter_counts, score_baselines
 from .filter import FilterRun, run_filter
 from .parallel import map_calls
 from .record import Until, observed, scored_days, unchoosable
@@ -38,7 +38,7 @@ class ScoreResult:
     timing: float
     choice: float
     floor_nats: float
-    per_actor: pd.DataFrame  # actor, timing, choice, total, and each baseline's total
+    per_actor: pd.DataFrame  # actor, timing, choice, total; each baseline's total, {name}_timing, {name}_choice
     per_event: pd.DataFrame  # event_id, date, actor, timing, choice, total
     baselines: dict[str, dict[str, dict[str, float]]]
     resamples: float = 0.0
@@ -60,6 +60,17 @@ class ScoreResult:
     def baseline_total(self, name: str) -> float:
         return sum(p["timing"] + p["choice"] for p in self.baselines[name].values())
 
+    def baseline_summary(self) -> dict[str, dict[str, Any]]:
+        """Each baseline's total, timing and choice (nats), how it was fitted and its parameter count."""
+        counts = self.extra.get("baseline_parameters", {})
+        return {
+            name: {"total": self.baseline_total(name),
+                   "timing": sum(p["timing"] for p in parts.values()),
+                   "choice": sum(p["choice"] for p in parts.values()),
+                   "fit": FIT[name], "parameters": counts.get(name)}
+            for name, parts in self.baselines.items()
+        }  # fmt: skip
+
     def as_json(self) -> dict[str, Any]:
         """What `score --json` prints: numbers in nats."""
         return {
@@ -68,7 +79,7 @@ class ScoreResult:
             "floor_share": self.floor_nats / self.log_likelihood if self.log_likelihood else 0.0,
             "particles": self.particles, "replications": len(self.replications), "days": self.days,
             "actor_days": self.actor_days, "resamples_per_filter": self.resamples, "min_ess": self.min_ess,
-            "baselines": {name: self.baseline_total(name) for name in BASELINES},
+            "baselines": self.baseline_summary(),
             "per_actor": self.per_actor.set_index("actor").to_dict(orient="index"),
             "per_event": self.per_event.to_dict(orient="records"),
         }  # fmt: skip
@@ -99,7 +110,9 @@ def score_scenario(
     )
     record = observed(scenario, days)
     baselines = score_baselines(scenario, record)
-    return _assemble(scenario, days, particles, runs, baselines)
+    result = _assemble(scenario, days, particles, runs, baselines)
+    result.extra["baseline_parameters"] = parameter_counts(scenario)
+    return result
 
 
 def _assemble(scenario: Scenario, days: int, particles: int, runs: list[FilterRun], baselines: Any) -> ScoreResult:
@@ -120,7 +133,8 @@ def _assemble(scenario: Scenario, days: int, particles: int, runs: list[FilterRu
         row = {"actor": name, "timing": parts["timing"], "choice": parts["choice"],
                "total": parts["timing"] + parts["choice"]}  # fmt: skip
         for b in BASELINES:
-            row[b] = baselines[b][name]["timing"] + baselines[b][name]["choice"]
+            part = baselines[b][name]
+            row |= {b: part["timing"] + part["choice"], f"{b}_timing": part["timing"], f"{b}_choice": part["choice"]}
         actor_rows.append(row)
     event_rows = [
         {"event_id": label, "date": dates.get(label, ""), "actor": parts["actor"], "timing": parts["timing"],
