@@ -28,7 +28,7 @@ def test_every_shipped_scenario_scores_finite_and_its_parts_add_up(path) -> None
     assert abs(result.per_actor["total"].sum() - j["log_likelihood"]) < 1e-9
     assert abs(result.per_event["total"].sum() - j["log_likelihood"]) < 1e-9
     for name in BASELINES:
-        assert math.isfinite(j["baselines"][name]) and j["baselines"][name] <= 0
+        assert math.isfinite(j["baselines"][name]["total"]) and j["baselines"][name]["total"] <= 0
 
 
 def test_jan2020_scores_every_actor_day_and_its_monte_carlo_error_is_small() -> None:
@@ -103,4 +103,7 @@ def test_score_cli_refuses_a_test_scenario_with_unrecorded_parameters_and_prints
     assert allowed.exit_code == 0, allowed.output
     out = json.loads(allowed.output[allowed.output.index("{"):])
     assert {"log_likelihood", "timing", "choice", "mc_se", "baselines"} <= set(out)
-    assert set(out["baselines"]) == {"uniform", "base_rate", "markov1"}
+    assert set(out["baselines"]) == set(BASELINES)
+    assert {"prequential_base_rate", "prequential_markov1", "hawkes"} <= set(BASELINES)
+    for row in out["per_actor"].values():
+        assert {"hawkes", "hawkes_timing", "hawkes_choice", "prequential_markov1_timing"} <= set(row)

@@ -3,7 +3,9 @@ test split measured with them, leave-one-out over the whole library, and the alw
 
     __init__.py  `evaluate`: the whole protocol, in order, into one output folder (resumable: the calibrations
                  continue their chains; everything else is recomputed)
-    metrics.py   Brier and log scores of an outcome distribution, Jeffreys smoothing
+    metrics.py   Brier, ranked probability and log scores of an outcome distribution, Jeffreys smoothing
+    climate.py   the train split's climatology for each case (class frequencies; pooled daily frequencies of
+                 acting and of each action), leaving a train case out of its own
     loo.py       per-case log-likelihoods at posterior draws and PSIS-LOO (arviz)
     figures.py   the model's outcome shares beside history, per case
     tables.py    the tables in Markdown (tables.md), as docs/validation.md shows them
@@ -32,6 +34,7 @@ from ..score.frozen import DEFAULT_REGISTRY, check, read_params, record
 from ..sweep.analysis import wilson_interval
 from ..sweep.runner import distribution
 from . import metrics
+from .climate import Climate, total
 
 # Shared parameters: common to every case, not facts of one case (each rule's execution noise, the cheap-talk
 # floor, perception noise). Boxes: about a third to three times the project defaults (0.6, 2.5, 0.5).
@@ -41,6 +44,7 @@ SHARED = (
     Param("actors.*.perception.noise_sd", 0.1, 2.0),
 )
 BASELINE_CLASS = "de-escalation"
+RPS_COLUMNS = ("rps_model", "rps_uniform", "rps_climatology")
 
 
 @dataclass
@@ -80,9 +84,10 @@ def key_response(case: Scenario) -> tuple[str | None, str | None, str | None]:
     return actor, hostile[0].action, hostile[0].id
 
 
-def outcome_row(case: Scenario, runs: pd.DataFrame) -> dict[str, Any]:
+def outcome_row(case: Scenario, runs: pd.DataFrame, climate: dict[str, float] | None = None) -> dict[str, Any]:
     """Per case: the observed class, the model's shares with 95% Wilson intervals, the modal class, the scores
-    of the model and of the always-"de-escalation" baseline."""
+    of the model and of the always-"de-escalation" baseline; the ranked probability score of the model, of a
+    uniform forecast and of `climate` (the train split's class frequencies; uniform if not given)."""
     n = len(runs)
     counts = {k: int((runs["outcome"] == k).sum()) for k in OUTCOMES}
     shares = {k: counts[k] / n for k in OUTCOMES}
@@ -99,6 +104,9 @@ def outcome_row(case: Scenario, runs: pd.DataFrame) -> dict[str, Any]:
         "brier_always_de": metrics.brier({k: v / n for k, v in base.items()}, observed),
         "log_model": metrics.log_score(counts, n, observed),
         "log_always_de": metrics.log_score(base, n, observed),
+        "rps_model": metrics.rps(shares, observed),
+        "rps_uniform": metrics.rps(metrics.uniform(), observed),
+        "rps_climatology": metrics.rps(climate or metrics.uniform(), observed),
     }
     actor, action, event = key_response(case)
     column = f"first_response_{actor}"
@@ -112,14 +120,21 @@ def outcome_row(case: Scenario, runs: pd.DataFrame) -> dict[str, Any]:
     return row
 
 
-def score_row(case: Scenario, result: Any, digest: str) -> dict[str, Any]:
+def score_row(case: Scenario, result: Any, digest: str, climatology: float | None = None) -> dict[str, Any]:
+    """Per case: the record's log-likelihood under the model and under each baseline (nats), the climatology's
+    (fitted on the train split without the case) among them, and the in-sample baselines' parameter counts."""
     j = result.as_json()
-    losses = ", ".join(b for b, v in j["baselines"].items() if v > j["log_likelihood"]) or "-"
+    baselines = {name: b["total"] for name, b in j["baselines"].items()}
+    if climatology is not None:
+        baselines["climatology"] = climatology
+    losses = ", ".join(b for b, v in baselines.items() if v > j["log_likelihood"]) or "-"
     worst = result.per_event.sort_values("total").head(3)
     least = "; ".join(f"{r.event_id} {r.total:.1f}" for r in worst.itertuples())
+    counts = {f"{name}_parameters": b["parameters"] for name, b in j["baselines"].items() if b["fit"] == "in-sample"}
     return {"case": case.name, "split": case.split, "params_sha256": digest, "model": j["log_likelihood"],
             "timing": j["timing"], "choice": j["choice"], "mc_se": j["mc_se"], "floor_nats": j["floor_nats"],
-            **j["baselines"], "actor_days": j["actor_days"], "model_loses_to": losses,
+            **baselines, **{f"{name}_timing": b["timing"] for name, b in j["baselines"].items()},
+            **counts, "actor_days": j["actor_days"], "model_loses_to": losses,
             "least_likely": least}  # fmt: skip
 
 
@@ -137,6 +152,7 @@ def summary_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
         rows.append({"cases": name, "n": len(part), "brier_model": part["brier_model"].mean(),
                      "brier_always_de": part["brier_always_de"].mean(), "log_model": part["log_model"].mean(),
                      "log_always_de": part["log_always_de"].mean(),
+                     **{c: part[c].mean() for c in RPS_COLUMNS if c in part},
                      "modal_right": int(part["modal_right"].sum())})  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -175,15 +191,16 @@ def evaluate(
     # 2. Every case with the frozen parameters: outcome shares (common seeds), record score, first response.
     t0 = time.time()
     rows, scores, all_runs = [], [], []
+    climate = Climate.of(cases)  # from the train split; a train case is left out of its own
     for i, case in enumerate(cases):
         check(frozen, case.split, registry)  # a test case needs the hash recorded first (it was, above)
         edited = case.with_edits(frozen)
         runs = distribution(edited, n=s.runs, seed=s.seed, workers=s.workers)
-        rows.append(outcome_row(case, runs))
+        rows.append(outcome_row(case, runs, climate.class_shares(case.name)))
         all_runs.append(runs.assign(case=case.name))
         result = score_scenario(edited, s.score_particles, s.score_replications, s.seed, "record", "process",
                                 s.workers)  # fmt: skip
-        scores.append(score_row(case, result, digest))
+        scores.append(score_row(case, result, digest, total(climate.record_parts(edited))))
         tick("cases", i + 1, len(cases))
     clock["cases_s"] = time.time() - t0
     outcomes, score_table, summary = _write_cases(out, rows, scores, all_runs)

@@ -6,6 +6,13 @@ from typing import Any
 
 import pandas as pd
 
+SCORE_COLUMNS = {
+    "uniform": "uniform", "climatology": "climatology (train)", "base_rate": "base rate (in-sample)",
+    "markov1": "Markov-1 (in-sample)", "prequential_base_rate": "preq. base rate",
+    "prequential_markov1": "preq. Markov-1", "hawkes": "Hawkes (preq.)",
+}  # fmt: skip
+RPS = {"rps_model": "RPS, model", "rps_uniform": "RPS, uniform", "rps_climatology": "RPS, train climatology"}
+
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
@@ -24,17 +31,21 @@ def markdown(outcomes: pd.DataFrame, scores: pd.DataFrame, summary: pd.DataFrame
                      f"{r['key_actor']}: {r['history_first']} ({r['history_event']}) | "
                      f"{_pct(r['model_share_of_history_first'])} | {r['model_first_modal']} "
                      f"({_pct(r['model_first_modal_share'])}) |")  # fmt: skip
-    lines += ["", "| case | split | model | timing | choice | uniform | base rate | Markov-1 | the model loses to | "
-              "least likely parts (nats) |", "|" + "---|" * 10]  # fmt: skip
+    names = [c for c in SCORE_COLUMNS if c in scores]
+    lines += ["", "| case | split | model | timing | choice | " + " | ".join(SCORE_COLUMNS[c] for c in names)
+              + " | the model loses to | least likely parts (nats) |", "|" + "---|" * (7 + len(names))]  # fmt: skip
     for r in scores.set_index("case").loc[order["case"]].reset_index().to_dict(orient="records"):
         lines.append(f"| {r['case']} | {r['split']} | {r['model']:.1f} | {r['timing']:.1f} | {r['choice']:.1f} | "
-                     f"{r['uniform']:.1f} | {r['base_rate']:.1f} | {r['markov1']:.1f} | {r['model_loses_to']} | "
+                     + "".join(f"{r[c]:.1f} | " for c in names) + f"{r['model_loses_to']} | "
                      f"{r['least_likely']} |")  # fmt: skip
+    rps = [c for c in RPS if c in summary]
     lines += ["", "| cases | n | Brier, model | Brier, always de-escalation | log score, model | "
-              "log score, always de-escalation | modal class right |", "|" + "---|" * 7]  # fmt: skip
+              "log score, always de-escalation | " + "".join(f"{RPS[c]} | " for c in rps) + "modal class right |",
+              "|" + "---|" * (7 + len(rps))]  # fmt: skip
     for r in summary.to_dict(orient="records"):
         lines.append(f"| {r['cases']} | {r['n']} | {r['brier_model']:.3f} | {r['brier_always_de']:.3f} | "
-                     f"{r['log_model']:.2f} | {r['log_always_de']:.2f} | {r['modal_right']} of {r['n']} |")  # fmt: skip
+                     f"{r['log_model']:.2f} | {r['log_always_de']:.2f} | " + "".join(f"{r[c]:.3f} | " for c in rps)
+                     + f"{r['modal_right']} of {r['n']} |")  # fmt: skip
     if loo is not None:
         info = report["loo"]
         lines += ["", f"PSIS-LOO over {info['draws']} draws ({info['distinct_draws']} distinct): elpd_loo "

@@ -45,16 +45,21 @@ class Space:
     coins: tuple[str, ...]
 
 
+def options_of(scenario: Scenario) -> dict[str, list[tuple[str, str | None]]]:
+    """Each actor's options besides holding, as (action, target)."""
+    model = EscalationModel(scenario=scenario, rng=0, replay_only=True, collect=False)
+    return {a.actor_id: [(o.action, o.target) for o in a.options if o.action != "hold"] for a in model.actors}
+
+
 def spaces_of(scenario: Scenario) -> dict[str, Space]:
     """Each actor's event space, as the model's likelihood scores it."""
-    model = EscalationModel(scenario=scenario, rng=0, replay_only=True, collect=False)
     out = {}
-    for actor in model.actors:
-        spec = scenario.actors[actor.actor_id]
+    for actor, options in options_of(scenario).items():
+        spec = scenario.actors[actor]
         coins = (("justified",) if any(scenario.actions[c].justifies for c in spec.capabilities) else ()) + (
             ("accident",) if spec.accident_rate > 0 else ()
         )
-        out[actor.actor_id] = Space(sum(o.action != "hold" for o in actor.options), coins)
+        out[actor] = Space(len(options), coins)
     return out
 
 
