@@ -13,7 +13,19 @@ from tests.helpers import ROOT
 from typer.testing import CliRunner
 
 from escalation_sim.cli import app
-from escalation_sim.evaluation import metrics
+from escalation_sim.evaluation import key_response, metrics, outcome_row, score_row, summary_rows
+from escalation_sim.evaluation.climate import Climate, total
+from escalation_sim.evaluation.tables import markdown
+from escalation_sim.scenario import load_scenario
+from escalation_sim.score import score_scenario
+
+TRAIN = ("gaza2012", "georgia2008", "globalhawk2019")  # train cases only: test outputs wait for the freeze
+REQUIRED = {"case", "split", "model", "uniform", "climatology", "prequential_base_rate", "prequential_markov1",
+            "hawkes"}  # fmt: skip
+
+
+def _case(name: str):
+    return load_scenario(ROOT / "scenarios" / "library" / f"{name}.yaml")
 
 
 def test_scores_of_the_always_de_escalation_baseline() -> None:
@@ -22,6 +34,48 @@ def test_scores_of_the_always_de_escalation_baseline() -> None:
     assert metrics.brier(shares, "de-escalation") == 0.0
     assert metrics.brier(shares, "war") == 2.0
     assert metrics.log_score(base, 200, "war") < metrics.log_score(base, 200, "de-escalation") < 0.0
+
+
+def test_ranked_probability_score_of_ordered_classes() -> None:
+    assert metrics.rps({"war": 1.0}, "war") == 0.0
+    assert metrics.rps({"de-escalation": 1.0}, "war") == 1.0
+    assert metrics.rps({"protracted": 1.0}, "war") == 0.5  # one class off costs less than two
+    assert metrics.rps(metrics.uniform(), "war") == pytest.approx(5 / 18)
+    assert metrics.rps(metrics.uniform(), "protracted") == pytest.approx(1 / 9)
+    assert metrics.class_frequencies(["war", "war", "de-escalation", "protracted"])["war"] == 0.5
+
+
+def test_climatology_is_fitted_on_the_train_split_without_the_case() -> None:
+    cases = [_case(name) for name in TRAIN]
+    climate = Climate.of(cases)
+    observed = {c.name: c.observed_outcome for c in cases}
+    shares = climate.class_shares("gaza2012")
+    others = [observed[n] for n in TRAIN if n != "gaza2012"]
+    assert shares == metrics.class_frequencies(others)
+    pool = climate.pool("gaza2012")
+    assert pool.trials == sum(climate.pools[n].trials for n in TRAIN if n != "gaza2012")
+    parts = climate.record_parts(cases[0])
+    assert set(parts) == set(cases[0].actors) and -1e4 < total(parts) < 0
+    again = Climate.of(cases[1:]).record_parts(cases[0])  # the case itself never entered its own climatology
+    assert total(again) == pytest.approx(total(parts))
+
+
+def test_the_case_rows_carry_the_baselines_and_ranked_probability_scores() -> None:
+    case = _case("gaza2012")
+    actor, _, _ = key_response(case)
+    runs = pd.DataFrame({"outcome": ["de-escalation"] * 6 + ["war"] * 4,
+                         f"first_response_{actor}": ["harassment"] * 10})  # fmt: skip
+    climate = {"de-escalation": 0.5, "protracted": 0.0, "war": 0.5}
+    row = outcome_row(case, runs, climate)
+    assert row["rps_model"] == pytest.approx(metrics.rps({"de-escalation": 0.6, "war": 0.4}, case.observed_outcome))
+    assert row["rps_uniform"] == pytest.approx(metrics.rps(metrics.uniform(), case.observed_outcome))
+    assert row["rps_climatology"] == pytest.approx(metrics.rps(climate, case.observed_outcome))
+    result = score_scenario(case, particles=10, replications=2, seed=0, executor="serial")
+    scores = score_row(case, result, "abc", -55.0)
+    assert set(scores) >= REQUIRED and scores["climatology"] == -55.0
+    assert scores["base_rate_parameters"] > 0 and "prequential_base_rate_parameters" not in scores
+    table = markdown(pd.DataFrame([row]), pd.DataFrame([scores]), summary_rows(pd.DataFrame([row])), None, {})
+    assert "preq. Markov-1" in table and "RPS, train climatology" in table
 
 
 @pytest.mark.slow
@@ -44,7 +98,8 @@ def test_evaluate_end_to_end(tmp_path: Path) -> None:
     assert list(outcomes["case"]) == ["gaza2012", "georgia2008", "taji2020"]
     assert set(outcomes["split"]) == {"train", "test"}
     scores = pd.read_csv(out / "scores.csv")
-    assert {"model", "uniform", "base_rate", "markov1"} <= set(scores.columns)
+    assert REQUIRED | {"base_rate", "markov1"} <= set(scores.columns)
+    assert {"rps_model", "rps_uniform", "rps_climatology"} <= set(outcomes.columns)
     loo = pd.read_csv(out / "loo.csv")
     assert len(loo) == 3 and loo["pareto_k"].notna().all()
     assert (out / "shares.png").stat().st_size > 0

@@ -101,7 +101,7 @@ def test_score_cli_refuses_a_test_scenario_with_unrecorded_parameters_and_prints
                                   "--particles", "20", "--replications", "2", "--executor", "serial",
                                   "--json"])  # fmt: skip
     assert allowed.exit_code == 0, allowed.output
-    out = json.loads(allowed.output[allowed.output.index("{"):])
+    out = json.loads(allowed.output[allowed.output.index("{") :])
     assert {"log_likelihood", "timing", "choice", "mc_se", "baselines"} <= set(out)
     assert set(out["baselines"]) == set(BASELINES)
     assert {"prequential_base_rate", "prequential_markov1", "hawkes"} <= set(BASELINES)
