@@ -308,13 +308,15 @@ def print_evaluation(out: Path, report: dict) -> None:
                   for k in ("de-escalation", "protracted", "war")), r["modal"],
                   f"{r['key_actor']} {r['history_first']}", f"{r['model_share_of_history_first']:.2f}")  # fmt: skip
     console.print(t)
-    s = Table(title="Brier (lower is better) and log score of the observed class (higher is better)",
-              title_justify="left")  # fmt: skip
-    for col in ("cases", "n", "Brier model", "Brier always de-esc.", "log model", "log always de-esc."):
+    s = Table(title="Brier and ranked probability score (lower is better), log score of the observed class "
+              "(higher is better)", title_justify="left")  # fmt: skip
+    for col in ("cases", "n", "Brier model", "Brier always de-esc.", "log model", "log always de-esc.", "RPS model",
+                "RPS uniform", "RPS train climatology"):  # fmt: skip
         s.add_column(col)
     for r in report["summary"]:
         s.add_row(r["cases"], str(r["n"]), f"{r['brier_model']:.3f}", f"{r['brier_always_de']:.3f}",
-                  f"{r['log_model']:.2f}", f"{r['log_always_de']:.2f}")  # fmt: skip
+                  f"{r['log_model']:.2f}", f"{r['log_always_de']:.2f}", f"{r['rps_model']:.3f}",
+                  f"{r['rps_uniform']:.3f}", f"{r['rps_climatology']:.3f}")  # fmt: skip
     console.print(s)
     loo = report["loo"]
     if loo.get("done"):
