@@ -262,9 +262,10 @@ def evaluate(
     """The crisis library in and out of sample: fit the shared parameters (every rule's spread, the cheap-talk
     floor ignore_below, perception noise_sd) on the train split, freeze the posterior medians in the registry,
     then, with them frozen, each case's outcome shares (95% Wilson intervals), modal class, record score against
-    the baselines and key first response against history; Brier and log scores against always answering
-    "de-escalation"; PSIS-LOO over a fit on every case. Writes outcomes.csv, scores.csv, summary.csv, loo.csv,
-    runs.parquet, report.json and shares.png into --out."""
+    the baselines (uniform, train climatology, in-sample and prequential base rate and Markov-1, Hawkes) and key
+    first response against history; Brier and log scores against always answering "de-escalation", ranked
+    probability scores against uniform and the train climatology; PSIS-LOO over a fit on every case. Writes
+    outcomes.csv, scores.csv, summary.csv, loo.csv, runs.parquet, report.json and shares.png into --out."""
     from ..evaluation import Settings
     from ..evaluation import evaluate as run_evaluation
     from ..score.frozen import FrozenError
