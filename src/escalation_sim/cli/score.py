@@ -111,7 +111,7 @@ def baseline_header(name: str, summary: dict) -> str:
     """A baseline's column: its name, and for an in-sample one the count of numbers it fits to this record."""
     info = summary[name]
     if info["fit"] == "in-sample":
-        return f"{HEADERS[name]} (in-sample, {info['parameters']} params)"
+        return f"{HEADERS[name]} (in-sample, {info['parameters']:,} params)"
     return HEADERS[name]
 
 
@@ -133,11 +133,11 @@ def print_score(result) -> None:
                 "model loses to"):  # fmt: skip
         t.add_column(col)
     for _, row in result.per_actor.iterrows():
-        losses = [b for b in BASELINES if row[b] > row["total"]]
+        losses = [HEADERS[b] for b in BASELINES if row[b] > row["total"]]
         t.add_row(row["actor"], f"{row['total']:.2f}", f"{row['timing']:.2f}", f"{row['choice']:.2f}",
                   *(f"{row[b]:.2f}" for b in BASELINES), ", ".join(losses) or "-")  # fmt: skip
     totals = [f"{summary[b]['total']:.2f}" for b in BASELINES]
-    lost = [b for b in BASELINES if summary[b]["total"] > j["log_likelihood"]]
+    lost = [HEADERS[b] for b in BASELINES if summary[b]["total"] > j["log_likelihood"]]
     t.add_row("all", f"{j['log_likelihood']:.2f}", f"{j['timing']:.2f}", f"{j['choice']:.2f}", *totals,
               ", ".join(lost) or "-", style="bold")  # fmt: skip
     t.add_row("all, timing", "", f"{j['timing']:.2f}", "", *(f"{summary[b]['timing']:.2f}" for b in BASELINES), "")
