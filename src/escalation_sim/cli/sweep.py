@@ -59,8 +59,9 @@ def _run(
         raise fail(f"--out: cannot write in {out} ({exc.strerror or exc}); free space or fix permissions, then "
                    "rerun the same command to resume", code=1) from None  # fmt: skip
     for path in report.quarantined:
-        errors.print(f"warning: {path.name} was damaged (unreadable or altered): moved to {path.parent}; its runs "
-                     "were run again", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
+        errors.print(f"warning: {path.name} was damaged or not this sweep's (unreadable, altered, or a part the "
+                     f"manifest does not record): moved to {path.parent}; its runs were run again", markup=False,
+                     highlight=False, soft_wrap=True)  # fmt: skip
     console.print(
         f"{plain(out)}: {report.runs_done} runs done now, {report.runs_skipped} already stored, "
         f"{report.runs_total} in the design; {report.runs_failed} failed"
