@@ -21,7 +21,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fuzz_cli import BASES, DATES, HOSTILE_TEXT, NUMBERS, PROFILE, dump, hostile_scenario, invoke, places
+from typer.testing import CliRunner
 
+from escalation_sim.cli import app
 from helpers import SCENARIO_DIR
 
 # per property: a handful in CI (each command has its own exit-2 paths; the nightly profile goes wide)
@@ -49,8 +51,10 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @FUZZ
-@given(path=st.one_of(st.sampled_from(TWO_STATE_PLACES), st.sampled_from(HOSTILE_TEXT[:8])),
-       value=st.one_of(st.sampled_from(YAML_VALUES), st.sampled_from(HOSTILE_TEXT), st.sampled_from(NUMBERS)))
+@given(
+    path=st.one_of(st.sampled_from(TWO_STATE_PLACES), st.sampled_from(HOSTILE_TEXT[:8])),
+    value=st.one_of(st.sampled_from(YAML_VALUES), st.sampled_from(HOSTILE_TEXT), st.sampled_from(NUMBERS)),
+)
 def test_set_values(folder: Path, path: str, value: Any) -> None:  # fmt: skip
     result = invoke("run", "two_state", "--set", f"{path}={as_text(value)}", "--out", str(folder / "set"), "--show",
                     "1")  # fmt: skip
@@ -73,21 +77,43 @@ def test_score(folder: Path, case: tuple[str, dict], options: list[str]) -> None
 
 
 @FUZZ
-@given(param=st.one_of(
-    st.sampled_from(["actors.BLUE.rule.margin=0:1", "actors.*.rule.spread=0.1:2", "title=0:1", "x", "=:",
-                     "actors.BLUE.rule.margin=1:0", "actors.BLUE.rule.margin=nan:1", "actors.BLUE.rule.margin=0:1e400",
-                     "actors.BLUE.traits.resolve=-5:5", "[/x]=0:1", "actors.BLUE.rule.margin=0:1:2"]),
-    st.builds(lambda t: f"{t}=0:1", st.sampled_from(HOSTILE_TEXT[:8]))),
-    walkers=st.sampled_from(["2", "3", "4", "0", str(10**9)]), steps=st.sampled_from(["2", "1", str(10**9)]))
-def test_calibrate(folder: Path, param: str, walkers: str, steps: str) -> None:  # fmt: skip
-    out = folder / f"cal_{time.monotonic_ns()}"
-    check(invoke("calibrate", "two_state", "--params", param, "--walkers", walkers, "--steps", steps, "--particles",
-                 "10", "--executor", "serial", "--out", str(out)))  # fmt: skip
+@given(
+    param=st.one_of(
+        st.sampled_from(
+            [
+                "actors.BLUE.rule.margin=0:1",
+                "actors.*.rule.spread=0.1:2",
+                "title=0:1",
+                "x",
+                "=:",
+                "actors.BLUE.rule.margin=1:0",
+                "actors.BLUE.rule.margin=nan:1",
+                "actors.BLUE.rule.margin=0:1e400",
+                "actors.BLUE.traits.resolve=-5:5",
+                "[/x]=0:1",
+                "actors.BLUE.rule.margin=0:1:2",
+            ]
+        ),
+        st.builds(lambda t: f"{t}=0:1", st.sampled_from(HOSTILE_TEXT[:8])),
+    ),
+    walkers=st.sampled_from(["3", "1", str(10**9)]),
+    out=st.sampled_from(["new", "/dev/null", "file"]),
+)
+def test_calibrate(folder: Path, param: str, walkers: str, out: str) -> None:  # fmt: skip
+    """Everything up to the sampler: options, parameter boxes, the scenario, the output folder (the sampler's
+    own run costs seconds and is tested in tests/calibrate; an odd walker count stops just before it)."""
+    (folder / "file").write_text("x")
+    target = out if out.startswith("/") else str(folder / f"{out}_{time.monotonic_ns()}")
+    check(invoke("calibrate", "two_state", "--params", param, "--walkers", walkers, "--steps", "2", "--particles",
+                 "10", "--executor", "serial", "--out", target))  # fmt: skip
 
 
 @FUZZ
-@given(case=hostile_scenario(), split=st.sampled_from(["train", "test", "validation", None, 5]),
-       out=st.sampled_from(["new", "/dev/null", "file"]))
+@given(
+    case=hostile_scenario(),
+    split=st.sampled_from(["train", "test", "validation", None, 5]),
+    out=st.sampled_from(["new", "/dev/null", "file"]),
+)
 def test_evaluate(folder: Path, case: tuple[str, dict], split: Any, out: str) -> None:
     _, data = case
     library = folder / f"library_{time.monotonic_ns()}"
@@ -102,11 +128,32 @@ def test_evaluate(folder: Path, case: tuple[str, dict], split: Any, out: str) ->
 
 
 @FUZZ
-@given(rules=st.lists(st.one_of(
-    st.sampled_from(["restraint", "red_line", "tit_for_tat", "proportional:margin=1", "proportional:margin=1e400",
-                     "proportional:margin=[/x]", "graduated:step=-1", "nosuchrule", "restraint:", ":", ""]),
-    st.sampled_from(HOSTILE_TEXT[:8])), min_size=0, max_size=3),
-    repetitions=st.sampled_from(["1", "2", "0", "-3", str(10**12)]), noise=st.sampled_from(["0.5", "nan", "-1", "9"]))
+@given(
+    rules=st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "restraint",
+                    "red_line",
+                    "tit_for_tat",
+                    "proportional:margin=1",
+                    "proportional:margin=1e400",
+                    "proportional:margin=[/x]",
+                    "graduated:step=-1",
+                    "nosuchrule",
+                    "restraint:",
+                    ":",
+                    "",
+                ]
+            ),
+            st.sampled_from(HOSTILE_TEXT[:8]),
+        ),
+        min_size=0,
+        max_size=3,
+    ),
+    repetitions=st.sampled_from(["1", "2", "0", "-3", str(10**12)]),
+    noise=st.sampled_from(["0.5", "nan", "-1", "9"]),
+)
 def test_tournament(folder: Path, rules: list[str], repetitions: str, noise: str) -> None:  # fmt: skip
     check(invoke("tournament", "two_state", "--rules", ",".join(rules), "--repetitions", repetitions, "--noise",
                  noise, "--executor", "serial", "--csv", str(folder / "t.csv")))  # fmt: skip
@@ -115,15 +162,23 @@ def test_tournament(folder: Path, rules: list[str], repetitions: str, noise: str
 @pytest.fixture(scope="module")
 def record(folder: Path) -> dict:
     path = folder / "game.json"
-    result = invoke("play", "two_state", "--as", "BLUE", "--record", str(path), "--runs", "0", "--seed", "1",
-                    input="1\n" * 3 + "\n" * 70)  # fmt: skip
+    result = CliRunner().invoke(app, ["play", "two_state", "--as", "BLUE", "--record", str(path), "--runs", "0",
+                                      "--seed", "1"], input="1\n" * 3 + "\n" * 70)  # fmt: skip
     assert result.exit_code == 0, result.output
     return json.loads(path.read_text())
 
 
 @FUZZ
-@given(data=st.data(), value=st.one_of(st.sampled_from(HOSTILE_TEXT), st.sampled_from(NUMBERS),
-                                       st.sampled_from(DATES).map(str), st.just({}), st.just([])))
+@given(
+    data=st.data(),
+    value=st.one_of(
+        st.sampled_from(HOSTILE_TEXT),
+        st.sampled_from(NUMBERS),
+        st.sampled_from(DATES).map(str),
+        st.just({}),
+        st.just([]),
+    ),
+)
 def test_debrief(folder: Path, record: dict, data: st.DataObject, value: Any) -> None:
     game = copy.deepcopy(record)
     spots = [p for p in places({k: v for k, v in game.items() if k != "scenario"}) if p]

@@ -248,7 +248,7 @@ def test_what_validate_wrongly_accepted_is_refused_by_validate_and_run(tmp_path:
     ("old", "new", "expect"),
     [
         ("    sponsor: IRN\n", "    sponsor: PMF\n", "is a militia; a sponsor is a state"),
-        ("    located_in: IRQ         #", "    located_in: KH         #", "'KH' is a militia; forces stand on the soil"),
+        ("    located_in: IRQ         #", "    located_in: KH         #", "'KH' is a militia; forces stand"),
     ],
     ids=["militia-sponsored-by-a-militia", "forces-on-a-militias-soil"],
 )  # fmt: skip

@@ -123,8 +123,9 @@ def play(
         console.print(f"[dim]running the model {runs} times from the same branch point for the debrief...[/]")
     print_debrief(game.debrief(runs=runs))
     if record is not None:
-        console.print(f"saved the game to {record}; `escalation-sim debrief {record}` summarises it with others",
-                      markup=False)
+        console.print(
+            f"saved the game to {record}; `escalation-sim debrief {record}` summarises it with others", markup=False
+        )
 
 
 def _play_days(game: Any, hints: bool, save: Any) -> str:
@@ -202,7 +203,8 @@ def _read_line() -> str | None:
 def debrief(
     files: Annotated[list[Path], typer.Argument(help="Saved games (from `play --record`).")],
     runs: Annotated[
-        int, typer.Option(min=0, max=MAX_CLASS_RUNS, help="Model runs per scenario to compare the class with (0: none).")
+        int,
+        typer.Option(min=0, max=MAX_CLASS_RUNS, help="Model runs per scenario to compare the class with (0: none)."),
     ] = 200,
     top: Annotated[int, typer.Option(min=1, help="How many of the most frequent choices to list per day.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,

@@ -56,7 +56,8 @@ def print_debrief(debrief: Any) -> None:
         deaths = o.get("hostile_deaths")
         calm = o.get("days_to_calm")
         console.print(
-            f"[bold]Your outcome: {escape(str(o['outcome']))}[/] (highest rung after {d.branch_date}: {o.get('max_rung')}, "
+            f"[bold]Your outcome: {escape(str(o['outcome']))}[/] "
+            f"(highest rung after {d.branch_date}: {o.get('max_rung')}, "
             f"deaths in hostile acts: {deaths}, "
             + (f"calm {calm} days after the branch point)" if calm is not None else "never calm)")
         )
@@ -65,7 +66,8 @@ def print_debrief(debrief: Any) -> None:
     h = d.history
     console.print(
         f"History's outcome: {h.outcome} (highest rung after {d.branch_date}: {h.max_rung}, "
-        f"deaths in hostile acts: {h.hostile_deaths})", markup=False
+        f"deaths in hostile acts: {h.hostile_deaths})",
+        markup=False,
     )
     print_toll(d)
     table = Table(title="Your path against history's", title_justify="left")
@@ -89,7 +91,8 @@ def print_debrief(debrief: Any) -> None:
     console.print(f"[bold]The model from the same branch point[/] ({p.runs} runs): {shares}.")
     if d.finished:
         console.print(
-            f"  Your outcome ({escape(str(o['outcome']))}) happens in {100 * (p.your_outcome_share or 0):.0f}% of the model's runs. "
+            f"  Your outcome ({escape(str(o['outcome']))}) happens in "
+            f"{100 * (p.your_outcome_share or 0):.0f}% of the model's runs. "
             f"Your deaths: more than in {100 * p.deaths_below:.0f}% of runs, "
             f"fewer than in {100 * p.deaths_above:.0f}%. "
             f"Your highest rung: above {100 * p.rung_below:.0f}% of runs, below {100 * p.rung_above:.0f}%."
@@ -110,8 +113,10 @@ def print_toll(d: Any) -> None:
     what = "your game" if d.finished else f"your {d.days_played} days"
     console.print(
         f"[bold]Deaths since {d.branch_date}[/] (all causes, accidents included): {what} {d.deaths_after_branch}, "
-        + escape(f"history {d.history.deaths_after_branch} ({history})"
-                 + (f". Killed over the whole crisis, by nation, in your game: {by_nation}" if d.finished else "")),
+        + escape(
+            f"history {d.history.deaths_after_branch} ({history})"
+            + (f". Killed over the whole crisis, by nation, in your game: {by_nation}" if d.finished else "")
+        ),
         highlight=False,
     )
 
@@ -158,7 +163,8 @@ def print_class(s: Any) -> None:
     for g in s.games:
         table.add_row(
             escape(g.player), escape(g.source), escape(g.outcome), _text(g.max_rung), _text(g.hostile_deaths),
-            str(g.actions), escape(g.first_response), format_probability(g.model_agreement) if g.model_agreement is not None else "",
+            str(g.actions), escape(g.first_response),
+            format_probability(g.model_agreement) if g.model_agreement is not None else "",
         )  # fmt: skip
     console.print(table)
 

@@ -115,8 +115,15 @@ class SafeGroup(TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.TyperException, typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException,
-                click.exceptions.Abort, SystemExit):  # the CLI's own exits and usage errors (exit 2)
+        except (
+            typer.TyperException,
+            typer.Exit,
+            typer.Abort,
+            click.exceptions.Exit,
+            click.ClickException,
+            click.exceptions.Abort,
+            SystemExit,
+        ):  # the CLI's own exits and usage errors (exit 2)
             raise
         except KeyboardInterrupt:
             errors.print(Text("interrupted", style="bold red"))

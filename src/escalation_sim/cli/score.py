@@ -47,8 +47,9 @@ def _frozen_scenario(loaded, frozen: Path | None, record_frozen: bool, registry:
     except FrozenError as exc:
         raise fail(f"--frozen: {exc}") from None
     except ScenarioError as exc:  # values out of a field's bounds, or of the wrong kind
-        raise fail(f"--frozen {frozen}: the parameters make {loaded.name} invalid: {'; '.join(exc.problems[:3])}") \
-            from None
+        raise fail(
+            f"--frozen {frozen}: the parameters make {loaded.name} invalid: {'; '.join(exc.problems[:3])}"
+        ) from None
     except (ValueError, KeyError) as exc:
         raise fail(f"--frozen {frozen}: the parameters do not apply to {loaded.name}: {exc}") from None
 
@@ -107,7 +108,9 @@ def score(
         try:  # atomically, as a regular file; event ids and actor ids made spreadsheet-safe
             write_csv(result.per_event, events_csv, float_format="%.6g")
         except OSError as exc:
-            raise fail(f"--events-csv: cannot write {events_csv} ({exc.strerror or exc}); choose another file") from None
+            raise fail(
+                f"--events-csv: cannot write {events_csv} ({exc.strerror or exc}); choose another file"
+            ) from None
     if as_json:
         out = result.as_json()
         out["params_sha256"] = digest
@@ -267,9 +270,7 @@ def evaluate(
     score_particles: Annotated[
         int, typer.Option(min=10, max=MAX_PARTICLES, help="Particles per filter of each case's score.")
     ] = 200,
-    score_replications: Annotated[
-        int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Filters per case's score.")
-    ] = 2,
+    score_replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Filters per case's score.")] = 2,
     loo_draws: Annotated[int, typer.Option(min=4, max=MAX_STEPS, help="Posterior draws for PSIS-LOO.")] = 48,
     loo_steps: Annotated[
         int, typer.Option(min=2, max=MAX_STEPS, help="MCMC steps of the fit on all cases (for LOO).")

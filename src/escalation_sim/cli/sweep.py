@@ -121,9 +121,9 @@ def sweep_summary(
     except StorageError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:  # disk full, read-only folder
-        raise fail(f"{folder}: cannot write the summary ({exc.strerror or exc}); free space or fix permissions") \
-            from None
-
+        raise fail(
+            f"{folder}: cannot write the summary ({exc.strerror or exc}); free space or fix permissions"
+        ) from None
 
 
 def sweep_point(
@@ -142,11 +142,11 @@ def sweep_point(
     except (StorageError, KeyError, ScenarioError, ValueError) as exc:
         raise fail(str(exc).strip("'\"")) from None
     except OSError as exc:  # disk full, read-only folder
-        raise fail(f"--out: cannot write the point's scenario ({exc.strerror or exc}); choose another --out") \
-            from None
+        raise fail(f"--out: cannot write the point's scenario ({exc.strerror or exc}); choose another --out") from None
     row = opened.run(run_id)
-    console.print(f"wrote {path}; run {run_id} ({row['outcome'] or 'failed'}) re-runs with:", highlight=False,
-                  markup=False)
+    console.print(
+        f"wrote {path}; run {run_id} ({row['outcome'] or 'failed'}) re-runs with:", highlight=False, markup=False
+    )
     print("escalation-sim run " + " ".join(args))
 
 
