@@ -253,3 +253,10 @@ def test_a_one_megabyte_line_typed_into_play_is_refused(tmp_path: Path) -> None:
     assert "that line is over 200 characters" in done.stderr
     assert "you stopped the game" in done.stdout
     assert time.monotonic() - started < 30
+
+
+def test_validate_takes_shipped_names_as_run_does() -> None:
+    """`run two_state` ran what `validate two_state` refused as "file not found": both take the name now."""
+    result = invoke("validate", "two_state")
+    assert result.exit_code == 0 and "two_state.yaml: ok" in result.stdout, result.output
+    assert invoke("validate", "no_such_scenario").exit_code == 2

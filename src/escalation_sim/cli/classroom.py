@@ -36,8 +36,8 @@ from .common import (
 
 LOOPBACK = "127.0.0.1"
 MAX_COMMAND = 200  # characters of one typed command ("3", "w 5", "?"): a longer line is refused, not parsed
-# Model runs a debrief compares with: they run while the player or the class waits (~1,000 runs a minute on one
-# core for jan2020); 20,000 puts an outcome share within +-0.7 points, far finer than a class needs.
+# Model runs a debrief compares with: they run while the player or the class waits, in memory; at 20,000 an
+# outcome share's 95% interval is +-0.7 points (1.96 * sqrt(0.25 / 20,000)), far finer than a class needs.
 MAX_CLASS_RUNS = 20_000
 TOO_LONG = "\0too long"  # what _read_line gives for a line over MAX_COMMAND characters
 

@@ -14,13 +14,18 @@ from ..scenario import Scenario, ScenarioError, default_ladder, json_schema, loa
 from .common import SCENARIOS, check_output, console, errors, examples, fail, plain
 
 
-def validate(files: Annotated[list[Path], typer.Argument(help="Scenario or sweep files to check.")]) -> None:
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario or sweep files to check, or shipped names.")],
+) -> None:
     """Check scenario files against the schema and each other's references, and sweep files (a `base:` and no
     `actors:`) with their base scenario and every design point's scenario, without running anything; exit 2 if
     any is invalid. Exactly the files `run` accepts are valid; a history `score` could not score (an event no
     actor could have chosen) is a warning."""
     bad = 0
+    shipped = scenario_paths() if any(not p.exists() for p in files) else {}
     for path in files:
+        if not path.exists() and str(path) in shipped:  # a shipped name, as `run` takes it (`validate jan2020`)
+            path = shipped[str(path)]
         if _is_sweep_file(path):
             bad += not _validate_sweep(path)
             continue

@@ -41,7 +41,7 @@ def _frozen_scenario(loaded, frozen: Path | None, record_frozen: bool, registry:
                 raise FrozenError("parameters cannot be frozen while a test scenario is scored; record them on "
                                   "a training scenario (or with `calibrate --freeze`)")  # fmt: skip
             digest = record(params, f"recorded with score {loaded.name}", registry)
-            console.print(f"recorded parameters {digest[:12]} in {registry}")
+            console.print(f"recorded parameters {digest[:12]} in {registry}", markup=False)
         digest = check(params, loaded.split, registry)
         return loaded.with_edits(params), digest
     except FrozenError as exc:
@@ -225,11 +225,11 @@ def calibrate(
     for col in ("parameter", "median", "low", "high", "R-hat", "ESS"):
         t.add_column(col)
     for name, p in summary["parameters"].items():
-        t.add_row(name, f"{p['median']:.4g}", f"{p['low']:.4g}", f"{p['high']:.4g}", f"{p['rhat']:.3f}",
+        t.add_row(plain(name), f"{p['median']:.4g}", f"{p['low']:.4g}", f"{p['high']:.4g}", f"{p['rhat']:.3f}",
                   f"{p['ess_bulk']:.0f}")  # fmt: skip
     console.print(t)
     console.print(f"acceptance {summary['acceptance']:.2f}; wrote {out}/chain.parquet, posterior.parquet, "
-                  "calibration.json, params.json, calibration.png")  # fmt: skip
+                  "calibration.json, params.json, calibration.png", markup=False)  # fmt: skip
     if freeze:
         try:
             from ..score.frozen import read_params
@@ -237,7 +237,7 @@ def calibrate(
             digest = record(read_params(out / "params.json"), f"calibrate {' '.join(scenarios)}", registry)
         except FrozenError as exc:
             raise fail(str(exc)) from None
-        console.print(f"froze {out}/params.json as {digest[:12]} in {registry}")
+        console.print(f"froze {out}/params.json as {digest[:12]} in {registry}", markup=False)
 
 
 def register_calibrate(app: typer.Typer) -> None:
@@ -329,7 +329,7 @@ def print_evaluation(out: Path, report: dict) -> None:
 
     frozen = report["frozen"]
     console.print(f"frozen {frozen['sha256'][:12]} in {frozen['registry']}: " + ", ".join(
-        f"{k} = {v:.3g}" for k, v in frozen["params"].items()), highlight=False)  # fmt: skip
+        f"{k} = {v:.3g}" for k, v in frozen["params"].items()), highlight=False, markup=False)  # fmt: skip
     table = pd.read_csv(out / "outcomes.csv")
     t = Table(title="Per case, parameters frozen (shares of runs)", title_justify="left")
     for col in ("case", "split", "observed", "de-esc.", "protr.", "war", "modal", "history's first", "model's share"):
@@ -337,7 +337,8 @@ def print_evaluation(out: Path, report: dict) -> None:
     for r in table.to_dict(orient="records"):
         t.add_row(r["case"], r["split"], r["observed"], *(f"{r[f'share_{k}']:.2f}"
                   for k in ("de-escalation", "protracted", "war")), r["modal"],
-                  f"{r['key_actor']} {r['history_first']}", f"{r['model_share_of_history_first']:.2f}")  # fmt: skip
+                  plain(f"{r['key_actor']} {r['history_first']}"),
+                  f"{r['model_share_of_history_first']:.2f}")  # fmt: skip
     console.print(t)
     s = Table(title="Brier (lower is better) and log score of the observed class (higher is better)",
               title_justify="left")  # fmt: skip
@@ -354,7 +355,7 @@ def print_evaluation(out: Path, report: dict) -> None:
                       f"{loo['pareto_k_over_0_7']} cases over 0.7, {loo['pareto_k_undefined']} undefined",
                       highlight=False)  # fmt: skip
     console.print(f"wrote {out}/outcomes.csv, scores.csv, summary.csv, runs.parquet, report.json, shares.png"
-                  + (", loo.csv" if loo.get("done") else ""))  # fmt: skip
+                  + (", loo.csv" if loo.get("done") else ""), markup=False)  # fmt: skip
 
 
 def register_evaluate(app: typer.Typer) -> None:
