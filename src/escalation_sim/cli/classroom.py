@@ -123,9 +123,8 @@ def play(
         console.print(f"[dim]running the model {runs} times from the same branch point for the debrief...[/]")
     print_debrief(game.debrief(runs=runs))
     if record is not None:
-        console.print(
-            f"saved the game to {record}; `escalation-sim debrief {record}` summarises it with others", markup=False
-        )
+        console.print(f"saved the game to {record}; `escalation-sim debrief {record}` summarises it with others",
+                      markup=False)  # fmt: skip
 
 
 def _play_days(game: Any, hints: bool, save: Any) -> str:
