@@ -139,6 +139,7 @@ def test_evaluate(folder: Path, case: tuple[str, dict], split: Any, out: str) ->
                     "proportional:margin=1",
                     "proportional:margin=1e400",
                     "proportional:margin=[/x]",
+                    "proportional:margin=" + "[" * 3000 + "]" * 3000,
                     "graduated:step=-1",
                     "nosuchrule",
                     "restraint:",

@@ -56,9 +56,10 @@ def said(result) -> str:
          "--out: /dev/null exists and is a character device"),
         (["score", "two_state", "--frozen", "{tmp}/p.json", "--record-frozen", "--registry", "/dev/full"],
          "--registry: /dev/full is a character device"),
+        (["instructor-key", "--out", "/dev/null"], "--out: /dev/null exists and is a character device"),
     ],
     ids=["score-dev-full", "score-folder", "tournament-dev-full", "tournament-folder", "games-dev-null",
-         "calibrate-file", "calibrate-dev-null", "evaluate-dev-null", "registry-dev-full"],
+         "calibrate-file", "calibrate-dev-null", "evaluate-dev-null", "registry-dev-full", "instructor-key"],
 )  # fmt: skip
 def test_outputs_onto_devices_or_folders_exit_2_before_any_work(tmp_path: Path, args: list[str], expect: str) -> None:
     (tmp_path / "file").write_text("x")
@@ -228,6 +229,11 @@ def test_option_values_are_bounded(tmp_path: Path, args: list[str], option: str)
     result = invoke(*[a.format(tmp=tmp_path) for a in args], input="")
     assert result.exit_code == 2, result.output
     assert option in said(result) and "less than or equal to" in said(result), said(result)
+
+
+def test_a_deeply_nested_rule_parameter_is_refused() -> None:
+    result = invoke("tournament", "two_state", "--rules", "restraint,proportional:margin=" + "[" * 5000 + "]" * 5000)
+    assert result.exit_code == 2 and "a value of 10,000 characters; at most 200" in said(result), said(result)
 
 
 def test_a_one_megabyte_title_is_refused_at_once(tmp_path: Path) -> None:
