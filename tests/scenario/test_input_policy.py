@@ -22,7 +22,7 @@ from escalation_sim.scenario import (
     parse_scenario,
     validate_scenario_data,
 )
-from escalation_sim.scenario.policy import MAX_DAYS, MAX_DEPTH
+from escalation_sim.scenario.policy import MAX_DAYS, MAX_DEPTH, MAX_TEXT
 from helpers import SCENARIO_DIR
 
 TWO_STATE = (SCENARIO_DIR / "two_state.yaml").read_text()
@@ -161,7 +161,7 @@ def test_a_sponsor_chain_that_is_a_cycle() -> None:
     data["actors"]["KH"]["sponsor"] = "MIL2"
     with pytest.raises(ScenarioError) as info:
         validate_scenario_data(data, "cycle.yaml")
-    assert "actors.KH.sponsor" in str(info.value) and "KH -> MIL2 -> KH" in str(info.value)
+    assert "actors.KH.sponsor: 'MIL2' is a militia; a sponsor is a state" in str(info.value)
 
 
 def test_an_extends_cycle(tmp_path: Path) -> None:
@@ -202,3 +202,81 @@ def test_markup_mathtext_and_formulas_in_actor_ids(tmp_path: Path) -> None:
     events = pd.read_csv(tmp_path / "out" / "events.csv")
     assert "'=CMD[/x]$" in set(events["actor"]) | set(events["target"].dropna())
     assert pd.api.types.is_numeric_dtype(events["killed"])
+
+
+# --- issue 24: what validate wrongly accepted; validate and run agree on each -----------------------------------
+
+TRAITS = "    traits: {resolve: 0.6, cost_sensitivity: 0.5, risk_tolerance: 0.4, credibility: 0.6}"
+TITLE = 'title: "Two rivals: a border incident (stylised)"'
+RULE = "    rule: {name: proportional, margin: 0.0}\n"
+
+
+def once(old: str, new: str):
+    """An edit of the first occurrence (BLUE's, where both actors are written alike)."""
+    return lambda text: text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("edit", "expect"),
+    [
+        # a merge that a written key overrides, or that overrides one: which wins is YAML's small print
+        (once(TRAITS, "    traits: {<<: {resolve: 0.9}, resolve: 0.6}"),
+         "key 'resolve' is given twice: by the merge key '<<' and again"),
+        (once(RULE, RULE + "    <<: {rule: {name: restraint}}\n"), "key 'rule' is given twice"),
+        (once(TRAITS, "    traits: {<<: {resolve: 0.9}, <<: {alert: 0.2}}"), "the merge key '<<' is written twice"),
+        (once(TITLE, "title: !!binary aGVsbG8="), "title (line 7): binary data (!!binary)"),
+        (once(TITLE, "title: !!set {a: null}"), "title (line 7): a set (!!set)"),
+        (once(TITLE, "title: " + "x" * (MAX_TEXT + 1)),
+         f"title (line 7): text of {MAX_TEXT + 1:,} characters; at most"),
+        (once("    date: 2030-06-01\n", "    date: 2030-06-01\n    end_date: 2030-08-30\n"),
+         "lies after the scenario's end_date 2030-07-30"),
+        (once("    kind: state\n", "    kind: state\n    sponsor: RED\n"),
+         "only a militia has a sponsor; BLUE is a state"),
+    ],
+    ids=["merge-under", "merge-over", "two-merges", "binary", "set", "long-title", "event-after-horizon",
+         "state-with-sponsor"],
+)  # fmt: skip
+def test_what_validate_wrongly_accepted_is_refused_by_validate_and_run(tmp_path: Path, edit, expect: str) -> None:
+    text = edit(TWO_STATE)
+    assert text != TWO_STATE
+    checked, ran, output = validate_and_run(tmp_path, text)
+    assert (checked, ran) == (2, 2), output
+    assert expect in " ".join(output.split())
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expect"),
+    [
+        ("    sponsor: IRN\n", "    sponsor: PMF\n", "is a militia; a sponsor is a state"),
+        ("    located_in: IRQ         #", "    located_in: KH         #", "'KH' is a militia; forces stand"),
+    ],
+    ids=["militia-sponsored-by-a-militia", "forces-on-a-militias-soil"],
+)  # fmt: skip
+def test_militia_sponsor_and_host_chains_are_refused(tmp_path: Path, old: str, new: str, expect: str) -> None:
+    text = JAN2020.replace(old, new, 1)
+    assert text != JAN2020
+    assert expect in " ".join(problems(text, tmp_path).split())
+
+
+def test_a_host_that_is_itself_abroad_is_refused() -> None:
+    data = load_scenario_data(SCENARIO_DIR / "jan2020.yaml")
+    data["actors"]["IRQ"]["located_in"] = "IRN"  # US forces stand in Iraq; Iraq now "stands" in Iran: a chain
+    with pytest.raises(ScenarioError, match="'IRQ' is itself located_in 'IRN'"):
+        validate_scenario_data(data, "chain.yaml")
+
+
+def test_merge_keys_that_add_new_keys_still_work(tmp_path: Path) -> None:
+    text = once(TRAITS, "    traits: {<<: [{resolve: 0.6}, {cost_sensitivity: 0.5}], risk_tolerance: 0.4}")(TWO_STATE)
+    assert parse_scenario(text, tmp_path / "s.yaml").actors["BLUE"].traits.cost_sensitivity == 0.5
+
+
+def test_a_history_no_actor_could_choose_is_valid_with_a_warning(tmp_path: Path) -> None:
+    """validate used to refuse what run ran (an unscorable record, as jan2020.yaml once had): now both accept it,
+    validate warns that score will refuse it, and score does, with exit 2."""
+    full = "capabilities: [talks, stand_down, hold, justify, threaten, border_clash, artillery, air_strike, war]"
+    text = TWO_STATE.replace(full, full.replace(" border_clash,", ""), 1)  # BLUE, whose clash opens the record
+    checked, ran, output = validate_and_run(tmp_path, text)
+    assert (checked, ran) == (0, 0), output
+    assert "warning: events.0 (E1): BLUE cannot 'border_clash'" in " ".join(output.split())
+    scored = CliRunner().invoke(app, ["score", str(tmp_path / "s.yaml"), "--particles", "10", "--executor", "serial"])
+    assert scored.exit_code == 2 and "cannot 'border_clash'" in scored.stderr

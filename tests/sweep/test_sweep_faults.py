@@ -117,6 +117,28 @@ def test_a_damaged_part_not_yet_in_the_manifest_is_caught_by_reading_it(
     pd.testing.assert_frame_equal(comparable(open_sweep(out).results), expected)
 
 
+def test_a_copied_part_is_quarantined_not_counted_twice(sweep: Path, expected: pd.DataFrame, tmp_path: Path) -> None:
+    """Issue 24: `cp part-000000 part-000093` and the same sweep again used to end "complete" with duplicate
+    run_ids. A part the manifest does not record, and that is not the one a kill could have left, is quarantined;
+    reading the folder before that refuses the stray part."""
+    import shutil
+
+    out = tmp_path / "out"
+    stored(sweep, out)
+    shutil.copy(out / "results" / "part-000000.parquet", out / "results" / "part-000093.parquet")
+    summary = runner.invoke(app, ["sweep-summary", str(out)])
+    assert summary.exit_code == 2 and "part-000093.parquet was not written by this sweep" in summary.stderr
+    last = max(int(p.stem.split("-")[1]) for p in (out / "results").glob("part-00000*.parquet"))
+    shutil.copy(out / "results" / "part-000001.parquet", out / "results" / f"part-{last + 1:06d}.parquet")  # next
+    result = cli_sweep(sweep, out)
+    assert result.exit_code == 0, result.output
+    assert len(list((out / "quarantine").iterdir())) == 2  # both copies, results only (no trajectory copies)
+    folder = open_sweep(out)
+    assert folder.results["run_id"].is_unique
+    pd.testing.assert_frame_equal(comparable(folder.results), expected)
+    assert runner.invoke(app, ["sweep-summary", str(out)]).exit_code == 0
+
+
 def test_reading_a_damaged_folder_says_how_to_repair_it(sweep: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     stored(sweep, out)

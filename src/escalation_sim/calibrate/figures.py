@@ -20,7 +20,8 @@ def calibration_figure(chain: pd.DataFrame, names: list[str], truth: dict[str, f
         for _, walker in chain.groupby("walker"):
             row[0].plot(walker["step"], walker[name], linewidth=0.6, alpha=0.6)
         row[0].axvline(int(chain["step"].max() + 1) // 2, color="grey", linestyle=":", label="burn-in ends")
-        row[0].set_ylabel(name, fontsize=8)
+        shown = name.replace("$", r"\$")  # a path holding an actor id with `$` is text, never mathtext
+        row[0].set_ylabel(shown, fontsize=8)
         row[0].set_xlabel("step")
         row[1].hist(post[name], bins=30, color="steelblue", alpha=0.8)
         for q in (0.05, 0.95):
@@ -28,6 +29,6 @@ def calibration_figure(chain: pd.DataFrame, names: list[str], truth: dict[str, f
         if truth and name in truth:
             row[1].axvline(truth[name], color="red", label="truth")
             row[1].legend(fontsize=7)
-        row[1].set_xlabel(f"{name} (posterior, 90% interval dashed)", fontsize=8)
+        row[1].set_xlabel(f"{shown} (posterior, 90% interval dashed)", fontsize=8)
     fig.tight_layout()
     return fig

@@ -55,6 +55,23 @@ class RecordedEvent(_Saved):
     probability: float | None
 
 
+class _Casualties(BaseModel):
+    killed: dict[str, int] = {}
+
+
+class RecordedOutcome(BaseModel):
+    """The fields of a saved outcome the debriefs read, with their types (others are kept as written)."""
+
+    model_config = ConfigDict(extra="allow")
+    outcome: str = "unfinished"
+    max_rung: int | None = None
+    hostile_deaths: int = 0
+    days_to_calm: int | None = None
+    first_response: dict[str, str | None] = {}
+    first_response_day: dict[str, int | None] = {}
+    casualties: _Casualties = _Casualties()
+
+
 class GameRecord(_Saved):
     """A saved game: who played which actor, every day's choice, what happened, the outcome, the scenario."""
 
@@ -118,6 +135,12 @@ def load_game(path: str | Path) -> GameRecord:
         raise GameError(
             f"{path}: damaged saved game ({where}: {first['msg']}; {exc.error_count()} problem(s))"
         ) from None
+    try:  # what the debriefs read of the outcome must have its type (a mistyped first_response once crashed them)
+        RecordedOutcome.model_validate(record.outcome)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in ("outcome", *first["loc"]))
+        raise GameError(f"{path}: damaged saved game ({where}: {first['msg']})") from None
     try:
         crisis = record.crisis()
     except ScenarioError as exc:

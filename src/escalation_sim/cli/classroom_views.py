@@ -14,7 +14,7 @@ from .common import console
 
 def show_situation(game: Any, hints: bool) -> None:
     s = game.situation()
-    console.rule(f"{s.date}  -  day {s.turn} of {s.turns}  -  you are {s.actor_id} ({s.actor_name})")
+    console.rule(escape(f"{s.date}  -  day {s.turn} of {s.turns}  -  you are {s.actor_id} ({s.actor_name})"))
     console.print("[bold]What happened[/]" + (" (the story so far)" if s.turn == 1 else " since your last turn"))
     for line in s.happened or ["nothing"]:
         console.print(f"  {line}", markup=False)
@@ -50,13 +50,14 @@ def show_situation(game: Any, hints: bool) -> None:
 
 def print_debrief(debrief: Any) -> None:
     d = debrief
-    console.rule(f"Debrief: {d.player or 'you'} as {d.actor}  -  {d.scenario_title}")
+    console.rule(escape(f"Debrief: {d.player or 'you'} as {d.actor}  -  {d.scenario_title}"))
     o = d.outcome
     if d.finished:
         deaths = o.get("hostile_deaths")
         calm = o.get("days_to_calm")
         console.print(
-            f"[bold]Your outcome: {o['outcome']}[/] (highest rung after {d.branch_date}: {o.get('max_rung')}, "
+            f"[bold]Your outcome: {escape(str(o['outcome']))}[/] "
+            f"(highest rung after {d.branch_date}: {o.get('max_rung')}, "
             f"deaths in hostile acts: {deaths}, "
             + (f"calm {calm} days after the branch point)" if calm is not None else "never calm)")
         )
@@ -65,13 +66,14 @@ def print_debrief(debrief: Any) -> None:
     h = d.history
     console.print(
         f"History's outcome: {h.outcome} (highest rung after {d.branch_date}: {h.max_rung}, "
-        f"deaths in hostile acts: {h.hostile_deaths})"
+        f"deaths in hostile acts: {h.hostile_deaths})",
+        markup=False,
     )
     print_toll(d)
     table = Table(title="Your path against history's", title_justify="left")
     table.add_column("date")
     table.add_column("you")
-    table.add_column(f"history's {d.actor}")
+    table.add_column(escape(f"history's {d.actor}"))
     dates = sorted({s.date for s in d.your_path} | {s.date for s in h.path})
     for date in dates:
         yours = "; ".join(f"{s.text} ({s.note})" if s.note else s.text for s in d.your_path if s.date == date)
@@ -89,7 +91,8 @@ def print_debrief(debrief: Any) -> None:
     console.print(f"[bold]The model from the same branch point[/] ({p.runs} runs): {shares}.")
     if d.finished:
         console.print(
-            f"  Your outcome ({o['outcome']}) happens in {100 * (p.your_outcome_share or 0):.0f}% of the model's runs. "
+            f"  Your outcome ({escape(str(o['outcome']))}) happens in "
+            f"{100 * (p.your_outcome_share or 0):.0f}% of the model's runs. "
             f"Your deaths: more than in {100 * p.deaths_below:.0f}% of runs, "
             f"fewer than in {100 * p.deaths_above:.0f}%. "
             f"Your highest rung: above {100 * p.rung_below:.0f}% of runs, below {100 * p.rung_above:.0f}%."
@@ -97,7 +100,8 @@ def print_debrief(debrief: Any) -> None:
         first = (o.get("first_response") or {}).get(d.actor) or "none"
         model_first = ", ".join(f"{k} {100 * v:.0f}%" for k, v in list(p.first_response_shares.items())[:4])
         console.print(
-            f"  Your first hostile act: {first}; history's: {h.first_response}; the model's {d.actor}: {model_first}."
+            f"  Your first hostile act: {first}; history's: {h.first_response}; the model's {d.actor}: {model_first}.",
+            markup=False,
         )
 
 
@@ -109,14 +113,16 @@ def print_toll(d: Any) -> None:
     what = "your game" if d.finished else f"your {d.days_played} days"
     console.print(
         f"[bold]Deaths since {d.branch_date}[/] (all causes, accidents included): {what} {d.deaths_after_branch}, "
-        f"history {d.history.deaths_after_branch} ({history})"
-        + (f". Killed over the whole crisis, by nation, in your game: {by_nation}" if d.finished else ""),
+        + escape(
+            f"history {d.history.deaths_after_branch} ({history})"
+            + (f". Killed over the whole crisis, by nation, in your game: {by_nation}" if d.finished else "")
+        ),
         highlight=False,
     )
 
 
 def print_class(s: Any) -> None:
-    console.rule(f"{s.scenario_title}  -  playing {s.actor} from {s.branch_date}")
+    console.rule(escape(f"{s.scenario_title}  -  playing {s.actor} from {s.branch_date}"))
     console.print(f"{len(s.games)} game{'s' * (len(s.games) != 1)}, {s.finished} finished.")
     table = Table(title="Outcomes", title_justify="left")
     table.add_column("outcome")
@@ -138,14 +144,15 @@ def print_class(s: Any) -> None:
     firsts = ", ".join(f"{name} x{n}" for name, n in s.first_responses)
     console.print(
         f"First hostile acts: {firsts}; history's: {s.history.first_response}"
-        + (f" (day {s.history.first_response_day + 1})" if s.history.first_response_day is not None else "")
+        + (f" (day {s.history.first_response_day + 1})" if s.history.first_response_day is not None else ""),
+        markup=False,
     )
     table = Table(title="Most frequent choices, day by day (days when anyone acted or history did)",
                   title_justify="left")  # fmt: skip
     table.add_column("date")
     table.add_column("games", justify="right")
     table.add_column("class's most frequent choices")
-    table.add_column(f"history's {s.actor}")
+    table.add_column(escape(f"history's {s.actor}"))
     for point in s.by_date:
         choices = ", ".join(f"{label} x{n}" for label, n in point.top_choices)
         table.add_row(point.date.isoformat(), str(point.played), escape(choices), escape("; ".join(point.history)))
@@ -155,8 +162,9 @@ def print_class(s: Any) -> None:
         table.add_column(col)
     for g in s.games:
         table.add_row(
-            escape(g.player), escape(g.source), g.outcome, _text(g.max_rung), _text(g.hostile_deaths), str(g.actions),
-            g.first_response, format_probability(g.model_agreement) if g.model_agreement is not None else "",
+            escape(g.player), escape(g.source), escape(g.outcome), _text(g.max_rung), _text(g.hostile_deaths),
+            str(g.actions), escape(g.first_response),
+            format_probability(g.model_agreement) if g.model_agreement is not None else "",
         )  # fmt: skip
     console.print(table)
 

@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from .common import CLASSROOM, console, examples, fail
+from ..files import write_bytes
+from .common import CLASSROOM, check_output, console, examples, fail
 
 KEYS = ("05_classroom_key.ipynb",)
 
@@ -28,18 +29,20 @@ def instructor_key(
     overwrite: Annotated[bool, typer.Option(help="Replace a key already in OUT.")] = False,
 ) -> None:
     """Write the instructor's key to the classroom notebook (05) into OUT: answers, and how to discuss them."""
+    check_output(out, "--out", folder=True)  # a file or a device is refused before anything is written
     written = []
     try:
-        out.mkdir(parents=True, exist_ok=True)
         for source in key_files():
             target = out / source.name
             if target.exists() and not overwrite:
                 raise fail(f"{target} exists; add --overwrite to replace it, or choose another --out")
-            target.write_bytes(source.read_bytes())
+            write_bytes(target, source.read_bytes())  # whole or not at all, a regular file
             written.append(target)
     except OSError as exc:
         raise fail(f"--out {out}: cannot write the key ({exc.strerror}); choose another folder") from None
-    console.print(f"wrote {', '.join(str(p) for p in written)}; keep it out of the students' copy", highlight=False)
+    console.print(
+        f"wrote {', '.join(str(p) for p in written)}; keep it out of the students' copy", highlight=False, markup=False
+    )
 
 
 def register(app: typer.Typer) -> None:

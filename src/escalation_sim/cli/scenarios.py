@@ -14,12 +14,18 @@ from ..scenario import Scenario, ScenarioError, default_ladder, json_schema, loa
 from .common import SCENARIOS, check_output, console, errors, examples, fail, plain
 
 
-def validate(files: Annotated[list[Path], typer.Argument(help="Scenario or sweep files to check.")]) -> None:
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario or sweep files to check, or shipped names.")],
+) -> None:
     """Check scenario files against the schema and each other's references, and sweep files (a `base:` and no
     `actors:`) with their base scenario and every design point's scenario, without running anything; exit 2 if
-    any is invalid."""
+    any is invalid. Exactly the files `run` accepts are valid; a history `score` could not score (an event no
+    actor could have chosen) is a warning."""
     bad = 0
+    shipped = scenario_paths() if any(not p.exists() for p in files) else {}
     for path in files:
+        if not path.exists() and str(path) in shipped:  # a shipped name, as `run` takes it (`validate jan2020`)
+            path = shipped[str(path)]
         if _is_sweep_file(path):
             bad += not _validate_sweep(path)
             continue
@@ -29,9 +35,7 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario or sweep
             errors.print(str(exc), highlight=False, soft_wrap=True, markup=False)
             bad += 1
             continue
-        if not _history_is_choosable(path, scenario):
-            bad += 1
-            continue
+        _warn_unchoosable(path, scenario)
         console.print(
             f"{path}: ok ({len(scenario.actors)} actors, {len(scenario.events)} events, "
             f"{scenario.start_date} - {scenario.end_date})",
@@ -68,7 +72,7 @@ def _validate_sweep(path: Path) -> bool:
         sweep = load_sweep(path)
         points = make_points(sweep)
     except (SweepError, ScenarioError) as exc:
-        errors.print(str(exc), highlight=False, soft_wrap=True)
+        errors.print(str(exc), highlight=False, soft_wrap=True, markup=False)
         return False
     problems: dict[str, str] = {}
     for point in points:
@@ -83,26 +87,26 @@ def _validate_sweep(path: Path) -> bool:
             problems[key] = f"point {point.index} ({point.counterfactual}, {point.values}): {exc}"
     failed = [p for p in problems.values() if p]
     for problem in failed[:5]:
-        errors.print(f"{path}: {problem}", highlight=False, soft_wrap=True)
+        errors.print(f"{path}: {problem}", highlight=False, soft_wrap=True, markup=False)
     if failed:
         errors.print(f"{path}: {len(failed)} of {len(problems)} distinct point scenarios are invalid; fix the "
-                     "sweep's values or the base scenario", highlight=False, soft_wrap=True)  # fmt: skip
+                     "sweep's values or the base scenario", highlight=False, soft_wrap=True, markup=False)  # fmt: skip
         return False
     spec = sweep.spec
     console.print(f"{path}: ok (sweep of {sweep.base_path.name}: {len(points)} points x {spec.replicates} "
                   f"replicates = {len(points) * spec.replicates} runs, {spec.design.kind} design; every point's "
-                  "scenario is valid)", highlight=False, soft_wrap=True)  # fmt: skip
+                  "scenario is valid)", highlight=False, soft_wrap=True, markup=False)  # fmt: skip
     return True
 
 
-def _history_is_choosable(path: Path, scenario) -> bool:
-    """A historical event no actor could have chosen makes the record unscorable: an error, not a zero."""
+def _warn_unchoosable(path: Path, scenario) -> None:
+    """A historical event no actor could have chosen: the scenario runs (history replays as recorded), so it is
+    valid and `validate` agrees with `run`; but `score` cannot score it, so say so, as a warning."""
     from ..score import unchoosable
 
-    problems = unchoosable(scenario)
-    for problem in problems:
-        errors.print(f"{path}: {problem}", highlight=False, soft_wrap=True)
-    return not problems
+    for problem in unchoosable(scenario):
+        errors.print(f"{path}: warning: {problem}; `escalation-sim score` will refuse this record",
+                     highlight=False, soft_wrap=True, markup=False)  # fmt: skip
 
 
 def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:

@@ -12,14 +12,22 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from .common import ScenarioArg, console, examples, fail, open_scenario
+from .common import MAX_WORKERS, ScenarioArg, check_output, console, examples, fail, open_scenario, plain
 
 SCORING = "Scoring"
+# Upper bounds of the work one command may be asked for, so a typo (an extra zero or three) is a clear exit 2
+# and not hours of computing or an exhausted memory. Each is far above what the method needs (the defaults).
+MAX_PARTICLES = 20_000  # a filter holds one model per particle: 20,000 is 20x the default (~1 GB on jan2020)
+MAX_REPLICATIONS = 64  # filters per score: the Monte Carlo s.e. shrinks as 1/sqrt(n); 64 is 16x the default
+MAX_WALKERS = 256  # emcee walkers: 2-4x the parameters suffice (at most 6 parameters); each costs a filter a step
+MAX_STEPS = 10_000  # MCMC steps: the shipped fits use 24-100; a run continues where it stopped, so more is later
+MAX_LIBRARY_RUNS = 100_000  # runs per case for the outcome shares (share s.e. < 0.2 points at 100,000)
 Executor = Annotated[str, typer.Option(help="Where to run: serial, process or dask.")]
 
 
 def _frozen_scenario(loaded, frozen: Path | None, record_frozen: bool, registry: Path):
     """The scenario with frozen parameters applied; exits 2 if the train/test protocol forbids it."""
+    from ..scenario import ScenarioError
     from ..score.frozen import FrozenError, check, read_params, record
 
     if frozen is None:
@@ -33,19 +41,25 @@ def _frozen_scenario(loaded, frozen: Path | None, record_frozen: bool, registry:
                 raise FrozenError("parameters cannot be frozen while a test scenario is scored; record them on "
                                   "a training scenario (or with `calibrate --freeze`)")  # fmt: skip
             digest = record(params, f"recorded with score {loaded.name}", registry)
-            console.print(f"recorded parameters {digest[:12]} in {registry}")
+            console.print(f"recorded parameters {digest[:12]} in {registry}", markup=False)
         digest = check(params, loaded.split, registry)
         return loaded.with_edits(params), digest
     except FrozenError as exc:
-        raise fail(f"--frozen {frozen}: {exc}") from None
+        raise fail(f"--frozen: {exc}") from None
+    except ScenarioError as exc:  # values out of a field's bounds, or of the wrong kind
+        raise fail(
+            f"--frozen {frozen}: the parameters make {loaded.name} invalid: {'; '.join(exc.problems[:3])}"
+        ) from None
     except (ValueError, KeyError) as exc:
         raise fail(f"--frozen {frozen}: the parameters do not apply to {loaded.name}: {exc}") from None
 
 
 def score(
     scenario: ScenarioArg,
-    particles: Annotated[int, typer.Option(min=10, help="Particles per filter.")] = 1000,
-    replications: Annotated[int, typer.Option(min=2, help="Independent filters (for the Monte Carlo error).")] = 4,
+    particles: Annotated[int, typer.Option(min=10, max=MAX_PARTICLES, help="Particles per filter.")] = 1000,
+    replications: Annotated[
+        int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Independent filters (for the Monte Carlo error).")
+    ] = 4,
     seed: Annotated[int, typer.Option(help="Root seed of the filters.")] = 0,
     until: Annotated[
         str, typer.Option(help="record: through the last event; branch: the days before it; horizon: every day.")
@@ -59,7 +73,7 @@ def score(
     ] = False,
     registry: Annotated[Path, typer.Option(help="The frozen-parameters registry.")] = Path("calibration/frozen.json"),
     executor: Executor = "process",
-    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=MAX_WORKERS, help="Processes (default: all cores).")] = None,
     events_csv: Annotated[Path | None, typer.Option(help="Also write the per-event parts as CSV.")] = None,
 ) -> None:
     """The log-likelihood of the scenario's recorded history under the model, every actor-day (holds
@@ -74,6 +88,9 @@ def score(
         raise fail(f"--until: {until!r} is not one of: record, branch, horizon")
     if executor not in ("serial", "process", "dask"):
         raise fail(f"--executor: {executor!r} is not one of: serial, process, dask")
+    check_output(events_csv, "--events-csv")  # up front: a device or a folder is refused before any work
+    if record_frozen:
+        check_output(registry, "--registry")
     _, loaded = open_scenario(scenario)
     loaded, digest = _frozen_scenario(loaded, frozen, record_frozen, registry)
     try:
@@ -88,7 +105,14 @@ def score(
     finally:
         shutdown_pools()
     if events_csv is not None:
-        result.per_event.to_csv(events_csv, index=False, float_format="%.6g", lineterminator="\n")
+        from ..files import write_csv
+
+        try:  # atomically, as a regular file; event ids and actor ids made spreadsheet-safe
+            write_csv(result.per_event, events_csv, float_format="%.6g")
+        except OSError as exc:
+            raise fail(
+                f"--events-csv: cannot write {events_csv} ({exc.strerror or exc}); choose another file"
+            ) from None
     if as_json:
         out = result.as_json()
         out["params_sha256"] = digest
@@ -121,7 +145,7 @@ def print_score(result) -> None:
     j = result.as_json()
     summary = j["baselines"]
     console.print(
-        f"[bold]{result.scenario}[/]: log-likelihood {j['log_likelihood']:.2f} nats over {result.actor_days} "
+        f"[bold]{plain(result.scenario)}[/]: log-likelihood {j['log_likelihood']:.2f} nats over {result.actor_days} "
         f"actor-days (timing {j['timing']:.2f} + choice {j['choice']:.2f}); Monte Carlo s.e. {j['mc_se']:.2f} "
         f"({len(result.replications)} filters x {result.particles} particles; one filter's s.d. "
         f"{j['mc_sd']:.2f}); {j['floor_nats']:.2f} nats ({j['floor_share']:.0%}) from the probability floor",
@@ -134,7 +158,7 @@ def print_score(result) -> None:
         t.add_column(col)
     for _, row in result.per_actor.iterrows():
         losses = [HEADERS[b] for b in BASELINES if row[b] > row["total"]]
-        t.add_row(row["actor"], f"{row['total']:.2f}", f"{row['timing']:.2f}", f"{row['choice']:.2f}",
+        t.add_row(plain(row["actor"]), f"{row['total']:.2f}", f"{row['timing']:.2f}", f"{row['choice']:.2f}",
                   *(f"{row[b]:.2f}" for b in BASELINES), ", ".join(losses) or "-")  # fmt: skip
     totals = [f"{summary[b]['total']:.2f}" for b in BASELINES]
     lost = [HEADERS[b] for b in BASELINES if summary[b]["total"] > j["log_likelihood"]]
@@ -145,7 +169,7 @@ def print_score(result) -> None:
     console.print(t)
     worst = result.per_event.sort_values("total").head(5)
     console.print("[bold]Least likely parts of the record[/] (nats): " + "; ".join(
-        f"{r.event_id} {r.total:.1f}" for r in worst.itertuples()), highlight=False)  # fmt: skip
+        f"{plain(r.event_id)} {r.total:.1f}" for r in worst.itertuples()), highlight=False)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
@@ -167,12 +191,18 @@ def calibrate(
     out: Annotated[Path, typer.Option(help="Folder for the chain, posterior, diagnostics and figure.")] = Path(
         "runs/calibration"
     ),
-    steps: Annotated[int, typer.Option(min=2, help="MCMC steps (re-running continues to this many).")] = 100,
-    walkers: Annotated[int | None, typer.Option(help="emcee walkers (even, >= 2 x parameters).")] = None,
-    particles: Annotated[int, typer.Option(min=10, help="Particles per likelihood evaluation.")] = 100,
+    steps: Annotated[
+        int, typer.Option(min=2, max=MAX_STEPS, help="MCMC steps (re-running continues to this many).")
+    ] = 100,
+    walkers: Annotated[
+        int | None, typer.Option(min=2, max=MAX_WALKERS, help="emcee walkers (even, >= 2 x parameters).")
+    ] = None,
+    particles: Annotated[
+        int, typer.Option(min=10, max=MAX_PARTICLES, help="Particles per likelihood evaluation.")
+    ] = 100,
     seed: Annotated[int, typer.Option(help="Seed of the sampler.")] = 0,
     executor: Executor = "process",
-    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=MAX_WORKERS, help="Processes (default: all cores).")] = None,
     freeze: Annotated[bool, typer.Option(help="Record the posterior medians (params.json) as frozen.")] = False,
     registry: Annotated[Path, typer.Option(help="The frozen-parameters registry.")] = Path("calibration/frozen.json"),
 ) -> None:
@@ -187,6 +217,9 @@ def calibrate(
 
     if executor not in ("serial", "process", "dask"):
         raise fail(f"--executor: {executor!r} is not one of: serial, process, dask")
+    check_output(out, "--out", folder=True)  # up front: a file or a device is refused before any work
+    if freeze:
+        check_output(registry, "--registry")
     try:
         declared = [Param.parse(p) for p in params]
     except ValueError as exc:
@@ -202,22 +235,26 @@ def calibrate(
                                       progress=lambda n: bar.advance(task, n))  # fmt: skip
     except (ValueError, KeyError) as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:  # the folder became unwritable, the disk filled
+        raise fail(f"--out: cannot write into {out} ({exc.strerror or exc}); choose another folder") from None
     finally:
         shutdown_pools()
     import pandas as pd
 
+    from ..files import write_with
+
     fig = calibration_figure(pd.read_parquet(out / "chain.parquet"), [p.name for p in declared])
-    fig.savefig(out / "calibration.png", dpi=110)
+    write_with(out / "calibration.png", lambda handle: fig.savefig(handle, dpi=110, format="png"))
     t = Table(title=f"Posterior ({summary['interval']:.0%} intervals; {summary['samples']} samples after burn-in)",
               title_justify="left")  # fmt: skip
     for col in ("parameter", "median", "low", "high", "R-hat", "ESS"):
         t.add_column(col)
     for name, p in summary["parameters"].items():
-        t.add_row(name, f"{p['median']:.4g}", f"{p['low']:.4g}", f"{p['high']:.4g}", f"{p['rhat']:.3f}",
+        t.add_row(plain(name), f"{p['median']:.4g}", f"{p['low']:.4g}", f"{p['high']:.4g}", f"{p['rhat']:.3f}",
                   f"{p['ess_bulk']:.0f}")  # fmt: skip
     console.print(t)
     console.print(f"acceptance {summary['acceptance']:.2f}; wrote {out}/chain.parquet, posterior.parquet, "
-                  "calibration.json, params.json, calibration.png")  # fmt: skip
+                  "calibration.json, params.json, calibration.png", markup=False)  # fmt: skip
     if freeze:
         try:
             from ..score.frozen import read_params
@@ -225,7 +262,7 @@ def calibrate(
             digest = record(read_params(out / "params.json"), f"calibrate {' '.join(scenarios)}", registry)
         except FrozenError as exc:
             raise fail(str(exc)) from None
-        console.print(f"froze {out}/params.json as {digest[:12]} in {registry}")
+        console.print(f"froze {out}/params.json as {digest[:12]} in {registry}", markup=False)
 
 
 def register_calibrate(app: typer.Typer) -> None:
@@ -245,18 +282,30 @@ def evaluate(
     out: Annotated[Path, typer.Option(help="Output folder (CSV, Parquet, JSON, figure, the calibrations).")] = Path(
         "evaluation/library"
     ),
-    walkers: Annotated[int, typer.Option(min=2, help="emcee walkers of each calibration.")] = 8,
-    steps: Annotated[int, typer.Option(min=2, help="MCMC steps of each calibration (re-running continues).")] = 24,
-    particles: Annotated[int, typer.Option(min=10, help="Particles per likelihood evaluation in the fits.")] = 50,
-    runs: Annotated[int, typer.Option(min=10, help="Runs per case for the outcome shares (common seeds).")] = 200,
-    score_particles: Annotated[int, typer.Option(min=10, help="Particles per filter of each case's score.")] = 200,
-    score_replications: Annotated[int, typer.Option(min=2, help="Filters per case's score.")] = 2,
-    loo_draws: Annotated[int, typer.Option(min=4, help="Posterior draws for PSIS-LOO.")] = 48,
-    loo_steps: Annotated[int, typer.Option(min=2, help="MCMC steps of the fit on all cases (for LOO).")] = 10,
-    loo_particles: Annotated[int, typer.Option(min=10, help="Particles per evaluation in the LOO fit.")] = 20,
+    walkers: Annotated[int, typer.Option(min=2, max=MAX_WALKERS, help="emcee walkers of each calibration.")] = 8,
+    steps: Annotated[
+        int, typer.Option(min=2, max=MAX_STEPS, help="MCMC steps of each calibration (re-running continues).")
+    ] = 24,
+    particles: Annotated[
+        int, typer.Option(min=10, max=MAX_PARTICLES, help="Particles per likelihood evaluation in the fits.")
+    ] = 50,
+    runs: Annotated[
+        int, typer.Option(min=10, max=MAX_LIBRARY_RUNS, help="Runs per case for the outcome shares (common seeds).")
+    ] = 200,
+    score_particles: Annotated[
+        int, typer.Option(min=10, max=MAX_PARTICLES, help="Particles per filter of each case's score.")
+    ] = 200,
+    score_replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Filters per case's score.")] = 2,
+    loo_draws: Annotated[int, typer.Option(min=4, max=MAX_STEPS, help="Posterior draws for PSIS-LOO.")] = 48,
+    loo_steps: Annotated[
+        int, typer.Option(min=2, max=MAX_STEPS, help="MCMC steps of the fit on all cases (for LOO).")
+    ] = 10,
+    loo_particles: Annotated[
+        int, typer.Option(min=10, max=MAX_PARTICLES, help="Particles per evaluation in the LOO fit.")
+    ] = 20,
     loo: Annotated[bool, typer.Option(help="Run the leave-one-out part (a second calibration, on all cases).")] = True,
     seed: Annotated[int, typer.Option(help="Root seed: calibrations, runs and filters.")] = 0,
-    workers: Annotated[int, typer.Option(min=1, help="Processes.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="Processes.")] = 2,
     registry: Annotated[Path, typer.Option(help="The frozen-parameters registry.")] = Path("calibration/frozen.json"),
 ) -> None:
     """The crisis library in and out of sample: fit the shared parameters (every rule's spread, the cheap-talk
@@ -268,11 +317,14 @@ def evaluate(
     outcomes.csv, scores.csv, summary.csv, loo.csv, runs.parquet, report.json and shares.png into --out."""
     from ..evaluation import Settings
     from ..evaluation import evaluate as run_evaluation
+    from ..scenario import ScenarioError
     from ..score.frozen import FrozenError
     from ..sweep import shutdown_pools
 
     if not library.is_dir():
         raise fail(f"{library}: not a folder of library cases")
+    check_output(out, "--out", folder=True)  # up front: a file or /dev/null is refused before hours of fitting
+    check_output(registry, "--registry")
     settings = Settings(walkers=walkers, steps=steps, particles=particles, seed=seed, runs=runs,
                         score_particles=score_particles, score_replications=score_replications,
                         loo_draws=loo_draws, loo_steps=loo_steps,
@@ -287,8 +339,12 @@ def evaluate(
                 bar.update(tasks[stage], completed=done, total=total)
 
             report = run_evaluation(library, out, settings, registry, progress)
+    except ScenarioError as exc:  # a case in the folder that is not a valid scenario: say which and why
+        raise fail(f"{library}: a case cannot be used: {exc}") from None
     except (FrozenError, ValueError, KeyError) as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"--out: cannot write into {out} ({exc.strerror or exc}); choose another folder") from None
     finally:
         shutdown_pools()
     print_evaluation(out, report)
@@ -299,7 +355,7 @@ def print_evaluation(out: Path, report: dict) -> None:
 
     frozen = report["frozen"]
     console.print(f"frozen {frozen['sha256'][:12]} in {frozen['registry']}: " + ", ".join(
-        f"{k} = {v:.3g}" for k, v in frozen["params"].items()), highlight=False)  # fmt: skip
+        f"{k} = {v:.3g}" for k, v in frozen["params"].items()), highlight=False, markup=False)  # fmt: skip
     table = pd.read_csv(out / "outcomes.csv")
     t = Table(title="Per case, parameters frozen (shares of runs)", title_justify="left")
     for col in ("case", "split", "observed", "de-esc.", "protr.", "war", "modal", "history's first", "model's share"):
@@ -307,7 +363,8 @@ def print_evaluation(out: Path, report: dict) -> None:
     for r in table.to_dict(orient="records"):
         t.add_row(r["case"], r["split"], r["observed"], *(f"{r[f'share_{k}']:.2f}"
                   for k in ("de-escalation", "protracted", "war")), r["modal"],
-                  f"{r['key_actor']} {r['history_first']}", f"{r['model_share_of_history_first']:.2f}")  # fmt: skip
+                  plain(f"{r['key_actor']} {r['history_first']}"),
+                  f"{r['model_share_of_history_first']:.2f}")  # fmt: skip
     console.print(t)
     s = Table(title="Brier and ranked probability score (lower is better), log score of the observed class "
               "(higher is better)", title_justify="left")  # fmt: skip
@@ -326,7 +383,7 @@ def print_evaluation(out: Path, report: dict) -> None:
                       f"{loo['pareto_k_over_0_7']} cases over 0.7, {loo['pareto_k_undefined']} undefined",
                       highlight=False)  # fmt: skip
     console.print(f"wrote {out}/outcomes.csv, scores.csv, summary.csv, runs.parquet, report.json, shares.png"
-                  + (", loo.csv" if loo.get("done") else ""))  # fmt: skip
+                  + (", loo.csv" if loo.get("done") else ""), markup=False)  # fmt: skip
 
 
 def register_evaluate(app: typer.Typer) -> None:

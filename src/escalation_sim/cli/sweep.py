@@ -59,8 +59,9 @@ def _run(
         raise fail(f"--out: cannot write in {out} ({exc.strerror or exc}); free space or fix permissions, then "
                    "rerun the same command to resume", code=1) from None  # fmt: skip
     for path in report.quarantined:
-        errors.print(f"warning: {path.name} was damaged (unreadable or altered): moved to {path.parent}; its runs "
-                     "were run again", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
+        errors.print(f"warning: {path.name} was damaged or not this sweep's (unreadable, altered, or a part the "
+                     f"manifest does not record): moved to {path.parent}; its runs were run again", markup=False,
+                     highlight=False, soft_wrap=True)  # fmt: skip
     console.print(
         f"{plain(out)}: {report.runs_done} runs done now, {report.runs_skipped} already stored, "
         f"{report.runs_total} in the design; {report.runs_failed} failed"
@@ -120,9 +121,9 @@ def sweep_summary(
     except StorageError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:  # disk full, read-only folder
-        raise fail(f"{folder}: cannot write the summary ({exc.strerror or exc}); free space or fix permissions") \
-            from None
-
+        raise fail(
+            f"{folder}: cannot write the summary ({exc.strerror or exc}); free space or fix permissions"
+        ) from None
 
 
 def sweep_point(
@@ -141,11 +142,11 @@ def sweep_point(
     except (StorageError, KeyError, ScenarioError, ValueError) as exc:
         raise fail(str(exc).strip("'\"")) from None
     except OSError as exc:  # disk full, read-only folder
-        raise fail(f"--out: cannot write the point's scenario ({exc.strerror or exc}); choose another --out") \
-            from None
+        raise fail(f"--out: cannot write the point's scenario ({exc.strerror or exc}); choose another --out") from None
     row = opened.run(run_id)
-    console.print(f"wrote {path}; run {run_id} ({row['outcome'] or 'failed'}) re-runs with:", highlight=False,
-                  markup=False)
+    console.print(
+        f"wrote {path}; run {run_id} ({row['outcome'] or 'failed'}) re-runs with:", highlight=False, markup=False
+    )
     print("escalation-sim run " + " ".join(args))
 
 

@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
-from .common import SWEEPS, ScenarioArg, console, examples, fail, open_scenario
+from .common import MAX_WORKERS, SWEEPS, ScenarioArg, check_output, console, examples, fail, open_scenario, plain
 
+MAX_REPETITIONS = 10_000  # runs per game: a share's s.e. is under 0.5 points at 10,000; all runs are held in memory
 EXECUTOR_HELP = "serial, process (a local process pool) or dask (a cluster: --scheduler, or a local one)."
 
 
@@ -19,13 +20,17 @@ def tournament(
     rules: Annotated[
         str, typer.Option(help="Rules, comma-separated; parameters as name:key=value (proportional:margin=1).")
     ],
-    repetitions: Annotated[int, typer.Option(help="Runs of each game (seeds, the same in every game).")] = 20,
+    repetitions: Annotated[
+        int, typer.Option(min=1, max=MAX_REPETITIONS, help="Runs of each game (seeds, the same in every game).")
+    ] = 20,
     seed: Annotated[int, typer.Option(help="Root seed (>= 0) of the repetitions' seeds.")] = 0,
     noise: Annotated[
         float | None, typer.Option(help="Perception noise (sd, rungs) for both actors; default: the scenario's.")
     ] = None,
     executor: Annotated[str, typer.Option(help=EXECUTOR_HELP)] = "process",
-    workers: Annotated[int | None, typer.Option(help="Processes (process, local dask); default: all cores.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(max=MAX_WORKERS, help="Processes (process, local dask); default: all cores.")
+    ] = None,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the standings and pairings as JSON.")] = False,
     csv: Annotated[Path | None, typer.Option(help="Write the standings as CSV.")] = None,
@@ -49,6 +54,8 @@ def tournament(
         raise fail(f"--workers: expected a whole number >= 1, got {workers}")
     if noise is not None and not 0 <= noise <= 5:
         raise fail(f"--noise: expected a standard deviation in rungs between 0 and 5, got {noise}")
+    for path, option in ((csv, "--csv"), (games_csv, "--games-csv"), (figure, "--figure")):
+        check_output(path, option)  # up front: a device or a folder is refused before any run
     _, loaded = open_scenario(scenario)
     try:
         entrants = parse_rules(rules)
@@ -66,7 +73,7 @@ def tournament(
         _print_table(loaded.title, table, results.attrs["seats"], repetitions)
     written = _write(table, results, war, csv, games_csv, figure, loaded.title)
     if written and not as_json:
-        console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+        console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False, markup=False)
 
 
 def _clean(value: object) -> object:
@@ -87,14 +94,14 @@ def _as_json(name: str, results, table, war, repetitions: int, seed: int) -> dic
 def _print_table(title: str, table, seats: tuple[str, str], repetitions: int) -> None:
     from rich.table import Table
 
-    shown = Table(title=f"{title}: tournament, {repetitions} runs per game, seats {seats[0]} and {seats[1]}",
+    shown = Table(title=plain(f"{title}: tournament, {repetitions} runs per game, seats {seats[0]} and {seats[1]}"),
                   title_justify="left")  # fmt: skip
     for col in ("rank", "rule", "seat-games", "de-escalation", "protracted", "war", "mean deaths",
                 "own deaths", "median days to calm"):  # fmt: skip
         shown.add_column(col, justify="left" if col == "rule" else "right")
     for _, row in table.iterrows():
         calm = row["median_days_to_calm"]
-        shown.add_row(str(row["rank"]), row["rule"], str(row["games"]), f"{row['de-escalation']:.1%}",
+        shown.add_row(str(row["rank"]), plain(row["rule"]), str(row["games"]), f"{row['de-escalation']:.1%}",
                       f"{row['protracted']:.1%}", f"{row['war']:.1%}", f"{row['mean_deaths']:.1f}",
                       f"{row['mean_own_deaths']:.1f}", "never calm" if calm != calm else f"{calm:g}")  # fmt: skip
     console.print(shown)
@@ -103,21 +110,25 @@ def _print_table(title: str, table, seats: tuple[str, str], repetitions: int) ->
 
 
 def _write(table, results, war, csv: Path | None, games_csv: Path | None, figure: Path | None, title: str):
-    written = []
-    try:
-        if csv is not None:
-            table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
-            written.append(csv)
-        if games_csv is not None:
-            results.to_csv(games_csv, index=False, float_format="%.6g", lineterminator="\n")
-            written.append(games_csv)
-        if figure is not None:
-            from ..sweep.tournament_figure import tournament_figure
+    """Each output atomically, as a regular file (never onto a device: `/dev/full` was once reported written)."""
+    from ..files import write_csv, write_with
 
-            tournament_figure(table, war, title=f"{title}: tournament").savefig(figure, dpi=110)
-            written.append(figure)
-    except OSError as exc:
-        raise fail(f"{exc.filename}: cannot write ({exc.strerror}); choose another path") from None
+    written = []
+    outputs = [(csv, "--csv", lambda p: write_csv(table, p, float_format="%.6g")),
+               (games_csv, "--games-csv", lambda p: write_csv(results, p, float_format="%.6g"))]  # fmt: skip
+    if figure is not None:
+        from ..sweep.tournament_figure import tournament_figure
+
+        drawn = tournament_figure(table, war, title=f"{title}: tournament")
+        outputs.append((figure, "--figure", lambda p: write_with(p, lambda h: drawn.savefig(h, format="png", dpi=110))))
+    for path, option, write in outputs:
+        if path is None:
+            continue
+        try:
+            write(path)
+        except OSError as exc:
+            raise fail(f"{option}: cannot write {path} ({exc.strerror or exc}); choose another path") from None
+        written.append(path)
     return written
 
 

@@ -6,7 +6,11 @@ gets the same guards:
 - the file: a regular file (no FIFO, device or folder), at most `files.MAX_INPUT_BYTES` (4 MiB), UTF-8;
 - the YAML: safe tags only (never code); aliases may expand to at most `MAX_NODES` values and may not refer
   to the node that holds them; at most `MAX_DEPTH` levels of nesting; a key written twice in one mapping is
-  an error naming both lines (YAML says keys are unique; PyYAML would silently keep the last);
+  an error naming both lines (YAML says keys are unique; PyYAML would silently keep the last), and so is a key
+  a merge (`<<: *base`) brings in that the mapping also writes, or that two merged mappings both give (which
+  one wins is YAML's small print, not something a reader of the file should need to know);
+- text: at most `MAX_TEXT` characters in any one string (key or value); `!!binary` and `!!set` values are
+  refused (no field takes bytes or a set; pydantic would quietly turn bytes into text);
 - numbers: every number in the data lies within +-`MAX_MAGNITUDE` (1e9) and is finite, so no integer is too
   large for a float and nothing the model multiplies overflows; each field has tighter bounds of its own;
 - booleans: `true` where a number is expected is refused (pydantic would read it as 1);
@@ -35,32 +39,49 @@ MAX_DAYS = 3660  # horizon: ten years of days; the model's cost is linear in day
 MAX_EVENTS = 10_000  # historical events in one scenario (jan2020 has 22)
 MAX_ACTORS = 100
 MAX_ACTIONS = 200  # ladder actions (the default ladder has 21)
+MAX_TEXT = 20_000  # characters in one string: the longest shipped text is ~650; a title is drawn on figures
 MIN_YEAR = 1000  # dates outside 1000-2999 are refused: matplotlib's calendar (and its margins) ends at 0001/9999
 MAX_YEAR = 2999
 
 
+MERGE = "tag:yaml.org,2002:merge"
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key written twice in one mapping (merge keys `<<` may still override)."""
+    """SafeLoader that refuses a key given twice in one mapping: written twice, or written and also brought in by
+    a merge key `<<`, or brought in by two merges (a key overridden in silence either way)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
+            merges = [value for key, value in node.value if key.tag == MERGE]
+            if len(merges) > 1:
+                raise _DuplicateKey(f"line {node.start_mark.line + 1}: the merge key '<<' is written twice in one "
+                                    "mapping; merge a list instead: <<: [*first, *second]")  # fmt: skip
             for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue
-                key = self.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
-                if key is None and not isinstance(key_node, yaml.ScalarNode):
-                    continue
-                try:
-                    first = seen.get(key)
-                except TypeError:
-                    continue
-                line = key_node.start_mark.line + 1
-                if first is not None:
-                    raise _DuplicateKey(f"line {line}: key {short(key)} is written twice in one mapping "
-                                        f"(lines {first} and {line}); keep one")  # fmt: skip
-                seen[key] = line
+                if key_node.tag != MERGE:
+                    self._note(seen, key_node, "written twice in one mapping")
+            for value in merges:
+                sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                for source in sources:
+                    if isinstance(source, yaml.MappingNode):
+                        for key_node, _ in source.value:
+                            if key_node.tag != MERGE:
+                                self._note(seen, key_node, "given twice: by the merge key '<<' and again")
         return super().construct_mapping(node, deep=deep)
+
+    def _note(self, seen: dict[Any, int], key_node: yaml.Node, how: str) -> None:
+        if not isinstance(key_node, yaml.ScalarNode):
+            return
+        key = self.construct_object(key_node, deep=True)
+        try:
+            first = seen.get(key)
+        except TypeError:
+            return
+        line = key_node.start_mark.line + 1
+        if first is not None:
+            raise _DuplicateKey(f"line {line}: key {short(key)} is {how} (lines {first} and {line}); keep one")
+        seen[key] = line
 
 
 class _DuplicateKey(ValueError):
@@ -147,12 +168,21 @@ def bad_scalar(root: yaml.Node | None, exc: Exception) -> str:
 
 
 def value_problems(data: Any, prefix: tuple = ()) -> list[tuple[tuple, str]]:
-    """Numbers and dates the model cannot represent, as (field path, problem): checked before validation."""
+    """Numbers, dates and text the model cannot represent (or should not be asked to: 1 MB titles), binary data
+    and sets, as (field path, problem): checked before validation."""
     problems: list[tuple[tuple, str]] = []
     stack: list[tuple[tuple, Any]] = [(prefix, data)]
     while stack and len(problems) < 20:
         path, value = stack.pop()
-        if isinstance(value, bool) or value is None or isinstance(value, str):
+        if isinstance(value, str):
+            if len(value) > MAX_TEXT:
+                problems.append((path, f"text of {len(value):,} characters; at most {MAX_TEXT:,}"))
+            continue
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, bytes | bytearray | set | frozenset):
+            kind = "binary data (!!binary)" if isinstance(value, bytes | bytearray) else "a set (!!set)"
+            problems.append((path, f"{kind} where text, a number, a list or a mapping is expected"))
             continue
         if isinstance(value, int | float):
             if isinstance(value, float) and not math.isfinite(value):
@@ -164,7 +194,10 @@ def value_problems(data: Any, prefix: tuple = ()) -> list[tuple[tuple, str]]:
             if not MIN_YEAR <= value.year <= MAX_YEAR:
                 problems.append((path, f"{value} is outside the years {MIN_YEAR}-{MAX_YEAR} the model handles"))
         elif isinstance(value, dict):
-            stack.extend(((*path, k), v) for k, v in value.items())
+            long = [k for k in value if isinstance(k, str) and len(k) > MAX_TEXT]
+            if long:
+                problems.append((path, f"a key of {len(long[0]):,} characters; at most {MAX_TEXT:,}"))
+            stack.extend(((*path, k), v) for k, v in value.items() if k not in long)
         elif isinstance(value, list | tuple):
             stack.extend(((*path, i), v) for i, v in enumerate(value))
     return problems

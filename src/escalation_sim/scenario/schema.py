@@ -200,7 +200,7 @@ class Scenario(Strict):
                 raise ValueError(f"actors.{key}.sponsor_control is set but the militia has no sponsor")
             for ref in actor.dependence:
                 _check_ref(ref, ids, f"actors.{key}.dependence", exclude=key)
-            _check_sponsor_chain(key, self.actors)
+            _check_roles(key, self.actors)
         seen: set[str] = set()
         for n, event in enumerate(self.events):
             where = f"events.{n}"
@@ -214,6 +214,9 @@ class Scenario(Strict):
                 )
             if event.end_date is not None and event.end_date < event.date:
                 raise ValueError(f"{where}.end_date: {event.end_date} ({event.id}) comes before its date {event.date}")
+            if event.end_date is not None and event.end_date > self.end_date:
+                raise ValueError(f"{where}.end_date: {event.end_date} ({event.id}) lies after the scenario's end_date "
+                                 f"{self.end_date}; end it by then or extend the scenario")  # fmt: skip
             _check_ref(event.action, list(ladder), f"{where}.action", what="ladder action")
             for field in ("actor", "target", "soil"):
                 ref = getattr(event, field)
@@ -267,17 +270,25 @@ def _check_ref(ref: str, known: Iterable[str], where: str, what: str = "actor", 
         raise ValueError(f"{where}: unknown {what} {ref!r}{suggestion} (known: {', '.join(known)})")
 
 
-def _check_sponsor_chain(key: str, actors: dict[str, Actor]) -> None:
-    """A sponsor chain must end: a militia whose sponsors lead back to itself has no one in charge."""
-    chain = [key]
-    sponsor = actors[key].sponsor
-    while sponsor is not None and sponsor in actors:
-        if sponsor in chain:
-            raise ValueError(
-                f"actors.{key}.sponsor: the chain of sponsors is a cycle ({' -> '.join([*chain, sponsor])})"
-            )
-        chain.append(sponsor)
-        sponsor = actors[sponsor].sponsor
+def _check_roles(key: str, actors: dict[str, Actor]) -> None:
+    """One level of patronage, as the model reads it: a militia's sponsor is a state (which has no sponsor of its
+    own), and forces stand on the soil of a state that is not itself abroad (no chains of hosts)."""
+    actor = actors[key]
+    if actor.sponsor is not None:
+        sponsor = actors[actor.sponsor]
+        if actor.kind != "militia":
+            raise ValueError(f"actors.{key}.sponsor: only a militia has a sponsor; {key} is a {actor.kind}")
+        if sponsor.kind != "state":
+            raise ValueError(f"actors.{key}.sponsor: {actor.sponsor!r} is a {sponsor.kind}; a sponsor is a state "
+                             "(a militia's militia is modelled as the sponsor's)")  # fmt: skip
+    if actor.located_in is not None:
+        host = actors[actor.located_in]
+        if host.kind != "state":
+            raise ValueError(f"actors.{key}.located_in: {actor.located_in!r} is a {host.kind}; forces stand on the "
+                             "soil of a state (the host nation)")  # fmt: skip
+        if host.located_in is not None:
+            raise ValueError(f"actors.{key}.located_in: {actor.located_in!r} is itself located_in "
+                             f"{host.located_in!r}; name the host nation whose soil it is")  # fmt: skip
 
 
 def json_schema() -> dict[str, Any]:

@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..files import read_text_file, write_text
+
 DEFAULT_REGISTRY = Path("calibration/frozen.json")
 
 
@@ -22,17 +24,55 @@ class FrozenError(ValueError):
 
 
 def read_params(path: Path) -> dict[str, Any]:
-    """A parameters file: a JSON mapping of dotted paths to values (or calibrate's `{"params": {...}}`)."""
+    """A parameters file: a JSON mapping of dotted paths to values (or calibrate's `{"params": {...}}`).
+
+    Read under the input policy, as every input file is: a regular file of at most 4 MiB (never a FIFO or
+    /dev/zero), no key written twice, nesting at most `MAX_DEPTH` levels, numbers within the model's range."""
+    from ..scenario.policy import MAX_DEPTH, value_problems
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        data = json.loads(read_text_file(path), object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except FileNotFoundError:
+        raise FrozenError(f"{path}: no such file; expected a JSON mapping of parameters") from None
+    except RecursionError:
+        raise FrozenError(f"{path}: nested too deeply for a parameters file") from None
+    except (OSError, ValueError) as exc:  # not a regular file, too large, not UTF-8, not JSON, a repeated key
         raise FrozenError(f"{path}: cannot read the parameters ({exc}); expected a JSON mapping") from None
     if isinstance(data, dict) and isinstance(data.get("params"), dict):
         data = data["params"]
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         raise FrozenError(f"{path}: expected a JSON mapping of dotted paths to values, e.g. "
                           '{"actors.IRN.rule.temperature": 0.2}')  # fmt: skip
+    if _depth(data) > MAX_DEPTH:
+        raise FrozenError(f"{path}: nested more than {MAX_DEPTH} levels deep")
+    problems = value_problems(data)
+    if problems:
+        where, problem = problems[0]
+        raise FrozenError(f"{path}: {'.'.join(str(p) for p in where) or 'the file'}: {problem}")
     return data
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"key {key!r} is written twice in one object; keep one")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number a parameter can take")
+
+
+def _depth(data: Any) -> int:
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, dict | list):
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def params_hash(params: dict[str, Any]) -> str:
@@ -44,9 +84,9 @@ def registry(path: Path = DEFAULT_REGISTRY) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise FrozenError(f"{path}: the registry is not valid JSON ({exc}); restore it from git") from None
+        data = json.loads(read_text_file(path))
+    except (OSError, ValueError) as exc:  # not JSON, not a regular file, too large
+        raise FrozenError(f"{path}: the registry cannot be read ({exc}); restore it from git") from None
     return data if isinstance(data, dict) else {}
 
 
@@ -55,8 +95,7 @@ def record(params: dict[str, Any], note: str, path: Path = DEFAULT_REGISTRY) -> 
     digest = params_hash(params)
     entries = registry(path)
     entries.setdefault(digest, {"params": params, "note": note, "recorded": dt.date.today().isoformat()})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
+    write_text(path, json.dumps(entries, indent=2, sort_keys=True) + "\n")  # whole or not at all, a regular file
     return digest
 
 

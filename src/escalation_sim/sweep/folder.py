@@ -33,7 +33,7 @@ class SweepFolder:
 
     @property
     def results(self) -> pd.DataFrame:
-        return read_parts(self.layout.results)
+        return read_parts(self.layout.results, manifest=self.manifest)
 
     @property
     def points(self) -> pd.DataFrame:
@@ -45,7 +45,7 @@ class SweepFolder:
 
     def trajectories(self, columns: list[str] | None = None) -> pd.DataFrame:
         """Per-day rungs (run_id, day, rung_<actor>..., rung); empty unless the sweep ran with trajectories."""
-        return read_parts(self.layout.trajectories, columns)
+        return read_parts(self.layout.trajectories, columns, self.manifest)
 
     @property
     def start_date(self) -> dt.date:

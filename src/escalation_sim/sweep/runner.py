@@ -246,7 +246,7 @@ def execute_sweep(
         else:
             check_new_folder(root)  # again, under the lock
         prepare_resume(layout)
-        parts, quarantined = verify_parts(layout, (old or {}).get("parts") or {})
+        parts, quarantined = verify_parts(layout, old.get("parts") if old else {}, total)
         state = {**manifest, "status": "running", "parts": parts}
         write_manifest(layout, state)  # first: from now on the folder is this sweep's
         if not layout.points.exists() or not readable(layout.points):  # the design's points: rebuilt if damaged

@@ -229,15 +229,21 @@ def readable(path: Path) -> bool:
         return False
 
 
-def verify_parts(layout: Layout, recorded: dict[str, dict[str, str]]) -> tuple[dict[str, dict[str, str]], list[Path]]:
+def verify_parts(layout: Layout, recorded: dict[str, dict[str, str]] | None, runs: int | None = None
+                 ) -> tuple[dict[str, dict[str, str]], list[Path]]:  # fmt: skip
     """Check every committed part (and its trajectory part) against the manifest's checksums.
 
     Returns the checksums of the parts that passed, and where the failed ones were moved (quarantine/): their
-    runs count as not done, so the sweep runs them again. A part not yet recorded (committed just before a
-    kill) passes if it reads whole.
+    runs count as not done, so the sweep runs them again. A part the manifest does not record was either
+    committed just before a kill (then it is the one part after the last recorded, reads whole, and holds new
+    run_ids within 0..runs-1) or not written by this sweep (a copy, a leftover): that one is quarantined too.
+    `recorded` None: a manifest from before parts were recorded; any part that reads whole with new runs passes.
     """
+    legacy = recorded is None
+    recorded = recorded if isinstance(recorded, dict) else {}
     good: dict[str, dict[str, str]] = {}
     moved: list[Path] = []
+    last = max((int(m.group(1)) for name in recorded if (m := PART.match(name))), default=-1)
     for number in part_numbers(layout.results):
         name = f"part-{number:06d}.parquet"
         files = {RESULTS: layout.results / name}
@@ -248,6 +254,8 @@ def verify_parts(layout: Layout, recorded: dict[str, dict[str, str]]) -> tuple[d
         ok = all(sums[k] == expected[k] if k in expected else readable(p) for k, p in files.items())
         if ok and set(expected) - set(files):  # a recorded trajectory part has gone missing
             ok = False
+        if ok and not expected:
+            ok = (legacy or number == last + 1) and _new_runs(files[RESULTS], layout, good, runs)
         if ok:
             good[name] = sums
             continue
@@ -260,6 +268,17 @@ def verify_parts(layout: Layout, recorded: dict[str, dict[str, str]]) -> tuple[d
     if moved:
         _fsync_dir(layout.results)
     return good, moved
+
+
+def _new_runs(path: Path, layout: Layout, good: dict[str, dict[str, str]], runs: int | None) -> bool:
+    """Whether an unrecorded part holds only run_ids in 0..runs-1 that no part already accepted holds."""
+    ids = pq.read_table(path, columns=["run_id"]).column(0).to_numpy()
+    if len(np.unique(ids)) != len(ids) or (len(ids) and (ids.min() < 0 or (runs is not None and ids.max() >= runs))):
+        return False
+    for name in good:
+        if np.intersect1d(ids, pq.read_table(layout.results / name, columns=["run_id"]).column(0).to_numpy()).size:
+            return False
+    return True
 
 
 def finished_run_ids(layout: Layout) -> np.ndarray:
@@ -349,9 +368,21 @@ def trajectory_table(chunks: list[ChunkResult], actor_ids: tuple[str, ...], sche
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def read_parts(folder: Path, columns: list[str] | None = None) -> pd.DataFrame:
-    """All committed parts of a results or trajectories folder as one DataFrame, sorted by run_id."""
+def read_parts(folder: Path, columns: list[str] | None = None, manifest: dict[str, Any] | None = None
+               ) -> pd.DataFrame:  # fmt: skip
+    """All committed parts of a results or trajectories folder as one DataFrame, sorted by run_id.
+
+    With the folder's `manifest` of a finished sweep: a part it does not record (a copy, a leftover) is refused,
+    never read as runs (a copied part once counted its runs twice)."""
     numbers = part_numbers(folder)
+    recorded = (manifest or {}).get("parts")
+    if isinstance(recorded, dict) and (manifest or {}).get("status") == "complete":
+        stray = [f"part-{n:06d}.parquet" for n in numbers if f"part-{n:06d}.parquet" not in recorded]
+        if stray:
+            raise StorageError(
+                f"{folder / stray[0]} was not written by this sweep (its manifest does not record it); rerun the "
+                "same `escalation-sim sweep` command: it moves such parts to quarantine/"
+            )
     if not numbers:
         return pd.DataFrame()
     tables = []

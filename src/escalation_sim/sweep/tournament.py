@@ -46,6 +46,9 @@ class Entrant:
     rule: dict[str, Any]
 
 
+MAX_VALUE = 200  # characters of one rule parameter's value in --rules
+
+
 def parse_rules(text: str) -> list[Entrant]:
     """`proportional,red_line,graduated:step=2`: rules by registered name, each with optional `:key=value`s."""
     tokens = [t.strip() for t in text.split(",") if t.strip()]
@@ -61,6 +64,10 @@ def parse_rules(text: str) -> list[Entrant]:
             key, sep, value = setting.partition("=")
             if not sep or not key:
                 raise TournamentError(f"--rules: {token!r}: expected name:key=value, e.g. proportional:margin=1")
+            if len(value) > MAX_VALUE:  # a parameter is a number or a word: nothing to parse at length
+                raise TournamentError(
+                    f"--rules: {name}:{key}: a value of {len(value):,} characters; at most {MAX_VALUE}"
+                )
             rule[key] = json.loads(value) if _is_json(value) else value
         if any(e.label == token for e in entrants):
             raise TournamentError(f"--rules: {token!r} is entered twice; enter each rule once")
@@ -71,7 +78,7 @@ def parse_rules(text: str) -> list[Entrant]:
 def _is_json(value: str) -> bool:
     try:
         json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..outcomes import OUTCOMES
+from ..plots import mpl_text  # rule labels and the title are shown as written, never as mathtext
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -25,7 +26,7 @@ def tournament_figure(table: pd.DataFrame, matrix: pd.DataFrame, title: str = ""
     size = len(table)
     fig = Figure(figsize=(11, 1.6 + 0.55 * size), layout="constrained")
     bars, grid = fig.subplots(1, 2, width_ratios=[1.1, 1])
-    labels = [f"{int(r['rank'])}. {r['rule']}" for _, r in table.iterrows()]
+    labels = [mpl_text(f"{int(r['rank'])}. {r['rule']}") for _, r in table.iterrows()]
     y = np.arange(size)[::-1]
     left = np.zeros(size)
     for outcome in OUTCOMES:
@@ -43,8 +44,9 @@ def tournament_figure(table: pd.DataFrame, matrix: pd.DataFrame, title: str = ""
     order = list(table["rule"])
     values = matrix.reindex(index=order, columns=order).to_numpy(dtype=float)
     image = grid.imshow(values, cmap="Reds", vmin=0, vmax=1)
-    grid.set_xticks(range(size), order, rotation=45, ha="right")
-    grid.set_yticks(range(size), order)
+    shown = [mpl_text(rule) for rule in order]
+    grid.set_xticks(range(size), shown, rotation=45, ha="right")
+    grid.set_yticks(range(size), shown)
     for (i, j), value in np.ndenumerate(values):
         if np.isfinite(value):
             grid.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8,
@@ -54,5 +56,5 @@ def tournament_figure(table: pd.DataFrame, matrix: pd.DataFrame, title: str = ""
     grid.set_title("P(war), both seatings pooled")
     fig.colorbar(image, ax=grid, label="probability of war")
     if title:
-        fig.suptitle(title)
+        fig.suptitle(mpl_text(title))
     return fig
