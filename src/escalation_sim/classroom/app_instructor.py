@@ -8,6 +8,7 @@ whole session (without tokens) and each seat's game, both read by `escalation-si
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import segno
@@ -16,13 +17,14 @@ import solara
 from ..scenario import load_scenario, scenario_paths
 from .app_seats import clock, query
 from .game import ChoiceError, GameError
-from .session import ClassSession
+from .session import ClassSession, choice_rows, choice_summary
 from .session_file import session_json
 from .sessions import find_session, open_session
 from .timeline_view import timeline_svg
 from .widgets import bullets, heading, link, page_style, table, use_live
 
 URL_ENV = "ESCALATION_SIM_APP_URL"  # set by `escalation-sim app`: the address students' browsers use
+SCENARIO_ENV = "ESCALATION_SIM_APP_SCENARIO"  # set by `escalation-sim app SCENARIO`
 
 
 def base_url() -> str:
@@ -74,7 +76,11 @@ def InstructorPage() -> None:
 @solara.component
 def OpenForm(opened: Any) -> None:
     files = dict(scenario_paths())
-    name, set_name = solara.use_state("jan2020" if "jan2020" in files else next(iter(files)))
+    chosen = os.environ.get(SCENARIO_ENV)  # the scenario `escalation-sim app FILE` was given comes first
+    if chosen:
+        files = {Path(chosen).stem: Path(chosen), **{k: v for k, v in files.items() if k != Path(chosen).stem}}
+    name, set_name = solara.use_state(next(iter(files)) if chosen else "jan2020" if "jan2020" in files else
+                                      next(iter(files)))  # fmt: skip
     scenario = solara.use_memo(lambda: load_scenario(files[name]), [name])
     picked, set_seats = solara.use_state(list[str]())
     states = [a for a, s in scenario.actors.items() if s.kind == "state"][:2]
@@ -241,11 +247,10 @@ def DebriefPanel(session: ClassSession, version: int) -> None:
     bullets([f"{e.id} {e.date}: {e.description}" for e in session.injects] or ["none"], "The instructor's injects")
     for actor_id, game in session.games.items():
         d = result.seats[actor_id]
-        history = {s.date: s.text for s in d.history.path}
-        how = {"player": "the team", "model": "the model (asked)", "hold": "held (no choice)"}
-        rows = [[str(c.date), c.label, how[c.how], f"{100 * c.probability:.0f}%", history.get(c.date, "")]
-                for c in game.choices]  # fmt: skip
-        model_days = sum(1 for c in game.choices if c.how == "model")
-        heading(f"Team {actor_id}: {len(game.choices)} days, {model_days} chosen by the model")
-        table(["date", f"team {actor_id}", "chosen by", "the model's probability", "history"], rows,
-              css_class="debrief-path")  # fmt: skip
+        history: dict = {}
+        for step in d.history.path:
+            history.setdefault(step.date, []).append(step.text)
+        heading(f"Team {actor_id}")
+        solara.Text(choice_summary(game.choices, "the team"), classes=["debrief-days"])
+        table(["date", f"team {actor_id}", "chosen by", "the model's probability", "history"],
+              choice_rows(game.choices, history, "the team"), css_class="debrief-path")  # fmt: skip

@@ -15,7 +15,7 @@ from ..model import EscalationModel
 from .briefing import belief_words
 from .debrief import debrief_game
 from .game import LET_MODEL_CHOOSE, ChoiceError, Game, GameError
-from .session import last_choice
+from .session import choice_rows, choice_summary, last_choice
 from .widgets import bullets, heading, table
 
 DAY_SECONDS = 0.15  # Play's pace: about 7 days a second, a 65-day crisis in about 10 seconds plus redraws
@@ -151,10 +151,9 @@ def _debrief(model: Any, game: Game, redraw: Any) -> None:
     history = {}
     for p in d.history.path:
         history.setdefault(p.date, []).append(p.text)
-    how = {"player": "you", "model": "the model (asked)", "hold": "held (no choice)"}
-    rows = [[str(c.date), c.label, how[c.how], f"{100 * c.probability:.0f}%", "; ".join(history.get(c.date, []))]
-            for c in game.choices]  # fmt: skip
-    table(["date", "you", "chosen by", "the model's probability", "history"], rows, "debrief-path")
+    solara.Text(choice_summary(game.choices, "you"), classes=["debrief-days"])
+    table(["date", "you", "chosen by", "the model's probability", "history"],
+          choice_rows(game.choices, history, "you"), "debrief-path")  # fmt: skip
     if d.placement is not None:
         p = d.placement
         shares = ", ".join(f"{k} {100 * v:.0f}%" for k, v in p.outcome_shares.items())

@@ -349,10 +349,29 @@ class ClassSession(SeatAccess):
 _NOT_CHOSEN = object()
 
 
+def percent(p: float) -> str:
+    return "0%" if p <= 0 else "<1%" if p < 0.005 else ">99%" if 0.995 < p < 1 else f"{100 * p:.0f}%"
+
+
+def choice_summary(choices: list[PlayerChoice], who: str) -> str:
+    """How a game's days were decided: by the player, by the model when asked, or held by default."""
+    n = {how: sum(1 for c in choices if c.how == how) for how in ("player", "model", "hold")}
+    return (f"{len(choices)} days: {n['player']} chosen by {who}, {n['model']} chosen by the model when asked, "
+            f"{n['hold']} held by default. The table lists every day with an act (yours or history's) or a choice.")
+
+
+def choice_rows(choices: list[PlayerChoice], history: dict[Any, list[str]], who: str) -> list[list[str]]:
+    """The debrief's rows: each day a choice was made or something was done (by the team or in history), with
+    who chose and the probability the model's rule gave that choice."""
+    how = {"player": who, "model": "the model (asked)", "hold": "held (no choice made)"}
+    return [[str(c.date), c.label, how[c.how], percent(c.probability), "; ".join(history.get(c.date, []))]
+            for c in choices if c.how == "player" or c.label != "hold" or c.date in history]  # fmt: skip
+
+
 def last_choice(choices: list[PlayerChoice]) -> str | None:
     """The last day played, in words: what the seat did and who chose it (the model's choice named)."""
     if not choices:
         return None
     c = choices[-1]
     who = {"player": "your choice", "model": "chosen by the model for you", "hold": "you held"}[c.how]
-    return f"{c.date}: {c.label} ({who}; the model gave it {100 * c.probability:.0f}%)"
+    return f"{c.date}: {c.label} ({who}; the model gave it {percent(c.probability)})"
