@@ -22,7 +22,7 @@ from ..provenance import package_version
 from ..scenario import ScenarioError, validate_scenario_data
 from ..scenario.policy import value_problems
 from .game import GameError
-from .saved import GameRecord
+from .saved import GameRecord, load_game
 from .session import ClassSession, Message
 
 SESSION_FORMAT = "escalation-sim class session"
@@ -177,3 +177,25 @@ def session_games(saved: SessionFile, where: str) -> list[tuple[str, GameRecord]
     """Each seat's game, as `play --record` saves one, for `escalation-sim debrief`."""
     session = rebuild(saved, where)
     return [(f"{where} (seat {a})", game.record()) for a, game in session.games.items()]
+
+
+def read_games(path: Path) -> list[tuple[str, GameRecord]]:
+    """The games in one file: a saved game (`play --record`, a seat's download), or every seat of a class
+    session (the app's download, or its file on the server), rebuilt from the session's log."""
+    try:
+        return [(str(path), load_game(path))]
+    except GameError as exc:
+        if SESSION_FORMAT not in _head(path):
+            raise exc from None
+    return session_games(read_session_file(path), str(path))
+
+
+def _head(path: Path) -> str:
+    """The file's first bytes, to tell a session from a damaged game (never opens a FIFO or a device)."""
+    if not path.is_file():
+        return ""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(200).decode("utf-8", "replace")
+    except OSError:
+        return ""

@@ -198,6 +198,7 @@ def debrief(
     """
     from ..classroom.debrief import class_debrief
     from ..classroom.saved import GameError
+    from ..classroom.session_file import read_games
 
     loaded = []
     for path in files:
@@ -216,28 +217,6 @@ def debrief(
         return
     for s in summaries:
         print_class(s)
-
-
-def read_games(path: Path) -> list[tuple[str, Any]]:
-    """The games in one file: a saved game (`play --record`, a seat's download), or every seat of a class
-    session (the app's download, or its file on the server), rebuilt from the session's log."""
-    from ..classroom.saved import GameError, load_game
-    from ..classroom.session_file import SESSION_FORMAT, read_session_file, session_games
-
-    try:
-        return [(str(path), load_game(path))]
-    except GameError as exc:
-        if SESSION_FORMAT not in _head(path):
-            raise exc from None
-    return session_games(read_session_file(path), str(path))
-
-
-def _head(path: Path) -> str:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(200).decode("utf-8", "replace")
-    except OSError:
-        return ""
 
 
 # --- app -----------------------------------------------------------------------------------------------------
@@ -270,6 +249,11 @@ def app_command(
     Front-end files are served locally (works offline). Ctrl-C or SIGTERM stops the server.
     """
     path, _ = open_scenario(scenario)
+    problem = folder_problem(sessions) if sessions is not None else ""
+    if problem:
+        raise fail(f"--sessions {sessions}: {problem}; give a folder this user can write")
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise fail(f"--url {url!r}: give the address students type, starting with http:// or https://")
     try:
         import solara  # noqa: F401
         import solara_assets  # noqa: F401  # the front end, so that no page asks a CDN
@@ -289,11 +273,8 @@ def app_command(
         ) from None
     env = dict(os.environ)
     env.update(app_environment(path))
-    env["ESCALATION_SIM_APP_URL"] = url or public_url(host, port)
+    env["ESCALATION_SIM_APP_URL"] = (url or public_url(host, port)).rstrip("/")
     if sessions is not None:
-        problem = folder_problem(sessions)
-        if problem:
-            raise fail(f"--sessions {sessions}: {problem}")
         env["ESCALATION_SIM_APP_SESSIONS"] = str(sessions.resolve())
     command = [
         sys.executable, "-m", "solara", "run", "escalation_sim.classroom.app", "--host", host, "--port", str(port),
