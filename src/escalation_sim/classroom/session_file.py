@@ -154,8 +154,13 @@ def rebuild(saved: SessionFile, where: str = "the session") -> ClassSession:
         for choices in saved.days:
             _inject(session, injects.pop(session.model.day + 1, []))
             session.pending = {a: c for a, c in choices.items() if a in session.games}
+            for actor_id, choice in session.pending.items():
+                if isinstance(choice, int):
+                    session.games[actor_id].check_option(choice)  # on the list and open that day
             session.advance()
         _inject(session, injects.pop(session.model.day + 1, []))
+        if injects:
+            raise GameError(f"injects for day(s) {', '.join(map(str, sorted(injects)))}, never played")
     except ValueError as exc:  # ChoiceError and GameError: a log this model cannot play
         raise GameError(f"{where}: its log cannot be replayed ({exc})") from None
     if len(session.model.records) != saved.acts or acts_digest(session) != saved.digest:
