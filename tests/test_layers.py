@@ -24,7 +24,7 @@ SOURCE = Path(escalation_sim.__file__).resolve().parent
 # (pattern over the module's name inside the package, layer); the first match wins. "" is the package itself,
 # whose __init__ re-exports the model layer.
 LAYERS: list[tuple[str, int]] = [
-    ("rules", 0), ("rules.*", 0), ("data", 0), ("data.*", 0), ("files", 0),
+    ("rules", 0), ("rules.*", 0), ("data", 0), ("data.*", 0), ("files", 0), ("provenance", 0),
     ("scenario", 1), ("scenario.*", 1),
     ("agents", 2), ("model", 2), ("display", 2), ("perception", 2), ("outcomes", 2), ("dyads", 2), ("proxies", 2),
     ("host", 2), ("", 2), ("anticipation", 2), ("beliefs", 2), ("supposed", 2),

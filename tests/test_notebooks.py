@@ -36,6 +36,12 @@ def test_there_are_notebooks() -> None:
     assert not any("key" in p.name for p in NOTEBOOKS.rglob("*.ipynb")), "the key stays out of notebooks/"
 
 
+def test_every_notebook_is_in_the_readme_list() -> None:
+    readme = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    missing = [p.stem for p in NOTEBOOKS.glob("*.ipynb") if f"`{p.stem}`" not in readme]
+    assert not missing, f"notebooks missing from the README's list: {missing}"
+
+
 @pytest.fixture(scope="module")
 def kernel_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A JUPYTER_PATH entry whose `python3` kernel runs this interpreter."""

@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
 from .files import write_csv, write_text
 from .model import EscalationModel
+from .provenance import provenance
 from .scenario import Scenario, load_scenario
 
 EVENT_COLUMNS = [
@@ -159,7 +159,7 @@ def summary_dict(model: EscalationModel, seed: int | None) -> dict[str, Any]:
         "first_response_day": o.first_response_day,
         "strongest_response": o.strongest_response,
         "thresholds": scenario.outcomes.model_dump(),
-        "version": __version__,
+        **provenance(),  # version, git commit, library versions
     }
 
 

@@ -130,3 +130,18 @@ def test_every_slider_has_its_parameters_description_as_help():
         scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
         for key in rule_sliders(scenario):
             assert slider_help(scenario, key), key
+
+
+def test_app_links_name_a_reachable_address_and_sessions_need_a_writable_folder(tmp_path):
+    from escalation_sim.cli.classroom import folder_problem, public_url
+
+    assert public_url("127.0.0.1", 8765) == "http://127.0.0.1:8765"
+    wildcard = public_url("0.0.0.0", 8800)
+    assert wildcard.startswith("http://") and wildcard.endswith(":8800") and "0.0.0.0" not in wildcard
+    assert folder_problem(tmp_path / "new" / "sessions") == "" and (tmp_path / "new" / "sessions").is_dir()
+    (tmp_path / "file").write_text("x")
+    assert folder_problem(tmp_path / "file") == "not a folder"
+    result = CliRunner().invoke(cli, ["app", "jan2020", "--sessions", str(tmp_path / "file")])
+    assert result.exit_code == 2 and "--sessions" in result.output
+    result = CliRunner().invoke(cli, ["app", "jan2020", "--url", "class.example.edu"])
+    assert result.exit_code == 2 and "http://" in result.output

@@ -1,9 +1,14 @@
 """The classroom web app in a real headless Chromium against a real `escalation-sim app` on 127.0.0.1: layout at
-projector sizes, readable timeline, fast Play, two seats of one class session, clean shutdown, no stray warnings.
+projector sizes, readable timeline, fast Play, single-player play to the debrief, two seats of one class session
+(and the seat and console links refused without their own tokens), clean shutdown, no stray warnings.
+
+The server serves jan2020 with a hostile title (markup that would run script): every page that shows the title
+must show it as text (issue 24).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -38,10 +43,25 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start(log: Path, port: int) -> subprocess.Popen[bytes]:
+XSS = 'T<img src=x onerror="window.__xss=(window.__xss||0)+1">'  # counts its runs: it must never run
+
+
+def _hostile_jan2020(folder: Path) -> Path:
+    """jan2020 under its own name, its title carrying markup that runs script if a page inserts it as HTML."""
+    text = (ROOT / "scenarios" / "jan2020.yaml").read_text()
+    title = json.dumps(f"US-Iran crisis {XSS}")
+    path = folder / "jan2020.yaml"
+    path.write_text(re.sub(r"(?m)^title: .*$", lambda _: f"title: {title}", text, count=1))
+    return path
+
+
+def _start(
+    log: Path, port: int, scenario: str | Path = "jan2020", sessions: Path | None = None
+) -> subprocess.Popen[bytes]:
+    extra = ["--sessions", str(sessions)] if sessions is not None else []
     with log.open("w") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "escalation_sim.cli", "app", "jan2020", "--port", str(port)],
+            [sys.executable, "-m", "escalation_sim.cli", "app", str(scenario), "--port", str(port), *extra],
             stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
             env={**os.environ, "NO_COLOR": "1"},
         )  # fmt: skip
@@ -65,8 +85,9 @@ def _wait_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 def server(tmp_path_factory):
     """A real `escalation-sim app` on a free loopback port; stopped (its process group) afterwards."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("app") / "server.log"
-    process = _start(log, port)
+    folder = tmp_path_factory.mktemp("app")
+    log = folder / "server.log"
+    process = _start(log, port, _hostile_jan2020(folder), folder / "sessions")
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_up(url, process, log)
@@ -228,6 +249,8 @@ def test_play_runs_a_whole_crisis_to_its_end(server, browser):
 
 
 def test_two_seats_see_different_attributions_and_each_others_choices(server, browser):
+    """Also the attacks of issue 24: a seat link without its token, with another seat's token, and the console
+    without its token (or with a seat's) are refused and show nothing of the session."""
     from playwright.sync_api import expect
 
     url, _, _ = server
@@ -238,9 +261,21 @@ def test_two_seats_see_different_attributions_and_each_others_choices(server, br
         expect(instructor.get_by_text("Open a class session")).to_be_visible(timeout=60_000)
         instructor.get_by_role("button", name="Open the session").click()
         expect(instructor.locator(".instructor-status")).to_contain_text("day 1 of 57", timeout=30_000)
-        code = instructor.url.split("session=")[1]
-        usa.goto(f"{url}seat/USA?session={code}")
-        irn.goto(f"{url}seat/IRN?session={code}")
+        assert "token=" in instructor.url and XSS in instructor.locator("h1").first.inner_text()
+        links = instructor.locator(".seat-link a").evaluate_all("links => links.map(a => a.href)")
+        seat = {link.split("/seat/")[1].split("?")[0]: link for link in links}
+        assert set(seat) == {"USA", "IRN"} and all(link.startswith(url) for link in links)  # host and port
+        assert instructor.locator(".seat-qr svg").count() == 2
+        code = instructor.url.split("session=")[1].split("&")[0]
+        attacks = [f"{url}seat/IRN?session={code}", seat["USA"].replace("/seat/USA", "/seat/IRN"),
+                   f"{url}instructor?session={code}", f"{url}instructor?session={code}&token="
+                   + seat["IRN"].split("token=")[1]]  # fmt: skip
+        for attack in attacks:
+            irn.goto(attack)
+            expect(irn.locator(".seat-refused, .instructor-refused")).to_contain_text("Refused", timeout=60_000)
+            assert irn.locator(".seat-news-list, .instructor-status").count() == 0, attack
+        usa.goto(seat["USA"])
+        irn.goto(seat["IRN"])
         for page in (usa, irn):
             expect(page.locator(".seat-status")).to_contain_text("2020-01-04: day 1 of 57", timeout=60_000)
         # the same act, the K-1 rocket attack of 27 December: the US blamed whom its perception drew, Iran knows
@@ -249,6 +284,7 @@ def test_two_seats_see_different_attributions_and_each_others_choices(server, br
         assert "unclaimed proxy harassment -> you" in usa_line and "(you blamed:" in usa_line, usa_line
         assert "KH (your proxy, unclaimed): proxy harassment -> USA" in irn_line, irn_line
         assert "your proxy" not in usa.inner_text("body")
+        expect(irn.locator(".seat-blame")).to_contain_text("most likely holds a red line at 1 death")
 
         irn.get_by_role("button", name="calibrated strike on state forces -> USA (rung 7)").click()
         expect(irn.locator(".seat-chosen")).to_contain_text("calibrated strike on state forces -> USA")
@@ -258,14 +294,51 @@ def test_two_seats_see_different_attributions_and_each_others_choices(server, br
         for page in (usa, irn, instructor):
             expect(page.locator(".seat-status, .instructor-status")).to_contain_text("day 2 of 57", timeout=30_000)
         usa_news, irn_news = usa.locator(".seat-news-list"), irn.locator(".seat-news-list")
-        expect(usa_news).to_contain_text("2020-01-04 IRN: calibrated strike on state forces -> you")
+        expect(usa_news).to_contain_text("2020-01-04 IRN: calibrated strike on state forces -> you: ")
+        expect(usa_news).to_contain_text("missiles landed")  # what came of it: the toll, the warning, the salvo
         expect(irn_news).to_contain_text("2020-01-04 you: calibrated strike on state forces -> USA")
+        expect(usa.locator(".seat-last")).to_contain_text("hold (you held")
+        assert instructor.evaluate("window.__xss") is None
         SHOTS.mkdir(parents=True, exist_ok=True)
         for name, page in (("instructor", instructor), ("seat-USA", usa), ("seat-IRN", irn)):
             page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     finally:
         for c in contexts:
             c.close()
+
+
+def test_single_player_from_play_as_to_the_debrief_with_no_lost_click(server, browser):
+    """Play as IRN on the home page: choose, let the model decide a day, hand over, debrief. Three quick presses
+    of Step are three days. The hostile title is shown as text and its script never runs."""
+    from playwright.sync_api import expect
+
+    url, _, _ = server
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        status = page.locator(".timeline-status")
+        expect(status).to_contain_text("not started", timeout=60_000)
+        assert XSS in page.locator(".page-title").inner_text() and page.evaluate("window.__xss") is None
+        step = page.get_by_role("button", name="Step", exact=True)
+        for _ in range(3):
+            step.click()  # no wait between presses
+        expect(status).to_contain_text("Day 3 of 65", timeout=30_000)
+        page.get_by_role("button", name="Play as IRN").click()
+        expect(page.locator(".play-status")).to_contain_text("You are IRN", timeout=30_000)
+        page.get_by_role("button", name="calibrated strike on state forces -> USA (rung 7)").click()
+        expect(page.locator(".play-last")).to_contain_text("calibrated strike on state forces -> USA (your choice")
+        expect(page.locator(".play-news")).to_contain_text("missiles landed")
+        page.get_by_role("button", name="Let the model decide today").click()
+        expect(page.locator(".play-last")).to_contain_text("chosen by the model for you", timeout=30_000)
+        page.get_by_role("button", name="Let the model play this actor from now on").click()
+        page.get_by_role("button", name="Debrief (runs the model 100 times)").click(timeout=60_000)
+        expect(page.locator(".debrief-outcome")).to_contain_text("Your outcome:", timeout=120_000)
+        expect(page.locator(".debrief-days")).to_contain_text("57 days: 1 chosen by you, 56 chosen by the model")
+        expect(page.locator(".debrief-path")).to_contain_text("calibrated strike on state forces -> USA")
+        assert page.evaluate("window.__xss") is None
+    finally:
+        context.close()
 
 
 def test_sigterm_stops_the_server(tmp_path):

@@ -320,3 +320,20 @@ def test_saved_games_that_are_not_games_are_refused(tmp_path, jan2020):
 def test_help_has_examples(command):
     result = _cli(command, "--help")
     assert result.exit_code == 0 and "Examples" in result.output and f"escalation-sim {command}" in result.output
+
+
+def test_play_tells_results_beliefs_and_what_the_model_chose_and_hands_over_to_the_end(tmp_path):
+    """8 is IRN's calibrated strike: its salvo's result is told the next day; m says what the model chose;
+    a lets the model play to the end (the game is finished and saved, every later day chosen by the model)."""
+    record = tmp_path / "auto.json"
+    result = _cli("play", str(JAN2020), "--as", "IRN", "--seed", "3", "--record", str(record), "--runs", "0",
+                  input="8\nm\na\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "you: calibrated strike on state forces -> USA: " in out and "missiles landed" in out
+    assert "What you believe" in out and "most likely holds a red line at 1 death" in out
+    assert "red_line/r=" not in out  # beliefs in words, not the model's labels
+    assert "the model chose for you:" in out and "the model played you:" in out
+    saved = json.loads(record.read_text())
+    assert saved["finished"] is True and saved["days_played"] == 57
+    assert {c["how"] for c in saved["choices"][2:]} == {"model"}

@@ -76,3 +76,36 @@ def test_typed_digits_that_are_not_ascii_are_refused_politely(typed: str) -> Non
     assert result.exit_code == 0
     said = result.stderr
     assert "not on the list" in said or "w alone" in said or "over 200 characters" in said  # long lines: issue 24
+
+
+@pytest.mark.parametrize("how", ["option", "seat", "action", "digest", "shape", "fifo"])
+def test_a_damaged_class_session_is_skipped_with_its_reason(tmp_path: Path, monkeypatch, how: str) -> None:
+    import os
+
+    from escalation_sim.classroom.session_file import session_json
+    from escalation_sim.classroom.sessions import open_session
+    from escalation_sim.scenario import load_scenario, scenario_paths
+
+    monkeypatch.setenv("ESCALATION_SIM_APP_SESSIONS", str(tmp_path / "sessions"))
+    session = open_session(load_scenario(scenario_paths()["two_state"]), ["BLUE", "RED"], seed=1)
+    session.choose("BLUE", None)
+    session.choose("RED", "model")
+    data = json.loads(session_json(session, secrets=False))
+    path = tmp_path / "session.json"
+    if how == "option":
+        data["days"][0]["BLUE"] = 999
+    elif how == "seat":
+        data["seats"] = ["NOBODY"]
+    elif how == "action":
+        data["injects"] = [{"day": session.model.day + 1, "actor": "RED", "action": "nuke", "target": None, "killed": 0,
+                            "claimed": True, "description": ""}]  # fmt: skip
+    elif how == "digest":
+        data["digest"] = "0" * 16
+    elif how == "shape":
+        data["days"] = "every day"
+    if how == "fifo":
+        os.mkfifo(path)
+    else:
+        path.write_text(json.dumps(data))
+    result = invoke("debrief", str(path), "--runs", "0")
+    assert result.exit_code == 2 and "skipped" in result.stderr, result.output

@@ -124,7 +124,13 @@ def test_equal_rules_share_a_rank_and_are_listed_by_name() -> None:
     results = pd.DataFrame(rows)
     assert len(seat_games(results, ("X", "Y"))) == 18
     table = standings(results, ("X", "Y"))
-    # a and b: war in 2 of 6 seat-games, 200 dead in total each; c: war in 4 of 6
-    assert table[["rank", "rule"]].values.tolist() == [[1, "a"], [1, "b"], [3, "c"]]
+    # a and b: war in 2 of 6 seat-games, 200 dead in total each; c: war in 4 of 6. Six games cannot tell them
+    # apart (the war intervals overlap, and the deaths', and the de-escalation's): one shared rank, listed by the
+    # point estimates, then by name
+    assert table[["rank", "rule"]].values.tolist() == [[1, "a"], [1, "b"], [1, "c"]]
     assert table.loc[2, "war"] == pytest.approx(4 / 6)
+    assert table.loc[2, "war_low"] < table.loc[0, "war_high"]
     assert table.loc[0, "median_days_to_calm"] == 3
+    many = standings(pd.concat([results] * 20, ignore_index=True), ("X", "Y"))  # 120 games each: now c is behind
+    assert many[["rank", "rule"]].values.tolist() == [[1, "a"], [1, "b"], [3, "c"]]
+    assert many.loc[0, "war_high"] < many.loc[2, "war_low"]

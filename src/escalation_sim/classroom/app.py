@@ -13,10 +13,8 @@ redraws at most every `REDRAW_SECONDS`, however many days passed meanwhile.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
-import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -28,12 +26,13 @@ import solara
 
 from ..model import EscalationModel
 from ..scenario import Scenario, load_scenario, scenario_paths
+from .app_instructor import InstructorPage
 from .app_panels import network_png, timeline_panel, trace_panel
-from .app_seats import InstructorPage, SeatPage
-from .debrief import debrief_game
+from .app_play import PlayPanel, StepQueue, play_days
+from .app_seats import SeatPage
 from .game import LET_MODEL_CHOOSE, ChoiceError, Game, GameError
-from .sliders import rule_sliders, slider_help, with_sliders
-from .widgets import bullets, page_style, table
+from .sliders import key_sliders, rule_sliders, slider_help, with_sliders
+from .widgets import heading, page_style
 
 # Solara warns on every first request over plain http that it falls back to samesite=lax cookies; that fallback
 # is right for an app served on this computer or a classroom network and never embedded in another site.
@@ -41,9 +40,6 @@ warnings.filterwarnings("ignore", message="Cookies with samesite=none require ht
 
 SCENARIO_ENV = "ESCALATION_SIM_APP_SCENARIO"  # set by `escalation-sim app SCENARIO`
 DEFAULT_SEED = 7
-DAY_SECONDS = 0.15  # Play's pace: about 7 days a second, a 65-day crisis in about 10 seconds plus redraws
-REDRAW_SECONDS = 1.0  # Play redraws the page at most this often
-DEBRIEF_RUNS = 100  # about a second: enough for shares to the nearest ten points in class
 
 
 # --- scenarios and sliders ----------------------------------------------------------------------------------
@@ -95,11 +91,20 @@ class ClassroomModel(EscalationModel):
         self.seed = seed
         self.notes = notes
         self.game: Game | None = None
+        self.step_lock = threading.RLock()
         self.debrief = None
 
     def step(self) -> None:
-        if self.running:  # the Step button and a player's button may both reach the end
-            super().step()
+        with self.step_lock:  # Step's thread, Play's and a player's button: one day at a time
+            if self.running:  # the Step button and a player's button may both reach the end
+                super().step()
+
+    def hand_over(self) -> None:
+        """Let the model play the player's actor to the end of the crisis (what it chose stays in the game)."""
+        if self.game is None:
+            raise ChoiceError("no actor is played: press Play as first")
+        while not self.game.finished:
+            self.game.play(LET_MODEL_CHOOSE)
 
     def play_as(self, actor_id: str) -> Game:
         """Hand one actor to the player, and replay history up to the first day they decide."""
@@ -123,96 +128,10 @@ def status_line(model: EscalationModel) -> str:
 
 
 def network_panel(model: ClassroomModel) -> None:
-    solara.HTML(tag="h2", unsafe_innerHTML="Actors")
+    heading("Actors")
     solara.Image(network_png(model), classes=["es-figure"])
     if model.notes:
         solara.Warning("; ".join(model.notes))
-
-
-@solara.component
-def PlayPanel(model: ClassroomModel, redraw: Any) -> None:
-    """Play one actor with buttons; the model plays the others. Ends with the debrief."""
-    error, set_error = solara.use_state("")
-    solara.HTML(tag="h2", unsafe_innerHTML="Play as an actor")
-    if error:
-        solara.Error(error)
-    game = model.game
-
-    def attempt(action: Any, errors: type[Exception]) -> None:
-        try:
-            action()
-        except errors as exc:
-            set_error(str(exc))
-            return
-        set_error("")
-        redraw()
-
-    if game is None:
-        if model.branch_date is None or model.day + 1 > model.branch_day:
-            solara.Text("The branch point has passed: press Reset to play an actor from it.")
-            return
-        solara.Text(f"Take one actor's decisions from {model.branch_date}; the model plays the others.")
-        with solara.Row(classes=["es-buttons"]):
-            for actor_id in model.actor_ids:
-                solara.Button(f"Play as {actor_id}", outlined=True,
-                              on_click=lambda a=actor_id: attempt(lambda: model.play_as(a), GameError))  # fmt: skip
-        return
-    if game.finished:
-        _debrief(model, game, redraw)
-        return
-    s = game.situation()
-    solara.Text(f"{s.date}: day {s.turn} of {s.turns}. You are {s.actor_id} ({s.actor_name}). "
-                "Step and Play hold for you.", classes=["play-status"])  # fmt: skip
-    bullets(s.blame, "Who you hold responsible")
-    with solara.Row(classes=["es-buttons"]):
-        solara.Button("Hold", on_click=lambda: attempt(lambda: game.play(None), ChoiceError), color="primary")
-        solara.Button("Let the model decide",
-                      on_click=lambda: attempt(lambda: game.play(LET_MODEL_CHOOSE), ChoiceError))  # fmt: skip
-    with solara.Row(classes=["es-buttons"]):
-        for o in s.options:
-            if o.index == game.actor.hold_index:
-                continue
-            label = f"{o.text} (rung {o.rung})" + ("" if o.available else f" - open in {o.cooling_days} d")
-            solara.Button(label, on_click=lambda i=o.index: attempt(lambda: game.play(i), ChoiceError),
-                          disabled=not o.available, small=True, outlined=True)  # fmt: skip
-    bullets(s.costs, "Costs in view")
-
-
-def _debrief(model: ClassroomModel, game: Game, redraw: Any) -> None:
-    record = game.record()
-    solara.FileDownload(
-        json.dumps(record.model_dump(mode="json"), indent=1),
-        filename=f"{model.scenario_name}-{game.actor.actor_id}-seed{model.seed}.json",
-        label="Download the game (for the class debrief)",
-    )
-    if model.debrief is None:
-
-        def compute() -> None:
-            model.debrief = debrief_game(record, runs=DEBRIEF_RUNS)
-            redraw()
-
-        solara.Button(f"Debrief (runs the model {DEBRIEF_RUNS} times)", on_click=compute, color="primary")
-        return
-    d = model.debrief
-    o = d.outcome
-    solara.Text(
-        f"Your outcome: {o['outcome']} (highest rung {o.get('max_rung')}, deaths in hostile acts "
-        f"{o.get('hostile_deaths')}); history's: {d.history.outcome} (highest rung {d.history.max_rung}, deaths "
-        f"{d.history.hostile_deaths}).",
-        classes=["debrief-outcome"],
-    )
-    rows = []
-    for date in sorted({p.date for p in d.your_path} | {p.date for p in d.history.path}):
-        yours = "; ".join(p.text for p in d.your_path if p.date == date) or "hold"
-        theirs = "; ".join(p.text for p in d.history.path if p.date == date)
-        rows.append([str(date), yours, theirs])
-    table(["date", "you", "history"], rows, "debrief-path")
-    if d.placement is not None:
-        p = d.placement
-        shares = ", ".join(f"{k} {100 * v:.0f}%" for k, v in p.outcome_shares.items())
-        solara.Text(f"The model from the same branch point ({p.runs} runs): {shares}. Your outcome happens in "
-                    f"{100 * (p.your_outcome_share or 0):.0f}% of them; your deaths exceed "
-                    f"{100 * p.deaths_below:.0f}% of runs.")  # fmt: skip
 
 
 @solara.component
@@ -232,20 +151,6 @@ def SliderControl(scenario: Scenario, key: str, slider: Any, value: Any, on_valu
 # --- the pages ---------------------------------------------------------------------------------------------------
 
 
-def play_days(model: EscalationModel, stop: threading.Event, redraw: Any, done: Any) -> None:
-    """Play's thread: a day every `DAY_SECONDS`, a redraw at most every `REDRAW_SECONDS`, until the end or stop."""
-    last = time.monotonic()
-    while not stop.is_set() and model.running:
-        model.step()
-        if time.monotonic() - last >= REDRAW_SECONDS:
-            redraw()
-            last = time.monotonic()
-        time.sleep(DAY_SECONDS)
-    if not stop.is_set():
-        done()
-    redraw()
-
-
 @solara.component
 def Home() -> None:
     """The projected page: choose a scenario, seed and rule parameters; step or play; play an actor."""
@@ -256,7 +161,8 @@ def Home() -> None:
     values, set_values = solara.use_state(dict[str, Any]())
     first = solara.use_memo(lambda: ClassroomModel(name, seed), [])  # once per browser session
     model, set_model = solara.use_state(first)
-    _, set_version = solara.use_state(0)
+    version, set_version = solara.use_state(0)
+    steps = solara.use_memo(StepQueue, [model])
     playing, set_playing = solara.use_state(0)  # 0: stopped; n: the n-th press of Play
     error, set_error = solara.use_state("")
 
@@ -289,14 +195,13 @@ def Home() -> None:
         set_playing(0 if playing else playing + 1)
 
     def step() -> None:
-        model.step()
-        redraw()
+        steps.press(model, redraw)
 
     page_style()
     solara.Title(f"escalation-sim: {scenario.title}")
     running = bool(playing)
     with solara.Div(classes=["es-page"]):
-        solara.HTML(tag="h1", unsafe_innerHTML=f"escalation-sim: {scenario.title}", classes=["page-title"])
+        heading(f"escalation-sim: {scenario.title}", "h1", classes=["page-title"])
         solara.Text(status_line(model), classes=["es-status", "timeline-status"])
         with solara.Row(classes=["es-buttons", "main-buttons"]):
             solara.Button("Step", on_click=step, disabled=running or not model.running, color="primary")
@@ -311,7 +216,7 @@ def Home() -> None:
             with solara.Div(classes=["es-panel", "panel-trace"]):
                 trace_panel(model)
             with solara.Div(classes=["es-panel", "panel-play"]):
-                PlayPanel(model, redraw)
+                PlayPanel(model, redraw, version)
             with solara.Div(classes=["es-panel", "panel-network"]):
                 network_panel(model)
             with solara.Div(classes=["es-panel", "panel-settings"]):
@@ -322,7 +227,7 @@ def Home() -> None:
 def SettingsPanel(name: str, seed: int, scenario: Scenario, sliders: dict[str, Any], values: dict[Any, Any],
                   set_name: Any, set_seed: Any, set_values: Any, reset: Any) -> None:  # fmt: skip
     """The scenario, the seed and a labelled slider per rule parameter; each change restarts the crisis."""
-    solara.HTML(tag="h2", unsafe_innerHTML="Scenario and rule parameters")
+    heading("Scenario and rule parameters")
     solara.Select("Scenario", values=list(SCENARIO_FILES), value=name,
                   on_value=lambda n: (set_name(n), reset(new_name=n)))  # fmt: skip
     solara.InputInt("Random seed", value=seed, on_value=lambda v: (set_seed(v), reset(new_seed=v)))
@@ -333,8 +238,16 @@ def SettingsPanel(name: str, seed: int, scenario: Scenario, sliders: dict[str, A
         set_values(updated)
         reset(new_values=updated)
 
-    for key, slider in sliders.items():
-        SliderControl(scenario, key, slider, values.get((name, key), slider.value), lambda v, k=key: move(k, v))
+    first = key_sliders(sliders, scenario)
+    for key in first:
+        SliderControl(scenario, key, sliders[key], values.get((name, key), sliders[key].value),
+                      lambda v, k=key: move(k, v))  # fmt: skip
+    rest = [k for k in sliders if k not in first]
+    if rest:
+        with solara.Details(f"Advanced: {len(rest)} more rule parameters"):
+            for key in rest:
+                SliderControl(scenario, key, sliders[key], values.get((name, key), sliders[key].value),
+                              lambda v, k=key: move(k, v))  # fmt: skip
 
 
 @solara.component

@@ -15,16 +15,17 @@ from matplotlib.lines import Line2D
 
 from ..model import EscalationModel
 from .timeline_view import timeline_svg
-from .widgets import bullets, table
+from .widgets import bullets, heading, table
 
 TRACE_LENGTH = 8
 
 
 def timeline_panel(model: EscalationModel) -> None:
-    solara.HTML(tag="h2", unsafe_innerHTML="Ladder timeline")
+    heading("Ladder timeline")
     solara.HTML(tag="div", unsafe_innerHTML=timeline_svg(model), classes=["timeline-svg"])
     events = model.crisis.events
-    with solara.Details(f"Historical events ({len(events)}; hollow markers on the timeline)"):
+    with solara.Details(f"Historical events ({len(events)}; hollow markers on the timeline)" if len(events) != 1
+                        else "Historical event (1; a hollow marker on the timeline)"):  # fmt: skip
         bullets(
             f"{e.id} {e.date}: {e.description}" + (" (after the branch point: the model decides instead)"
             if model.branch_date and e.date >= model.branch_date and not e.exogenous else "")
@@ -34,11 +35,11 @@ def timeline_panel(model: EscalationModel) -> None:
 
 def trace_panel(model: EscalationModel) -> None:
     """The last actions taken, newest first, with the probability the rule gave them and why."""
-    solara.HTML(tag="h2", unsafe_innerHTML="Decision trace")
-    solara.Text(f"{len(model.records)} actions so far", classes=["trace-status"])
+    heading("Decision trace")
+    n = len(model.records)
+    solara.Text(f"{n} action{'s' * (n != 1)} so far" if n else "No action yet.", classes=["trace-status"])
     records = model.records[-TRACE_LENGTH:][::-1]
     if not records:
-        solara.Text("No action yet.")
         return
     rows = []
     for r in records:
@@ -87,7 +88,8 @@ def network_png(model: EscalationModel) -> bytes:
         x, y = positions[actor.actor_id]
         ax.annotate(actor.last_action, (x, y), xytext=(0, -30), textcoords="offset points", ha="center", fontsize=9)
     handles = [Line2D([], [], color=c, linestyle=s, label=k) for k, (c, s) in kinds.items()]
-    ax.legend(handles=handles, loc="lower left", fontsize=9, title="ties (shade: unanswered)", title_fontsize=9)
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=9, frameon=False,
+               title="ties (node shade: acts left unanswered)", title_fontsize=9)  # below the graph: covers no label
     ax.set_axis_off()
     ax.margins(0.15)
     buffer = io.BytesIO()

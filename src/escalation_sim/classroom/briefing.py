@@ -7,6 +7,7 @@ changes a game. Shared by the terminal (`escalation-sim play`) and the app's but
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -71,14 +72,11 @@ def option_views(model: EscalationModel, actor: CrisisActor) -> list[OptionView]
     ]  # fmt: skip
 
 def describe(record: Record, me: str, ladder: dict[str, Action]) -> str:
-    """A record as one line of news, from the played actor's point of view."""
+    """A record as one line of news, from the played actor's point of view, with what came of it."""
     who = "you" if record.actor == me else record.actor
     target = ""
     if record.target:
         target = " -> " + ("you" if record.target == me else record.target)
-    killed = ""
-    if record.killed:
-        killed = ": killed " + ", ".join(f"{n} {k}" for k, n in record.killed.items())
     blame = ""
     if record.attributed and record.target:
         blamed = "+".join("you" if a == me else a for a in record.attributed.split("+"))
@@ -86,7 +84,58 @@ def describe(record: Record, me: str, ladder: dict[str, Action]) -> str:
     source = {"history": "  [history]", "player": "  [your choice]"}.get(record.origin, "")
     label = ladder[record.action].label
     doer = f"{who}: " if who else ""
-    return f"{record.date.isoformat()}  {doer}{label}{target}{killed}{blame}{source}"
+    result = outcome_words(record, me, ladder)
+    return f"{record.date.isoformat()}  {doer}{label}{target}{': ' + result if result else ''}{blame}{source}"
+
+
+SALVO = re.compile(r"; (warned [^;]*|warning [^;]*|unwarned); (\d+) of (\d+) missiles landed$")  # `Model.act`
+
+
+def outcome_words(record: Record, me: str, ladder: dict[str, Action]) -> str:
+    """What came of an act, as those who saw it would know: the dead and wounded by nation ("no casualties"
+    for force that killed no one), and for a missile salvo whether it was warned and how many missiles landed."""
+    parts = []
+    if record.killed:
+        parts.append("killed " + ", ".join(f"{n} {'of yours' if k == me else k}" for k, n in record.killed.items()))
+    elif ladder[record.action].force and record.target:
+        parts.append("no casualties")
+    if record.wounded:
+        parts.append("wounded " + ", ".join(f"{n} {'of yours' if k == me else k}" for k, n in record.wounded.items()))
+    salvo = SALVO.search(record.reason)
+    if salvo:
+        warning, landed, fired = salvo.group(1), int(salvo.group(2)), int(salvo.group(3))
+        parts.append("no warning" if warning == "unwarned" else warning)
+        parts.append(f"{landed} of {fired} missiles landed ({fired - landed} intercepted or failed)")
+    return "; ".join(parts)
+
+
+def belief_words(actor: CrisisActor) -> list[str]:
+    """What the actor believes about each adversary it holds beliefs on, in words: the doctrines it thinks
+    likely (types of one doctrine added up) and how resolved it thinks the other is."""
+    lines = []
+    for belief in actor.beliefs.values():
+        doctrines: dict[str, float] = {}
+        for kind, weight in zip(belief.spec.types, belief.posterior, strict=True):
+            words = doctrine_words(kind.rule)
+            doctrines[words] = doctrines.get(words, 0.0) + weight
+        ranked = sorted(doctrines.items(), key=lambda item: -item[1])
+        first, rest = ranked[0], ranked[1:]
+        text = f"{belief.other.actor_id}: most likely {first[0]} ({first[1]:.0%})"
+        if rest:
+            text += "; otherwise " + ", ".join(f"{w} ({p:.0%})" for w, p in rest)
+        lines.append(f"{text}. You think it {belief.expected_resolve():.0%} likely to carry out what it stands for.")
+    return lines
+
+
+def doctrine_words(rule: object) -> str:
+    """A doctrine as a sentence part: "holds a red line at 1 death", "shows restraint"."""
+    name = getattr(rule, "name", str(rule))
+    threshold = getattr(rule, "killed_threshold", None)
+    if name == "red_line" and threshold is not None:
+        return f"holds a red line at {threshold:g} death{'s' * (threshold != 1)}"
+    return {"restraint": "shows restraint", "escalation_dominance": "seeks escalation dominance",
+            "tit_for_tat": "answers in kind"}.get(name, f"follows {name.replace('_', ' ')}")  # fmt: skip
+
 
 def blame(model: EscalationModel, actor: CrisisActor) -> list[str]:
     """Whom the played actor holds responsible for what, and who has offered to calm things down."""
@@ -140,7 +189,7 @@ def costs(model: EscalationModel, actor: CrisisActor) -> list[str]:
         if belief is not None:  # issue 8: a believer does not see the truth, only its posterior
             lines.append(
                 f"{name}'s resolve as you read it: {actor.resolve_of[other.index]:.2f} "
-                f"(your belief: {belief.describe()}): how hard it is expected to answer force"
+                "(your beliefs about it are listed with what you believe): how hard it is expected to answer force"
             )
             continue
         lines.append(

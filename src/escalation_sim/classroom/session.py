@@ -14,6 +14,10 @@ What a seat sees (`seat_view`) is what its actor could know, not what the model 
 - its own grievances, costs and menu (`briefing`), its beliefs if the actor exposes any (`beliefs()`), and
   the private messages it sent or received.
 The instructor sees everything (`instructor_view`).
+
+Access: each seat has its own unguessable token and the instructor another (`seat_refusal`,
+`instructor_refusal`); a page shows nothing without the right one. `on_change` is called after every change
+(the app saves the session there: `classroom.session_file`).
 """
 
 from __future__ import annotations
@@ -28,13 +32,15 @@ from typing import Any
 
 from ..model import EscalationModel, Record
 from ..scenario import Event, Scenario
+from .access import SeatAccess
 from .briefing import OptionView, blame, costs, option_text, option_views
 from .debrief import Debrief, debrief_game, model_runs, place
-from .game import LET_MODEL_CHOOSE, ChoiceError, Game, GameError
+from .game import LET_MODEL_CHOOSE, ChoiceError, Game, GameError, PlayerChoice
+from .seat_news import beliefs_of, news_line
+
+__all__ = ["ClassSession", "SeatView", "beliefs_of", "news_line"]
 
 Choice = int | str | None  # an option index, LET_MODEL_CHOOSE, or None (hold)
-SESSIONS: dict[str, ClassSession] = {}  # the server's open sessions, by code
-_REGISTRY_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +74,8 @@ class SeatView:
     finished: bool
     paused: bool
     seconds_left: float | None
+    last: str | None = None  # what the seat did on the last day played, and who chose it
+    delegated: bool = False  # the model plays this seat from now on
 
 
 @dataclass(slots=True)
@@ -87,59 +95,7 @@ class ClassDebrief:
     seats: dict[str, Debrief] = field(default_factory=dict)
 
 
-def news_line(record: Record, me: str, model: EscalationModel) -> str:
-    """One act as actor `me` could know it (see the module's docstring for who learns what)."""
-    ladder = model.ladder
-    label = ladder[record.action].label
-    date = record.date.isoformat()
-    if record.actor is None:
-        return f"{date}  {label}"
-    you = {me: "you"}
-    target = f" -> {you.get(record.target, record.target)}" if record.target else ""
-    killed = ""
-    if record.killed:
-        killed = ": killed " + ", ".join(f"{n} {'of yours' if k == me else k}" for k, n in record.killed.items())
-    if record.actor == me:
-        return f"{date}  you: {label}{target}{killed}"
-    if _claimed(record, model):
-        return f"{date}  {record.actor}: {label}{target}{killed}"
-    actor = model.by_id[record.actor]
-    if record.target == me:
-        blamed = record.attributed or "unknown"
-        culprits = "+".join(you.get(a, a) for a in blamed.split("+"))
-        return f"{date}  unclaimed {label} -> you{killed} (you blamed: {culprits})"
-    if actor.sponsor is not None and actor.sponsor.actor_id == me:
-        return f"{date}  {record.actor} (your proxy, unclaimed): {label}{target}{killed}"
-    return f"{date}  unclaimed {label}{target}{killed} (attacker not known to you)"
-
-
-def _claimed(record: Record, model: EscalationModel) -> bool:
-    """Whether an act was claimed: history's events as the scenario says, the model's acts as `Model.act` does
-    (states claim, militias do not)."""
-    if record.event_id is not None:
-        for event in model.crisis.events:
-            if event.id == record.event_id:
-                return event.claimed
-        for event in model.events_by_day.get(record.day, ()):
-            if event.id == record.event_id:  # an instructor's inject
-                return event.claimed
-    return model.by_id[record.actor].kind == "state" if record.actor else True
-
-
-def beliefs_of(actor: Any) -> list[str]:
-    """What the actor believes, if it says (`beliefs()` returning lines or a mapping); nothing otherwise."""
-    describe = getattr(actor, "beliefs", None)
-    if not callable(describe):
-        return []
-    found = describe()
-    if isinstance(found, dict):
-        return [f"{k}: {v}" for k, v in found.items()]
-    if isinstance(found, str):
-        return [found]
-    return [str(line) for line in found or ()]
-
-
-class ClassSession:
+class ClassSession(SeatAccess):
     """One class's crisis: a model, a seat per team, the day's choices, messages, injects, pause and timing."""
 
     def __init__(
@@ -151,6 +107,8 @@ class ClassSession:
         branch_date: dt.date | None = None,
         day_seconds: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        tokens: dict[str, str] | None = None,
+        instructor_token: str | None = None,
     ) -> None:
         seats = list(dict.fromkeys(seats))
         if not seats:
@@ -160,14 +118,16 @@ class ClassSession:
         except ValueError as exc:
             raise GameError(str(exc)) from None
         self.seed = seed
-        self.code = code or secrets.token_hex(3)  # a name for the session, not a model draw
+        self.code = code or secrets.token_hex(4)  # a name for the session, not a model draw
+        SeatAccess.__init__(self, seats, tokens, instructor_token)
+        self.days: list[dict[str, Choice]] = []  # each day played: every seat's choice (the session's log)
+        self.delegated: set[str] = set()  # seats the model plays from now on
+        self.on_change: Callable[[ClassSession], None] | None = None
         self.games = {a: Game.attach(self.model, a, seed=seed, player=f"team {a}") for a in seats}
         self.pending: dict[str, Choice] = {}
         self.messages: list[Message] = []
         self.injects: list[Event] = []
-        self.paused = False
-        self.day_seconds = day_seconds
-        self._clock = clock
+        self.paused, self.day_seconds, self._clock = False, day_seconds, clock
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.version = 0
@@ -196,6 +156,7 @@ class ClassSession:
     def _touch(self) -> None:
         self.version += 1
         self.changed.notify_all()
+        self.on_change and self.on_change(self)
 
     def wait_for_change(self, version: int, timeout: float) -> int:
         """Block until the session changes after `version` (or `timeout` seconds); the current version."""
@@ -217,10 +178,23 @@ class ClassSession:
                 raise ChoiceError(f"{choice!r} is not a choice: an option number, {LET_MODEL_CHOOSE!r} or None")
             self.pending[actor_id] = choice
             self._touch()
-            if not self.paused and len(self.pending) == len(self.games):
-                self.advance()
-                return True
+            return self._advance_if_all_chose()
+
+    def delegate(self, actor_id: str, on: bool = True) -> bool:
+        """Let the model play a seat from now on (`on`), or give it back to the team; whether the day advanced."""
+        with self.lock:
+            self._game(actor_id)
+            (self.delegated.add if on else self.delegated.discard)(actor_id)
+            self.pending.pop(actor_id, None)
+            self._touch()
+            return self._advance_if_all_chose()
+
+    def _advance_if_all_chose(self) -> bool:
+        waiting = [a for a in self.games if a not in self.pending and a not in self.delegated]
+        if self.paused or self.finished or waiting:
             return False
+        self.advance()
+        return True
 
     def send(self, sender: str, recipient: str, text: str) -> Message:
         """A private message from one team to another (seen by both, and the instructor)."""
@@ -249,8 +223,10 @@ class ClassSession:
         with self.lock:
             if self.finished:
                 raise ChoiceError("the session is over: there is no day left to play")
+            choices = {a: LET_MODEL_CHOOSE if a in self.delegated else self.pending.get(a) for a in self.games}
+            self.days.append(choices)
             for actor_id, game in self.games.items():
-                game.set_pending(self.pending.get(actor_id))
+                game.set_pending(choices[actor_id])
             before = len(self.model.records)
             self.model.step()
             for game in self.games.values():
@@ -265,8 +241,8 @@ class ClassSession:
             self.paused = paused
             self.day_started = self._clock()  # a resumed day gets its full time again
             self._touch()
-            if not paused and self.games and len(self.pending) == len(self.games) and not self.finished:
-                self.advance()
+            if not paused:
+                self._advance_if_all_chose()
 
     def set_timing(self, day_seconds: float | None) -> None:
         """Seconds the teams have for each day (None: no limit); the clock restarts now."""
@@ -287,7 +263,7 @@ class ClassSession:
             return True
 
     def inject(self, actor: str | None, action: str, target: str | None = None, killed: int = 0,
-               description: str = "") -> Event:  # fmt: skip
+               description: str = "", claimed: bool = True) -> Event:  # fmt: skip
         """Add an event to the next day (the instructor's inject): it happens whatever the actors decide."""
         with self.lock:
             model = self.model
@@ -298,14 +274,20 @@ class ClassSession:
             for role, who in (("actor", actor), ("target", target)):
                 if who is not None and who not in model.by_id:
                     raise GameError(f"unknown {role} {who!r}; actors: {', '.join(model.actor_ids)}")
-            if killed < 0:
-                raise GameError(f"killed must be 0 or more, not {killed}")
+            if not 0 <= killed <= 1_000_000:
+                raise GameError(f"killed must be a whole number from 0 to 1,000,000, not {killed}")
+            if actor is not None and not any(o.action == action and o.target == target
+                                             for o in model.by_id[actor].options):  # fmt: skip
+                raise GameError(f"{actor} has no option {option_text(model.ladder[action].label, target)}: "
+                                "choose one of its options")  # fmt: skip
+            what = option_text(model.ladder[action].label, target) + (f", killing {killed}" if killed else "")
             day = model.day + 1
             event = Event.model_construct(
                 id=f"INJ{len(self.injects) + 1}", date=self.next_date, end_date=None, actor=actor, target=target,
                 action=action, killed={target: killed} if killed and target else {}, wounded={},
-                claimed=True, soil=None, exogenous=True, source="", disputed="",
-                description=description or f"instructor's inject: {option_text(model.ladder[action].label, target)}",
+                claimed=claimed, soil=None, exogenous=True, source="", disputed="",
+                description=description[:500] or f"instructor's inject: {actor or 'nature'}: {what}"
+                + ("" if claimed else " (unclaimed)"),
             )  # fmt: skip
             model.events_by_day.setdefault(day, []).append(event)
             self.injects.append(event)
@@ -328,8 +310,9 @@ class ClassSession:
                 options=option_views(model, actor) if not self.finished else [],
                 messages=[m for m in self.messages if actor_id in (m.sender, m.recipient)],
                 chosen=None if chosen is _NOT_CHOSEN else self.choice_text(actor_id, chosen),
-                waiting_for=len(self.games) - len(self.pending), finished=self.finished, paused=self.paused,
-                seconds_left=self.seconds_left(),
+                waiting_for=len(set(self.games) - set(self.pending) - self.delegated), finished=self.finished,
+                paused=self.paused, seconds_left=self.seconds_left(), last=last_choice(game.choices),
+                delegated=actor_id in self.delegated,
             )  # fmt: skip
 
     def choice_text(self, actor_id: str, choice: Choice) -> str:
@@ -366,15 +349,29 @@ class ClassSession:
 _NOT_CHOSEN = object()
 
 
-def open_session(scenario: Scenario, seats: Iterable[str], seed: int = 0, **kwargs: Any) -> ClassSession:
-    """A new session, registered under a fresh code for the seat and instructor pages to find."""
-    with _REGISTRY_LOCK:
-        session = ClassSession(scenario, seats, seed=seed, **kwargs)
-        while session.code in SESSIONS:
-            session.code = secrets.token_hex(3)
-        SESSIONS[session.code] = session
-        return session
+def percent(p: float) -> str:
+    return "0%" if p <= 0 else "<1%" if p < 0.005 else ">99%" if 0.995 < p < 1 else f"{100 * p:.0f}%"
 
 
-def find_session(code: str | None) -> ClassSession | None:
-    return SESSIONS.get((code or "").strip().lower())
+def choice_summary(choices: list[PlayerChoice], who: str) -> str:
+    """How a game's days were decided: by the player, by the model when asked, or held by default."""
+    n = {how: sum(1 for c in choices if c.how == how) for how in ("player", "model", "hold")}
+    return (f"{len(choices)} days: {n['player']} chosen by {who}, {n['model']} chosen by the model when asked, "
+            f"{n['hold']} held by default. The table lists every day with an act (yours or history's) or a choice.")
+
+
+def choice_rows(choices: list[PlayerChoice], history: dict[Any, list[str]], who: str) -> list[list[str]]:
+    """The debrief's rows: each day a choice was made or something was done (by the team or in history), with
+    who chose and the probability the model's rule gave that choice."""
+    how = {"player": who, "model": "the model (asked)", "hold": "held (no choice made)"}
+    return [[str(c.date), c.label, how[c.how], percent(c.probability), "; ".join(history.get(c.date, []))]
+            for c in choices if c.how == "player" or c.label != "hold" or c.date in history]  # fmt: skip
+
+
+def last_choice(choices: list[PlayerChoice]) -> str | None:
+    """The last day played, in words: what the seat did and who chose it (the model's choice named)."""
+    if not choices:
+        return None
+    c = choices[-1]
+    who = {"player": "your choice", "model": "chosen by the model for you", "hold": "you held"}[c.how]
+    return f"{c.date}: {c.label} ({who}; the model gave it {percent(c.probability)})"

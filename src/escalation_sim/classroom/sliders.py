@@ -25,6 +25,24 @@ def rule_sliders(scenario: Scenario) -> dict[str, Slider]:
     return sliders
 
 
+KEY_PARAMETERS = ("temperature", "margin", "killed_threshold", "threshold", "resolve", "tolerance", "patience")
+KEY_COUNT = 5
+
+
+def key_sliders(sliders: dict[str, Slider], scenario: Scenario) -> list[str]:
+    """The few sliders shown first: the states' parameters that most change a game (how random a doctrine is,
+    where a red line lies), at most `KEY_COUNT`; the rest go under "advanced"."""
+    rank = {name: n for n, name in enumerate(KEY_PARAMETERS)}
+    states = [a for a, spec in scenario.actors.items() if spec.kind == "state"]
+
+    def order(key: str) -> tuple[int, int, int]:
+        actor_id, name = key.split(".", 1)[0], key.rsplit(".", 1)[-1]
+        return (rank.get(name, len(rank)), states.index(actor_id) if actor_id in states else len(states), len(key))
+
+    ranked = sorted((k for k in sliders if k.rsplit(".", 1)[-1] in rank), key=order)
+    return ranked[:KEY_COUNT]
+
+
 def _rule_parts(params: RuleParams, prefix: str = "") -> Any:
     """The rule and the doctrines inside it (a regime's regimes, a mixture's components), with their paths."""
     yield prefix, params

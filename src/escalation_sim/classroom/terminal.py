@@ -15,14 +15,15 @@ if TYPE_CHECKING:
 class Command:
     """A parsed line of player input."""
 
-    kind: Literal["option", "hold", "model", "wait", "quit", "help"]
+    kind: Literal["option", "hold", "model", "auto", "wait", "quit", "help"]
     option: int | None = None
     days: int | None = None
 
 
 HELP = (
     "type an option's number and Enter; Enter alone holds for the day; "
-    "m lets the model decide today; w holds until another actor does something (w 5: up to 5 days; waiting "
+    "m lets the model decide today; a lets the model play you from now on to the end; "
+    "w holds until another actor does something (w 5: up to 5 days; waiting "
     "always stops on news that involves you); "
     "q stops the game (what was played is saved); ? shows this help"
 )
@@ -41,6 +42,8 @@ def parse_command(text: str, game: Game) -> Command:
         return Command("hold")
     if head in ("m", "model") and len(words) == 1:
         return Command("model")
+    if head in ("a", "auto") and len(words) == 1:
+        return Command("auto")
     if head in ("q", "quit", "exit") and len(words) == 1:
         return Command("quit")
     if head in ("?", "help") and len(words) == 1:
@@ -54,7 +57,7 @@ def parse_command(text: str, game: Game) -> Command:
     n = len(game.actor.options)
     raise ChoiceError(
         f"{text.strip()!r} is not on the list: type an option's number (0-{n - 1}), Enter to hold, "
-        "m to let the model decide, w to wait, q to stop (? for help)"
+        "m to let the model decide, a to let it play to the end, w to wait, q to stop (? for help)"
     )
 
 

@@ -25,6 +25,9 @@ CSS = """
             overflow-wrap: anywhere; }
 .es-wide { grid-column: 1 / -1; }
 .es-figure svg { max-width: 100%; height: auto; display: block; }
+.timeline-svg svg { width: 100%; max-width: 100%; height: auto; max-height: 78vh; }
+.seat-qr svg { width: 180px; height: 180px; }
+.seat-link, .instructor-link { font-size: 15px; word-break: break-all; margin: 4px 0; }
 .es-figure img { max-width: 100%; height: auto; display: block; }
 .es-table { width: 100%; border-collapse: collapse; font-size: 14px; table-layout: fixed; }
 .es-table th, .es-table td { text-align: left; vertical-align: top; padding: 3px 6px;
@@ -39,6 +42,18 @@ CSS = """
 
 def page_style() -> None:
     solara.Style(CSS)
+
+
+def heading(text: str, tag: str = "h2", classes: list[str] | None = None) -> None:
+    """A heading whose text is text, never markup: scenario titles and actor names come from files anyone wrote."""
+    solara.HTML(tag=tag, unsafe_innerHTML=html.escape(text), classes=classes or [])
+
+
+def link(url: str, text: str | None = None, css_class: str = "") -> None:
+    """A link whose address and text are escaped (a quote in a scenario's actor id cannot leave the attribute)."""
+    shown = html.escape(text if text is not None else url)
+    solara.HTML(tag="div", unsafe_innerHTML=f"<a href='{html.escape(url, quote=True)}'>{shown}</a>",
+                classes=[css_class] if css_class else [])  # fmt: skip
 
 
 def bullets(lines: Iterable[str], title: str = "", css_class: str = "") -> None:

@@ -130,6 +130,7 @@ def play(
 def _play_days(game: Any, hints: bool, save: Any) -> str:
     """Play day after day from the terminal until the game ends (""), or why it stopped."""
     from ..classroom.game import LET_MODEL_CHOOSE
+    from ..classroom.session import last_choice
 
     while not game.finished:
         show_situation(game, hints)
@@ -145,9 +146,16 @@ def _play_days(game: Any, hints: bool, save: Any) -> str:
                 console.print(f"[bold yellow]stopped on {game.held_news[0].date}: this involves you[/]")
                 for record in game.held_news:
                     console.print(f"  {game.describe(record)}", markup=False)
+        elif command.kind == "auto":
+            while not game.finished:
+                game.play(LET_MODEL_CHOOSE)
+                console.print(f"  the model played you: {last_choice(game.choices)}", markup=False)
+                save()
         else:
             game.play(command.option if command.kind == "option" else
                       LET_MODEL_CHOOSE if command.kind == "model" else None)  # fmt: skip
+            if command.kind == "model":
+                console.print(f"[dim]the model chose for you:[/] {escape(last_choice(game.choices) or '')}")
         save()
     return ""
 
@@ -159,7 +167,7 @@ def _read_command(game: Any) -> Any:
 
     while True:
         console.print(f"[bold]{game.next_date} - your choice[/] (0-{len(game.actor.options) - 1}, "
-                      "Enter hold, m model, w wait, q quit, ? help): ", end="")  # fmt: skip
+                      "Enter hold, m model, a auto, w wait, q quit, ? help): ", end="")  # fmt: skip
         line = _read_line()
         if line is None:
             console.print()
@@ -213,17 +221,19 @@ def debrief(
     Files that cannot be read are reported and skipped; exit 2 if none can be read.
     """
     from ..classroom.debrief import class_debrief
-    from ..classroom.saved import GameError, load_game
+    from ..classroom.saved import GameError
+    from ..classroom.session_file import read_games
 
     loaded = []
     for path in files:
         try:
-            loaded.append((str(path), load_game(path)))
+            loaded.extend(read_games(path))
         except GameError as exc:
             errors.print(f"[yellow]skipped:[/] {escape(str(exc))}", soft_wrap=True)
     if not loaded:
         raise fail(
             "no saved game could be read; record games with `escalation-sim play SCENARIO --as ACTOR --record FILE`"
+            " or download a class session from the app's instructor page"
         )
     summaries = class_debrief(loaded, runs=runs, top=top)
     if as_json:
@@ -247,12 +257,27 @@ def app_command(
         ),
     ] = LOOPBACK,
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open a browser tab.")] = False,
+    sessions: Annotated[
+        Path | None,
+        typer.Option(help="Folder where class sessions are saved as they go and restored from after a restart "
+                     "(default: ~/.local/share/escalation-sim/sessions)."),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(help="The address students type to reach the server, for the seat links and QR codes "
+                     "(default: http://HOST:PORT/, with this machine's network address when HOST is 0.0.0.0)."),
+    ] = None,
 ) -> None:
     """Serve the classroom web app: sliders, step/play/reset, timeline, decision trace, actor network,
     play-as-an-actor with buttons, and class sessions (/instructor opens one; each team opens its seat's link).
     Front-end files are served locally (works offline). Ctrl-C or SIGTERM stops the server.
     """
     path, _ = open_scenario(scenario)
+    problem = folder_problem(sessions) if sessions is not None else ""
+    if problem:
+        raise fail(f"--sessions {sessions}: {problem}; give a folder this user can write")
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise fail(f"--url {url!r}: give the address students type, starting with http:// or https://")
     try:
         import solara  # noqa: F401
         import solara_assets  # noqa: F401  # the front end, so that no page asks a CDN
@@ -272,12 +297,40 @@ def app_command(
         ) from None
     env = dict(os.environ)
     env.update(app_environment(path))
+    env["ESCALATION_SIM_APP_URL"] = (url or public_url(host, port)).rstrip("/")
+    if sessions is not None:
+        env["ESCALATION_SIM_APP_SESSIONS"] = str(sessions.resolve())
     command = [
         sys.executable, "-m", "solara", "run", "escalation_sim.classroom.app", "--host", host, "--port", str(port),
         "--production", "--open" if open_browser else "--no-open", "--log-level", "warning",
     ]  # fmt: skip
-    console.print(f"serving {path} at http://{host}:{port}/  (Ctrl-C stops it)")
+    console.print(f"serving {path} at {env['ESCALATION_SIM_APP_URL']}/  (Ctrl-C stops it)", markup=False)
     raise typer.Exit(serve(command, env))
+
+
+def public_url(host: str, port: int) -> str:
+    """The address others use: HOST itself, or this machine's address on the network it would reach out on when
+    HOST listens on every interface (no packet is sent to find it)."""
+    shown = host
+    if host in ("0.0.0.0", "::"):
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.connect(("192.0.2.1", 9))
+                shown = probe.getsockname()[0]
+        except OSError:
+            shown = socket.gethostname()
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def folder_problem(folder: Path) -> str:
+    """Why sessions cannot be saved in `folder` ("" if they can): it must be a folder this user can write."""
+    if folder.exists() and not folder.is_dir():
+        return "not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot create it ({exc.strerror})"
+    return "" if os.access(folder, os.W_OK | os.X_OK) else "not writable"
 
 
 def serve(command: list[str], env: dict[str, str], grace: float = 10.0) -> int:
@@ -333,11 +386,12 @@ def register(app: typer.Typer) -> None:
         "escalation-sim debrief games/*.json",
         "escalation-sim debrief games/*.json --runs 500 --top 5",
         "escalation-sim debrief games/*.json --runs 0 --json > class.json",
+        "escalation-sim debrief session-1a2b3c4d.json   # a class session downloaded from the app",
     ))(debrief)  # fmt: skip
     app.command(name="app", rich_help_panel=CLASSROOM, epilog=examples(
         "escalation-sim app                      # jan2020 at http://127.0.0.1:8765/",
         "escalation-sim app scenarios/two_state.yaml --port 8800",
         "escalation-sim app jan2020 --open       # and open a browser tab",
         "escalation-sim app --host 0.0.0.0       # a class session on the classroom network",
-        note="Class sessions: open http://HOST:PORT/instructor; teams open /seat/ACTOR?session=CODE.",
+        note="Class sessions: open http://HOST:PORT/instructor; it shows each team's own link and QR code.",
     ))(app_command)  # fmt: skip

@@ -21,6 +21,13 @@ def show_situation(game: Any, hints: bool) -> None:
     console.print("[bold]Who you hold responsible[/]")
     for line in s.blame:
         console.print(f"  {line}", markup=False)
+    from ..classroom.briefing import belief_words
+
+    beliefs = belief_words(game.actor)
+    if beliefs:
+        console.print("[bold]What you believe[/]")
+        for line in beliefs:
+            console.print(f"  {line}", markup=False)
     console.print("[bold]Costs in view[/]")
     for line in s.costs:
         console.print(f"  {line}", markup=False)

@@ -96,17 +96,23 @@ def _print_table(title: str, table, seats: tuple[str, str], repetitions: int) ->
 
     shown = Table(title=plain(f"{title}: tournament, {repetitions} runs per game, seats {seats[0]} and {seats[1]}"),
                   title_justify="left")  # fmt: skip
-    for col in ("rank", "rule", "seat-games", "de-escalation", "protracted", "war", "mean deaths",
-                "own deaths", "median days to calm"):  # fmt: skip
+    for col in ("rank", "rule", "seat-games", "de-escalation", "protracted", "war (95% interval)",
+                "mean deaths (95%)", "own deaths", "median days to calm"):  # fmt: skip
         shown.add_column(col, justify="left" if col == "rule" else "right")
+    shared = table["rank"].value_counts()
     for _, row in table.iterrows():
         calm = row["median_days_to_calm"]
-        shown.add_row(str(row["rank"]), plain(row["rule"]), str(row["games"]), f"{row['de-escalation']:.1%}",
-                      f"{row['protracted']:.1%}", f"{row['war']:.1%}", f"{row['mean_deaths']:.1f}",
-                      f"{row['mean_own_deaths']:.1f}", "never calm" if calm != calm else f"{calm:g}")  # fmt: skip
+        rank = f"{row['rank']}=" if shared[row["rank"]] > 1 else str(row["rank"])
+        war = f"{row['war']:.1%} ({row['war_low']:.0%}-{row['war_high']:.0%})"
+        deaths = f"{row['mean_deaths']:.1f} ({max(0.0, row['deaths_low']):.0f}-{row['deaths_high']:.0f})"
+        shown.add_row(rank, plain(row["rule"]), str(row["games"]), f"{row['de-escalation']:.1%}",
+                      f"{row['protracted']:.1%}", war, deaths, f"{row['mean_own_deaths']:.1f}",
+                      "never calm" if calm != calm else f"{calm:g}")  # fmt: skip
     console.print(shown)
-    console.print("[dim]deaths: hostile-act deaths after the branch point, mean per run; own deaths: the "
-                  "rule's own nationals, after the branch; days to calm: runs that calmed[/]")  # fmt: skip
+    console.print("[dim]rank: '2=' is a shared rank - the runs cannot tell those rules apart (war intervals "
+                  "overlap, then deaths, then de-escalation); deaths: hostile-act deaths after the branch point, "
+                  "mean per run; own deaths: the rule's own nationals, after the branch; days to calm: runs that "
+                  "calmed[/]")  # fmt: skip
 
 
 def _write(table, results, war, csv: Path | None, games_csv: Path | None, figure: Path | None, title: str):

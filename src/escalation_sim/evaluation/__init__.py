@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..calibrate import Param, calibrate
 from ..outcomes import OUTCOMES
+from ..provenance import provenance
 from ..scenario import Scenario, load_scenario
 from ..score import score_scenario
 from ..score.frozen import DEFAULT_REGISTRY, check, read_params, record
@@ -214,6 +215,7 @@ def evaluate(
         loo_report = psis_loo(cases, list(SHARED), out / "calibration_all", s, tick)
         clock["loo_s"] = time.time() - t0
     report = {
+        **provenance(),  # version, git commit, library versions
         "frozen": {"params": frozen, "sha256": digest, "registry": str(registry)},
         "fit": {name: {k: v for k, v in p.items()} for name, p in fit["parameters"].items()},
         "fit_acceptance": fit.get("acceptance"),

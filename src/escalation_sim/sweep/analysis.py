@@ -6,16 +6,15 @@ the model. Figures of these tables are `sweep.figures`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 
 from ..outcomes import OUTCOMES
+from .intervals import wilson_interval  # lives one layer down, for the tournament; imported from here too
 
 if TYPE_CHECKING:
     from .folder import SweepFolder
@@ -29,24 +28,6 @@ SOBOL_OUTPUTS = {
     "days_to_calm": "mean days to calm (never calm: days left after the branch)",
     "max_rung": "mean highest rung after the branch",
 }
-
-
-def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
-    """The Wilson score interval of a binomial proportion, NaN for no trials.
-
-    scipy's `binomtest(k, n).proportion_ci(method="wilson")` formula (Newcombe 1998) to the last bit, without
-    importing scipy.stats (half a second at the start of `escalation-sim distribution`).
-    """
-    if trials == 0:
-        return (float("nan"), float("nan"))
-    k, n = int(successes), int(trials)
-    p = k / n
-    z = float(ndtri(0.5 + 0.5 * confidence))
-    z2 = z * z
-    denom = 2 * (n + z2)
-    center = (2 * n * p + z2) / denom
-    delta = z / denom * math.sqrt(4 * n * p * (1 - p) + z2)
-    return (0.0 if k == 0 else center - delta, 1.0 if k == n else center + delta)
 
 
 def point_columns(results: pd.DataFrame, parameters: Sequence[str] = ()) -> list[str]:

@@ -57,19 +57,25 @@ def outcome_curve(summary: pd.DataFrame, parameter: str, outcomes: Sequence[str]
 
 
 def heatmap(summary: pd.DataFrame, x: str, y: str, outcome: str = "war") -> Figure:
-    """P(outcome) over two parameters (per-point probabilities averaged over the other factors)."""
-    table = summary.pivot_table(index=y, columns=x, values=f"p_{outcome}", aggfunc="mean").sort_index()
+    """P(outcome) over two parameters, runs pooled over the other factors, each cell with its 95% Wilson
+    interval (written under the share while the grid is small enough to read)."""
+    ok = summary["runs"] - summary["failed"]
+    cells = summary.assign(_k=(summary[f"p_{outcome}"].fillna(0) * ok).round(), _n=ok)
+    pooled = cells.groupby([y, x])[["_k", "_n"]].sum()
+    share = (pooled["_k"] / pooled["_n"].where(pooled["_n"] > 0)).unstack(x).sort_index()
     fig, ax = _axes((6.5, 5))
-    image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="Reds", vmin=0, vmax=1)
-    ax.set_xticks(range(len(table.columns)), [_tick(v) for v in table.columns], rotation=45, ha="right")
-    ax.set_yticks(range(len(table.index)), [_tick(v) for v in table.index])
-    for (i, j), value in np.ndenumerate(table.to_numpy()):
-        if np.isfinite(value) and table.size <= 400:
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
+    image = ax.imshow(share.to_numpy(), origin="lower", aspect="auto", cmap="Reds", vmin=0, vmax=1)
+    ax.set_xticks(range(len(share.columns)), [_tick(v) for v in share.columns], rotation=45, ha="right")
+    ax.set_yticks(range(len(share.index)), [_tick(v) for v in share.index])
+    for (i, j), value in np.ndenumerate(share.to_numpy()):
+        if np.isfinite(value) and share.size <= 100:
+            k, n = pooled.loc[(share.index[i], share.columns[j])]
+            low, high = wilson_interval(int(k), int(n))
+            ax.text(j, i, f"{value:.2f}\n{low:.2f}-{high:.2f}", ha="center", va="center", fontsize=6.5,
                     color="white" if value > 0.5 else "black")  # fmt: skip
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    ax.set_title(f"P({outcome})")
+    ax.set_title(f"P({outcome}), with its 95% Wilson interval in each cell")
     fig.colorbar(image, ax=ax, label=f"probability of {outcome}")
     return fig
 

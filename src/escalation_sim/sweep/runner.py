@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .. import __version__
 from ..dyads import dyad_columns
+from ..provenance import provenance
 from ..scenario import Scenario, load_scenario
 from .design import Point, make_points, run_seed
 from .executors import ExecutorName, default_workers, execute, prepare
@@ -176,7 +176,7 @@ def manifest_for(sweep: Sweep, points: list[Point], trajectories: bool) -> dict[
         if sweep.base_scenario.branch_date
         else None,
         "actors": list(sweep.base_scenario.actors),
-        "version": __version__,
+        **provenance(),  # version, git commit, library versions
         "root_seed": spec.seed,
         "replicates": spec.replicates,
         "common_random_numbers": spec.common_random_numbers,

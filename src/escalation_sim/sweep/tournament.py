@@ -28,6 +28,7 @@ from ..rules import RULES
 from ..scenario import Scenario, ScenarioError
 from .design import Point, run_seed
 from .executors import ExecutorName, default_workers, execute, prepare
+from .intervals import wilson_interval
 from .runner import _progress_bar, auto_chunk_size
 from .worker import BaseScenario, RunTask
 
@@ -197,7 +198,14 @@ def seat_games(results: pd.DataFrame, seats: tuple[str, str]) -> pd.DataFrame:
 
 
 def standings(results: pd.DataFrame, seats: tuple[str, str] | None = None) -> pd.DataFrame:
-    """The ranked table: per rule, seat-games, outcome shares, mean deaths (all, own), median days to calm."""
+    """The ranked table: per rule, seat-games, outcome shares (war with its 95% Wilson interval), mean deaths
+    (with a 95% normal interval), own deaths, median days to calm.
+
+    Ranks are shared when the runs cannot tell rules apart: a rule ranks behind another only if the other's war
+    interval lies wholly below its own, or, the war intervals overlapping, the other's deaths interval does, or,
+    both overlapping, the other's de-escalation interval lies wholly above. Within a shared rank rules are
+    listed by their point estimates, then by name. Intervals count seat-games; a rule's games against itself
+    count each run twice, so its interval is a little narrower than its runs justify."""
     seats = seats or results.attrs["seats"]
     rows = seat_games(results, seats)
     failed = int(rows["error"].notna().sum())
@@ -206,19 +214,38 @@ def standings(results: pd.DataFrame, seats: tuple[str, str] | None = None) -> pd
         raise TournamentError(f"{failed // 2 or 1} run(s) failed, e.g.: {first}")
     table = []
     for rule, group in rows.groupby("rule", sort=True):
-        row: dict[str, Any] = {"rule": rule, "games": len(group)}
+        n = len(group)
+        row: dict[str, Any] = {"rule": rule, "games": n}
         for outcome in OUTCOMES:
-            row[outcome] = float((group["outcome"] == outcome).mean())
-        row["mean_deaths"] = float(group["deaths"].mean())
+            hits = int((group["outcome"] == outcome).sum())
+            row[outcome] = hits / n
+            row[f"{outcome}_low"], row[f"{outcome}_high"] = wilson_interval(hits, n)
+        deaths = group["deaths"].astype(float)
+        row["mean_deaths"] = float(deaths.mean())
+        half = 1.96 * float(deaths.std(ddof=1)) / math.sqrt(n) if n > 1 else math.inf
+        row["deaths_low"], row["deaths_high"] = row["mean_deaths"] - half, row["mean_deaths"] + half
         row["mean_own_deaths"] = float(group["own_deaths"].mean())
         calm = group["days_to_calm"].dropna()
         row["median_days_to_calm"] = float(calm.median()) if len(calm) else math.nan
         table.append(row)
     frame = pd.DataFrame(table)
-    keys = [(r["war"], r["mean_deaths"], -r["de-escalation"]) for r in table]
-    frame["rank"] = [1 + sum(other < key for other in keys) for key in keys]
-    frame = frame.sort_values(["rank", "rule"], kind="stable").reset_index(drop=True)
+    frame["rank"] = [1 + sum(_clearly_ahead(other, row) for other in table) for row in table]
+    frame["point"] = [(r["war"], r["mean_deaths"], -r["de-escalation"]) for r in table]
+    frame = frame.sort_values(["rank", "point", "rule"], kind="stable").drop(columns="point").reset_index(drop=True)
     return frame[["rank", *[c for c in frame.columns if c != "rank"]]]
+
+
+def _clearly_ahead(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether rule `a` is better than `b` beyond the noise of the runs (see `standings`)."""
+    if a["war_high"] < b["war_low"]:
+        return True
+    if b["war_high"] < a["war_low"]:
+        return False
+    if a["deaths_high"] < b["deaths_low"]:
+        return True
+    if b["deaths_high"] < a["deaths_low"]:
+        return False
+    return bool(a["de-escalation_low"] > b["de-escalation_high"])
 
 
 def pairings(results: pd.DataFrame, seats: tuple[str, str] | None = None, value: str = "war") -> pd.DataFrame:
