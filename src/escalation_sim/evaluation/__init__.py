@@ -140,7 +140,8 @@ def score_row(case: Scenario, result: Any, digest: str, climatology: float | Non
 
 
 def summary_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Mean Brier and log scores, model against always-"de-escalation", per group of cases."""
+    """Mean Brier and log scores, model against always-"de-escalation", and ranked probability scores, model
+    against uniform and the train climatology (with a bootstrap interval of the gain), per group of cases."""
     groups = {
         "test": outcomes["split"] == "test",
         "test, not de-escalation": (outcomes["split"] == "test") & (outcomes["observed"] != BASELINE_CLASS),
@@ -153,9 +154,22 @@ def summary_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
         rows.append({"cases": name, "n": len(part), "brier_model": part["brier_model"].mean(),
                      "brier_always_de": part["brier_always_de"].mean(), "log_model": part["log_model"].mean(),
                      "log_always_de": part["log_always_de"].mean(),
-                     **{c: part[c].mean() for c in RPS_COLUMNS if c in part},
+                     **{c: part[c].mean() for c in RPS_COLUMNS if c in part}, **_rps_gains(part),
                      "modal_right": int(part["modal_right"].sum())})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _rps_gains(part: pd.DataFrame) -> dict[str, float]:
+    """How much lower the model's RPS is than uniform's and the climatology's, mean over the cases with a 90%
+    bootstrap interval (positive: the model is better)."""
+    out: dict[str, float] = {}
+    for other in ("uniform", "climatology"):
+        if f"rps_{other}" not in part:
+            continue
+        gain = part[f"rps_{other}"] - part["rps_model"]
+        low, high = metrics.mean_interval(gain.to_list())
+        out |= {f"rps_gain_{other}": gain.mean(), f"rps_gain_{other}_low": low, f"rps_gain_{other}_high": high}
+    return out
 
 
 def evaluate(

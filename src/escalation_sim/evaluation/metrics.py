@@ -34,6 +34,20 @@ def rps(shares: Mapping[str, float], observed: str) -> float:
     return total / (len(OUTCOMES) - 1)
 
 
+def mean_interval(values: Sequence[float], level: float = 0.9, seed: int = 0) -> tuple[float, float]:
+    """A percentile bootstrap interval of the mean over cases (scipy.stats.bootstrap, 9,999 resamples, seeded);
+    NaNs with fewer than two cases or no spread."""
+    import numpy as np
+    from scipy.stats import bootstrap
+
+    data = np.asarray(values, dtype=float)
+    if len(data) < 2 or np.ptp(data) == 0.0:
+        return math.nan, math.nan
+    res = bootstrap((data,), np.mean, confidence_level=level, method="percentile", n_resamples=9999,
+                    random_state=np.random.default_rng(seed))  # fmt: skip
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
 def uniform() -> dict[str, float]:
     return {k: 1.0 / len(OUTCOMES) for k in OUTCOMES}
 

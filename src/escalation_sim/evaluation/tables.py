@@ -14,6 +14,16 @@ SCORE_COLUMNS = {
 RPS = {"rps_model": "RPS, model", "rps_uniform": "RPS, uniform", "rps_climatology": "RPS, train climatology"}
 
 
+GAINS = {"uniform": "RPS gain over uniform (90% CI)", "climatology": "RPS gain over train climatology (90% CI)"}
+
+
+def _gain(r: dict[str, Any], other: str) -> str:
+    """The mean gain in RPS of the model over a baseline, with its bootstrap interval over the cases."""
+    low, high = r[f"rps_gain_{other}_low"], r[f"rps_gain_{other}_high"]
+    interval = "" if low != low else f" ({low:+.3f} to {high:+.3f})"  # NaN: fewer than two cases
+    return f"{r[f'rps_gain_{other}']:+.3f}{interval}"
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
@@ -39,13 +49,15 @@ def markdown(outcomes: pd.DataFrame, scores: pd.DataFrame, summary: pd.DataFrame
                      + "".join(f"{r[c]:.1f} | " for c in names) + f"{r['model_loses_to']} | "
                      f"{r['least_likely']} |")  # fmt: skip
     rps = [c for c in RPS if c in summary]
+    gains = [g for g in GAINS if f"rps_gain_{g}" in summary]
     lines += ["", "| cases | n | Brier, model | Brier, always de-escalation | log score, model | "
-              "log score, always de-escalation | " + "".join(f"{RPS[c]} | " for c in rps) + "modal class right |",
-              "|" + "---|" * (7 + len(rps))]  # fmt: skip
+              "log score, always de-escalation | " + "".join(f"{RPS[c]} | " for c in rps)
+              + "".join(f"{GAINS[g]} | " for g in gains) + "modal class right |",
+              "|" + "---|" * (7 + len(rps) + len(gains))]  # fmt: skip
     for r in summary.to_dict(orient="records"):
         lines.append(f"| {r['cases']} | {r['n']} | {r['brier_model']:.3f} | {r['brier_always_de']:.3f} | "
                      f"{r['log_model']:.2f} | {r['log_always_de']:.2f} | " + "".join(f"{r[c]:.3f} | " for c in rps)
-                     + f"{r['modal_right']} of {r['n']} |")  # fmt: skip
+                     + "".join(f"{_gain(r, g)} | " for g in gains) + f"{r['modal_right']} of {r['n']} |")  # fmt: skip
     if loo is not None:
         info = report["loo"]
         lines += ["", f"PSIS-LOO over {info['draws']} draws ({info['distinct_draws']} distinct): elpd_loo "
