@@ -184,6 +184,9 @@ def test_the_downloaded_session_has_no_tokens_and_goes_through_debrief(tmp_path)
     assert all(token not in text for token in [*session.seat_tokens.values(), session.instructor_token])
     seat = tmp_path / "irn.json"
     seat.write_text(session.games["IRN"].record().model_dump_json())
+    shown = CliRunner().invoke(cli, ["debrief", str(download), "--runs", "0"])
+    assert shown.exit_code == 0, shown.output
+    assert "the instructor's injects: instructor's inject: KH: proxy harassment" in shown.stdout
     result = CliRunner().invoke(cli, ["debrief", str(download), str(seat), "--runs", "0", "--json"])
     assert result.exit_code == 0, result.output
     summaries = json.loads(result.stdout)
