@@ -20,6 +20,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from escalation_sim.cli import app as cli
 
 pytest.importorskip("solara", reason="the app needs the 'app' extra: pip install -e '.[app]'")
 
@@ -248,7 +251,7 @@ def test_play_runs_a_whole_crisis_to_its_end(server, browser):
         context.close()
 
 
-def test_two_seats_see_different_attributions_and_each_others_choices(server, browser):
+def test_two_seats_see_different_attributions_and_each_others_choices(server, browser, tmp_path):
     """Also the attacks of issue 24: a seat link without its token, with another seat's token, and the console
     without its token (or with a seat's) are refused and show nothing of the session."""
     from playwright.sync_api import expect
@@ -299,6 +302,14 @@ def test_two_seats_see_different_attributions_and_each_others_choices(server, br
         expect(irn_news).to_contain_text("2020-01-04 you: calibrated strike on state forces -> USA")
         expect(usa.locator(".seat-last")).to_contain_text("hold (you held")
         assert instructor.evaluate("window.__xss") is None
+        with instructor.expect_download() as download:
+            instructor.get_by_role("button", name="Download the whole session").click()
+        saved = tmp_path / "session.json"
+        download.value.save_as(saved)
+        assert not any(t in saved.read_text() for t in (seat["USA"].split("token=")[1], instructor.url.split("=")[-1]))
+        debriefed = CliRunner().invoke(cli, ["debrief", str(saved), "--runs", "0", "--json"])
+        assert debriefed.exit_code == 0, debriefed.output
+        assert {s["actor"] for s in json.loads(debriefed.stdout)} == {"USA", "IRN"}
         SHOTS.mkdir(parents=True, exist_ok=True)
         for name, page in (("instructor", instructor), ("seat-USA", usa), ("seat-IRN", irn)):
             page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -341,12 +352,35 @@ def test_single_player_from_play_as_to_the_debrief_with_no_lost_click(server, br
         context.close()
 
 
-def test_sigterm_stops_the_server(tmp_path):
+def test_a_saved_session_is_restored_after_a_restart_and_sigterm_stops_the_server(tmp_path, browser, monkeypatch):
+    """A session saved by one server (here, this process) opens on a freshly started one, with the same links,
+    at the same day; then SIGTERM to `escalation-sim app` stops its Solara server too."""
+    from playwright.sync_api import expect
+
+    from escalation_sim.classroom.sessions import open_session
+    from escalation_sim.scenario import load_scenario
+
+    folder = tmp_path / "sessions"
+    monkeypatch.setenv("ESCALATION_SIM_APP_SESSIONS", str(folder))
+    session = open_session(load_scenario(ROOT / "scenarios" / "jan2020.yaml"), ["USA", "IRN"], seed=3)
+    for _ in range(2):
+        session.choose("USA", None)
+        session.choose("IRN", "model")
     port = _free_port()
     log = tmp_path / "server.log"
-    process = _start(log, port)
+    process = _start(log, port, sessions=folder)
     try:
-        _wait_up(f"http://127.0.0.1:{port}/", process, log)
+        url = f"http://127.0.0.1:{port}/"
+        _wait_up(url, process, log)
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        try:
+            page = context.new_page()
+            page.goto(f"{url}instructor?session={session.code}&token={session.instructor_token}")
+            expect(page.locator(".instructor-status")).to_contain_text("day 3 of 57", timeout=60_000)
+            page.goto(f"{url}seat/IRN?session={session.code}&token={session.seat_tokens['IRN']}")
+            expect(page.locator(".seat-last")).to_contain_text("chosen by the model for you", timeout=60_000)
+        finally:
+            context.close()
         process.send_signal(signal.SIGTERM)  # to `escalation-sim app` only, as a service manager would
         process.wait(timeout=30)
         with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):

@@ -177,19 +177,20 @@ def test_a_log_the_model_replays_differently_is_refused(tmp_path):
 
 
 def test_the_downloaded_session_has_no_tokens_and_goes_through_debrief(tmp_path):
-    session = _played()
-    while not session.finished:
-        session.choose("USA", None)
-        session.choose("IRN", None)
+    session = _played()  # two days played: the debrief takes unfinished games too (the browser test, a finished one)
     download = tmp_path / "session.json"
     download.write_text(session_json(session, secrets=False))
     text = download.read_text()
     assert all(token not in text for token in [*session.seat_tokens.values(), session.instructor_token])
     seat = tmp_path / "irn.json"
     seat.write_text(session.games["IRN"].record().model_dump_json())
+    shown = CliRunner().invoke(cli, ["debrief", str(download), "--runs", "0"])
+    assert shown.exit_code == 0, shown.output
+    assert "the instructor's injects: instructor's inject: KH: proxy harassment" in shown.stdout
     result = CliRunner().invoke(cli, ["debrief", str(download), str(seat), "--runs", "0", "--json"])
     assert result.exit_code == 0, result.output
     summaries = json.loads(result.stdout)
     by_actor = {s["actor"]: s for s in summaries}
     assert set(by_actor) == {"USA", "IRN"} and len(by_actor["IRN"]["games"]) == 2  # the session's seat and the file
-    assert {g["outcome"] for g in by_actor["IRN"]["games"]} == {session.model.outcome.outcome}
+    assert {g["outcome"] for g in by_actor["IRN"]["games"]} == {"unfinished"}
+    assert [g["actions"] for g in by_actor["IRN"]["games"]] == [1, 1]  # the strike; the model held on day 2

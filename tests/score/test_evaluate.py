@@ -107,6 +107,7 @@ def test_evaluate_end_to_end(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
     assert report["frozen"]["sha256"] in json.loads(registry.read_text())
+    assert report["version"] and set(report["libraries"]) >= {"python", "mesa", "numpy", "pandas"}  # provenance
     outcomes = pd.read_csv(out / "outcomes.csv")
     assert list(outcomes["case"]) == ["gaza2012", "georgia2008", "taji2020"]
     assert set(outcomes["split"]) == {"train", "test"}

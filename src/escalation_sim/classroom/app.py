@@ -2,7 +2,8 @@
 actors as a network, sliders, play-as-an-actor), and class sessions with a seat per team (`app_seats`).
 
 Serve it with `escalation-sim app [SCENARIO]` (127.0.0.1 by default), or `solara run escalation_sim.classroom.app`.
-Routes: `/` the home page; `/instructor` opens and runs a class session; `/seat/IRN?session=CODE` a team's seat.
+Routes: `/` the home page; `/instructor` opens a class session, `/instructor?session=CODE&token=T` runs it;
+`/seat/IRN?session=CODE&token=T` a team's seat (each link with its own token).
 Each browser session builds its own model on the home page, so students on one server never share a crisis;
 a class session is one model the seats share.
 

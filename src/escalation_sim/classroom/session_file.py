@@ -184,15 +184,21 @@ def session_games(saved: SessionFile, where: str) -> list[tuple[str, GameRecord]
     return [(f"{where} (seat {a})", game.record()) for a, game in session.games.items()]
 
 
-def read_games(path: Path) -> list[tuple[str, GameRecord]]:
+def read_games(path: Path, notes: list[str] | None = None) -> list[tuple[str, GameRecord]]:
     """The games in one file: a saved game (`play --record`, a seat's download), or every seat of a class
-    session (the app's download, or its file on the server), rebuilt from the session's log."""
+    session (the app's download, or its file on the server), rebuilt from the session's log; a session's
+    injects are added to `notes` in words."""
     try:
         return [(str(path), load_game(path))]
     except GameError as exc:
         if SESSION_FORMAT not in _head(path):
             raise exc from None
-    return session_games(read_session_file(path), str(path))
+    saved = read_session_file(path)
+    games = session_games(saved, str(path))
+    if notes is not None:
+        injected = [f"{i.description} (day {i.day})" for i in saved.injects] or ["none"]
+        notes.append(f"{path}: the instructor's injects: " + "; ".join(injected))
+    return games
 
 
 def _head(path: Path) -> str:

@@ -225,9 +225,10 @@ def debrief(
     from ..classroom.session_file import read_games
 
     loaded = []
+    notes: list[str] = []  # a class session's injects, said after the summaries
     for path in files:
         try:
-            loaded.extend(read_games(path))
+            loaded.extend(read_games(path, notes))
         except GameError as exc:
             errors.print(f"[yellow]skipped:[/] {escape(str(exc))}", soft_wrap=True)
     if not loaded:
@@ -241,6 +242,8 @@ def debrief(
         return
     for s in summaries:
         print_class(s)
+    for line in notes:
+        console.print(line, markup=False, soft_wrap=True)
 
 
 # --- app -----------------------------------------------------------------------------------------------------
