@@ -10,10 +10,11 @@ The rule, in short (the README gives it in full, with reasons):
   minus the reserved crises and the crises already in the library (EXCLUDED below, each with its reason);
 - strata: ICB violence (`viol` 1-4) x era (Cold War, trigger 1945-1989; after, 1990-2017): 8 strata;
 - allocation: N_DRAW cases in proportion to stratum size (largest remainder), at least one per non-empty stratum;
-- order inside a stratum: a seeded shuffle (Python's `random.Random(SEED)`, Mersenne Twister; stable across Python 3 versions); the first k of each stratum are drawn, and
-  the rest of the permutation is the replacement order (used only for a crisis that cannot be sourced, the
-  replacement and its reason written in the README);
-- split: a second seeded shuffle of the drawn list (`random.Random(SEED + 1)`); its first N_TEST cases are test, the rest train.
+- order inside a stratum: a seeded shuffle (Python's `random.Random(SEED)`, Mersenne Twister, stable across
+  Python 3 versions); the first k of each stratum are drawn, and the rest is the replacement order (used only
+  for a crisis that cannot be sourced, the replacement and its reason written in the README);
+- split: a second seeded shuffle of the drawn list (`random.Random(SEED + 1)`); its first N_TEST cases are test,
+  the rest train.
 """
 
 from __future__ import annotations

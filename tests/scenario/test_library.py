@@ -68,7 +68,9 @@ def test_composition(library: dict[str, typing.Any]) -> None:
     cases = list(library.values())
     assert len(cases) >= 12
     outcomes = [c.observed_outcome for c in cases]
-    assert outcomes.count("war") >= 4
+    # Issue 22: war is coded on deaths (COW: 1,000 in a dyad within twelve months), no longer on one campaign
+    # day, so falklands1982, georgia2008 and idlib2020 are armed conflicts ("protracted"); two wars remain.
+    assert outcomes.count("war") >= 2
     assert outcomes.count("protracted") >= 3
     assert outcomes.count("de-escalation") >= 4
     for split in ("train", "test"):
