@@ -223,7 +223,7 @@ def evaluate(
     walkers: Annotated[int, typer.Option(min=2, help="emcee walkers of each calibration.")] = 8,
     steps: Annotated[int, typer.Option(min=2, help="MCMC steps of each calibration (re-running continues).")] = 24,
     particles: Annotated[int, typer.Option(min=10, help="Particles per likelihood evaluation in the fits.")] = 50,
-    runs: Annotated[int, typer.Option(min=10, help="Runs per case for the outcome shares (common seeds).")] = 200,
+    runs: Annotated[int, typer.Option(min=10, help="Runs per case for the outcome shares (common seeds).")] = 1000,
     score_particles: Annotated[int, typer.Option(min=10, help="Particles per filter of each case's score.")] = 200,
     score_replications: Annotated[int, typer.Option(min=2, help="Filters per case's score.")] = 2,
     loo_draws: Annotated[int, typer.Option(min=4, help="Posterior draws for PSIS-LOO.")] = 48,
@@ -233,11 +233,22 @@ def evaluate(
     seed: Annotated[int, typer.Option(help="Root seed: calibrations, runs and filters.")] = 0,
     workers: Annotated[int, typer.Option(min=1, help="Processes.")] = 2,
     registry: Annotated[Path, typer.Option(help="The frozen-parameters registry.")] = Path("calibration/frozen.json"),
+    frozen: Annotated[
+        str | None,
+        typer.Option(
+            help="A committed frozen hash (8+ characters): no fit; every case, test included, with those parameters. "
+            "Without it: fit on train, record the hash, train cases only."
+        ),
+    ] = None,
+    horizon: Annotated[bool, typer.Option(help="Class shares with each horizon moved +-4 weeks.")] = True,
 ) -> None:
-    """The crisis library in and out of sample: fit the shared parameters (every rule's spread, the cheap-talk
-    floor ignore_below, perception noise_sd) on the train split, freeze the posterior medians in the registry,
-    then, with them frozen, each case's outcome shares (95% Wilson intervals), modal class, record score against
-    the baselines and key first response against history; Brier and log scores against always answering
+    """The crisis library in and out of sample, in two runs with a commit between them. Without --frozen: fit
+    the shared parameters (every rule's spread, the cheap-talk floor ignore_below, perception noise_sd) on the
+    train split, record the posterior medians' hash in the registry, and measure the train cases only. Commit the
+    registry; then --frozen HASH (checked with git: the hash must be in a commit at or before HEAD) measures every
+    case: outcome shares (95% Wilson intervals; the modal class only where its interval clears the runner-up's),
+    shares with the horizon moved +-4 weeks (5 points or more: horizon-sensitive, not counted), record score
+    against the baselines, key first response against history; Brier and log scores against always answering
     "de-escalation"; PSIS-LOO over a fit on every case. Writes outcomes.csv, scores.csv, summary.csv, loo.csv,
     runs.parquet, report.json and shares.png into --out."""
     from ..evaluation import Settings
@@ -250,7 +261,7 @@ def evaluate(
     settings = Settings(walkers=walkers, steps=steps, particles=particles, seed=seed, runs=runs,
                         score_particles=score_particles, score_replications=score_replications,
                         loo_draws=loo_draws, loo_steps=loo_steps,
-                        loo_particles=loo_particles, workers=workers, loo=loo)  # fmt: skip
+                        loo_particles=loo_particles, workers=workers, loo=loo, horizon=horizon)  # fmt: skip
     try:
         with Progress(console=console, transient=True) as bar:
             tasks: dict[str, int] = {}
@@ -260,7 +271,7 @@ def evaluate(
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            report = run_evaluation(library, out, settings, registry, progress)
+            report = run_evaluation(library, out, settings, registry, progress, frozen)
     except (FrozenError, ValueError, KeyError) as exc:
         raise fail(str(exc)) from None
     finally:
@@ -283,6 +294,9 @@ def print_evaluation(out: Path, report: dict) -> None:
                   for k in ("de-escalation", "protracted", "war")), r["modal"],
                   f"{r['key_actor']} {r['history_first']}", f"{r['model_share_of_history_first']:.2f}")  # fmt: skip
     console.print(t)
+    if frozen["commit"] is None:
+        console.print(f"train cases only. Commit {frozen['registry']} now, then run `escalation-sim evaluate "
+                      f"--frozen {frozen['sha256'][:12]}` for every case, test included.", highlight=False)  # fmt: skip
     s = Table(title="Brier (lower is better) and log score of the observed class (higher is better)",
               title_justify="left")  # fmt: skip
     for col in ("cases", "n", "Brier model", "Brier always de-esc.", "log model", "log always de-esc."):
@@ -305,6 +319,8 @@ def register_evaluate(app: typer.Typer) -> None:
     app.command(rich_help_panel=SCORING, epilog=examples(
         "escalation-sim evaluate",
         "escalation-sim evaluate scenarios/library --out evaluation/library --steps 24 --particles 50 --workers 2",
-        "escalation-sim evaluate --no-loo --runs 200   # fit, freeze and the test split only",
-        note="Re-running the same command continues both calibrations' chains; the rest is recomputed.",
+        "escalation-sim evaluate --no-loo   # fit on train, record the freeze, train cases only",
+        "git add calibration/frozen.json && git commit -m 'Freeze'; escalation-sim evaluate --frozen 7e012fda",
+        note="The test split is measured only with --frozen, and only once the hash is committed (git checks it). "
+             "Re-running without --frozen continues the train calibration's chain.",
     ))(evaluate)  # fmt: skip
