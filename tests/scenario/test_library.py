@@ -46,7 +46,7 @@ def test_case_is_complete(path: Path) -> None:
         assert len(text.split()) >= 5
     assert case.events, f"{path.name}: no history"
     for event in case.events:
-        assert event.source.startswith(("http://", "https://")), f"{path.name}: {event.id} source"
+        assert REFERENCE.match(event.source), f"{path.name}: {event.id} source"
 
 
 PARAMETER = re.compile(
@@ -62,6 +62,26 @@ def test_every_parameter_has_its_reason(path: Path) -> None:
     bare = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
             if PARAMETER.match(line) and "#" not in line]  # fmt: skip
     assert not bare, f"{path.name}: no reason beside {bare}"
+
+
+WIKIPEDIA = re.compile(r"wikipedia\.org", re.IGNORECASE)
+# Cases whose events still cite Wikipedia alone (issue 22: each event needs a book, an article or an official
+# report with its chapter, section or page; Wikipedia only as a `pointer` beside it). Re-sourced cases leave the
+# list; the list only shrinks.
+NOT_YET_RESOURCED = {
+    "cuba1962", "falklands1982", "gaza2012", "gaza2014", "georgia2008", "globalhawk2019", "idlib2020",
+    "kargil1999", "sinosoviet1969", "tanker1987", "uri2016",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_no_event_cites_wikipedia_alone(path: Path) -> None:
+    """Issue 22: the count of Wikipedia-only events is 0 (a Wikipedia URL may stand only as `pointer`)."""
+    case = load_scenario(path)
+    alone = [e.id for e in case.events if WIKIPEDIA.search(e.source)]
+    if path.stem in NOT_YET_RESOURCED:
+        pytest.xfail(f"{path.stem}: not yet re-sourced ({len(alone)} Wikipedia-only events)")
+    assert not alone, f"{path.name}: events citing Wikipedia alone: {', '.join(alone)}"
 
 
 def test_composition(library: dict[str, typing.Any]) -> None:
