@@ -70,7 +70,7 @@ WIKIPEDIA = re.compile(r"wikipedia\.org", re.IGNORECASE)
 # list; the list only shrinks.
 NOT_YET_RESOURCED = {
     "cuba1962", "falklands1982", "gaza2012", "gaza2014", "georgia2008", "globalhawk2019", "idlib2020",
-    "kargil1999", "sinosoviet1969", "tanker1987", "uri2016",
+    "kargil1999", "sinosoviet1969",
 }  # fmt: skip
 
 
