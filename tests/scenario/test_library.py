@@ -70,7 +70,7 @@ WIKIPEDIA = re.compile(r"wikipedia\.org", re.IGNORECASE)
 # list; the list only shrinks.
 NOT_YET_RESOURCED = {
     "cuba1962", "falklands1982",
-    "kargil1999", "sinosoviet1969",
+    "kargil1999",
 }  # fmt: skip
 
 
