@@ -70,7 +70,6 @@ WIKIPEDIA = re.compile(r"wikipedia\.org", re.IGNORECASE)
 # list; the list only shrinks.
 NOT_YET_RESOURCED = {
     "cuba1962", "falklands1982",
-    "kargil1999",
 }  # fmt: skip
 
 
