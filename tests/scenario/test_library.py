@@ -69,7 +69,7 @@ WIKIPEDIA = re.compile(r"wikipedia\.org", re.IGNORECASE)
 # report with its chapter, section or page; Wikipedia only as a `pointer` beside it). Re-sourced cases leave the
 # list; the list only shrinks.
 NOT_YET_RESOURCED = {
-    "cuba1962", "falklands1982",
+    "cuba1962",
 }  # fmt: skip
 
 
