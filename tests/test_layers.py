@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, int]] = [
     ("scenario", 1), ("scenario.*", 1),
     ("agents", 2), ("model", 2), ("display", 2), ("perception", 2), ("outcomes", 2), ("dyads", 2), ("proxies", 2),
     ("host", 2), ("", 2), ("anticipation", 2), ("beliefs", 2), ("supposed", 2),
-    ("signals", 2), ("channels", 2), ("harm", 2), ("options", 2),
+    ("signals", 2), ("channels", 2), ("harm", 2), ("options", 2), ("standard_coding", 2),
     ("sweep.analysis", 4), ("sweep.figures", 4), ("sweep.tournament_figure", 4),
     ("runner", 3), ("samples", 3), ("sweep", 3), ("sweep.*", 3), ("score", 3), ("score.*", 3), ("eventdata", 3),
     ("calibrate.figures", 4), ("calibrate", 3), ("calibrate.*", 3),

@@ -155,9 +155,16 @@ def test_replayed_facts_do_not_depend_on_the_seed(seed: int) -> None:
 
 
 def test_replayed_january_2020_ends_in_de_escalation() -> None:
-    """By design: the historical crisis ended calm, and the scenario's thresholds must say so."""
+    """By design: the historical crisis ended calm, and the scenario's thresholds must say so.
+
+    Issue 22: the class is death-based. From the branch (4 Jan), as the model's runs are coded, history has
+    under 25 battle deaths in every dyad: de-escalation. The whole record, coded from its first day (a replay
+    has no branch), is an armed conflict: the 29 December strikes killed 25 Kataib Hezbollah fighters."""
+    from escalation_sim.standard_coding import code_history
+
+    assert code_history(shipped("jan2020")).headline == "de-escalation"
     model = run_to_end(shipped("jan2020"), seed=0, replay_only=True)
-    assert model.outcome.outcome == "de-escalation"
+    assert model.outcome.outcome == "protracted" and model.outcome.ucdp_intensity == 1
     killed = Counter()
     for event in shipped("jan2020").events:
         killed.update(event.killed)
@@ -217,8 +224,11 @@ def test_outcome_follows_the_scenarios_thresholds(name: str) -> None:
         assert o.outcome in OUTCOMES
         hostile = model.daily_rung[model.branch_day :]
         assert o.max_rung == (int(hostile.max()) if hostile.size else NO_RUNG)
-        assert (o.outcome == "war") == (o.max_rung >= rules.war_rung or o.hostile_deaths >= rules.war_deaths)
-        assert (o.days_to_calm is not None) == (o.outcome == "de-escalation")
+        # Issue 22: the class is death-based and dyadic (standard_coding); the rung is the major_force flag
+        dyad_deaths = max((d.deaths for d in o.dyads), default=0)  # runs are shorter than COW's twelve months
+        assert (o.outcome == "war") == (dyad_deaths >= rules.war_deaths), (o.outcome, dyad_deaths)
+        assert o.major_force == (o.max_rung >= rules.war_rung)
+        assert o.outcome == "war" or (o.outcome == "protracted") == (o.ucdp_intensity >= 1)
 
 
 # --- the shipped counterfactual and custom-ladder scenarios -------------------------------------------------

@@ -29,8 +29,8 @@ def test_deaths_before_the_branch_do_not_make_a_war() -> None:
         o = model.outcome
         assert o.hostile_deaths >= 1000  # history's deaths are still counted where history is included
         seen.add(o.outcome)
-        if o.outcome == "war":  # only the model's own acts after the branch can make a war
-            assert o.max_rung >= 10 or o.hostile_deaths_after_branch >= 1000
+        if o.outcome == "war":  # only the model's own acts after the branch can make a war (issue 22: on deaths)
+            assert o.hostile_deaths_after_branch >= 1000
         else:
             assert o.hostile_deaths_after_branch < 1000
     assert seen - {"war"}, "every run was called war: pre-branch deaths are still counted"

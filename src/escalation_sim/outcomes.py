@@ -1,9 +1,10 @@
 """How a run ended: war, protracted conflict or de-escalation, by thresholds the scenario sets, and beside them
 the per-dyad coding researchers use (`dyads`: MID fields, UCDP/COW thresholds, ICB termination, censoring).
 
-The three classes are a summary derived from deaths and acts after the branch point (docs/outcomes.md): war if a
-hostile act reached `war_rung` or hostile-act deaths after the branch reach `war_deaths` (history's deaths and
-accidents do not count); de-escalation if the last `calm_days` were calm; protracted otherwise.
+The three classes are a summary coded by `standard_coding` from battle deaths per dyad after the branch point
+(docs/outcomes.md): war at the COW threshold (`war_deaths` within twelve months), protracted at the UCDP armed-
+conflict threshold (25 in a calendar year), de-escalation below it; the rung (`major_force`) and the censored
+duration (`duration_days`, `duration_censored`) are reported beside the class, not inside it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from .dyads import Dyad, censored, code_dyads, deaths_apart, dyad_columns, proxy_protracted
+from .standard_coding import code_standard
 
 if TYPE_CHECKING:
     from .model import EscalationModel
@@ -25,7 +27,7 @@ NO_RUNG = -99  # "no hostile act" (shown as None in rows and files)
 OUTCOME_COLUMNS = (
     "outcome", "max_rung", "max_rung_overall", "days_to_calm", "hostile_deaths", "hostile_deaths_after_branch",
     "retaliations", "hostile_acts", "censored", "proxy_protracted", "accident_deaths_after_branch",
-    "domestic_deaths_after_branch",
+    "domestic_deaths_after_branch", "major_force", "duration_days", "duration_censored", "ucdp_intensity",
 )  # fmt: skip
 RESPONSE_KINDS = ("first_response", "first_response_day", "strongest_response")  # per actor, after the branch
 
@@ -56,6 +58,10 @@ class Outcome:
     proxy_protracted: bool = False  # sustained militia force without state war
     deaths_apart: dict[str, int] = field(default_factory=dict)  # accident / domestic deaths after the branch
     dyads: list[Dyad] = field(default_factory=list)
+    major_force: bool = False  # a hostile act at or above war_rung after the branch (the rung, apart from the class)
+    duration_days: int = 0  # branch to the last militarized act, inclusive (0: none); censored at the horizon
+    duration_censored: bool = False  # that act fell within calm_days of the horizon
+    ucdp_intensity: int = 0  # highest UCDP intensity of a dyad-year: 0 below 25 deaths, 1 armed conflict, 2 war
 
     def as_row(self, actors: Sequence[str] = ()) -> dict[str, Any]:
         """One flat row: the scalar columns (no hostile act: None), then per actor in `actors` killed_<A>,
@@ -73,6 +79,10 @@ class Outcome:
             "proxy_protracted": self.proxy_protracted,
             "accident_deaths_after_branch": self.deaths_apart.get("accident", 0),
             "domestic_deaths_after_branch": self.deaths_apart.get("domestic", 0),
+            "major_force": self.major_force,
+            "duration_days": self.duration_days,
+            "duration_censored": self.duration_censored,
+            "ucdp_intensity": self.ucdp_intensity,
         }
         if not actors:
             return row
@@ -110,16 +120,11 @@ def classify(model: EscalationModel) -> Outcome:
     max_rung = int(after.max()) if after.size else -99
     max_overall = int(rungs.max()) if rungs.size else -99
     deaths_after = sum(r.killed_total for r in model.records if _after_hostile(model, r, branch))
-    if max_rung >= rules.war_rung or deaths_after >= rules.war_deaths:  # history's deaths do not make a war
-        outcome: OutcomeClass = "war"
-    else:
-        breaking = [d for d in range(after.shape[0]) if after[d].max() >= rules.calm_rung]
-        quiet_at_end = after.shape[0] - (breaking[-1] + 1 if breaking else 0)
-        outcome = "de-escalation" if quiet_at_end >= rules.calm_days else "protracted"
-    days_to_calm: int | None = None
-    if outcome == "de-escalation":
-        breaking = [d for d in range(after.shape[0]) if after[d].max() >= rules.calm_rung]
-        days_to_calm = breaking[-1] + 1 if breaking else 0
+    standard = code_standard(model, branch)  # death-based, dyadic (COW / UCDP); history's deaths do not count
+    outcome: OutcomeClass = standard.headline
+    breaking = [d for d in range(after.shape[0]) if after[d].max() >= rules.calm_rung]
+    quiet_at_end = after.shape[0] - (breaking[-1] + 1 if breaking else 0)
+    days_to_calm: int | None = (breaking[-1] + 1 if breaking else 0) if quiet_at_end >= rules.calm_days else None
     killed: dict[str, int] = {}
     wounded: dict[str, int] = {}
     first: dict[str, str | None] = dict.fromkeys(model.actor_ids)
@@ -163,6 +168,10 @@ def classify(model: EscalationModel) -> Outcome:
         proxy_protracted=proxy_protracted(model, branch),
         deaths_apart=deaths_apart(model, branch),
         dyads=code_dyads(model, branch),
+        major_force=standard.major_force,
+        duration_days=standard.duration_days,
+        duration_censored=standard.duration_censored,
+        ucdp_intensity=standard.ucdp_intensity,
     )
 
 

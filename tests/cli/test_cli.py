@@ -101,7 +101,11 @@ def test_no_branch_replays_history_only(tmp_path: Path) -> None:
     cli_run("jan2020", tmp_path, "--no-branch", "--no-figure")
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["branch_date"] is None
-    assert summary["outcome"] == "de-escalation"
+    # Issue 22: the class is death-based and dyadic. With no branch the whole record is coded, and the 29 December
+    # strikes killed 25 Kataib Hezbollah fighters: an armed conflict (UCDP's 25), labelled "protracted". Coded
+    # from the branch date, as the model's runs are, history is de-escalation (tests/test_model.py).
+    assert summary["outcome"] == "protracted" and summary["ucdp_intensity"] == 1
+    assert not summary["major_force"]
     events = pd.read_csv(tmp_path / "events.csv")
     assert set(events["origin"]) == {"history"}
     assert list(events["event_id"]) == [e.id for e in load_scenario(ROOT / "scenarios" / "jan2020.yaml").events]

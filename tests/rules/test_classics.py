@@ -21,7 +21,9 @@ def exchange(rule: str) -> tuple[float, float]:
         model = EscalationModel(scenario=scenario, rng=seed, collect=False)
         model.run_model()
         acts += sum(1 for r in model.records if r.origin == "model" and r.rung > 0 and r.action != "justify")
-        wars += model.outcome.outcome == "war"
+        # two_state's "war" is reaching rung 6 (war_rung), an exchange of fire: since issue 22 that is the
+        # major_force flag, the class itself being death-based (a border exchange never kills 1,000)
+        wars += model.outcome.major_force
     return acts / len(SEEDS), wars / len(SEEDS)
 
 

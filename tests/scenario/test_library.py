@@ -46,7 +46,7 @@ def test_case_is_complete(path: Path) -> None:
         assert len(text.split()) >= 5
     assert case.events, f"{path.name}: no history"
     for event in case.events:
-        assert event.source.startswith(("http://", "https://")), f"{path.name}: {event.id} source"
+        assert REFERENCE.match(event.source), f"{path.name}: {event.id} source"
 
 
 PARAMETER = re.compile(
@@ -64,11 +64,30 @@ def test_every_parameter_has_its_reason(path: Path) -> None:
     assert not bare, f"{path.name}: no reason beside {bare}"
 
 
+WIKIPEDIA = re.compile(r"wikipedia\.org", re.IGNORECASE)
+# Cases whose events still cite Wikipedia alone (issue 22: each event needs a book, an article, an official
+# report or the press of record, with its section or page where one is known; Wikipedia only as a `pointer`).
+# Empty since issue 22 re-sourced the last cases; a case added to it must say why.
+NOT_YET_RESOURCED: set[str] = set()
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_no_event_cites_wikipedia_alone(path: Path) -> None:
+    """Issue 22: the count of Wikipedia-only events is 0 (a Wikipedia URL may stand only as `pointer`)."""
+    case = load_scenario(path)
+    alone = [e.id for e in case.events if WIKIPEDIA.search(e.source)]
+    if path.stem in NOT_YET_RESOURCED:
+        pytest.xfail(f"{path.stem}: not yet re-sourced ({len(alone)} Wikipedia-only events)")
+    assert not alone, f"{path.name}: events citing Wikipedia alone: {', '.join(alone)}"
+
+
 def test_composition(library: dict[str, typing.Any]) -> None:
     cases = list(library.values())
     assert len(cases) >= 12
     outcomes = [c.observed_outcome for c in cases]
-    assert outcomes.count("war") >= 4
+    # Issue 22: war is coded on deaths (COW: 1,000 in a dyad within twelve months), no longer on one campaign
+    # day, so falklands1982, georgia2008 and idlib2020 are armed conflicts ("protracted"); two wars remain.
+    assert outcomes.count("war") >= 2
     assert outcomes.count("protracted") >= 3
     assert outcomes.count("de-escalation") >= 4
     for split in ("train", "test"):

@@ -1,10 +1,12 @@
-"""`escalation-sim evaluate` end to end on a three-case library at toy settings (issue 11): it fits on train,
-freezes before any test case is scored, writes its tables, figure and PSIS-LOO diagnostics."""
+"""`escalation-sim evaluate` end to end on a three-case library at toy settings (issue 11): it fits on train and
+records the freeze; only after the registry is committed does `--frozen` measure the test case (issue 22); it
+writes its tables, figure, horizon sensitivity and PSIS-LOO diagnostics."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -99,18 +101,31 @@ def test_evaluate_end_to_end(tmp_path: Path) -> None:
         shutil.copy(ROOT / "scenarios" / "library" / f"{name}.yaml", library)
     registry = tmp_path / "frozen.json"
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, [
-        "evaluate", str(library), "--out", str(out), "--walkers", "6", "--steps", "2", "--particles", "10",
-        "--runs", "10", "--score-particles", "10", "--loo-draws", "30", "--loo-steps", "10", "--workers", "1",
-        "--registry", str(registry),
-    ])  # fmt: skip
+    toy = ["--walkers", "6", "--steps", "2", "--particles", "10", "--runs", "10", "--score-particles", "10",
+           "--loo-draws", "30", "--loo-steps", "10", "--workers", "1", "--registry", str(registry)]  # fmt: skip
+    result = CliRunner().invoke(app, ["evaluate", str(library), "--out", str(out), *toy])
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
-    assert report["frozen"]["sha256"] in json.loads(registry.read_text())
+    digest = report["frozen"]["sha256"]
+    assert digest in json.loads(registry.read_text()) and report["frozen"]["commit"] is None
+    assert list(pd.read_csv(out / "outcomes.csv")["case"]) == ["gaza2012", "georgia2008"]  # train only
+    assert not (out / "loo.csv").exists()
+    # the test split before the freeze is committed: refused, nothing of the test case written
+    refused = CliRunner().invoke(app, ["evaluate", str(library), "--out", str(out), *toy, "--frozen", digest[:12]])
+    assert refused.exit_code == 2 and "git" in refused.output
+    assert "taji2020" not in (out / "outcomes.csv").read_text()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+    for args in (["init", "-q"], ["add", "frozen.json"], ["commit", "-qm", "freeze"]):
+        subprocess.run([*git, *args], cwd=tmp_path, check=True, capture_output=True)
+    result = CliRunner().invoke(app, ["evaluate", str(library), "--out", str(out), *toy, "--frozen", digest[:12]])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["frozen"]["sha256"] == digest and len(report["frozen"]["commit"]) == 40
     assert report["version"] and set(report["libraries"]) >= {"python", "mesa", "numpy", "pandas"}  # provenance
     outcomes = pd.read_csv(out / "outcomes.csv")
     assert list(outcomes["case"]) == ["gaza2012", "georgia2008", "taji2020"]
     assert set(outcomes["split"]) == {"train", "test"}
+    assert {"horizon_max_move", "horizon_sensitive", "share_war_plus4w"} <= set(outcomes.columns)
     scores = pd.read_csv(out / "scores.csv")
     assert REQUIRED | {"base_rate", "markov1"} <= set(scores.columns)
     assert {"rps_model", "rps_uniform", "rps_climatology"} <= set(outcomes.columns)

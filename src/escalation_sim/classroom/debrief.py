@@ -19,6 +19,7 @@ from ..display import format_probability
 from ..model import EscalationModel
 from ..outcomes import OUTCOMES
 from ..scenario import Scenario
+from ..standard_coding import code_standard  # history coded from the branch, as the game is (issue 22)
 from ..sweep.runner import distribution
 from .briefing import option_text
 from .saved import GameRecord
@@ -113,7 +114,7 @@ def history_view(scenario: Scenario, actor_id: str, branch_date: dt.date) -> His
         if record.day >= branch_day:
             killed.update(record.killed)
     return HistoryView(
-        path=path, outcome=model.outcome.outcome, max_rung=top if top > -99 else None,
+        path=path, outcome=code_standard(model, branch_day).headline, max_rung=top if top > -99 else None,
         hostile_deaths=model.hostile_deaths, first_response=first, first_response_day=first_day, by_date=by_date,
         deaths_after_branch=sum(killed.values()), killed_after_branch=dict(sorted(killed.items())),
     )  # fmt: skip

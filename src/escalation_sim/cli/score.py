@@ -293,7 +293,7 @@ def evaluate(
     ] = 50,
     runs: Annotated[
         int, typer.Option(min=10, max=MAX_LIBRARY_RUNS, help="Runs per case for the outcome shares (common seeds).")
-    ] = 200,
+    ] = 1000,
     score_particles: Annotated[
         int, typer.Option(min=10, max=MAX_PARTICLES, help="Particles per filter of each case's score.")
     ] = 200,
@@ -309,12 +309,23 @@ def evaluate(
     seed: Annotated[int, typer.Option(help="Root seed: calibrations, runs and filters.")] = 0,
     workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="Processes.")] = 2,
     registry: Annotated[Path, typer.Option(help="The frozen-parameters registry.")] = Path("calibration/frozen.json"),
+    frozen: Annotated[
+        str | None,
+        typer.Option(
+            help="A committed frozen hash (8+ characters): no fit; every case, test included, with those parameters. "
+            "Without it: fit on train, record the hash, train cases only."
+        ),
+    ] = None,
+    horizon: Annotated[bool, typer.Option(help="Class shares with each horizon moved +-4 weeks.")] = True,
 ) -> None:
-    """The crisis library in and out of sample: fit the shared parameters (every rule's spread, the cheap-talk
-    floor ignore_below, perception noise_sd) on the train split, freeze the posterior medians in the registry,
-    then, with them frozen, each case's outcome shares (95% Wilson intervals), modal class, record score against
-    the baselines (uniform, train climatology, in-sample and prequential base rate and Markov-1, Hawkes) and key
-    first response against history; Brier and log scores against always answering "de-escalation", ranked
+    """The crisis library in and out of sample, in two runs with a commit between them. Without --frozen: fit
+    the shared parameters (every rule's spread, the cheap-talk floor ignore_below, perception noise_sd) on the
+    train split, record the posterior medians' hash in the registry, and measure the train cases only. Commit the
+    registry; then --frozen HASH (checked with git: the hash must be in a commit at or before HEAD) measures every
+    case: outcome shares (95% Wilson intervals; the modal class only where its interval clears the runner-up's),
+    shares with the horizon moved +-4 weeks (5 points or more: horizon-sensitive, not counted), record score
+    against the baselines (uniform, train climatology, in-sample and prequential base rate and Markov-1, Hawkes),
+    key first response against history; Brier and log scores against always answering "de-escalation", ranked
     probability scores against uniform and the train climatology; PSIS-LOO over a fit on every case. Writes
     outcomes.csv, scores.csv, summary.csv, loo.csv, runs.parquet, report.json and shares.png into --out."""
     from ..evaluation import Settings
@@ -330,7 +341,7 @@ def evaluate(
     settings = Settings(walkers=walkers, steps=steps, particles=particles, seed=seed, runs=runs,
                         score_particles=score_particles, score_replications=score_replications,
                         loo_draws=loo_draws, loo_steps=loo_steps,
-                        loo_particles=loo_particles, workers=workers, loo=loo)  # fmt: skip
+                        loo_particles=loo_particles, workers=workers, loo=loo, horizon=horizon)  # fmt: skip
     try:
         with Progress(console=console, transient=True) as bar:
             tasks: dict[str, int] = {}
@@ -340,7 +351,7 @@ def evaluate(
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            report = run_evaluation(library, out, settings, registry, progress)
+            report = run_evaluation(library, out, settings, registry, progress, frozen)
     except ScenarioError as exc:  # a case in the folder that is not a valid scenario: say which and why
         raise fail(f"{library}: a case cannot be used: {exc}") from None
     except (FrozenError, ValueError, KeyError) as exc:
@@ -368,6 +379,9 @@ def print_evaluation(out: Path, report: dict) -> None:
                   plain(f"{r['key_actor']} {r['history_first']}"),
                   f"{r['model_share_of_history_first']:.2f}")  # fmt: skip
     console.print(t)
+    if frozen["commit"] is None:
+        console.print(f"train cases only. Commit {frozen['registry']} now, then run `escalation-sim evaluate "
+                      f"--frozen {frozen['sha256'][:12]}` for every case, test included.", highlight=False)  # fmt: skip
     s = Table(title="Brier and ranked probability score (lower is better), log score of the observed class "
               "(higher is better)", title_justify="left")  # fmt: skip
     for col in ("cases", "n", "Brier model", "Brier always de-esc.", "log model", "log always de-esc.", "RPS model",
@@ -392,6 +406,8 @@ def register_evaluate(app: typer.Typer) -> None:
     app.command(rich_help_panel=SCORING, epilog=examples(
         "escalation-sim evaluate",
         "escalation-sim evaluate scenarios/library --out evaluation/library --steps 24 --particles 50 --workers 2",
-        "escalation-sim evaluate --no-loo --runs 200   # fit, freeze and the test split only",
-        note="Re-running the same command continues both calibrations' chains; the rest is recomputed.",
+        "escalation-sim evaluate --no-loo   # fit on train, record the freeze, train cases only",
+        "git add calibration/frozen.json && git commit -m 'Freeze'; escalation-sim evaluate --frozen 7e012fda",
+        note="The test split is measured only with --frozen, and only once the hash is committed (git checks it). "
+             "Re-running without --frozen continues the train calibration's chain.",
     ))(evaluate)  # fmt: skip

@@ -9,10 +9,14 @@ test split measured with them, leave-one-out over the whole library, and the alw
     loo.py       per-case log-likelihoods at posterior draws and PSIS-LOO (arviz)
     figures.py   the model's outcome shares beside history, per case
     tables.py    the tables in Markdown (tables.md), as docs/validation.md shows them
+    protocol.py  the git check that the freeze was committed before any test output; the modal class rule
+    horizon.py   class shares with each case's horizon moved by four weeks either way
 
 Analysis layer: imports the runner, score, calibrate and sweep layers, never the command line.
-The order is the protocol: fit on train, freeze (the hash goes into the registry) and only then score a test
-case with `score`'s own frozen check, which refuses unrecorded parameters.
+The order is the protocol, in two runs with a commit between them (issue 22): `evaluate` fits on train, records
+the frozen hash in the registry and writes the train cases' outputs only; the registry is committed; then
+`evaluate --frozen HASH` (no fit) checks with git that the hash is in a commit at or before HEAD and only then
+computes any test case's outputs, and the leave-one-out fit that uses them.
 """
 
 from __future__ import annotations
@@ -32,10 +36,13 @@ from ..provenance import provenance
 from ..scenario import Scenario, load_scenario
 from ..score import score_scenario
 from ..score.frozen import DEFAULT_REGISTRY, check, read_params, record
+from ..score.frozen import registry as read_registry
 from ..sweep.analysis import wilson_interval
 from ..sweep.runner import distribution
 from . import metrics
 from .climate import Climate, total
+from .horizon import horizon_row
+from .protocol import UNCLEAR, clear_modal, freeze_commit, resolve_frozen
 
 # Shared parameters: common to every case, not facts of one case (each rule's execution noise, the cheap-talk
 # floor, perception noise). Boxes: about a third to three times the project defaults (0.6, 2.5, 0.5).
@@ -54,7 +61,7 @@ class Settings:
     steps: int = 24
     particles: int = 50
     seed: int = 0
-    runs: int = 200
+    runs: int = 1000  # issue 22: at 200 runs some cases sit within Monte Carlo noise of a tie
     score_particles: int = 200
     score_replications: int = 2
     loo_draws: int = 48
@@ -62,6 +69,7 @@ class Settings:
     loo_particles: int = 20
     workers: int = 2
     loo: bool = True
+    horizon: bool = True  # class shares with the horizon moved +-4 weeks (2 x runs more runs per case)
 
 
 def library_cases(folder: Path) -> list[Scenario]:
@@ -97,7 +105,7 @@ def outcome_row(case: Scenario, runs: pd.DataFrame, climate: dict[str, float] | 
     for k in OUTCOMES:
         low, high = wilson_interval(counts[k], n)
         row |= {f"share_{k}": shares[k], f"low_{k}": low, f"high_{k}": high}
-    row["modal"] = max(OUTCOMES, key=lambda k: counts[k])
+    row["modal"] = clear_modal(counts, n)  # UNCLEAR where its interval overlaps the runner-up's
     row["modal_right"] = row["modal"] == observed
     base = metrics.always(BASELINE_CLASS, n)
     row |= {
@@ -141,13 +149,17 @@ def score_row(case: Scenario, result: Any, digest: str, climatology: float | Non
 
 def summary_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
     """Mean Brier and log scores, model against always-"de-escalation", and ranked probability scores, model
-    against uniform and the train climatology (with a bootstrap interval of the gain), per group of cases."""
+    against uniform and the train climatology (with a bootstrap interval of the gain), per group of cases; the modal
+    class is counted only over cases where it is clear (its interval above the runner-up's) and not
+    horizon-sensitive."""
     groups = {
         "test": outcomes["split"] == "test",
         "test, not de-escalation": (outcomes["split"] == "test") & (outcomes["observed"] != BASELINE_CLASS),
-        "all 13 (train in-sample)": outcomes["split"].notna(),
+        f"all {len(outcomes)} (train in-sample)": outcomes["split"].notna(),
         "all, not de-escalation": outcomes["observed"] != BASELINE_CLASS,
     }
+    sensitive = outcomes.get("horizon_sensitive", pd.Series(False, index=outcomes.index)).fillna(False)
+    counted = (outcomes["modal"] != UNCLEAR) & ~sensitive.astype(bool)
     rows = []
     for name, mask in groups.items():
         part = outcomes[mask]
@@ -155,7 +167,8 @@ def summary_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
                      "brier_always_de": part["brier_always_de"].mean(), "log_model": part["log_model"].mean(),
                      "log_always_de": part["log_always_de"].mean(),
                      **{c: part[c].mean() for c in RPS_COLUMNS if c in part}, **_rps_gains(part),
-                     "modal_right": int(part["modal_right"].sum())})  # fmt: skip
+                     "modal_counted": int(counted[mask].sum()),
+                     "modal_right": int((part["modal_right"] & counted[mask]).sum())})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -178,51 +191,39 @@ def evaluate(
     settings: Settings | None = None,
     registry: Path = DEFAULT_REGISTRY,
     progress: Callable[[str, int, int], None] | None = None,
+    frozen_hash: str | None = None,
 ) -> dict[str, Any]:
-    """The whole protocol into `out`; returns report.json's content. `progress(stage, done, total)`."""
+    """The protocol into `out`; returns report.json's content. `progress(stage, done, total)`.
+
+    Without `frozen_hash`: fit on train, record the hash, outputs of the train cases only. With it: no fit; the
+    hash must be in a commit at or before HEAD (FrozenError saying what to do otherwise), then every case and LOO.
+    """
     s = settings or Settings()
     tick = progress or (lambda stage, done, total: None)
-    out.mkdir(parents=True, exist_ok=True)
     cases = library_cases(library)
     train = [c for c in cases if c.split == "train"]
     clock: dict[str, float] = {}
-
-    # 1. Fit the shared parameters on the train split; freeze the posterior medians BEFORE any test case.
+    fit: dict[str, Any] = {}
+    if frozen_hash is None:  # 1. Fit the shared parameters on the train split and record the freeze.
+        t0 = time.time()
+        out.mkdir(parents=True, exist_ok=True)
+        fit = _fit_train(train, out, s, tick)
+        clock["fit_train_s"] = time.time() - t0
+        frozen = read_params(out / "calibration_train" / "params.json")
+        note = f"evaluate: shared parameters fitted on the train split ({', '.join(c.name for c in train)})"
+        digest, commit, measured = record(frozen, note, registry), None, train
+    else:  # 2. The committed freeze: checked with git BEFORE anything is written.
+        digest = resolve_frozen(frozen_hash, read_registry(registry))
+        frozen = read_registry(registry)[digest]["params"]
+        commit, measured = freeze_commit(digest, registry), cases
+        out.mkdir(parents=True, exist_ok=True)
+    (out / "frozen.json").write_text(json.dumps({"params": frozen, "sha256": digest, "commit": commit},
+                                                indent=2) + "\n")  # fmt: skip
     t0 = time.time()
-    steps_done = [0]
-
-    def cal_tick(n: int) -> None:
-        steps_done[0] += n
-        tick("fit on train", steps_done[0], s.steps)
-
-    fit = calibrate(train, list(SHARED), out / "calibration_train", s.walkers, s.steps, s.particles, s.seed,
-                    "process", s.workers, progress=cal_tick)  # fmt: skip
-    clock["fit_train_s"] = time.time() - t0
-    frozen = read_params(out / "calibration_train" / "params.json")
-    note = f"evaluate: shared parameters fitted on the train split ({', '.join(c.name for c in train)})"
-    digest = record(frozen, note, registry)
-    (out / "frozen.json").write_text(json.dumps({"params": frozen, "sha256": digest}, indent=2) + "\n")
-
-    # 2. Every case with the frozen parameters: outcome shares (common seeds), record score, first response.
-    t0 = time.time()
-    rows, scores, all_runs = [], [], []
-    climate = Climate.of(cases)  # from the train split; a train case is left out of its own
-    for i, case in enumerate(cases):
-        check(frozen, case.split, registry)  # a test case needs the hash recorded first (it was, above)
-        edited = case.with_edits(frozen)
-        runs = distribution(edited, n=s.runs, seed=s.seed, workers=s.workers)
-        rows.append(outcome_row(case, runs, climate.class_shares(case.name)))
-        all_runs.append(runs.assign(case=case.name))
-        result = score_scenario(edited, s.score_particles, s.score_replications, s.seed, "record", "process",
-                                s.workers)  # fmt: skip
-        scores.append(score_row(case, result, digest, total(climate.record_parts(edited))))
-        tick("cases", i + 1, len(cases))
+    outcomes, score_table, summary = _measure(measured, cases, frozen, digest, registry, s, tick, out)
     clock["cases_s"] = time.time() - t0
-    outcomes, score_table, summary = _write_cases(out, rows, scores, all_runs)
-
-    # 3. Leave-one-out over the whole library: PSIS-LOO over a fit on all cases.
     loo_report: dict[str, Any] = {"done": False}
-    if s.loo:
+    if s.loo and commit is not None:  # LOO fits on every case, test included: only after the committed freeze
         from .loo import psis_loo
 
         t0 = time.time()
@@ -230,8 +231,9 @@ def evaluate(
         clock["loo_s"] = time.time() - t0
     report = {
         **provenance(),  # version, git commit, library versions
-        "frozen": {"params": frozen, "sha256": digest, "registry": str(registry)},
-        "fit": {name: {k: v for k, v in p.items()} for name, p in fit["parameters"].items()},
+        "frozen": {"params": frozen, "sha256": digest, "registry": str(registry), "commit": commit},
+        "stage": "train only (commit the registry, then --frozen)" if commit is None else "all cases",
+        "fit": {name: dict(p) for name, p in fit.get("parameters", {}).items()},
         "fit_acceptance": fit.get("acceptance"),
         "settings": vars(s),
         "shared_parameters": [vars(p) for p in SHARED],
@@ -245,6 +247,39 @@ def evaluate(
     loo_table = pd.read_csv(out / "loo.csv") if loo_report.get("done") else None
     (out / "tables.md").write_text(markdown(outcomes, score_table, summary, loo_table, report))
     return report
+
+
+def _fit_train(train: list[Scenario], out: Path, s: Settings, tick: Callable[[str, int, int], None]) -> dict:
+    steps_done = [0]
+
+    def cal_tick(n: int) -> None:
+        steps_done[0] += n
+        tick("fit on train", steps_done[0], s.steps)
+
+    return calibrate(train, list(SHARED), out / "calibration_train", s.walkers, s.steps, s.particles, s.seed,
+                     "process", s.workers, progress=cal_tick)  # fmt: skip
+
+
+def _measure(cases: list[Scenario], library: list[Scenario], frozen: dict, digest: str, registry: Path,
+             s: Settings, tick: Callable[[str, int, int], None], out: Path) -> tuple[pd.DataFrame, ...]:  # fmt: skip
+    """Every case with the frozen parameters: shares (common seeds), horizon sensitivity, record score against
+    the baselines (the climatology from the library's train split, a train case left out of its own)."""
+    rows, scores, all_runs = [], [], []
+    climate = Climate.of(library)
+    for i, case in enumerate(cases):
+        check(frozen, case.split, registry)  # a test case needs the hash recorded (and, above, committed)
+        edited = case.with_edits(frozen)
+        runs = distribution(edited, n=s.runs, seed=s.seed, workers=s.workers)
+        row = outcome_row(case, runs, climate.class_shares(case.name))
+        if s.horizon:
+            row |= horizon_row(edited, runs, s.runs, s.seed, s.workers)
+        rows.append(row)
+        all_runs.append(runs.assign(case=case.name))
+        result = score_scenario(edited, s.score_particles, s.score_replications, s.seed, "record", "process",
+                                s.workers)  # fmt: skip
+        scores.append(score_row(case, result, digest, total(climate.record_parts(edited))))
+        tick("cases", i + 1, len(cases))
+    return _write_cases(out, rows, scores, all_runs)
 
 
 __all__ = ["SHARED", "Settings", "evaluate", "key_response", "outcome_row"]

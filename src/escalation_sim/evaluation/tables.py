@@ -28,16 +28,26 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def _horizon(r: dict[str, Any]) -> str:
+    """Largest move of any class share with the horizon moved 4 weeks either way; flagged at 5 points."""
+    move = r.get("horizon_max_move")
+    if move is None or move != move:  # not measured (NaN)
+        return "-"
+    return f"{100 * move:.1f} pts" + (" **horizon-sensitive**" if r.get("horizon_sensitive") else "")
+
+
 def markdown(outcomes: pd.DataFrame, scores: pd.DataFrame, summary: pd.DataFrame, loo: pd.DataFrame | None,
              report: dict[str, Any]) -> str:  # fmt: skip
-    lines = ["| case | split | observed | de-escalation | protracted | war | modal | history's key first act | "
-             "model's share of it | model's commonest first act |", "|" + "---|" * 10]  # fmt: skip
+    lines = ["| case | split | observed | de-escalation | protracted | war | modal | horizon +-4 weeks | "
+             "history's key first act | model's share of it | model's commonest first act |",
+             "|" + "---|" * 11]  # fmt: skip
     order = outcomes.sort_values(["split", "case"], ascending=[False, True])
     for r in order.to_dict(orient="records"):
         cells = [f"{_pct(r[f'share_{k}'])} ({_pct(r[f'low_{k}'])}-{_pct(r[f'high_{k}'])})"
                  for k in ("de-escalation", "protracted", "war")]  # fmt: skip
-        modal = r["modal"] if r["modal_right"] else f"**{r['modal']}** (wrong)"
+        modal = r["modal"] if r["modal_right"] or r["modal"] == "unclear" else f"**{r['modal']}** (wrong)"
         lines.append(f"| {r['case']} | {r['split']} | {r['observed']} | " + " | ".join(cells) + f" | {modal} | "
+                     f"{_horizon(r)} | "
                      f"{r['key_actor']}: {r['history_first']} ({r['history_event']}) | "
                      f"{_pct(r['model_share_of_history_first'])} | {r['model_first_modal']} "
                      f"({_pct(r['model_first_modal_share'])}) |")  # fmt: skip
@@ -52,12 +62,14 @@ def markdown(outcomes: pd.DataFrame, scores: pd.DataFrame, summary: pd.DataFrame
     gains = [g for g in GAINS if f"rps_gain_{g}" in summary]
     lines += ["", "| cases | n | Brier, model | Brier, always de-escalation | log score, model | "
               "log score, always de-escalation | " + "".join(f"{RPS[c]} | " for c in rps)
-              + "".join(f"{GAINS[g]} | " for g in gains) + "modal class right |",
+              + "".join(f"{GAINS[g]} | " for g in gains)
+              + "modal class right (of cases counted: clear, not horizon-sensitive) |",
               "|" + "---|" * (7 + len(rps) + len(gains))]  # fmt: skip
     for r in summary.to_dict(orient="records"):
         lines.append(f"| {r['cases']} | {r['n']} | {r['brier_model']:.3f} | {r['brier_always_de']:.3f} | "
                      f"{r['log_model']:.2f} | {r['log_always_de']:.2f} | " + "".join(f"{r[c]:.3f} | " for c in rps)
-                     + "".join(f"{_gain(r, g)} | " for g in gains) + f"{r['modal_right']} of {r['n']} |")  # fmt: skip
+                     + "".join(f"{_gain(r, g)} | " for g in gains)
+                     + f"{r['modal_right']} of {r['modal_counted']} |")  # fmt: skip
     if loo is not None:
         info = report["loo"]
         lines += ["", f"PSIS-LOO over {info['draws']} draws ({info['distinct_draws']} distinct): elpd_loo "

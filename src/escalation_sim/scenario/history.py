@@ -43,7 +43,13 @@ class Event(Strict):
     front: str | None = Field(None, description="front group that claimed it (splits attribution)")
     threat: ThreatTerms | None = Field(None, description="a threat's terms; null: the scenario's signals.threats")
     description: str
-    source: str = Field(pattern=r"^https?://", description="a public source")
+    source: str = Field(
+        pattern=r"^(https?://\S+|.+\(\d{4}[a-z]?\)\.?\s+\S.+)$",
+        description="a citable source: 'Author (year). Title. Chapter, section or page.' or a URL",
+    )
+    pointer: str = Field(
+        "", pattern=r"^(https?://\S+)?$", description="a URL beside the source (an encyclopedia entry), never alone"
+    )
     disputed: str = ""
 
 
