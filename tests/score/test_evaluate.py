@@ -82,7 +82,7 @@ def test_the_case_rows_carry_the_baselines_and_ranked_probability_scores() -> No
 
 def test_the_summary_gives_the_rps_gain_with_a_bootstrap_interval_over_cases() -> None:
     observed = ["war", "war", "de-escalation", "protracted", "de-escalation"]
-    rows = pd.DataFrame({"split": "test", "observed": observed, "modal_right": True, "brier_model": 0.5,
+    rows = pd.DataFrame({"split": "test", "observed": observed, "modal": "war", "modal_right": True, "brier_model": 0.5,
                          "brier_always_de": 1.0, "log_model": -1.0, "log_always_de": -2.0,
                          "rps_model": [0.05, 0.10, 0.02, 0.20, 0.40],
                          "rps_uniform": [5 / 18, 5 / 18, 5 / 18, 1 / 9, 5 / 18], "rps_climatology": 0.2})  # fmt: skip
