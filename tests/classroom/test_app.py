@@ -145,3 +145,11 @@ def test_app_links_name_a_reachable_address_and_sessions_need_a_writable_folder(
     assert result.exit_code == 2 and "--sessions" in result.output
     result = CliRunner().invoke(cli, ["app", "jan2020", "--url", "class.example.edu"])
     assert result.exit_code == 2 and "http://" in result.output
+
+
+def test_a_few_key_sliders_come_first():
+    from escalation_sim.classroom.sliders import KEY_COUNT, key_sliders
+
+    first = key_sliders(SLIDERS, load_scenario(ROOT / "scenarios" / "jan2020.yaml"))
+    assert len(first) == KEY_COUNT and first[0] == "IRN.temperature" and US_MARGIN in first
+    assert len(SLIDERS) > 20  # the rest wait under "Advanced"

@@ -40,7 +40,8 @@ def key_sliders(sliders: dict[str, Slider], scenario: Scenario) -> list[str]:
         return (rank.get(name, len(rank)), states.index(actor_id) if actor_id in states else len(states), len(key))
 
     ranked = sorted((k for k in sliders if k.rsplit(".", 1)[-1] in rank), key=order)
-    return ranked[:KEY_COUNT]
+    rest = sorted((k for k in sliders if k not in ranked), key=order)  # the states' other parameters next
+    return (ranked + rest)[:KEY_COUNT]
 
 
 def _rule_parts(params: RuleParams, prefix: str = "") -> Any:
