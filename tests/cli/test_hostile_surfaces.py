@@ -194,6 +194,23 @@ def test_debrief_on_a_mistyped_first_response_exits_2(tmp_path: Path, saved_game
     assert "damaged saved game (outcome.first_response" in said(result)
 
 
+@pytest.mark.parametrize(
+    ("box", "expect"),
+    [
+        ("actors.BLUE.traits.resolve=-5:5", "greater than or equal to 0"),
+        ("title=0:1", "title: Input should be a valid string"),
+        ("actors.BLUE.rule=0:1", "expected a mapping"),
+        ("actors.BLUE.rule.margin=0:1e400", "not a finite number"),
+    ],
+)
+def test_calibrate_boxes_the_scenario_refuses_exit_2_before_sampling(tmp_path: Path, box: str, expect: str) -> None:
+    result = invoke("calibrate", "two_state", "--params", box, "--steps", "2", "--particles", "10", "--executor",
+                    "serial", "--out", tmp_path / "cal")  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert f"--params {box.split('=')[0]}" in said(result) and expect in said(result), said(result)
+    assert not (tmp_path / "cal" / "chain.parquet").exists()
+
+
 # --- folders of cases ---------------------------------------------------------------------------------------------
 
 

@@ -189,6 +189,7 @@ def calibrate(
     from ..calibrate import Param
     from ..calibrate import calibrate as run_calibration
     from ..calibrate.figures import calibration_figure
+    from ..scenario import ScenarioError
     from ..score.frozen import FrozenError, record
     from ..sweep import shutdown_pools
 
@@ -205,6 +206,7 @@ def calibrate(
     tests = [s.name for s in loaded if s.split == "test"]
     if tests:
         raise fail(f"{', '.join(tests)}: test scenarios are never used to calibrate; drop them or mark them train")
+    _check_boxes(loaded, declared)
     try:
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("calibrating", total=steps)
@@ -212,6 +214,8 @@ def calibrate(
                                       progress=lambda n: bar.advance(task, n))  # fmt: skip
     except (ValueError, KeyError) as exc:
         raise fail(str(exc)) from None
+    except ScenarioError as exc:  # a value inside the box that the scenario refuses (the box checks sample three)
+        raise fail(f"--params: {exc}; choose boxes inside the fields' bounds") from None
     except OSError as exc:  # the folder became unwritable, the disk filled
         raise fail(f"--out: cannot write into {out} ({exc.strerror or exc}); choose another folder") from None
     finally:
@@ -240,6 +244,24 @@ def calibrate(
         except FrozenError as exc:
             raise fail(str(exc)) from None
         console.print(f"froze {out}/params.json as {digest[:12]} in {registry}", markup=False)
+
+
+def _check_boxes(scenarios: list, declared: list) -> None:
+    """Exit 2 before any sampling if a prior box reaches values its field refuses (a trait of 1.2, a text field,
+    a whole rule): each box is tried near both ends and in the middle, on every scenario."""
+    from ..scenario import ScenarioError
+
+    for p in declared:
+        inset = (p.high - p.low) * 1e-6
+        for value in (p.low + inset, (p.low + p.high) / 2, p.high - inset):
+            for scenario in scenarios:
+                try:
+                    scenario.with_edits({p.name: value})
+                except ScenarioError as exc:
+                    raise fail(f"--params {p.name}={p.low:g}:{p.high:g}: at {value:.4g}, {scenario.name} is invalid "
+                               f"({exc.problems[0]}); choose a box inside the field's bounds") from None  # fmt: skip
+                except ValueError as exc:
+                    raise fail(f"--params {p.name}: {exc}") from None
 
 
 def register_calibrate(app: typer.Typer) -> None:
