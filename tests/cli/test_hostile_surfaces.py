@@ -248,6 +248,12 @@ def test_option_values_are_bounded(tmp_path: Path, args: list[str], option: str)
     assert option in said(result) and "less than or equal to" in said(result), said(result)
 
 
+def test_a_tournament_too_large_to_hold_is_refused_before_running() -> None:
+    rules = ",".join(f"proportional:margin={m}" for m in range(11))  # 11 rules: 121 games
+    result = invoke("tournament", "two_state", "--rules", rules, "--repetitions", "10000")
+    assert result.exit_code == 2 and "121 games of 10,000 runs, over the 1,000,000 runs" in said(result), said(result)
+
+
 def test_a_deeply_nested_rule_parameter_is_refused() -> None:
     result = invoke("tournament", "two_state", "--rules", "restraint,proportional:margin=" + "[" * 5000 + "]" * 5000)
     assert result.exit_code == 2 and "a value of 10,000 characters; at most 200" in said(result), said(result)
