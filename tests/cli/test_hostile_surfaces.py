@@ -194,6 +194,23 @@ def test_debrief_on_a_mistyped_first_response_exits_2(tmp_path: Path, saved_game
     assert "damaged saved game (outcome.first_response" in said(result)
 
 
+@pytest.mark.parametrize(
+    ("box", "expect"),
+    [
+        ("actors.BLUE.traits.resolve=-5:5", "greater than or equal to 0"),
+        ("title=0:1", "title: Input should be a valid string"),
+        ("actors.BLUE.rule=0:1", "expected a mapping"),
+        ("actors.BLUE.rule.margin=0:1e400", "not a finite number"),
+    ],
+)
+def test_calibrate_boxes_the_scenario_refuses_exit_2_before_sampling(tmp_path: Path, box: str, expect: str) -> None:
+    result = invoke("calibrate", "two_state", "--params", box, "--steps", "2", "--particles", "10", "--executor",
+                    "serial", "--out", tmp_path / "cal")  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert f"--params {box.split('=')[0]}" in said(result) and expect in said(result), said(result)
+    assert not (tmp_path / "cal" / "chain.parquet").exists()
+
+
 # --- folders of cases ---------------------------------------------------------------------------------------------
 
 
@@ -229,6 +246,12 @@ def test_option_values_are_bounded(tmp_path: Path, args: list[str], option: str)
     result = invoke(*[a.format(tmp=tmp_path) for a in args], input="")
     assert result.exit_code == 2, result.output
     assert option in said(result) and "less than or equal to" in said(result), said(result)
+
+
+def test_a_tournament_too_large_to_hold_is_refused_before_running() -> None:
+    rules = ",".join(f"proportional:margin={m}" for m in range(11))  # 11 rules: 121 games
+    result = invoke("tournament", "two_state", "--rules", rules, "--repetitions", "10000")
+    assert result.exit_code == 2 and "121 games of 10,000 runs, over the 1,000,000 runs" in said(result), said(result)
 
 
 def test_a_deeply_nested_rule_parameter_is_refused() -> None:

@@ -9,6 +9,7 @@ One module per family of commands, each shown in its own help panel:
     classroom.py    Classroom   play, debrief, app      (classroom_views.py: how they look in a terminal)
     instructor.py   Classroom   instructor-key (the key to notebook 05, shipped in the package)
     score.py        Scoring     score, calibrate, evaluate
+    score_inputs.py             what they take in (frozen parameter files, prior boxes, work bounds), checked
     common.py       the consoles, `fail`, scenario names and date options, shared by all
 
 Each module has `register(app)`; a new family is a new module added to `FAMILIES` below. Commands import what

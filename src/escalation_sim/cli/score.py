@@ -12,48 +12,19 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from .common import MAX_WORKERS, ScenarioArg, check_output, console, examples, fail, open_scenario, plain
+from .common import MAX_WORKERS, ScenarioArg, check_output, check_seed, console, examples, fail, open_scenario, plain
+from .score_inputs import (
+    MAX_LIBRARY_RUNS,
+    MAX_PARTICLES,
+    MAX_REPLICATIONS,
+    MAX_STEPS,
+    MAX_WALKERS,
+    calibration_inputs,
+    frozen_scenario,
+)
 
 SCORING = "Scoring"
-# Upper bounds of the work one command may be asked for, so a typo (an extra zero or three) is a clear exit 2
-# and not hours of computing or an exhausted memory. Each is far above what the method needs (the defaults).
-# A filter holds one model per particle: on jan2020 its peak memory grew ~0.19 MB a particle (measured: 210 MB
-# at 100 particles, 286 MB at 500, 2 filters, serial), so 10,000 (10x the default) is ~2 GB per process.
-MAX_PARTICLES = 10_000
-MAX_REPLICATIONS = 64  # filters per score: the Monte Carlo s.e. shrinks as 1/sqrt(n); 64 is 16x the default
-MAX_WALKERS = 256  # emcee walkers: 2-4x the parameters suffice (at most 6 parameters); each costs a filter a step
-MAX_STEPS = 10_000  # MCMC steps: the shipped fits use 24-100; a run continues where it stopped, so more is later
-MAX_LIBRARY_RUNS = 100_000  # runs per case for the outcome shares (share s.e. < 0.2 points at 100,000)
 Executor = Annotated[str, typer.Option(help="Where to run: serial, process or dask.")]
-
-
-def _frozen_scenario(loaded, frozen: Path | None, record_frozen: bool, registry: Path):
-    """The scenario with frozen parameters applied; exits 2 if the train/test protocol forbids it."""
-    from ..scenario import ScenarioError
-    from ..score.frozen import FrozenError, check, read_params, record
-
-    if frozen is None:
-        if record_frozen:
-            raise fail("--record-frozen needs --frozen PARAMS.json: the parameters whose hash to record")
-        return loaded, None
-    try:
-        params = read_params(frozen)
-        if record_frozen:
-            if loaded.split == "test":
-                raise FrozenError("parameters cannot be frozen while a test scenario is scored; record them on "
-                                  "a training scenario (or with `calibrate --freeze`)")  # fmt: skip
-            digest = record(params, f"recorded with score {loaded.name}", registry)
-            console.print(f"recorded parameters {digest[:12]} in {registry}", markup=False)
-        digest = check(params, loaded.split, registry)
-        return loaded.with_edits(params), digest
-    except FrozenError as exc:
-        raise fail(f"--frozen: {exc}") from None
-    except ScenarioError as exc:  # values out of a field's bounds, or of the wrong kind
-        raise fail(
-            f"--frozen {frozen}: the parameters make {loaded.name} invalid: {'; '.join(exc.problems[:3])}"
-        ) from None
-    except (ValueError, KeyError) as exc:
-        raise fail(f"--frozen {frozen}: the parameters do not apply to {loaded.name}: {exc}") from None
 
 
 def score(
@@ -90,11 +61,12 @@ def score(
         raise fail(f"--until: {until!r} is not one of: record, branch, horizon")
     if executor not in ("serial", "process", "dask"):
         raise fail(f"--executor: {executor!r} is not one of: serial, process, dask")
+    check_seed(seed)
     check_output(events_csv, "--events-csv")  # up front: a device or a folder is refused before any work
     if record_frozen:
         check_output(registry, "--registry")
     _, loaded = open_scenario(scenario)
-    loaded, digest = _frozen_scenario(loaded, frozen, record_frozen, registry)
+    loaded, digest = frozen_scenario(loaded, frozen, record_frozen, registry)
     try:
         with Progress(console=console, transient=True, disable=as_json) as bar:
             task = bar.add_task(f"{replications} filters x {particles} particles", total=replications)
@@ -211,25 +183,19 @@ def calibrate(
     """Estimate a handful of parameters from one or several records: pseudo-marginal MCMC (emcee) over the
     particle-filter likelihood, uniform priors on the boxes; writes chain.parquet, posterior.parquet,
     calibration.json (intervals, R-hat, ESS), params.json and calibration.png. Resumable."""
-    from ..calibrate import Param
     from ..calibrate import calibrate as run_calibration
     from ..calibrate.figures import calibration_figure
+    from ..scenario import ScenarioError
     from ..score.frozen import FrozenError, record
     from ..sweep import shutdown_pools
 
     if executor not in ("serial", "process", "dask"):
         raise fail(f"--executor: {executor!r} is not one of: serial, process, dask")
+    check_seed(seed)
     check_output(out, "--out", folder=True)  # up front: a file or a device is refused before any work
     if freeze:
         check_output(registry, "--registry")
-    try:
-        declared = [Param.parse(p) for p in params]
-    except ValueError as exc:
-        raise fail(f"--params {exc}") from None
-    loaded = [open_scenario(s)[1] for s in scenarios]
-    tests = [s.name for s in loaded if s.split == "test"]
-    if tests:
-        raise fail(f"{', '.join(tests)}: test scenarios are never used to calibrate; drop them or mark them train")
+    loaded, declared = calibration_inputs(scenarios, params)
     try:
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("calibrating", total=steps)
@@ -237,6 +203,8 @@ def calibrate(
                                       progress=lambda n: bar.advance(task, n))  # fmt: skip
     except (ValueError, KeyError) as exc:
         raise fail(str(exc)) from None
+    except ScenarioError as exc:  # a value inside the box that the scenario refuses (the box checks sample three)
+        raise fail(f"--params: {exc}; choose boxes inside the fields' bounds") from None
     except OSError as exc:  # the folder became unwritable, the disk filled
         raise fail(f"--out: cannot write into {out} ({exc.strerror or exc}); choose another folder") from None
     finally:
@@ -336,6 +304,7 @@ def evaluate(
 
     if not library.is_dir():
         raise fail(f"{library}: not a folder of library cases")
+    check_seed(seed)
     check_output(out, "--out", folder=True)  # up front: a file or /dev/null is refused before hours of fitting
     check_output(registry, "--registry")
     settings = Settings(walkers=walkers, steps=steps, particles=particles, seed=seed, runs=runs,

@@ -9,7 +9,18 @@ from typing import Annotated
 
 import typer
 
-from .common import MAX_WORKERS, SWEEPS, ScenarioArg, check_output, console, examples, fail, open_scenario, plain
+from .common import (
+    MAX_RUNS,
+    MAX_WORKERS,
+    SWEEPS,
+    ScenarioArg,
+    check_output,
+    console,
+    examples,
+    fail,
+    open_scenario,
+    plain,
+)
 
 MAX_REPETITIONS = 10_000  # runs per game: a share's s.e. is under 0.5 points at 10,000; all runs are held in memory
 EXECUTOR_HELP = "serial, process (a local process pool) or dask (a cluster: --scheduler, or a local one)."
@@ -59,6 +70,10 @@ def tournament(
     _, loaded = open_scenario(scenario)
     try:
         entrants = parse_rules(rules)
+        if len(entrants) ** 2 * repetitions > MAX_RUNS:  # n rules play n * n games (both seatings, self-play)
+            raise TournamentError(f"--rules and --repetitions: {len(entrants)} rules make {len(entrants) ** 2:,} games "
+                                  f"of {repetitions:,} runs, over the {MAX_RUNS:,} runs held in memory at once; "
+                                  "enter fewer rules or fewer repetitions")  # fmt: skip
         results = play_tournament(loaded, entrants, repetitions, seed, noise, executor, workers, scheduler,  # type: ignore[arg-type]
                                   progress)  # fmt: skip
         table = standings(results)
