@@ -313,14 +313,7 @@ def evaluate(
                         loo_particles=loo_particles, workers=workers, loo=loo, horizon=horizon)  # fmt: skip
     try:
         with Progress(console=console, transient=True) as bar:
-            tasks: dict[str, int] = {}
-
-            def progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage, total=total)
-                bar.update(tasks[stage], completed=done, total=total)
-
-            report = run_evaluation(library, out, settings, registry, progress, frozen)
+            report = run_evaluation(library, out, settings, registry, _stages(bar), frozen)
     except ScenarioError as exc:  # a case in the folder that is not a valid scenario: say which and why
         raise fail(f"{library}: a case cannot be used: {exc}") from None
     except (FrozenError, ValueError, KeyError) as exc:
@@ -330,6 +323,18 @@ def evaluate(
     finally:
         shutdown_pools()
     print_evaluation(out, report)
+
+
+def _stages(bar: Progress):
+    """A progress callback `(stage, done, total)` that gives each stage its own bar."""
+    tasks: dict[str, int] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    return progress
 
 
 def print_evaluation(out: Path, report: dict) -> None:
