@@ -308,6 +308,10 @@ def app_command(
         "--production", "--open" if open_browser else "--no-open", "--log-level", "warning",
     ]  # fmt: skip
     console.print(f"serving {path} at {env['ESCALATION_SIM_APP_URL']}/  (Ctrl-C stops it)", markup=False)
+    from ..classroom.sessions import sessions_folder  # the app's own rule for the default folder
+
+    kept = env.get("ESCALATION_SIM_APP_SESSIONS") or sessions_folder()
+    console.print(f"class sessions are saved in {kept} (restored after a restart)", markup=False)
     raise typer.Exit(serve(command, env))
 
 
