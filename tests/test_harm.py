@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy import stats
 
-from escalation_sim.harm import expected_deaths, interception
+from escalation_sim.mechanics.harm import expected_deaths, interception
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario import Defence, Scenario
 from helpers import at_branch, shipped

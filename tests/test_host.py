@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from escalation_sim import host
+from escalation_sim.mechanics import host
 from escalation_sim.model import EscalationModel
 from escalation_sim.rules import RULES, make_rule
 from helpers import IRQ_CAPS, FakeView, at_branch, build_options, host_view, mass, shipped, us_view

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from escalation_sim.model import NO_RUNG, EscalationModel, Record
-from escalation_sim.outcomes import OUTCOMES
+from escalation_sim.results.outcomes import OUTCOMES
 from escalation_sim.scenario import load_scenario
 from helpers import SCENARIO_DIR, SHIPPED_IDS, run_to_end, shipped
 

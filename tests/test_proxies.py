@@ -7,8 +7,8 @@ import math
 
 import pytest
 
+from escalation_sim.mechanics.proxies import RESTRAIN
 from escalation_sim.model import EscalationModel
-from escalation_sim.proxies import RESTRAIN
 from escalation_sim.rules import Option
 from escalation_sim.scenario import load_scenario
 from helpers import ROOT, at_branch, shipped

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from escalation_sim.beliefs import message_likelihood
+from escalation_sim.mechanics.perception import Act, carry_out
+from escalation_sim.mechanics.signals import receive
+from escalation_sim.minds.beliefs import message_likelihood
 from escalation_sim.model import EscalationModel
-from escalation_sim.perception import Act, carry_out
 from escalation_sim.scenario import Scenario, ThreatTerms
-from escalation_sim.signals import receive
 from helpers import at_branch, shipped
 
 

@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from . import host, proxies
-from .anticipation import Forecaster
-from .beliefs import observed
+from .mechanics import host, proxies
+from .minds.anticipation import Forecaster
+from .minds.beliefs import observed
 from .rules import NO_TARGET, Forecast, Option, Policy, make_rule
 from .rules.base import sample_index, tremble, withhold_cooling
 from .rules.regime import Regime
 from .scenario import Actor
 
 if TYPE_CHECKING:
-    from .beliefs import BeliefState
+    from .minds.beliefs import BeliefState
     from .model import EscalationModel
 
 Choice = tuple[Option, str, str]  # (option, origin: "model" or "player", reason)

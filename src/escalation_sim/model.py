@@ -15,17 +15,17 @@ from typing import Any
 import mesa
 import numpy as np
 
-from . import signals
 from .agents import CrisisActor
-from .beliefs import install as install_beliefs
-from .beliefs import listen, observed
-from .beliefs import refresh as refresh_beliefs
-from .channels import build_lines
-from .harm import salvo_casualties
-from .options import build_options
-from .outcomes import NO_RUNG, Outcome, classify
-from .perception import Act, accidents, after_accident, arrive_blame, carry_out, casualties
-from .proxies import Order, deliver_orders
+from .mechanics import signals
+from .mechanics.channels import build_lines
+from .mechanics.harm import salvo_casualties
+from .mechanics.menu import build_options
+from .mechanics.perception import Act, accidents, after_accident, arrive_blame, carry_out, casualties
+from .mechanics.proxies import Order, deliver_orders
+from .minds.beliefs import install as install_beliefs
+from .minds.beliefs import listen, observed
+from .minds.beliefs import refresh as refresh_beliefs
+from .results.outcomes import NO_RUNG, Outcome, classify
 from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
 

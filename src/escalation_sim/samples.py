@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 
 from .model import EscalationModel
-from .outcomes import OUTCOMES
+from .results.outcomes import OUTCOMES
 from .scenario import Scenario
 
 NO_ACT = "no hostile act"

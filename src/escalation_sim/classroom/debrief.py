@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..display import format_probability
 from ..model import EscalationModel
-from ..outcomes import OUTCOMES
+from ..results.outcomes import OUTCOMES
 from ..scenario import Scenario
 from ..sweep.runner import distribution
 from .briefing import option_text

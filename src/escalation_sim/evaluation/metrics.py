@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from ..outcomes import OUTCOMES
+from ..results.outcomes import OUTCOMES
 
 JEFFREYS = 0.5
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from ..outcomes import OUTCOMES
+from ..results.outcomes import OUTCOMES
 
 if TYPE_CHECKING:
     from .folder import SweepFolder

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .. import __version__
-from ..dyads import dyad_columns
+from ..results.dyads import dyad_columns
 from ..scenario import Scenario, load_scenario
 from .design import Point, make_points, run_seed
 from .executors import ExecutorName, default_workers, execute, prepare

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..outcomes import OUTCOMES
+from ..results.outcomes import OUTCOMES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..model import NO_RUNG, EscalationModel
-from ..outcomes import OUTCOME_COLUMNS, RESPONSE_KINDS, Outcome, per_actor_columns
+from ..results.outcomes import OUTCOME_COLUMNS, RESPONSE_KINDS, Outcome, per_actor_columns
 from ..scenario import Scenario, ScenarioError, apply_edits, validate_scenario_data
 from .design import Point
 

@@ -17,13 +17,13 @@ import sys
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .rules import Rule, make_rule
-from .scenario.beliefs import Belief
+from ..rules import Rule, make_rule
+from ..scenario.beliefs import Belief
 from .supposed import Supposed
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
-    from .model import EscalationModel
+    from ..agents import CrisisActor
+    from ..model import EscalationModel
 
 
 class BeliefState:

@@ -15,7 +15,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .model import EscalationModel, Record
+    from ..model import EscalationModel, Record
 
 MID_FATALITY_BOUNDS = (0, 25, 100, 250, 500, 999)  # MID fatality codes 0-6 (Palmer et al. 2022, codebook 5.0)
 UCDP_DEATHS = 25  # UCDP/PRIO: an armed conflict has at least 25 battle deaths (Gleditsch et al. 2002)

@@ -21,14 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .beliefs import hear
+from ..minds.beliefs import hear
+from ..scenario import Action
+from ..scenario.signalling import ThreatTerms
 from .channels import route, send
-from .scenario import Action
-from .scenario.signalling import ThreatTerms
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
-    from .model import EscalationModel
+    from ..agents import CrisisActor
+    from ..model import EscalationModel
     from .perception import Act
 
 RELAYED = "assurance"  # what a host passes between its partners: it eases, it does not threaten (host.py)

@@ -18,12 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .rules import NO_TARGET, Option
-from .scenario import ORDER_EFFECTS
+from ..rules import NO_TARGET, Option
+from ..scenario import ORDER_EFFECTS
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
-    from .model import EscalationModel
+    from ..agents import CrisisActor
+    from ..model import EscalationModel
 
 RESTRAIN, ATTACK = -1, 1
 

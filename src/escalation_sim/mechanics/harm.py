@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .scenario import Action
-from .scenario.signalling import Defence
+from ..scenario import Action
+from ..scenario.signalling import Defence
 
 if TYPE_CHECKING:
-    from .model import EscalationModel
+    from ..model import EscalationModel
 
 
 def interception(defence: Defence, salvo: int) -> float:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .scenario.signalling import Channel
+from ..scenario.signalling import Channel
 
 if TYPE_CHECKING:
-    from .model import EscalationModel
+    from ..model import EscalationModel
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from .perception import nb_p
-from .rules import Forecast
+from ..mechanics.perception import nb_p
+from ..rules import Forecast
 from .supposed import Supposed
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
-    from .rules import Option
+    from ..agents import CrisisActor
+    from ..rules import Option
 
 NO_ANSWER = Forecast(0.0, 0.0, 0.0, 0.0)
 

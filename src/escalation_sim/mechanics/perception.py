@@ -13,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..scenario import ORDER_EFFECTS, Action
+from ..scenario.signalling import ThreatTerms
 from . import proxies, signals
 from .host import host_effect
-from .scenario import ORDER_EFFECTS, Action
-from .scenario.signalling import ThreatTerms
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
-    from .model import EscalationModel, Record
+    from ..agents import CrisisActor
+    from ..model import EscalationModel, Record
 
 ANSWER_RELIEF = 0.5  # share of domestic pressure relieved by answering a provocation with force
 WORDS_SETTLE = 0.5  # share of a non-force act's rung that counts as answering a grievance

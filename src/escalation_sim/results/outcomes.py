@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .dyads import Dyad, censored, code_dyads, deaths_apart, dyad_columns, proxy_protracted
 
 if TYPE_CHECKING:
-    from .model import EscalationModel
+    from ..model import EscalationModel
 
 OutcomeClass = Literal["de-escalation", "protracted", "war"]
 OUTCOMES: tuple[OutcomeClass, ...] = ("de-escalation", "protracted", "war")

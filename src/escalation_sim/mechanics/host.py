@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .scenario import Action
+from ..scenario import Action
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
-    from .model import EscalationModel
+    from ..agents import CrisisActor
+    from ..model import EscalationModel
 
 PRESSURE_STEP = 0.5  # pressure a patron's threat adds; decays with the host's grievance half-life
 EASED = 0.5  # share of an unanswered grievance mediation lets go, as a conciliatory act does

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..rules import NO_TARGET, Option
+from ..scenario import HOST_EFFECTS, ORDER_EFFECTS, Action, Actor
 from . import proxies
 from .channels import route
 from .harm import expected_deaths
-from .rules import NO_TARGET, Option
-from .scenario import HOST_EFFECTS, ORDER_EFFECTS, Action, Actor
 from .signals import RELAYED
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
+    from ..agents import CrisisActor
 
 
 def build_options(self: CrisisActor, ladder: dict[str, Action], actors: list[CrisisActor]) -> None:
