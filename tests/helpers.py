@@ -107,6 +107,15 @@ def _zeros() -> list[float]:
 
 
 @dataclass
+class FakeHost:
+    """What a host-nation rule reads of the host's side of the view."""
+
+    dependence: list[float] = field(default_factory=_zeros)
+    pressure_on: list[float] = field(default_factory=_zeros)
+    parliament_weight: float = 0.5
+
+
+@dataclass
 class FakeView:
     """A hand-set implementation of the rules' `View` protocol: no model, no Mesa, every field explicit."""
 
@@ -142,9 +151,7 @@ class FakeView:
     cooling: list[int] = field(default_factory=list)  # per option; empty: none cooling
     targetable: list[bool] = field(default_factory=lambda: [False] * len(ACTORS))  # set from the options
     lethal_days: int = 10**6
-    dependence: list[float] = field(default_factory=_zeros)
-    pressure_on: list[float] = field(default_factory=_zeros)
-    parliament_weight: float = 0.5
+    host: FakeHost = field(default_factory=lambda: FakeHost())  # host nations' side (state.actor.HostState)
 
     def __post_init__(self) -> None:
         self.index = ACTORS.index(self.actor_id)

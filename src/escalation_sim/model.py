@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +18,18 @@ from .agents import CrisisActor
 from .mechanics import signals
 from .mechanics.channels import build_lines
 from .mechanics.harm import salvo_casualties
-from .mechanics.menu import build_options
-from .mechanics.perception import Act, accidents, after_accident, arrive_blame, carry_out, casualties
-from .mechanics.proxies import Order, deliver_orders
+from .mechanics.menu import build_menu
+from .mechanics.perception import accidents, after_accident, arrive_blame, carry_out, casualties
+from .mechanics.proxies import deliver_orders
+from .mechanics.words import listen
 from .minds.beliefs import install as install_beliefs
-from .minds.beliefs import listen, observed
+from .minds.beliefs import observed
 from .minds.beliefs import refresh as refresh_beliefs
 from .results.outcomes import NO_RUNG, Outcome, classify
 from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
+from .state.ledgers import Blame, Order, SignalBook
+from .state.records import Act, Record
 
 
 def rung_or_none(value: Any) -> int | None:
@@ -55,29 +57,6 @@ AGENT_REPORTERS: dict[str, Any] = {
     "wounded": "wounded",
     "last_action": "last_action",
 }
-
-
-@dataclass(slots=True)
-class Record:
-    """One action in the crisis, historical or decided by the model, with the reason and its probability."""
-
-    day: int
-    date: dt.date
-    actor: str | None
-    target: str | None
-    action: str
-    rung: int
-    killed: dict[str, int]
-    wounded: dict[str, int]
-    origin: str  # "history", "model", or "player" (a human's choice in play mode)
-    probability: float  # what the model gave this action (NaN where no decision was involved)
-    reason: str
-    event_id: str | None = None
-    attributed: str = ""  # who the target blamed, for deniable attacks
-
-    @property
-    def killed_total(self) -> int:
-        return sum(self.killed.values())
 
 
 class EscalationModel(mesa.Model):
@@ -122,7 +101,7 @@ class EscalationModel(mesa.Model):
         ids = list(scenario.actors)
         self.actor_ids = ids
         self.lines = build_lines(scenario.channels, ids)  # open private channels, by (sender, receiver) index
-        self.signals = signals.SignalBook()  # threats, closures and messages in play (signals.py)
+        self.signals = SignalBook()  # threats, closures and messages in play (signals.py)
         self.actors: list[CrisisActor] = [
             CrisisActor(self, key, spec, i, len(ids)) for i, (key, spec) in enumerate(scenario.actors.items())
         ]
@@ -138,13 +117,13 @@ class EscalationModel(mesa.Model):
             actor.credibility_of = credibility_of
             if actor.spec.sponsor is not None:
                 actor.sponsor = self.by_id[actor.spec.sponsor]
-            build_options(actor, self.ladder, self.actors)
+            build_menu(self, actor, self.ladder, self.actors)
         self.watchers: list[list[Any]] = [[] for _ in self.actors]  # per actor: the beliefs held about it
         self.believers: list[CrisisActor] = []
         self.listeners: list[CrisisActor] = []  # actors whose reading of another's credibility words moved
         install_beliefs(self)
 
-        self.regime_actors = [a for a in self.actors if a.regime is not None]
+        self.keeping_state = [a for a in self.actors if a.traits.keeps_state]  # their rules see every act
         self.events_by_day: dict[int, list[Event]] = {}
         for event in scenario.events:
             self.events_by_day.setdefault((event.date - self.start_date).days, []).append(event)
@@ -156,7 +135,7 @@ class EscalationModel(mesa.Model):
         self.retaliations = 0
         self.accident_probability: list[float] = []
         self.orders: list[Order] = []  # sponsors' private orders on their way (proxies.py)
-        self.late_blame: list[tuple] = []  # attributions still under investigation (perception.py)
+        self.late_blame: list[Blame] = []  # attributions still under investigation (perception.py)
 
         self.collect = collect
         reporters = AGENT_REPORTERS | ({"beliefs": "belief_summary"} if self.believers else {})
@@ -299,7 +278,7 @@ class EscalationModel(mesa.Model):
         self.records.append(record)
         if actor is not None and act.target is not None and action.chosen:
             actor.own_last_rung[self.by_id[act.target].index] = action.rung
-        for watcher in self.regime_actors:
+        for watcher in self.keeping_state:
             watcher.witness(act.key, record.actor, act.target)
         if actor is not None and action.is_hostile and action.rung > self.daily_rung[self.day, actor.index]:
             self.daily_rung[self.day, actor.index] = action.rung

@@ -14,23 +14,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..scenario.signalling import Channel
+from ..state.ledgers import Line
 
 if TYPE_CHECKING:
-    from ..model import EscalationModel
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One direction of a channel: from one actor index to another."""
-
-    channel_id: str
-    sender: int
-    receiver: int
-    kinds: frozenset[str]
-    delay_days: int
-    reliability: float
-    via: str
-    host: int  # index of the actor carrying the line (a host's prime minister), or -1
+    from ..state.world import World
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +65,7 @@ def route(
     return None
 
 
-def send(model: EscalationModel, sender: int, receiver: int, kind: str, host: int = -1) -> Sent:
+def send(model: World, sender: int, receiver: int, kind: str, host: int = -1) -> Sent:
     """Send a message: pick the line, draw its delivery from `model.random`, and give the day it arrives."""
     line = route(model.lines, sender, receiver, kind, host)
     if line is None:

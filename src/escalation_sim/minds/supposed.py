@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..agents import CrisisActor
+    from ..state.actor import ActorState
 
 
 class Supposed:
@@ -25,7 +25,7 @@ class Supposed:
         "targetable",
     )  # fmt: skip
 
-    def __init__(self, base: CrisisActor) -> None:
+    def __init__(self, base: ActorState) -> None:
         self.base = base
         self.actor_id = base.actor_id
         self.index = base.index

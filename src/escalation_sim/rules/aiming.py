@@ -9,7 +9,7 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .base import Option
+    from .view import Option
 
 _AIMED: dict[tuple, tuple[tuple[Option, ...], list[float] | None]] = {}  # `aim`'s results, see `aimed`
 _CANDIDATES: dict[tuple[int, int, bool], tuple[tuple[Option, ...], list[int], list[int]]] = {}
