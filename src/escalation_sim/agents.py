@@ -15,8 +15,9 @@ import mesa
 from .mechanics import host, proxies
 from .minds.anticipation import Forecaster
 from .minds.beliefs import observed
+from .minds.policy import decide
 from .rules import Option, Policy
-from .rules.base import Witnessed, sample_index, tremble, withhold_cooling
+from .rules.base import Witnessed, sample_index
 from .scenario import Actor
 from .state.actor import ActorState
 
@@ -48,32 +49,8 @@ class CrisisActor(ActorState, mesa.Agent):
     # --- a day -------------------------------------------------------------------------------------------------
 
     def policy(self) -> Policy:
-        """The rule's policy, less the options still cooling down (their mass goes to holding); then what
-        binds every rule: orders, truces and delegation (proxies.py), access to a host's soil (host.py); then
-        the rule's tremble (rules.base.tremble)."""
-        policy = self.rule.policy(self)
-        if self.beliefs:
-            policy.reason += f" [believes {self.belief_summary}]"
-        if True in self.words_only:  # words are answered by words, never by force
-            probs = policy.probs
-            words = self.words_only
-            for opt in self.options:
-                j = opt.target_index
-                if opt.force and j >= 0 and words[j] and probs[opt.index] and self.outstanding[j] > 0.0:
-                    probs[self.hold_index] += probs[opt.index]
-                    probs[opt.index] = 0.0
-        if self.cooling_count:
-            withhold_cooling(self, policy)
-        probs = policy.probs
-        proxy = self.proxy
-        if proxy.order_options or proxy.ordered or proxy.suspended_count:
-            proxies.steer(self, probs)
-        if self.host.access_limited:
-            host.limit_access(self, probs)
-        epsilon = self.rule.params.epsilon
-        if epsilon:
-            policy = tremble(self, policy, epsilon)
-        return policy
+        """Today's probabilities over its options: its rule through the one pipeline (minds/policy.py)."""
+        return decide(self, self.rule)
 
     def step(self) -> None:
         """Decide and act: one draw from the model's generator, the `choose` hook, then perhaps a justification.

@@ -334,14 +334,6 @@ def tremble(view: View, policy: Policy, epsilon: float) -> Policy:
     return Policy(probs, policy.reason)
 
 
-def decide(rule: Rule, view: View) -> Policy:
-    """What an actor does with its rule: the doctrine's policy, options cooling down withheld, then the tremble."""
-    policy = rule.policy(view)
-    if any(view.cooling):
-        withhold_cooling(view, policy)
-    return tremble(view, policy, rule.params.epsilon)
-
-
 def softmax(utilities: list[float], temperature: float) -> list[float]:
     top = max(utilities)
     weights = [math.exp((u - top) / temperature) for u in utilities]
