@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 
 import pytest
 
+from escalation_sim.minds.anticipation import Forecaster
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario import Scenario
 from helpers import shipped
@@ -58,15 +61,33 @@ def test_forecast_sees_the_doctrine_the_target_follows() -> None:
     assert answers["massive_retaliation"].escalate > 0.5 > answers["restraint"].escalate
 
 
-def test_forecasting_changes_nothing_in_the_model() -> None:
-    model = branch_day_model("red_line")
-    usa = model.by_id["USA"]
-    before = (list(usa.outstanding), list(usa.grievance), list(usa.last_killed), usa.domestic_pressure, usa.alert)
-    state = model.random.getstate(), model.rng.bit_generator.state
-    model.by_id["IRN"].forecasts()
-    assert (list(usa.outstanding), list(usa.grievance), list(usa.last_killed), usa.domestic_pressure,
-            usa.alert) == before  # fmt: skip
-    assert (model.random.getstate(), model.rng.bit_generator.state) == state
+def snapshot(model: EscalationModel) -> object:
+    """Everything a forecast could touch: every actor's state (its records included), the shared readings of
+    resolve and credibility, every belief's posterior, the queues, the record and both generators."""
+    actors = []
+    for actor in model.actors:
+        plain = {k: copy.deepcopy(v) for k, v in vars(actor).items() if isinstance(v, (int, float, str, list, tuple))}
+        beliefs = {j: list(state.posterior) for j, state in actor.beliefs.items()}
+        actors.append((plain, dataclasses.asdict(actor.proxy), dataclasses.asdict(actor.host), beliefs))
+    shared = (list(model.resolve_of), list(model.credibility_of), repr(model.signals), repr(model.orders))
+    return actors, shared, repr(model.late_blame), len(model.records), model.random.getstate(), model.rng.bit_generator.state
+
+
+@pytest.mark.parametrize("beliefs", [False, True])
+def test_forecasting_changes_nothing_in_the_model(beliefs: bool) -> None:
+    """Forecasts for every option of every actor that looks ahead (the shipped Iran, with and without its beliefs
+    about the US) leave every actor and the shared belief and credibility state as they were."""
+    model = EscalationModel(scenario=iran(1, beliefs=beliefs), rng=0, collect=False)
+    while model.day + 1 < model.branch_day:
+        model.step()
+    model.step()  # a provoked day after the branch: forecasts are asked for in earnest
+    lookers = [a for a in model.actors if a.forecaster is not None]
+    assert lookers and all(a.forecaster is not None for a in lookers)
+    before = snapshot(model)
+    for actor in lookers:
+        forecasts = Forecaster(actor, model).forecasts()  # a fresh one: nothing cached from the day's decisions
+        assert len(forecasts) == len(actor.options)
+    assert snapshot(model) == before
 
 
 def test_forecasts_are_cached_until_something_happens() -> None:

@@ -19,7 +19,7 @@ from . import proxies, signals
 from .host import host_effect
 
 if TYPE_CHECKING:
-    from ..state.actor import ActorState, Memory
+    from ..state.actor import ActorState, Memory, Mood
     from ..state.records import Record
     from ..state.world import World
 
@@ -153,6 +153,21 @@ def _count_casualties(model: World, killed: dict[str, int], wounded: dict[str, i
             victim.wounded += count
 
 
+def felt(rung: int, killed: float, casualty_weight: float) -> float:
+    """Severity on the ladder's scale, without noise: the act's rung plus a weight per log of own nationals
+    killed."""
+    return rung + casualty_weight * math.log1p(killed)
+
+
+def feel(observer: Mood, rung: int, severity: float, own_killed: float, casualty_weight: float) -> None:
+    """What an act felt does to the observer's mood: alert rises with its rung, domestic pressure with its severity
+    and the observer's own dead."""
+    observer.alert = min(1.0, observer.alert + rung / 20.0)
+    observer.domestic_pressure = min(
+        1.0, observer.domestic_pressure + severity / 20.0 + casualty_weight * own_killed / 100.0
+    )
+
+
 def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> str:
     """Each affected actor sees the act through noise and decides whom to blame; returns whom the target blamed.
 
@@ -182,12 +197,10 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
             _violation(observer, actor, rung, perception.sovereignty_sensitivity, perception.casualty_weight,
                        own_killed, act.key)  # fmt: skip
         if observer is target or own_killed or me in wounded:
-            base = rung + perception.casualty_weight * math.log1p(own_killed)
+            base = felt(rung, own_killed, perception.casualty_weight)
             hit_self = True
         elif target.sponsor is observer:
-            base = perception.proxy_solidarity * (
-                rung + perception.casualty_weight * math.log1p(killed.get(target.actor_id, 0))
-            )
+            base = perception.proxy_solidarity * felt(rung, killed.get(target.actor_id, 0), perception.casualty_weight)
             hit_self = False
         else:
             continue
@@ -205,17 +218,14 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
             blamed_by_target = "+".join(c.actor_id for c, _, _ in blamed) or "unknown"
             if delay and blamed:
                 blamed_by_target = f"pending ({delay} days): {blamed_by_target}"
-        observer.alert = min(1.0, observer.alert + rung / 20.0)
-        observer.domestic_pressure = min(
-            1.0, observer.domestic_pressure + severity / 20.0 + perception.casualty_weight * own_killed / 100.0
-        )
+        feel(observer, rung, severity, own_killed, perception.casualty_weight)
     return blamed_by_target
 
 
 def _violation(observer: ActorState, actor: ActorState, rung: int, sensitivity: float, weight: float,
                own_killed: int, key: str) -> None:  # fmt: skip
     """Force on a host's soil: its sovereignty grievance against the actor."""
-    violation = sensitivity * (rung + weight * math.log1p(own_killed))
+    violation = sensitivity * felt(rung, own_killed, weight)
     if violation > 0:
         observer.violations[actor.index] += violation
         observer.outstanding[actor.index] = max(observer.outstanding[actor.index], violation)

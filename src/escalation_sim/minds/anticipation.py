@@ -14,10 +14,9 @@ day or the record of acts changes, and only asked for on provoked days (rules se
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
-from ..mechanics.perception import nb_p
+from ..mechanics.perception import feel, felt, nb_p
 from ..rules import Forecast
 from .supposed import Supposed
 
@@ -94,7 +93,7 @@ class Forecaster:
         i = actor.index
         view = self._view(target).reset()
         perception = target.perception
-        severity = opt.rung + perception.casualty_weight * math.log1p(killed)
+        severity = felt(opt.rung, killed, perception.casualty_weight)
         attribution = 1.0 if actor.kind == "state" else perception.attribution
         share = severity * attribution
         if view.outstanding[i] == 0.0:
@@ -106,10 +105,7 @@ class Forecaster:
         view.last_rung[i] = opt.rung
         view.last_attribution[i] = attribution
         view.conciliatory[i] = False
-        view.domestic_pressure = min(
-            1.0, view.domestic_pressure + severity / 20.0 + perception.casualty_weight * killed / 100.0
-        )
-        view.alert = min(1.0, view.alert + opt.rung / 20.0)
+        feel(view, opt.rung, severity, killed, perception.casualty_weight)
         view.readiness = 1.0
         return view
 

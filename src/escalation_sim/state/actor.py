@@ -20,6 +20,22 @@ if TYPE_CHECKING:
     from ..rules import Rule
 
 
+# What an act does to the actor it touches, by name: its memory of the others (lists, per actor index) and its
+# mood (scalars). mechanics/perception.py changes them; a supposed view (minds/supposed.py) owns copies of them.
+MEMORY = (
+    "outstanding",
+    "grievance",
+    "last_killed",
+    "last_rung",
+    "last_act_of",
+    "last_attribution",
+    "conciliatory",
+    "words_only",
+    "own_hit",
+)
+MOOD = ("domestic_pressure", "alert", "readiness", "resolve")
+
+
 class Memory(Protocol):
     """An actor's memory of the others, per actor index: what an act laid at someone's door changes
     (mechanics/perception.blame). An `ActorState` is one; so is the supposed view of a forecast."""
@@ -33,6 +49,13 @@ class Memory(Protocol):
     conciliatory: list[bool]
     words_only: list[bool]
     own_hit: list[bool]
+
+
+class Mood(Protocol):
+    """An actor's alert and domestic pressure, which every act it feels moves (mechanics/perception.feel)."""
+
+    alert: float
+    domestic_pressure: float
 
 
 class HeldBelief(Protocol):
