@@ -70,7 +70,14 @@ def snapshot(model: EscalationModel) -> object:
         beliefs = {j: list(state.posterior) for j, state in actor.beliefs.items()}
         actors.append((plain, dataclasses.asdict(actor.proxy), dataclasses.asdict(actor.host), beliefs))
     shared = (list(model.resolve_of), list(model.credibility_of), repr(model.signals), repr(model.orders))
-    return actors, shared, repr(model.late_blame), len(model.records), model.random.getstate(), model.rng.bit_generator.state
+    return (
+        actors,
+        shared,
+        repr(model.late_blame),
+        len(model.records),
+        model.random.getstate(),
+        model.rng.bit_generator.state,
+    )
 
 
 @pytest.mark.parametrize("beliefs", [False, True])
@@ -136,6 +143,7 @@ def test_a_supposed_act_is_remembered_as_the_act_it_is() -> None:
     for opt in (o for o in irn.options if o.hostile and o.target == "USA"):
         view = forecaster.suppose(usa, opt, 0.0)
         assert view.last_act_of[irn.index] == opt.action and view.own_hit[irn.index]
-        assert view.words_only[irn.index] == (model.ladder[opt.action].verbal and (
-            usa.outstanding[irn.index] == 0.0 or usa.words_only[irn.index]))
+        assert view.words_only[irn.index] == (
+            model.ladder[opt.action].verbal and (usa.outstanding[irn.index] == 0.0 or usa.words_only[irn.index])
+        )
     assert (list(usa.last_act_of), list(usa.own_hit), list(usa.words_only)) == real

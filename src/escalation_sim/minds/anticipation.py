@@ -98,7 +98,9 @@ class Forecaster:
         severity = felt(opt.rung, killed, perception.casualty_weight)
         attribution = 1.0 if actor.kind == "state" else perception.attribution
         verbal = self.model.ladder[opt.action].verbal
-        laid = Blame(target.index, actor.index, severity * attribution, opt.rung, killed, attribution, True, opt.action, verbal)  # type: ignore[arg-type]  # an expected toll, not a count
+        laid = Blame(
+            target.index, actor.index, severity * attribution, opt.rung, killed, attribution, True, opt.action, verbal
+        )  # type: ignore[arg-type]  # an expected toll, not a count
         blame(view, laid)
         feel(view, opt.rung, severity, killed, perception.casualty_weight)
         view.readiness = 1.0
