@@ -50,7 +50,7 @@ def restraint_order(runs: int) -> dict:
             if ordered:
                 order = next(o for o in irn.options if o.action == "order_restraint" and o.target == "KH")
                 model.act(irn, order, 1.0, "benchmark: restraint order")
-                controls.append(kh.control)
+                controls.append(kh.proxy.control)
             due = start + kh.spec.order_lag_days
             window = (due, due + kh.spec.order_days)
             while model.running and model.day < window[1] - 1:

@@ -16,6 +16,7 @@ import yaml
 from escalation_sim.model import EscalationModel
 from escalation_sim.rules import NO_TARGET, Option, Policy
 from escalation_sim.scenario import Scenario, default_ladder, load_scenario
+from escalation_sim.state.actor import ProxyState
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO_DIR = ROOT / "scenarios"
@@ -107,6 +108,16 @@ def _zeros() -> list[float]:
 
 
 @dataclass
+class FakeHost:
+    """What a host-nation rule reads of the host's side of the view."""
+
+    dependence: list[float] = field(default_factory=_zeros)
+    pressure_on: list[float] = field(default_factory=_zeros)
+    parliament_weight: float = 0.5
+    access_limited: bool = False  # no access cut: the pipeline leaves force on its soil as the rule says
+
+
+@dataclass
 class FakeView:
     """A hand-set implementation of the rules' `View` protocol: no model, no Mesa, every field explicit."""
 
@@ -142,9 +153,16 @@ class FakeView:
     cooling: list[int] = field(default_factory=list)  # per option; empty: none cooling
     targetable: list[bool] = field(default_factory=lambda: [False] * len(ACTORS))  # set from the options
     lethal_days: int = 10**6
-    dependence: list[float] = field(default_factory=_zeros)
-    pressure_on: list[float] = field(default_factory=_zeros)
-    parliament_weight: float = 0.5
+    host: FakeHost = field(default_factory=lambda: FakeHost())  # host nations' side (state.actor.HostState)
+    # what the policy pipeline (minds/policy.decide) reads besides the rule's view: no orders, no beliefs
+    proxy: ProxyState = field(default_factory=lambda: ProxyState(1.0, 1.0, [0] * len(ACTORS)))
+    words_only: list[bool] = field(default_factory=lambda: [False] * len(ACTORS))
+    beliefs: dict[int, object] = field(default_factory=dict)
+    belief_summary: str = ""
+
+    @property
+    def cooling_count(self) -> int:
+        return sum(1 for days in self.cooling if days)
 
     def __post_init__(self) -> None:
         self.index = ACTORS.index(self.actor_id)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 
 import pytest
 
+from escalation_sim.minds.anticipation import Forecaster
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario import Scenario
 from helpers import shipped
@@ -58,15 +61,40 @@ def test_forecast_sees_the_doctrine_the_target_follows() -> None:
     assert answers["massive_retaliation"].escalate > 0.5 > answers["restraint"].escalate
 
 
-def test_forecasting_changes_nothing_in_the_model() -> None:
-    model = branch_day_model("red_line")
-    usa = model.by_id["USA"]
-    before = (list(usa.outstanding), list(usa.grievance), list(usa.last_killed), usa.domestic_pressure, usa.alert)
-    state = model.random.getstate(), model.rng.bit_generator.state
-    model.by_id["IRN"].forecasts()
-    assert (list(usa.outstanding), list(usa.grievance), list(usa.last_killed), usa.domestic_pressure,
-            usa.alert) == before  # fmt: skip
-    assert (model.random.getstate(), model.rng.bit_generator.state) == state
+def snapshot(model: EscalationModel) -> object:
+    """Everything a forecast could touch: every actor's state (its records included), the shared readings of
+    resolve and credibility, every belief's posterior, the queues, the record and both generators."""
+    actors = []
+    for actor in model.actors:
+        plain = {k: copy.deepcopy(v) for k, v in vars(actor).items() if isinstance(v, (int, float, str, list, tuple))}
+        beliefs = {j: list(state.posterior) for j, state in actor.beliefs.items()}
+        actors.append((plain, dataclasses.asdict(actor.proxy), dataclasses.asdict(actor.host), beliefs))
+    shared = (list(model.resolve_of), list(model.credibility_of), repr(model.signals), repr(model.orders))
+    return (
+        actors,
+        shared,
+        repr(model.late_blame),
+        len(model.records),
+        model.random.getstate(),
+        model.rng.bit_generator.state,
+    )
+
+
+@pytest.mark.parametrize("beliefs", [False, True])
+def test_forecasting_changes_nothing_in_the_model(beliefs: bool) -> None:
+    """Forecasts for every option of every actor that looks ahead (the shipped Iran, with and without its beliefs
+    about the US) leave every actor and the shared belief and credibility state as they were."""
+    model = EscalationModel(scenario=iran(1, beliefs=beliefs), rng=0, collect=False)
+    while model.day + 1 < model.branch_day:
+        model.step()
+    model.step()  # a provoked day after the branch: forecasts are asked for in earnest
+    lookers = [a for a in model.actors if a.forecaster is not None]
+    assert lookers and all(a.forecaster is not None for a in lookers)
+    before = snapshot(model)
+    for actor in lookers:
+        forecasts = Forecaster(actor, model).forecasts()  # a fresh one: nothing cached from the day's decisions
+        assert len(forecasts) == len(actor.options)
+    assert snapshot(model) == before
 
 
 def test_forecasts_are_cached_until_something_happens() -> None:
@@ -102,3 +130,20 @@ def test_anticipating_iran_is_deterred_by_massive_retaliation_not_by_restraint()
     (a, n_a), (b, n_b) = force_share(iran(0, us_rule="restraint")), force_share(iran(0, us_rule="massive_retaliation"))
     pooled = (a * n_a + b * n_b) / (n_a + n_b)
     assert abs(a - b) < 3.0 * math.sqrt(pooled * (1.0 - pooled) * (1.0 / n_a + 1.0 / n_b))
+
+
+def test_a_supposed_act_is_remembered_as_the_act_it_is() -> None:
+    """The forecast lays the act at the actor's door with perception's own `blame`: the target's supposed view
+    remembers which act it was, that it hit the target itself, and whether it was words only (it used to fall
+    through to the real actor's values for these three)."""
+    model = branch_day_model("restore_deterrence")
+    irn, usa = model.by_id["IRN"], model.by_id["USA"]
+    real = (list(usa.last_act_of), list(usa.own_hit), list(usa.words_only))
+    forecaster = Forecaster(irn, model)
+    for opt in (o for o in irn.options if o.hostile and o.target == "USA"):
+        view = forecaster.suppose(usa, opt, 0.0)
+        assert view.last_act_of[irn.index] == opt.action and view.own_hit[irn.index]
+        assert view.words_only[irn.index] == (
+            model.ladder[opt.action].verbal and (usa.outstanding[irn.index] == 0.0 or usa.words_only[irn.index])
+        )
+    assert (list(usa.last_act_of), list(usa.own_hit), list(usa.words_only)) == real

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from escalation_sim.beliefs import BeliefState
+from escalation_sim.minds.beliefs import BeliefState
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario import Scenario
 from escalation_sim.scenario.errors import ScenarioError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from escalation_sim.channels import build_lines, route, send
+from escalation_sim.mechanics.channels import build_lines, route, send
 from helpers import shipped
 from test_signals import days, do, quiet_model, quiet_scenario
 

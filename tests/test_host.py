@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from escalation_sim import host
+from escalation_sim.mechanics import host
 from escalation_sim.model import EscalationModel
 from escalation_sim.rules import RULES, make_rule
 from helpers import IRQ_CAPS, FakeView, at_branch, build_options, host_view, mass, shipped, us_view
@@ -46,7 +46,7 @@ def test_access_cut_scales_force_on_the_hosts_soil_under_every_rule(rule: str) -
     before = force_on_iraqi_soil(model)
     model.act(model.by_id["IRQ"], option(model, "IRQ", "demand_withdrawal", "USA"), 1.0, "test")
     cut = model.ladder["demand_withdrawal"].access_cut
-    assert model.by_id["USA"].access[model.by_id["IRQ"].index] == pytest.approx(1 - cut)
+    assert model.by_id["USA"].host.access[model.by_id["IRQ"].index] == pytest.approx(1 - cut)
     after = force_on_iraqi_soil(model)
     if rule == "cost_benefit":  # its sovereignty cost falls too: at least the access cut
         assert after <= (1 - cut) * before + 1e-12
@@ -61,24 +61,24 @@ def test_access_recovers_with_the_hosts_half_life() -> None:
     model = at_branch(scenario, 0)
     usa, irq = model.by_id["USA"], model.by_id["IRQ"]
     model.act(irq, option(model, "IRQ", "restrict_access", "USA"), 1.0, "test")
-    left = usa.access[irq.index]
+    left = usa.host.access[irq.index]
     assert left <= 0.5 + 1e-12  # half of what was left (less if Iraq had already cut it)
     for _ in range(20):  # twenty ends of day, with no further cut
-        host.end_of_day(usa)
-    assert usa.access[irq.index] == pytest.approx(1 - (1 - left) * 0.5)  # the restriction halves in a half-life
+        host.end_of_day(model, usa)
+    assert usa.host.access[irq.index] == pytest.approx(1 - (1 - left) * 0.5)  # the restriction halves in a half-life
 
 
 def test_patron_pressure_raises_the_hosts_cost_of_acting_against_it() -> None:
     model = provoked_us("red_line")
     usa, irq = model.by_id["USA"], model.by_id["IRQ"]
     model.act(usa, option(model, "USA", "pressure_host", "IRQ"), 1.0, "test")
-    assert irq.pressure_on[usa.index] > 0.0
+    assert irq.host.pressure_on[usa.index] > 0.0
     rule = make_rule(irq.spec.rule)
     view = full_host_view()
     view.violations[0] = view.outstanding[0] = 14.0  # against the USA
-    view.dependence[0] = 0.6
+    view.host.dependence[0] = 0.6
     free = rule.policy(view)
-    view.pressure_on[0] = 1.0
+    view.host.pressure_on[0] = 1.0
     pressed = rule.policy(view)
     worse = lambda o: o.target == "USA" and o.rung >= 3  # noqa: E731  restriction or expulsion
     assert mass(pressed, view, worse) < mass(free, view, worse)
@@ -89,11 +89,13 @@ def test_a_dependent_government_seeks_restraint_rather_than_confront(dependence:
     rule = make_rule(shipped("jan2020").actors["IRQ"].rule)
     view = host_view()
     view.violations[0] = view.outstanding[0] = 8.0
-    view.dependence[0] = dependence
+    view.host.dependence[0] = dependence
     policy = rule.policy(view)
     calm = mass(policy, view, lambda o: o.target == "USA" and o.rung < 0)
     demand = mass(policy, view, lambda o: o.action == "demand_withdrawal")
-    assert calm == pytest.approx(view.parliament_weight * 0 + (1 - view.parliament_weight) * dependence, abs=0.01)
+    assert calm == pytest.approx(
+        view.host.parliament_weight * 0 + (1 - view.host.parliament_weight) * dependence, abs=0.01
+    )
     if dependence == 0.0:
         assert demand > 0.9  # the old behaviour: a pure host demands withdrawal above its threshold
     if dependence == 1.0:

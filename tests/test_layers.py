@@ -2,10 +2,11 @@
 command line, the app or the analysis stack.
 
 Layers, low to high: rules/ (pure decision functions, below the scenario layer because scenario files validate
-rule parameters), scenario/, the model (agents, model, perception, outcomes), runner and sweep/, analysis
-(plots, sweep.analysis, sweep.figures, evaluation/), classroom/, and on top cli/ and classroom.app. Nothing in rules/ or
-scenario/ imports the model; nothing below cli/ imports cli/. A new module must be placed here: an unplaced
-module fails the test.
+rule parameters), scenario/, then the model folder by folder: state/ (what the model holds), results/ (what a run
+comes to), mechanics/ (what acts do), minds/ (beliefs and anticipation), and agents/model on top of them; then
+runner and sweep/, analysis (plots, sweep.analysis, sweep.figures, evaluation/), classroom/, and on top cli/ and
+classroom.app. Nothing in rules/ or scenario/ imports the model; nothing below cli/ imports cli/. A new module
+must be placed here: an unplaced module fails the test. No import cycle either, TYPE_CHECKING imports included.
 """
 
 from __future__ import annotations
@@ -26,19 +27,21 @@ SOURCE = Path(escalation_sim.__file__).resolve().parent
 LAYERS: list[tuple[str, int]] = [
     ("rules", 0), ("rules.*", 0), ("data", 0), ("data.*", 0), ("files", 0), ("provenance", 0),
     ("scenario", 1), ("scenario.*", 1),
-    ("agents", 2), ("model", 2), ("display", 2), ("perception", 2), ("outcomes", 2), ("dyads", 2), ("proxies", 2),
-    ("host", 2), ("", 2), ("anticipation", 2), ("beliefs", 2), ("supposed", 2),
-    ("signals", 2), ("channels", 2), ("harm", 2), ("options", 2), ("standard_coding", 2),
-    ("sweep.analysis", 4), ("sweep.figures", 4), ("sweep.tournament_figure", 4),
-    ("runner", 3), ("samples", 3), ("sweep", 3), ("sweep.*", 3), ("score", 3), ("score.*", 3), ("eventdata", 3),
-    ("calibrate.figures", 4), ("calibrate", 3), ("calibrate.*", 3),
-    ("plots", 4), ("evaluation", 4), ("evaluation.*", 4),
-    ("classroom.app", 6),
-    ("classroom", 5), ("classroom.*", 5),
-    ("cli", 6), ("cli.*", 6),
+    ("state", 2), ("state.*", 2),
+    ("results", 3), ("results.*", 3),
+    ("mechanics", 4), ("mechanics.*", 4),
+    ("minds", 5), ("minds.*", 5),
+    ("agents", 6), ("model", 6), ("display", 6), ("", 6),
+    ("sweep.analysis", 8), ("sweep.figures", 8), ("sweep.tournament_figure", 8),
+    ("runner", 7), ("samples", 7), ("sweep", 7), ("sweep.*", 7), ("score", 7), ("score.*", 7), ("eventdata", 7),
+    ("calibrate.figures", 8), ("calibrate", 7), ("calibrate.*", 7),
+    ("plots", 8), ("evaluation", 8), ("evaluation.*", 8),
+    ("classroom.app", 10),
+    ("classroom", 9), ("classroom.*", 9),
+    ("cli", 10), ("cli.*", 10),
 ]  # fmt: skip
-LAYER_NAMES = ["rules/data", "scenario", "agents/model/perception/outcomes", "runner/sweep", "plots/analysis",
-               "classroom", "cli/classroom.app"]  # fmt: skip
+LAYER_NAMES = ["rules/data", "scenario", "state", "results", "mechanics", "minds", "agents/model", "runner/sweep",
+               "plots/analysis", "classroom", "cli/classroom.app"]  # fmt: skip
 # Within the top layer the two interfaces stay apart: the command line starts the app as a separate process
 # (solara run escalation_sim.classroom.app) and never imports it, so `--help` never loads Solara.
 APART = [("cli", "classroom.app"), ("cli.*", "classroom.app"), ("classroom.app", "cli"), ("classroom.app", "cli.*")]
@@ -143,8 +146,12 @@ def test_no_module_imports_a_higher_layer() -> None:
         ("scenario.load", "from ..agents import CrisisActor", False),
         ("scenario.errors", "import escalation_sim.sweep.spec", False),
         ("model", "import escalation_sim.runner", False),
-        ("perception", "from .sweep import distribution", False),
-        ("outcomes", "from escalation_sim.plots import timeline", False),
+        ("state.actor", "from ..mechanics import host", False),
+        ("results.dyads", "from ..minds import beliefs", False),
+        ("mechanics.signals", "from ..minds.beliefs import hear", False),
+        ("minds.anticipation", "from ..agents import CrisisActor", False),
+        ("mechanics.perception", "from ..sweep import distribution", False),
+        ("results.outcomes", "from escalation_sim.plots import timeline", False),
         ("runner", "from .sweep.analysis import summarize", False),
         ("sweep.worker", "from ..classroom.game import Game", False),
         ("sweep.runner", "from .figures import heatmap", False),
@@ -174,3 +181,80 @@ def test_unplaced_module_fails_with_where_to_add_it() -> None:
     sources = {m: ("", False) for m in module_names()}
     sources["newthing"] = ("", False)
     assert violations(sources) == [f"{PACKAGE}.newthing is in no layer: add it to LAYERS in tests/test_layers.py"]
+
+
+# --- no import cycle among the package's modules, counting every import (TYPE_CHECKING ones included) -------
+
+
+def import_cycles(sources: dict[str, tuple[str, bool]]) -> list[list[str]]:
+    """Every strongly connected set of two or more modules (Tarjan), each sorted; a package's `__init__` counts
+    as the module '' or 'folder', as `imports_of` names it."""
+    known = set(sources)
+    graph = {m: sorted(imports_of(m, src, known, is_pkg)) for m, (src, is_pkg) in sources.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return sorted(found)
+
+
+def test_no_import_cycle() -> None:
+    sources = {
+        name: (path.read_text(encoding="utf-8"), path.name == "__init__.py") for name, path in module_names().items()
+    }
+    cycles = import_cycles(sources)
+    assert not cycles, "import cycles:\n" + "\n".join(", ".join(m or "__init__" for m in c) for c in cycles)
+
+
+def test_cycle_finder_sees_a_type_checking_cycle() -> None:
+    sources = {m: ("", False) for m in module_names()}
+    sources["mechanics.harm"] = (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..model import X",
+        False,
+    )
+    sources["model"] = ("from .mechanics.harm import salvo_casualties", False)
+    assert import_cycles(sources) == [["mechanics.harm", "model"]]
+
+
+def test_the_readme_code_map_names_every_module_and_folder() -> None:
+    """README's 'How the code is organised' lists every top-level module and folder of the package, and every
+    module of the model's folders (the first place a newcomer looks must not leave anything out)."""
+    readme = (SOURCE.parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## How the code is organised", 1)[1].split("```", 2)[1]
+    missing = []
+    for name, path in module_names().items():
+        parts = name.split(".")
+        if name == "" or (len(parts) > 1 and parts[0] not in ("state", "results", "mechanics", "minds")):
+            head = parts[0] + ("/" if path.name == "__init__.py" or len(parts) > 1 else ".py")
+            if name and head not in block:
+                missing.append(head)
+            continue
+        if path.name != "__init__.py" and f"{parts[-1]}.py" not in block:
+            missing.append(name)
+    assert not missing, f"not in the README's code map: {sorted(set(missing))}"

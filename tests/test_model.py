@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from escalation_sim.model import NO_RUNG, EscalationModel, Record
-from escalation_sim.outcomes import OUTCOMES
+from escalation_sim.results.outcomes import OUTCOMES
 from escalation_sim.scenario import load_scenario
 from helpers import SCENARIO_DIR, SHIPPED_IDS, run_to_end, shipped
 
@@ -160,7 +160,7 @@ def test_replayed_january_2020_ends_in_de_escalation() -> None:
     Issue 22: the class is death-based. From the branch (4 Jan), as the model's runs are coded, history has
     under 25 battle deaths in every dyad: de-escalation. The whole record, coded from its first day (a replay
     has no branch), is an armed conflict: the 29 December strikes killed 25 Kataib Hezbollah fighters."""
-    from escalation_sim.standard_coding import code_history
+    from escalation_sim.runner import code_history
 
     assert code_history(shipped("jan2020")).headline == "de-escalation"
     model = run_to_end(shipped("jan2020"), seed=0, replay_only=True)

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from escalation_sim.dyads import mid_fatality
 from escalation_sim.model import EscalationModel
-from escalation_sim.outcomes import OUTCOMES
+from escalation_sim.results.dyads import mid_fatality
+from escalation_sim.results.outcomes import OUTCOMES
 from escalation_sim.runner import run, write_run
 from escalation_sim.sweep.worker import column_names
 from helpers import shipped

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
+from escalation_sim.mechanics.proxies import RESTRAIN
 from escalation_sim.model import EscalationModel
-from escalation_sim.proxies import RESTRAIN
 from escalation_sim.rules import Option
 from escalation_sim.scenario import load_scenario
 from helpers import ROOT, at_branch, shipped
@@ -39,14 +39,14 @@ def test_liaison_killed_drops_control_which_recovers_with_its_half_life() -> Non
     base = kh.spec.sponsor_control
     while model.date < dt.date(2020, 1, 2):  # through 2 Jan
         model.step()
-        assert kh.control == pytest.approx(base)
+        assert kh.proxy.control == pytest.approx(base)
     model.step()  # 3 Jan: A06 kills Soleimani and al-Muhandis (liaison_killed: [KH, PMF])
     lost = base * kh.spec.liaison_loss
-    assert kh.control == pytest.approx(base - lost * 0.5 ** (1 / kh.spec.control_half_life_days))
+    assert kh.proxy.control == pytest.approx(base - lost * 0.5 ** (1 / kh.spec.control_half_life_days))
     for _ in range(30):
         model.step()
-    assert kh.control == pytest.approx(base - lost * 0.5 ** (31 / kh.spec.control_half_life_days))
-    assert kh.sponsor_restraint <= kh.control  # the wish for calm reaches it only as far as control goes
+    assert kh.proxy.control == pytest.approx(base - lost * 0.5 ** (31 / kh.spec.control_half_life_days))
+    assert kh.sponsor_restraint <= kh.proxy.control  # the wish for calm reaches it only as far as control goes
 
 
 def test_restraint_order_is_obeyed_with_probability_control_after_the_lag_and_stops_attacks() -> None:
@@ -60,11 +60,11 @@ def test_restraint_order_is_obeyed_with_probability_control_after_the_lag_and_st
         due = model.day + kh.spec.order_lag_days
         while model.day < due - 1:
             model.step()
-        assert kh.ordered == 0, "the order arrived before its lag"
-        controls.append(kh.control * kh.control_decay)  # the control on the day it arrives
+        assert kh.proxy.ordered == 0, "the order arrived before its lag"
+        controls.append(kh.proxy.control * kh.proxy.control_decay)  # the control on the day it arrives
         before += attack_mass(model, "KH")
         model.step()  # the order arrives at the start of this day
-        if kh.ordered == RESTRAIN:
+        if kh.proxy.ordered == RESTRAIN:
             obeyed += 1
             assert attack_mass(model, "KH") == 0.0
         after += attack_mass(model, "KH")
@@ -85,7 +85,7 @@ def test_restraint_order_cuts_realised_attacks_by_at_least_half_the_control() ->
             start = model.day + 1
             if ordered:
                 model.act(model.by_id["IRN"], option(model, "IRN", "order_restraint", "KH"), 1.0, "test")
-                controls.append(kh.control)
+                controls.append(kh.proxy.control)
             due = start + kh.spec.order_lag_days
             while model.day < due + kh.spec.order_days - 1:
                 model.step()
@@ -119,7 +119,7 @@ def test_sponsor_answers_an_attack_on_its_proxy_through_the_proxy() -> None:
 def test_obeyed_attack_order_raises_the_proxy_attack_rate_to_its_readiness() -> None:
     model = at_branch(shipped("jan2020"), 5)
     kh = model.by_id["KH"]
-    kh.control = 1.0  # obeyed for certain
+    kh.proxy.control = 1.0  # obeyed for certain
     model.act(model.by_id["IRN"], option(model, "IRN", "order_attack", "KH"), 1.0, "test")
     due = model.day + kh.spec.order_lag_days
     while model.day < due:
@@ -176,7 +176,7 @@ def test_late_attribution_enters_the_grievance_on_the_day_it_arrives() -> None:
     assert usa.outstanding[kh.index] == 0.0
     ours = model.late_blame[queued:]  # this act's blame (KH, and Iran as its sponsor under an umbrella claim)
     due = model.day + 21
-    assert ours and all(b[0] == due for b in ours)
+    assert ours and all(b.due == due for b in ours)
     while model.day < due - 1:
         model.step()
     assert all(b in model.late_blame for b in ours), "still under investigation the day before"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from escalation_sim.beliefs import message_likelihood
+from escalation_sim.mechanics.perception import Act, carry_out
+from escalation_sim.mechanics.signals import receive
+from escalation_sim.minds.beliefs import message_likelihood
 from escalation_sim.model import EscalationModel
-from escalation_sim.perception import Act, carry_out
 from escalation_sim.scenario import Scenario, ThreatTerms
-from escalation_sim.signals import receive
 from helpers import at_branch, shipped
 
 
@@ -127,8 +127,7 @@ def test_a_closure_declaration_lowers_the_other_sides_probability_of_force_over_
             start = len(model.records)
             days(model, 7)
             force[closure] += any(
-                r.actor == "USA" and r.target == "IRN" and model.ladder[r.action].force
-                for r in model.records[start:]
+                r.actor == "USA" and r.target == "IRN" and model.ladder[r.action].force for r in model.records[start:]
             )
     n = len(seeds)
     assert force[False] / n > 0.3  # two Americans killed: the red line is crossed

@@ -8,7 +8,7 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 from .model import EscalationModel, Record
-from .outcomes import OUTCOMES, Outcome
+from .results.outcomes import OUTCOMES, Outcome
 from .rules import RULES
 from .scenario import Scenario, ScenarioError, load_scenario
 

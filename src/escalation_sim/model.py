@@ -8,26 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 
-from . import signals
 from .agents import CrisisActor
-from .beliefs import install as install_beliefs
-from .beliefs import listen, observed
-from .beliefs import refresh as refresh_beliefs
-from .channels import build_lines
-from .harm import salvo_casualties
-from .options import build_options
-from .outcomes import NO_RUNG, Outcome, classify
-from .perception import Act, accidents, after_accident, arrive_blame, carry_out, casualties
-from .proxies import Order, deliver_orders
+from .mechanics import signals
+from .mechanics.channels import build_lines
+from .mechanics.harm import salvo_casualties
+from .mechanics.menu import build_menu
+from .mechanics.perception import accidents, after_accident, arrive_blame, carry_out, casualties
+from .mechanics.proxies import deliver_orders
+from .mechanics.words import listen
+from .minds.beliefs import install as install_beliefs
+from .minds.beliefs import observed
+from .minds.beliefs import refresh as refresh_beliefs
+from .results.outcomes import NO_RUNG, Outcome, classify
 from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
+from .state.ledgers import Blame, Order, SignalBook
+from .state.records import Act, Record
 
 
 def rung_or_none(value: Any) -> int | None:
@@ -57,27 +59,16 @@ AGENT_REPORTERS: dict[str, Any] = {
 }
 
 
-@dataclass(slots=True)
-class Record:
-    """One action in the crisis, historical or decided by the model, with the reason and its probability."""
-
-    day: int
-    date: dt.date
-    actor: str | None
-    target: str | None
-    action: str
-    rung: int
-    killed: dict[str, int]
-    wounded: dict[str, int]
-    origin: str  # "history", "model", or "player" (a human's choice in play mode)
-    probability: float  # what the model gave this action (NaN where no decision was involved)
-    reason: str
-    event_id: str | None = None
-    attributed: str = ""  # who the target blamed, for deniable attacks
-
-    @property
-    def killed_total(self) -> int:
-        return sum(self.killed.values())
+def introduce(model: EscalationModel) -> None:
+    """Once every actor exists: who sponsors whom, the shared readings of resolve and credibility, each menu."""
+    sponsor_of = [model.by_id[a.spec.sponsor].index if a.spec.sponsor is not None else -1 for a in model.actors]
+    for actor in model.actors:
+        actor.sponsor_of = sponsor_of
+        actor.resolve_of = model.resolve_of
+        actor.credibility_of = model.credibility_of
+        if actor.spec.sponsor is not None:
+            actor.sponsor = model.by_id[actor.spec.sponsor]
+        build_menu(model, actor, model.ladder, model.actors)
 
 
 class EscalationModel(mesa.Model):
@@ -122,29 +113,20 @@ class EscalationModel(mesa.Model):
         ids = list(scenario.actors)
         self.actor_ids = ids
         self.lines = build_lines(scenario.channels, ids)  # open private channels, by (sender, receiver) index
-        self.signals = signals.SignalBook()  # threats, closures and messages in play (signals.py)
+        self.signals = SignalBook()  # threats, closures and messages in play (signals.py)
         self.actors: list[CrisisActor] = [
             CrisisActor(self, key, spec, i, len(ids)) for i, (key, spec) in enumerate(scenario.actors.items())
         ]
         self.by_id = {a.actor_id: a for a in self.actors}
-        resolve_of = [a.resolve for a in self.actors]
-        credibility_of = [a.credibility for a in self.actors]
-        self.resolve_of = resolve_of
-        self.credibility_of = credibility_of
-        sponsor_of = [self.by_id[a.spec.sponsor].index if a.spec.sponsor is not None else -1 for a in self.actors]
-        for actor in self.actors:
-            actor.sponsor_of = sponsor_of
-            actor.resolve_of = resolve_of  # shared: an actor's credibility is what others read
-            actor.credibility_of = credibility_of
-            if actor.spec.sponsor is not None:
-                actor.sponsor = self.by_id[actor.spec.sponsor]
-            build_options(actor, self.ladder, self.actors)
+        self.resolve_of = [a.resolve for a in self.actors]  # shared: an actor's credibility is what others read
+        self.credibility_of = [a.credibility for a in self.actors]
+        introduce(self)
         self.watchers: list[list[Any]] = [[] for _ in self.actors]  # per actor: the beliefs held about it
         self.believers: list[CrisisActor] = []
         self.listeners: list[CrisisActor] = []  # actors whose reading of another's credibility words moved
         install_beliefs(self)
 
-        self.regime_actors = [a for a in self.actors if a.regime is not None]
+        self.keeping_state = [a for a in self.actors if a.traits.keeps_state]  # their rules see every act
         self.events_by_day: dict[int, list[Event]] = {}
         for event in scenario.events:
             self.events_by_day.setdefault((event.date - self.start_date).days, []).append(event)
@@ -156,7 +138,7 @@ class EscalationModel(mesa.Model):
         self.retaliations = 0
         self.accident_probability: list[float] = []
         self.orders: list[Order] = []  # sponsors' private orders on their way (proxies.py)
-        self.late_blame: list[tuple] = []  # attributions still under investigation (perception.py)
+        self.late_blame: list[Blame] = []  # attributions still under investigation (perception.py)
 
         self.collect = collect
         reporters = AGENT_REPORTERS | ({"beliefs": "belief_summary"} if self.believers else {})
@@ -231,8 +213,19 @@ class EscalationModel(mesa.Model):
             reason = f"{reason}; {how}; {hits} of {action.salvo} missiles landed"
         else:
             killed, wounded = casualties(self, action, option.target)
-        act = Act(actor, option.action, action, option.target, killed, wounded, claimed=actor.kind == "state",
-                  origin=origin, probability=probability, reason=reason, front=actor.spec.front)  # fmt: skip
+        act = Act(
+            actor,
+            option.action,
+            action,
+            option.target,
+            killed,
+            wounded,
+            claimed=actor.kind == "state",
+            origin=origin,
+            probability=probability,
+            reason=reason,
+            front=actor.spec.front,
+        )
         return carry_out(self, act)
 
     def justify(self, actor: CrisisActor, probability: float) -> Record:
@@ -250,10 +243,23 @@ class EscalationModel(mesa.Model):
             chosen = tuple(o.index for o in actor.options if o.action == event.action and o.target == event.target)
             if chosen:
                 observed(self, actor, chosen)
-        act = Act(actor, event.action, action, event.target, dict(event.killed), dict(event.wounded),
-                  claimed=event.claimed, soil=event.soil, origin="history", probability=probability,
-                  reason=f"history ({event.id}): {event.description}", event_id=event.id, front=event.front,
-                  liaison_killed=tuple(event.liaison_killed), threat=event.threat)  # fmt: skip
+        act = Act(
+            actor,
+            event.action,
+            action,
+            event.target,
+            dict(event.killed),
+            dict(event.wounded),
+            claimed=event.claimed,
+            soil=event.soil,
+            origin="history",
+            probability=probability,
+            reason=f"history ({event.id}): {event.description}",
+            event_id=event.id,
+            front=event.front,
+            liaison_killed=tuple(event.liaison_killed),
+            threat=event.threat,
+        )
         if actor is not None and action.chosen:
             actor.observed(event.action, event.target)  # forward filtering of a regime model, before the act
             return carry_out(self, act)
@@ -299,7 +305,7 @@ class EscalationModel(mesa.Model):
         self.records.append(record)
         if actor is not None and act.target is not None and action.chosen:
             actor.own_last_rung[self.by_id[act.target].index] = action.rung
-        for watcher in self.regime_actors:
+        for watcher in self.keeping_state:
             watcher.witness(act.key, record.actor, act.target)
         if actor is not None and action.is_hostile and action.rung > self.daily_rung[self.day, actor.index]:
             self.daily_rung[self.day, actor.index] = action.rung
@@ -312,4 +318,3 @@ class EscalationModel(mesa.Model):
         if self._outcome is None:
             self._outcome = classify(self)
         return self._outcome
-

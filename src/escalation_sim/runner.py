@@ -18,6 +18,7 @@ import pandas as pd
 from .files import write_csv, write_text
 from .model import EscalationModel
 from .provenance import provenance
+from .results.standard_coding import StandardCoding, code_standard
 from .scenario import Scenario, load_scenario
 
 EVENT_COLUMNS = [
@@ -193,6 +194,15 @@ def history_probabilities(scenario: Scenario, seeds: int = 200) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def code_history(scenario: Scenario) -> StandardCoding:
+    """History as recorded (every event replayed, no branch), coded from the scenario's branch date by the same
+    rule as the model's runs: what a case's `observed_outcome` must be."""
+    model = EscalationModel(scenario=scenario, rng=0, replay_only=True, collect=False)
+    model.run_model()
+    branch = (scenario.branch_date - scenario.start_date).days if scenario.branch_date is not None else 0
+    return code_standard(model, branch)
 
 
 def write_run(result: RunResult, out: str | Path) -> list[Path]:

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from escalation_sim.minds.policy import decide
 from escalation_sim.model import EscalationModel
 from escalation_sim.rules import RULES, make_rule
-from escalation_sim.rules.base import decide, withhold_cooling
+from escalation_sim.rules.base import withhold_cooling
 from helpers import shipped, us_view
 from test_rules import views
 
@@ -31,7 +32,7 @@ def test_with_a_tremble_every_available_option_has_at_least_epsilon_over_n(view,
     n_options = len(view.options)
     view.cooling = data.draw(st.lists(st.sampled_from([0, 0, 0, 2]), min_size=n_options, max_size=n_options))
     view.cooling[view.hold_index] = 0  # holding never cools down
-    policy = decide(with_params(name, epsilon=epsilon), view)
+    policy = decide(view, with_params(name, epsilon=epsilon))  # the production pipeline
     free = [i for i in range(n_options) if not view.cooling[i]]
     assert math.isclose(sum(policy.probs), 1.0, abs_tol=1e-9)
     for i in range(n_options):
@@ -46,7 +47,7 @@ def test_with_a_tremble_every_available_option_has_at_least_epsilon_over_n(view,
 def test_no_tremble_is_the_doctrine_itself(view, name) -> None:
     expected = with_params(name).policy(view)
     withhold_cooling(view, expected)
-    assert decide(with_params(name, epsilon=0.0), view).probs == expected.probs
+    assert decide(view, with_params(name, epsilon=0.0)).probs == expected.probs
 
 
 def test_a_zero_tremble_is_not_written_so_old_scenarios_keep_their_hash() -> None:
@@ -179,4 +180,5 @@ def test_a_drawn_regime_switches_by_day_and_by_its_own_acts_and_says_so() -> Non
     assert regime.names[regime.current] == "restore_deterrence"
     regime.on_event(trigger, 0.3, "leadership_strike by USA against IRN")
     assert regime.policy(view).reason.startswith(
-        "regime red_line (switched from restore_deterrence: leadership_strike by USA against IRN)")
+        "regime red_line (switched from restore_deterrence: leadership_strike by USA against IRN)"
+    )

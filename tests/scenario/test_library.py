@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from escalation_sim import load_scenario
-from escalation_sim.outcomes import OUTCOMES
+from escalation_sim.results.outcomes import OUTCOMES
 from escalation_sim.scenario import scenario_paths
 from escalation_sim.scenario.card import ObservedOutcome
 

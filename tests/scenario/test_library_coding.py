@@ -11,7 +11,8 @@ import pytest
 
 from escalation_sim import load_scenario
 from escalation_sim.model import Record
-from escalation_sim.standard_coding import calendar_year_max, code_history, window_max
+from escalation_sim.results.standard_coding import calendar_year_max, window_max
+from escalation_sim.runner import code_history
 
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios" / "library"
 CASES = sorted(LIBRARY.glob("*.yaml"))

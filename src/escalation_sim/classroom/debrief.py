@@ -17,9 +17,9 @@ import pandas as pd
 
 from ..display import format_probability
 from ..model import EscalationModel
-from ..outcomes import OUTCOMES
+from ..results.outcomes import OUTCOMES
+from ..results.standard_coding import code_standard  # history coded from the branch, as the game is (issue 22)
 from ..scenario import Scenario
-from ..standard_coding import code_standard  # history coded from the branch, as the game is (issue 22)
 from ..sweep.runner import distribution
 from .briefing import option_text
 from .saved import GameRecord

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from .classroom_views import plain, print_class, print_debrief, show_situation
+from .classroom_views import MAX_COMMAND, TOO_LONG, plain, print_class, print_debrief, read_line, show_situation
 from .common import (
     CLASSROOM,
     ScenarioArg,
@@ -35,11 +35,9 @@ from .common import (
 )
 
 LOOPBACK = "127.0.0.1"
-MAX_COMMAND = 200  # characters of one typed command ("3", "w 5", "?"): a longer line is refused, not parsed
 # Model runs a debrief compares with: they run while the player or the class waits, in memory; at 20,000 an
 # outcome share's 95% interval is +-0.7 points (1.96 * sqrt(0.25 / 20,000)), far finer than a class needs.
 MAX_CLASS_RUNS = 20_000
-TOO_LONG = "\0too long"  # what _read_line gives for a line over MAX_COMMAND characters
 
 
 # --- play ----------------------------------------------------------------------------------------------------
@@ -168,7 +166,7 @@ def _read_command(game: Any) -> Any:
     while True:
         console.print(f"[bold]{game.next_date} - your choice[/] (0-{len(game.actor.options) - 1}, "
                       "Enter hold, m model, a auto, w wait, q quit, ? help): ", end="")  # fmt: skip
-        line = _read_line()
+        line = read_line()
         if line is None:
             console.print()
             return None
@@ -187,21 +185,6 @@ def _read_command(game: Any) -> Any:
             console.print(HELP)
             continue
         return command
-
-
-def _read_line() -> str | None:
-    """One typed line, at most MAX_COMMAND characters kept; the rest of a longer line is read and dropped in
-    bounded pieces (a 1 MB paste must not be parsed, or held whole). None at the end of input."""
-    line = sys.stdin.readline(MAX_COMMAND + 1)
-    if not line:
-        return None
-    if len(line) <= MAX_COMMAND or line.endswith("\n"):
-        return line
-    while True:
-        rest = sys.stdin.readline(64 * 1024)
-        if not rest or rest.endswith("\n"):
-            break
-    return TOO_LONG
 
 
 # --- debrief -------------------------------------------------------------------------------------------------

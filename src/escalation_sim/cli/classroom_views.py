@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import Any
 
 from rich.markup import escape
@@ -10,6 +11,9 @@ from rich.table import Table
 
 from ..display import format_probability
 from .common import console
+
+MAX_COMMAND = 200  # characters of one typed command ("3", "w 5", "?"): a longer line is refused, not parsed
+TOO_LONG = "\0too long"  # what read_line gives for a line over MAX_COMMAND characters
 
 
 def show_situation(game: Any, hints: bool) -> None:
@@ -189,3 +193,18 @@ def plain(value: Any) -> Any:
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
+
+
+def read_line() -> str | None:
+    """One typed line, at most MAX_COMMAND characters kept; the rest of a longer line is read and dropped in
+    bounded pieces (a 1 MB paste must not be parsed, or held whole). None at the end of input."""
+    line = sys.stdin.readline(MAX_COMMAND + 1)
+    if not line:
+        return None
+    if len(line) <= MAX_COMMAND or line.endswith("\n"):
+        return line
+    while True:
+        rest = sys.stdin.readline(64 * 1024)
+        if not rest or rest.endswith("\n"):
+            break
+    return TOO_LONG

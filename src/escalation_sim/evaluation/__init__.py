@@ -31,8 +31,8 @@ from typing import Any
 import pandas as pd
 
 from ..calibrate import Param, calibrate
-from ..outcomes import OUTCOMES
 from ..provenance import provenance
+from ..results.outcomes import OUTCOMES
 from ..scenario import Scenario, load_scenario
 from ..score import score_scenario
 from ..score.frozen import DEFAULT_REGISTRY, check, read_params, record

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..outcomes import OUTCOMES
+from ..results.outcomes import OUTCOMES
 
 COLOURS = {"de-escalation": "#4c72b0", "protracted": "#dd8452", "war": "#c44e52"}
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..outcomes import OUTCOMES
+from ..results.outcomes import OUTCOMES
 from ..scenario import Scenario
 from ..sweep.runner import distribution
 

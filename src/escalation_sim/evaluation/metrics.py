@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from ..outcomes import OUTCOMES
+from ..results.outcomes import OUTCOMES
 
 JEFFREYS = 0.5
 

@@ -11,7 +11,7 @@ from typing import Annotated, Union
 
 from pydantic import Field
 
-from .base import CLASSIFIER_KEYS, NO_TARGET, RULES, Forecast, Option, Policy, Rule, RuleParams, View
+from .base import CLASSIFIER_KEYS, NO_TARGET, RULES, Forecast, Option, Policy, Rule, RuleParams, View, make_rule
 
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     if _module != "base":
@@ -29,11 +29,6 @@ RuleConfig = Annotated[
 
 for _params in {*(cls.Params for cls in RULES.values()), *_COMPOSITE_PARTS}:  # composite rules name other rules
     _params.model_rebuild(_types_namespace={"RuleConfig": RuleConfig})
-
-
-def make_rule(params: RuleParams) -> Rule:
-    """The rule object for validated parameters."""
-    return RULES[params.name](params)  # type: ignore[attr-defined]
 
 
 __all__ = [

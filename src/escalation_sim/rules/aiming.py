@@ -9,16 +9,22 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .base import Option
+    from .view import Option
 
 _AIMED: dict[tuple, tuple[tuple[Option, ...], list[float] | None]] = {}  # `aim`'s results, see `aimed`
 _CANDIDATES: dict[tuple[int, int, bool], tuple[tuple[Option, ...], list[int], list[int]]] = {}
 
 
 def aimed(
-    options: tuple[Option, ...], target: int, rung: float, spread: float, p_act: float, hostile_only: bool,
-    quiet_spread: float, quiet: list[float],
-) -> list[float] | None:  # fmt: skip
+    options: tuple[Option, ...],
+    target: int,
+    rung: float,
+    spread: float,
+    p_act: float,
+    hostile_only: bool,
+    quiet_spread: float,
+    quiet: list[float],
+) -> list[float] | None:
     """`aim`'s probabilities (None: nothing to aim at), cached: they depend on nothing but the arguments.
 
     Keyed by the options' identity (an actor's options never change during a run; the entry keeps them alive, so
@@ -40,9 +46,14 @@ def aimed(
 
 
 def _aim_probs(
-    options: tuple[Option, ...], target: int, rung: float, spread: float, p_act: float, hostile_only: bool,
+    options: tuple[Option, ...],
+    target: int,
+    rung: float,
+    spread: float,
+    p_act: float,
+    hostile_only: bool,
     quiet: list[float],
-) -> list[float] | None:  # fmt: skip
+) -> list[float] | None:
     indices, rungs = _candidates(options, target, hostile_only)
     exp = math.exp
     weights = [exp(-abs(at - rung) / spread) for at in rungs]

@@ -8,96 +8,17 @@ historical ones included, can be computed. Rules know nothing of Mesa, which kee
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from .aiming import aimed
-
-NO_TARGET = -1
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    """One thing an actor can do today: an action of the ladder aimed at one target (or at no one)."""
-
-    index: int
-    action: str
-    target: str | None
-    target_index: int
-    rung: int
-    hostile: bool
-    force: bool
-    group: str
-    expected_killed: float
-    on_soil_of: int  # index of the host nation whose soil the target stands on, or NO_TARGET
-
-
-@dataclass(frozen=True, slots=True)
-class Forecast:
-    """What the deciding actor expects an option to provoke from its target (docs/model.md, Anticipation).
-
-    `deaths`: expected own nationals killed by the answer; `rung`: expected rung of the answer (holding = 0);
-    `rung_sq`: expected squared rung / 100, the scale of the retaliation cost; `escalate`: probability that the
-    answer climbs above the option's own rung.
-    """
-
-    deaths: float
-    rung: float
-    rung_sq: float
-    escalate: float
-
-
-class View(Protocol):
-    """What a rule may know about the deciding actor: its own state and its memory of the others.
-
-    Lists indexed by actor index (`others[i]` is the id of actor i; the actor itself has an index too).
-    """
-
-    actor_id: str
-    index: int
-    kind: str
-    others: tuple[str, ...]
-    options: tuple[Option, ...]
-    hold_index: int
-    # traits
-    resolve: float
-    cost_sensitivity: float
-    risk_tolerance: float
-    alert: float
-    domestic_pressure: float
-    credibility: float
-    readiness: float
-    legitimacy_cost: float
-    sponsor_restraint: float
-    # memory, per other actor
-    outstanding: list[float]
-    last_rung: list[int]
-    last_killed: list[int]  # most own nationals killed in one act not yet answered by force
-    last_attribution: list[float]
-    grievance: list[float]
-    conciliatory: list[bool]
-    pending_threat: list[int]
-    resolve_of: list[float]
-    credibility_of: list[float]
-    sovereignty_cost: list[float]
-    violations: list[float]
-    last_act_of: list[str]  # the ladder action of each other actor's last act perceived ("" if none)
-    own_last_rung: list[int]  # the rung of this actor's own last act aimed at each other actor (0 if none)
-    sponsor_of: list[int]  # per actor: the index of its sponsor, NO_TARGET if it has none
-    cooling: list[int]  # per option: days before it can be taken again (0: available)
-
-    targetable: list[bool]  # it has a hostile option against this actor
-    lethal_days: int  # days since one of its own attacks last killed someone (large if never)
-    dependence: list[float]  # host nations: dependence on each patron
-    pressure_on: list[float]  # host nations: each patron's pressure on it
-    parliament_weight: float  # host nations: parliament's weight against the government's
-
-    def forecasts(self) -> list[Forecast] | None:
-        """Per option, the answer it would provoke from its target; None where no forecast is made (a
-        hypothetical target, modelled as level-0, does not look ahead itself)."""
-        ...
+from .view import NO_TARGET as NO_TARGET  # re-exported: rules import what they see from base
+from .view import Forecast as Forecast
+from .view import HostSide as HostSide
+from .view import Option, Policy, View
 
 
 class RuleParams(BaseModel):
@@ -150,21 +71,45 @@ class RuleParams(BaseModel):
         return data
 
 
-@dataclass(slots=True)
-class Policy:
-    """A probability per option (aligned with `view.options`) and the reason for it, in words."""
+@dataclass(frozen=True, slots=True)
+class Traits:
+    """What a rule needs of the model besides its view (docs/adding-a-rule.md).
 
-    probs: list[float]
-    reason: str
+    `looks_ahead`: its policy reads `view.forecasts()`, so the actor gets a forecaster (minds/anticipation.py).
+    `reads_resolve`: its policy reads `view.resolve`, so beliefs about an actor run each resolve's type through it
+    (minds/beliefs.py) rather than applying resolve in closed form. `keeps_state`: it changes between decisions,
+    so the model calls its lifecycle hooks (`Rule.on_branch`, `on_day`, `on_act`, `on_history`).
+    """
+
+    looks_ahead: bool = False
+    reads_resolve: bool = False
+    keeps_state: bool = False
+
+    def __or__(self, other: Traits) -> Traits:
+        return Traits(
+            self.looks_ahead or other.looks_ahead,
+            self.reads_resolve or other.reads_resolve,
+            self.keeps_state or other.keeps_state,
+        )
+
+
+Draw = Callable[[], float]  # a uniform draw from the model's generator, made only when a hook needs one
 
 
 class Rule:
-    """Base class: subclasses set `name`, `description`, `classifier`, `Params` and write `policy`."""
+    """Base class: subclasses set `name`, `description`, `classifier`, `Params` and write `policy`.
+
+    A rule that looks ahead, reads resolve or keeps state says so in `declared` (or `own_traits`, where it depends
+    on the parameters); a rule that keeps state overrides the lifecycle hooks it needs. The model calls them, so
+    such a rule needs no edit outside its module. Composite rules list the doctrines inside them in `inner`: their
+    traits are the union of their own and their doctrines', and their hooks reach the doctrines.
+    """
 
     name: ClassVar[str]
     description: ClassVar[str]
     classifier: ClassVar[dict[str, Any]]
     Params: ClassVar[type[RuleParams]]
+    declared: ClassVar[Traits] = Traits()
 
     def __init__(self, params: RuleParams | None = None) -> None:
         self.params = params if params is not None else self.Params(name=self.name)
@@ -172,6 +117,43 @@ class Rule:
 
     def policy(self, view: View) -> Policy:
         raise NotImplementedError
+
+    # --- what it needs, and the hooks the model calls (no-ops unless a rule keeps state) ----------------------
+
+    def own_traits(self) -> Traits:
+        """This rule's own needs (its class's `declared`; a rule whose needs depend on its parameters overrides)."""
+        return self.declared
+
+    def inner(self) -> list[Rule]:
+        """The doctrines inside a composite rule (a mixture's components, a regime model's regimes)."""
+        return []
+
+    def traits(self) -> Traits:
+        """What the rule needs: its own traits and those of every doctrine inside it."""
+        traits = self.own_traits()
+        for rule in self.inner():
+            traits = traits | rule.traits()
+        return traits
+
+    def on_branch(self, view: View, draw: Draw) -> None:
+        """The actor's first decision after the branch point (a regime model draws its type here)."""
+        for rule in self.inner():
+            rule.on_branch(view, draw)
+
+    def on_day(self, view: View, draw: Draw) -> None:
+        """The end of each day, after memory fades (a regime model's daily switching)."""
+        for rule in self.inner():
+            rule.on_day(view, draw)
+
+    def on_act(self, view: View, act: Witnessed, draw: Draw) -> None:
+        """Any act recorded in the crisis, by anyone (a regime model's event triggers)."""
+        for rule in self.inner():
+            rule.on_act(view, act, draw)
+
+    def on_history(self, view: View, chosen: list[int]) -> None:
+        """A recorded historical decision of this actor, before it is carried out: the options it could be."""
+        for rule in self.inner():
+            rule.on_history(view, chosen)
 
     def settle(self, view: View, reason: str = "nothing to answer: holding") -> Policy:
         """A quiet day: mostly hold, with rare stray statements; answer conciliation in kind."""
@@ -184,6 +166,20 @@ class Rule:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Witnessed:
+    """An act as a rule's `on_act` hook sees it: the ladder action, whose it was and whom it aimed at."""
+
+    action: str
+    actor: str | None
+    target: str | None
+    by_self: bool
+    aimed_at_self: bool
+
+    def describe(self) -> str:
+        return f"{self.action} by {self.actor} against {self.target}"
 
 
 RULES: dict[str, type[Rule]] = {}
@@ -199,6 +195,11 @@ CLASSIFIER_KEYS = (
 )
 
 
+def make_rule(params: RuleParams) -> Rule:
+    """The rule object for validated parameters (the registry is complete once the package is imported)."""
+    return RULES[params.name](params)  # type: ignore[attr-defined]
+
+
 def register[R: type[Rule]](cls: R) -> R:
     """Class decorator: add a rule to the registry under its name, checking its declaration is complete."""
     missing = [k for k in CLASSIFIER_KEYS if k not in cls.classifier]
@@ -211,11 +212,6 @@ def register[R: type[Rule]](cls: R) -> R:
 
 
 # --- shared building blocks -------------------------------------------------------------------------------
-
-
-def perceived_severity(rung: int, killed: int, casualty_weight: float) -> float:
-    """Severity on the ladder's scale: the act's rung plus a weight per log of own nationals killed."""
-    return rung + casualty_weight * math.log1p(killed)
 
 
 def most_pressing(view: View, params: RuleParams) -> int:
@@ -336,14 +332,6 @@ def tremble(view: View, policy: Policy, epsilon: float) -> Policy:
     for i in free:
         probs[i] += share
     return Policy(probs, policy.reason)
-
-
-def decide(rule: Rule, view: View) -> Policy:
-    """What an actor does with its rule: the doctrine's policy, options cooling down withheld, then the tremble."""
-    policy = rule.policy(view)
-    if any(view.cooling):
-        withhold_cooling(view, policy)
-    return tremble(view, policy, rule.params.epsilon)
 
 
 def softmax(utilities: list[float], temperature: float) -> list[float]:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_serializer
 
-from .base import Forecast, Policy, Rule, RuleParams, View, most_pressing, register, softmax
+from .base import Forecast, Policy, Rule, RuleParams, Traits, View, most_pressing, register, softmax
 
 _LOG_WAR = math.log1p(300.0)  # expected deaths of one day of sustained campaign: the top of the casualty scale
 
@@ -110,6 +110,10 @@ class CostBenefit(Rule):
         "proxy": False,
     }
     Params = CostBenefitParams
+
+    def own_traits(self) -> Traits:
+        """It reads resolve; with `lookahead: 1` it reads the forecasts of the answers its options provoke."""
+        return Traits(looks_ahead=self.params.lookahead > 0, reads_resolve=True)
 
     def utilities(self, view: View) -> tuple[list[float], list[tuple[float, float, float]]]:
         """Utility of each option, and its (benefit, retaliation cost, other costs) for explanation."""

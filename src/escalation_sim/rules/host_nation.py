@@ -64,8 +64,8 @@ class HostNation(Rule):
         if worst < 0:
             return self.settle(view)
         p = self.params
-        leaning = (1.0 - view.parliament_weight) * view.dependence[worst]  # the government's hold on it
-        cost = leaning * (1.0 + view.pressure_on[worst]) * p.dependence_weight
+        leaning = (1.0 - view.host.parliament_weight) * view.host.dependence[worst]  # the government's hold on it
+        cost = leaning * (1.0 + view.host.pressure_on[worst]) * p.dependence_weight
         drive = worst_value - cost
         stage = 1.0 if drive < p.protest_threshold else min(4.0, 1.0 + drive // p.protest_threshold)
         words = {1.0: "protesting", 2.0: "demanding withdrawal", 3.0: "restricting access", 4.0: "expelling"}

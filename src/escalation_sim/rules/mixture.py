@@ -6,15 +6,12 @@ red line, partly a restorer of deterrence'. A one-component mixture is its compo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .base import Policy, Rule, RuleParams, View, blend, register, trembled
+from .base import Policy, Rule, RuleParams, View, blend, make_rule, register, trembled
 from .tit_for_tat import TitForTatParams
-
-if TYPE_CHECKING:
-    from . import RuleConfig
 
 
 class Component(BaseModel):
@@ -23,7 +20,7 @@ class Component(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     weight: float = Field(gt=0, le=1e6, description="relative weight (weights are normalised to sum to 1)")
-    rule: RuleConfig
+    rule: RuleConfig  # noqa: F821 - the union of every rule, completed by rules/__init__
 
 
 class MixtureParams(RuleParams):
@@ -57,11 +54,12 @@ class Mixture(Rule):
 
     def __init__(self, params: MixtureParams | None = None) -> None:
         super().__init__(params)
-        from . import make_rule  # the registry is complete once any rule is made
-
         total = sum(c.weight for c in self.params.components)
         self.weights = [c.weight / total for c in self.params.components]
         self.components = [make_rule(c.rule) for c in self.params.components]
+
+    def inner(self) -> list[Rule]:
+        return self.components
 
     def policy(self, view: View) -> Policy:
         policies = trembled(view, self.components)

@@ -11,16 +11,20 @@ The rule object keeps that state (it is made per actor and run); the model suppl
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .base import (
+    Draw,
     Policy,
     Rule,
     RuleParams,
+    Traits,
     View,
+    Witnessed,
     blend,
+    make_rule,
     register,
     sample_index,
     tremble,
@@ -28,9 +32,6 @@ from .base import (
     withhold_cooling,
 )
 from .tit_for_tat import TitForTatParams
-
-if TYPE_CHECKING:
-    from . import RuleConfig
 
 
 class Trigger(BaseModel):
@@ -49,7 +50,8 @@ class Trigger(BaseModel):
 
 class RegimeParams(RuleParams):
     name: Literal["regime"] = "regime"
-    regimes: dict[str, RuleConfig] = Field(
+    # "RuleConfig": the union of every rule, completed by rules/__init__ (model_rebuild)
+    regimes: dict[str, RuleConfig] = Field(  # noqa: F821
         default_factory=lambda: {"tit_for_tat": TitForTatParams()},
         min_length=1,
         description="the doctrines the leader may follow, by regime name; default one tit-for-tat (no switching)",
@@ -58,9 +60,12 @@ class RegimeParams(RuleParams):
         default_factory=dict, description="probability of each regime at the start (missing: 0; empty: uniform)"
     )
     switch_rate: float = Field(
-        0.0, ge=0, le=1, description="daily chance of moving to another regime (spread evenly), unless `switching` "
-        "gives the row; 0: types are stable within a crisis (Hermann 1980)"
-    )  # fmt: skip
+        0.0,
+        ge=0,
+        le=1,
+        description="daily chance of moving to another regime (spread evenly), unless `switching` "
+        "gives the row; 0: types are stable within a crisis (Hermann 1980)",
+    )
     switching: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="daily switching probabilities by regime pair {from: {to: p}}"
     )
@@ -69,9 +74,12 @@ class RegimeParams(RuleParams):
     @model_validator(mode="after")
     def _names_known(self) -> RegimeParams:
         names = list(self.regimes)
-        for where, keys in (("start", self.start), ("switching", self.switching),
-                            *((f"switching.{k}", row) for k, row in self.switching.items()),
-                            *((f"triggers.{n}.to", {t.to: 1}) for n, t in enumerate(self.triggers))):  # fmt: skip
+        for where, keys in (
+            ("start", self.start),
+            ("switching", self.switching),
+            *((f"switching.{k}", row) for k, row in self.switching.items()),
+            *((f"triggers.{n}.to", {t.to: 1}) for n, t in enumerate(self.triggers)),
+        ):
             unknown = [k for k in keys if k not in names]
             if unknown:
                 raise ValueError(f"{where}: unknown regime {unknown[0]!r} (regimes: {', '.join(names)})")
@@ -102,11 +110,10 @@ class Regime(Rule):
         "proxy": False,
     }
     Params = RegimeParams
+    declared = Traits(keeps_state=True)  # the filtered distribution, then the drawn regime
 
     def __init__(self, params: RegimeParams | None = None) -> None:
         super().__init__(params)
-        from . import make_rule  # the registry is complete once any rule is made
-
         p = self.params
         self.names = list(p.regimes)
         self.rules = [make_rule(r) for r in p.regimes.values()]
@@ -137,7 +144,30 @@ class Regime(Rule):
         shares = ", ".join(f"P({n})={b:.2g}" for n, b in zip(self.names, self.belief, strict=True))
         return Policy(probs, f"regimes {shares}; {self.names[top]}: {policies[top].reason}")
 
-    # --- the filter (history) and the draws (after the branch point) -----------------------------------------
+    def inner(self) -> list[Rule]:
+        return self.rules
+
+    # --- the hooks: the filter (history) and the draws (after the branch point) ------------------------------
+
+    def on_branch(self, view: View, draw: Draw) -> None:
+        """The type is drawn where the model starts deciding, from the filtered distribution."""
+        if self.current is None:
+            self.draw(draw())
+        super().on_branch(view, draw)
+
+    def on_day(self, view: View, draw: Draw) -> None:
+        self.day_passes(draw() if self.current is not None else 0.0)
+        super().on_day(view, draw)
+
+    def on_act(self, view: View, act: Witnessed, draw: Draw) -> None:
+        """Event triggers (`{event: siege, target_of: self}`): each may switch the regime (one draw each)."""
+        for trigger in self.triggered(act.action, act.aimed_at_self, act.by_self):
+            self.on_event(trigger, draw() if self.current is not None else 0.0, act.describe())
+        super().on_act(view, act, draw)
+
+    def on_history(self, view: View, chosen: list[int]) -> None:
+        self.observe(view, chosen)
+        super().on_history(view, chosen)
 
     def observe(self, view: View, chosen: list[int]) -> None:
         """Bayes on a recorded decision (the options it could be): each regime weighed by the chance it gave it."""
@@ -172,8 +202,11 @@ class Regime(Rule):
 
     def triggered(self, action: str, aimed_at_self: bool, by_self: bool = False) -> list[Trigger]:
         by = "self" if by_self else "others"
-        return [t for t in self.params.triggers if t.event == action and (aimed_at_self or t.target_of == "any")
-                and t.by in ("any", by)]  # fmt: skip
+        return [
+            t
+            for t in self.params.triggers
+            if t.event == action and (aimed_at_self or t.target_of == "any") and t.by in ("any", by)
+        ]
 
     def on_event(self, trigger: Trigger, u: float, what: str) -> None:
         """An event trigger: the filter moves `probability` of its mass to `to`; a drawn regime switches on `u`."""

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Split = Literal["train", "test"]
-# The model's outcome classes (escalation_sim.outcomes.OUTCOMES); repeated here because the scenario layer sits
+# The model's outcome classes (escalation_sim.results.outcomes.OUTCOMES); repeated here because the scenario layer sits
 # below the model. tests/scenario/test_library.py checks the two agree.
 ObservedOutcome = Literal["de-escalation", "protracted", "war"]
 

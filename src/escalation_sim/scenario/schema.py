@@ -10,8 +10,8 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_serializer, model_validator
 
@@ -109,6 +109,10 @@ class Scenario(Strict):
 
     Loaded from YAML by `load_scenario`; the model replays `events` up to `branch_date` and decides after it.
     """
+
+    # the full check of raw data (scenario/validate.py, which sits above the schema it checks against): it installs
+    # itself here on import, so that `with_edits` validates without the schema importing its own checker
+    validate_data: ClassVar[Callable[[dict[str, Any], str], Scenario] | None] = None
 
     name: str = Field(pattern=r"^[a-z0-9_-]+$")
     title: str
@@ -245,11 +249,11 @@ class Scenario(Strict):
 
     def with_edits(self, changes: dict[str, Any] | None = None, remove_events: Iterable[str] = ()) -> Scenario:
         """A validated counterfactual: values set by dotted path (`actors.USA.rule.margin`), events dropped."""
-        from .edits import apply_edits  # edits and validation sit beside the schema, not below it
-        from .validate import validate_scenario_data
+        from .edits import apply_edits  # edits sit beside the schema, not below it
 
         data = apply_edits(self.model_dump(mode="json"), changes or {}, remove_events)
-        return validate_scenario_data(data, f"{self.name} with edits")
+        assert Scenario.validate_data is not None, "scenario/validate.py installs it when the package is imported"
+        return Scenario.validate_data(data, f"{self.name} with edits")
 
     def sha256(self) -> str:
         """Content hash of the validated scenario, stable across key order and formatting."""

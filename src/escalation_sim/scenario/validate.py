@@ -141,3 +141,5 @@ def _inner_model(annotation: Any) -> Any:
 
 
 SCENARIO = Dialect(clean_loc=_clean_loc, known_fields=_known_fields, own_path=_own_path, special=_special)
+
+Scenario.validate_data = validate_scenario_data  # what `Scenario.with_edits` calls (schema.py)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..outcomes import OUTCOMES
+from ..results.outcomes import OUTCOMES
 from .intervals import wilson_interval  # lives one layer down, for the tournament; imported from here too
 
 if TYPE_CHECKING:

@@ -68,11 +68,6 @@ def make_points(sweep: Sweep) -> list[Point]:
     return points
 
 
-def design_matrix(sweep: Sweep) -> np.ndarray:
-    """The unit-cube samples of a random, lhs or saltelli design (rows: points of one counterfactual)."""
-    return _unit_samples(sweep)
-
-
 def salib_problem(sweep: Sweep) -> dict[str, Any]:
     """The SALib problem definition for the sweep's parameters (dates as day numbers)."""
     bounds = []

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..outcomes import OUTCOMES
+from ..results.outcomes import OUTCOMES
 from .analysis import wilson_interval
 
 if TYPE_CHECKING:

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..dyads import dyad_columns
 from ..provenance import provenance
+from ..results.dyads import dyad_columns
 from ..scenario import Scenario, load_scenario
 from .design import Point, make_points, run_seed
 from .executors import ExecutorName, default_workers, execute, prepare

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..files import read_text_file
+from ..results.outcomes import column_names
 from ..scenario import Scenario, ScenarioError, apply_edits, load_scenario_data, validate_scenario_data
 from ..scenario.errors import Dialect, InputFileError, Lines, at_line, describe, line_map, nearest_line
 from ..scenario.policy import read_yaml, value_problems
@@ -301,8 +302,6 @@ def load_sweep(path: str | Path) -> Sweep:
 
 def check_columns(sweep: Sweep, lines: Lines | None = None) -> None:
     """A swept parameter named like a result column would write two columns of that name: refuse it."""
-    from .worker import column_names  # the model's result columns for this scenario's actors
-
     taken = {*column_names(tuple(sweep.base_scenario.actors)), "set", "remove_events"} - {BRANCH_DATE}
     problems = []
     for i, p in enumerate(sweep.spec.parameters):
@@ -358,6 +357,6 @@ def check_edits(sweep: Sweep, lines: Lines | None = None) -> None:
 
 def sweep_dialect() -> Dialect:
     """How sweep files' errors are put in words (spec_errors.py), built on first use."""
-    from .spec_errors import SWEEP
+    from .spec_errors import dialect
 
-    return SWEEP
+    return dialect({"": SweepSpec, "parameters": Parameter, "counterfactuals": Counterfactual})

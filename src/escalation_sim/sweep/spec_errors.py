@@ -41,16 +41,16 @@ def _show(value: Any) -> str:
     return f"{shown[:60]}{'...' if len(shown) > 60 else ''}"
 
 
-def _known_fields(parent: tuple, data: Any = None) -> list[str]:
-    from .spec import Counterfactual, Parameter, SweepSpec  # spec.py builds the dialect only on a bad file
+def dialect(models: dict[str, type[BaseModel]]) -> Dialect:
+    """The sweep files' dialect, given the models of the file ("") and of its lists (spec.py passes them, so
+    this module imports nothing of spec.py)."""
 
-    models: dict[str, type[BaseModel]] = {"parameters": Parameter, "counterfactuals": Counterfactual}
-    if not parent:
-        return sorted(SweepSpec.model_fields)
-    if parent[0] == "design":
-        return ["kind", "points", "samples", "base_samples", "second_order"]
-    model = models.get(str(parent[0]))
-    return sorted(model.model_fields) if model else []
+    def known_fields(parent: tuple, data: Any = None) -> list[str]:
+        if not parent:
+            return sorted(models[""].model_fields)
+        if parent[0] == "design":
+            return ["kind", "points", "samples", "base_samples", "second_order"]
+        model = models.get(str(parent[0]))
+        return sorted(model.model_fields) if model else []
 
-
-SWEEP = Dialect(clean_loc=_clean_loc, known_fields=_known_fields, own_path=_own_path, special=_special, show=_show)
+    return Dialect(clean_loc=_clean_loc, known_fields=known_fields, own_path=_own_path, special=_special, show=_show)

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..outcomes import OUTCOMES
+from ..results.outcomes import OUTCOMES
 from ..rules import RULES
 from ..scenario import Scenario, ScenarioError
 from .design import Point, run_seed

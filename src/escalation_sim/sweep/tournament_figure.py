@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..outcomes import OUTCOMES
 from ..plots import mpl_text  # rule labels and the title are shown as written, never as mathtext
+from ..results.outcomes import OUTCOMES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

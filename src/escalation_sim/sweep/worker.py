@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..model import NO_RUNG, EscalationModel
-from ..outcomes import OUTCOME_COLUMNS, RESPONSE_KINDS, Outcome, per_actor_columns
+from ..results.outcomes import Outcome, column_names
 from ..scenario import Scenario, ScenarioError, apply_edits, validate_scenario_data
 from .design import Point
 
@@ -124,15 +124,6 @@ def run_chunk(tasks: list[RunTask], base: BaseScenario, trajectories: bool = Fal
             )
     stacked = np.stack(paths) if trajectories and paths else None
     return ChunkResult(columns, stacked)
-
-
-def column_names(actors: tuple[str, ...]) -> list[str]:
-    """Result columns besides the swept parameters (added by the runner from the point table)."""
-    casualties = [f"{kind}_{a}" for kind in ("killed", "wounded") for a in actors]
-    responses = [f"{kind}_{a}" for kind in RESPONSE_KINDS for a in actors]
-    return ["run_id", "point", "replicate", "seed", "counterfactual", "branch_date", *OUTCOME_COLUMNS,
-            *casualties, "killed_other", "wounded_other", *responses, *per_actor_columns(actors),
-            "wall_time_s", "error"]  # fmt: skip
 
 
 def _add_outcome(columns: dict[str, list[Any]], outcome: Outcome, actors: tuple[str, ...]) -> None:

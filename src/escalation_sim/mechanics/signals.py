@@ -18,51 +18,30 @@ Schelling 1966; Fearon 1994, 1997; Sartori 2002; Trager 2010; Kertzer & Brutger 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .beliefs import hear
+from ..scenario import Action
+from ..scenario.signalling import ThreatTerms
+from ..state.ledgers import Threat
 from .channels import route, send
-from .scenario import Action
-from .scenario.signalling import ThreatTerms
+from .words import hear
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
-    from .model import EscalationModel
-    from .perception import Act
+    from ..state.actor import ActorState
+    from ..state.records import Act
+    from ..state.world import World
 
 RELAYED = "assurance"  # what a host passes between its partners: it eases, it does not threaten (host.py)
 FULFIL_GAIN = 0.1  # credibility gained by making a threat good (unchanged from the timer this replaces)
 
 
-@dataclass(slots=True)
-class Threat:
-    """A public threat of `sender` against `target` (actor indices), with its terms and its state."""
-
-    sender: int
-    target: int
-    terms: ThreatTerms
-    window: int
-    issued: int
-    live: bool = False  # its condition met (or deadline passed): force is owed within the window
-
-
-@dataclass(slots=True)
-class SignalBook:
-    """The signals in play in one run: threats by (sender, target), closures, messages still on their way."""
-
-    threats: dict[tuple[int, int], Threat] = field(default_factory=dict)
-    closures: dict[tuple[int, int], int] = field(default_factory=dict)  # (author, other) -> last day it binds
-    inbox: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # day -> (sender, receiver, kind)
-
-
-def _open_window(model: EscalationModel, threat: Threat) -> None:
+def _open_window(model: World, threat: Threat) -> None:
     threat.live = True
     sender = model.actors[threat.sender]
     sender.pending_threat[threat.target] = max(sender.pending_threat[threat.target], threat.window)
 
 
-def issue_threat(model: EscalationModel, actor: CrisisActor, target: CrisisActor, terms: ThreatTerms | None) -> None:
+def issue_threat(model: World, actor: ActorState, target: ActorState, terms: ThreatTerms | None) -> None:
     """A public threat: recorded with its terms; its window opens at once if its condition is already met."""
     terms = terms if terms is not None else model.crisis.signals.threats
     window = terms.window_days if terms.window_days is not None else model.crisis.threat_window_days
@@ -84,14 +63,14 @@ def _meets(terms: ThreatTerms, act: Act, author_id: str) -> bool:
     return act.action.force if terms.condition_rung is None else act.action.rung >= terms.condition_rung
 
 
-def _charge(actor: CrisisActor, share: float) -> None:
+def _charge(actor: ActorState, share: float) -> None:
     """An audience cost: credibility lost and domestic pressure gained (Fearon 1994)."""
     cost = actor.spec.audience_cost * share
     actor.credibility = max(0.0, actor.credibility - cost)
     actor.domestic_pressure = min(1.0, actor.domestic_pressure + cost)
 
 
-def on_act(model: EscalationModel, act: Act, target: CrisisActor) -> None:
+def on_act(model: World, act: Act, target: ActorState) -> None:
     """What a public act does to the signals in play: threats issued, met, made good or backed down from."""
     actor = act.actor
     assert actor is not None
@@ -128,14 +107,14 @@ def on_act(model: EscalationModel, act: Act, target: CrisisActor) -> None:
         receive(model, target, actor, "closure")
 
 
-def private_message(model: EscalationModel, act: Act, target: CrisisActor) -> str:
+def private_message(model: World, act: Act, target: ActorState) -> str:
     """Send a private message through the scenario's channels; returns what became of it, in words."""
     actor = act.actor
     assert actor is not None and act.action.message is not None
     return _deliver(model, actor, target, act.action.message)
 
 
-def _deliver(model: EscalationModel, actor: CrisisActor, target: CrisisActor, kind: str, host: int = -1) -> str:
+def _deliver(model: World, actor: ActorState, target: ActorState, kind: str, host: int = -1) -> str:
     sent = send(model, actor.index, target.index, kind, host)
     if sent.delivered:
         if sent.day == model.day:
@@ -145,7 +124,7 @@ def _deliver(model: EscalationModel, actor: CrisisActor, target: CrisisActor, ki
     return sent.describe()
 
 
-def relay(model: EscalationModel, host: CrisisActor, target: CrisisActor) -> str:
+def relay(model: World, host: ActorState, target: ActorState) -> str:
     """A host passes to `target` the assurance of each of its other partners, on the lines it carries from them
     to `target` (with their delay and reliability, as any private message); returns what became of them."""
     said = []
@@ -156,7 +135,7 @@ def relay(model: EscalationModel, host: CrisisActor, target: CrisisActor) -> str
     return "; ".join(said)
 
 
-def warn(model: EscalationModel, actor: CrisisActor, target: CrisisActor, action: Action) -> tuple[bool, str]:
+def warn(model: World, actor: ActorState, target: ActorState, action: Action) -> tuple[bool, str]:
     """The warning a strike carries: whether it reached the target in time to shelter, and how, in words."""
     if action.warning == "public":
         receive(model, target, actor, "warning")
@@ -170,7 +149,7 @@ def warn(model: EscalationModel, actor: CrisisActor, target: CrisisActor, action
     return False, "unwarned"
 
 
-def receive(model: EscalationModel, receiver: CrisisActor, sender: CrisisActor, kind: str) -> None:
+def receive(model: World, receiver: ActorState, sender: ActorState, kind: str) -> None:
     """The one door through which a signal enters an actor, weighted by the sender's credibility.
 
     Every message enters what the receiver believes of the sender's resolve (beliefs.hear: a Bayes update of its
@@ -192,7 +171,7 @@ def receive(model: EscalationModel, receiver: CrisisActor, sender: CrisisActor, 
         receiver.alert = min(1.0, receiver.alert + terms.warning_alert * credibility)
 
 
-def end_of_day(model: EscalationModel) -> None:
+def end_of_day(model: World) -> None:
     """Messages arrive; compellent deadlines pass; unmet deterrent threats and closures lapse; lapsed windows go."""
     book = model.signals
     day = model.day
@@ -203,7 +182,7 @@ def end_of_day(model: EscalationModel) -> None:
         for key, threat in list(book.threats.items()):
             if threat.live:
                 if model.actors[threat.sender].pending_threat[threat.target] == 0:
-                    del book.threats[key]  # the window closed unmet: the author paid (CrisisActor.end_of_day)
+                    del book.threats[key]  # the window closed unmet: the author paid (ActorState.end_of_day)
             elif threat.terms.kind == "compellent":
                 if day >= threat.issued + threat.terms.deadline_days:
                     _open_window(model, threat)

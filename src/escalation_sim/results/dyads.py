@@ -15,7 +15,8 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .model import EscalationModel, Record
+    from ..state.records import Record
+    from ..state.world import World
 
 MID_FATALITY_BOUNDS = (0, 25, 100, 250, 500, 999)  # MID fatality codes 0-6 (Palmer et al. 2022, codebook 5.0)
 UCDP_DEATHS = 25  # UCDP/PRIO: an armed conflict has at least 25 battle deaths (Gleditsch et al. 2002)
@@ -41,10 +42,17 @@ class Dyad:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "actors": list(self.actors), "hiact": self.hiact, "hostlev": self.hostlev, "fatality": self.fatality,
-            "recip": self.recip, "duration": self.duration, "deaths_after_branch": self.deaths,
-            "ucdp_conflict": self.ucdp_conflict, "cow_war": self.cow_war, "termination": self.termination,
-        }  # fmt: skip
+            "actors": list(self.actors),
+            "hiact": self.hiact,
+            "hostlev": self.hostlev,
+            "fatality": self.fatality,
+            "recip": self.recip,
+            "duration": self.duration,
+            "deaths_after_branch": self.deaths,
+            "ucdp_conflict": self.ucdp_conflict,
+            "cow_war": self.cow_war,
+            "termination": self.termination,
+        }
 
     def flat(self) -> dict[str, Any]:
         """Flat columns for tables: dyad_<A>_<B>_<field>."""
@@ -65,7 +73,7 @@ def mid_fatality(deaths: int) -> int:
     return sum(deaths > bound for bound in MID_FATALITY_BOUNDS)
 
 
-def code_dyads(model: EscalationModel, branch: int) -> list[Dyad]:
+def code_dyads(model: World, branch: int) -> list[Dyad]:
     """Every pair of actors (actor order), coded over the acts between them from day `branch` on."""
     ladder = model.ladder
     calm_days = model.crisis.outcomes.calm_days
@@ -96,9 +104,7 @@ def code_dyads(model: EscalationModel, branch: int) -> list[Dyad]:
     return out
 
 
-def termination(
-    model: EscalationModel, acts: list[Record], militarized: list[Record], last_day: int, calm_days: int
-) -> str:
+def termination(model: World, acts: list[Record], militarized: list[Record], last_day: int, calm_days: int) -> str:
     """ICB-style termination (Brecher & Wilkenfeld 1997) of a dyad's militarized exchange.
 
     ongoing: a militarized act within `calm_days` of the run's end. Else, from the de-escalatory acts (rung < 0)
@@ -124,7 +130,7 @@ def termination(
     return "tacit"
 
 
-def censored(model: EscalationModel, branch: int) -> bool:
+def censored(model: World, branch: int) -> bool:
     """Still active near the horizon: a militarized act (MID level >= 2) within `calm_days` of the run's end.
 
     Why calm_days: the scenario's own test of calm is that many quiet days; a run with threats or force inside
@@ -133,13 +139,16 @@ def censored(model: EscalationModel, branch: int) -> bool:
     window = model.crisis.outcomes.calm_days
     ladder = model.ladder
     return any(
-        r.day >= branch and r.day > model.day - window and r.actor is not None
-        and ladder[r.action].is_hostile and ladder[r.action].mid_level >= MILITARIZED_LEVEL
+        r.day >= branch
+        and r.day > model.day - window
+        and r.actor is not None
+        and ladder[r.action].is_hostile
+        and ladder[r.action].mid_level >= MILITARIZED_LEVEL
         for r in model.records
-    )  # fmt: skip
+    )
 
 
-def proxy_protracted(model: EscalationModel, branch: int) -> bool:
+def proxy_protracted(model: World, branch: int) -> bool:
     """Sustained militia violence without state war: militias used force on 3 or more days after the branch,
     the last within `calm_days` of the end, while no state used force on another state and no dyad reached
     the COW threshold. Why 3 days: fewer is an incident, not a campaign (the 2019 background was ~1 a week)."""
@@ -155,7 +164,7 @@ def proxy_protracted(model: EscalationModel, branch: int) -> bool:
     return model.day - militia_days[-1] < model.crisis.outcomes.calm_days
 
 
-def deaths_apart(model: EscalationModel, branch: int) -> dict[str, int]:
+def deaths_apart(model: World, branch: int) -> dict[str, int]:
     """Deaths after the branch that are not in hostile acts: accidents and domestic incidents, counted apart."""
     out = {"accident": 0, "domestic": 0}
     for r in model.records:

@@ -19,30 +19,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .scenario import Action
+from ..scenario import Action
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
-    from .model import EscalationModel
+    from ..state.actor import ActorState
+    from ..state.world import World
 
 PRESSURE_STEP = 0.5  # pressure a patron's threat adds; decays with the host's grievance half-life
 EASED = 0.5  # share of an unanswered grievance mediation lets go, as a conciliatory act does
 
 
-def init_state(actor: CrisisActor, n_actors: int) -> None:
-    """Full access everywhere, no pressure; dependence is set when the options are built (ids known)."""
-    actor.access = [1.0] * n_actors  # share of access left on each host's soil
-    actor.access_limited = False
-    actor.access_decay = 0.5 ** (1.0 / actor.spec.access_half_life_days)
-    actor.pressure_on = [0.0] * n_actors  # as host: each patron's pressure on it
-    actor.pressured = False
-    actor.dependence = [0.0] * n_actors
-    actor.parliament_weight = actor.spec.parliament_weight
-
-
-def limit_access(actor: CrisisActor, probs: list[float]) -> None:
+def limit_access(actor: ActorState, probs: list[float]) -> None:
     """Scale force on a host's soil by the access the actor has left there (mass removed goes to hold)."""
-    access = actor.access
+    access = actor.host.access
     hold = actor.hold_index
     for opt in actor.options:
         soil = opt.on_soil_of
@@ -52,16 +41,16 @@ def limit_access(actor: CrisisActor, probs: list[float]) -> None:
             probs[hold] += removed
 
 
-def host_effect(model: EscalationModel, actor: CrisisActor, target: CrisisActor, action: Action) -> None:
+def host_effect(model: World, actor: ActorState, target: ActorState, action: Action) -> None:
     """What a host's act (or a patron's pressure on it) does besides being perceived."""
     if action.access_cut > 0.0:  # the actor is the host: the target's access to its soil shrinks
-        left = target.access[actor.index] * (1.0 - action.access_cut)
-        target.access[actor.index] = left if left > 1e-9 else 0.0
-        target.access_limited = True
+        left = target.host.access[actor.index] * (1.0 - action.access_cut)
+        target.host.access[actor.index] = left if left > 1e-9 else 0.0
+        target.host.access_limited = True
     effect = action.effect
     if effect == "pressure_host":  # the actor is the patron, the target the host it stands in
-        target.pressure_on[actor.index] = min(1.0, target.pressure_on[actor.index] + PRESSURE_STEP)
-        target.pressured = True
+        target.host.pressure_on[actor.index] = min(1.0, target.host.pressure_on[actor.index] + PRESSURE_STEP)
+        target.host.pressured = True
     elif effect == "mediate":
         partners = [model.by_id[p] for p in actor.spec.partners if p != target.actor_id]
         for other in partners:
@@ -69,21 +58,21 @@ def host_effect(model: EscalationModel, actor: CrisisActor, target: CrisisActor,
             other.outstanding[target.index] *= EASED
 
 
-def end_of_day(actor: CrisisActor) -> None:
+def end_of_day(model: World, actor: ActorState) -> None:
     """Access recovers toward 1 with each host's half-life; pressure on this actor (as host) fades."""
-    if actor.access_limited:
+    if actor.host.access_limited:
         limited = False
-        for h, left in enumerate(actor.access):
+        for h, left in enumerate(actor.host.access):
             if left < 1.0:
-                left = 1.0 - (1.0 - left) * actor.model.actors[h].access_decay
+                left = 1.0 - (1.0 - left) * model.actors[h].host.access_decay
                 if left > 0.999:
                     left = 1.0
                 else:
                     limited = True
-                actor.access[h] = left
-        actor.access_limited = limited
-    if actor.pressured:
-        pressure = actor.pressure_on
+                actor.host.access[h] = left
+        actor.host.access_limited = limited
+    if actor.host.pressured:
+        pressure = actor.host.pressure_on
         for i, value in enumerate(pressure):
             pressure[i] = value * actor.grievance_decay if value > 0.01 else 0.0
-        actor.pressured = any(pressure)
+        actor.host.pressured = any(pressure)

@@ -13,24 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .scenario.signalling import Channel
+from ..scenario.signalling import Channel
+from ..state.ledgers import Line
 
 if TYPE_CHECKING:
-    from .model import EscalationModel
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One direction of a channel: from one actor index to another."""
-
-    channel_id: str
-    sender: int
-    receiver: int
-    kinds: frozenset[str]
-    delay_days: int
-    reliability: float
-    via: str
-    host: int  # index of the actor carrying the line (a host's prime minister), or -1
+    from ..state.world import World
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +46,9 @@ def build_lines(channels: dict[str, Channel], ids: list[str]) -> dict[tuple[int,
         ends = [(ch.sender, ch.receiver)] + ([(ch.receiver, ch.sender)] if ch.two_way else [])
         for a, b in ends:
             host = ids.index(ch.host) if ch.host is not None else -1
-            line = Line(key, ids.index(a), ids.index(b), frozenset(ch.kinds), ch.delay_days, ch.reliability, ch.via,
-                        host)  # fmt: skip
+            line = Line(
+                key, ids.index(a), ids.index(b), frozenset(ch.kinds), ch.delay_days, ch.reliability, ch.via, host
+            )
             lines.setdefault((line.sender, line.receiver), []).append(line)
     for options in lines.values():
         options.sort(key=lambda ln: (ln.delay_days, -ln.reliability, ln.channel_id))
@@ -78,7 +66,7 @@ def route(
     return None
 
 
-def send(model: EscalationModel, sender: int, receiver: int, kind: str, host: int = -1) -> Sent:
+def send(model: World, sender: int, receiver: int, kind: str, host: int = -1) -> Sent:
     """Send a message: pick the line, draw its delivery from `model.random`, and give the day it arrives."""
     line = route(model.lines, sender, receiver, kind, host)
     if line is None:

@@ -10,20 +10,16 @@ posterior expectation. docs/model.md, Beliefs.
 
 from __future__ import annotations
 
-import ast
-import inspect
-import math
-import sys
-from functools import cache
 from typing import TYPE_CHECKING
 
-from .rules import Rule, make_rule
-from .scenario.beliefs import Belief
+from ..mechanics.words import message_likelihood
+from ..rules import Rule, make_rule
+from ..scenario.beliefs import Belief
 from .supposed import Supposed
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
-    from .model import EscalationModel
+    from ..state.actor import ActorState
+    from ..state.world import World
 
 
 class BeliefState:
@@ -33,7 +29,7 @@ class BeliefState:
     resolve itself, its policy is computed once for all of them and the resolve applied in closed form.
     """
 
-    def __init__(self, observer: CrisisActor, other: CrisisActor, spec: Belief) -> None:
+    def __init__(self, observer: ActorState, other: ActorState, spec: Belief) -> None:
         self.observer = observer
         self.other = other
         self.spec = spec
@@ -57,7 +53,7 @@ class BeliefState:
                     break
             else:
                 rule = make_rule(t.rule)
-                self.doctrines.append((rule, [k], rule_reads_resolve(rule)))
+                self.doctrines.append((rule, [k], rule.traits().reads_resolve))
 
     # --- what a type would do ------------------------------------------------------------------------------
 
@@ -204,36 +200,7 @@ class BeliefState:
         return f"{self.other.actor_id}: " + ", ".join(f"{self.labels[k]} {self.posterior[k]:.0%}" for k in ranked)
 
 
-def rule_reads_resolve(rule: Rule) -> bool:
-    """Whether a rule reads the actor's resolve: its class does, or a doctrine inside it (a mixture's
-    components, a regime model's regimes) does. Then the types of one doctrine are run one by one."""
-    inner = [*getattr(rule, "components", ()), *getattr(rule, "rules", ())]
-    return reads_resolve(type(rule)) or any(rule_reads_resolve(r) for r in inner)
-
-
-@cache
-def reads_resolve(rule: type[Rule]) -> bool:
-    """Whether a rule's module, or a module of this package it imports from (the shared helpers of
-    rules/base.py among them), reads `.resolve` anywhere."""
-    return _module_reads_resolve(inspect.getmodule(rule).__name__)  # type: ignore[union-attr]
-
-
-@cache
-def _module_reads_resolve(name: str, seen: frozenset[str] = frozenset()) -> bool:
-    module = sys.modules[name]
-    tree = ast.parse(inspect.getsource(module))
-    if any(isinstance(node, ast.Attribute) and node.attr == "resolve" for node in ast.walk(tree)):
-        return True
-    package = name.rpartition(".")[0]
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:  # `from .base import ...`
-            other = f"{package}.{node.module}"
-            if other not in seen and other in sys.modules and _module_reads_resolve(other, seen | {name}):
-                return True
-    return False
-
-
-def install(model: EscalationModel) -> None:
+def install(model: World) -> None:
     """Give actors with a `beliefs:` block their belief states and their own reading of the others."""
     for observer in model.actors:
         for other_id, spec in observer.spec.beliefs.items():
@@ -248,7 +215,7 @@ def install(model: EscalationModel) -> None:
     refresh(model)
 
 
-def refresh(model: EscalationModel) -> None:
+def refresh(model: World) -> None:
     """The believers' reading of the others: the shared values, then their posteriors where they hold beliefs."""
     for observer in model.believers:
         observer.resolve_of[:] = model.resolve_of
@@ -257,67 +224,9 @@ def refresh(model: EscalationModel) -> None:
             observer.resolve_of[j] = observer.credibility_of[j] = state.expected_resolve()
 
 
-def observed(model: EscalationModel, actor: CrisisActor, chosen: tuple[int, ...]) -> None:
+def observed(model: World, actor: ActorState, chosen: tuple[int, ...]) -> None:
     """Everyone who holds beliefs about `actor` learns from its decision (call before it is carried out)."""
     for state in model.watchers[actor.index]:
         state.observe(chosen)
         observer = state.observer
         observer.resolve_of[actor.index] = observer.credibility_of[actor.index] = state.expected_resolve()
-
-
-# --- words: private messages and closure declarations (docs/model.md, Signals in beliefs) ---------------------
-
-FORCE_MESSAGES = {"warning": True, "demand": True, "assurance": False, "closure": False}  # announces force?
-_DEFAULT = Belief.model_fields  # an actor without a `beliefs:` block learns from words with the defaults
-WORDS_TREMBLE: float = _DEFAULT["tremble"].default
-WORDS_TEMPER: float = _DEFAULT["temper"].default
-
-
-def message_likelihood(resolve: float, force: bool, credibility: float) -> float:
-    """P(the message | a type of resolve r), up to a constant: with the sender's credibility c the message
-    speaks the type's intent (r for a warning or demand, 1 - r for an assurance or closure), otherwise it is
-    cheap talk any type sends (Trager 2010; Yarhi-Milo 2014; Carson 2018)."""
-    said = resolve if force else 1.0 - resolve
-    return credibility * said + (1.0 - credibility)
-
-
-def hear(model: EscalationModel, receiver: CrisisActor, sender: CrisisActor, kind: str) -> None:
-    """A message from `sender` enters `receiver`: its posterior where it holds beliefs about the sender; else
-    the log-odds of its reading of the sender's credibility, by the same likelihoods for a resolved (r = 1) and
-    an unresolved (r = 0) type, tempered and trembled as a belief's defaults."""
-    force = FORCE_MESSAGES[kind]
-    j = sender.index
-    state = receiver.beliefs.get(j)
-    if state is not None:
-        state.hear(force, sender.credibility)
-        receiver.resolve_of[j] = receiver.credibility_of[j] = state.expected_resolve()
-        return
-    odd = (1.0 - WORDS_TREMBLE) * message_likelihood(0.0 if force else 1.0, force, sender.credibility)
-    shift = -WORDS_TEMPER * math.log(odd + WORDS_TREMBLE)  # log L(r=1) - log L(r=0): one of them is 1
-    receiver.heard[j] += shift if force else -shift
-    if receiver not in model.listeners:
-        model.listeners.append(receiver)
-        if receiver.credibility_of is model.credibility_of:
-            receiver.credibility_of = list(model.credibility_of)  # its own reading from now on
-    receiver.credibility_of[j] = _heard(model.credibility_of[j], receiver.heard[j])
-
-
-def _heard(credibility: float, shift: float) -> float:
-    """A credibility moved by `shift` in log-odds."""
-    c = min(max(credibility, 1e-9), 1.0 - 1e-9)
-    return 1.0 / (1.0 + math.exp(-(math.log(c / (1.0 - c)) + shift)))
-
-
-def listen(model: EscalationModel) -> None:
-    """End of day: what the listeners heard fades with their memory (grievance half-life) and is applied to the
-    others' credibility as refreshed today (after `refresh`: believed senders keep their posterior)."""
-    shared = model.credibility_of
-    for receiver in model.listeners:
-        decay = receiver.grievance_decay
-        heard = receiver.heard
-        if receiver not in model.believers:
-            receiver.credibility_of[:] = shared
-        for j, shift in enumerate(heard):
-            if shift and j not in receiver.beliefs:
-                heard[j] = shift = shift * decay
-                receiver.credibility_of[j] = _heard(shared[j], shift)

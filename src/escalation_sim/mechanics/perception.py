@@ -10,44 +10,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..scenario import ORDER_EFFECTS, Action
+from ..state.ledgers import Blame
+from ..state.records import Act
 from . import proxies, signals
 from .host import host_effect
-from .scenario import ORDER_EFFECTS, Action
-from .scenario.signalling import ThreatTerms
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
-    from .model import EscalationModel, Record
+    from ..state.actor import ActorState, Memory, Mood
+    from ..state.records import Record
+    from ..state.world import World
 
 ANSWER_RELIEF = 0.5  # share of domestic pressure relieved by answering a provocation with force
 WORDS_SETTLE = 0.5  # share of a non-force act's rung that counts as answering a grievance
 
 
-@dataclass(slots=True)
-class Act:
-    """One action to carry out and record: history's, the model's, a player's, or an accident."""
-
-    actor: CrisisActor | None  # None for events with no actor (the Kerman stampede)
-    key: str  # the ladder action
-    action: Action
-    target: str | None = None
-    killed: dict[str, int] = field(default_factory=dict)
-    wounded: dict[str, int] = field(default_factory=dict)
-    claimed: bool = True  # false for deniable attacks: attribution is then uncertain
-    soil: str | None = None  # host nation on whose soil it happened, if the event says so
-    origin: str = "model"  # "history", "model" or "player"
-    probability: float = math.nan  # what the model gave it (NaN where no decision was involved)
-    reason: str = ""
-    event_id: str | None = None
-    front: str | None = None  # front group that claimed it: blame is split among the sponsor's militias
-    liaison_killed: tuple[str, ...] = ()  # militias whose liaison to their sponsor it killed
-    threat: ThreatTerms | None = None  # a threat's terms, if the event gives them (else the scenario's)
-
-
-def casualties(model: EscalationModel, action: Action, target: str | None) -> tuple[dict[str, int], dict[str, int]]:
+def casualties(model: World, action: Action, target: str | None) -> tuple[dict[str, int], dict[str, int]]:
     """Deaths (negative binomial) and wounded (Poisson) among the target's nationals, drawn from `model.rng`."""
     killed: dict[str, int] = {}
     wounded: dict[str, int] = {}
@@ -67,7 +47,7 @@ def nb_p(action: Action) -> float:
     return r / (r + action.killed_mean) if action.killed_mean > 0 else 1.0
 
 
-def carry_out(model: EscalationModel, act: Act) -> Record:
+def carry_out(model: World, act: Act) -> Record:
     """Apply an act of an actor: its own state, its target's, the casualties, then everyone's perception."""
     actor = act.actor
     assert actor is not None
@@ -114,7 +94,13 @@ def carry_out(model: EscalationModel, act: Act) -> Record:
     actor.last_action = act.key
     actor.last_reason = act.reason
     # the model's sponsor orders its proxies with its declaration; a player gives its own orders
-    if rung < 0 and target is not None and action.effect == "none" and actor.order_options and act.origin == "model":
+    if (
+        rung < 0
+        and target is not None
+        and action.effect == "none"
+        and actor.proxy.order_options
+        and act.origin == "model"
+    ):
         for key, proxy in proxies.restrain_proxies(model, actor, target.index):
             reason = f"ordering {proxy} to hold fire along with its {act.key} toward {target.actor_id}"
             model.record(
@@ -123,7 +109,7 @@ def carry_out(model: EscalationModel, act: Act) -> Record:
     return record
 
 
-def _proxy_and_host_effects(model: EscalationModel, act: Act, target: CrisisActor) -> None:
+def _proxy_and_host_effects(model: World, act: Act, target: ActorState) -> None:
     """Orders, truces, liaisons killed and a host's moves (docs/model.md sections 5b, 5c)."""
     actor = act.actor
     assert actor is not None
@@ -145,7 +131,7 @@ def _proxy_and_host_effects(model: EscalationModel, act: Act, target: CrisisActo
         proxies.lose_liaison(model.by_id[militia])
 
 
-def _answer(model: EscalationModel, actor: CrisisActor, target: CrisisActor, action: Action) -> None:
+def _answer(model: World, actor: ActorState, target: ActorState, action: Action) -> None:
     """A hostile act settles the actor's grievance against its target and raises alert (threats: `signals`)."""
     rung = action.rung
     answered = actor.outstanding[target.index]
@@ -160,7 +146,7 @@ def _answer(model: EscalationModel, actor: CrisisActor, target: CrisisActor, act
     actor.alert = min(1.0, actor.alert + rung / 20.0)  # expecting an answer
 
 
-def _count_casualties(model: EscalationModel, killed: dict[str, int], wounded: dict[str, int], hostile: bool) -> None:
+def _count_casualties(model: World, killed: dict[str, int], wounded: dict[str, int], hostile: bool) -> None:
     for nation, count in killed.items():
         victim = model.by_id.get(nation)
         if victim is not None:
@@ -173,7 +159,22 @@ def _count_casualties(model: EscalationModel, killed: dict[str, int], wounded: d
             victim.wounded += count
 
 
-def perceive(model: EscalationModel, act: Act, target: CrisisActor, soil: str | None) -> str:
+def felt(rung: int, killed: float, casualty_weight: float) -> float:
+    """Severity on the ladder's scale, without noise: the act's rung plus a weight per log of own nationals
+    killed."""
+    return rung + casualty_weight * math.log1p(killed)
+
+
+def feel(observer: Mood, rung: int, severity: float, own_killed: float, casualty_weight: float) -> None:
+    """What an act felt does to the observer's mood: alert rises with its rung, domestic pressure with its severity
+    and the observer's own dead."""
+    observer.alert = min(1.0, observer.alert + rung / 20.0)
+    observer.domestic_pressure = min(
+        1.0, observer.domestic_pressure + severity / 20.0 + casualty_weight * own_killed / 100.0
+    )
+
+
+def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> str:
     """Each affected actor sees the act through noise and decides whom to blame; returns whom the target blamed.
 
     The target, and every nation whose people the act killed or wounded (multi-victim events), feel the act's
@@ -199,15 +200,20 @@ def perceive(model: EscalationModel, act: Act, target: CrisisActor, soil: str | 
         me = observer.actor_id
         own_killed = killed.get(me, 0)
         if soil == me and force:
-            _violation(observer, actor, rung, perception.sovereignty_sensitivity, perception.casualty_weight,
-                       own_killed, act.key)  # fmt: skip
+            _violation(
+                observer,
+                actor,
+                rung,
+                perception.sovereignty_sensitivity,
+                perception.casualty_weight,
+                own_killed,
+                act.key,
+            )
         if observer is target or own_killed or me in wounded:
-            base = rung + perception.casualty_weight * math.log1p(own_killed)
+            base = felt(rung, own_killed, perception.casualty_weight)
             hit_self = True
         elif target.sponsor is observer:
-            base = perception.proxy_solidarity * (
-                rung + perception.casualty_weight * math.log1p(killed.get(target.actor_id, 0))
-            )
+            base = perception.proxy_solidarity * felt(rung, killed.get(target.actor_id, 0), perception.casualty_weight)
             hit_self = False
         else:
             continue
@@ -215,28 +221,27 @@ def perceive(model: EscalationModel, act: Act, target: CrisisActor, soil: str | 
         blamed = _culprits(model, act, observer, random)
         delay = 0 if act.claimed else perception.attribution_delay_days
         for culprit, p, share in blamed:
-            share = severity * share
+            laid = Blame(
+                observer.index, culprit.index, severity * share, rung, own_killed, p, hit_self, act.key, verbal
+            )
             if delay:
-                model.late_blame.append(
-                    (model.day + delay, observer, culprit, share, rung, own_killed, p, hit_self, act.key, verbal)
-                )
+                laid.due = model.day + delay
+                model.late_blame.append(laid)
             else:
-                blame(observer, culprit, share, rung, own_killed, p, hit_self, act.key, verbal)
+                blame(observer, laid)
         if observer is target:
             blamed_by_target = "+".join(c.actor_id for c, _, _ in blamed) or "unknown"
             if delay and blamed:
                 blamed_by_target = f"pending ({delay} days): {blamed_by_target}"
-        observer.alert = min(1.0, observer.alert + rung / 20.0)
-        observer.domestic_pressure = min(
-            1.0, observer.domestic_pressure + severity / 20.0 + perception.casualty_weight * own_killed / 100.0
-        )
+        feel(observer, rung, severity, own_killed, perception.casualty_weight)
     return blamed_by_target
 
 
-def _violation(observer: CrisisActor, actor: CrisisActor, rung: int, sensitivity: float, weight: float,
-               own_killed: int, key: str) -> None:  # fmt: skip
+def _violation(
+    observer: ActorState, actor: ActorState, rung: int, sensitivity: float, weight: float, own_killed: int, key: str
+) -> None:
     """Force on a host's soil: its sovereignty grievance against the actor."""
-    violation = sensitivity * (rung + weight * math.log1p(own_killed))
+    violation = sensitivity * felt(rung, own_killed, weight)
     if violation > 0:
         observer.violations[actor.index] += violation
         observer.outstanding[actor.index] = max(observer.outstanding[actor.index], violation)
@@ -245,16 +250,16 @@ def _violation(observer: CrisisActor, actor: CrisisActor, rung: int, sensitivity
         observer.last_attribution[actor.index] = 1.0
 
 
-Blamed = list[tuple["CrisisActor", float, float]]  # (culprit, belief, share of the severity)
+Blamed = list[tuple["ActorState", float, float]]  # (culprit, belief, share of the severity)
 
 
-def _culprits(model: EscalationModel, act: Act, observer: CrisisActor, random: Callable[[], float]) -> Blamed:
+def _culprits(model: World, act: Act, observer: ActorState, random: Callable[[], float]) -> Blamed:
     """Whom the observer blames: (culprit, belief, share of the severity). A front's claim spreads the blame
     over every militia of the same sponsor, each believed responsible with 1/n of the attribution."""
     actor = act.actor
     assert actor is not None
     perception = observer.perception
-    blamed: list[tuple[CrisisActor, float, float]] = []
+    blamed: list[tuple[ActorState, float, float]] = []
     sponsor = actor.sponsor
     if act.claimed:
         blamed.append((actor, 1.0, 1.0))
@@ -273,34 +278,34 @@ def _culprits(model: EscalationModel, act: Act, observer: CrisisActor, random: C
     return blamed
 
 
-def blame(observer: CrisisActor, culprit: CrisisActor, share: float, rung: int, own_killed: int, p: float,
-          hit_self: bool, key: str, verbal: bool = False) -> None:  # fmt: skip
-    """Lay an act at a culprit's door: it enters the observer's unanswered severity and grievance."""
-    j = culprit.index
+def blame(observer: Memory, laid: Blame) -> None:
+    """Lay an act at a culprit's door: it enters the observer's unanswered severity and grievance (the observer's
+    own memory, or the supposed view of a forecast, minds/anticipation.py)."""
+    j, share, own_killed, verbal = laid.culprit, laid.share, laid.own_killed, laid.verbal
     # deaths in acts not yet answered are remembered: a later harmless act does not erase them
     observer.last_killed[j] = own_killed if observer.outstanding[j] == 0.0 else max(observer.last_killed[j], own_killed)
     # words make a words-only grievance, answered by words (docs 5a); any deed makes it a deed's
     observer.words_only[j] = verbal and (observer.outstanding[j] == 0.0 or observer.words_only[j])
     observer.outstanding[j] = max(observer.outstanding[j], share)
     observer.grievance[j] += share
-    observer.last_rung[j] = rung
-    observer.last_act_of[j] = key
-    observer.last_attribution[j] = p
+    observer.last_rung[j] = laid.rung
+    observer.last_act_of[j] = laid.key
+    observer.last_attribution[j] = laid.p
     observer.conciliatory[j] = False
-    if hit_self:
+    if laid.hit_self:
         observer.own_hit[j] = True
 
 
-def arrive_blame(model: EscalationModel) -> None:
+def arrive_blame(model: World) -> None:
     """Investigations concluded today: their blame enters the observers' grievances now."""
-    due = [b for b in model.late_blame if b[0] <= model.day]
+    due = [b for b in model.late_blame if b.due <= model.day]
     if due:
-        model.late_blame = [b for b in model.late_blame if b[0] > model.day]
-        for _, observer, culprit, share, rung, own_killed, p, hit_self, key, verbal in due:
-            blame(observer, culprit, share, rung, own_killed, p, hit_self, key, verbal)
+        model.late_blame = [b for b in model.late_blame if b.due > model.day]
+        for laid in due:
+            blame(model.actors[laid.observer], laid)
 
 
-def accidents(model: EscalationModel) -> None:
+def accidents(model: World) -> None:
     """Each actor on alert may have an accident today (hazard `accident_rate x alert^2`, docs section 5)."""
     for actor in model.actors:
         hazard = actor.accident_hazard()
@@ -315,7 +320,7 @@ def accidents(model: EscalationModel) -> None:
             after_accident(actor)
 
 
-def after_accident(actor: CrisisActor) -> None:
+def after_accident(actor: ActorState) -> None:
     """An accident under alert costs legitimacy and makes the actor more careful, and stands forces down."""
     actor.legitimacy_cost += 0.5
     actor.cost_sensitivity = min(1.0, actor.cost_sensitivity + 0.1)

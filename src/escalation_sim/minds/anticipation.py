@@ -14,16 +14,17 @@ day or the record of acts changes, and only asked for on provoked days (rules se
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
-from .perception import nb_p
-from .rules import Forecast
+from ..mechanics.perception import blame, feel, felt, nb_p
+from ..rules import Forecast
+from ..state.ledgers import Blame
 from .supposed import Supposed
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
-    from .rules import Option
+    from ..rules import Option
+    from ..state.actor import ActorState
+    from ..state.world import World
 
 NO_ANSWER = Forecast(0.0, 0.0, 0.0, 0.0)
 
@@ -31,8 +32,9 @@ NO_ANSWER = Forecast(0.0, 0.0, 0.0, 0.0)
 class Forecaster:
     """Forecasts for one actor's options; `forecasts()` is what its rule reads through `view.forecasts()`."""
 
-    def __init__(self, actor: CrisisActor) -> None:
+    def __init__(self, actor: ActorState, model: World) -> None:
         self.actor = actor
+        self.model = model
         self._key: tuple[int, int] | None = None
         self._cache: list[Forecast] = []
         self._views: dict[int, Supposed] = {}
@@ -41,7 +43,7 @@ class Forecaster:
 
     def forecasts(self) -> list[Forecast]:
         """Per option, the answer its target would give (options with no target: the answer to holding)."""
-        model = self.actor.model
+        model = self.model
         key = (model.day, len(model.records))
         if key == self._key:
             return self._cache
@@ -63,8 +65,7 @@ class Forecaster:
 
     def forecast(self, opt: Option) -> Forecast:
         """The target's answer to `opt`: a mixture of the killing and the harmless branch."""
-        actor = self.actor
-        target = actor.model.actors[opt.target_index]
+        target = self.model.actors[opt.target_index]
         p_kill, toll = self.kill_odds(opt.action)
         deaths = rung = rung_sq = escalate = 0.0
         for weight, killed in ((1.0 - p_kill, 0.0), (p_kill, toll)):
@@ -80,46 +81,39 @@ class Forecaster:
 
     def status_quo(self, j: int) -> Forecast:
         """The answer of actor j to the present state: what holding (or talking) leaves in play."""
-        target = self.actor.model.actors[j]
+        target = self.model.actors[j]
         if target is self.actor:
             return NO_ANSWER
         view = self._view(target).reset()
         view.readiness = 1.0
         return Forecast(*self.tally(target, self.answer(target, view), 0))
 
-    def suppose(self, target: CrisisActor, opt: Option, killed: float) -> Supposed:
-        """The target's view the day after `opt`, as `carry_out`/`perceive` would leave it, without noise."""
+    def suppose(self, target: ActorState, opt: Option, killed: float) -> Supposed:
+        """The target's view the day after `opt`, as `carry_out`/`perceive` would leave it, without noise: the
+        severity felt, laid at this actor's door with the expected attribution (perception's own `blame`, so
+        the act is remembered as the act it is: `last_act_of`, `words_only`, `own_hit`), and the mood it moves."""
         actor = self.actor
-        i = actor.index
         view = self._view(target).reset()
         perception = target.perception
-        severity = opt.rung + perception.casualty_weight * math.log1p(killed)
+        severity = felt(opt.rung, killed, perception.casualty_weight)
         attribution = 1.0 if actor.kind == "state" else perception.attribution
-        share = severity * attribution
-        if view.outstanding[i] == 0.0:
-            view.last_killed[i] = killed
-        else:
-            view.last_killed[i] = max(view.last_killed[i], killed)
-        view.outstanding[i] = max(view.outstanding[i], share)
-        view.grievance[i] += share
-        view.last_rung[i] = opt.rung
-        view.last_attribution[i] = attribution
-        view.conciliatory[i] = False
-        view.domestic_pressure = min(
-            1.0, view.domestic_pressure + severity / 20.0 + perception.casualty_weight * killed / 100.0
-        )
-        view.alert = min(1.0, view.alert + opt.rung / 20.0)
+        verbal = self.model.ladder[opt.action].verbal
+        laid = Blame(
+            target.index, actor.index, severity * attribution, opt.rung, killed, attribution, True, opt.action, verbal
+        )  # type: ignore[arg-type]  # an expected toll, not a count
+        blame(view, laid)
+        feel(view, opt.rung, severity, killed, perception.casualty_weight)
         view.readiness = 1.0
         return view
 
-    def answer(self, target: CrisisActor, view: Supposed) -> list[float]:
+    def answer(self, target: ActorState, view: Supposed) -> list[float]:
         """The target's policy as this actor believes it: its belief mixture, or the target's true rule."""
         belief = self.actor.beliefs.get(target.index)
         if belief is not None:
             return belief.answer(view)
         return target.rule.policy(view).probs  # type: ignore[arg-type]  # a Supposed reads as the View
 
-    def tally(self, target: CrisisActor, probs: list[float], above: int) -> tuple[float, float, float, float]:
+    def tally(self, target: ActorState, probs: list[float], above: int) -> tuple[float, float, float, float]:
         """(expected deaths, rung, rung^2/100, chance of climbing above `above`) of the answers aimed at us."""
         deaths = rung = rung_sq = escalate = 0.0
         for i, killed, r in self._aimed_at_me(target):
@@ -132,7 +126,7 @@ class Forecaster:
                     escalate += q
         return deaths, rung, rung_sq, escalate
 
-    def _aimed_at_me(self, target: CrisisActor) -> list[tuple[int, float, int]]:
+    def _aimed_at_me(self, target: ActorState) -> list[tuple[int, float, int]]:
         """(index, expected killed, rung) of the target's hostile options against this actor, in option order."""
         aimed = self._aimed.get(target.index)
         if aimed is None:
@@ -148,7 +142,7 @@ class Forecaster:
         """P(the action kills anyone) under its negative binomial, and the mean toll given it does."""
         cached = self._kill.get(action)
         if cached is None:
-            spec = self.actor.model.ladder[action]
+            spec = self.model.ladder[action]
             if spec.killed_mean <= 0.0:
                 cached = (0.0, 0.0)
             else:
@@ -157,7 +151,7 @@ class Forecaster:
             self._kill[action] = cached
         return cached
 
-    def _view(self, target: CrisisActor) -> Supposed:
+    def _view(self, target: ActorState) -> Supposed:
         view = self._views.get(target.index)
         if view is None:
             view = self._views[target.index] = Supposed(target)

@@ -1,39 +1,46 @@
 """What an actor can do: its options, each capability of the ladder against each legitimate target.
 
 Built once per run when the model starts (an actor's options never change during a run); the expected deaths of
-a salvo count the warning the channels allow (harm.py). `CrisisActor` reads the result as plain attributes.
+a salvo count the warning the channels allow (harm.py). `ActorState` reads the result as plain attributes.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..rules import NO_TARGET, Option
+from ..scenario import HOST_EFFECTS, ORDER_EFFECTS, Action, Actor
+from ..state.actor import Menu
 from . import proxies
 from .channels import route
 from .harm import expected_deaths
-from .rules import NO_TARGET, Option
-from .scenario import HOST_EFFECTS, ORDER_EFFECTS, Action, Actor
 from .signals import RELAYED
 
 if TYPE_CHECKING:
-    from .agents import CrisisActor
+    from ..state.actor import ActorState
+    from ..state.world import World
 
 
-def build_options(self: CrisisActor, ladder: dict[str, Action], actors: list[CrisisActor]) -> None:
-    """Enumerate what this actor can do: each capability against each legitimate target."""
-    spec = self.spec
-    ids = [a.actor_id for a in actors]
-    options, self.justification = enumerate_options(self, ladder, actors)
-    self.options = options
-    self.cooldown_of = [ladder[o.action].cooldown_days for o in options]
-    self.cooling = [0] * len(options)
-    self.hold_index = next(o.index for o in options if o.action == "hold")
-    self.others = tuple(ids)
+def build_menu(model: World, actor: ActorState, ladder: dict[str, Action], actors: list[ActorState]) -> Menu:
+    """What this actor can do in the run: each capability against each legitimate target, with what the model
+    reads of it. Called once per actor when the model starts; also sets a sponsor's routes to its proxies and a
+    host's dependence on its patrons (their records are filled from the menu)."""
+    options, justification = enumerate_options(model, actor, ladder, actors)
+    targetable = [False] * len(actors)
     for o in options:
         if o.hostile and o.target_index >= 0:
-            self.targetable[o.target_index] = True
-    self.dependence = [spec.dependence.get(i, 0.0) for i in ids]
-    proxies.proxy_wiring(self, actors)
+            targetable[o.target_index] = True
+    menu = Menu(
+        options=options,
+        justification=justification,
+        cooldown_of=tuple(ladder[o.action].cooldown_days for o in options),
+        hold_index=next(o.index for o in options if o.action == "hold"),
+        targetable=tuple(targetable),
+    )
+    actor.set_menu(menu, tuple(a.actor_id for a in actors))
+    actor.host.dependence[:] = [actor.spec.dependence.get(a.actor_id, 0.0) for a in actors]
+    proxies.proxy_wiring(model, actor, actors)
+    return menu
 
 
 # Options by scenario and actor: they depend on nothing else (the scenario is frozen, the lines are built from
@@ -42,27 +49,27 @@ _BUILT: dict[int, tuple[object, dict[int, tuple[tuple[Option, ...], str | None]]
 
 
 def enumerate_options(
-    self: CrisisActor, ladder: dict[str, Action], actors: list[CrisisActor]
+    model: World, actor: ActorState, ladder: dict[str, Action], actors: list[ActorState]
 ) -> tuple[tuple[Option, ...], str | None]:
     """(options, the action that justifies force or None), built once per scenario object and actor."""
-    scenario = self.model.crisis
+    scenario = model.crisis
     if ladder is not scenario.actions:  # a ladder of its own: nothing to share
-        return _enumerate(self, ladder, actors)
+        return _enumerate(model, actor, ladder, actors)
     cached = _BUILT.get(id(scenario))
     if cached is None or cached[0] is not scenario:
         if len(_BUILT) >= 64:
             _BUILT.clear()
         cached = _BUILT[id(scenario)] = (scenario, {})
-    found = cached[1].get(self.index)
+    found = cached[1].get(actor.index)
     if found is None:
-        found = cached[1][self.index] = _enumerate(self, ladder, actors)
+        found = cached[1][actor.index] = _enumerate(model, actor, ladder, actors)
     return found
 
 
 def _enumerate(
-    self: CrisisActor, ladder: dict[str, Action], actors: list[CrisisActor]
+    model: World, actor: ActorState, ladder: dict[str, Action], actors: list[ActorState]
 ) -> tuple[tuple[Option, ...], str | None]:
-    spec = self.spec
+    spec = actor.spec
     ids = [a.actor_id for a in actors]
     options: list[Option] = []
     justification = None
@@ -74,26 +81,26 @@ def _enumerate(
             justification = key
             continue
         if "none" in action.targets and not action.private:
-            options.append(make_option(self, len(options), key, action, None, ids))
-        allowed = addressees(self, action, actors)
+            options.append(make_option(model, actor, len(options), key, action, None, ids))
+        allowed = addressees(actor, action, actors)
         for other in allowed:
             kind = actors[ids.index(other)].kind
             message = action.message or ""
-            if action.private and route(self.model.lines, self.index, ids.index(other), message) is None:
+            if action.private and route(model.lines, actor.index, ids.index(other), message) is None:
                 continue  # no open channel carries this message to that actor
-            if action.effect == "pass_message" and not relays(self, ids.index(other), ids):
+            if action.effect == "pass_message" and not relays(model, actor, ids.index(other), ids):
                 continue  # the host carries no line to that actor from another of its partners
             if kind in action.targets:
-                options.append(make_option(self, len(options), key, action, other, ids))
+                options.append(make_option(model, actor, len(options), key, action, other, ids))
     return tuple(options), justification
 
 
-def addressees(self: CrisisActor, action: Action, actors: list[CrisisActor]) -> list[str]:
+def addressees(actor: ActorState, action: Action, actors: list[ActorState]) -> list[str]:
     """Whom an action may be aimed at: orders go to one's own proxies, a host's diplomacy to its partners,
     pressure to the host one stands in; hostile acts to adversaries, conciliation to partners too."""
-    spec = self.spec
+    spec = actor.spec
     if action.effect in ORDER_EFFECTS:
-        return [a.actor_id for a in actors if a.spec.sponsor == self.actor_id]
+        return [a.actor_id for a in actors if a.spec.sponsor == actor.actor_id]
     if action.effect in HOST_EFFECTS:
         return list(dict.fromkeys(spec.partners + spec.adversaries))
     if action.effect == "pressure_host":
@@ -102,16 +109,18 @@ def addressees(self: CrisisActor, action: Action, actors: list[CrisisActor]) -> 
     return list(dict.fromkeys(allowed))  # an adversary may also be a partner: one option each
 
 
-def make_option(self: CrisisActor, index: int, key: str, action: Action, target: str | None, ids: list[str]) -> Option:
+def make_option(
+    model: World, actor: ActorState, index: int, key: str, action: Action, target: str | None, ids: list[str]
+) -> Option:
     target_index = ids.index(target) if target is not None else NO_TARGET
     soil = NO_TARGET
     expected_killed = action.killed_mean
     if target is not None and action.force:
-        spec = self.model.crisis.actors[target]
+        spec = model.crisis.actors[target]
         host = spec.located_in
         soil = ids.index(host) if host is not None else NO_TARGET
         if action.salvo:
-            expected_killed = salvo_deaths(self, action, ids.index(target), spec)
+            expected_killed = salvo_deaths(model, actor, action, ids.index(target), spec)
     return Option(
         index=index,
         action=key,
@@ -126,21 +135,21 @@ def make_option(self: CrisisActor, index: int, key: str, action: Action, target:
     )
 
 
-def salvo_deaths(self: CrisisActor, action: Action, target: int, spec: Actor) -> float:
+def salvo_deaths(model: World, actor: ActorState, action: Action, target: int, spec: Actor) -> float:
     """Expected deaths of a salvo at the target's starting alert, warned as the channels allow (harm.py)."""
     alert = spec.traits.alert
     unwarned = expected_deaths(action, spec.defence, alert, False)
     if action.warning == "public":
         return expected_deaths(action, spec.defence, alert, True)
-    line = route(self.model.lines, self.index, target, "warning") if action.warning == "private" else None
+    line = route(model.lines, actor.index, target, "warning") if action.warning == "private" else None
     if line is None or line.delay_days > 0:
         return unwarned
     warned = expected_deaths(action, spec.defence, alert, True)
     return line.reliability * warned + (1.0 - line.reliability) * unwarned
 
 
-def relays(self: CrisisActor, receiver: int, ids: list[str]) -> bool:
+def relays(model: World, actor: ActorState, receiver: int, ids: list[str]) -> bool:
     """Whether a host carries an open line for a relayed message from another of its partners to `receiver`."""
-    lines = self.model.lines
-    others = [ids.index(p) for p in self.spec.partners if ids.index(p) != receiver]
-    return any(route(lines, p, receiver, RELAYED, self.index) is not None for p in others)
+    lines = model.lines
+    others = [ids.index(p) for p in actor.spec.partners if ids.index(p) != receiver]
+    return any(route(lines, p, receiver, RELAYED, actor.index) is not None for p in others)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .scenario import Action
-from .scenario.signalling import Defence
+from ..scenario import Action
+from ..scenario.signalling import Defence
 
 if TYPE_CHECKING:
-    from .model import EscalationModel
+    from ..state.world import World
 
 
 def interception(defence: Defence, salvo: int) -> float:
@@ -41,7 +41,7 @@ def expected_deaths(action: Action, defence: Defence, alert: float, warned: bool
 
 
 def salvo_casualties(
-    model: EscalationModel, action: Action, target: str, defence: Defence, alert: float, warned: bool
+    model: World, action: Action, target: str, defence: Defence, alert: float, warned: bool
 ) -> tuple[dict[str, int], dict[str, int], int]:
     """Deaths and wounded among the target's nationals from one salvo, and the missiles that landed.
 

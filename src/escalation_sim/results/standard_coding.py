@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Literal
 from .dyads import UCDP_DEATHS, censored
 
 if TYPE_CHECKING:
-    from .model import EscalationModel, Record
-    from .scenario import Scenario
+    from ..state.records import Record
+    from ..state.world import World
 
 Headline = Literal["de-escalation", "protracted", "war"]
 COW_WINDOW_DAYS = 365  # COW: the 1,000 battle deaths fall within a twelve-month period (Sarkees & Wayman 2010)
@@ -47,7 +47,7 @@ class StandardCoding:
     duration_censored: bool  # that act fell within `calm_days` of the horizon: the crisis was still going
 
 
-def battle_acts(model: EscalationModel, branch: int) -> dict[tuple[str, str], list[Record]]:
+def battle_acts(model: World, branch: int) -> dict[tuple[str, str], list[Record]]:
     """Hostile acts with deaths after the branch, by unordered dyad (actor order) with a state on one side.
 
     Why a state: UCDP's state-based conflicts have a government on at least one side, and COW's wars are fought
@@ -91,7 +91,7 @@ def calendar_year_max(acts: list[Record]) -> int:
     return max(years.values(), default=0)
 
 
-def code_standard(model: EscalationModel, branch: int) -> StandardCoding:
+def code_standard(model: World, branch: int) -> StandardCoding:
     """Code the acts from day `branch` on (0: the whole run) by the standard rules; see the module docstring."""
     rules = model.crisis.outcomes
     dyads = battle_acts(model, branch)
@@ -117,13 +117,3 @@ def code_standard(model: EscalationModel, branch: int) -> StandardCoding:
         duration_censored=censored(model, branch),
     )
 
-
-def code_history(scenario: Scenario) -> StandardCoding:
-    """History as recorded (every event replayed, no branch), coded from the scenario's branch date by the same
-    rule as the model's runs: what a case's `observed_outcome` must be."""
-    from .model import EscalationModel  # the model sits beside this module; imported here to keep layers simple
-
-    model = EscalationModel(scenario=scenario, rng=0, replay_only=True, collect=False)
-    model.run_model()
-    branch = (scenario.branch_date - scenario.start_date).days if scenario.branch_date is not None else 0
-    return code_standard(model, branch)

@@ -17,7 +17,7 @@ from .dyads import Dyad, censored, code_dyads, deaths_apart, dyad_columns, proxy
 from .standard_coding import code_standard
 
 if TYPE_CHECKING:
-    from .model import EscalationModel
+    from ..state.world import World
 
 OutcomeClass = Literal["de-escalation", "protracted", "war"]
 OUTCOMES: tuple[OutcomeClass, ...] = ("de-escalation", "protracted", "war")
@@ -25,10 +25,23 @@ NO_RUNG = -99  # "no hostile act" (shown as None in rows and files)
 
 # The outcome's scalar columns, in the order of summary.json and of sweep rows.
 OUTCOME_COLUMNS = (
-    "outcome", "max_rung", "max_rung_overall", "days_to_calm", "hostile_deaths", "hostile_deaths_after_branch",
-    "retaliations", "hostile_acts", "censored", "proxy_protracted", "accident_deaths_after_branch",
-    "domestic_deaths_after_branch", "major_force", "duration_days", "duration_censored", "ucdp_intensity",
-)  # fmt: skip
+    "outcome",
+    "max_rung",
+    "max_rung_overall",
+    "days_to_calm",
+    "hostile_deaths",
+    "hostile_deaths_after_branch",
+    "retaliations",
+    "hostile_acts",
+    "censored",
+    "proxy_protracted",
+    "accident_deaths_after_branch",
+    "domestic_deaths_after_branch",
+    "major_force",
+    "duration_days",
+    "duration_censored",
+    "ucdp_intensity",
+)
 RESPONSE_KINDS = ("first_response", "first_response_day", "strongest_response")  # per actor, after the branch
 
 
@@ -110,7 +123,7 @@ def per_actor_columns(actors: Sequence[str]) -> list[str]:
     return [f"killed_after_branch_{a}" for a in actors] + dyad_columns(tuple(actors))
 
 
-def classify(model: EscalationModel) -> Outcome:
+def classify(model: World) -> Outcome:
     """Classify the run as it stands (at the horizon once `running` is false)."""
     rules = model.crisis.outcomes
     days_run = model.day + 1
@@ -175,9 +188,30 @@ def classify(model: EscalationModel) -> Outcome:
     )
 
 
-def _after_hostile(model: EscalationModel, record: Any, branch: int) -> bool:
+def _after_hostile(model: World, record: Any, branch: int) -> bool:
     """A hostile act of an actor after the branch point (what after-branch deaths and acts count)."""
     return (
-        record.day >= branch and record.actor is not None and record.rung > 0
-        and model.ladder[record.action].is_hostile
-    )  # fmt: skip
+        record.day >= branch and record.actor is not None and record.rung > 0 and model.ladder[record.action].is_hostile
+    )
+
+
+def column_names(actors: tuple[str, ...]) -> list[str]:
+    """A sweep's result columns besides the swept parameters (sweep/runner.py adds those from the point table)."""
+    casualties = [f"{kind}_{a}" for kind in ("killed", "wounded") for a in actors]
+    responses = [f"{kind}_{a}" for kind in RESPONSE_KINDS for a in actors]
+    return [
+        "run_id",
+        "point",
+        "replicate",
+        "seed",
+        "counterfactual",
+        "branch_date",
+        *OUTCOME_COLUMNS,
+        *casualties,
+        "killed_other",
+        "wounded_other",
+        *responses,
+        *per_actor_columns(actors),
+        "wall_time_s",
+        "error",
+    ]

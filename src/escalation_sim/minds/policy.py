@@ -1,0 +1,46 @@
+"""The one policy pipeline: how an actor's rule becomes the day's probabilities (docs/model.md section 4).
+
+The rule's own policy; then what binds every rule whatever it says: a words-only grievance is answered by words,
+never by force (section 5a); options still cooling down give their mass to holding; orders, truces and
+delegation (mechanics/proxies.py); access to a host's soil (mechanics/host.py); last, the rule's tremble. The
+model decides with it (`agents.CrisisActor.policy`), replays and the score read it, and the tremble and
+composition tests run it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..mechanics import host, proxies
+from ..rules.base import tremble, withhold_cooling
+
+if TYPE_CHECKING:
+    from ..rules import Policy, Rule
+    from ..state.actor import ActorState
+
+
+def decide(actor: ActorState, rule: Rule) -> Policy:
+    """The probabilities `rule` gives `actor`'s options today, with everything that binds it applied."""
+    policy = rule.policy(actor)
+    if actor.beliefs:
+        policy.reason += f" [believes {actor.belief_summary}]"
+    if True in actor.words_only:  # words are answered by words, never by force
+        probs = policy.probs
+        words = actor.words_only
+        for opt in actor.options:
+            j = opt.target_index
+            if opt.force and j >= 0 and words[j] and probs[opt.index] and actor.outstanding[j] > 0.0:
+                probs[actor.hold_index] += probs[opt.index]
+                probs[opt.index] = 0.0
+    if actor.cooling_count:
+        withhold_cooling(actor, policy)
+    probs = policy.probs
+    proxy = actor.proxy
+    if proxy.order_options or proxy.ordered or proxy.suspended_count:
+        proxies.steer(actor, probs)
+    if actor.host.access_limited:
+        host.limit_access(actor, probs)
+    epsilon = rule.params.epsilon
+    if epsilon:
+        policy = tremble(actor, policy, epsilon)
+    return policy

@@ -1,0 +1,1 @@
+"""What a run comes to (docs/model.md section 7): its outcome class and the dyads' MID/ICB coding."""
