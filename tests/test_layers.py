@@ -33,6 +33,8 @@ LAYERS: list[tuple[str, int]] = [
     ("runner", 3), ("samples", 3), ("sweep", 3), ("sweep.*", 3), ("score", 3), ("score.*", 3), ("eventdata", 3),
     ("calibrate.figures", 4), ("calibrate", 3), ("calibrate.*", 3),
     ("plots", 4), ("evaluation", 4), ("evaluation.*", 4),
+    ("icb.scores", 4), ("icb.baselines", 4), ("icb.crossval", 4), ("icb.facts", 4), ("icb.report", 4),
+    ("icb", 3), ("icb.*", 3),
     ("classroom.app", 6),
     ("classroom", 5), ("classroom.*", 5),
     ("cli", 6), ("cli.*", 6),
