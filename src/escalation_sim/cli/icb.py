@@ -129,6 +129,8 @@ def validate(
 
     check_seed(seed)
     check_output(out, "--out", folder=True)
+    docs = None if docs is None or str(docs) in ("", ".") else docs  # --docs '' leaves the docs alone
+    check_output(docs, "--docs")
     data = _load(None, None, outcomes=True)
     if workers > 1:
         prepare("process", workers)
