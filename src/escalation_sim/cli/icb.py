@@ -26,6 +26,12 @@ app = typer.Typer(
     name="icb", cls=SafeGroup, no_args_is_help=True, rich_markup_mode="markdown",
     help="The model against the International Crisis Behavior data (ICB v14): a scenario from any crisis, "
     "predictions for every crisis of two CSVs, and the cross-validated comparison with baselines.",
+    epilog=examples(
+        "escalation-sim icb scenario 1 --out runs/icb1.yaml",
+        "escalation-sim icb predict icb1v14.csv icb2v14.csv --out runs/icb --runs 200 --workers 2",
+        "escalation-sim icb validate --out evaluation/icb",
+        note="The mapping and the codebook: docs/icb.md. The results: docs/validation.md.",
+    ),
 )  # fmt: skip
 
 
