@@ -36,6 +36,8 @@ LAYERS: list[tuple[str, int]] = [
     ("runner", 7), ("samples", 7), ("sweep", 7), ("sweep.*", 7), ("score", 7), ("score.*", 7), ("eventdata", 7),
     ("calibrate.figures", 8), ("calibrate", 7), ("calibrate.*", 7),
     ("plots", 8), ("evaluation", 8), ("evaluation.*", 8),
+    ("icb.scores", 8), ("icb.baselines", 8), ("icb.crossval", 8), ("icb.facts", 8), ("icb.report", 8),
+    ("icb", 7), ("icb.*", 7),
     ("classroom.app", 10),
     ("classroom", 9), ("classroom.*", 9),
     ("cli", 10), ("cli.*", 10),

@@ -10,6 +10,7 @@ One module per family of commands, each shown in its own help panel:
     instructor.py   Classroom   instructor-key (the key to notebook 05, shipped in the package)
     score.py        Scoring     score, calibrate, evaluate
     score_inputs.py             what they take in (frozen parameter files, prior boxes, work bounds), checked
+    icb.py          ICB         icb scenario|predict|validate (a sub-app: the model against ICB's crises)
     common.py       the consoles, `fail`, scenario names and date options, shared by all
 
 Each module has `register(app)`; a new family is a new module added to `FAMILIES` below. Commands import what
@@ -23,7 +24,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import classroom, instructor, run, scenarios, score, sweep, tournament
+from . import classroom, icb, instructor, run, scenarios, score, sweep, tournament
 from .common import SafeGroup, console
 
 app = typer.Typer(
@@ -37,7 +38,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-FAMILIES = (run, scenarios, sweep, tournament, score, classroom, instructor)  # the order of the help panels
+FAMILIES = (run, scenarios, sweep, tournament, score, classroom, instructor, icb)  # the order of the help panels
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,101 @@
+"""`icb predict`: every crisis of two ICB v14 CSVs -> predictions.csv and manifest.json (docs/icb.md, section 3).
+
+A crisis the mapping cannot build, or whose scenario does not validate, gets a row with its reason and empty
+probabilities: never a silent skip. Files are written only once every crisis is done, so an error leaves what was
+in DIR as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..scenario import ScenarioError, validate_scenario_data
+from .codebook import OUTCOME_FORMS, VIOLENCE_LEVELS, VIOLENCE_VARIABLE
+from .data import IcbData
+from .manifest import file_hash, parameters_hash, provenance
+from .mapping import DEFAULT_GRIEVANCE_SCALE, HORIZON_DAYS, MappingError, map_crisis
+from .observe import PRIMARY_RETALIATIONS, PSEUDO, summarise
+from .simulate import Job, simulate
+
+COLUMNS = ["crisno", "crisname", "status", "reason",
+           *[f"p_viol_{lv}" for lv in VIOLENCE_LEVELS], "p_violent_cm",
+           *[f"p_out_{f}" for f in OUTCOME_FORMS], "expected_days", "p_censored", "runs", "failed_runs"]  # fmt: skip
+
+
+def build_jobs(data: IcbData, grievance_scale: float, key: Callable[[int], Any] = lambda c: c
+               ) -> tuple[list[Job], dict[int, str]]:  # fmt: skip
+    """Validated scenarios of every crisis, and the reason for each crisis that has none."""
+    jobs, reasons = [], {}
+    for crisno in data.crises["crisno"]:
+        crisno = int(crisno)
+        try:
+            mapped = map_crisis(data, crisno, grievance_scale)
+            scenario = validate_scenario_data(mapped.data, f"ICB crisis {crisno}")
+        except (MappingError, ScenarioError, ValueError) as exc:
+            reasons[crisno] = f"cannot map: {exc}"
+            continue
+        jobs.append(Job(key(crisno), scenario, crisno))
+    return jobs, reasons
+
+
+def predict(data: IcbData, runs: int = 200, seed: int = 0, workers: int | None = 2,
+            grievance_scale: float = DEFAULT_GRIEVANCE_SCALE,
+            progress: Callable[[int], None] | None = None) -> pd.DataFrame:  # fmt: skip
+    """One row per crisis of `data.crises`, in file order (COLUMNS)."""
+    jobs, reasons = build_jobs(data, grievance_scale)
+    frames = simulate(jobs, runs, seed, workers, progress)
+    rows = []
+    for _, crisis in data.crises.iterrows():
+        crisno = int(crisis["crisno"])
+        row: dict[str, Any] = {"crisno": crisno, "crisname": str(crisis["crisname"]).strip()}
+        if crisno in reasons:
+            row.update(status="unmapped", reason=reasons[crisno], runs=0, failed_runs=0)
+        else:
+            summary = summarise(frames[crisno])
+            row.update(summary, status="failed" if "reason" in summary else "ok")
+            row.setdefault("reason", "")
+        rows.append(row)
+    return pd.DataFrame(rows).reindex(columns=COLUMNS)
+
+
+def write(frame: pd.DataFrame, out: Path, data: IcbData, runs: int, seed: int, workers: int,
+          grievance_scale: float, wall_s: float) -> tuple[Path, Path]:  # fmt: skip
+    """DIR/predictions.csv and DIR/manifest.json."""
+    parameters = {"grievance_scale": grievance_scale, "horizon_days": HORIZON_DAYS, "pseudo_count": PSEUDO,
+                  "primary_violence_retaliations": PRIMARY_RETALIATIONS, "runs": runs, "seed": seed}  # fmt: skip
+    manifest = {
+        **provenance(),
+        "command": "escalation-sim icb predict",
+        "violence_variable": VIOLENCE_VARIABLE,
+        "violence_levels": {"1": "no violence", "2": "minor clashes", "3": "serious clashes", "4": "full-scale war"},
+        "violent_cm": "P(CRISMG = 8: violence the primary crisis-management technique)",
+        "parameters": parameters,
+        "parameters_hash": parameters_hash(parameters),
+        "runs": runs,
+        "seeds": {"root": seed, "rule": "run r of crisis c: sweep.design.run_seed(root, c, r)"},
+        "inputs": [{"path": p, "sha256": file_hash(p)} for p in data.sources],
+        "crises": len(frame),
+        "mapped": int((frame["status"] == "ok").sum()),
+        "unmapped": int((frame["status"] != "ok").sum()),
+        "workers": workers,
+        "wall_time_s": round(wall_s, 1),
+    }  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    csv, js = out / "predictions.csv", out / "manifest.json"
+    frame.to_csv(csv, index=False)  # full precision: each row's probabilities sum to 1 as written
+    js.write_text(json.dumps(manifest, indent=2) + "\n")
+    return csv, js
+
+
+def run_predict(data: IcbData, out: Path, runs: int, seed: int, workers: int, grievance_scale: float,
+                progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, Path, Path]:  # fmt: skip
+    started = time.perf_counter()
+    frame = predict(data, runs, seed, workers, grievance_scale, progress)
+    csv, js = write(frame, out, data, runs, seed, workers, grievance_scale, time.perf_counter() - started)
+    return frame, csv, js
