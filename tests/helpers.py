@@ -15,8 +15,8 @@ import yaml
 
 from escalation_sim.model import EscalationModel
 from escalation_sim.rules import NO_TARGET, Option, Policy
-from escalation_sim.state.actor import ProxyState
 from escalation_sim.scenario import Scenario, default_ladder, load_scenario
+from escalation_sim.state.actor import ProxyState
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO_DIR = ROOT / "scenarios"

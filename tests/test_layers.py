@@ -234,6 +234,9 @@ def test_no_import_cycle() -> None:
 
 def test_cycle_finder_sees_a_type_checking_cycle() -> None:
     sources = {m: ("", False) for m in module_names()}
-    sources["mechanics.harm"] = ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..model import X", False)
+    sources["mechanics.harm"] = (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..model import X",
+        False,
+    )
     sources["model"] = ("from .mechanics.harm import salvo_casualties", False)
     assert import_cycles(sources) == [["mechanics.harm", "model"]]

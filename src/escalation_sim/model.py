@@ -59,6 +59,18 @@ AGENT_REPORTERS: dict[str, Any] = {
 }
 
 
+def introduce(model: EscalationModel) -> None:
+    """Once every actor exists: who sponsors whom, the shared readings of resolve and credibility, each menu."""
+    sponsor_of = [model.by_id[a.spec.sponsor].index if a.spec.sponsor is not None else -1 for a in model.actors]
+    for actor in model.actors:
+        actor.sponsor_of = sponsor_of
+        actor.resolve_of = model.resolve_of
+        actor.credibility_of = model.credibility_of
+        if actor.spec.sponsor is not None:
+            actor.sponsor = model.by_id[actor.spec.sponsor]
+        build_menu(model, actor, model.ladder, model.actors)
+
+
 class EscalationModel(mesa.Model):
     """States and militias climbing or descending an escalation ladder, one day per step.
 
@@ -106,18 +118,9 @@ class EscalationModel(mesa.Model):
             CrisisActor(self, key, spec, i, len(ids)) for i, (key, spec) in enumerate(scenario.actors.items())
         ]
         self.by_id = {a.actor_id: a for a in self.actors}
-        resolve_of = [a.resolve for a in self.actors]
-        credibility_of = [a.credibility for a in self.actors]
-        self.resolve_of = resolve_of
-        self.credibility_of = credibility_of
-        sponsor_of = [self.by_id[a.spec.sponsor].index if a.spec.sponsor is not None else -1 for a in self.actors]
-        for actor in self.actors:
-            actor.sponsor_of = sponsor_of
-            actor.resolve_of = resolve_of  # shared: an actor's credibility is what others read
-            actor.credibility_of = credibility_of
-            if actor.spec.sponsor is not None:
-                actor.sponsor = self.by_id[actor.spec.sponsor]
-            build_menu(self, actor, self.ladder, self.actors)
+        self.resolve_of = [a.resolve for a in self.actors]  # shared: an actor's credibility is what others read
+        self.credibility_of = [a.credibility for a in self.actors]
+        introduce(self)
         self.watchers: list[list[Any]] = [[] for _ in self.actors]  # per actor: the beliefs held about it
         self.believers: list[CrisisActor] = []
         self.listeners: list[CrisisActor] = []  # actors whose reading of another's credibility words moved
@@ -210,8 +213,19 @@ class EscalationModel(mesa.Model):
             reason = f"{reason}; {how}; {hits} of {action.salvo} missiles landed"
         else:
             killed, wounded = casualties(self, action, option.target)
-        act = Act(actor, option.action, action, option.target, killed, wounded, claimed=actor.kind == "state",
-                  origin=origin, probability=probability, reason=reason, front=actor.spec.front)  # fmt: skip
+        act = Act(
+            actor,
+            option.action,
+            action,
+            option.target,
+            killed,
+            wounded,
+            claimed=actor.kind == "state",
+            origin=origin,
+            probability=probability,
+            reason=reason,
+            front=actor.spec.front,
+        )
         return carry_out(self, act)
 
     def justify(self, actor: CrisisActor, probability: float) -> Record:
@@ -229,10 +243,23 @@ class EscalationModel(mesa.Model):
             chosen = tuple(o.index for o in actor.options if o.action == event.action and o.target == event.target)
             if chosen:
                 observed(self, actor, chosen)
-        act = Act(actor, event.action, action, event.target, dict(event.killed), dict(event.wounded),
-                  claimed=event.claimed, soil=event.soil, origin="history", probability=probability,
-                  reason=f"history ({event.id}): {event.description}", event_id=event.id, front=event.front,
-                  liaison_killed=tuple(event.liaison_killed), threat=event.threat)  # fmt: skip
+        act = Act(
+            actor,
+            event.action,
+            action,
+            event.target,
+            dict(event.killed),
+            dict(event.wounded),
+            claimed=event.claimed,
+            soil=event.soil,
+            origin="history",
+            probability=probability,
+            reason=f"history ({event.id}): {event.description}",
+            event_id=event.id,
+            front=event.front,
+            liaison_killed=tuple(event.liaison_killed),
+            threat=event.threat,
+        )
         if actor is not None and action.chosen:
             actor.observed(event.action, event.target)  # forward filtering of a regime model, before the act
             return carry_out(self, act)
@@ -291,4 +318,3 @@ class EscalationModel(mesa.Model):
         if self._outcome is None:
             self._outcome = classify(self)
         return self._outcome
-

@@ -49,8 +49,7 @@ _BUILT: dict[int, tuple[object, dict[int, tuple[tuple[Option, ...], str | None]]
 
 
 def enumerate_options(
-    model: World,
-    actor: ActorState, ladder: dict[str, Action], actors: list[ActorState]
+    model: World, actor: ActorState, ladder: dict[str, Action], actors: list[ActorState]
 ) -> tuple[tuple[Option, ...], str | None]:
     """(options, the action that justifies force or None), built once per scenario object and actor."""
     scenario = model.crisis
@@ -68,8 +67,7 @@ def enumerate_options(
 
 
 def _enumerate(
-    model: World,
-    actor: ActorState, ladder: dict[str, Action], actors: list[ActorState]
+    model: World, actor: ActorState, ladder: dict[str, Action], actors: list[ActorState]
 ) -> tuple[tuple[Option, ...], str | None]:
     spec = actor.spec
     ids = [a.actor_id for a in actors]
@@ -111,7 +109,9 @@ def addressees(actor: ActorState, action: Action, actors: list[ActorState]) -> l
     return list(dict.fromkeys(allowed))  # an adversary may also be a partner: one option each
 
 
-def make_option(model: World, actor: ActorState, index: int, key: str, action: Action, target: str | None, ids: list[str]) -> Option:
+def make_option(
+    model: World, actor: ActorState, index: int, key: str, action: Action, target: str | None, ids: list[str]
+) -> Option:
     target_index = ids.index(target) if target is not None else NO_TARGET
     soil = NO_TARGET
     expected_killed = action.killed_mean
