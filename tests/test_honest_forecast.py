@@ -8,6 +8,7 @@ import pytest
 from escalation_sim.mechanics.harm import kill_chance, salvo_casualties
 from escalation_sim.minds.anticipation import Forecaster
 from escalation_sim.model import EscalationModel
+from escalation_sim.rules import Forecast
 from escalation_sim.scenario import Scenario, ThreatTerms
 from escalation_sim.state.ledgers import Threat
 from helpers import at_branch, shipped
@@ -58,3 +59,22 @@ def test_a_live_threat_on_rung_6_raises_the_forecast_answer_to_a_rung_7_strike()
     with_threat = Forecaster(irn, model).forecast(strike)
     assert with_threat.rung > without.rung + 0.5
     assert with_threat.escalate >= without.escalate
+
+
+def iran_forecasts(edits: dict[str, object]) -> list[Forecast]:
+    model = at_branch(shipped("jan2020").with_edits(edits), 0)  # the eve of the branch: history as recorded
+    return list(Forecaster(model.by_id["IRN"], model).forecasts())
+
+
+@pytest.mark.parametrize("beliefs", [True, False])
+def test_a_forecast_ignores_what_iran_cannot_observe_of_the_us(beliefs: bool) -> None:
+    """Perturb what Iran cannot see of the US (its doctrine, its regime's start and triggers, its resolve):
+    Iran's forecasts on the eve of the branch are unchanged, with and without its beliefs."""
+    base: dict[str, object] = {} if beliefs else {"actors.IRN.beliefs": {}}
+    reference = iran_forecasts(base)
+    for edits in (
+        {"actors.USA.rule": {"name": "massive_retaliation"}},
+        {"actors.USA.rule.start": {"red_line": 0.1, "restore_deterrence": 0.9}},
+        {"actors.USA.traits.resolve": 0.1},
+    ):
+        assert iran_forecasts({**base, **edits}) == reference, edits

@@ -10,7 +10,8 @@ is in force and whose declared condition the branch meets (or whose window is al
 with the actor's reading of the target's credibility, it makes the threat good with force aimed at the actor
 near the provocation's rung (Schelling 1966; Fearon 1994), and otherwise answers as its doctrine says. The
 target's answer is the policy of the rule the actor believes it follows: the posterior mixture
-of types if the actor holds beliefs about it, its true rule if not, always as a level-0 reasoner that does not
+of types if the actor holds beliefs about it, the declared uninformed prior (scenario/beliefs.py `uninformed`)
+if not, never the target's true rule, regime or resolve (issue 17); always as a level-0 reasoner that does not
 look ahead itself and answers when it gets round to it (readiness 1: grievances last weeks, decisions take days).
 Schelling 1966; Fearon 1994; Bueno de Mesquita & Lalman 1992; Signorino 1999; Camerer, Ho & Chong 2004.
 
@@ -28,7 +29,9 @@ from ..mechanics.menu import warning_chance
 from ..mechanics.perception import blame, feel, felt, nb_p
 from ..mechanics.signals import meets
 from ..rules import Forecast
+from ..scenario.beliefs import uninformed
 from ..state.ledgers import Blame
+from .beliefs import BeliefState
 from .supposed import Supposed
 
 if TYPE_CHECKING:
@@ -52,6 +55,7 @@ class Forecaster:
         self._views: dict[int, Supposed] = {}
         self._kill: dict[str, tuple[float, float]] = {}  # action -> (probability of killing, mean toll if so)
         self._aimed: dict[int, list[tuple[int, float, int]]] = {}  # target index -> `_aimed_at_me`
+        self._priors: dict[int, BeliefState] = {}  # target index -> the uninformed prior, for targets without beliefs
 
     def forecasts(self) -> list[Forecast]:
         """Per option, the answer its target would give (options with no target: the answer to holding)."""
@@ -145,11 +149,13 @@ class Forecaster:
         return view
 
     def answer(self, target: ActorState, view: Supposed) -> list[float]:
-        """The target's policy as this actor believes it: its belief mixture, or the target's true rule."""
+        """The target's policy as this actor believes it: its belief mixture, or the declared uninformed prior's."""
         belief = self.actor.beliefs.get(target.index)
-        if belief is not None:
-            return belief.answer(view)
-        return target.rule.policy(view).probs  # type: ignore[arg-type]  # a Supposed reads as the View
+        if belief is None:
+            belief = self._priors.get(target.index)
+            if belief is None:
+                belief = self._priors[target.index] = BeliefState(self.actor, target, uninformed())
+        return belief.answer(view)
 
     def tally(self, target: ActorState, probs: list[float], above: int) -> tuple[float, float, float, float]:
         """(expected deaths, rung, rung^2/100, chance of climbing above `above`) of the answers aimed at us."""
