@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from ..mechanics.words import message_likelihood
 from ..rules import Rule, make_rule
+from ..rules.base import sample_index
 from ..scenario import ORDER_EFFECTS
-from ..scenario.beliefs import Belief
+from ..scenario.beliefs import Belief, PastAnswer
 from .supposed import Supposed
 
 if TYPE_CHECKING:
@@ -220,7 +221,57 @@ def install(model: World) -> None:
             model.believers.append(observer)
             observer.resolve_of = list(model.resolve_of)  # its own reading, no longer the shared truth
             observer.credibility_of = list(model.credibility_of)
+    learn_reputations(model)
     refresh(model)
+
+
+def learn_reputations(model: World) -> None:
+    """Each believer's prior at the start, updated by the likelihood of the other's record before the crisis
+    (its `reputation:` answers, or, with `reputation_from: rule`, answers drawn once from its own rule in the
+    same situations, from `model.random`): a doctrine that made the record is what the record teaches."""
+    for other in model.actors:
+        record = other.spec.reputation
+        if not record or not model.watchers[other.index]:
+            continue
+        view = Supposed(other)
+        answers = []
+        for past in record:
+            situation(view, model, past)
+            if other.spec.reputation_from == "rule":
+                probs = other.rule.policy(view).probs  # type: ignore[arg-type]  # a Supposed reads as the View
+                answers.append((sample_index(probs, model.random.random()),))
+            else:
+                answers.append(recorded(other, past.answer, past.target))
+        for state in model.watchers[other.index]:
+            for past, chosen in zip(record, answers, strict=True):
+                situation(state.view, model, past)
+                state.observe(chosen, state.view)
+
+
+def situation(view: Supposed, model: World, past: PastAnswer) -> None:
+    """`view` set to the other's state on the day of a past provocation: its start state, nothing outstanding but
+    the provocation, felt at its recorded severity and laid at `by`'s door with the recorded attribution."""
+    view.reset()
+    for name in ("outstanding", "grievance", "last_killed", "last_attribution", "last_rung"):
+        values = getattr(view, name)
+        values[:] = [0.0] * len(values)
+    j = model.by_id[past.by].index
+    share = past.severity * past.attribution
+    view.outstanding[j] = view.grievance[j] = share
+    view.last_killed[j] = past.killed
+    view.last_rung[j] = round(past.severity)
+    view.last_attribution[j] = past.attribution
+    view.own_hit[j] = True
+    view.conciliatory[j] = False
+    view.words_only[j] = False
+    view.readiness = 1.0
+
+
+def recorded(other: ActorState, action: str, target: str | None) -> tuple[int, ...]:
+    """The options of `other` that are the recorded answer (action and target)."""
+    if action == "hold":
+        return (other.hold_index,)
+    return tuple(o.index for o in other.options if o.action == action and o.target == target)
 
 
 def unseen_by(model: World, observer: ActorState, other: ActorState) -> tuple[int, ...]:

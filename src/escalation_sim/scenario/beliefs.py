@@ -7,6 +7,7 @@ declared uninformed prior `UNINFORMED` below, never the other's true rule. The m
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Annotated, Literal
 
@@ -94,3 +95,21 @@ def uninformed() -> Belief:
     ]
     return Belief(types=types)
 
+
+class PastAnswer(BaseModel):
+    """One answer of an actor to a provocation before the crisis: its public record, what others learn its type
+    from (issue 17: reputation that can be learned). Sourced: an official statement or the press of record."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: dt.date
+    provocation: str = Field(description="what was done to the actor, in words")
+    by: str = Field(description="the actor held responsible (an actor id of the scenario)")
+    severity: float = Field(
+        ge=0, le=20, description="the provocation's severity as the actor felt it, on the ladder's rung scale"
+    )
+    killed: int = Field(0, ge=0, description="the actor's nationals the provocation killed")
+    attribution: Unit = Field(1.0, description="how surely the actor laid it at `by`'s door")
+    answer: str = Field(description="the ladder action the actor answered with ('hold' for none)")
+    target: str | None = Field(None, description="whom the answer was aimed at (an actor id); null for hold")
+    source: str = Field(min_length=1, description="the official statement or press report of record")
