@@ -45,7 +45,12 @@ class Trigger(BaseModel):
         "any", description="whose act it must be: 'self' (e.g. a blow delivered), 'others', or 'any'"
     )
     to: str = Field(description="the regime it may switch to")
-    probability: float = Field(gt=0, le=1, description="chance the event switches the regime to `to`")
+    probability: float = Field(
+        gt=0,
+        le=1,
+        description="chance the event switches the regime to `to`: where no rate is measured, a declared prior "
+        "whose effect a scenario should report (benchmarks/jan2020_sensitivity.py)",
+    )
 
 
 class RegimeParams(RuleParams):
