@@ -102,8 +102,8 @@ class Forecaster:
     def status_quo(self, j: int) -> Forecast:
         """The answer of actor j to the present state: what holding (or talking) leaves in play."""
         target = self.model.actors[j]
-        if target is self.actor:
-            return NO_ANSWER
+        if target is self.actor or not self._aimed_at_me(target):
+            return NO_ANSWER  # nothing it could answer with is aimed at this actor: no need to imagine it
         view = self._view(target).reset()
         view.readiness = 1.0
         probs = self.answer(target, view)
