@@ -17,6 +17,7 @@ Arms (1,000 runs each by default, common seeds 0..n-1, the shipped scenario othe
                gap = restraint - massive_retaliation in points, a normal 95% interval for a difference of shares)
 
 Usage:  python benchmarks/deterrence_arms.py [-n 1000] [--json benchmarks/deterrence_arms.json] [--only learned]
+        [--certain red_line]   # the learned arm with Iran certain of a wrong US type: the gap should shrink
 """
 
 from __future__ import annotations
@@ -79,9 +80,13 @@ def arm(us_rule: str, iran: str, n: int) -> dict[str, Any]:
     }
 
 
-def learned_arm(us_rule: str, n: int) -> dict[str, Any]:
-    """The learned arm for one US doctrine: Iran's first hostile act, in runs where the US has not struck first."""
-    scenario = load_scenario(SCENARIO).with_edits({**LEARNED, "actors.USA.rule": {"name": us_rule}})
+def learned_arm(us_rule: str, n: int, certain: str | None = None) -> dict[str, Any]:
+    """The learned arm for one US doctrine: Iran's first hostile act, in runs where the US has not struck first.
+    With `certain`, Iran's prior is certain the US follows that doctrine (resolve 0.8): nothing left to learn."""
+    edits: dict[str, Any] = {**LEARNED, "actors.USA.rule": {"name": us_rule}}
+    if certain is not None:
+        edits["actors.IRN.beliefs.USA.types"] = [{"rule": {"name": certain}, "resolve": 0.8, "prior": 1.0}]
+    scenario = load_scenario(SCENARIO).with_edits(edits)
     ladder = scenario.actions
     counted = force = 0
     start = time.perf_counter()
@@ -102,9 +107,9 @@ def learned_arm(us_rule: str, n: int) -> dict[str, Any]:
             "seconds": round(time.perf_counter() - start, 2)}  # fmt: skip
 
 
-def learned(n: int) -> dict[str, Any]:
+def learned(n: int, certain: str | None = None) -> dict[str, Any]:
     """Both doctrines of the learned arm and their gap with a 95% interval."""
-    rows = {rule: learned_arm(rule, n) for rule in ("massive_retaliation", "restraint")}
+    rows = {rule: learned_arm(rule, n, certain) for rule in ("massive_retaliation", "restraint")}
     for row in rows.values():
         print(f"learned       US {row['us_rule']:20s} counted {row['counted']:5d}/{n}  "
               f"force >= rung {FORCE_RUNG}: {row['share']:6.1%}  ({row['seconds']:.0f} s)", flush=True)  # fmt: skip
@@ -127,8 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=1000, help="runs per arm (common seeds 0..n-1)")
     parser.add_argument("--json", type=Path, default=Path(__file__).with_name("deterrence_arms.json"))
     parser.add_argument("--only", choices=["learned"], help="run only the learned arm")
+    parser.add_argument("--certain", help="the learned arm with Iran's prior certain of this (wrong) US doctrine")
     args = parser.parse_args(argv)
-    result = {"learned": learned(args.n)}
+    result = {"learned": learned(args.n, args.certain)}
+    if args.certain:
+        result["learned"]["iran_certain_of"] = args.certain
     print(f"learned gap (restraint - massive_retaliation): {result['learned']['gap']:.1f} points, "
           f"95% CI {result['learned']['ci95'][0]:.1f} to {result['learned']['ci95'][1]:.1f}")  # fmt: skip
     if args.only:
