@@ -6,17 +6,25 @@ hostile acts that are force at rung 6 or more should differ by at least 10 point
 
 Arms (1,000 runs each by default, common seeds 0..n-1, the shipped scenario otherwise):
   myopic       Iran `cost_benefit` with lookahead 0 and no beliefs (the rule as it was before issue 8)
-  anticipating Iran with lookahead 1 and no beliefs: it forecasts the US answer from the US's true rule
-  believing    the shipped jan2020 Iran: lookahead 1 and beliefs about the US (its prior, updated by history);
-               its forecasts come from the types it believes in, not from the doctrine the US actually follows
+  anticipating Iran with lookahead 1 and no beliefs: it forecasts the US answer from the declared uninformed
+               prior (issue 17; before it, from the US's true rule: the complete-information bound, gone)
+  believing    the shipped jan2020 Iran: lookahead 1 and beliefs about the US (its prior, updated by the US
+               record of 2019 and by history); its forecasts come from the types it believes in
+  learned      issue 17: the shipped Iran, the US record before the crisis made by the US doctrine of the arm
+               (`reputation_from: rule`), so Iran's prior at the branch differs by doctrine. Counted in the runs
+               where Iran's first hostile act comes before any US use of force after the branch; written as
+               `learned: {massive_retaliation, restraint, gap, ci95, runs_per_arm}` (shares of the counted runs,
+               gap = restraint - massive_retaliation in points, a normal 95% interval for a difference of shares)
 
-Usage:  python benchmarks/deterrence_arms.py [-n 1000] [--json benchmarks/deterrence_arms.json]
+Usage:  python benchmarks/deterrence_arms.py [-n 1000] [--json benchmarks/deterrence_arms.json] [--only learned]
+        [--certain red_line]   # the learned arm with Iran certain of a wrong US type: the gap should shrink
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -34,6 +42,7 @@ IRAN = {
     "believing": {},
 }  # fmt: skip
 FORCE_RUNG = 6
+LEARNED = {"actors.USA.reputation_from": "rule"}
 
 
 def arm(us_rule: str, iran: str, n: int) -> dict[str, Any]:
@@ -71,11 +80,69 @@ def arm(us_rule: str, iran: str, n: int) -> dict[str, Any]:
     }
 
 
+def learned_arm(us_rule: str, n: int, certain: str | None = None) -> dict[str, Any]:
+    """The learned arm for one US doctrine: Iran's first hostile act, in runs where the US has not struck first.
+    With `certain`, Iran's prior is certain the US follows that doctrine (resolve 0.8): nothing left to learn."""
+    edits: dict[str, Any] = {**LEARNED, "actors.USA.rule": {"name": us_rule}}
+    if certain is not None:
+        edits["actors.IRN.beliefs.USA.types"] = [{"rule": {"name": certain}, "resolve": 0.8, "prior": 1.0}]
+    scenario = load_scenario(SCENARIO).with_edits(edits)
+    ladder = scenario.actions
+    counted = force = 0
+    start = time.perf_counter()
+    for seed in range(n):
+        model = EscalationModel(scenario=scenario, rng=seed, collect=False)
+        model.run_model()
+        for r in model.records:
+            if r.origin != "model":
+                continue
+            if r.actor == "USA" and ladder[r.action].force:
+                break  # the US struck first: not counted
+            if r.actor == "IRN" and ladder[r.action].is_hostile:
+                counted += 1
+                force += ladder[r.action].force and r.rung >= FORCE_RUNG
+                break
+    share = force / counted if counted else float("nan")
+    return {"us_rule": us_rule, "runs": n, "counted": counted, "share": share,
+            "seconds": round(time.perf_counter() - start, 2)}  # fmt: skip
+
+
+def learned(n: int, certain: str | None = None) -> dict[str, Any]:
+    """Both doctrines of the learned arm and their gap with a 95% interval."""
+    rows = {rule: learned_arm(rule, n, certain) for rule in ("massive_retaliation", "restraint")}
+    for row in rows.values():
+        print(f"learned       US {row['us_rule']:20s} counted {row['counted']:5d}/{n}  "
+              f"force >= rung {FORCE_RUNG}: {row['share']:6.1%}  ({row['seconds']:.0f} s)", flush=True)  # fmt: skip
+    mr, rs = rows["massive_retaliation"], rows["restraint"]
+    gap = rs["share"] - mr["share"]
+    variance = sum(row["share"] * (1 - row["share"]) / max(row["counted"], 1) for row in (mr, rs))
+    se = math.sqrt(variance)
+    return {
+        "massive_retaliation": mr["share"],
+        "restraint": rs["share"],
+        "gap": 100 * gap,
+        "ci95": [100 * (gap - 1.96 * se), 100 * (gap + 1.96 * se)],
+        "runs_per_arm": n,
+        "counted": {"massive_retaliation": mr["counted"], "restraint": rs["counted"]},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=1000, help="runs per arm (common seeds 0..n-1)")
     parser.add_argument("--json", type=Path, default=Path(__file__).with_name("deterrence_arms.json"))
+    parser.add_argument("--only", choices=["learned"], help="run only the learned arm")
+    parser.add_argument("--certain", help="the learned arm with Iran's prior certain of this (wrong) US doctrine")
     args = parser.parse_args(argv)
+    result = {"learned": learned(args.n, args.certain)}
+    if args.certain:
+        result["learned"]["iran_certain_of"] = args.certain
+    print(f"learned gap (restraint - massive_retaliation): {result['learned']['gap']:.1f} points, "
+          f"95% CI {result['learned']['ci95'][0]:.1f} to {result['learned']['ci95'][1]:.1f}")  # fmt: skip
+    if args.only:
+        args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+        return 0
     rows = []
     for iran in IRAN:
         for us_rule in US_RULES:
@@ -94,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\ngap in Iran's share of force at rung >= 6 (restraint - massive_retaliation), points:")
     for iran, gap in gaps.items():
         print(f"  {iran:13s} {gap:6.1f}")
-    args.json.write_text(json.dumps({"arms": rows, "gap_points": gaps}, indent=1) + "\n", encoding="utf-8")
+    result.update({"arms": rows, "gap_points": gaps})
+    args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.json}")
     return 0
 

@@ -7,6 +7,12 @@
 
 The sum of `hits` independent negative binomials with a common success probability is the one above, so each
 missile that lands is its own fat-tailed draw (most kill no one; a few, like Dhahran's in 1991, kill many).
+The chance that a salvo kills no one follows in closed form (the binomial's generating function at the chance
+that one landed missile kills no one, `q = (d / (d + lethality x exposure))^d`, d the dispersion):
+
+    P(no death) = (1 - p_land + p_land x q)^salvo,    p_land = reliability x (1 - interception)
+
+so a forecast of a strike (minds/anticipation.py) reads the same model as the strike itself (`kill_chance`).
 Actions without a salvo keep the ladder's plain casualty distribution (`perception.casualties`).
 """
 
@@ -38,6 +44,17 @@ def expected_deaths(action: Action, defence: Defence, alert: float, warned: bool
     """lethality x exposure x (1 - interception) x the missiles that work: the mean of `salvo_casualties`."""
     landing = action.salvo * action.reliability * (1.0 - interception(defence, action.salvo))
     return action.lethality * exposure(defence, alert, warned) * landing
+
+
+def kill_chance(action: Action, defence: Defence, alert: float, warned: bool) -> float:
+    """P(the salvo kills at least one) = 1 - P(no death) of `salvo_casualties`'s draws, in closed form."""
+    p_land = action.reliability * (1.0 - interception(defence, action.salvo))
+    per_hit = action.lethality * exposure(defence, alert, warned)
+    if action.salvo <= 0 or p_land <= 0.0 or per_hit <= 0.0:
+        return 0.0
+    d = action.killed_dispersion
+    spared = (d / (d + per_hit)) ** d  # one landed missile kills no one
+    return 1.0 - (1.0 - p_land + p_land * spared) ** action.salvo
 
 
 def salvo_casualties(

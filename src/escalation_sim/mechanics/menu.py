@@ -138,14 +138,26 @@ def make_option(
 def salvo_deaths(model: World, actor: ActorState, action: Action, target: int, spec: Actor) -> float:
     """Expected deaths of a salvo at the target's starting alert, warned as the channels allow (harm.py)."""
     alert = spec.traits.alert
+    warned = warning_chance(model, actor.index, action, target)
     unwarned = expected_deaths(action, spec.defence, alert, False)
-    if action.warning == "public":
-        return expected_deaths(action, spec.defence, alert, True)
-    line = route(model.lines, actor.index, target, "warning") if action.warning == "private" else None
-    if line is None or line.delay_days > 0:
+    if warned == 0.0:
         return unwarned
-    warned = expected_deaths(action, spec.defence, alert, True)
-    return line.reliability * warned + (1.0 - line.reliability) * unwarned
+    if warned == 1.0:
+        return expected_deaths(action, spec.defence, alert, True)
+    return warned * expected_deaths(action, spec.defence, alert, True) + (1.0 - warned) * unwarned
+
+
+def warning_chance(model: World, sender: int, action: Action, target: int) -> float:
+    """Chance a strike's warning reaches its target in time to shelter: 1 if public; a private warning's
+    line reliability if a line is open today with no delay (signals.warn); 0 otherwise."""
+    if action.warning == "public":
+        return 1.0
+    if action.warning != "private":
+        return 0.0
+    line = route(model.lines, sender, target, "warning")
+    if line is None or line.delay_days > 0:
+        return 0.0
+    return line.reliability
 
 
 def relays(model: World, actor: ActorState, receiver: int, ids: list[str]) -> bool:

@@ -55,12 +55,17 @@ def issue_threat(model: World, actor: ActorState, target: ActorState, terms: Thr
 
 
 def _meets(terms: ThreatTerms, act: Act, author_id: str) -> bool:
+    return meets(terms, act.action.rung, act.action.force, act.killed.get(author_id, 0))
+
+
+def meets(terms: ThreatTerms, rung: int, force: bool, killed: float) -> bool:
+    """Whether an act of this rung (force or not) killing `killed` of the author's people meets a deterrent
+    threat's condition: its declared red line (also read by forecasts, minds/anticipation.py)."""
     if terms.kind != "deterrent":
         return False
-    killed = act.killed.get(author_id, 0)
     if terms.condition_killed > 0 and killed >= terms.condition_killed:
         return True
-    return act.action.force if terms.condition_rung is None else act.action.rung >= terms.condition_rung
+    return force if terms.condition_rung is None else rung >= terms.condition_rung
 
 
 def _charge(actor: ActorState, share: float) -> None:

@@ -3,8 +3,15 @@
 For each option of the deciding actor, the target is imagined in the state the option would create: its
 grievance against the actor raised by the option's expected severity (no perception noise) times the expected
 attribution, in two branches weighted by the option's probability of killing (no one killed; the mean toll given
-someone is). The target's answer is the policy of the rule the actor believes it follows: the posterior mixture
-of types if the actor holds beliefs about it, its true rule if not, always as a level-0 reasoner that does not
+someone is). A missile salvo's probability of killing is the harm model's own (mechanics/harm.py `kill_chance`:
+salvo, reliability, interception, lethality, the target's alert, and the chance its warning gets through on the
+channels open today); other acts' is their negative binomial's. A threat of the target against the actor that
+is in force and whose declared condition the branch meets (or whose window is already open) binds the target:
+with the actor's reading of the target's credibility, it makes the threat good with force aimed at the actor
+near the provocation's rung (Schelling 1966; Fearon 1994), and otherwise answers as its doctrine says. The
+target's answer is the policy of the rule the actor believes it follows: the posterior mixture
+of types if the actor holds beliefs about it, the declared uninformed prior (scenario/beliefs.py `uninformed`)
+if not, never the target's true rule, regime or resolve (issue 17); always as a level-0 reasoner that does not
 look ahead itself and answers when it gets round to it (readiness 1: grievances last weeks, decisions take days).
 Schelling 1966; Fearon 1994; Bueno de Mesquita & Lalman 1992; Signorino 1999; Camerer, Ho & Chong 2004.
 
@@ -14,19 +21,27 @@ day or the record of acts changes, and only asked for on provoked days (rules se
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
+from ..mechanics.harm import expected_deaths, kill_chance
+from ..mechanics.menu import warning_chance
 from ..mechanics.perception import blame, feel, felt, nb_p
+from ..mechanics.signals import meets
 from ..rules import Forecast
+from ..scenario.beliefs import uninformed
 from ..state.ledgers import Blame
+from .beliefs import BeliefState
 from .supposed import Supposed
 
 if TYPE_CHECKING:
     from ..rules import Option
     from ..state.actor import ActorState
+    from ..state.ledgers import Threat
     from ..state.world import World
 
 NO_ANSWER = Forecast(0.0, 0.0, 0.0, 0.0)
+MAKE_GOOD_SPREAD = 0.6  # rungs: a threat made good lands near the provocation (the rules' default `spread`)
 
 
 class Forecaster:
@@ -40,6 +55,7 @@ class Forecaster:
         self._views: dict[int, Supposed] = {}
         self._kill: dict[str, tuple[float, float]] = {}  # action -> (probability of killing, mean toll if so)
         self._aimed: dict[int, list[tuple[int, float, int]]] = {}  # target index -> `_aimed_at_me`
+        self._priors: dict[int, BeliefState] = {}  # target index -> the uninformed prior, for targets without beliefs
 
     def forecasts(self) -> list[Forecast]:
         """Per option, the answer its target would give (options with no target: the answer to holding)."""
@@ -66,13 +82,17 @@ class Forecaster:
     def forecast(self, opt: Option) -> Forecast:
         """The target's answer to `opt`: a mixture of the killing and the harmless branch."""
         target = self.model.actors[opt.target_index]
-        p_kill, toll = self.kill_odds(opt.action)
+        p_kill, toll = self.kill_odds(opt, target)
+        threat = self.threat_of(target)
         deaths = rung = rung_sq = escalate = 0.0
         for weight, killed in ((1.0 - p_kill, 0.0), (p_kill, toll)):
             if weight <= 0.0:
                 continue
             view = self.suppose(target, opt, killed)
-            d, r, r2, e = self.tally(target, self.answer(target, view), opt.rung)
+            probs = self.answer(target, view)
+            if threat is not None and (threat.live or meets(threat.terms, opt.rung, opt.force, killed)):
+                probs = self.bound(target, probs, max(float(opt.rung), view.outstanding[self.actor.index]))
+            d, r, r2, e = self.tally(target, probs, opt.rung)
             deaths += weight * d
             rung += weight * r
             rung_sq += weight * r2
@@ -82,11 +102,33 @@ class Forecaster:
     def status_quo(self, j: int) -> Forecast:
         """The answer of actor j to the present state: what holding (or talking) leaves in play."""
         target = self.model.actors[j]
-        if target is self.actor:
-            return NO_ANSWER
+        if target is self.actor or not self._aimed_at_me(target):
+            return NO_ANSWER  # nothing it could answer with is aimed at this actor: no need to imagine it
         view = self._view(target).reset()
         view.readiness = 1.0
-        return Forecast(*self.tally(target, self.answer(target, view), 0))
+        probs = self.answer(target, view)
+        threat = self.threat_of(target)
+        if threat is not None and threat.live:
+            probs = self.bound(target, probs, view.outstanding[self.actor.index])
+        return Forecast(*self.tally(target, probs, 0))
+
+    def threat_of(self, target: ActorState) -> Threat | None:
+        """The public threat of `target` against this actor still in force, if any (declared: anyone sees it)."""
+        return self.model.signals.threats.get((target.index, self.actor.index))
+
+    def bound(self, target: ActorState, probs: list[float], rung: float) -> list[float]:
+        """The target's answer when a threat binds it: with the credibility this actor reads in it, force aimed
+        at this actor near `rung` (weights exp(-|rung' - rung| / spread)); otherwise its own answer."""
+        c = self.actor.credibility_of[target.index]
+        force = [(i, r) for i, _, r in self._aimed_at_me(target) if target.options[i].force]
+        if c <= 0.0 or not force:
+            return probs
+        weights = [math.exp(-abs(r - rung) / MAKE_GOOD_SPREAD) for _, r in force]
+        total = sum(weights)
+        out = [(1.0 - c) * q for q in probs]
+        for (i, _), w in zip(force, weights, strict=True):
+            out[i] += c * w / total
+        return out
 
     def suppose(self, target: ActorState, opt: Option, killed: float) -> Supposed:
         """The target's view the day after `opt`, as `carry_out`/`perceive` would leave it, without noise: the
@@ -107,11 +149,13 @@ class Forecaster:
         return view
 
     def answer(self, target: ActorState, view: Supposed) -> list[float]:
-        """The target's policy as this actor believes it: its belief mixture, or the target's true rule."""
+        """The target's policy as this actor believes it: its belief mixture, or the declared uninformed prior's."""
         belief = self.actor.beliefs.get(target.index)
-        if belief is not None:
-            return belief.answer(view)
-        return target.rule.policy(view).probs  # type: ignore[arg-type]  # a Supposed reads as the View
+        if belief is None:
+            belief = self._priors.get(target.index)
+            if belief is None:
+                belief = self._priors[target.index] = BeliefState(self.actor, target, uninformed())
+        return belief.answer(view)
 
     def tally(self, target: ActorState, probs: list[float], above: int) -> tuple[float, float, float, float]:
         """(expected deaths, rung, rung^2/100, chance of climbing above `above`) of the answers aimed at us."""
@@ -138,17 +182,27 @@ class Forecaster:
             ]
         return aimed
 
-    def kill_odds(self, action: str) -> tuple[float, float]:
-        """P(the action kills anyone) under its negative binomial, and the mean toll given it does."""
-        cached = self._kill.get(action)
+    def kill_odds(self, opt: Option, target: ActorState) -> tuple[float, float]:
+        """P(the option kills anyone) and the mean toll given it does: a salvo's from the harm model at the
+        target's alert, warned as today's channels allow; another act's from its negative binomial."""
+        spec = self.model.ladder[opt.action]
+        if spec.salvo and opt.target_index >= 0:
+            defence, alert = target.spec.defence, target.alert
+            warned = warning_chance(self.model, self.actor.index, spec, opt.target_index)
+            p_kill = mean = 0.0
+            for weight, flag in ((warned, True), (1.0 - warned, False)):
+                if weight > 0.0:
+                    p_kill += weight * kill_chance(spec, defence, alert, flag)
+                    mean += weight * expected_deaths(spec, defence, alert, flag)
+            return (p_kill, mean / p_kill) if p_kill > 0.0 else (0.0, 0.0)
+        cached = self._kill.get(opt.action)
         if cached is None:
-            spec = self.model.ladder[action]
             if spec.killed_mean <= 0.0:
                 cached = (0.0, 0.0)
             else:
                 p_kill = 1.0 - nb_p(spec) ** spec.killed_dispersion
                 cached = (p_kill, spec.killed_mean / p_kill)
-            self._kill[action] = cached
+            self._kill[opt.action] = cached
         return cached
 
     def _view(self, target: ActorState) -> Supposed:

@@ -4,7 +4,9 @@ A type is a doctrine (a rule) and a resolve r: the type carries out the hostile 
 with probability r and otherwise holds (Fearon 1994's resolved and unresolved types). After each decision of
 the other actor, each believer weighs every type by the probability that type's policy gave what was observed,
 in the other's present state, tempered for noise, with a trembling hand (Selten 1975) and optional confirmation
-bias (Jervis 1976). What the believer's rule reads as the other's resolve and credibility becomes the
+bias (Jervis 1976). A believer learns only from what it can see: a private message or a private order to a proxy
+that is not addressed to it looks, to it, like a quiet day, so any of those options or a hold is what it
+observed (issue 17). What the believer's rule reads as the other's resolve and credibility becomes the
 posterior expectation. docs/model.md, Beliefs.
 """
 
@@ -14,7 +16,9 @@ from typing import TYPE_CHECKING
 
 from ..mechanics.words import message_likelihood
 from ..rules import Rule, make_rule
-from ..scenario.beliefs import Belief
+from ..rules.base import sample_index
+from ..scenario import ORDER_EFFECTS
+from ..scenario.beliefs import Belief, PastAnswer
 from .supposed import Supposed
 
 if TYPE_CHECKING:
@@ -29,7 +33,7 @@ class BeliefState:
     resolve itself, its policy is computed once for all of them and the resolve applied in closed form.
     """
 
-    def __init__(self, observer: ActorState, other: ActorState, spec: Belief) -> None:
+    def __init__(self, observer: ActorState, other: ActorState, spec: Belief, unseen: tuple[int, ...] = ()) -> None:
         self.observer = observer
         self.other = other
         self.spec = spec
@@ -41,6 +45,8 @@ class BeliefState:
         self.hostile = [opt.hostile for opt in other.options]
         self.hostile_at = [i for i, h in enumerate(self.hostile) if h]  # option indices, in option order
         self.calm_at = [i for i, h in enumerate(self.hostile) if not h]
+        # what the observer sees of a decision to hold or to do something it cannot see: the same quiet day
+        self.unseen = tuple(sorted({other.hold_index, *unseen}))
         self._groups: list[tuple[Rule, float, float, float]] = []  # `groups`, for the posterior in `_groups_of`
         self._groups_of: list[float] | None = None
         self._said: tuple[int, list[float], str] | None = None  # `describe`'s last answer
@@ -105,13 +111,16 @@ class BeliefState:
 
     # --- learning ------------------------------------------------------------------------------------------
 
-    def observe(self, chosen: tuple[int, ...]) -> None:
-        """Bayes' rule after the other chose one of the options `chosen` (a hold is one option too)."""
+    def observe(self, chosen: tuple[int, ...], view: Supposed | None = None) -> None:
+        """Bayes' rule after the other chose one of the options `chosen` (a hold is one option too), in the
+        other's present state or in `view` (a situation of its record before the crisis)."""
         other = self.other
         hold = other.hold_index
-        if self.ignore_holds and chosen == (hold,):
+        if len(self.unseen) > 1 and all(i in self.unseen for i in chosen):
+            chosen = self.unseen  # seen from here: nothing happened
+        if self.ignore_holds and hold in chosen and all(i in self.unseen for i in chosen):
             return  # current calculus: backing down says nothing about the type (Press 2005)
-        view = self.view.reset()
+        view = self.view.reset() if view is None else view
         tremble = self.spec.tremble
         floor = tremble * len(chosen) / len(other.options)
         likelihoods = [0.0] * len(self.posterior)
@@ -205,14 +214,76 @@ def install(model: World) -> None:
     for observer in model.actors:
         for other_id, spec in observer.spec.beliefs.items():
             other = model.by_id[other_id]
-            state = BeliefState(observer, other, spec)
+            state = BeliefState(observer, other, spec, unseen_by(model, observer, other))
             observer.beliefs[other.index] = state
             model.watchers[other.index].append(state)
         if observer.beliefs:
             model.believers.append(observer)
             observer.resolve_of = list(model.resolve_of)  # its own reading, no longer the shared truth
             observer.credibility_of = list(model.credibility_of)
+    learn_reputations(model)
     refresh(model)
+
+
+def learn_reputations(model: World) -> None:
+    """Each believer's prior at the start, updated by the likelihood of the other's record before the crisis
+    (its `reputation:` answers, or, with `reputation_from: rule`, answers drawn once from its own rule in the
+    same situations, from `model.random`): a doctrine that made the record is what the record teaches."""
+    for other in model.actors:
+        record = other.spec.reputation
+        if not record or not model.watchers[other.index]:
+            continue
+        view = Supposed(other)
+        answers = []
+        for past in record:
+            situation(view, model, past)
+            if other.spec.reputation_from == "rule":
+                probs = other.rule.policy(view).probs  # type: ignore[arg-type]  # a Supposed reads as the View
+                answers.append((sample_index(probs, model.random.random()),))
+            else:
+                answers.append(recorded(other, past.answer, past.target))
+        for state in model.watchers[other.index]:
+            for past, chosen in zip(record, answers, strict=True):
+                situation(state.view, model, past)
+                state.observe(chosen, state.view)
+
+
+def situation(view: Supposed, model: World, past: PastAnswer) -> None:
+    """`view` set to the other's state on the day of a past provocation: its start state, nothing outstanding but
+    the provocation, felt at its recorded severity and laid at `by`'s door with the recorded attribution."""
+    view.reset()
+    for name in ("outstanding", "grievance", "last_killed", "last_attribution", "last_rung"):
+        values = getattr(view, name)
+        values[:] = [0.0] * len(values)
+    j = model.by_id[past.by].index
+    share = past.severity * past.attribution
+    view.outstanding[j] = view.grievance[j] = share
+    view.last_killed[j] = past.killed
+    view.last_rung[j] = round(past.severity)
+    view.last_attribution[j] = past.attribution
+    view.own_hit[j] = True
+    view.conciliatory[j] = False
+    view.words_only[j] = False
+    view.readiness = 1.0
+
+
+def recorded(other: ActorState, action: str, target: str | None) -> tuple[int, ...]:
+    """The options of `other` that are the recorded answer (action and target)."""
+    if action == "hold":
+        return (other.hold_index,)
+    return tuple(o.index for o in other.options if o.action == action and o.target == target)
+
+
+def unseen_by(model: World, observer: ActorState, other: ActorState) -> tuple[int, ...]:
+    """The options of `other` that `observer` cannot see taken: private messages and private orders to proxies
+    addressed to someone else (a channel it is not party to)."""
+    ladder = model.ladder
+    hidden = []
+    for opt in other.options:
+        action = ladder[opt.action]
+        if (action.private or action.effect in ORDER_EFFECTS) and opt.target_index != observer.index:
+            hidden.append(opt.index)
+    return tuple(hidden)
 
 
 def refresh(model: World) -> None:

@@ -11,9 +11,9 @@ The rule object keeps that state (it is made per actor and run); the model suppl
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from .base import (
     Draw,
@@ -45,7 +45,12 @@ class Trigger(BaseModel):
         "any", description="whose act it must be: 'self' (e.g. a blow delivered), 'others', or 'any'"
     )
     to: str = Field(description="the regime it may switch to")
-    probability: float = Field(gt=0, le=1, description="chance the event switches the regime to `to`")
+    probability: float = Field(
+        gt=0,
+        le=1,
+        description="chance the event switches the regime to `to`: where no rate is measured, a declared prior "
+        "whose effect a scenario should report (benchmarks/jan2020_sensitivity.py)",
+    )
 
 
 class RegimeParams(RuleParams):
@@ -70,6 +75,24 @@ class RegimeParams(RuleParams):
         default_factory=dict, description="daily switching probabilities by regime pair {from: {to: p}}"
     )
     triggers: list[Trigger] = Field(default_factory=list, description="events that may switch the regime")
+    filter_tremble: float = Field(
+        0.0,
+        ge=0,
+        le=0.5,
+        description="tremble of each regime's policy when the filter weighs a recorded decision (issue 17): a "
+        "decision a regime finds near impossible may be a mistake or misreported, so no tail ratio swings the "
+        "filter; 0 keeps the regimes' own policies (as before). A parameter with a prior: log10 ~ U(-4, -2)",
+    )
+
+    @model_serializer(mode="wrap")
+    def _drop_zero_tremble(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Trembles at 0 are left out (the base rule's `epsilon` and `filter_tremble`): scenario hashes stay put."""
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in ("epsilon", "filter_tremble"):
+                if getattr(self, key) == 0.0:
+                    data.pop(key, None)
+        return data
 
     @model_validator(mode="after")
     def _names_known(self) -> RegimeParams:
@@ -177,7 +200,7 @@ class Regime(Rule):
         for policy in self.regime_policies(view):
             if any(view.cooling):
                 withhold_cooling(view, policy)
-            policy = tremble(view, policy, self.params.epsilon)
+            policy = tremble(view, policy, max(self.params.epsilon, self.params.filter_tremble))
             likelihoods.append(sum(policy.probs[i] for i in chosen))
         posterior = [b * q for b, q in zip(self.belief, likelihoods, strict=True)]
         total = sum(posterior)

@@ -16,7 +16,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, field_validator, model_serializer, model_validator
 
 from ..rules import RuleConfig
-from .beliefs import Belief
+from .beliefs import Belief, PastAnswer
 from .card import Card, ObservedOutcome, Split
 from .history import Event, Outcomes, Strict
 from .ladder import (
@@ -93,14 +93,29 @@ class Actor(Strict, MilitiaRole, HostRole):
         description="per other actor, a prior over its types, updated by Bayes (docs/model.md, Beliefs); "
         "absent: the other's true resolve and credibility are known",
     )
+    reputation: list[PastAnswer] = Field(
+        default_factory=list,
+        description="its answers to provocations before the crisis (its public record, sourced): whoever holds "
+        "beliefs about it starts from its prior updated by the record's likelihood under each type",
+    )
+    reputation_from: Literal["record", "rule"] = Field(
+        "record",
+        description="record: the answers as recorded; rule: each answer drawn from the actor's own rule in the "
+        "same situation (the record its doctrine would have made: a counterfactual, for experiments)",
+    )
     notes: str = ""
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any) -> Any:
-        """Leave out an empty `beliefs`, so scenarios without beliefs keep their content hash."""
+        """Leave out an empty `beliefs` and `reputation`, so scenarios without them keep their content hash."""
         data = handler(self)
-        if isinstance(data, dict) and not self.beliefs:
-            data.pop("beliefs", None)
+        if isinstance(data, dict):
+            if not self.beliefs:
+                data.pop("beliefs", None)
+            if not self.reputation:
+                data.pop("reputation", None)
+            if self.reputation_from == "record":
+                data.pop("reputation_from", None)
         return data
 
 
@@ -200,6 +215,7 @@ class Scenario(Strict):
                 )
             for ref in actor.beliefs:
                 _check_ref(ref, ids, f"actors.{key}.beliefs", exclude=key)
+            _check_reputation(key, actor, ids)
             if actor.kind == "militia" and actor.sponsor is None and actor.sponsor_control > 0:
                 raise ValueError(f"actors.{key}.sponsor_control is set but the militia has no sponsor")
             for ref in actor.dependence:
@@ -262,6 +278,18 @@ class Scenario(Strict):
             data.pop("split", None)
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_reputation(key: str, actor: Actor, ids: list[str]) -> None:
+    """An actor's record before the crisis names known actors and answers it could give."""
+    for n, past in enumerate(actor.reputation):
+        _check_ref(past.by, ids, f"actors.{key}.reputation.{n}.by", exclude=key)
+        if past.target is not None:
+            _check_ref(past.target, ids, f"actors.{key}.reputation.{n}.target", exclude=key)
+        if past.answer not in actor.capabilities:
+            raise ValueError(
+                f"actors.{key}.reputation.{n}.answer: {past.answer!r} is not one of the actor's capabilities"
+            )
 
 
 def _check_ref(ref: str, known: Iterable[str], where: str, what: str = "actor", exclude: str | None = None) -> None:
