@@ -1,10 +1,10 @@
 """The app's ladder timeline: an inline SVG sized to be read on a projector.
 
 Drawn by `plots.draw_timeline`, as the figure `run` writes, in the app's style (`APP`); the axis follows the
-game: it spans the days played so far (at least two weeks), so ten steps fill the axis instead of a sixth of it. Type is set in points
-at the figure's natural size (1 pt = 4/3 CSS px) and the page never shows the figure wider than that, so
-labels stay at or above `MIN_FONT_PT`; an event label that would overlap another label is left off (every
-event is in the list under the figure).
+game: it spans the days played so far (at least two weeks), so ten steps fill the axis instead of a sixth of it.
+Type is set in points at the figure's natural size (1 pt = 4/3 CSS px) and the page never shows the figure
+wider than that, so labels stay at or above `MIN_FONT_PT`; an event label that would overlap another label is
+left off (every event is in the list under the figure).
 """
 
 from __future__ import annotations
