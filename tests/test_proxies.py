@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from escalation_sim.mechanics import hazards
 from escalation_sim.mechanics.proxies import RESTRAIN
 from escalation_sim.model import EscalationModel
 from escalation_sim.rules import Option
@@ -106,6 +107,8 @@ def test_sponsor_answers_an_attack_on_its_proxy_through_the_proxy() -> None:
     usa, irn = model.by_id["USA"], model.by_id["IRN"]
     model.act(usa, option(model, "USA", "limited_strike", "KH"), 1.0, "test")
     assert irn.grievance[usa.index] > 0 and not irn.own_hit[usa.index]
+    for _ in range(3):  # its answer prepared (docs/model.md section 1a): no order goes the same day
+        hazards.end_of_day(irn)
     probs = irn.policy().probs
     direct = sum(probs[o.index] for o in irn.options if o.force and o.target == "USA")
     ordered = sum(probs[o.index] for o in irn.options if o.action == "order_attack")

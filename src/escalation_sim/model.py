@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from .agents import CrisisActor
-from .mechanics import signals
+from .mechanics import hazards, signals
 from .mechanics.channels import build_lines
 from .mechanics.harm import salvo_casualties
 from .mechanics.menu import build_menu
@@ -122,6 +122,7 @@ class EscalationModel(mesa.Model):
         self.believers: list[CrisisActor] = []
         self.listeners: list[CrisisActor] = []  # actors whose reading of another's credibility words moved
         install_beliefs(self)
+        hazards.install(self)
 
         self.keeping_state = [a for a in self.actors if a.traits.keeps_state]  # their rules see every act
         self.events_by_day: dict[int, list[Event]] = {}
@@ -278,6 +279,8 @@ class EscalationModel(mesa.Model):
         self.records.append(record)
         if actor is not None and act.target is not None and action.chosen:
             actor.own_last_rung[self.by_id[act.target].index] = action.rung
+        if actor is not None and action.chosen:
+            hazards.acted(actor, action)  # its clock for this class of action starts again
         for watcher in self.keeping_state:
             watcher.witness(act.key, record.actor, act.target)
         if actor is not None and action.is_hostile and action.rung > self.daily_rung[self.day, actor.index]:

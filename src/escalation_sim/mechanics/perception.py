@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..scenario import ORDER_EFFECTS, Action
 from ..state.ledgers import Blame
 from ..state.records import Act
-from . import proxies, signals
+from . import hazards, proxies, signals
 from .host import host_effect
 
 if TYPE_CHECKING:
@@ -137,6 +137,7 @@ def _answer(model: World, actor: ActorState, target: ActorState, action: Action)
             model.retaliations += 1
             actor.last_killed[target.index] = 0  # those deaths are answered
             actor.domestic_pressure *= ANSWER_RELIEF
+        hazards.discharge(actor, target.index, action)  # an answer lets go a share of the grievance
     actor.alert = min(1.0, actor.alert + rung / 20.0)  # expecting an answer
 
 
@@ -213,6 +214,8 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
                 laid.due = model.day + delay
                 model.late_blame.append(laid)
             else:
+                if not any(observer.outstanding):
+                    hazards.rouse(observer)  # a fresh provocation: preparing an answer starts today
                 blame(observer, laid)
         if observer is target:
             blamed_by_target = "+".join(c.actor_id for c, _, _ in blamed) or "unknown"
@@ -227,6 +230,8 @@ def _violation(observer: ActorState, actor: ActorState, rung: int, sensitivity: 
     """Force on a host's soil: its sovereignty grievance against the actor."""
     violation = sensitivity * felt(rung, own_killed, weight)
     if violation > 0:
+        if not any(observer.outstanding):
+            hazards.rouse(observer)
         observer.violations[actor.index] += violation
         observer.outstanding[actor.index] = max(observer.outstanding[actor.index], violation)
         observer.last_rung[actor.index] = rung
@@ -286,7 +291,10 @@ def arrive_blame(model: World) -> None:
     if due:
         model.late_blame = [b for b in model.late_blame if b.due > model.day]
         for laid in due:
-            blame(model.actors[laid.observer], laid)
+            observer = model.actors[laid.observer]
+            if not any(observer.outstanding):
+                hazards.rouse(observer)
+            blame(observer, laid)
 
 
 def accidents(model: World) -> None:

@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_serializer, model_validator
 from ..rules import RuleConfig
 from .beliefs import Belief
 from .card import Card, ObservedOutcome, Split
+from .hazards import Hazards
 from .history import Event, Outcomes, Strict
 from .ladder import (
     Action,
@@ -81,6 +82,11 @@ class Actor(Strict, MilitiaRole, HostRole):
     traits: Traits = Traits()
     perception: Perception = Perception()
     decision_lag_days: float = Field(2.0, ge=1, le=60, description="mean days to answer a provocation")
+    hazards: Hazards | None = Field(
+        None,
+        description="per action class, the preparation time and the share of a grievance an act discharges "
+        "(docs/model.md section 1a); null: the shipped priors",
+    )
     grievance_half_life_days: float = Field(14.0, gt=0, le=MAX_DAYS, description="half-life of grievances")
     alert_half_life_days: float = Field(5.0, gt=0, le=MAX_DAYS, description="half-life of heightened alert")
     accident_rate: Unit = Field(0.0, description="daily chance of an accident under full alert")
@@ -97,10 +103,12 @@ class Actor(Strict, MilitiaRole, HostRole):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any) -> Any:
-        """Leave out an empty `beliefs`, so scenarios without beliefs keep their content hash."""
+        """Leave out an empty `beliefs` and unset `hazards`, so scenarios without them keep their content hash."""
         data = handler(self)
         if isinstance(data, dict) and not self.beliefs:
             data.pop("beliefs", None)
+        if isinstance(data, dict) and self.hazards is None:
+            data.pop("hazards", None)
         return data
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..rules import NO_TARGET, Forecast, Option, make_rule
 from ..rules.base import Traits
 from ..scenario import Actor, Perception
+from .clock import Clock
 
 if TYPE_CHECKING:
     from ..rules import Rule
@@ -201,6 +202,7 @@ class ActorState:
         self.forecaster: ForecastSource | None = None  # set where the rule looks ahead (agents.CrisisActor)
         self.proxy = ProxyState.of(spec, n_actors)
         self.host = HostState.of(spec, n_actors)
+        self.clock = Clock.of(spec.hazards, spec.grievance_half_life_days)  # when it can act (mechanics/hazards.py)
 
     def set_menu(self, menu: Menu, others: tuple[str, ...]) -> None:
         """Take the options built for this run (mechanics/menu.build_menu)."""
