@@ -3,7 +3,9 @@ the per-dyad coding researchers use (`dyads`: MID fields, UCDP/COW thresholds, I
 
 The three classes are a summary derived from deaths and acts after the branch point (docs/outcomes.md): war if a
 hostile act reached `war_rung` or hostile-act deaths after the branch reach `war_deaths` (history's deaths and
-accidents do not count); de-escalation if the last `calm_days` were calm; protracted otherwise.
+accidents do not count); de-escalation if the last `calm_days` were calm; protracted otherwise. The classes
+summarise a duration (durations.py): de-escalation is a crisis that ended after `duration_days`, protracted one
+still active at the horizon (its duration right-censored at `duration_days`), war one that crossed a threshold.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from .durations import duration
 from .dyads import Dyad, censored, code_dyads, deaths_apart, dyad_columns, proxy_protracted
 
 if TYPE_CHECKING:
@@ -25,7 +28,7 @@ NO_RUNG = -99  # "no hostile act" (shown as None in rows and files)
 OUTCOME_COLUMNS = (
     "outcome", "max_rung", "max_rung_overall", "days_to_calm", "hostile_deaths", "hostile_deaths_after_branch",
     "retaliations", "hostile_acts", "censored", "proxy_protracted", "accident_deaths_after_branch",
-    "domestic_deaths_after_branch",
+    "domestic_deaths_after_branch", "duration_days", "duration_censored", "observed_days",
 )  # fmt: skip
 RESPONSE_KINDS = ("first_response", "first_response_day", "strongest_response")  # per actor, after the branch
 
@@ -55,6 +58,11 @@ class Outcome:
     censored: bool = False  # a militarized act within calm_days of the horizon: the run was cut off
     proxy_protracted: bool = False  # sustained militia force without state war
     deaths_apart: dict[str, int] = field(default_factory=dict)  # accident / domestic deaths after the branch
+    # the run as a duration (durations.py): days from the branch to the last calm-breaking act, whether the
+    # horizon cut it off (still active: right-censored), and the days observed after the branch
+    duration_days: int = 0
+    duration_censored: bool = False
+    observed_days: int = 0
     dyads: list[Dyad] = field(default_factory=list)
 
     def as_row(self, actors: Sequence[str] = ()) -> dict[str, Any]:
@@ -73,6 +81,9 @@ class Outcome:
             "proxy_protracted": self.proxy_protracted,
             "accident_deaths_after_branch": self.deaths_apart.get("accident", 0),
             "domestic_deaths_after_branch": self.deaths_apart.get("domestic", 0),
+            "duration_days": self.duration_days,
+            "duration_censored": self.duration_censored,
+            "observed_days": self.observed_days,
         }
         if not actors:
             return row
@@ -144,6 +155,7 @@ def classify(model: World) -> Outcome:
         if record.rung > strongest_rung[record.actor]:
             strongest_rung[record.actor] = record.rung
             strongest[record.actor] = record.action
+    lasted = duration(model, branch)
     return Outcome(
         outcome=outcome,
         max_rung=max_rung,
@@ -163,6 +175,9 @@ def classify(model: World) -> Outcome:
         proxy_protracted=proxy_protracted(model, branch),
         deaths_apart=deaths_apart(model, branch),
         dyads=code_dyads(model, branch),
+        duration_days=lasted.days,
+        duration_censored=lasted.censored,
+        observed_days=lasted.observed,
     )
 
 

@@ -130,6 +130,7 @@ def results_schema(points: pd.DataFrame, sweep: Sweep) -> pa.Schema:
         "hostile_deaths_after_branch": pa.int64(),
     }  # fmt: skip
     types.update({"censored": pa.bool_(), "proxy_protracted": pa.bool_()})  # issue 10: outcome coding
+    types.update({"duration_days": pa.int32(), "duration_censored": pa.bool_(), "observed_days": pa.int32()})
     for name in dyad_columns(actors):
         if name.endswith("_recip"):
             types[name] = pa.bool_()
