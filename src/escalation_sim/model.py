@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from .agents import CrisisActor
-from .mechanics import hazards, signals
+from .mechanics import hazards, operations, signals
 from .mechanics.channels import build_lines
 from .mechanics.harm import salvo_casualties
 from .mechanics.menu import build_menu
@@ -29,6 +29,7 @@ from .results.outcomes import NO_RUNG, Outcome, classify
 from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
 from .state.ledgers import Blame, Order, SignalBook
+from .state.operations import Operation
 from .state.records import Act, Record
 
 
@@ -137,6 +138,7 @@ class EscalationModel(mesa.Model):
         self.accident_probability: list[float] = []
         self.orders: list[Order] = []  # sponsors' private orders on their way (proxies.py)
         self.late_blame: list[Blame] = []  # attributions still under investigation (perception.py)
+        self.operations: list[Operation] = []  # operations under way (mechanics/operations.py)
 
         self.collect = collect
         reporters = AGENT_REPORTERS | ({"beliefs": "belief_summary"} if self.believers else {})
@@ -175,6 +177,8 @@ class EscalationModel(mesa.Model):
             deliver_orders(self)
         if self.late_blame:
             arrive_blame(self)
+        if self.operations:
+            operations.run_day(self)
         if branched:
             self.agents.shuffle_do("step")
             accidents(self)
@@ -213,7 +217,14 @@ class EscalationModel(mesa.Model):
             killed, wounded = casualties(self, action, option.target)
         act = Act(actor, option.action, action, option.target, killed, wounded, claimed=actor.kind == "state",
                   origin=origin, probability=probability, reason=reason, front=actor.spec.front)  # fmt: skip
-        return carry_out(self, act)
+        record = carry_out(self, act)
+        tempo = actor.sustained.get(option.action)
+        if tempo and option.target is not None:  # an operation: it goes on without a new decision (section 1b)
+            op_id = f"OP-{actor.actor_id}-{self.day}-{option.action}"
+            operations.begin(self, actor, option.action, option.target, tempo, op_id, None, origin, act.soil,
+                             act.claimed)  # fmt: skip
+            record.reason = f"{record.reason}; starts operation {op_id} (tempo {tempo:.2f})"
+        return record
 
     def justify(self, actor: CrisisActor, probability: float) -> Record:
         """A public justification of force used, alongside the day's action."""
@@ -236,7 +247,13 @@ class EscalationModel(mesa.Model):
                   liaison_killed=tuple(event.liaison_killed), threat=event.threat)  # fmt: skip
         if actor is not None and action.chosen:
             actor.observed(event.action, event.target)  # forward filtering of a regime model, before the act
-            return carry_out(self, act)
+            record = carry_out(self, act)
+            spell = event.operation
+            if spell is not None and event.target is not None:  # a spell: the operation runs on (section 1b)
+                end = (event.end_date - self.start_date).days if event.end_date is not None else None
+                operations.begin(self, actor, event.action, event.target, spell.tempo, event.id, end, "history",
+                                 event.soil, event.claimed)  # fmt: skip
+            return record
         record = self.record(act)  # not a decision: recorded, not acted on
         if actor is not None and action.effect == "accident":
             after_accident(actor)
@@ -279,7 +296,7 @@ class EscalationModel(mesa.Model):
         self.records.append(record)
         if actor is not None and act.target is not None and action.chosen:
             actor.own_last_rung[self.by_id[act.target].index] = action.rung
-        if actor is not None and action.chosen:
+        if actor is not None and action.chosen and act.origin != "operation":
             hazards.acted(actor, action)  # its clock for this class of action starts again
         for watcher in self.keeping_state:
             watcher.witness(act.key, record.actor, act.target)

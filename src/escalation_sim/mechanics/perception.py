@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..scenario import ORDER_EFFECTS, Action
 from ..state.ledgers import Blame
 from ..state.records import Act
-from . import hazards, proxies, signals
+from . import hazards, operations, proxies, signals
 from .host import host_effect
 
 if TYPE_CHECKING:
@@ -77,6 +77,8 @@ def carry_out(model: World, act: Act) -> Record:
         if not actor.conciliatory[target.index]:  # an answer in kind closes the exchange, asks for none
             target.conciliatory[actor.index] = True
         target.outstanding[actor.index] *= 0.5  # reassured, not satisfied
+        if model.operations:
+            operations.settle(model, actor, target.actor_id)  # a de-escalation stops its operations there
         actor.conciliatory[target.index] = False  # answered in kind
         actor.outstanding[target.index] *= 0.5  # declaring the exchange over is letting half of it go
     actor.used(act.key, act.target)

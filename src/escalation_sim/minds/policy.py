@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..mechanics import hazards, host, proxies
+from ..mechanics import hazards, host, operations, proxies
 from ..rules.base import tremble, withhold_cooling
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ def decide(actor: ActorState, rule: Rule) -> Policy:
     probs = policy.probs
     if actor.clock.recovering:  # preparation time and refractoriness (section 1a)
         hazards.refract(actor, probs)
+    if actor.running:  # what a running operation carries is not decided afresh (section 1b)
+        operations.withhold(actor, probs)
     proxy = actor.proxy
     if proxy.order_options or proxy.ordered or proxy.suspended_count:
         proxies.steer(actor, probs)

@@ -54,6 +54,18 @@ class Hazards(Strict):
         Lag(min_days=0, shape=1.0, scale_days=2.0, discharge=0.0),
         description="messages, requests, talks: possible the same day; they settle nothing of a grievance",
     )
+    operation_days: float = Field(
+        14.0,
+        ge=1,
+        le=3660,
+        description="mean days an operation runs once started (daily stop hazard 1/operation_days): one "
+        "grievance half-life, the model's memory of what the operation answers",
+    )
+    sustained: dict[str, float] = Field(
+        default_factory=lambda: {"siege": 1.0, "campaign": 1.0},
+        description="actions it runs as operations, with their tempo (daily chance of an act): a siege and a "
+        "campaign go on every day until stopped",
+    )
     violation_half_life_days: float | None = Field(
         None,
         gt=0,

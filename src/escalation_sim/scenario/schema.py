@@ -235,6 +235,8 @@ class Scenario(Strict):
                 _check_ref(ref, ids, f"{where}.liaison_killed")
                 if self.actors[ref].kind != "militia" or self.actors[ref].sponsor is None:
                     raise ValueError(f"{where}.liaison_killed: {ref!r} is not a militia with a sponsor")
+            if event.operation is not None:
+                _check_spell(event, ladder, where)
             if event.actor is None and not event.exogenous:
                 raise ValueError(f"{where}.exogenous: an event with no actor must be exogenous: true")
         for key, channel in self.channels.items():
@@ -277,6 +279,24 @@ def _check_ref(ref: str, known: Iterable[str], where: str, what: str = "actor", 
         hint = difflib.get_close_matches(ref, known, n=1)
         suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
         raise ValueError(f"{where}: unknown {what} {ref!r}{suggestion} (known: {', '.join(known)})")
+
+
+def _check_spell(event: Event, ladder: dict[str, Action], where: str) -> None:
+    """A spell is an actor's hostile operation against a target, with an end or marked ongoing."""
+    action = ladder[event.action]
+    if event.actor is None or event.target is None or not action.chosen or action.rung <= 0:
+        raise ValueError(
+            f"{where}.operation: a spell needs an actor, a target and a hostile action it chooses "
+            f"({event.id}: {event.action!r} by {event.actor} against {event.target})"
+        )
+    assert event.operation is not None
+    if event.operation.ongoing == (event.end_date is not None):
+        raise ValueError(
+            f"{where}.operation: a spell has an end_date or is ongoing: true, not both and not neither ({event.id})"
+        )
+    days = (event.end_date - event.date).days + 1 if event.end_date is not None else None
+    if days is not None and event.operation.acts is not None and event.operation.acts > days:
+        raise ValueError(f"{where}.operation.acts: {event.operation.acts} acts in {days} days ({event.id})")
 
 
 def _check_sponsor_chain(key: str, actors: dict[str, Actor]) -> None:
