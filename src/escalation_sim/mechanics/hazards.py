@@ -66,7 +66,7 @@ def acted(actor: ActorState, action: Action) -> None:
 
 
 def rouse(actor: ActorState) -> None:
-    """A provocation found the actor with nothing outstanding against anyone (a new episode): preparation starts."""
+    """A provocation larger than anything the actor has left unanswered: preparing its answer starts again."""
     actor.clock.roused = 0
     _refresh(actor)
 

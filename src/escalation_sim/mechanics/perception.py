@@ -216,8 +216,8 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
                 laid.due = model.day + delay
                 model.late_blame.append(laid)
             else:
-                if not any(observer.outstanding):
-                    hazards.rouse(observer)  # a fresh provocation: preparing an answer starts today
+                if laid.share > max(observer.outstanding):
+                    hazards.rouse(observer)  # a blow beyond all unanswered: preparing its answer starts today
                 blame(observer, laid)
         if observer is target:
             blamed_by_target = "+".join(c.actor_id for c, _, _ in blamed) or "unknown"
@@ -232,7 +232,7 @@ def _violation(observer: ActorState, actor: ActorState, rung: int, sensitivity: 
     """Force on a host's soil: its sovereignty grievance against the actor."""
     violation = sensitivity * felt(rung, own_killed, weight)
     if violation > 0:
-        if not any(observer.outstanding):
+        if violation > max(observer.outstanding):
             hazards.rouse(observer)
         observer.violations[actor.index] += violation
         observer.outstanding[actor.index] = max(observer.outstanding[actor.index], violation)
@@ -294,7 +294,7 @@ def arrive_blame(model: World) -> None:
         model.late_blame = [b for b in model.late_blame if b.due > model.day]
         for laid in due:
             observer = model.actors[laid.observer]
-            if not any(observer.outstanding):
+            if laid.share > max(observer.outstanding):
                 hazards.rouse(observer)
             blame(observer, laid)
 

@@ -34,7 +34,7 @@ class Clock:
     discharge: tuple[float, ...]
     violation_decay: float  # daily factor of a host's sovereignty grievance
     since: list[int] = field(default_factory=lambda: [FAR] * len(CLASSES))
-    roused: int = FAR  # days since a provocation found it with nothing outstanding against anyone
+    roused: int = FAR  # days since a provocation larger than anything it had left unanswered
     factor: list[float] = field(default_factory=lambda: [1.0] * len(CLASSES))
     recovering: bool = False
     class_of: tuple[int, ...] = ()  # per option: its action class, -1 for holding (set with the menu)
