@@ -70,7 +70,14 @@ def snapshot(model: EscalationModel) -> object:
         beliefs = {j: list(state.posterior) for j, state in actor.beliefs.items()}
         actors.append((plain, dataclasses.asdict(actor.proxy), dataclasses.asdict(actor.host), beliefs))
     shared = (list(model.resolve_of), list(model.credibility_of), repr(model.signals), repr(model.orders))
-    return actors, shared, repr(model.late_blame), len(model.records), model.random.getstate(), model.rng.bit_generator.state
+    return (
+        actors,
+        shared,
+        repr(model.late_blame),
+        len(model.records),
+        model.random.getstate(),
+        model.rng.bit_generator.state,
+    )
 
 
 @pytest.mark.parametrize("beliefs", [False, True])
@@ -123,3 +130,20 @@ def test_anticipating_iran_is_deterred_by_massive_retaliation_not_by_restraint()
     (a, n_a), (b, n_b) = force_share(iran(0, us_rule="restraint")), force_share(iran(0, us_rule="massive_retaliation"))
     pooled = (a * n_a + b * n_b) / (n_a + n_b)
     assert abs(a - b) < 3.0 * math.sqrt(pooled * (1.0 - pooled) * (1.0 / n_a + 1.0 / n_b))
+
+
+def test_a_supposed_act_is_remembered_as_the_act_it_is() -> None:
+    """The forecast lays the act at the actor's door with perception's own `blame`: the target's supposed view
+    remembers which act it was, that it hit the target itself, and whether it was words only (it used to fall
+    through to the real actor's values for these three)."""
+    model = branch_day_model("restore_deterrence")
+    irn, usa = model.by_id["IRN"], model.by_id["USA"]
+    real = (list(usa.last_act_of), list(usa.own_hit), list(usa.words_only))
+    forecaster = Forecaster(irn, model)
+    for opt in (o for o in irn.options if o.hostile and o.target == "USA"):
+        view = forecaster.suppose(usa, opt, 0.0)
+        assert view.last_act_of[irn.index] == opt.action and view.own_hit[irn.index]
+        assert view.words_only[irn.index] == (
+            model.ladder[opt.action].verbal and (usa.outstanding[irn.index] == 0.0 or usa.words_only[irn.index])
+        )
+    assert (list(usa.last_act_of), list(usa.own_hit), list(usa.words_only)) == real

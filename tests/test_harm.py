@@ -63,8 +63,11 @@ def test_unwarned_strike_kills_at_least_once_in_four_in_ten() -> None:
         assert p_any_death(closed_channel(), alert) >= 0.4
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9's target P <= 0.10; the sourced defaults give 0.137 at full alert "
-                   "(warned_exposure 0.025, lethality 1 per landing missile, 12 of 16 landing): reported, not tuned")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9's target P <= 0.10; the sourced defaults give 0.137 at full alert "
+    "(warned_exposure 0.025, lethality 1 per landing missile, 12 of 16 landing): reported, not tuned",
+)
 def test_warned_strike_on_an_alert_target_kills_at_most_one_time_in_ten() -> None:
     assert p_any_death(certain_warning(), 1.0) <= 0.10
 
@@ -81,8 +84,11 @@ def test_warning_and_alert_each_lower_expected_deaths() -> None:
 def test_a_large_salvo_mostly_intercepted_is_expressible_in_a_scenario() -> None:
     """200 missiles against a defence that stops 90% of what it can engage (capacity 400): few land."""
     scenario = closed_channel().with_edits(
-        {"ladder.calibrated_strike.salvo": 200, "actors.USA.defence.air_defence": 0.9,
-         "actors.USA.defence.intercept_capacity": 400}
+        {
+            "ladder.calibrated_strike.salvo": 200,
+            "actors.USA.defence.air_defence": 0.9,
+            "actors.USA.defence.intercept_capacity": 400,
+        }
     )
     model = at_branch(scenario, 11)
     irn = model.by_id["IRN"]

@@ -93,7 +93,9 @@ def test_a_dependent_government_seeks_restraint_rather_than_confront(dependence:
     policy = rule.policy(view)
     calm = mass(policy, view, lambda o: o.target == "USA" and o.rung < 0)
     demand = mass(policy, view, lambda o: o.action == "demand_withdrawal")
-    assert calm == pytest.approx(view.host.parliament_weight * 0 + (1 - view.host.parliament_weight) * dependence, abs=0.01)
+    assert calm == pytest.approx(
+        view.host.parliament_weight * 0 + (1 - view.host.parliament_weight) * dependence, abs=0.01
+    )
     if dependence == 0.0:
         assert demand > 0.9  # the old behaviour: a pure host demands withdrawal above its threshold
     if dependence == 1.0:

@@ -234,6 +234,27 @@ def test_no_import_cycle() -> None:
 
 def test_cycle_finder_sees_a_type_checking_cycle() -> None:
     sources = {m: ("", False) for m in module_names()}
-    sources["mechanics.harm"] = ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..model import X", False)
+    sources["mechanics.harm"] = (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..model import X",
+        False,
+    )
     sources["model"] = ("from .mechanics.harm import salvo_casualties", False)
     assert import_cycles(sources) == [["mechanics.harm", "model"]]
+
+
+def test_the_readme_code_map_names_every_module_and_folder() -> None:
+    """README's 'How the code is organised' lists every top-level module and folder of the package, and every
+    module of the model's folders (the first place a newcomer looks must not leave anything out)."""
+    readme = (SOURCE.parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## How the code is organised", 1)[1].split("```", 2)[1]
+    missing = []
+    for name, path in module_names().items():
+        parts = name.split(".")
+        if name == "" or (len(parts) > 1 and parts[0] not in ("state", "results", "mechanics", "minds")):
+            head = parts[0] + ("/" if path.name == "__init__.py" or len(parts) > 1 else ".py")
+            if name and head not in block:
+                missing.append(head)
+            continue
+        if path.name != "__init__.py" and f"{parts[-1]}.py" not in block:
+            missing.append(name)
+    assert not missing, f"not in the README's code map: {sorted(set(missing))}"

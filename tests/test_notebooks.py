@@ -27,6 +27,8 @@ PATHS = sorted(p for p in NOTEBOOKS.rglob("*.ipynb") if ".ipynb_checkpoints" not
 
 def _name(path: Path) -> str:
     return path.relative_to(NOTEBOOKS).as_posix() if path.is_relative_to(NOTEBOOKS) else f"key/{path.name}"
+
+
 CELL_TIMEOUT = 120  # seconds per cell
 
 

@@ -128,8 +128,7 @@ def test_a_closure_declaration_lowers_the_other_sides_probability_of_force_over_
             start = len(model.records)
             days(model, 7)
             force[closure] += any(
-                r.actor == "USA" and r.target == "IRN" and model.ladder[r.action].force
-                for r in model.records[start:]
+                r.actor == "USA" and r.target == "IRN" and model.ladder[r.action].force for r in model.records[start:]
             )
     n = len(seeds)
     assert force[False] / n > 0.3  # two Americans killed: the red line is crossed

@@ -17,9 +17,26 @@ import pandas as pd
 from .model import EscalationModel
 
 EVENT_DATA_COLUMNS = [
-    "run", "seed", "date", "day", "actor", "target", "action", "rung", "cameo", "cameo_root", "quad_class",
-    "plover", "plover_mode", "goldstein", "killed", "wounded", "origin", "event_id", "private",
-]  # fmt: skip
+    "run",
+    "seed",
+    "date",
+    "day",
+    "actor",
+    "target",
+    "action",
+    "rung",
+    "cameo",
+    "cameo_root",
+    "quad_class",
+    "plover",
+    "plover_mode",
+    "goldstein",
+    "killed",
+    "wounded",
+    "origin",
+    "event_id",
+    "private",
+]
 PRIVATE_ORDERS = {"order_restraint", "order_attack"}  # a sponsor's orders to its own militia: never public
 QUAD_CLASSES = {1: "verbal cooperation", 2: "material cooperation", 3: "verbal conflict", 4: "material conflict"}
 
@@ -38,14 +55,29 @@ def event_rows(model: EscalationModel, run: int = 0, seed: int | None = None) ->
     rows = []
     for r in model.records:
         action = model.ladder[r.action]
-        rows.append({
-            "run": run, "seed": seed, "date": r.date.isoformat(), "day": r.day, "actor": r.actor, "target": r.target,
-            "action": r.action, "rung": r.rung, "cameo": action.cameo, "cameo_root": action.cameo[:2] if action.cameo
-            else None, "quad_class": quad_class(action.cameo), "plover": action.plover, "plover_mode":
-            action.plover_mode, "goldstein": action.goldstein, "killed": r.killed_total,
-            "wounded": sum(r.wounded.values()), "origin": r.origin, "event_id": r.event_id,
-            "private": bool(action.private or action.effect in PRIVATE_ORDERS),
-        })  # fmt: skip
+        rows.append(
+            {
+                "run": run,
+                "seed": seed,
+                "date": r.date.isoformat(),
+                "day": r.day,
+                "actor": r.actor,
+                "target": r.target,
+                "action": r.action,
+                "rung": r.rung,
+                "cameo": action.cameo,
+                "cameo_root": action.cameo[:2] if action.cameo else None,
+                "quad_class": quad_class(action.cameo),
+                "plover": action.plover,
+                "plover_mode": action.plover_mode,
+                "goldstein": action.goldstein,
+                "killed": r.killed_total,
+                "wounded": sum(r.wounded.values()),
+                "origin": r.origin,
+                "event_id": r.event_id,
+                "private": bool(action.private or action.effect in PRIVATE_ORDERS),
+            }
+        )
     return rows
 
 
@@ -71,8 +103,9 @@ def daily_series(events: pd.DataFrame) -> pd.DataFrame:
     coded = events.dropna(subset=["quad_class"])
     if "private" in coded.columns:  # files written before the column existed have none
         coded = coded[~coded["private"].astype(bool)]
-    counts = coded.pivot_table(index=["run", "date", "actor", "target"], columns="quad_class", values="action",
-                               aggfunc="count", fill_value=0)  # fmt: skip
+    counts = coded.pivot_table(
+        index=["run", "date", "actor", "target"], columns="quad_class", values="action", aggfunc="count", fill_value=0
+    )
     counts.columns = [f"quad{int(c)}" for c in counts.columns]
     goldstein = coded.groupby(["run", "date", "actor", "target"])["goldstein"].sum().rename("goldstein")
     return counts.join(goldstein).reset_index()

@@ -29,9 +29,13 @@ class FileProblem(OSError):
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket")):  # fmt: skip
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -58,8 +62,9 @@ def read_text_file(path: str | Path, max_bytes: int = MAX_INPUT_BYTES) -> str:
             raise FileProblem(f"cannot read the file: it is {_kind(info.st_mode)}, not a regular file")
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise FileProblem(f"cannot read the file: it is larger than {max_bytes // (1024 * 1024)} MiB, the most an "
-                          "input file may be")
+        raise FileProblem(
+            f"cannot read the file: it is larger than {max_bytes // (1024 * 1024)} MiB, the most an input file may be"
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -83,8 +88,10 @@ def output_problem(path: str | Path, *, folder: bool = False) -> str | None:
         return f"cannot use {path} ({exc.strerror})"
     if info is not None:
         if folder and not stat.S_ISDIR(info.st_mode):
-            return f"{path} exists and is {_kind(info.st_mode) if not stat.S_ISREG(info.st_mode) else 'a file'}; " \
-                   "give a folder"
+            return (
+                f"{path} exists and is {_kind(info.st_mode) if not stat.S_ISREG(info.st_mode) else 'a file'}; "
+                "give a folder"
+            )
         if not folder and not stat.S_ISREG(info.st_mode):
             return f"{path} is {_kind(info.st_mode)}; give the path of a file to write"
     parent = path if folder and info is not None else path.parent

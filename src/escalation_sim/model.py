@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from .agents import CrisisActor
-from .mechanics import hazards, operations, signals
+from .mechanics import operations, signals
 from .mechanics.channels import build_lines
 from .mechanics.harm import salvo_casualties
 from .mechanics.menu import build_menu
@@ -58,6 +58,18 @@ AGENT_REPORTERS: dict[str, Any] = {
     "wounded": "wounded",
     "last_action": "last_action",
 }
+
+
+def introduce(model: EscalationModel) -> None:
+    """Once every actor exists: who sponsors whom, the shared readings of resolve and credibility, each menu."""
+    sponsor_of = [model.by_id[a.spec.sponsor].index if a.spec.sponsor is not None else -1 for a in model.actors]
+    for actor in model.actors:
+        actor.sponsor_of = sponsor_of
+        actor.resolve_of = model.resolve_of
+        actor.credibility_of = model.credibility_of
+        if actor.spec.sponsor is not None:
+            actor.sponsor = model.by_id[actor.spec.sponsor]
+        build_menu(model, actor, model.ladder, model.actors)
 
 
 class EscalationModel(mesa.Model):
@@ -107,23 +119,13 @@ class EscalationModel(mesa.Model):
             CrisisActor(self, key, spec, i, len(ids)) for i, (key, spec) in enumerate(scenario.actors.items())
         ]
         self.by_id = {a.actor_id: a for a in self.actors}
-        resolve_of = [a.resolve for a in self.actors]
-        credibility_of = [a.credibility for a in self.actors]
-        self.resolve_of = resolve_of
-        self.credibility_of = credibility_of
-        sponsor_of = [self.by_id[a.spec.sponsor].index if a.spec.sponsor is not None else -1 for a in self.actors]
-        for actor in self.actors:
-            actor.sponsor_of = sponsor_of
-            actor.resolve_of = resolve_of  # shared: an actor's credibility is what others read
-            actor.credibility_of = credibility_of
-            if actor.spec.sponsor is not None:
-                actor.sponsor = self.by_id[actor.spec.sponsor]
-            build_menu(self, actor, self.ladder, self.actors)
+        self.resolve_of = [a.resolve for a in self.actors]  # shared: an actor's credibility is what others read
+        self.credibility_of = [a.credibility for a in self.actors]
+        introduce(self)
         self.watchers: list[list[Any]] = [[] for _ in self.actors]  # per actor: the beliefs held about it
         self.believers: list[CrisisActor] = []
         self.listeners: list[CrisisActor] = []  # actors whose reading of another's credibility words moved
         install_beliefs(self)
-        hazards.install(self)
 
         self.keeping_state = [a for a in self.actors if a.traits.keeps_state]  # their rules see every act
         self.events_by_day: dict[int, list[Event]] = {}
@@ -177,8 +179,7 @@ class EscalationModel(mesa.Model):
             deliver_orders(self)
         if self.late_blame:
             arrive_blame(self)
-        if self.operations:
-            operations.run_day(self)
+        operations.run_day(self)  # operations under way produce their acts (section 1b)
         if branched:
             self.agents.shuffle_do("step")
             accidents(self)
@@ -215,16 +216,20 @@ class EscalationModel(mesa.Model):
             reason = f"{reason}; {how}; {hits} of {action.salvo} missiles landed"
         else:
             killed, wounded = casualties(self, action, option.target)
-        act = Act(actor, option.action, action, option.target, killed, wounded, claimed=actor.kind == "state",
-                  origin=origin, probability=probability, reason=reason, front=actor.spec.front)  # fmt: skip
-        record = carry_out(self, act)
-        tempo = actor.sustained.get(option.action)
-        if tempo and option.target is not None:  # an operation: it goes on without a new decision (section 1b)
-            op_id = f"OP-{actor.actor_id}-{self.day}-{option.action}"
-            operations.begin(self, actor, option.action, option.target, tempo, op_id, None, origin, act.soil,
-                             act.claimed)  # fmt: skip
-            record.reason = f"{record.reason}; starts operation {op_id} (tempo {tempo:.2f})"
-        return record
+        act = Act(
+            actor,
+            option.action,
+            action,
+            option.target,
+            killed,
+            wounded,
+            claimed=actor.kind == "state",
+            origin=origin,
+            probability=probability,
+            reason=reason,
+            front=actor.spec.front,
+        )
+        return operations.started(self, act, carry_out(self, act))  # an operation goes on (section 1b)
 
     def justify(self, actor: CrisisActor, probability: float) -> Record:
         """A public justification of force used, alongside the day's action."""
@@ -241,19 +246,26 @@ class EscalationModel(mesa.Model):
             chosen = tuple(o.index for o in actor.options if o.action == event.action and o.target == event.target)
             if chosen:
                 observed(self, actor, chosen)
-        act = Act(actor, event.action, action, event.target, dict(event.killed), dict(event.wounded),
-                  claimed=event.claimed, soil=event.soil, origin="history", probability=probability,
-                  reason=f"history ({event.id}): {event.description}", event_id=event.id, front=event.front,
-                  liaison_killed=tuple(event.liaison_killed), threat=event.threat)  # fmt: skip
+        act = Act(
+            actor,
+            event.action,
+            action,
+            event.target,
+            dict(event.killed),
+            dict(event.wounded),
+            claimed=event.claimed,
+            soil=event.soil,
+            origin="history",
+            probability=probability,
+            reason=f"history ({event.id}): {event.description}",
+            event_id=event.id,
+            front=event.front,
+            liaison_killed=tuple(event.liaison_killed),
+            threat=event.threat,
+        )
         if actor is not None and action.chosen:
             actor.observed(event.action, event.target)  # forward filtering of a regime model, before the act
-            record = carry_out(self, act)
-            spell = event.operation
-            if spell is not None and event.target is not None:  # a spell: the operation runs on (section 1b)
-                end = (event.end_date - self.start_date).days if event.end_date is not None else None
-                operations.begin(self, actor, event.action, event.target, spell.tempo, event.id, end, "history",
-                                 event.soil, event.claimed)  # fmt: skip
-            return record
+            return operations.spell(self, event, carry_out(self, act))  # a spell runs on (section 1b)
         record = self.record(act)  # not a decision: recorded, not acted on
         if actor is not None and action.effect == "accident":
             after_accident(actor)
@@ -296,8 +308,6 @@ class EscalationModel(mesa.Model):
         self.records.append(record)
         if actor is not None and act.target is not None and action.chosen:
             actor.own_last_rung[self.by_id[act.target].index] = action.rung
-        if actor is not None and action.chosen and act.origin != "operation":
-            hazards.acted(actor, action)  # its clock for this class of action starts again
         for watcher in self.keeping_state:
             watcher.witness(act.key, record.actor, act.target)
         if actor is not None and action.is_hostile and action.rung > self.daily_rung[self.day, actor.index]:
@@ -311,4 +321,3 @@ class EscalationModel(mesa.Model):
         if self._outcome is None:
             self._outcome = classify(self)
         return self._outcome
-

@@ -7,6 +7,7 @@ would otherwise start matplotlib mathtext (a title with `$\\frac` would stop the
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from matplotlib.lines import Line2D
 
 if TYPE_CHECKING:
     from .model import EscalationModel
+
 
 def mpl_text(value: Any) -> str:
     """Plain text for a matplotlib artist: every `$` escaped, so nothing is parsed as mathtext."""
@@ -33,6 +35,37 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 110) -> Path:
 PALETTE = ["#1f4e79", "#b22222", "#2e8b57", "#d2691e", "#6a5acd", "#8b8b00", "#008b8b", "#8b008b"]
 
 
+@dataclass(frozen=True, slots=True)
+class TimelineStyle:
+    """How a timeline is drawn where it is shown: the figure `run` writes, or the app's projector view."""
+
+    font: float  # rung names and legend
+    marker: tuple[float, float]  # marker area: history, model
+    edge: float  # marker edge width
+    headroom: float  # rungs of space above the top rung
+    label_chars: int  # a rung's names are cut to this length
+    ticks: tuple[int, int]  # date ticks: at least, at most
+    ylabel: str
+    legend: dict[str, Any] = field(default_factory=dict)  # where the legend goes, its type size
+    legend_cols: int = 9
+    legend_labels: tuple[str, str] = ("history (hollow)", "no force (square)")
+    accident_in_legend: bool = True
+    axis_font: float | None = None  # the y label and the dates (None: matplotlib's default)
+
+
+FIGURE = TimelineStyle(
+    font=7,
+    marker=(70, 45),
+    edge=1.5,
+    headroom=1.5,
+    label_chars=38,
+    ticks=(4, 9),
+    ylabel="escalation ladder (rung)",
+    # below the axes, in one row: a legend at the side squeezes the plot in narrow panels
+    legend={"loc": "upper center", "fontsize": 8, "bbox_to_anchor": (0.5, -0.08)},
+)
+
+
 def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool = True) -> Figure:
     """Rung of every action over time, one colour per actor; history hollow and labelled, the branch marked."""
     if ax is None:
@@ -40,70 +73,106 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
         ax = fig.add_subplot()
     else:
         fig = ax.figure  # type: ignore[assignment]
-    colours = {a: PALETTE[i % len(PALETTE)] for i, a in enumerate(model.actor_ids)}
-    ladder = model.ladder
-    series: dict[str, list[tuple[dt.date, int]]] = {a: [] for a in model.actor_ids}
-    for record in model.records:
-        if record.actor is None:
-            continue
-        series[record.actor].append((record.date, record.rung))
-    for actor, points in series.items():
-        for date, rung in points:  # a stem from "hold" to the action: no line implies a standing rung
-            ax.plot([date, date], [0, rung], color=colours[actor], alpha=0.25, linewidth=1)
+    colours = draw_timeline(model, ax, FIGURE, model.start_date + dt.timedelta(days=model.horizon))
     labelled = 0
     for record in model.records:
-        if record.actor is None:  # an event with no actor (the Kerman stampede): a dotted line, labelled
-            ax.axvline(record.date, color="grey", linestyle=":", linewidth=0.8)
-            ax.annotate(mpl_text(record.event_id or record.action), (record.date, 0), textcoords="offset points",
-                        xytext=(2, -12), fontsize=7, color="grey")  # fmt: skip
-            continue
-        colour = colours[record.actor]
-        history = record.origin == "history"
-        marker = "X" if ladder[record.action].effect == "accident" else ("o" if ladder[record.action].force else "s")
-        ax.scatter(
-            record.date, record.rung, s=70 if history else 45, marker=marker, zorder=3,
-            facecolors="white" if history else colour, edgecolors=colour, linewidths=1.5,
-        )  # fmt: skip
-        if history and label_history and record.event_id:
-            offset = 10 + 9 * (labelled % 3)
+        if record.actor is None:  # an event with no actor (the Kerman stampede): its dotted line, labelled
             ax.annotate(
-                mpl_text(record.event_id), (record.date, record.rung), textcoords="offset points", xytext=(0, offset),
-                ha="center", fontsize=7, color=colour,
-            )  # fmt: skip
+                mpl_text(record.event_id or record.action),
+                (record.date, 0),
+                textcoords="offset points",
+                xytext=(2, -12),
+                fontsize=7,
+                color="grey",
+            )
+        elif record.origin == "history" and label_history and record.event_id:
+            ax.annotate(
+                mpl_text(record.event_id),
+                (record.date, record.rung),
+                textcoords="offset points",
+                xytext=(0, 10 + 9 * (labelled % 3)),
+                ha="center",
+                fontsize=7,
+                color=colours[record.actor],
+            )
             labelled += 1
     if model.branch_date is not None:
-        ax.axvline(model.branch_date, color="black", linestyle="--", linewidth=1)
         ax.text(model.branch_date, ax.get_ylim()[1], " branch: model decides", va="top", fontsize=8)
+    ax.axhline(model.crisis.outcomes.calm_rung - 0.5, color="grey", linewidth=0.6, alpha=0.5)
+    title = model.crisis.title
+    if not model.running:
+        title += f"  -  outcome: {model.outcome.outcome}"
+    ax.set_title(mpl_text(title), fontsize=11)
+    return fig
+
+
+def draw_timeline(model: EscalationModel, ax: Axes, style: TimelineStyle, last: dt.date) -> dict[str, str]:
+    """The one drawing of the ladder timeline, up to `last`, for the figure and the app: a stem and a marker per
+    act (one scatter per actor and look: hollow for history, a circle for force, a square without, X for an
+    accident), a dotted line for an event with no actor, the branch point, the rungs named, the legend. Text
+    from input files is escaped (`mpl_text`). Returns the actors' colours, for the labels each view adds."""
+    colours = {a: PALETTE[i % len(PALETTE)] for i, a in enumerate(model.actor_ids)}
+    ladder = model.ladder
+    groups: dict[tuple[str, str, bool], list[tuple[dt.date, int]]] = {}
+    for record in model.records:
+        if record.actor is None:
+            ax.axvline(record.date, color="grey", linestyle=":", linewidth=0.8)
+            continue
+        action = ladder[record.action]
+        marker = "X" if action.effect == "accident" else ("o" if action.force else "s")
+        groups.setdefault((record.actor, marker, record.origin == "history"), []).append((record.date, record.rung))
+    for (actor, marker, history), points in groups.items():
+        dates, rungs = zip(*points, strict=True)
+        colour = colours[actor]
+        ax.vlines(dates, 0, rungs, color=colour, alpha=0.25, linewidth=1)  # no line implies a standing rung
+        ax.scatter(
+            dates,
+            rungs,
+            s=style.marker[0] if history else style.marker[1],
+            marker=marker,
+            zorder=3,
+            facecolors="white" if history else colour,
+            edgecolors=colour,
+            linewidths=style.edge,
+        )
+    if model.branch_date is not None and model.branch_date <= last:
+        ax.axvline(model.branch_date, color="black", linestyle="--", linewidth=1)
+    _ladder_axis(model, ax, style)
+    ax.set_xlim(model.start_date - dt.timedelta(days=1), last)
+    locator = mdates.AutoDateLocator(minticks=style.ticks[0], maxticks=style.ticks[1])
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if style.axis_font is not None:
+        ax.tick_params(axis="x", labelsize=style.axis_font)
+        ax.xaxis.get_offset_text().set_fontsize(style.axis_font)
+    ax.grid(axis="y", alpha=0.2)
+    acted = {actor for actor, _, _ in groups}
+    handles = [
+        Line2D([], [], color=colours[a], marker="o", linestyle="", label=mpl_text(a))
+        for a in model.actor_ids
+        if a in acted
+    ]
+    grey = {"color": "grey", "linestyle": ""}
+    history, calm = style.legend_labels
+    handles.append(Line2D([], [], marker="o", markerfacecolor="white", label=history, **grey))
+    handles.append(Line2D([], [], marker="s", label=calm, **grey))
+    if style.accident_in_legend:
+        handles.append(Line2D([], [], marker="X", label="accident", **grey))
+    ax.legend(handles=handles, frameon=False, ncols=min(len(handles), style.legend_cols), **style.legend)
+    ax.set_ylabel(style.ylabel, fontsize=style.axis_font)
+    return colours
+
+
+def _ladder_axis(model: EscalationModel, ax: Axes, style: TimelineStyle) -> None:
+    """Rungs as y ticks, each named by the actions on it (cut to the style's length), with room above."""
+    ladder = model.ladder
     rungs = sorted({a.rung for a in ladder.values()})
     names: dict[int, list[str]] = {}
     for action in ladder.values():
         if action.chosen and not action.justifies:
             names.setdefault(action.rung, []).append(action.label)
+    cut = style.label_chars
+    labels = [f"{r}  " + " / ".join(names.get(r, [])) for r in rungs]
     ax.set_yticks(rungs)
-    ax.set_yticklabels([mpl_text(f"{r}  " + " / ".join(names.get(r, []))[:38]) for r in rungs], fontsize=7)
-    ax.set_ylim(min(rungs) - 0.5, max(rungs) + 1.5)
-    ax.axhline(model.crisis.outcomes.calm_rung - 0.5, color="grey", linewidth=0.6, alpha=0.5)
-    ax.set_xlim(model.start_date - dt.timedelta(days=1), model.start_date + dt.timedelta(days=model.horizon))
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.grid(axis="y", alpha=0.2)
-    handles = [
-        Line2D([], [], color=colours[a], marker="o", linestyle="", label=mpl_text(a))
-        for a in model.actor_ids
-        if series[a]
-    ]
-    handles.append(Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="",
-                              label="history (hollow)"))  # fmt: skip
-    handles.append(Line2D([], [], color="grey", marker="s", linestyle="", label="no force (square)"))
-    handles.append(Line2D([], [], color="grey", marker="X", linestyle="", label="accident"))
-    # below the axes, in one row: a legend at the side squeezes the plot in narrow panels (the app)
-    ax.legend(handles=handles, loc="upper center", fontsize=8, ncols=min(len(handles), 9), frameon=False,
-              bbox_to_anchor=(0.5, -0.08))  # fmt: skip
-    ax.set_ylabel("escalation ladder (rung)")
-    outcome = model.outcome if not model.running else None
-    title = model.crisis.title
-    if outcome is not None:
-        title += f"  -  outcome: {outcome.outcome}"
-    ax.set_title(mpl_text(title), fontsize=11)
-    return fig
+    ax.set_yticklabels([mpl_text(t if len(t) <= cut else t[: cut - 1] + "…") for t in labels], fontsize=style.font)
+    ax.set_ylim(min(rungs) - 0.5, max(rungs) + style.headroom)

@@ -20,9 +20,12 @@ NO_ACT = "no hostile act"
 
 
 def sample_runs(
-    scenario: Scenario, n: int = 200, seed: int = 0, branch_date: dt.date | str | None = None,
+    scenario: Scenario,
+    n: int = 200,
+    seed: int = 0,
+    branch_date: dt.date | str | None = None,
     actor: str | None = None,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """Run seeds `seed` ... `seed + n - 1` to the horizon (no data collection); one row per run.
 
     Columns: seed, outcome, max_rung (NaN: no hostile act after the branch), hostile_deaths (history included),

@@ -36,9 +36,9 @@ def test_the_page_model_applies_sliders_and_steps_to_the_end():
 
 
 def test_sliders_follow_the_scenario():
-    two = scenario_sliders("two_state")
-    assert set(two) != set(SLIDERS) and all(k.split(".")[0] in load_scenario(ROOT / "scenarios" /
-                                                                             "two_state.yaml").actors for k in two)
+    """two_state's two states follow `proportional`, whose one numeric parameter is its margin: a slider each."""
+    assert set(scenario_sliders("two_state")) == {"BLUE.margin", "RED.margin"}
+    assert {"IRN.temperature", US_MARGIN} <= set(SLIDERS) and "BLUE.margin" not in SLIDERS
 
 
 def test_timeline_uses_its_axis_and_keeps_text_large():

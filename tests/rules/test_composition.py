@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from escalation_sim.minds.policy import decide
 from escalation_sim.model import EscalationModel
 from escalation_sim.rules import RULES, make_rule
-from escalation_sim.minds.policy import decide
 from escalation_sim.rules.base import withhold_cooling
 from helpers import shipped, us_view
 from test_rules import views
@@ -180,4 +180,5 @@ def test_a_drawn_regime_switches_by_day_and_by_its_own_acts_and_says_so() -> Non
     assert regime.names[regime.current] == "restore_deterrence"
     regime.on_event(trigger, 0.3, "leadership_strike by USA against IRN")
     assert regime.policy(view).reason.startswith(
-        "regime red_line (switched from restore_deterrence: leadership_strike by USA against IRN)")
+        "regime red_line (switched from restore_deterrence: leadership_strike by USA against IRN)"
+    )

@@ -32,9 +32,9 @@ def test_restore_deterrence_answers_an_embassy_siege_with_a_larger_blow_partly_a
 def test_restore_deterrence_answers_routine_harassment_in_kind() -> None:
     view = us_view().provoke("KH", 5, action="harassment")
     policy = rule("restore_deterrence").policy(view)
-    assert likeliest(policy, view, hostile_against("KH")).rung == 6 or mean_rung(
-        policy, view, hostile_against("KH")
-    ) < 6.5
+    assert (
+        likeliest(policy, view, hostile_against("KH")).rung == 6 or mean_rung(policy, view, hostile_against("KH")) < 6.5
+    )
     assert mass(policy, view, hostile_against("IRN")) == 0.0
     assert "routine" in policy.reason
 
@@ -43,9 +43,10 @@ def test_restore_deterrence_counts_own_dead_as_high_value() -> None:
     view = us_view().provoke("KH", 5, killed=1, action="harassment")
     routine = us_view().provoke("KH", 5, killed=0, action="harassment")
     r = rule("restore_deterrence")
-    assert mean_rung(r.policy(view), view, hostile_against("KH")) > mean_rung(
-        r.policy(routine), routine, hostile_against("KH")
-    ) + 1.5
+    assert (
+        mean_rung(r.policy(view), view, hostile_against("KH"))
+        > mean_rung(r.policy(routine), routine, hostile_against("KH")) + 1.5
+    )
     assert mass(rule("restore_deterrence", sponsor_share=0.0).policy(view), view, hostile_against("IRN")) == 0.0
 
 

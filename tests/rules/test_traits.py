@@ -52,7 +52,9 @@ def test_a_look_ahead_rule_inside_a_mixture_looks_ahead() -> None:
     """Iran's shipped rule (cost_benefit, lookahead 1) as the one component of a mixture: it gets its forecasts,
     so it decides as the bare rule does; the myopic rule decides otherwise on the same day."""
     scenario = shipped("jan2020").with_edits({"actors.IRN.beliefs": {}})
-    mixed = scenario.with_edits({"actors.IRN.rule": {"name": "mixture", "components": [{"weight": 1, "rule": LOOKING}]}})
+    mixed = scenario.with_edits(
+        {"actors.IRN.rule": {"name": "mixture", "components": [{"weight": 1, "rule": LOOKING}]}}
+    )
     myopic = scenario.with_edits({"actors.IRN.rule": {**LOOKING, "lookahead": 0}})
     policies = {}
     for name, s in {"bare": scenario, "mixed": mixed, "myopic": myopic}.items():

@@ -46,8 +46,9 @@ def build_lines(channels: dict[str, Channel], ids: list[str]) -> dict[tuple[int,
         ends = [(ch.sender, ch.receiver)] + ([(ch.receiver, ch.sender)] if ch.two_way else [])
         for a, b in ends:
             host = ids.index(ch.host) if ch.host is not None else -1
-            line = Line(key, ids.index(a), ids.index(b), frozenset(ch.kinds), ch.delay_days, ch.reliability, ch.via,
-                        host)  # fmt: skip
+            line = Line(
+                key, ids.index(a), ids.index(b), frozenset(ch.kinds), ch.delay_days, ch.reliability, ch.via, host
+            )
             lines.setdefault((line.sender, line.receiver), []).append(line)
     for options in lines.values():
         options.sort(key=lambda ln: (ln.delay_days, -ln.reliability, ln.channel_id))

@@ -17,7 +17,6 @@ from ..state.clock import FAR
 if TYPE_CHECKING:
     from ..scenario import Action
     from ..state.actor import ActorState
-    from ..state.world import World
 
 WORDS, FORCE, OPERATIONS, DIPLOMACY = range(len(CLASSES))
 NO_CLASS = -1
@@ -38,10 +37,9 @@ def action_class(action: Action) -> int:
     return OPERATIONS
 
 
-def install(model: World) -> None:
-    """Each actor's option classes, once its menu is built."""
-    for actor in model.actors:
-        actor.clock.class_of = tuple(action_class(model.ladder[o.action]) for o in actor.options)
+def classify(actor: ActorState, ladder: dict[str, Action]) -> None:
+    """The actor's option classes, once its menu is built (mechanics/menu.py)."""
+    actor.clock.class_of = tuple(action_class(ladder[o.action]) for o in actor.options)
 
 
 def _refresh(actor: ActorState) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..rules import NO_TARGET, Option
 from ..scenario import HOST_EFFECTS, ORDER_EFFECTS, Action, Actor
 from ..state.actor import Menu
-from . import proxies
+from . import hazards, proxies
 from .channels import route
 from .harm import expected_deaths
 from .signals import RELAYED
@@ -38,6 +38,7 @@ def build_menu(model: World, actor: ActorState, ladder: dict[str, Action], actor
         targetable=tuple(targetable),
     )
     actor.set_menu(menu, tuple(a.actor_id for a in actors))
+    hazards.classify(actor, ladder)
     actor.host.dependence[:] = [actor.spec.dependence.get(a.actor_id, 0.0) for a in actors]
     proxies.proxy_wiring(model, actor, actors)
     return menu
@@ -49,8 +50,7 @@ _BUILT: dict[int, tuple[object, dict[int, tuple[tuple[Option, ...], str | None]]
 
 
 def enumerate_options(
-    model: World,
-    actor: ActorState, ladder: dict[str, Action], actors: list[ActorState]
+    model: World, actor: ActorState, ladder: dict[str, Action], actors: list[ActorState]
 ) -> tuple[tuple[Option, ...], str | None]:
     """(options, the action that justifies force or None), built once per scenario object and actor."""
     scenario = model.crisis
@@ -68,8 +68,7 @@ def enumerate_options(
 
 
 def _enumerate(
-    model: World,
-    actor: ActorState, ladder: dict[str, Action], actors: list[ActorState]
+    model: World, actor: ActorState, ladder: dict[str, Action], actors: list[ActorState]
 ) -> tuple[tuple[Option, ...], str | None]:
     spec = actor.spec
     ids = [a.actor_id for a in actors]
@@ -111,7 +110,9 @@ def addressees(actor: ActorState, action: Action, actors: list[ActorState]) -> l
     return list(dict.fromkeys(allowed))  # an adversary may also be a partner: one option each
 
 
-def make_option(model: World, actor: ActorState, index: int, key: str, action: Action, target: str | None, ids: list[str]) -> Option:
+def make_option(
+    model: World, actor: ActorState, index: int, key: str, action: Action, target: str | None, ids: list[str]
+) -> Option:
     target_index = ids.index(target) if target is not None else NO_TARGET
     soil = NO_TARGET
     expected_killed = action.killed_mean

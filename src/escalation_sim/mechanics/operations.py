@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING
 from ..state.operations import Operation
 from ..state.records import Act
 from .hazards import action_class
+from .perception import carry_out, casualties
 
 if TYPE_CHECKING:
+    from ..scenario import Event
     from ..state.actor import ActorState
+    from ..state.records import Record
     from ..state.world import World
 
 
@@ -51,6 +54,38 @@ def settle(model: World, actor: ActorState, target: str) -> None:
         end(model, op)
 
 
+def started(model: World, act: Act, record: Record) -> Record:
+    """After an act the model's actor chose: if it runs that action as an operation, the operation starts."""
+    actor = act.actor
+    tempo = actor.sustained.get(act.key) if actor is not None else None
+    if actor is not None and tempo and act.target is not None:
+        op_id = f"OP-{actor.actor_id}-{model.day}-{act.key}"
+        begin(model, actor, act.key, act.target, tempo, op_id, None, act.origin, act.soil, act.claimed)
+        record.reason = f"{record.reason}; starts operation {op_id} (tempo {tempo:.2f})"
+    return record
+
+
+def spell(model: World, event: Event, record: Record) -> Record:
+    """After a recorded event was replayed: a spell's operation starts, to run through its end date."""
+    if event.operation is not None and event.actor is not None and event.target is not None:
+        end_day = (event.end_date - model.start_date).days if event.end_date is not None else None
+        actor = model.by_id[event.actor]
+        begin(model, actor, event.action, event.target, event.operation.tempo, event.id, end_day, "history",
+              event.soil, event.claimed)  # fmt: skip
+    return record
+
+
+def _settled(model: World) -> None:
+    """Operations whose actor offered their target a de-escalation yesterday stop."""
+    for record in reversed(model.records):
+        if record.day < model.day - 1:
+            break
+        if record.day == model.day - 1 and record.rung < 0 and record.target is not None:
+            actor = model.by_id.get(record.actor or "")
+            if actor is not None:
+                settle(model, actor, record.target)
+
+
 def withhold(actor: ActorState, probs: list[float]) -> None:
     """The options a running operation carries give their mass to holding: no new decision about them."""
     hold = actor.hold_index
@@ -63,8 +98,9 @@ def withhold(actor: ActorState, probs: list[float]) -> None:
 def run_day(model: World) -> None:
     """Each operation started before today: past its end it stops; after the branch it may stop (its actor's
     stop hazard); otherwise it produces an act with probability `tempo`."""
-    from .perception import carry_out, casualties  # acting is perception's; imported late (it imports us)
-
+    if not model.operations:
+        return
+    _settled(model)
     branched = model.day >= model.branch_day
     for op in list(model.operations):
         if op.start_day >= model.day:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..scenario import ORDER_EFFECTS, Action
 from ..state.ledgers import Blame
 from ..state.records import Act
-from . import hazards, operations, proxies, signals
+from . import hazards, proxies, signals
 from .host import host_effect
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ def carry_out(model: World, act: Act) -> Record:
     actor = act.actor
     assert actor is not None
     action = act.action
+    if act.origin != "operation" and action.chosen:
+        hazards.acted(actor, action)  # its clock for this class of action starts again (section 1a)
     target = model.by_id.get(act.target) if act.target is not None else None
     if action.private and target is not None:  # a message through a channel: no audience, no perception
         actor.used(act.key, act.target)
@@ -77,8 +79,6 @@ def carry_out(model: World, act: Act) -> Record:
         if not actor.conciliatory[target.index]:  # an answer in kind closes the exchange, asks for none
             target.conciliatory[actor.index] = True
         target.outstanding[actor.index] *= 0.5  # reassured, not satisfied
-        if model.operations:
-            operations.settle(model, actor, target.actor_id)  # a de-escalation stops its operations there
         actor.conciliatory[target.index] = False  # answered in kind
         actor.outstanding[target.index] *= 0.5  # declaring the exchange over is letting half of it go
     actor.used(act.key, act.target)
@@ -96,7 +96,13 @@ def carry_out(model: World, act: Act) -> Record:
     actor.last_action = act.key
     actor.last_reason = act.reason
     # the model's sponsor orders its proxies with its declaration; a player gives its own orders
-    if rung < 0 and target is not None and action.effect == "none" and actor.proxy.order_options and act.origin == "model":
+    if (
+        rung < 0
+        and target is not None
+        and action.effect == "none"
+        and actor.proxy.order_options
+        and act.origin == "model"
+    ):
         for key, proxy in proxies.restrain_proxies(model, actor, target.index):
             reason = f"ordering {proxy} to hold fire along with its {act.key} toward {target.actor_id}"
             model.record(
@@ -197,8 +203,15 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
         me = observer.actor_id
         own_killed = killed.get(me, 0)
         if soil == me and force:
-            _violation(observer, actor, rung, perception.sovereignty_sensitivity, perception.casualty_weight,
-                       own_killed, act.key)  # fmt: skip
+            _violation(
+                observer,
+                actor,
+                rung,
+                perception.sovereignty_sensitivity,
+                perception.casualty_weight,
+                own_killed,
+                act.key,
+            )
         if observer is target or own_killed or me in wounded:
             base = felt(rung, own_killed, perception.casualty_weight)
             hit_self = True
@@ -211,7 +224,9 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
         blamed = _culprits(model, act, observer, random)
         delay = 0 if act.claimed else perception.attribution_delay_days
         for culprit, p, share in blamed:
-            laid = Blame(observer.index, culprit.index, severity * share, rung, own_killed, p, hit_self, act.key, verbal)
+            laid = Blame(
+                observer.index, culprit.index, severity * share, rung, own_killed, p, hit_self, act.key, verbal
+            )
             if delay:
                 laid.due = model.day + delay
                 model.late_blame.append(laid)
@@ -227,8 +242,9 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
     return blamed_by_target
 
 
-def _violation(observer: ActorState, actor: ActorState, rung: int, sensitivity: float, weight: float,
-               own_killed: int, key: str) -> None:  # fmt: skip
+def _violation(
+    observer: ActorState, actor: ActorState, rung: int, sensitivity: float, weight: float, own_killed: int, key: str
+) -> None:
     """Force on a host's soil: its sovereignty grievance against the actor."""
     violation = sensitivity * felt(rung, own_killed, weight)
     if violation > 0:

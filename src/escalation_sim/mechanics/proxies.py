@@ -130,7 +130,9 @@ def deliver_orders(model: World) -> None:
             state.ordered_aim = order.aim
             state.ordered_days = militia.spec.order_days
             word = "hold fire" if order.kind == RESTRAIN else f"attack {model.actor_ids[order.aim]}"
-            militia.last_reason = f"obeying {model.actor_ids[order.sponsor]}'s order to {word} (control {state.control:.2f})"
+            militia.last_reason = (
+                f"obeying {model.actor_ids[order.sponsor]}'s order to {word} (control {state.control:.2f})"
+            )
 
 
 def restrain_proxies(model: World, sponsor: ActorState, adversary: int) -> list[tuple[str, str]]:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..mechanics.perception import feel, felt, nb_p
+from ..mechanics.perception import blame, feel, felt, nb_p
 from ..rules import Forecast
+from ..state.ledgers import Blame
 from .supposed import Supposed
 
 if TYPE_CHECKING:
@@ -88,23 +89,19 @@ class Forecaster:
         return Forecast(*self.tally(target, self.answer(target, view), 0))
 
     def suppose(self, target: ActorState, opt: Option, killed: float) -> Supposed:
-        """The target's view the day after `opt`, as `carry_out`/`perceive` would leave it, without noise."""
+        """The target's view the day after `opt`, as `carry_out`/`perceive` would leave it, without noise: the
+        severity felt, laid at this actor's door with the expected attribution (perception's own `blame`, so
+        the act is remembered as the act it is: `last_act_of`, `words_only`, `own_hit`), and the mood it moves."""
         actor = self.actor
-        i = actor.index
         view = self._view(target).reset()
         perception = target.perception
         severity = felt(opt.rung, killed, perception.casualty_weight)
         attribution = 1.0 if actor.kind == "state" else perception.attribution
-        share = severity * attribution
-        if view.outstanding[i] == 0.0:
-            view.last_killed[i] = killed
-        else:
-            view.last_killed[i] = max(view.last_killed[i], killed)
-        view.outstanding[i] = max(view.outstanding[i], share)
-        view.grievance[i] += share
-        view.last_rung[i] = opt.rung
-        view.last_attribution[i] = attribution
-        view.conciliatory[i] = False
+        verbal = self.model.ladder[opt.action].verbal
+        laid = Blame(
+            target.index, actor.index, severity * attribution, opt.rung, killed, attribution, True, opt.action, verbal
+        )  # type: ignore[arg-type]  # an expected toll, not a count
+        blame(view, laid)
         feel(view, opt.rung, severity, killed, perception.casualty_weight)
         view.readiness = 1.0
         return view

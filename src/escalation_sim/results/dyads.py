@@ -42,10 +42,17 @@ class Dyad:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "actors": list(self.actors), "hiact": self.hiact, "hostlev": self.hostlev, "fatality": self.fatality,
-            "recip": self.recip, "duration": self.duration, "deaths_after_branch": self.deaths,
-            "ucdp_conflict": self.ucdp_conflict, "cow_war": self.cow_war, "termination": self.termination,
-        }  # fmt: skip
+            "actors": list(self.actors),
+            "hiact": self.hiact,
+            "hostlev": self.hostlev,
+            "fatality": self.fatality,
+            "recip": self.recip,
+            "duration": self.duration,
+            "deaths_after_branch": self.deaths,
+            "ucdp_conflict": self.ucdp_conflict,
+            "cow_war": self.cow_war,
+            "termination": self.termination,
+        }
 
     def flat(self) -> dict[str, Any]:
         """Flat columns for tables: dyad_<A>_<B>_<field>."""
@@ -97,9 +104,7 @@ def code_dyads(model: World, branch: int) -> list[Dyad]:
     return out
 
 
-def termination(
-    model: World, acts: list[Record], militarized: list[Record], last_day: int, calm_days: int
-) -> str:
+def termination(model: World, acts: list[Record], militarized: list[Record], last_day: int, calm_days: int) -> str:
     """ICB-style termination (Brecher & Wilkenfeld 1997) of a dyad's militarized exchange.
 
     ongoing: a militarized act within `calm_days` of the run's end. Else, from the de-escalatory acts (rung < 0)
@@ -134,10 +139,13 @@ def censored(model: World, branch: int) -> bool:
     window = model.crisis.outcomes.calm_days
     ladder = model.ladder
     return any(
-        r.day >= branch and r.day > model.day - window and r.actor is not None
-        and ladder[r.action].is_hostile and ladder[r.action].mid_level >= MILITARIZED_LEVEL
+        r.day >= branch
+        and r.day > model.day - window
+        and r.actor is not None
+        and ladder[r.action].is_hostile
+        and ladder[r.action].mid_level >= MILITARIZED_LEVEL
         for r in model.records
-    )  # fmt: skip
+    )
 
 
 def proxy_protracted(model: World, branch: int) -> bool:

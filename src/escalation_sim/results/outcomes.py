@@ -26,10 +26,22 @@ NO_RUNG = -99  # "no hostile act" (shown as None in rows and files)
 
 # The outcome's scalar columns, in the order of summary.json and of sweep rows.
 OUTCOME_COLUMNS = (
-    "outcome", "max_rung", "max_rung_overall", "days_to_calm", "hostile_deaths", "hostile_deaths_after_branch",
-    "retaliations", "hostile_acts", "censored", "proxy_protracted", "accident_deaths_after_branch",
-    "domestic_deaths_after_branch", "duration_days", "duration_censored", "observed_days",
-)  # fmt: skip
+    "outcome",
+    "max_rung",
+    "max_rung_overall",
+    "days_to_calm",
+    "hostile_deaths",
+    "hostile_deaths_after_branch",
+    "retaliations",
+    "hostile_acts",
+    "censored",
+    "proxy_protracted",
+    "accident_deaths_after_branch",
+    "domestic_deaths_after_branch",
+    "duration_days",
+    "duration_censored",
+    "observed_days",
+)
 RESPONSE_KINDS = ("first_response", "first_response_day", "strongest_response")  # per actor, after the branch
 
 
@@ -184,15 +196,27 @@ def classify(model: World) -> Outcome:
 def _after_hostile(model: World, record: Any, branch: int) -> bool:
     """A hostile act of an actor after the branch point (what after-branch deaths and acts count)."""
     return (
-        record.day >= branch and record.actor is not None and record.rung > 0
-        and model.ladder[record.action].is_hostile
-    )  # fmt: skip
+        record.day >= branch and record.actor is not None and record.rung > 0 and model.ladder[record.action].is_hostile
+    )
 
 
 def column_names(actors: tuple[str, ...]) -> list[str]:
     """A sweep's result columns besides the swept parameters (sweep/runner.py adds those from the point table)."""
     casualties = [f"{kind}_{a}" for kind in ("killed", "wounded") for a in actors]
     responses = [f"{kind}_{a}" for kind in RESPONSE_KINDS for a in actors]
-    return ["run_id", "point", "replicate", "seed", "counterfactual", "branch_date", *OUTCOME_COLUMNS,
-            *casualties, "killed_other", "wounded_other", *responses, *per_actor_columns(actors),
-            "wall_time_s", "error"]  # fmt: skip
+    return [
+        "run_id",
+        "point",
+        "replicate",
+        "seed",
+        "counterfactual",
+        "branch_date",
+        *OUTCOME_COLUMNS,
+        *casualties,
+        "killed_other",
+        "wounded_other",
+        *responses,
+        *per_actor_columns(actors),
+        "wall_time_s",
+        "error",
+    ]

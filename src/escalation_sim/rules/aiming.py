@@ -16,9 +16,15 @@ _CANDIDATES: dict[tuple[int, int, bool], tuple[tuple[Option, ...], list[int], li
 
 
 def aimed(
-    options: tuple[Option, ...], target: int, rung: float, spread: float, p_act: float, hostile_only: bool,
-    quiet_spread: float, quiet: list[float],
-) -> list[float] | None:  # fmt: skip
+    options: tuple[Option, ...],
+    target: int,
+    rung: float,
+    spread: float,
+    p_act: float,
+    hostile_only: bool,
+    quiet_spread: float,
+    quiet: list[float],
+) -> list[float] | None:
     """`aim`'s probabilities (None: nothing to aim at), cached: they depend on nothing but the arguments.
 
     Keyed by the options' identity (an actor's options never change during a run; the entry keeps them alive, so
@@ -40,9 +46,14 @@ def aimed(
 
 
 def _aim_probs(
-    options: tuple[Option, ...], target: int, rung: float, spread: float, p_act: float, hostile_only: bool,
+    options: tuple[Option, ...],
+    target: int,
+    rung: float,
+    spread: float,
+    p_act: float,
+    hostile_only: bool,
     quiet: list[float],
-) -> list[float] | None:  # fmt: skip
+) -> list[float] | None:
     indices, rungs = _candidates(options, target, hostile_only)
     exp = math.exp
     weights = [exp(-abs(at - rung) / spread) for at in rungs]

@@ -10,17 +10,26 @@ from .base import Policy, Rule, RuleParams, View, aim, register
 class CompellenceParams(RuleParams):
     name: Literal["compellence"] = "compellence"
     pressure_rung: float = Field(
-        4.0, ge=1, le=20, description="where pressure starts: sanctions (rung 4), coercion short of force "
-        "(George 1991: the 'try-and-see' variant of coercive diplomacy)"
-    )  # fmt: skip
+        4.0,
+        ge=1,
+        le=20,
+        description="where pressure starts: sanctions (rung 4), coercion short of force "
+        "(George 1991: the 'try-and-see' variant of coercive diplomacy)",
+    )
     max_rung: float = Field(
-        7.0, ge=1, le=20, description="the ceiling: limited force (rungs 6-7), not war; compellence that goes to "
-        "war has failed (Schelling 1966)"
-    )  # fmt: skip
+        7.0,
+        ge=1,
+        le=20,
+        description="the ceiling: limited force (rungs 6-7), not war; compellence that goes to "
+        "war has failed (Schelling 1966)",
+    )
     escalate_per: float = Field(
-        5.0, gt=0, le=50, description="grievance (about one harassment) that turns the screw by one rung: "
-        "defiance is met with more pressure (George 1991's 'gradual turning of the screw')"
-    )  # fmt: skip
+        5.0,
+        gt=0,
+        le=50,
+        description="grievance (about one harassment) that turns the screw by one rung: "
+        "defiance is met with more pressure (George 1991's 'gradual turning of the screw')",
+    )
     intensity: float = Field(
         0.5, ge=0, le=1, description="daily chance, once ready, of applying pressure: sustained, not constant"
     )

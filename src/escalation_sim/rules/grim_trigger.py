@@ -10,9 +10,12 @@ from .base import Policy, Rule, RuleParams, View, aim, register
 class GrimTriggerParams(RuleParams):
     name: Literal["grim_trigger"] = "grim_trigger"
     trigger_rung: int = Field(
-        3, ge=1, le=20, description="rung of an act that pulls the trigger: 3, the first use of force on two_state's "
-        "ladder (a border clash); words (rungs 1-2) do not"
-    )  # fmt: skip
+        3,
+        ge=1,
+        le=20,
+        description="rung of an act that pulls the trigger: 3, the first use of force on two_state's "
+        "ladder (a border clash); words (rungs 1-2) do not",
+    )
     punishment: float = Field(
         1.0, ge=0, le=1, description="daily chance, once ready, of punishing a defector: grim means every day"
     )

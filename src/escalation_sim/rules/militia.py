@@ -123,8 +123,11 @@ class Militia(Rule):
         """A suspension of operations toward the target (all its adversaries if none), else a stand-down."""
         cached = self._truces.get(target)
         if cached is None:
-            aimed = [o for o in view.options if o.rung < 0 and o.target_index >= 0
-                     and (target < 0 or o.target_index == target)]  # fmt: skip
+            aimed = [
+                o
+                for o in view.options
+                if o.rung < 0 and o.target_index >= 0 and (target < 0 or o.target_index == target)
+            ]
             best = [o for o in aimed if o.action == "suspend_operations"] or aimed
             cached = self._truces[target] = tuple(o.index for o in best)
         return cached

@@ -60,9 +60,12 @@ class RegimeParams(RuleParams):
         default_factory=dict, description="probability of each regime at the start (missing: 0; empty: uniform)"
     )
     switch_rate: float = Field(
-        0.0, ge=0, le=1, description="daily chance of moving to another regime (spread evenly), unless `switching` "
-        "gives the row; 0: types are stable within a crisis (Hermann 1980)"
-    )  # fmt: skip
+        0.0,
+        ge=0,
+        le=1,
+        description="daily chance of moving to another regime (spread evenly), unless `switching` "
+        "gives the row; 0: types are stable within a crisis (Hermann 1980)",
+    )
     switching: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="daily switching probabilities by regime pair {from: {to: p}}"
     )
@@ -71,9 +74,12 @@ class RegimeParams(RuleParams):
     @model_validator(mode="after")
     def _names_known(self) -> RegimeParams:
         names = list(self.regimes)
-        for where, keys in (("start", self.start), ("switching", self.switching),
-                            *((f"switching.{k}", row) for k, row in self.switching.items()),
-                            *((f"triggers.{n}.to", {t.to: 1}) for n, t in enumerate(self.triggers))):  # fmt: skip
+        for where, keys in (
+            ("start", self.start),
+            ("switching", self.switching),
+            *((f"switching.{k}", row) for k, row in self.switching.items()),
+            *((f"triggers.{n}.to", {t.to: 1}) for n, t in enumerate(self.triggers)),
+        ):
             unknown = [k for k in keys if k not in names]
             if unknown:
                 raise ValueError(f"{where}: unknown regime {unknown[0]!r} (regimes: {', '.join(names)})")
@@ -196,8 +202,11 @@ class Regime(Rule):
 
     def triggered(self, action: str, aimed_at_self: bool, by_self: bool = False) -> list[Trigger]:
         by = "self" if by_self else "others"
-        return [t for t in self.params.triggers if t.event == action and (aimed_at_self or t.target_of == "any")
-                and t.by in ("any", by)]  # fmt: skip
+        return [
+            t
+            for t in self.params.triggers
+            if t.event == action and (aimed_at_self or t.target_of == "any") and t.by in ("any", by)
+        ]
 
     def on_event(self, trigger: Trigger, u: float, what: str) -> None:
         """An event trigger: the filter moves `probability` of its mass to `to`; a drawn regime switches on `u`."""

@@ -88,5 +88,9 @@ class RestoreDeterrence(Rule):
         if sponsor < 0 or p.sponsor_share == 0 or not any(o.target_index == sponsor for o in view.options):
             return blow
         at_sponsor = aim(view, sponsor, rung, p.spread, view.readiness, reason)
-        return mix(blow, at_sponsor, p.sponsor_share,
-                   reason + f", {p.sponsor_share:.0%} of it at its sponsor {view.others[sponsor]}")  # fmt: skip
+        return mix(
+            blow,
+            at_sponsor,
+            p.sponsor_share,
+            reason + f", {p.sponsor_share:.0%} of it at its sponsor {view.others[sponsor]}",
+        )

@@ -1,5 +1,5 @@
-"""What is in play between days, as typed records (actors by index): threats and closures (`SignalBook`), orders on their way
-(`Order`), blame still under investigation (`Blame`). The mechanics modules fill and empty them."""
+"""What is in play between days, as typed records (actors by index): threats and closures (`SignalBook`), orders
+on their way (`Order`), blame still under investigation (`Blame`). The mechanics modules fill and empty them."""
 
 from __future__ import annotations
 
