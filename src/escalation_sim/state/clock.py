@@ -37,6 +37,7 @@ class Clock:
     roused: int = FAR  # days since a provocation larger than anything it had left unanswered
     factor: list[float] = field(default_factory=lambda: [1.0] * len(CLASSES))
     recovering: bool = False
+    hosting: bool = False  # it keeps sovereignty grievances, which fade daily (a host: sovereignty_sensitivity > 0)
     class_of: tuple[int, ...] = ()  # per option: its action class, -1 for holding (set with the menu)
 
     @classmethod
