@@ -161,6 +161,7 @@ class FakeView:
     beliefs: dict[int, object] = field(default_factory=dict)
     belief_summary: str = ""
     clock: Clock = field(default_factory=lambda: Clock.of(None, 14.0))  # a clock at rest: every factor 1
+    running: tuple[int, ...] = ()  # options carried by operations under way: none
 
     @property
     def cooling_count(self) -> int:
