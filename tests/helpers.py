@@ -17,6 +17,7 @@ from escalation_sim.model import EscalationModel
 from escalation_sim.rules import NO_TARGET, Option, Policy
 from escalation_sim.scenario import Scenario, default_ladder, load_scenario
 from escalation_sim.state.actor import ProxyState
+from escalation_sim.state.clock import Clock
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO_DIR = ROOT / "scenarios"
@@ -159,6 +160,8 @@ class FakeView:
     words_only: list[bool] = field(default_factory=lambda: [False] * len(ACTORS))
     beliefs: dict[int, object] = field(default_factory=dict)
     belief_summary: str = ""
+    clock: Clock = field(default_factory=lambda: Clock.of(None, 14.0))  # a clock at rest: every factor 1
+    running: tuple[int, ...] = ()  # options carried by operations under way: none
 
     @property
     def cooling_count(self) -> int:

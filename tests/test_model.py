@@ -139,9 +139,13 @@ def test_replay_reproduces_history_exactly(name: str) -> None:
     scenario = shipped(name)
     model = run_to_end(scenario, seed=0, replay_only=True)
     assert model.branch_date is None
-    assert all(r.origin == "history" for r in model.records)
+    spells = {e.id: e for e in scenario.events if e.operation is not None}
+    produced = [r for r in model.records if r.origin == "operation"]  # a spell's acts after its start (1b)
+    assert all(r.origin == "history" for r in model.records if r.origin != "operation")
+    assert all(r.event_id in spells and spells[r.event_id].date < r.date <= spells[r.event_id].end_date
+               for r in produced)  # fmt: skip
     events = sorted(scenario.events, key=lambda e: e.date)  # stable: same-day events keep the file's order
-    got = [facts(r) for r in model.records]
+    got = [facts(r) for r in model.records if r.origin != "operation"]
     want = [(e.id, e.date, e.actor, e.target, e.action, dict(e.killed), dict(e.wounded)) for e in events]
     assert got == want
 

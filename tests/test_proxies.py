@@ -53,8 +53,11 @@ def test_restraint_order_is_obeyed_with_probability_control_after_the_lag_and_st
     """Over 400 seeds: obeyed in a share of runs equal to control at arrival; an obeyed proxy attacks no one."""
     obeyed, controls, before, after = 0, [], 0.0, 0.0
     n = 400
+    # KH's decision clock at rest, so that the day before and the day of arrival differ by the order alone
+    ready = {"min_days": 0, "shape": 1.0, "scale_days": 0.01}
+    scenario = shipped("jan2020").with_edits({"actors.KH.hazards": dict.fromkeys(("words", "force"), ready)})
     for seed in range(n):
-        model = at_branch(shipped("jan2020"), seed)
+        model = at_branch(scenario, seed)
         kh = model.by_id["KH"]
         model.act(model.by_id["IRN"], option(model, "IRN", "order_restraint", "KH"), 1.0, "test")
         due = model.day + kh.spec.order_lag_days
@@ -101,7 +104,11 @@ def test_restraint_order_cuts_realised_attacks_by_at_least_half_the_control() ->
 
 def test_sponsor_answers_an_attack_on_its_proxy_through_the_proxy() -> None:
     """Solidarity enters Iran's grievance, but its force goes to ordering KH to attack, unless Iran was hit."""
-    model = EscalationModel(scenario=shipped("jan2020"), rng=3, branch_date="2019-12-27", collect=False)
+    # Iran's decision clock at rest (docs/model.md section 1a): what is tested is where its answer goes, not when
+    ready = {"min_days": 0, "shape": 1.0, "scale_days": 0.01}
+    at_rest = {c: ready for c in ("words", "force", "operations", "diplomacy")}
+    scenario = shipped("jan2020").with_edits({"actors.IRN.hazards": at_rest})
+    model = EscalationModel(scenario=scenario, rng=3, branch_date="2019-12-27", collect=False)
     model.step()
     usa, irn = model.by_id["USA"], model.by_id["IRN"]
     model.act(usa, option(model, "USA", "limited_strike", "KH"), 1.0, "test")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from escalation_sim.mechanics import hazards
 from escalation_sim.mechanics.perception import Act, carry_out
 from escalation_sim.mechanics.signals import receive
 from escalation_sim.minds.beliefs import message_likelihood
@@ -166,6 +167,8 @@ def test_words_are_answered_by_words_never_by_force() -> None:
         assert sum(probs[o.index] for o in against_us if o.force) == 0.0
         assert sum(probs[o.index] for o in against_us if not o.force) > 0.0
         do(model, "USA", "sanctions", "IRN")  # a deed: now force may answer
+        for _ in range(3):  # once prepared (docs/model.md section 1a)
+            hazards.end_of_day(irn)
         probs = irn.policy().probs
         assert sum(probs[o.index] for o in against_us if o.force) > 0.0
     assert seen >= 3

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from .mechanics import host, proxies
+from .mechanics import hazards, host, proxies
 from .minds.anticipation import Forecaster
 from .minds.beliefs import observed
 from .minds.policy import decide
@@ -121,6 +121,8 @@ class CrisisActor(ActorState, mesa.Agent):
             proxies.end_of_day(self)
         if self.host.access_limited or self.host.pressured:
             host.end_of_day(self.model, self)
+        if self.clock.recovering or self.clock.hosting:
+            hazards.end_of_day(self)
         if self.traits.keeps_state:
             self.rule.on_day(self, self.model.random.random)
 

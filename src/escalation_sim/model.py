@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from .agents import CrisisActor
-from .mechanics import signals
+from .mechanics import operations, signals
 from .mechanics.channels import build_lines
 from .mechanics.harm import salvo_casualties
 from .mechanics.menu import build_menu
@@ -29,6 +29,7 @@ from .results.outcomes import NO_RUNG, Outcome, classify
 from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
 from .state.ledgers import Blame, Order, SignalBook
+from .state.operations import Operation
 from .state.records import Act, Record
 
 
@@ -139,6 +140,7 @@ class EscalationModel(mesa.Model):
         self.accident_probability: list[float] = []
         self.orders: list[Order] = []  # sponsors' private orders on their way (proxies.py)
         self.late_blame: list[Blame] = []  # attributions still under investigation (perception.py)
+        self.operations: list[Operation] = []  # operations under way (mechanics/operations.py)
 
         self.collect = collect
         reporters = AGENT_REPORTERS | ({"beliefs": "belief_summary"} if self.believers else {})
@@ -177,6 +179,7 @@ class EscalationModel(mesa.Model):
             deliver_orders(self)
         if self.late_blame:
             arrive_blame(self)
+        operations.run_day(self)  # operations under way produce their acts (section 1b)
         if branched:
             self.agents.shuffle_do("step")
             accidents(self)
@@ -226,7 +229,7 @@ class EscalationModel(mesa.Model):
             reason=reason,
             front=actor.spec.front,
         )
-        return carry_out(self, act)
+        return operations.started(self, act, carry_out(self, act))  # an operation goes on (section 1b)
 
     def justify(self, actor: CrisisActor, probability: float) -> Record:
         """A public justification of force used, alongside the day's action."""
@@ -262,7 +265,7 @@ class EscalationModel(mesa.Model):
         )
         if actor is not None and action.chosen:
             actor.observed(event.action, event.target)  # forward filtering of a regime model, before the act
-            return carry_out(self, act)
+            return operations.spell(self, event, carry_out(self, act))  # a spell runs on (section 1b)
         record = self.record(act)  # not a decision: recorded, not acted on
         if actor is not None and action.effect == "accident":
             after_accident(actor)

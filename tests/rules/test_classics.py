@@ -10,12 +10,16 @@ from escalation_sim.model import EscalationModel
 from helpers import shipped
 
 SEEDS = range(100)
+# the iterated game has no clock: every class of action ready every day (docs/model.md section 1a)
+READY = {"min_days": 0, "shape": 1.0, "scale_days": 0.01}
+INSTANT = {c: READY for c in ("words", "force", "operations", "diplomacy")}
 
 
 @cache
 def exchange(rule: str) -> tuple[float, float]:
     """Both sides follow `rule`: mean hostile acts the model decides after the clash, and the share of runs at war."""
-    scenario = shipped("two_state").with_edits({"actors.BLUE.rule": {"name": rule}, "actors.RED.rule": {"name": rule}})
+    scenario = shipped("two_state").with_edits({"actors.BLUE.rule": {"name": rule}, "actors.RED.rule": {"name": rule},
+                                                "actors.BLUE.hazards": INSTANT, "actors.RED.hazards": INSTANT})
     acts = wars = 0
     for seed in SEEDS:
         model = EscalationModel(scenario=scenario, rng=seed, collect=False)

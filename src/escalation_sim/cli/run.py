@@ -97,6 +97,8 @@ def print_summary(result, show: int) -> None:
     table.add_row("deaths in hostile acts (history included)", str(s["hostile_deaths"]))
     table.add_row("deaths in hostile acts after the branch", str(s["hostile_deaths_after_branch"]))
     table.add_row("still active at the horizon (censored)", "yes" if s["censored"] else "no")
+    lasted = f"{s['duration_days']} days" + (" or more (still active at the horizon)" if s["duration_censored"] else "")
+    table.add_row("time to the last hostile act", lasted)
     killed = ", ".join(f"{k} {v}" for k, v in s["casualties"]["killed"].items()) or "none"
     table.add_row("killed (all causes)", plain(killed))
     table.add_row("retaliations", str(s["retaliations"]))
@@ -164,6 +166,7 @@ def distribution(
         low, high = wilson_interval(k, len(ok))
         t.add_row(outcome, str(k), f"{k / max(1, len(ok)):.1%}", f"{low:.1%} - {high:.1%}")
     console.print(t)
+    _print_durations(ok)
     for actor_id in actor or list(loaded.actors)[:2]:
         for kind, label in (("first_response", "first hostile act"), ("strongest_response", "strongest act")):
             counts = ok[f"{kind}_{actor_id}"].fillna("none").value_counts()
@@ -183,6 +186,22 @@ def distribution(
         _write_csv(frame, csv, "--csv")
     if failed:
         raise typer.Exit(1)
+
+
+def _print_durations(ok) -> None:
+    """Time to the last hostile act: its spread over the runs that ended, and the share cut off by the horizon."""
+    if "duration_days" not in ok or not len(ok):
+        return
+    ended = ok[~ok["duration_censored"].astype(bool)]["duration_days"].astype(float)
+    active = ok[ok["duration_censored"].astype(bool)]["duration_days"].astype(float)
+    spread = (f"median {ended.median():.0f} days (5-95% {ended.quantile(0.05):.0f}-{ended.quantile(0.95):.0f})"
+              if len(ended) else "none")  # fmt: skip
+    console.print(
+        f"[bold]Time to the last hostile act[/] (from the branch): ended in {len(ended)} runs, {plain(spread)}; "
+        f"still active at the horizon (right-censored) in {len(active)} ({len(active) / len(ok):.1%})"
+        + (f", at least {active.median():.0f} days (median)" if len(active) else ""),
+        highlight=False,
+    )
 
 
 def replay(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..rules import NO_TARGET, Option
 from ..scenario import HOST_EFFECTS, ORDER_EFFECTS, Action, Actor
 from ..state.actor import Menu
-from . import proxies
+from . import hazards, proxies
 from .channels import route
 from .harm import expected_deaths
 from .signals import RELAYED
@@ -38,6 +38,7 @@ def build_menu(model: World, actor: ActorState, ladder: dict[str, Action], actor
         targetable=tuple(targetable),
     )
     actor.set_menu(menu, tuple(a.actor_id for a in actors))
+    hazards.classify(actor, ladder)
     actor.host.dependence[:] = [actor.spec.dependence.get(a.actor_id, 0.0) for a in actors]
     proxies.proxy_wiring(model, actor, actors)
     return menu

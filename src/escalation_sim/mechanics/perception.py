@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..scenario import ORDER_EFFECTS, Action
 from ..state.ledgers import Blame
 from ..state.records import Act
-from . import proxies, signals
+from . import hazards, proxies, signals
 from .host import host_effect
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ def carry_out(model: World, act: Act) -> Record:
     actor = act.actor
     assert actor is not None
     action = act.action
+    if act.origin != "operation" and action.chosen:
+        hazards.acted(actor, action)  # its clock for this class of action starts again (section 1a)
     target = model.by_id.get(act.target) if act.target is not None else None
     if action.private and target is not None:  # a message through a channel: no audience, no perception
         actor.used(act.key, act.target)
@@ -143,6 +145,7 @@ def _answer(model: World, actor: ActorState, target: ActorState, action: Action)
             model.retaliations += 1
             actor.last_killed[target.index] = 0  # those deaths are answered
             actor.domestic_pressure *= ANSWER_RELIEF
+        hazards.discharge(actor, target.index, action)  # an answer lets go a share of the grievance
     actor.alert = min(1.0, actor.alert + rung / 20.0)  # expecting an answer
 
 
@@ -228,6 +231,8 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
                 laid.due = model.day + delay
                 model.late_blame.append(laid)
             else:
+                if laid.share > max(observer.outstanding):
+                    hazards.rouse(observer)  # a blow beyond all unanswered: preparing its answer starts today
                 blame(observer, laid)
         if observer is target:
             blamed_by_target = "+".join(c.actor_id for c, _, _ in blamed) or "unknown"
@@ -243,6 +248,8 @@ def _violation(
     """Force on a host's soil: its sovereignty grievance against the actor."""
     violation = sensitivity * felt(rung, own_killed, weight)
     if violation > 0:
+        if violation > max(observer.outstanding):
+            hazards.rouse(observer)
         observer.violations[actor.index] += violation
         observer.outstanding[actor.index] = max(observer.outstanding[actor.index], violation)
         observer.last_rung[actor.index] = rung
@@ -302,7 +309,10 @@ def arrive_blame(model: World) -> None:
     if due:
         model.late_blame = [b for b in model.late_blame if b.due > model.day]
         for laid in due:
-            blame(model.actors[laid.observer], laid)
+            observer = model.actors[laid.observer]
+            if laid.share > max(observer.outstanding):
+                hazards.rouse(observer)
+            blame(observer, laid)
 
 
 def accidents(model: World) -> None:

@@ -1,7 +1,8 @@
 """The one policy pipeline: how an actor's rule becomes the day's probabilities (docs/model.md section 4).
 
 The rule's own policy; then what binds every rule whatever it says: a words-only grievance is answered by words,
-never by force (section 5a); options still cooling down give their mass to holding; orders, truces and
+never by force (section 5a); options still cooling down give their mass to holding; an action class not yet
+prepared or still refractory gives its mass to holding (mechanics/hazards.py); orders, truces and
 delegation (mechanics/proxies.py); access to a host's soil (mechanics/host.py); last, the rule's tremble. The
 model decides with it (`agents.CrisisActor.policy`), replays and the score read it, and the tremble and
 composition tests run it.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..mechanics import host, proxies
+from ..mechanics import hazards, host, operations, proxies
 from ..rules.base import tremble, withhold_cooling
 
 if TYPE_CHECKING:
@@ -35,6 +36,10 @@ def decide(actor: ActorState, rule: Rule) -> Policy:
     if actor.cooling_count:
         withhold_cooling(actor, policy)
     probs = policy.probs
+    if actor.clock.recovering:  # preparation time and refractoriness (section 1a)
+        hazards.refract(actor, probs)
+    if actor.running:  # what a running operation carries is not decided afresh (section 1b)
+        operations.withhold(actor, probs)
     proxy = actor.proxy
     if proxy.order_options or proxy.ordered or proxy.suspended_count:
         proxies.steer(actor, probs)

@@ -3,8 +3,9 @@ the per-dyad coding researchers use (`dyads`: MID fields, UCDP/COW thresholds, I
 
 The three classes are a summary coded by `standard_coding` from battle deaths per dyad after the branch point
 (docs/outcomes.md): war at the COW threshold (`war_deaths` within twelve months), protracted at the UCDP armed-
-conflict threshold (25 in a calendar year), de-escalation below it; the rung (`major_force`) and the censored
-duration (`duration_days`, `duration_censored`) are reported beside the class, not inside it.
+conflict threshold (25 in a calendar year), de-escalation below it; the rung (`major_force`) is reported beside
+the class, and so is the crisis as a duration (durations.py: `duration_days` to the last calm-breaking act,
+right-censored at the horizon by `duration_censored`, with `observed_days`), not inside it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from .durations import duration
 from .dyads import Dyad, censored, code_dyads, deaths_apart, dyad_columns, proxy_protracted
 from .standard_coding import code_standard
 
@@ -38,9 +40,10 @@ OUTCOME_COLUMNS = (
     "accident_deaths_after_branch",
     "domestic_deaths_after_branch",
     "major_force",
+    "ucdp_intensity",
     "duration_days",
     "duration_censored",
-    "ucdp_intensity",
+    "observed_days",
 )
 RESPONSE_KINDS = ("first_response", "first_response_day", "strongest_response")  # per actor, after the branch
 
@@ -70,10 +73,13 @@ class Outcome:
     censored: bool = False  # a militarized act within calm_days of the horizon: the run was cut off
     proxy_protracted: bool = False  # sustained militia force without state war
     deaths_apart: dict[str, int] = field(default_factory=dict)  # accident / domestic deaths after the branch
+    # the run as a duration (durations.py): days from the branch to the last calm-breaking act, whether the
+    # horizon cut it off (still active: right-censored), and the days observed after the branch
+    duration_days: int = 0
+    duration_censored: bool = False
+    observed_days: int = 0
     dyads: list[Dyad] = field(default_factory=list)
     major_force: bool = False  # a hostile act at or above war_rung after the branch (the rung, apart from the class)
-    duration_days: int = 0  # branch to the last militarized act, inclusive (0: none); censored at the horizon
-    duration_censored: bool = False  # that act fell within calm_days of the horizon
     ucdp_intensity: int = 0  # highest UCDP intensity of a dyad-year: 0 below 25 deaths, 1 armed conflict, 2 war
 
     def as_row(self, actors: Sequence[str] = ()) -> dict[str, Any]:
@@ -93,9 +99,10 @@ class Outcome:
             "accident_deaths_after_branch": self.deaths_apart.get("accident", 0),
             "domestic_deaths_after_branch": self.deaths_apart.get("domestic", 0),
             "major_force": self.major_force,
+            "ucdp_intensity": self.ucdp_intensity,
             "duration_days": self.duration_days,
             "duration_censored": self.duration_censored,
-            "ucdp_intensity": self.ucdp_intensity,
+            "observed_days": self.observed_days,
         }
         if not actors:
             return row
@@ -162,6 +169,7 @@ def classify(model: World) -> Outcome:
         if record.rung > strongest_rung[record.actor]:
             strongest_rung[record.actor] = record.rung
             strongest[record.actor] = record.action
+    lasted = duration(model, branch)
     return Outcome(
         outcome=outcome,
         max_rung=max_rung,
@@ -182,9 +190,10 @@ def classify(model: World) -> Outcome:
         deaths_apart=deaths_apart(model, branch),
         dyads=code_dyads(model, branch),
         major_force=standard.major_force,
-        duration_days=standard.duration_days,
-        duration_censored=standard.duration_censored,
         ucdp_intensity=standard.ucdp_intensity,
+        duration_days=lasted.days,
+        duration_censored=lasted.censored,
+        observed_days=lasted.observed,
     )
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING, Literal
 
-from .dyads import UCDP_DEATHS, censored
+from .dyads import UCDP_DEATHS
 
 if TYPE_CHECKING:
     from ..state.records import Record
@@ -43,8 +43,6 @@ class StandardCoding:
     peak_dyad: tuple[str, str] | None  # the dyad with the most battle deaths (None: no deaths)
     peak_dyad_deaths: int  # its battle deaths in the worst twelve-month window
     major_force: bool  # a hostile act at or above the scenario's `war_rung` (a campaign): the rung, kept apart
-    duration_days: int  # branch to the last militarized act (MID level >= 2), inclusive; 0: none
-    duration_censored: bool  # that act fell within `calm_days` of the horizon: the crisis was still going
 
 
 def battle_acts(model: World, branch: int) -> dict[tuple[str, str], list[Record]]:
@@ -105,7 +103,6 @@ def code_standard(model: World, branch: int) -> StandardCoding:
     headline: Headline = "war" if cow_war else "protracted" if intensity >= 1 else "de-escalation"
     ladder = model.ladder
     after = [r for r in model.records if r.day >= branch and r.actor is not None and ladder[r.action].is_hostile]
-    militarized = [r.day for r in after if ladder[r.action].mid_level >= 2]
     return StandardCoding(
         headline=headline,
         cow_war=cow_war,
@@ -113,7 +110,5 @@ def code_standard(model: World, branch: int) -> StandardCoding:
         peak_dyad=peak if peak_deaths > 0 else None,
         peak_dyad_deaths=peak_deaths,
         major_force=any(r.rung >= rules.war_rung for r in after),
-        duration_days=(max(militarized) - branch + 1) if militarized else 0,
-        duration_censored=censored(model, branch),
     )
 

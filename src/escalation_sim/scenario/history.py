@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from .policy import MAX_ACTORS, MAX_DAYS
 from .signalling import ThreatTerms
@@ -15,6 +15,23 @@ from .signalling import ThreatTerms
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Spell(Strict):
+    """An operation that lasted (issue 18): one decision to start it, a tempo, one decision to stop it.
+
+    A campaign, harassment stream, siege, blockade or patrols is not a fresh choice every day. The event that
+    carries a spell starts on its `date`, runs through its `end_date` (or past the record, `ongoing: true`) and
+    produces an act of its action against its target on a day with probability `tempo`. The score counts its
+    start (as any decision), the acts it produced given its tempo (`acts`, where the sources count them) and its
+    stop (docs/validation.md).
+    """
+
+    tempo: float = Field(gt=0, le=1, description="daily chance the operation produces an act (1: every day)")
+    acts: int | None = Field(
+        None, ge=1, le=100_000, description="acts the sources count over the spell, the first day's included"
+    )
+    ongoing: bool = Field(False, description="still running when the record ends (then no end_date)")
 
 
 class Event(Strict):
@@ -42,6 +59,9 @@ class Event(Strict):
     )
     front: str | None = Field(None, description="front group that claimed it (splits attribution)")
     threat: ThreatTerms | None = Field(None, description="a threat's terms; null: the scenario's signals.threats")
+    operation: Spell | None = Field(
+        None, description="an operation that lasted from date to end_date (a spell), not a single act"
+    )
     description: str
     source: str = Field(
         pattern=r"^(https?://\S+|.+\(\d{4}[a-z]?\)\.?\s+\S.+)$",
@@ -51,6 +71,14 @@ class Event(Strict):
         "", pattern=r"^(https?://\S+)?$", description="a URL beside the source (an encyclopedia entry), never alone"
     )
     disputed: str = ""
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: Any) -> Any:
+        """Leave out an unset `operation`, so scenarios without spells keep their content hash."""
+        data = handler(self)
+        if isinstance(data, dict) and self.operation is None:
+            data.pop("operation", None)
+        return data
 
 
 class Outcomes(Strict):

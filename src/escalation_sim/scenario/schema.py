@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_serializer, model_validator
 from ..rules import RuleConfig
 from .beliefs import Belief, PastAnswer
 from .card import Card, ObservedOutcome, Split
+from .hazards import Hazards
 from .history import Event, Outcomes, Strict
 from .ladder import (
     Action,
@@ -81,6 +82,11 @@ class Actor(Strict, MilitiaRole, HostRole):
     traits: Traits = Traits()
     perception: Perception = Perception()
     decision_lag_days: float = Field(2.0, ge=1, le=60, description="mean days to answer a provocation")
+    hazards: Hazards | None = Field(
+        None,
+        description="per action class, the preparation time and the share of a grievance an act discharges "
+        "(docs/model.md section 1a); null: the shipped priors",
+    )
     grievance_half_life_days: float = Field(14.0, gt=0, le=MAX_DAYS, description="half-life of grievances")
     alert_half_life_days: float = Field(5.0, gt=0, le=MAX_DAYS, description="half-life of heightened alert")
     accident_rate: Unit = Field(0.0, description="daily chance of an accident under full alert")
@@ -107,7 +113,7 @@ class Actor(Strict, MilitiaRole, HostRole):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any) -> Any:
-        """Leave out an empty `beliefs` and `reputation`, so scenarios without them keep their content hash."""
+        """Leave out an empty `beliefs` and `reputation` and unset `hazards`: files without them keep their hash."""
         data = handler(self)
         if isinstance(data, dict):
             if not self.beliefs:
@@ -116,6 +122,8 @@ class Actor(Strict, MilitiaRole, HostRole):
                 data.pop("reputation", None)
             if self.reputation_from == "record":
                 data.pop("reputation_from", None)
+            if self.hazards is None:
+                data.pop("hazards", None)
         return data
 
 
@@ -246,6 +254,8 @@ class Scenario(Strict):
                 _check_ref(ref, ids, f"{where}.liaison_killed")
                 if self.actors[ref].kind != "militia" or self.actors[ref].sponsor is None:
                     raise ValueError(f"{where}.liaison_killed: {ref!r} is not a militia with a sponsor")
+            if event.operation is not None:
+                _check_spell(event, ladder, where)
             if event.actor is None and not event.exogenous:
                 raise ValueError(f"{where}.exogenous: an event with no actor must be exogenous: true")
         for key, channel in self.channels.items():
@@ -321,6 +331,24 @@ def _check_roles(key: str, actors: dict[str, Actor]) -> None:
         if host.located_in is not None:
             raise ValueError(f"actors.{key}.located_in: {actor.located_in!r} is itself located_in "
                              f"{host.located_in!r}; name the host nation whose soil it is")  # fmt: skip
+
+
+def _check_spell(event: Event, ladder: dict[str, Action], where: str) -> None:
+    """A spell is an actor's hostile operation against a target, with an end or marked ongoing."""
+    action = ladder[event.action]
+    if event.actor is None or event.target is None or not action.chosen or action.rung <= 0:
+        raise ValueError(
+            f"{where}.operation: a spell needs an actor, a target and a hostile action it chooses "
+            f"({event.id}: {event.action!r} by {event.actor} against {event.target})"
+        )
+    assert event.operation is not None
+    if event.operation.ongoing == (event.end_date is not None):
+        raise ValueError(
+            f"{where}.operation: a spell has an end_date or is ongoing: true, not both and not neither ({event.id})"
+        )
+    days = (event.end_date - event.date).days + 1 if event.end_date is not None else None
+    if days is not None and event.operation.acts is not None and event.operation.acts > days:
+        raise ValueError(f"{where}.operation.acts: {event.operation.acts} acts in {days} days ({event.id})")
 
 
 def json_schema() -> dict[str, Any]:

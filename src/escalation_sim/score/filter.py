@@ -57,6 +57,7 @@ class ScoringModel(EscalationModel):
         self._justified: set[str] = set()
         self._accident: set[str] = set()
         self._seen: set[tuple[str, str, str | None]] = set()
+        self._spells = spells(scenario, days)
 
     def next_day(self, seed: int) -> None:
         """One day, its draws seeded by `seed` (a particle is its list of daily seeds), as `run_model` steps it
@@ -118,8 +119,42 @@ class ScoringModel(EscalationModel):
                                                1.0 - actor.justification_chance(), 2))  # fmt: skip
                 if actor.spec.accident_rate > 0 and name not in self._accident:
                     self.factors.append(Factor((name, "timing", "no accident"), 1.0 - actor.accident_hazard(), 2))
+        for event, kept, stopped in self._spells.get(self.day, ()):
+            self.factors.extend(spell_factors(self.by_id[event.actor or ""], event, kept, stopped))
         self._queue = self._events_of(self.day + 1)
         self._acted, self._justified, self._accident, self._seen = set(), set(), set(), set()
+
+
+def spells(scenario: Scenario, days: int) -> dict[int, list[tuple[Event, int, bool]]]:
+    """The record's spells by the day they are scored: (event, days it ran within the record, stopped then)."""
+    out: dict[int, list[tuple[Event, int, bool]]] = {}
+    for event in scenario.events:
+        if event.operation is None or not is_decision(event, scenario):
+            continue
+        start = (event.date - scenario.start_date).days
+        last = (event.end_date - scenario.start_date).days if event.end_date is not None else days - 1
+        stopped = event.end_date is not None and last < days
+        last = min(last, days - 1)
+        if start <= last:
+            out.setdefault(last, []).append((event, last - start + 1, stopped))
+    return out
+
+
+def spell_factors(actor: CrisisActor, event: Event, kept: int, stopped: bool) -> list[Factor]:
+    """A spell's terms besides its start (scored as any decision): kept for `kept - 1` days after it, then
+    stopped (geometric, the actor's stop hazard), and the acts it produced given its tempo (binomial)."""
+    spell = event.operation
+    assert spell is not None
+    h = actor.stop_hazard
+    name = actor.actor_id
+    out = [Factor((name, "timing", f"{event.id} kept"), (1.0 - h) ** (kept - 1), 2)]
+    if stopped:
+        out.append(Factor((name, "timing", f"{event.id} stopped"), h, 2))
+    if spell.acts is not None and kept > 1:
+        n, k = kept - 1, min(spell.acts, kept) - 1  # the first day's act is the start decision
+        p = math.comb(n, k) * spell.tempo**k * (1.0 - spell.tempo) ** (n - k)
+        out.append(Factor((name, "choice", f"{event.id} acts"), p, n + 1))
+    return out
 
 
 @dataclass

@@ -42,7 +42,8 @@ def scored_days(scenario: Scenario, until: Until = "record") -> int:
     decided = [e for e in scenario.events if e.actor is not None and not e.exogenous]
     if not decided:
         return 0
-    return max((e.date - scenario.start_date).days for e in decided) + 1
+    last = [e.end_date if e.operation is not None and e.end_date is not None else e.date for e in decided]
+    return max((d - scenario.start_date).days for d in last) + 1  # a spell's stop is a decision too
 
 
 def is_decision(event: Event, scenario: Scenario) -> bool:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Protocol
 from ..rules import NO_TARGET, Forecast, Option, make_rule
 from ..rules.base import Traits
 from ..scenario import Actor, Perception
+from ..scenario.hazards import DEFAULT_HAZARDS
+from .clock import Clock
 
 if TYPE_CHECKING:
     from ..rules import Rule
@@ -201,6 +203,12 @@ class ActorState:
         self.forecaster: ForecastSource | None = None  # set where the rule looks ahead (agents.CrisisActor)
         self.proxy = ProxyState.of(spec, n_actors)
         self.host = HostState.of(spec, n_actors)
+        self.clock = Clock.of(spec.hazards, spec.grievance_half_life_days)  # when it can act (mechanics/hazards.py)
+        self.clock.hosting = spec.perception.sovereignty_sensitivity > 0
+        hazards = spec.hazards or DEFAULT_HAZARDS
+        self.sustained: dict[str, float] = hazards.sustained  # actions it runs as operations, their tempo
+        self.stop_hazard = 1.0 / hazards.operation_days  # daily chance it stops an operation (after the branch)
+        self.running: tuple[int, ...] = ()  # options its operations carry (mechanics/operations.py)
 
     def set_menu(self, menu: Menu, others: tuple[str, ...]) -> None:
         """Take the options built for this run (mechanics/menu.build_menu)."""

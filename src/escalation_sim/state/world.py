@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..scenario import Action, Scenario
     from .actor import ActorState, HeldBelief
     from .ledgers import Blame, Line, Order, SignalBook
+    from .operations import Operation
     from .records import Act, Record
 
 
@@ -47,6 +48,7 @@ class World(Protocol):
     listeners: list[ActorState]  # actors whose reading of another's credibility words moved
     accident_key: str | None
     records: list[Record]
+    operations: list[Operation]  # under way (mechanics/operations.py)
     daily_rung: np.ndarray
     hostile_deaths: int
     retaliations: int

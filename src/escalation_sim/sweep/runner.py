@@ -131,7 +131,7 @@ def results_schema(points: pd.DataFrame, sweep: Sweep) -> pa.Schema:
     }  # fmt: skip
     types.update({"censored": pa.bool_(), "proxy_protracted": pa.bool_()})  # issue 10: outcome coding
     types.update({"major_force": pa.bool_(), "duration_censored": pa.bool_(), "duration_days": pa.int32(),
-                  "ucdp_intensity": pa.int8()})  # issue 22: standard coding  # fmt: skip
+                  "ucdp_intensity": pa.int8(), "observed_days": pa.int32()})  # issues 18 and 22  # fmt: skip
     for name in dyad_columns(actors):
         if name.endswith("_recip"):
             types[name] = pa.bool_()

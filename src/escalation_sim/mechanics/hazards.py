@@ -1,0 +1,114 @@
+"""Decision hazards with refractoriness (docs/model.md section 1a; issue 18, item 1).
+
+An actor's chance of acting in an action class today is what its rule gives times the class's recovery W_c(tau),
+tau the days since the later of its last own act of that class and the provocation it answers (state/clock.py,
+scenario/hazards.py). The mass taken away goes to holding: a strike not yet prepared is not replaced by a
+statement. Acts discharge a share of the grievance they answer; a host's sovereignty grievance fades with a
+half-life and is discharged by its answers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..scenario.hazards import CLASSES
+from ..state.clock import FAR
+
+if TYPE_CHECKING:
+    from ..scenario import Action
+    from ..state.actor import ActorState
+
+WORDS, FORCE, OPERATIONS, DIPLOMACY = range(len(CLASSES))
+NO_CLASS = -1
+
+
+def action_class(action: Action) -> int:
+    """The class of an action: diplomacy below rung 0, force, words (statements, signals up to rung 2), or
+    operations (deployments, sanctions, sieges, orders, a host's restrictions); holding and acts nobody chooses
+    have none."""
+    if not action.chosen or action.rung == 0:
+        return NO_CLASS
+    if action.rung < 0:
+        return DIPLOMACY
+    if action.force:
+        return FORCE
+    if action.verbal or action.justifies or (action.group == "signal" and action.rung <= 2):
+        return WORDS
+    return OPERATIONS
+
+
+def classify(actor: ActorState, ladder: dict[str, Action]) -> None:
+    """The actor's option classes, once its menu is built (mechanics/menu.py)."""
+    actor.clock.class_of = tuple(action_class(ladder[o.action]) for o in actor.options)
+
+
+def _refresh(actor: ActorState) -> None:
+    clock = actor.clock
+    roused = clock.roused
+    recovering = False
+    for c, table in enumerate(clock.tables):
+        tau = min(clock.since[c], roused)
+        w = table[tau] if tau < len(table) else 1.0
+        clock.factor[c] = w
+        if w < 1.0:
+            recovering = True
+    clock.recovering = recovering
+
+
+def acted(actor: ActorState, action: Action) -> None:
+    """The actor acted in the action's class: that class's clock starts again."""
+    c = action_class(action)
+    if c != NO_CLASS:
+        actor.clock.since[c] = 0
+        _refresh(actor)
+
+
+def rouse(actor: ActorState) -> None:
+    """A provocation larger than anything the actor has left unanswered: preparing its answer starts again."""
+    actor.clock.roused = 0
+    _refresh(actor)
+
+
+def refract(actor: ActorState, probs: list[float]) -> None:
+    """Scale each option by its class's recovery today; the mass taken away goes to holding."""
+    factor = actor.clock.factor
+    hold = actor.hold_index
+    for i, c in enumerate(actor.clock.class_of):
+        if c >= 0 and probs[i]:
+            w = factor[c]
+            if w < 1.0:
+                removed = probs[i] * (1.0 - w)
+                probs[i] -= removed
+                probs[hold] += removed
+
+
+def discharge(actor: ActorState, target: int, action: Action) -> None:
+    """An act answering `target` lets go a share of the actor's grievance against it (and of a host's
+    sovereignty grievance)."""
+    c = action_class(action)
+    if c == NO_CLASS:
+        return
+    share = actor.clock.discharge[c]
+    if share:
+        actor.grievance[target] *= 1.0 - share
+        if actor.violations[target]:
+            actor.violations[target] *= 1.0 - share
+
+
+def end_of_day(actor: ActorState) -> None:
+    """The clocks advance a day; a host's sovereignty grievance fades."""
+    clock = actor.clock
+    if clock.recovering:
+        since = clock.since
+        for c, days in enumerate(since):
+            if days < FAR:
+                since[c] = days + 1
+        if clock.roused < FAR:
+            clock.roused += 1
+        _refresh(actor)
+    violations = actor.violations
+    if clock.violation_decay < 1.0 and any(violations):
+        decay = clock.violation_decay
+        for i, value in enumerate(violations):
+            if value:
+                violations[i] = value * decay if value > 0.01 else 0.0

@@ -1,0 +1,126 @@
+"""Operations that last (docs/model.md section 1b; issue 18, item 2): started once, producing acts every day.
+
+An actor that takes an action it runs as an operation (its `hazards.sustained`, or a spell in the record)
+starts one: from the next day on the operation produces an act of that action against the target with
+probability `tempo`, recorded under the operation's id, without a decision of its actor. While it runs, the
+actor's options of the same class against the same target give their mass to holding (the operation is its
+answer there). It stops at the record's end (history), when its actor offers the target any de-escalation, or,
+after the branch, with the daily hazard `1 / operation_days` (geometric length; a prior for issue 19).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..state.operations import Operation
+from ..state.records import Act
+from .hazards import action_class
+from .perception import carry_out, casualties
+
+if TYPE_CHECKING:
+    from ..scenario import Event
+    from ..state.actor import ActorState
+    from ..state.records import Record
+    from ..state.world import World
+
+
+def begin(model: World, actor: ActorState, action: str, target: str, tempo: float, op_id: str,
+          end_day: int | None, origin: str, soil: str | None = None, claimed: bool = True) -> Operation:  # fmt: skip
+    """Start an operation; the day's act (its start) has been carried out by the caller."""
+    cls = action_class(model.ladder[action])
+    carries = tuple(
+        o.index for o in actor.options if o.target == target and action_class(model.ladder[o.action]) == cls
+    )
+    op = Operation(op_id, actor.index, action, target, tempo, model.day, end_day, origin, soil, claimed,
+                   carries=carries)  # fmt: skip
+    model.operations.append(op)
+    _carry(model, actor)
+    return op
+
+
+def _carry(model: World, actor: ActorState) -> None:
+    actor.running = tuple(sorted({i for op in model.operations if op.actor == actor.index for i in op.carries}))
+
+
+def end(model: World, op: Operation) -> None:
+    """Stop an operation."""
+    model.operations.remove(op)
+    _carry(model, model.actors[op.actor])
+
+
+def settle(model: World, actor: ActorState, target: str) -> None:
+    """The actor offered the target a de-escalation: its operations against it stop."""
+    for op in [op for op in model.operations if op.actor == actor.index and op.target == target]:
+        end(model, op)
+
+
+def started(model: World, act: Act, record: Record) -> Record:
+    """After an act the model's actor chose: if it runs that action as an operation, the operation starts."""
+    actor = act.actor
+    tempo = actor.sustained.get(act.key) if actor is not None else None
+    if actor is not None and tempo and act.target is not None:
+        op_id = f"OP-{actor.actor_id}-{model.day}-{act.key}"
+        begin(model, actor, act.key, act.target, tempo, op_id, None, act.origin, act.soil, act.claimed)
+        record.reason = f"{record.reason}; starts operation {op_id} (tempo {tempo:.2f})"
+    return record
+
+
+def spell(model: World, event: Event, record: Record) -> Record:
+    """After a recorded event was replayed: a spell's operation starts, to run through its end date."""
+    if event.operation is not None and event.actor is not None and event.target is not None:
+        end_day = (event.end_date - model.start_date).days if event.end_date is not None else None
+        actor = model.by_id[event.actor]
+        begin(model, actor, event.action, event.target, event.operation.tempo, event.id, end_day, "history",
+              event.soil, event.claimed)  # fmt: skip
+    return record
+
+
+def _settled(model: World) -> None:
+    """Operations whose actor offered their target a de-escalation yesterday stop."""
+    for record in reversed(model.records):
+        if record.day < model.day - 1:
+            break
+        if record.day == model.day - 1 and record.rung < 0 and record.target is not None:
+            actor = model.by_id.get(record.actor or "")
+            if actor is not None:
+                settle(model, actor, record.target)
+
+
+def withhold(actor: ActorState, probs: list[float]) -> None:
+    """The options a running operation carries give their mass to holding: no new decision about them."""
+    hold = actor.hold_index
+    for i in actor.running:
+        if probs[i]:
+            probs[hold] += probs[i]
+            probs[i] = 0.0
+
+
+def run_day(model: World) -> None:
+    """Each operation started before today: past its end it stops; after the branch it may stop (its actor's
+    stop hazard); otherwise it produces an act with probability `tempo`."""
+    if not model.operations:
+        return
+    _settled(model)
+    branched = model.day >= model.branch_day
+    for op in list(model.operations):
+        if op.start_day >= model.day:
+            continue
+        actor = model.actors[op.actor]
+        if not branched and op.end_day is not None and model.day > op.end_day:  # as the record has it
+            end(model, op)
+            continue
+        if branched and model.random.random() < actor.stop_hazard:  # the actor's own stop, after the branch
+            end(model, op)
+            continue
+        if model.random.random() >= op.tempo:
+            continue
+        action = model.ladder[op.action]
+        if branched or op.origin != "history":
+            killed, wounded = casualties(model, action, op.target)
+        else:  # history's casualties are the record's (its single events), not drawn
+            killed, wounded = {}, {}
+        op.produced += 1
+        reason = f"operation {op.op_id} (tempo {op.tempo:.2f}, day {model.day - op.start_day + 1})"
+        carry_out(model, Act(actor, op.action, action, op.target, killed, wounded, claimed=op.claimed,
+                             soil=op.soil, origin="operation", probability=op.tempo, reason=reason,
+                             event_id=op.op_id, front=actor.spec.front))  # fmt: skip

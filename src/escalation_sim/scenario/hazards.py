@@ -1,0 +1,81 @@
+"""Decision hazards by action class (issue 18, item 1): when an actor acts, apart from what it chooses.
+
+An actor's daily chance of acting in a class (words, force, operations, diplomacy) is its readiness (1 / decision
+lag) times a recovery function: the distribution function of a preparation time with a minimum, counted from the
+later of its last own act of that class and the start of the provocation it is answering. A shifted discrete
+Weibull (Nakagawa & Osaki 1975) in days:
+
+    W_c(tau) = 0                                            tau < m_c
+    W_c(tau) = 1 - exp(-((tau - m_c + 1) / scale_c) ** shape_c)   tau >= m_c
+
+`shape > 1` is readiness rising as preparation completes (duration dependence, Box-Steffensmeier & Jones 2004,
+ch. 3); `shape = 1` is memoryless once the minimum has passed. The free rate times a recovery function is the
+renewal model of refractoriness (Berry & Meister 1998). An act also discharges a share of the grievance it
+answers (Carlsmith, Wilson & Gilbert 2008: revenge brings less closure than expected, so only a share). Every
+number here is a prior for the fit of issue 19; docs/model.md section 1a gives the reasons.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .history import Strict
+
+CLASSES = ("words", "force", "operations", "diplomacy")
+
+
+class Lag(Strict):
+    """The preparation time of one action class, and the share of a grievance its acts discharge."""
+
+    min_days: int = Field(0, ge=0, le=60, description="days before an act of this class can follow the last one")
+    shape: float = Field(1.0, gt=0, le=10, description="Weibull shape: > 1 readiness rises as preparation completes")
+    scale_days: float = Field(2.0, gt=0, le=365, description="Weibull scale, in days after the minimum")
+    discharge: float = Field(0.0, ge=0, le=1, description="share of the grievance against the target an act lets go")
+
+
+class Hazards(Strict):
+    """Per action class, the lag distribution and the discharge (docs/model.md section 1a gives each reason)."""
+
+    words: Lag = Field(
+        Lag(min_days=0, shape=1.0, scale_days=2.0, discharge=0.25),
+        description="statements: possible the same day; a repeat waits for the next news cycle or two",
+    )
+    force: Lag = Field(
+        Lag(min_days=1, shape=2.0, scale_days=3.0, discharge=0.5),
+        description="strikes: at least a day to choose targets and pass the order (a 72-hour air tasking "
+        "cycle, JP 3-30), readiness rising as preparation completes",
+    )
+    operations: Lag = Field(
+        Lag(min_days=1, shape=1.5, scale_days=4.0, discharge=0.5),
+        description="deployments, sanctions, sieges, orders, a host's restrictions: a day at least to "
+        "draft, deploy or assemble",
+    )
+    diplomacy: Lag = Field(
+        Lag(min_days=0, shape=1.0, scale_days=2.0, discharge=0.0),
+        description="messages, requests, talks: possible the same day; they settle nothing of a grievance",
+    )
+    operation_days: float = Field(
+        14.0,
+        ge=1,
+        le=3660,
+        description="mean days an operation runs once started (daily stop hazard 1/operation_days): one "
+        "grievance half-life, the model's memory of what the operation answers",
+    )
+    sustained: dict[str, float] = Field(
+        default_factory=lambda: {"siege": 1.0, "campaign": 1.0},
+        description="actions it runs as operations, with their tempo (daily chance of an act): a siege and a "
+        "campaign go on every day until stopped",
+    )
+    violation_half_life_days: float | None = Field(
+        None,
+        gt=0,
+        le=3660,
+        description="host nations: half-life of the sovereignty grievance (null: the actor's grievance half-life)",
+    )
+
+    def lag(self, cls: int) -> Lag:
+        """The lag of class `cls` (an index into CLASSES)."""
+        return getattr(self, CLASSES[cls])
+
+
+DEFAULT_HAZARDS = Hazards()

@@ -1,0 +1,52 @@
+"""An actor's decision clock (issue 18): days since its last act of each class and since it was last provoked.
+
+Owned here, changed by mechanics/hazards.py only. `factor[c]` is today's recovery W_c (scenario/hazards.py) that
+scales the actor's chance of acting in class c; `recovering` is false when every factor is 1 (nothing to do).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..scenario.hazards import CLASSES, DEFAULT_HAZARDS, Hazards
+
+FAR = 10**6  # days since something that never happened
+
+
+def recovery_table(min_days: int, shape: float, scale: float) -> tuple[float, ...]:
+    """W(tau) for tau = 0, 1, ... until it is within 1e-4 of 1 (1 beyond the table)."""
+    values: list[float] = []
+    tau = 0
+    while True:
+        w = 0.0 if tau < min_days else 1.0 - math.exp(-(((tau - min_days + 1) / scale) ** shape))
+        if w > 0.9999:
+            return tuple(values)
+        values.append(w)
+        tau += 1
+
+
+@dataclass(slots=True)
+class Clock:
+    """Per action class: its recovery table, the days since the actor's last act of it, today's factor."""
+
+    tables: tuple[tuple[float, ...], ...]
+    discharge: tuple[float, ...]
+    violation_decay: float  # daily factor of a host's sovereignty grievance
+    since: list[int] = field(default_factory=lambda: [FAR] * len(CLASSES))
+    roused: int = FAR  # days since a provocation larger than anything it had left unanswered
+    factor: list[float] = field(default_factory=lambda: [1.0] * len(CLASSES))
+    recovering: bool = False
+    hosting: bool = False  # it keeps sovereignty grievances, which fade daily (a host: sovereignty_sensitivity > 0)
+    class_of: tuple[int, ...] = ()  # per option: its action class, -1 for holding (set with the menu)
+
+    @classmethod
+    def of(cls, hazards: Hazards | None, grievance_half_life: float) -> Clock:
+        h = hazards or DEFAULT_HAZARDS
+        half_life = h.violation_half_life_days or grievance_half_life
+        lags = [h.lag(c) for c in range(len(CLASSES))]
+        return cls(
+            tables=tuple(recovery_table(g.min_days, g.shape, g.scale_days) for g in lags),
+            discharge=tuple(g.discharge for g in lags),
+            violation_decay=0.5 ** (1.0 / half_life),
+        )

@@ -1,0 +1,105 @@
+"""Decision hazards with refractoriness (mechanics/hazards.py, docs/model.md section 1a), on real models."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from escalation_sim.mechanics import hazards
+from escalation_sim.model import EscalationModel
+from escalation_sim.scenario.hazards import Hazards, Lag
+from escalation_sim.state.clock import Clock, recovery_table
+from helpers import at_branch, shipped
+
+
+def option(model: EscalationModel, actor: str, action: str, target: str):
+    return next(o for o in model.by_id[actor].options if o.action == action and o.target == target)
+
+
+def force_at(model: EscalationModel, actor: str, target: str) -> float:
+    a = model.by_id[actor]
+    probs = a.policy().probs
+    return sum(probs[o.index] for o in a.options if o.force and o.target == target)
+
+
+def test_recovery_is_the_shifted_discrete_weibull() -> None:
+    table = recovery_table(1, 2.0, 3.0)
+    assert table[0] == 0.0  # not the day of the provocation
+    for tau in (1, 2, 3, 5):
+        assert table[tau] == pytest.approx(1 - math.exp(-(((tau - 1 + 1) / 3.0) ** 2)))
+    assert table[-1] <= 0.9999 < 1 - math.exp(-(((len(table)) / 3.0) ** 2))
+    assert recovery_table(0, 1.0, 2.0)[0] == pytest.approx(1 - math.exp(-0.5))
+
+
+def test_classes_of_the_shipped_ladder() -> None:
+    ladder = shipped("jan2020").actions
+    cls = {key: hazards.action_class(action) for key, action in ladder.items()}
+    assert cls["denounce"] == cls["threaten"] == cls["justify"] == hazards.WORDS
+    assert cls["limited_strike"] == cls["harassment"] == cls["campaign"] == hazards.FORCE
+    assert cls["sanctions"] == cls["siege"] == cls["show_of_force"] == cls["order_attack"] == hazards.OPERATIONS
+    assert cls["talks"] == cls["stand_down"] == cls["request_restraint"] == hazards.DIPLOMACY
+    assert cls["hold"] == cls["accident"] == hazards.NO_CLASS
+
+
+def test_a_grievance_answered_lowers_the_answering_actors_next_day_hazard() -> None:
+    model = at_branch(shipped("jan2020"), 0)
+    usa, kh = model.by_id["USA"], model.by_id["KH"]
+    usa.outstanding[kh.index] = 7.0
+    usa.grievance[kh.index] = 7.0
+    usa.last_killed[kh.index] = 2
+    usa.own_hit[kh.index] = True
+    usa.clock.roused = 30  # provoked long ago: prepared
+    hazards.end_of_day(usa)
+    before = force_at(model, "USA", "KH")
+    assert before > 0.0
+    model.act(usa, option(model, "USA", "limited_strike", "KH"), 1.0, "test")
+    assert usa.grievance[kh.index] < 7.0 * 0.51  # half of it discharged (and the rest of the day's decay to come)
+    usa.end_of_day()  # the next day
+    assert usa.clock.factor[hazards.FORCE] < 0.2  # refractory: a day after its own strike
+    refractory = force_at(model, "USA", "KH")
+    assert refractory < before
+    # the same state with its force clock rested: the clock, not only the grievance settled, lowers the hazard
+    usa.clock.since[hazards.FORCE] = 30
+    hazards.end_of_day(usa)
+    assert force_at(model, "USA", "KH") > 5 * refractory
+
+
+def test_irqs_protest_probability_falls_after_it_answers_a_violation() -> None:
+    """jan2020: Iraq's daily chance of protesting the US falls the day after it protested a violation."""
+    model = at_branch(shipped("jan2020"), 0)
+    irq, usa = model.by_id["IRQ"], model.by_id["USA"]
+    model.act(usa, option(model, "USA", "limited_strike", "KH"), 1.0, "a strike on Iraqi soil")
+    assert irq.violations[usa.index] > 0.0
+    for _ in range(3):  # the host prepares its answer
+        irq.end_of_day()
+    prior = model.probability_of(irq, "denounce", "USA")
+    assert prior > 0.0
+    violations = irq.violations[usa.index]
+    model.act(irq, option(model, "IRQ", "denounce", "USA"), prior, "protest")
+    assert irq.violations[usa.index] < violations  # the protest discharged part of it
+    irq.end_of_day()
+    after = model.probability_of(irq, "denounce", "USA")
+    assert after < prior
+
+
+def test_violations_fade_with_their_half_life() -> None:
+    scenario = shipped("jan2020").with_edits({"actors.IRQ.hazards": {"violation_half_life_days": 7}})
+    model = at_branch(scenario, 0)
+    irq = model.by_id["IRQ"]
+    usa = model.by_id["USA"].index
+    irq.violations[usa] = 8.0
+    for _ in range(7):
+        hazards.end_of_day(irq)
+    assert irq.violations[usa] == pytest.approx(4.0)
+
+
+def test_scenario_hazards_are_validated_and_leave_the_hash_alone() -> None:
+    jan = shipped("jan2020")
+    assert "hazards" not in jan.model_dump()["actors"]["USA"]
+    edited = jan.with_edits({"actors.USA.hazards": {"force": {"min_days": 3, "shape": 1.0, "scale_days": 1.0}}})
+    assert edited.actors["USA"].hazards == Hazards(force=Lag(min_days=3, shape=1.0, scale_days=1.0))
+    clock = Clock.of(edited.actors["USA"].hazards, 14.0)
+    assert clock.tables[hazards.FORCE][:3] == (0.0, 0.0, 0.0)
+    with pytest.raises(Exception, match="min_days"):
+        jan.with_edits({"actors.USA.hazards": {"force": {"min_days": -1}}})
