@@ -62,9 +62,7 @@ def test_every_slider_end_is_a_valid_scenario():
 
 
 def test_sliders_that_do_not_fit_another_scenario_are_reported_not_applied():
-    scenario, notes = build_scenario(
-        "two_state", {US_MARGIN: 2.0}
-    )
+    scenario, notes = build_scenario("two_state", {US_MARGIN: 2.0})
     assert scenario.name == "two_state"
     assert notes == [f"{US_MARGIN} = 2.0 does not apply to two_state (no such actor or rule parameter)"]
 

@@ -60,7 +60,6 @@ class PlayerChoice:
     model_favourite_probability: float
 
 
-
 class Game:
     """One student's game: the model plays every actor but one, whose choices come from the player.
 
@@ -233,14 +232,20 @@ class Game:
         ladder = model.ladder
         self.choices.append(
             PlayerChoice(
-                day=model.day, date=model.date, action=option.action, target=option.target,
-                label=option_text(ladder[option.action].label, option.target), rung=option.rung,
-                probability=probs[index], how=how,  # type: ignore[arg-type]
-                model_favourite=option_text(ladder[actor.options[favourite].action].label,
-                                            actor.options[favourite].target),
+                day=model.day,
+                date=model.date,
+                action=option.action,
+                target=option.target,
+                label=option_text(ladder[option.action].label, option.target),
+                rung=option.rung,
+                probability=probs[index],
+                how=how,  # type: ignore[arg-type]
+                model_favourite=option_text(
+                    ladder[actor.options[favourite].action].label, actor.options[favourite].target
+                ),
                 model_favourite_probability=probs[favourite],
             )
-        )  # fmt: skip
+        )
         if how != "player":
             return option, "model", policy.reason
         who = self.player or "the player"
@@ -263,20 +268,34 @@ class Game:
         branch = model.branch_day
         events = [
             RecordedEvent(
-                day=r.day, date=r.date, actor=r.actor, target=r.target, action=r.action, rung=r.rung,
-                killed=r.killed_total, origin=r.origin, probability=finite(r.probability),
+                day=r.day,
+                date=r.date,
+                actor=r.actor,
+                target=r.target,
+                action=r.action,
+                rung=r.rung,
+                killed=r.killed_total,
+                origin=r.origin,
+                probability=finite(r.probability),
             )
             for r in model.records
             if r.day >= branch
-        ]  # fmt: skip
+        ]
         choices = [
             RecordedChoice(
-                day=c.day, date=c.date, action=c.action, target=c.target, label=c.label, rung=c.rung,
-                probability=finite(c.probability), how=c.how, model_favourite=c.model_favourite,
+                day=c.day,
+                date=c.date,
+                action=c.action,
+                target=c.target,
+                label=c.label,
+                rung=c.rung,
+                probability=finite(c.probability),
+                how=c.how,
+                model_favourite=c.model_favourite,
                 model_favourite_probability=c.model_favourite_probability,
             )
             for c in self.choices
-        ]  # fmt: skip
+        ]
         return GameRecord(
             format=RECORD_FORMAT,
             version=RECORD_VERSION,

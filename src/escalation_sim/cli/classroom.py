@@ -121,8 +121,9 @@ def play(
         console.print(f"[dim]running the model {runs} times from the same branch point for the debrief...[/]")
     print_debrief(game.debrief(runs=runs))
     if record is not None:
-        console.print(f"saved the game to {record}; `escalation-sim debrief {record}` summarises it with others",
-                      markup=False)  # fmt: skip
+        console.print(
+            f"saved the game to {record}; `escalation-sim debrief {record}` summarises it with others", markup=False
+        )
 
 
 def _play_days(game: Any, hints: bool, save: Any) -> str:
@@ -150,8 +151,9 @@ def _play_days(game: Any, hints: bool, save: Any) -> str:
                 console.print(f"  the model played you: {last_choice(game.choices)}", markup=False)
                 save()
         else:
-            game.play(command.option if command.kind == "option" else
-                      LET_MODEL_CHOOSE if command.kind == "model" else None)  # fmt: skip
+            game.play(
+                command.option if command.kind == "option" else LET_MODEL_CHOOSE if command.kind == "model" else None
+            )
             if command.kind == "model":
                 console.print(f"[dim]the model chose for you:[/] {escape(last_choice(game.choices) or '')}")
         save()
@@ -164,15 +166,22 @@ def _read_command(game: Any) -> Any:
     from ..classroom.terminal import HELP, parse_command
 
     while True:
-        console.print(f"[bold]{game.next_date} - your choice[/] (0-{len(game.actor.options) - 1}, "
-                      "Enter hold, m model, a auto, w wait, q quit, ? help): ", end="")  # fmt: skip
+        console.print(
+            f"[bold]{game.next_date} - your choice[/] (0-{len(game.actor.options) - 1}, "
+            "Enter hold, m model, a auto, w wait, q quit, ? help): ",
+            end="",
+        )
         line = read_line()
         if line is None:
             console.print()
             return None
         if line is TOO_LONG:
-            errors.print(f"that line is over {MAX_COMMAND} characters; type an option's number, Enter, m, w, q or ?",
-                         style="yellow", markup=False, soft_wrap=True)  # fmt: skip
+            errors.print(
+                f"that line is over {MAX_COMMAND} characters; type an option's number, Enter, m, w, q or ?",
+                style="yellow",
+                markup=False,
+                soft_wrap=True,
+            )
             continue
         if not sys.stdin.isatty():  # a scripted game: show what was typed, as a terminal would
             console.print(line.rstrip("\n"), markup=False)
@@ -245,13 +254,17 @@ def app_command(
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open a browser tab.")] = False,
     sessions: Annotated[
         Path | None,
-        typer.Option(help="Folder where class sessions are saved as they go and restored from after a restart "
-                     "(default: ~/.local/share/escalation-sim/sessions)."),
+        typer.Option(
+            help="Folder where class sessions are saved as they go and restored from after a restart "
+            "(default: ~/.local/share/escalation-sim/sessions)."
+        ),
     ] = None,
     url: Annotated[
         str | None,
-        typer.Option(help="The address students type to reach the server, for the seat links and QR codes "
-                     "(default: http://HOST:PORT/, with this machine's network address when HOST is 0.0.0.0)."),
+        typer.Option(
+            help="The address students type to reach the server, for the seat links and QR codes "
+            "(default: http://HOST:PORT/, with this machine's network address when HOST is 0.0.0.0)."
+        ),
     ] = None,
 ) -> None:
     """Serve the classroom web app: sliders, step/play/reset, timeline, decision trace, actor network,
@@ -287,9 +300,20 @@ def app_command(
     if sessions is not None:
         env["ESCALATION_SIM_APP_SESSIONS"] = str(sessions.resolve())
     command = [
-        sys.executable, "-m", "solara", "run", "escalation_sim.classroom.app", "--host", host, "--port", str(port),
-        "--production", "--open" if open_browser else "--no-open", "--log-level", "warning",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "escalation_sim.classroom.app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--open" if open_browser else "--no-open",
+        "--log-level",
+        "warning",
+    ]
     console.print(f"serving {path} at {env['ESCALATION_SIM_APP_URL']}/  (Ctrl-C stops it)", markup=False)
     from ..classroom.sessions import sessions_folder  # the app's own rule for the default folder
 
@@ -365,23 +389,35 @@ def app_environment(scenario_path: Path) -> dict[str, str]:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(name="play", rich_help_panel=CLASSROOM, epilog=examples(
-        "escalation-sim play scenarios/jan2020.yaml --as IRN",
-        "escalation-sim play jan2020 --as USA --seed 3 --player ana --record games/ana.json",
-        "escalation-sim play jan2020 --as IRN --branch-date 2019-12-29 --hints",
-        "escalation-sim play jan2020 --as IRN --set 'actors.USA.rule={name: restraint}'",
-        note="Each day: a number picks an option, Enter holds, m lets the model decide, w waits, q stops.",
-    ))(play)  # fmt: skip
-    app.command(name="debrief", rich_help_panel=CLASSROOM, epilog=examples(
-        "escalation-sim debrief games/*.json",
-        "escalation-sim debrief games/*.json --runs 500 --top 5",
-        "escalation-sim debrief games/*.json --runs 0 --json > class.json",
-        "escalation-sim debrief session-1a2b3c4d.json   # a class session downloaded from the app",
-    ))(debrief)  # fmt: skip
-    app.command(name="app", rich_help_panel=CLASSROOM, epilog=examples(
-        "escalation-sim app                      # jan2020 at http://127.0.0.1:8765/",
-        "escalation-sim app scenarios/two_state.yaml --port 8800",
-        "escalation-sim app jan2020 --open       # and open a browser tab",
-        "escalation-sim app --host 0.0.0.0       # a class session on the classroom network",
-        note="Class sessions: open http://HOST:PORT/instructor; it shows each team's own link and QR code.",
-    ))(app_command)  # fmt: skip
+    app.command(
+        name="play",
+        rich_help_panel=CLASSROOM,
+        epilog=examples(
+            "escalation-sim play scenarios/jan2020.yaml --as IRN",
+            "escalation-sim play jan2020 --as USA --seed 3 --player ana --record games/ana.json",
+            "escalation-sim play jan2020 --as IRN --branch-date 2019-12-29 --hints",
+            "escalation-sim play jan2020 --as IRN --set 'actors.USA.rule={name: restraint}'",
+            note="Each day: a number picks an option, Enter holds, m lets the model decide, w waits, q stops.",
+        ),
+    )(play)
+    app.command(
+        name="debrief",
+        rich_help_panel=CLASSROOM,
+        epilog=examples(
+            "escalation-sim debrief games/*.json",
+            "escalation-sim debrief games/*.json --runs 500 --top 5",
+            "escalation-sim debrief games/*.json --runs 0 --json > class.json",
+            "escalation-sim debrief session-1a2b3c4d.json   # a class session downloaded from the app",
+        ),
+    )(debrief)
+    app.command(
+        name="app",
+        rich_help_panel=CLASSROOM,
+        epilog=examples(
+            "escalation-sim app                      # jan2020 at http://127.0.0.1:8765/",
+            "escalation-sim app scenarios/two_state.yaml --port 8800",
+            "escalation-sim app jan2020 --open       # and open a browser tab",
+            "escalation-sim app --host 0.0.0.0       # a class session on the classroom network",
+            note="Class sessions: open http://HOST:PORT/instructor; it shows each team's own link and QR code.",
+        ),
+    )(app_command)

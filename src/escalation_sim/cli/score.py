@@ -70,8 +70,16 @@ def score(
     try:
         with Progress(console=console, transient=True, disable=as_json) as bar:
             task = bar.add_task(f"{replications} filters x {particles} particles", total=replications)
-            result = score_scenario(loaded, particles, replications, seed, until, executor,  # type: ignore[arg-type]
-                                    workers, done=lambda: bar.advance(task))  # fmt: skip
+            result = score_scenario(
+                loaded,
+                particles,
+                replications,
+                seed,
+                until,
+                executor,  # type: ignore[arg-type]
+                workers,
+                done=lambda: bar.advance(task),
+            )
     except UnscorableError as exc:
         raise fail(f"{exc}. Run `escalation-sim validate` on the file") from None
     except ValueError as exc:
@@ -125,34 +133,61 @@ def print_score(result) -> None:
         f"{j['mc_sd']:.2f}); {j['floor_nats']:.2f} nats ({j['floor_share']:.0%}) from the probability floor",
         highlight=False,
     )
-    t = Table(title="Model against baselines (nats; higher is better; preq. = each day from earlier days only)",
-              title_justify="left")  # fmt: skip
-    for col in ("actor", "model", "timing", "choice", *(baseline_header(b, summary) for b in BASELINES),
-                "model loses to"):  # fmt: skip
+    t = Table(
+        title="Model against baselines (nats; higher is better; preq. = each day from earlier days only)",
+        title_justify="left",
+    )
+    for col in (
+        "actor",
+        "model",
+        "timing",
+        "choice",
+        *(baseline_header(b, summary) for b in BASELINES),
+        "model loses to",
+    ):
         t.add_column(col)
     for _, row in result.per_actor.iterrows():
         losses = [HEADERS[b] for b in BASELINES if row[b] > row["total"]]
-        t.add_row(plain(row["actor"]), f"{row['total']:.2f}", f"{row['timing']:.2f}", f"{row['choice']:.2f}",
-                  *(f"{row[b]:.2f}" for b in BASELINES), ", ".join(losses) or "-")  # fmt: skip
+        t.add_row(
+            plain(row["actor"]),
+            f"{row['total']:.2f}",
+            f"{row['timing']:.2f}",
+            f"{row['choice']:.2f}",
+            *(f"{row[b]:.2f}" for b in BASELINES),
+            ", ".join(losses) or "-",
+        )
     totals = [f"{summary[b]['total']:.2f}" for b in BASELINES]
     lost = [HEADERS[b] for b in BASELINES if summary[b]["total"] > j["log_likelihood"]]
-    t.add_row("all", f"{j['log_likelihood']:.2f}", f"{j['timing']:.2f}", f"{j['choice']:.2f}", *totals,
-              ", ".join(lost) or "-", style="bold")  # fmt: skip
+    t.add_row(
+        "all",
+        f"{j['log_likelihood']:.2f}",
+        f"{j['timing']:.2f}",
+        f"{j['choice']:.2f}",
+        *totals,
+        ", ".join(lost) or "-",
+        style="bold",
+    )
     t.add_row("all, timing", "", f"{j['timing']:.2f}", "", *(f"{summary[b]['timing']:.2f}" for b in BASELINES), "")
     t.add_row("all, choice", "", "", f"{j['choice']:.2f}", *(f"{summary[b]['choice']:.2f}" for b in BASELINES), "")
     console.print(t)
     worst = result.per_event.sort_values("total").head(5)
-    console.print("[bold]Least likely parts of the record[/] (nats): " + "; ".join(
-        f"{plain(r.event_id)} {r.total:.1f}" for r in worst.itertuples()), highlight=False)  # fmt: skip
+    console.print(
+        "[bold]Least likely parts of the record[/] (nats): "
+        + "; ".join(f"{plain(r.event_id)} {r.total:.1f}" for r in worst.itertuples()),
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel=SCORING, epilog=examples(
-        "escalation-sim score jan2020",
-        "escalation-sim score jan2020 --particles 200 --json",
-        "escalation-sim score jan2020 --until branch --events-csv runs/score_events.csv",
-        "escalation-sim score my_test.yaml --frozen runs/cal/params.json   # test scenarios: frozen only",
-    ))(score)  # fmt: skip
+    app.command(
+        rich_help_panel=SCORING,
+        epilog=examples(
+            "escalation-sim score jan2020",
+            "escalation-sim score jan2020 --particles 200 --json",
+            "escalation-sim score jan2020 --until branch --events-csv runs/score_events.csv",
+            "escalation-sim score my_test.yaml --frozen runs/cal/params.json   # test scenarios: frozen only",
+        ),
+    )(score)
     register_calibrate(app)
     register_evaluate(app)
 
@@ -199,8 +234,18 @@ def calibrate(
     try:
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("calibrating", total=steps)
-            summary = run_calibration(loaded, declared, out, walkers, steps, particles, seed, executor, workers,
-                                      progress=lambda n: bar.advance(task, n))  # fmt: skip
+            summary = run_calibration(
+                loaded,
+                declared,
+                out,
+                walkers,
+                steps,
+                particles,
+                seed,
+                executor,
+                workers,
+                progress=lambda n: bar.advance(task, n),
+            )
     except (ValueError, KeyError) as exc:
         raise fail(str(exc)) from None
     except ScenarioError as exc:  # a value inside the box that the scenario refuses (the box checks sample three)
@@ -215,16 +260,27 @@ def calibrate(
 
     fig = calibration_figure(pd.read_parquet(out / "chain.parquet"), [p.name for p in declared])
     write_with(out / "calibration.png", lambda handle: fig.savefig(handle, dpi=110, format="png"))
-    t = Table(title=f"Posterior ({summary['interval']:.0%} intervals; {summary['samples']} samples after burn-in)",
-              title_justify="left")  # fmt: skip
+    t = Table(
+        title=f"Posterior ({summary['interval']:.0%} intervals; {summary['samples']} samples after burn-in)",
+        title_justify="left",
+    )
     for col in ("parameter", "median", "low", "high", "R-hat", "ESS"):
         t.add_column(col)
     for name, p in summary["parameters"].items():
-        t.add_row(plain(name), f"{p['median']:.4g}", f"{p['low']:.4g}", f"{p['high']:.4g}", f"{p['rhat']:.3f}",
-                  f"{p['ess_bulk']:.0f}")  # fmt: skip
+        t.add_row(
+            plain(name),
+            f"{p['median']:.4g}",
+            f"{p['low']:.4g}",
+            f"{p['high']:.4g}",
+            f"{p['rhat']:.3f}",
+            f"{p['ess_bulk']:.0f}",
+        )
     console.print(t)
-    console.print(f"acceptance {summary['acceptance']:.2f}; wrote {out}/chain.parquet, posterior.parquet, "
-                  "calibration.json, params.json, calibration.png", markup=False)  # fmt: skip
+    console.print(
+        f"acceptance {summary['acceptance']:.2f}; wrote {out}/chain.parquet, posterior.parquet, "
+        "calibration.json, params.json, calibration.png",
+        markup=False,
+    )
     if freeze:
         try:
             from ..score.frozen import read_params
@@ -236,13 +292,16 @@ def calibrate(
 
 
 def register_calibrate(app: typer.Typer) -> None:
-    app.command(rich_help_panel=SCORING, epilog=examples(
-        "escalation-sim calibrate jan2020 --params actors.KH.rule.base_rate=0.001:0.1 --steps 60",
-        "escalation-sim calibrate jan2020 --params actors.IRN.rule.temperature=0.02:0.5 "
-        "--params actors.USA.decision_lag_days=1:10 --params actors.KH.rule.base_rate=0.001:0.1 --out runs/cal",
-        "escalation-sim calibrate jan2020 --params actors.KH.rule.base_rate=0.001:0.1 --out runs/cal --freeze",
-        note="Re-running the same command continues the chain to --steps.",
-    ))(calibrate)  # fmt: skip
+    app.command(
+        rich_help_panel=SCORING,
+        epilog=examples(
+            "escalation-sim calibrate jan2020 --params actors.KH.rule.base_rate=0.001:0.1 --steps 60",
+            "escalation-sim calibrate jan2020 --params actors.IRN.rule.temperature=0.02:0.5 "
+            "--params actors.USA.decision_lag_days=1:10 --params actors.KH.rule.base_rate=0.001:0.1 --out runs/cal",
+            "escalation-sim calibrate jan2020 --params actors.KH.rule.base_rate=0.001:0.1 --out runs/cal --freeze",
+            note="Re-running the same command continues the chain to --steps.",
+        ),
+    )(calibrate)
 
 
 def evaluate(
@@ -307,10 +366,21 @@ def evaluate(
     check_seed(seed)
     check_output(out, "--out", folder=True)  # up front: a file or /dev/null is refused before hours of fitting
     check_output(registry, "--registry")
-    settings = Settings(walkers=walkers, steps=steps, particles=particles, seed=seed, runs=runs,
-                        score_particles=score_particles, score_replications=score_replications,
-                        loo_draws=loo_draws, loo_steps=loo_steps,
-                        loo_particles=loo_particles, workers=workers, loo=loo, horizon=horizon)  # fmt: skip
+    settings = Settings(
+        walkers=walkers,
+        steps=steps,
+        particles=particles,
+        seed=seed,
+        runs=runs,
+        score_particles=score_particles,
+        score_replications=score_replications,
+        loo_draws=loo_draws,
+        loo_steps=loo_steps,
+        loo_particles=loo_particles,
+        workers=workers,
+        loo=loo,
+        horizon=horizon,
+    )
     try:
         with Progress(console=console, transient=True) as bar:
             report = run_evaluation(library, out, settings, registry, _stages(bar), frozen)
@@ -341,47 +411,87 @@ def print_evaluation(out: Path, report: dict) -> None:
     import pandas as pd
 
     frozen = report["frozen"]
-    console.print(f"frozen {frozen['sha256'][:12]} in {frozen['registry']}: " + ", ".join(
-        f"{k} = {v:.3g}" for k, v in frozen["params"].items()), highlight=False, markup=False)  # fmt: skip
+    console.print(
+        f"frozen {frozen['sha256'][:12]} in {frozen['registry']}: "
+        + ", ".join(f"{k} = {v:.3g}" for k, v in frozen["params"].items()),
+        highlight=False,
+        markup=False,
+    )
     table = pd.read_csv(out / "outcomes.csv")
     t = Table(title="Per case, parameters frozen (shares of runs)", title_justify="left")
     for col in ("case", "split", "observed", "de-esc.", "protr.", "war", "modal", "history's first", "model's share"):
         t.add_column(col)
     for r in table.to_dict(orient="records"):
-        t.add_row(r["case"], r["split"], r["observed"], *(f"{r[f'share_{k}']:.2f}"
-                  for k in ("de-escalation", "protracted", "war")), r["modal"],
-                  plain(f"{r['key_actor']} {r['history_first']}"),
-                  f"{r['model_share_of_history_first']:.2f}")  # fmt: skip
+        t.add_row(
+            r["case"],
+            r["split"],
+            r["observed"],
+            *(f"{r[f'share_{k}']:.2f}" for k in ("de-escalation", "protracted", "war")),
+            r["modal"],
+            plain(f"{r['key_actor']} {r['history_first']}"),
+            f"{r['model_share_of_history_first']:.2f}",
+        )
     console.print(t)
     if frozen["commit"] is None:
-        console.print(f"train cases only. Commit {frozen['registry']} now, then run `escalation-sim evaluate "
-                      f"--frozen {frozen['sha256'][:12]}` for every case, test included.", highlight=False)  # fmt: skip
-    s = Table(title="Brier and ranked probability score (lower is better), log score of the observed class "
-              "(higher is better)", title_justify="left")  # fmt: skip
-    for col in ("cases", "n", "Brier model", "Brier always de-esc.", "log model", "log always de-esc.", "RPS model",
-                "RPS uniform", "RPS train climatology"):  # fmt: skip
+        console.print(
+            f"train cases only. Commit {frozen['registry']} now, then run `escalation-sim evaluate "
+            f"--frozen {frozen['sha256'][:12]}` for every case, test included.",
+            highlight=False,
+        )
+    s = Table(
+        title="Brier and ranked probability score (lower is better), log score of the observed class "
+        "(higher is better)",
+        title_justify="left",
+    )
+    for col in (
+        "cases",
+        "n",
+        "Brier model",
+        "Brier always de-esc.",
+        "log model",
+        "log always de-esc.",
+        "RPS model",
+        "RPS uniform",
+        "RPS train climatology",
+    ):
         s.add_column(col)
     for r in report["summary"]:
-        s.add_row(r["cases"], str(r["n"]), f"{r['brier_model']:.3f}", f"{r['brier_always_de']:.3f}",
-                  f"{r['log_model']:.2f}", f"{r['log_always_de']:.2f}", f"{r['rps_model']:.3f}",
-                  f"{r['rps_uniform']:.3f}", f"{r['rps_climatology']:.3f}")  # fmt: skip
+        s.add_row(
+            r["cases"],
+            str(r["n"]),
+            f"{r['brier_model']:.3f}",
+            f"{r['brier_always_de']:.3f}",
+            f"{r['log_model']:.2f}",
+            f"{r['log_always_de']:.2f}",
+            f"{r['rps_model']:.3f}",
+            f"{r['rps_uniform']:.3f}",
+            f"{r['rps_climatology']:.3f}",
+        )
     console.print(s)
     loo = report["loo"]
     if loo.get("done"):
-        console.print(f"PSIS-LOO over {loo['draws']} draws: elpd_loo {loo['elpd_loo']:.1f} (s.e. {loo['se']:.1f}), "
-                      f"p_loo {loo['p_loo']:.1f}; Pareto k max {loo['pareto_k_max']:.2f}, "
-                      f"{loo['pareto_k_over_0_7']} cases over 0.7, {loo['pareto_k_undefined']} undefined",
-                      highlight=False)  # fmt: skip
-    console.print(f"wrote {out}/outcomes.csv, scores.csv, summary.csv, runs.parquet, report.json, shares.png"
-                  + (", loo.csv" if loo.get("done") else ""), markup=False)  # fmt: skip
+        console.print(
+            f"PSIS-LOO over {loo['draws']} draws: elpd_loo {loo['elpd_loo']:.1f} (s.e. {loo['se']:.1f}), "
+            f"p_loo {loo['p_loo']:.1f}; Pareto k max {loo['pareto_k_max']:.2f}, "
+            f"{loo['pareto_k_over_0_7']} cases over 0.7, {loo['pareto_k_undefined']} undefined",
+            highlight=False,
+        )
+    console.print(
+        f"wrote {out}/outcomes.csv, scores.csv, summary.csv, runs.parquet, report.json, shares.png"
+        + (", loo.csv" if loo.get("done") else ""),
+        markup=False,
+    )
 
 
 def register_evaluate(app: typer.Typer) -> None:
-    app.command(rich_help_panel=SCORING, epilog=examples(
-        "escalation-sim evaluate",
-        "escalation-sim evaluate scenarios/library --out evaluation/library --steps 24 --particles 50 --workers 2",
-        "escalation-sim evaluate --no-loo   # fit on train, record the freeze, train cases only",
-        "git add calibration/frozen.json && git commit -m 'Freeze'; escalation-sim evaluate --frozen 7e012fda",
-        note="The test split is measured only with --frozen, and only once the hash is committed (git checks it). "
-             "Re-running without --frozen continues the train calibration's chain.",
-    ))(evaluate)  # fmt: skip
+    app.command(
+        rich_help_panel=SCORING,
+        epilog=examples(
+            "escalation-sim evaluate",
+            "escalation-sim evaluate scenarios/library --out evaluation/library --steps 24 --particles 50 --workers 2",
+            "escalation-sim evaluate --no-loo   # fit on train, record the freeze, train cases only",
+            "git add calibration/frozen.json && git commit -m 'Freeze'; escalation-sim evaluate --frozen 7e012fda",
+            note="The test split is measured only with --frozen, and only once the hash is committed (git checks it). "
+            "Re-running without --frozen continues the train calibration's chain.",
+        ),
+    )(evaluate)

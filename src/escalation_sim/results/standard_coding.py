@@ -116,4 +116,3 @@ def code_standard(model: World, branch: int) -> StandardCoding:
         duration_days=(max(militarized) - branch + 1) if militarized else 0,
         duration_censored=censored(model, branch),
     )
-

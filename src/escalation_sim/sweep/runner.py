@@ -123,15 +123,32 @@ def points_frame(points: list[Point], sweep: Sweep) -> pd.DataFrame:
 def results_schema(points: pd.DataFrame, sweep: Sweep) -> pa.Schema:
     actors = tuple(sweep.base_scenario.actors)
     types: dict[str, pa.DataType] = {
-        "run_id": pa.int64(), "point": pa.int32(), "replicate": pa.int32(), "seed": pa.int64(),
-        "counterfactual": pa.string(), "branch_date": pa.string(), "outcome": pa.string(), "max_rung": pa.int16(),
-        "max_rung_overall": pa.int16(), "days_to_calm": pa.int32(), "hostile_deaths": pa.int64(),
-        "retaliations": pa.int32(), "hostile_acts": pa.int32(), "wall_time_s": pa.float64(), "error": pa.string(),
+        "run_id": pa.int64(),
+        "point": pa.int32(),
+        "replicate": pa.int32(),
+        "seed": pa.int64(),
+        "counterfactual": pa.string(),
+        "branch_date": pa.string(),
+        "outcome": pa.string(),
+        "max_rung": pa.int16(),
+        "max_rung_overall": pa.int16(),
+        "days_to_calm": pa.int32(),
+        "hostile_deaths": pa.int64(),
+        "retaliations": pa.int32(),
+        "hostile_acts": pa.int32(),
+        "wall_time_s": pa.float64(),
+        "error": pa.string(),
         "hostile_deaths_after_branch": pa.int64(),
-    }  # fmt: skip
+    }
     types.update({"censored": pa.bool_(), "proxy_protracted": pa.bool_()})  # issue 10: outcome coding
-    types.update({"major_force": pa.bool_(), "duration_censored": pa.bool_(), "duration_days": pa.int32(),
-                  "ucdp_intensity": pa.int8()})  # issue 22: standard coding  # fmt: skip
+    types.update(
+        {
+            "major_force": pa.bool_(),
+            "duration_censored": pa.bool_(),
+            "duration_days": pa.int32(),
+            "ucdp_intensity": pa.int8(),
+        }
+    )  # issue 22: standard coding
     for name in dyad_columns(actors):
         if name.endswith("_recip"):
             types[name] = pa.bool_()
@@ -235,8 +252,22 @@ def execute_sweep(
     base = base_of(sweep)
     started = time.perf_counter()
     if out is None:
-        return _execute_in_memory(sweep, points, base, schema, point_values, traj_schema, executor, worker_count,
-                                  scheduler, trajectories, chunk_size, progress, total, started)  # fmt: skip
+        return _execute_in_memory(
+            sweep,
+            points,
+            base,
+            schema,
+            point_values,
+            traj_schema,
+            executor,
+            worker_count,
+            scheduler,
+            trajectories,
+            chunk_size,
+            progress,
+            total,
+            started,
+        )
     root = Path(out)
     if read_manifest(root) is None:
         check_new_folder(root)  # never write into a folder that is not (yet) a sweep's and not empty
@@ -280,15 +311,34 @@ def execute_sweep(
         stored = len(finished_run_ids(layout))
         status = "complete" if stored == total and not interrupted else "incomplete"
         write_manifest(layout, {**state, "status": status, "runs_stored": stored, "runs_failed": failed})
-    return SweepReport(root, total, len(done), stored - len(done), failed, time.perf_counter() - started,
-                       interrupted, quarantined=quarantined)  # fmt: skip
+    return SweepReport(
+        root,
+        total,
+        len(done),
+        stored - len(done),
+        failed,
+        time.perf_counter() - started,
+        interrupted,
+        quarantined=quarantined,
+    )
 
 
 def _execute_in_memory(
-    sweep: Sweep, points: list[Point], base: BaseScenario, schema: pa.Schema, point_values: pd.DataFrame,
-    traj_schema: pa.Schema | None, executor: ExecutorName, workers: int, scheduler: str | None,
-    trajectories: bool, chunk_size: int | None, progress: bool | None, total: int, started: float,
-) -> SweepReport:  # fmt: skip
+    sweep: Sweep,
+    points: list[Point],
+    base: BaseScenario,
+    schema: pa.Schema,
+    point_values: pd.DataFrame,
+    traj_schema: pa.Schema | None,
+    executor: ExecutorName,
+    workers: int,
+    scheduler: str | None,
+    trajectories: bool,
+    chunk_size: int | None,
+    progress: bool | None,
+    total: int,
+    started: float,
+) -> SweepReport:
     from .storage import results_table
 
     size = chunk_size or auto_chunk_size(total, workers)
@@ -296,8 +346,9 @@ def _execute_in_memory(
     prepare(executor, workers)
     bar = _progress_bar(total, 0, progress)
     try:
-        for result in execute(plan_chunks(points, sweep, np.empty(0, np.int64), size), base, executor, workers,
-                              scheduler, trajectories):  # fmt: skip
+        for result in execute(
+            plan_chunks(points, sweep, np.empty(0, np.int64), size), base, executor, workers, scheduler, trajectories
+        ):
             chunks.append(result)
             bar.update(result.size)
     finally:
@@ -337,8 +388,16 @@ def run_sweep(
 
     With `out`, results are stored there (and a rerun resumes); without, they stay in memory.
     """
-    report = execute_sweep(sweep, out, executor=executor, workers=workers, scheduler=scheduler,
-                           replicates=replicates, trajectories=trajectories, progress=progress)  # fmt: skip
+    report = execute_sweep(
+        sweep,
+        out,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        replicates=replicates,
+        trajectories=trajectories,
+        progress=progress,
+    )
     if report.results is not None:
         return report.results
     return open_sweep(report.folder).results  # type: ignore[arg-type]

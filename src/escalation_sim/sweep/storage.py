@@ -229,8 +229,9 @@ def readable(path: Path) -> bool:
         return False
 
 
-def verify_parts(layout: Layout, recorded: dict[str, dict[str, str]] | None, runs: int | None = None
-                 ) -> tuple[dict[str, dict[str, str]], list[Path]]:  # fmt: skip
+def verify_parts(
+    layout: Layout, recorded: dict[str, dict[str, str]] | None, runs: int | None = None
+) -> tuple[dict[str, dict[str, str]], list[Path]]:
     """Check every committed part (and its trajectory part) against the manifest's checksums.
 
     Returns the checksums of the parts that passed, and where the failed ones were moved (quarantine/): their
@@ -283,8 +284,10 @@ def _new_runs(path: Path, layout: Layout, good: dict[str, dict[str, str]], runs:
 
 def finished_run_ids(layout: Layout) -> np.ndarray:
     """run_ids of every committed row (sorted, unique)."""
-    ids = [pq.read_table(layout.results / f"part-{n:06d}.parquet", columns=["run_id"]).column(0).to_numpy()
-           for n in part_numbers(layout.results)]  # fmt: skip
+    ids = [
+        pq.read_table(layout.results / f"part-{n:06d}.parquet", columns=["run_id"]).column(0).to_numpy()
+        for n in part_numbers(layout.results)
+    ]
     return np.unique(np.concatenate(ids)) if ids else np.empty(0, dtype=np.int64)
 
 
@@ -292,10 +295,15 @@ class PartWriter:
     """Buffers finished chunks and commits them as Parquet parts of a fixed schema."""
 
     def __init__(
-        self, layout: Layout, schema: pa.Schema, point_values: pd.DataFrame, actor_ids: tuple[str, ...],
-        flush_rows: int, trajectory_schema: pa.Schema | None,
+        self,
+        layout: Layout,
+        schema: pa.Schema,
+        point_values: pd.DataFrame,
+        actor_ids: tuple[str, ...],
+        flush_rows: int,
+        trajectory_schema: pa.Schema | None,
         on_commit: Callable[[str, dict[str, str]], None] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.layout = layout
         self.schema = schema
         self.point_values = point_values  # indexed by point: the swept values, joined onto each row
@@ -368,8 +376,7 @@ def trajectory_table(chunks: list[ChunkResult], actor_ids: tuple[str, ...], sche
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def read_parts(folder: Path, columns: list[str] | None = None, manifest: dict[str, Any] | None = None
-               ) -> pd.DataFrame:  # fmt: skip
+def read_parts(folder: Path, columns: list[str] | None = None, manifest: dict[str, Any] | None = None) -> pd.DataFrame:
     """All committed parts of a results or trajectories folder as one DataFrame, sorted by run_id.
 
     With the folder's `manifest` of a finished sweep: a part it does not record (a copy, a leftover) is refused,
