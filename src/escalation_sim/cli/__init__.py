@@ -8,7 +8,9 @@ One module per family of commands, each shown in its own help panel:
     tournament.py   Sweeps      tournament (every pairing of rules, ranked)
     classroom.py    Classroom   play, debrief, app      (classroom_views.py: how they look in a terminal)
     instructor.py   Classroom   instructor-key (the key to notebook 05, shipped in the package)
-    score.py        Scoring     score, calibrate, evaluate
+    score.py        Scoring     score
+    calibrate.py    Scoring     calibrate
+    evaluate.py     Scoring     evaluate (the crisis library)
     score_inputs.py             what they take in (frozen parameter files, prior boxes, work bounds), checked
     icb.py          ICB         icb scenario|predict|validate (a sub-app: the model against ICB's crises)
     common.py       the consoles, `fail`, scenario names and date options, shared by all
@@ -24,7 +26,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import classroom, icb, instructor, run, scenarios, score, sweep, tournament
+from . import calibrate, classroom, evaluate, icb, instructor, run, scenarios, score, sweep, tournament
 from .common import SafeGroup, console
 
 app = typer.Typer(
@@ -38,7 +40,8 @@ app = typer.Typer(
     add_completion=False,
 )
 
-FAMILIES = (run, scenarios, sweep, tournament, score, classroom, instructor, icb)  # the order of the help panels
+# the order of the help panels
+FAMILIES = (run, scenarios, sweep, tournament, score, calibrate, evaluate, classroom, instructor, icb)
 
 
 def _version(value: bool) -> None:
