@@ -6,7 +6,8 @@ One module per family of commands, each shown in its own help panel:
     scenarios.py    Scenarios   validate, list, schema
     sweep.py        Sweeps      sweep, sweep-summary, sweep-point, sweep-events, sensitivity
     tournament.py   Sweeps      tournament (every pairing of rules, ranked)
-    classroom.py    Classroom   play, debrief, app      (classroom_views.py: how they look in a terminal)
+    classroom.py    Classroom   play, debrief           (classroom_views.py: how they look in a terminal)
+    serve.py        Classroom   app (serves the classroom web app in its own process)
     instructor.py   Classroom   instructor-key (the key to notebook 05, shipped in the package)
     score.py        Scoring     score
     calibrate.py    Scoring     calibrate
@@ -26,7 +27,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import calibrate, classroom, evaluate, icb, instructor, run, scenarios, score, sweep, tournament
+from . import calibrate, classroom, evaluate, icb, instructor, run, scenarios, score, serve, sweep, tournament
 from .common import SafeGroup, console
 
 app = typer.Typer(
@@ -41,7 +42,7 @@ app = typer.Typer(
 )
 
 # the order of the help panels
-FAMILIES = (run, scenarios, sweep, tournament, score, calibrate, evaluate, classroom, instructor, icb)
+FAMILIES = (run, scenarios, sweep, tournament, score, calibrate, evaluate, classroom, serve, instructor, icb)
 
 
 def _version(value: bool) -> None:

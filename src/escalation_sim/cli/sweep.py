@@ -241,6 +241,14 @@ def sensitivity(
             save_figure(fig, out / f"sobol_{name}_{cf}.png", dpi=110)
     table = pd.concat(frames, ignore_index=True)
     write_csv(table, out / "sobol.csv", float_format="%.6g")
+    print_sobol(table, loaded.spec.design.base_samples)  # type: ignore[union-attr]
+    console.print(f"wrote {out / 'sobol.csv'} and sobol_*.png in {out}", highlight=False)
+    if report.runs_failed:
+        raise fail(f"{report.runs_failed} run(s) failed; see the `error` column of {out / 'results'}", code=1)
+
+
+def print_sobol(table, base_samples: int) -> None:
+    """The indices as a table, and warnings where too few base samples make them unreliable."""
     from rich.table import Table
 
     shown = Table(title="Sobol indices (95% confidence intervals)", title_justify="left")
@@ -257,11 +265,8 @@ def sensitivity(
     console.print(shown)
     from ..sweep.analysis import sobol_warnings
 
-    for line in sobol_warnings(table, loaded.spec.design.base_samples):  # type: ignore[union-attr]
+    for line in sobol_warnings(table, base_samples):
         errors.print(f"[bold yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
-    console.print(f"wrote {out / 'sobol.csv'} and sobol_*.png in {out}", highlight=False)
-    if report.runs_failed:
-        raise fail(f"{report.runs_failed} run(s) failed; see the `error` column of {out / 'results'}", code=1)
 
 
 def _ids(text: str | None, option: str) -> list[int] | None:
