@@ -37,6 +37,35 @@ def case_loglik(data: dict[str, Any], changes: dict[str, float], theta: list[flo
     return run_filter(scenario, scored_days(scenario, "record"), particles, seed).log_likelihood
 
 
+def loglik_matrix(
+    cases: list[Scenario], draws: pd.DataFrame, names: list[str], s: Any, tick: Callable[[str, int, int], None]
+) -> tuple[np.ndarray, int]:
+    """Each case's record log-likelihood at each posterior draw (draws x cases), and how many distinct points
+    were evaluated.
+
+    A pseudo-marginal chain repeats a point until a proposal is accepted: each distinct point is evaluated
+    once and its values repeated, as the draws repeat it (its filter is seeded from the point, as in the fit).
+    """
+    points = draws.drop_duplicates().reset_index(drop=True)
+    datas = [c.model_dump(mode="json") for c in cases]
+    calls = []
+    for _, row in points.iterrows():
+        theta = [float(row[n]) for n in names]
+        changes = dict(zip(names, theta, strict=True))
+        calls += [(d, changes, theta, s.loo_particles) for d in datas]
+    count = [0]
+
+    def one() -> None:
+        count[0] += 1
+        tick("LOO log-likelihoods", count[0], len(calls))
+
+    values = map_calls(case_loglik, calls, "process", s.workers, done=one)
+    unique = np.asarray(values, dtype=float).reshape(len(points), len(cases))
+    index = {tuple(row): i for i, row in enumerate(points.to_numpy().tolist())}
+    matrix = unique[[index[tuple(row)] for row in draws.to_numpy().tolist()]]
+    return matrix, len(points)
+
+
 def psis_loo(
     cases: list[Scenario], params: list[Param], folder: Path, s: Any, tick: Callable[[str, int, int], None]
 ) -> dict[str, Any]:
@@ -60,25 +89,7 @@ def psis_loo(
         raise ValueError(
             f"PSIS-LOO: only {len(draws)} posterior draws in {folder}; Pareto smoothing needs more: raise --loo-steps"
         )
-    # A pseudo-marginal chain repeats a point until a proposal is accepted: each distinct point is evaluated
-    # once and its values repeated, as the draws repeat it (its filter is seeded from the point, as in the fit).
-    points = draws.drop_duplicates().reset_index(drop=True)
-    datas = [c.model_dump(mode="json") for c in cases]
-    calls = []
-    for _, row in points.iterrows():
-        theta = [float(row[n]) for n in names]
-        changes = dict(zip(names, theta, strict=True))
-        calls += [(d, changes, theta, s.loo_particles) for d in datas]
-    count = [0]
-
-    def one() -> None:
-        count[0] += 1
-        tick("LOO log-likelihoods", count[0], len(calls))
-
-    values = map_calls(case_loglik, calls, "process", s.workers, done=one)
-    unique = np.asarray(values, dtype=float).reshape(len(points), len(cases))
-    index = {tuple(row): i for i, row in enumerate(points.to_numpy().tolist())}
-    matrix = unique[[index[tuple(row)] for row in draws.to_numpy().tolist()]]
+    matrix, distinct = loglik_matrix(cases, draws, names, s, tick)
     idata = az.from_dict(
         {
             "posterior": {n.replace(".", "_").replace("*", "all"): draws[n].to_numpy()[None, :] for n in names},
@@ -109,7 +120,7 @@ def psis_loo(
         "done": True,
         "method": "PSIS-LOO (arviz.loo) over a fit on all cases",
         "draws": len(draws),
-        "distinct_draws": len(points),
+        "distinct_draws": distinct,
         "elpd_loo": float(loo.elpd),
         "se": float(loo.se),
         "p_loo": float(loo.p),
