@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -38,6 +37,7 @@ import pyarrow.parquet as pq
 
 from ..files import read_text_file
 from ..model import NO_RUNG
+from .atomic import atomic_write_bytes, atomic_write_table, fsync_dir, readable, sha256_file
 from .worker import ChunkResult
 
 RESULTS = "results"
@@ -125,54 +125,6 @@ def locked(root: Path) -> Iterator[Layout]:
         handle.close()
 
 
-def atomic_write_bytes(path: Path, data: bytes, tmp_dir: Path) -> None:
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f"{path.name}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def atomic_write_table(path: Path, table: pa.Table, tmp_dir: Path) -> str:
-    """Write a Parquet file so that a kill at any moment leaves the whole file or nothing under `path`.
-
-    Pages carry CRC checksums (checked when read); returns the file's SHA-256 for the manifest.
-    """
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f"{path.name}.{os.getpid()}.tmp"
-    digest = hashlib.sha256()
-
-    class _Hashing:  # pyarrow writes through this: the checksum costs no second read
-        def __init__(self, handle: Any) -> None:
-            self.handle = handle
-
-        def write(self, data: Any) -> int:
-            digest.update(data)
-            return self.handle.write(data)
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self.handle, name)
-
-    with open(tmp, "wb") as handle:
-        pq.write_table(table, _Hashing(handle), compression="zstd", write_page_checksum=True)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-    return digest.hexdigest()
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_manifest(layout: Layout, manifest: dict[str, Any]) -> None:
     text = json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n"
     atomic_write_bytes(layout.manifest, text.encode(), layout.tmp)
@@ -210,23 +162,6 @@ def prepare_resume(layout: Layout) -> None:
     for number in part_numbers(layout.trajectories):
         if number not in committed:
             (layout.trajectories / f"part-{number:06d}.parquet").unlink()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def readable(path: Path) -> bool:
-    """Whether a Parquet file reads whole: footer, schema and every page (checksums of its pages included)."""
-    try:
-        pq.read_table(path, page_checksum_verification=True)
-        return True
-    except Exception:  # ArrowInvalid, OSError, ...: pyarrow's errors for damaged files vary
-        return False
 
 
 def verify_parts(
@@ -267,7 +202,7 @@ def verify_parts(
             os.replace(path, target)
             moved.append(target)
     if moved:
-        _fsync_dir(layout.results)
+        fsync_dir(layout.results)
     return good, moved
 
 
