@@ -36,6 +36,7 @@ from .access import SeatAccess
 from .briefing import OptionView, blame, costs, option_text, option_views
 from .debrief import Debrief, debrief_game, model_runs, place
 from .game import LET_MODEL_CHOOSE, ChoiceError, Game, GameError, PlayerChoice
+from .inject import inject_event
 from .seat_news import beliefs_of, news_line
 
 __all__ = ["ClassSession", "SeatView", "beliefs_of", "news_line"]
@@ -273,42 +274,11 @@ class ClassSession(SeatAccess):
     ) -> Event:
         """Add an event to the next day (the instructor's inject): it happens whatever the actors decide."""
         with self.lock:
-            model = self.model
             if self.finished:
                 raise GameError("the session is over: nothing can be injected")
-            if action not in model.ladder:
-                raise GameError(f"unknown action {action!r}; actions: {', '.join(model.ladder)}")
-            for role, who in (("actor", actor), ("target", target)):
-                if who is not None and who not in model.by_id:
-                    raise GameError(f"unknown {role} {who!r}; actors: {', '.join(model.actor_ids)}")
-            if not 0 <= killed <= 1_000_000:
-                raise GameError(f"killed must be a whole number from 0 to 1,000,000, not {killed}")
-            if actor is not None and not any(
-                o.action == action and o.target == target for o in model.by_id[actor].options
-            ):
-                raise GameError(
-                    f"{actor} has no option {option_text(model.ladder[action].label, target)}: "
-                    "choose one of its options"
-                )
-            what = option_text(model.ladder[action].label, target) + (f", killing {killed}" if killed else "")
-            day = model.day + 1
-            event = Event.model_construct(
-                id=f"INJ{len(self.injects) + 1}",
-                date=self.next_date,
-                end_date=None,
-                actor=actor,
-                target=target,
-                action=action,
-                killed={target: killed} if killed and target else {},
-                wounded={},
-                claimed=claimed,
-                soil=None,
-                exogenous=True,
-                source="",
-                disputed="",
-                description=description[:500]
-                or f"instructor's inject: {actor or 'nature'}: {what}" + ("" if claimed else " (unclaimed)"),
-            )
+            model = self.model
+            number, day = len(self.injects) + 1, model.day + 1
+            event = inject_event(model, number, self.next_date, actor, action, target, killed, description, claimed)
             model.events_by_day.setdefault(day, []).append(event)
             self.injects.append(event)
             self._touch()
