@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -247,8 +247,9 @@ def sensitivity(
         raise fail(f"{report.runs_failed} run(s) failed; see the `error` column of {out / 'results'}", code=1)
 
 
-def print_sobol(table, base_samples: int) -> None:
-    """The indices as a table, and warnings where too few base samples make them unreliable."""
+def print_sobol(table: Any, base_samples: int) -> None:
+    """The indices (a DataFrame from `sobol_indices`) as a table, and warnings where too few base samples make
+    them unreliable."""
     from rich.table import Table
 
     shown = Table(title="Sobol indices (95% confidence intervals)", title_justify="left")
