@@ -22,10 +22,28 @@ from .results.standard_coding import StandardCoding, code_standard
 from .scenario import Scenario, load_scenario
 
 EVENT_COLUMNS = [
-    "date", "day", "actor", "target", "action", "label", "rung", "group", "killed", "wounded",
-    "killed_by_nation", "wounded_by_nation", "origin", "probability", "reason", "event_id", "attributed_to",
-    "cameo", "goldstein", "mid_level", "mid_action",
-]  # fmt: skip
+    "date",
+    "day",
+    "actor",
+    "target",
+    "action",
+    "label",
+    "rung",
+    "group",
+    "killed",
+    "wounded",
+    "killed_by_nation",
+    "wounded_by_nation",
+    "origin",
+    "probability",
+    "reason",
+    "event_id",
+    "attributed_to",
+    "cameo",
+    "goldstein",
+    "mid_level",
+    "mid_action",
+]
 
 
 @dataclass
@@ -124,8 +142,21 @@ def actors_frame(model: EscalationModel) -> pd.DataFrame:
         (int(rungs[d, index[a]]) if rungs[d, index[a]] > -99 else None)
         for d, a in zip(frame["day"], frame["actor"], strict=True)
     ]
-    columns = ["date", "day", "actor", "rung", "last_action", "alert", "domestic_pressure", "credibility",
-               "legitimacy_cost", "grievance", "unanswered", "killed", "wounded"]  # fmt: skip
+    columns = [
+        "date",
+        "day",
+        "actor",
+        "rung",
+        "last_action",
+        "alert",
+        "domestic_pressure",
+        "credibility",
+        "legitimacy_cost",
+        "grievance",
+        "unanswered",
+        "killed",
+        "wounded",
+    ]
     if model.believers:
         columns.append("beliefs")  # what each actor believes of the others (issue 8); absent without beliefs
     frame = frame[columns].copy()

@@ -62,9 +62,7 @@ def test_every_slider_end_is_a_valid_scenario():
 
 
 def test_sliders_that_do_not_fit_another_scenario_are_reported_not_applied():
-    scenario, notes = build_scenario(
-        "two_state", {US_MARGIN: 2.0}
-    )
+    scenario, notes = build_scenario("two_state", {US_MARGIN: 2.0})
     assert scenario.name == "two_state"
     assert notes == [f"{US_MARGIN} = 2.0 does not apply to two_state (no such actor or rule parameter)"]
 
@@ -133,7 +131,7 @@ def test_every_slider_has_its_parameters_description_as_help():
 
 
 def test_app_links_name_a_reachable_address_and_sessions_need_a_writable_folder(tmp_path):
-    from escalation_sim.cli.classroom import folder_problem, public_url
+    from escalation_sim.cli.serve import folder_problem, public_url
 
     assert public_url("127.0.0.1", 8765) == "http://127.0.0.1:8765"
     wildcard = public_url("0.0.0.0", 8800)

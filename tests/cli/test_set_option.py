@@ -51,8 +51,20 @@ def test_set_values_are_yaml_and_repeatable(tmp_path: Path) -> None:
 
 
 def test_set_on_distribution_and_play(tmp_path: Path) -> None:
-    dist = invoke("distribution", "two_state", "-n", "20", "--workers", "1", "--csv", str(tmp_path / "d.csv"),
-                  "--set", "actors.RED.rule={name: grim_trigger}", "--set", "actors.BLUE.rule={name: grim_trigger}")
+    dist = invoke(
+        "distribution",
+        "two_state",
+        "-n",
+        "20",
+        "--workers",
+        "1",
+        "--csv",
+        str(tmp_path / "d.csv"),
+        "--set",
+        "actors.RED.rule={name: grim_trigger}",
+        "--set",
+        "actors.BLUE.rule={name: grim_trigger}",
+    )
     assert dist.exit_code == 0, dist.output
     assert (pd.read_csv(tmp_path / "d.csv")["outcome"] == "war").mean() > 0.5
     played = invoke("play", "jan2020", "--as", "IRN", "--runs", "0", "--record", str(tmp_path / "g.json"),
@@ -91,7 +103,8 @@ def test_a_sweep_over_rules_runs_and_bad_values_give_one_line(tmp_path: Path) ->
     results = pd.read_parquet(tmp_path / "out" / "results")
     assert results["error"].isna().all() and len(results) == 8
     assert set(results["blue_rule"]) == {
-        '{"name": "tit_for_tat"}', '{"generosity": 0.5, "name": "generous_tit_for_tat"}'
+        '{"name": "tit_for_tat"}',
+        '{"generosity": 0.5, "name": "generous_tit_for_tat"}',
     }
     sweep.write_text(sweep.read_text().replace("generosity: 0.5", "generosity: 5"))
     bad = invoke("sweep", str(sweep), "--out", str(tmp_path / "bad"), "--executor", "serial", "--no-progress")

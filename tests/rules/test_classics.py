@@ -18,8 +18,14 @@ INSTANT = {c: READY for c in ("words", "force", "operations", "diplomacy")}
 @cache
 def exchange(rule: str) -> tuple[float, float]:
     """Both sides follow `rule`: mean hostile acts the model decides after the clash, and the share of runs at war."""
-    scenario = shipped("two_state").with_edits({"actors.BLUE.rule": {"name": rule}, "actors.RED.rule": {"name": rule},
-                                                "actors.BLUE.hazards": INSTANT, "actors.RED.hazards": INSTANT})
+    scenario = shipped("two_state").with_edits(
+        {
+            "actors.BLUE.rule": {"name": rule},
+            "actors.RED.rule": {"name": rule},
+            "actors.BLUE.hazards": INSTANT,
+            "actors.RED.hazards": INSTANT,
+        }
+    )
     acts = wars = 0
     for seed in SEEDS:
         model = EscalationModel(scenario=scenario, rng=seed, collect=False)

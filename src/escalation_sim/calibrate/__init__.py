@@ -30,7 +30,8 @@ def calibrate(
     seed: int = 0,
     executor: str = "serial",
     workers: int | None = None,
-    progress: Callable[[int], None] | None = None, until: str = "record",
+    progress: Callable[[int], None] | None = None,
+    until: str = "record",
 ) -> dict[str, Any]:
     """Estimate `params` from the scenarios' records; write chain.parquet, posterior.parquet, calibration.json
     and params.json (the posterior medians, for `score --frozen`) into `out`; return calibration.json's content.
@@ -42,10 +43,14 @@ def calibrate(
         raise ValueError(f"--walkers: need an even number of at least {2 * len(params)} (twice the parameters)")
     out.mkdir(parents=True, exist_ok=True)
     settings = {
-        "scenarios": [s.name for s in scenarios], "scenario_sha256": [s.sha256() for s in scenarios],
-        "params": [vars(p) for p in params], "walkers": walkers, "particles": particles, "seed": seed,
+        "scenarios": [s.name for s in scenarios],
+        "scenario_sha256": [s.sha256() for s in scenarios],
+        "params": [vars(p) for p in params],
+        "walkers": walkers,
+        "particles": particles,
+        "seed": seed,
         "until": until,
-    }  # fmt: skip
+    }
     settings_path = out / "settings.json"
     if settings_path.exists() and json.loads(settings_path.read_text()) != settings:
         raise ValueError(f"{out} holds a calibration with other settings ({settings_path}); use another folder")

@@ -31,9 +31,14 @@ def summarize(chain: pd.DataFrame, names: list[str]) -> dict[str, Any]:
 
     post = posterior(chain)
     walkers = int(post["walker"].nunique())
-    out: dict[str, Any] = {"interval": INTERVAL, "samples": len(post), "walkers": walkers,
-                           "steps": int(chain["step"].max()) + 1, "burn_in": int(chain["step"].max() + 1) // 2,
-                           "parameters": {}}  # fmt: skip
+    out: dict[str, Any] = {
+        "interval": INTERVAL,
+        "samples": len(post),
+        "walkers": walkers,
+        "steps": int(chain["step"].max()) + 1,
+        "burn_in": int(chain["step"].max() + 1) // 2,
+        "parameters": {},
+    }
     tail = (1 - INTERVAL) / 2
     for name in names:
         grid = post.pivot(index="walker", columns="step", values=name).to_numpy()  # (walkers, steps)
@@ -48,10 +53,14 @@ def summarize(chain: pd.DataFrame, names: list[str]) -> dict[str, Any]:
             tau = math.nan
         values = post[name].to_numpy()
         out["parameters"][name] = {
-            "mean": float(values.mean()), "median": float(np.median(values)),
-            "low": float(np.quantile(values, tail)), "high": float(np.quantile(values, 1 - tail)),
-            "rhat": rhat, "ess_bulk": ess, "autocorr_steps": tau,
-        }  # fmt: skip
+            "mean": float(values.mean()),
+            "median": float(np.median(values)),
+            "low": float(np.quantile(values, tail)),
+            "high": float(np.quantile(values, 1 - tail)),
+            "rhat": rhat,
+            "ess_bulk": ess,
+            "autocorr_steps": tau,
+        }
     best = chain.loc[chain["log_posterior"].idxmax()]
     out["best"] = {name: float(best[name]) for name in names} | {"log_posterior": float(best["log_posterior"])}
     out["acceptance"] = _acceptance(chain, names)

@@ -113,14 +113,16 @@ def sample(
     chain = pd.read_parquet(chain_path) if chain_path.exists() else pd.DataFrame()
     done = int(chain["step"].max()) + 1 if len(chain) else 0
     rng = np.random.default_rng(seed)
-    sampler = emcee.EnsembleSampler(walkers, len(names), lambda t: problem.log_posterior(t),
-                                    pool=ExecutorPool(problem, executor, workers))  # fmt: skip
+    sampler = emcee.EnsembleSampler(
+        walkers, len(names), lambda t: problem.log_posterior(t), pool=ExecutorPool(problem, executor, workers)
+    )
     if done:
         last = chain[chain["step"] == done - 1].sort_values("walker")
         saved = json.loads(state_path.read_text())
         random_state = (saved[0], np.array(saved[1], dtype=np.uint32), *saved[2:])
-        state = emcee.State(last[names].to_numpy(), log_prob=last["log_posterior"].to_numpy(),
-                            random_state=random_state)  # fmt: skip
+        state = emcee.State(
+            last[names].to_numpy(), log_prob=last["log_posterior"].to_numpy(), random_state=random_state
+        )
     else:
         lows = np.array([p.low for p in problem.params])
         highs = np.array([p.high for p in problem.params])

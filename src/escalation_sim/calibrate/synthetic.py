@@ -33,10 +33,16 @@ def _event(n: int, r: Record, model: EscalationModel) -> dict[str, Any]:
     action = model.ladder[r.action]
     original = next((e for e in model.crisis.events if e.id == r.event_id), None)
     event: dict[str, Any] = {
-        "id": f"S{n:03d}", "date": r.date.isoformat(), "actor": r.actor, "target": r.target, "action": r.action,
-        "killed": dict(r.killed), "wounded": dict(r.wounded), "description": f"simulated ({r.origin}): {r.reason}",
+        "id": f"S{n:03d}",
+        "date": r.date.isoformat(),
+        "actor": r.actor,
+        "target": r.target,
+        "action": r.action,
+        "killed": dict(r.killed),
+        "wounded": dict(r.wounded),
+        "description": f"simulated ({r.origin}): {r.reason}",
         "source": SOURCE,
-    }  # fmt: skip
+    }
     if original is not None:
         event.update(claimed=original.claimed, soil=original.soil, exogenous=original.exogenous)
     elif r.actor is not None:

@@ -7,6 +7,7 @@
     debrief.py   a game against history and the model's runs (`sweep.distribution`); a class's games
     session.py   a class session: one model, a seat per team, hidden information; access.py its tokens;
                  seat_news.py what a seat knows of each act; session_file.py and sessions.py saved sessions
+                 inject.py the instructor's injects
     sliders.py   the app's rule-parameter sliders
     app.py       the Solara web app (needs the `app` extra); on top, with the command line; its pages and
                  panels: app_play.py, app_panels.py, app_seats.py, app_instructor.py, widgets.py

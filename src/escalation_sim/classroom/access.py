@@ -13,8 +13,9 @@ from collections.abc import Iterable
 class SeatAccess:
     """The tokens of a session's seats and of its instructor, and the checks the pages make with them."""
 
-    def __init__(self, seats: Iterable[str], tokens: dict[str, str] | None = None,
-                 instructor_token: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, seats: Iterable[str], tokens: dict[str, str] | None = None, instructor_token: str | None = None
+    ) -> None:
         self.seat_tokens = {a: (tokens or {}).get(a) or secrets.token_urlsafe(16) for a in seats}
         self.instructor_token = instructor_token or secrets.token_urlsafe(16)
 

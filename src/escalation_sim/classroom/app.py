@@ -116,7 +116,6 @@ class ClassroomModel(EscalationModel):
         return self.game
 
 
-
 # --- panels ------------------------------------------------------------------------------------------------
 
 
@@ -141,8 +140,10 @@ def SliderControl(scenario: Scenario, key: str, slider: Any, value: Any, on_valu
     actor_id, name = key.split(".", 1)
     rule = scenario.actors[actor_id].rule.name
     shown = f"{value:g}" if isinstance(value, float) else str(value)
-    solara.Text(f"{actor_id} ({rule}): {name.replace('_', ' ')} = {shown}  [range {slider.min:g}-{slider.max:g}]",
-                classes=["slider-label"])  # fmt: skip
+    solara.Text(
+        f"{actor_id} ({rule}): {name.replace('_', ' ')} = {shown}  [range {slider.min:g}-{slider.max:g}]",
+        classes=["slider-label"],
+    )
     widget = solara.SliderFloat if slider.is_float_slider else solara.SliderInt
     extra = {"step": slider.step} if slider.is_float_slider else {}
     widget(label="", value=value, min=slider.min, max=slider.max, on_value=on_value, **extra)
@@ -186,8 +187,9 @@ def Home() -> None:
         if not playing:
             return None
         stop = threading.Event()
-        threading.Thread(target=play_days, args=(model, stop, redraw, lambda: set_playing(0)), daemon=True,
-                         name="app-play").start()  # fmt: skip
+        threading.Thread(
+            target=play_days, args=(model, stop, redraw, lambda: set_playing(0)), daemon=True, name="app-play"
+        ).start()
         return stop.set
 
     solara.use_effect(start_playing, [playing, model])
@@ -225,12 +227,22 @@ def Home() -> None:
 
 
 @solara.component
-def SettingsPanel(name: str, seed: int, scenario: Scenario, sliders: dict[str, Any], values: dict[Any, Any],
-                  set_name: Any, set_seed: Any, set_values: Any, reset: Any) -> None:  # fmt: skip
+def SettingsPanel(
+    name: str,
+    seed: int,
+    scenario: Scenario,
+    sliders: dict[str, Any],
+    values: dict[Any, Any],
+    set_name: Any,
+    set_seed: Any,
+    set_values: Any,
+    reset: Any,
+) -> None:
     """The scenario, the seed and a labelled slider per rule parameter; each change restarts the crisis."""
     heading("Scenario and rule parameters")
-    solara.Select("Scenario", values=list(SCENARIO_FILES), value=name,
-                  on_value=lambda n: (set_name(n), reset(new_name=n)))  # fmt: skip
+    solara.Select(
+        "Scenario", values=list(SCENARIO_FILES), value=name, on_value=lambda n: (set_name(n), reset(new_name=n))
+    )
     solara.InputInt("Random seed", value=seed, on_value=lambda v: (set_seed(v), reset(new_seed=v)))
     solara.Text("Moving a slider restarts the crisis with the new value.", classes=["es-help"])
 
@@ -241,14 +253,20 @@ def SettingsPanel(name: str, seed: int, scenario: Scenario, sliders: dict[str, A
 
     first = key_sliders(sliders, scenario)
     for key in first:
-        SliderControl(scenario, key, sliders[key], values.get((name, key), sliders[key].value),
-                      lambda v, k=key: move(k, v))  # fmt: skip
+        SliderControl(
+            scenario, key, sliders[key], values.get((name, key), sliders[key].value), lambda v, k=key: move(k, v)
+        )
     rest = [k for k in sliders if k not in first]
     if rest:
         with solara.Details(f"Advanced: {len(rest)} more rule parameters"):
             for key in rest:
-                SliderControl(scenario, key, sliders[key], values.get((name, key), sliders[key].value),
-                              lambda v, k=key: move(k, v))  # fmt: skip
+                SliderControl(
+                    scenario,
+                    key,
+                    sliders[key],
+                    values.get((name, key), sliders[key].value),
+                    lambda v, k=key: move(k, v),
+                )
 
 
 @solara.component

@@ -64,8 +64,11 @@ def InstructorPage() -> None:
     with solara.Div(classes=["es-page"]):
         if refusal:
             solara.Title("escalation-sim: instructor refused")
-            solara.Error(f"Refused: {refusal}. Use the console link shown when the session was opened, or open a "
-                         "new session at /instructor.", classes=["instructor-refused"])  # fmt: skip
+            solara.Error(
+                f"Refused: {refusal}. Use the console link shown when the session was opened, or open a "
+                "new session at /instructor.",
+                classes=["instructor-refused"],
+            )
             return
         if found is None:
             OpenForm(lambda s: router.push(f"/instructor?session={s.code}&token={s.instructor_token}"))
@@ -79,8 +82,9 @@ def OpenForm(opened: Any) -> None:
     chosen = os.environ.get(SCENARIO_ENV)  # the scenario `escalation-sim app FILE` was given comes first
     if chosen:
         files = {Path(chosen).stem: Path(chosen), **{k: v for k, v in files.items() if k != Path(chosen).stem}}
-    name, set_name = solara.use_state(next(iter(files)) if chosen else "jan2020" if "jan2020" in files else
-                                      next(iter(files)))  # fmt: skip
+    name, set_name = solara.use_state(
+        next(iter(files)) if chosen else "jan2020" if "jan2020" in files else next(iter(files))
+    )
     scenario = solara.use_memo(lambda: load_scenario(files[name]), [name])
     picked, set_seats = solara.use_state(list[str]())
     states = [a for a, s in scenario.actors.items() if s.kind == "state"][:2]
@@ -141,8 +145,10 @@ def RunSession(session: ClassSession) -> None:
                 with solara.Div(classes=["es-scroll"]):
                     bullets(status.view.news[::-1][:12], "What it knows (newest first)")
                     bullets(status.view.blame, "Whom it holds responsible")
-                    bullets([f"{m.date} {m.sender} -> {m.recipient}: {m.text}" for m in status.view.messages]
-                            or ["none"], "Messages")  # fmt: skip
+                    bullets(
+                        [f"{m.date} {m.sender} -> {m.recipient}: {m.text}" for m in status.view.messages] or ["none"],
+                        "Messages",
+                    )
         with solara.Div(classes=["es-panel", "instructor-downloads"]):
             Downloads(session, version)
         if session.finished:
@@ -154,14 +160,20 @@ def RunSession(session: ClassSession) -> None:
 def Downloads(session: ClassSession, version: int) -> None:
     """The session so far (its log, without tokens) and each seat's game: `escalation-sim debrief` reads both."""
     heading("Save the class")
-    solara.FileDownload(lambda: session_json(session, secrets=False), filename=f"session-{session.code}.json",
-                        label="Download the whole session")  # fmt: skip
+    solara.FileDownload(
+        lambda: session_json(session, secrets=False),
+        filename=f"session-{session.code}.json",
+        label="Download the whole session",
+    )
     for actor_id, game in session.games.items():
-        solara.FileDownload(lambda g=game: g.record().model_dump_json(indent=1),
-                            filename=f"session-{session.code}-{actor_id}.json",
-                            label=f"Download seat {actor_id}'s game")  # fmt: skip
-    solara.Text("The session is also saved on the server after every change, and restored after a restart.",
-                classes=["es-help"])  # fmt: skip
+        solara.FileDownload(
+            lambda g=game: g.record().model_dump_json(indent=1),
+            filename=f"session-{session.code}-{actor_id}.json",
+            label=f"Download seat {actor_id}'s game",
+        )
+    solara.Text(
+        "The session is also saved on the server after every change, and restored after a restart.", classes=["es-help"]
+    )
 
 
 @solara.component
@@ -180,10 +192,12 @@ def Controls(session: ClassSession, version: int) -> None:
             set_error(str(exc))
 
     with solara.Row(classes=["es-buttons"]):
-        solara.Button("Advance the day", on_click=lambda: attempt(session.advance), color="primary",
-                      disabled=session.finished)  # fmt: skip
-        solara.Button("Resume" if session.paused else "Pause", on_click=lambda: attempt(
-            lambda: session.pause(not session.paused)))  # fmt: skip
+        solara.Button(
+            "Advance the day", on_click=lambda: attempt(session.advance), color="primary", disabled=session.finished
+        )
+        solara.Button(
+            "Resume" if session.paused else "Pause", on_click=lambda: attempt(lambda: session.pause(not session.paused))
+        )
     solara.InputInt("Seconds per day (0: no limit)", value=seconds, on_value=set_seconds)
     solara.Button("Set the timing", on_click=lambda: attempt(lambda: session.set_timing(seconds or None)))
 
@@ -194,8 +208,11 @@ def InjectForm(session: ClassSession, version: int) -> None:
     model = session.model
     ladder = model.ladder
     actor, set_actor = solara.use_state(model.actor_ids[0])
-    options = {f"{ladder[o.action].label}" + (f" -> {o.target}" if o.target else "") + f" (rung {o.rung})": o
-               for o in model.by_id[actor].options if o.action != "hold"}  # fmt: skip
+    options = {
+        f"{ladder[o.action].label}" + (f" -> {o.target}" if o.target else "") + f" (rung {o.rung})": o
+        for o in model.by_id[actor].options
+        if o.action != "hold"
+    }
     choice, set_choice = solara.use_state("")
     chosen = choice if choice in options else next(iter(options), "")
     killed, set_killed = solara.use_state(0)
@@ -205,8 +222,9 @@ def InjectForm(session: ClassSession, version: int) -> None:
     solara.Select("Actor", values=model.actor_ids, value=actor, on_value=lambda a: (set_actor(a), set_choice("")))
     solara.Select("What it does", values=list(options), value=chosen, on_value=set_choice)
     solara.InputInt("Killed", value=killed, on_value=set_killed)
-    solara.Checkbox(label="Claimed (unticked: deniable, the target must guess who did it)", value=claimed,
-                    on_value=set_claimed)  # fmt: skip
+    solara.Checkbox(
+        label="Claimed (unticked: deniable, the target must guess who did it)", value=claimed, on_value=set_claimed
+    )
 
     def add() -> None:
         option = options.get(chosen)
@@ -231,19 +249,27 @@ def DebriefPanel(session: ClassSession, version: int) -> None:
     result, set_result = solara.use_state(None)  # type: ignore[arg-type]
     heading("Debrief: the class against history and the model")
     if result is None:
-        solara.Button("Debrief (runs the model 100 times)", on_click=lambda: set_result(session.debrief(runs=100)),
-                      color="primary")  # fmt: skip
+        solara.Button(
+            "Debrief (runs the model 100 times)",
+            on_click=lambda: set_result(session.debrief(runs=100)),
+            color="primary",
+        )
         return
     o = result.outcome
     first = next(iter(result.seats.values()))
-    solara.Text(f"The class: {o['outcome']} (highest rung {o.get('max_rung')}, deaths in hostile acts "
-                f"{o.get('hostile_deaths')}); history: {first.history.outcome} (deaths "
-                f"{first.history.hostile_deaths}).", classes=["debrief-outcome"])  # fmt: skip
+    solara.Text(
+        f"The class: {o['outcome']} (highest rung {o.get('max_rung')}, deaths in hostile acts "
+        f"{o.get('hostile_deaths')}); history: {first.history.outcome} (deaths "
+        f"{first.history.hostile_deaths}).",
+        classes=["debrief-outcome"],
+    )
     if first.placement is not None:
         p = first.placement
         shares = ", ".join(f"{k} {100 * v:.0f}%" for k, v in p.outcome_shares.items())
-        solara.Text(f"The model from the same branch point ({p.runs} runs): {shares}. {100 * p.deaths_below:.0f}% "
-                    f"of those runs had fewer deaths than the class, {100 * p.deaths_above:.0f}% more.")  # fmt: skip
+        solara.Text(
+            f"The model from the same branch point ({p.runs} runs): {shares}. {100 * p.deaths_below:.0f}% "
+            f"of those runs had fewer deaths than the class, {100 * p.deaths_above:.0f}% more."
+        )
     bullets([f"{e.id} {e.date}: {e.description}" for e in session.injects] or ["none"], "The instructor's injects")
     for actor_id, game in session.games.items():
         d = result.seats[actor_id]
@@ -252,5 +278,8 @@ def DebriefPanel(session: ClassSession, version: int) -> None:
             history.setdefault(step.date, []).append(step.text)
         heading(f"Team {actor_id}")
         solara.Text(choice_summary(game.choices, "the team"), classes=["debrief-days"])
-        table(["date", f"team {actor_id}", "chosen by", "the model's probability", "history"],
-              choice_rows(game.choices, history, "the team"), css_class="debrief-path")  # fmt: skip
+        table(
+            ["date", f"team {actor_id}", "chosen by", "the model's probability", "history"],
+            choice_rows(game.choices, history, "the team"),
+            css_class="debrief-path",
+        )

@@ -24,13 +24,20 @@ def timeline_panel(model: EscalationModel) -> None:
     heading("Ladder timeline")
     solara.HTML(tag="div", unsafe_innerHTML=timeline_svg(model), classes=["timeline-svg"])
     events = model.crisis.events
-    with solara.Details(f"Historical events ({len(events)}; hollow markers on the timeline)" if len(events) != 1
-                        else "Historical event (1; a hollow marker on the timeline)"):  # fmt: skip
+    with solara.Details(
+        f"Historical events ({len(events)}; hollow markers on the timeline)"
+        if len(events) != 1
+        else "Historical event (1; a hollow marker on the timeline)"
+    ):
         bullets(
-            f"{e.id} {e.date}: {e.description}" + (" (after the branch point: the model decides instead)"
-            if model.branch_date and e.date >= model.branch_date and not e.exogenous else "")
+            f"{e.id} {e.date}: {e.description}"
+            + (
+                " (after the branch point: the model decides instead)"
+                if model.branch_date and e.date >= model.branch_date and not e.exogenous
+                else ""
+            )
             for e in events
-        )  # fmt: skip
+        )
 
 
 def trace_panel(model: EscalationModel) -> None:
@@ -73,27 +80,48 @@ def network_png(model: EscalationModel) -> bytes:
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     nx.draw_networkx_nodes(
-        graph, positions, ax=ax, node_color=[max(a.outstanding) for a in model.actors], cmap="Reds", vmin=0,
-        vmax=10, node_size=1500, edgecolors="black", nodelist=model.actor_ids,
-    )  # fmt: skip
+        graph,
+        positions,
+        ax=ax,
+        node_color=[max(a.outstanding) for a in model.actors],
+        cmap="Reds",
+        vmin=0,
+        vmax=10,
+        node_size=1500,
+        edgecolors="black",
+        nodelist=model.actor_ids,
+    )
     nx.draw_networkx_labels(graph, positions, ax=ax, font_size=10)
     for n, (kind, (colour, style)) in enumerate(kinds.items()):
         edges = [(u, v) for u, v, k in graph.edges(data="kind") if k == kind]
         nx.draw_networkx_edges(
-            graph, positions, edgelist=edges, ax=ax, edge_color=colour, style=style, arrows=True,
-            arrowstyle="-" if kind == "adversary" else "-|>", connectionstyle=f"arc3,rad={0.08 * (n + 1)}",
-            node_size=1500, arrowsize=12,
-        )  # fmt: skip
+            graph,
+            positions,
+            edgelist=edges,
+            ax=ax,
+            edge_color=colour,
+            style=style,
+            arrows=True,
+            arrowstyle="-" if kind == "adversary" else "-|>",
+            connectionstyle=f"arc3,rad={0.08 * (n + 1)}",
+            node_size=1500,
+            arrowsize=12,
+        )
     for actor in model.actors:
         x, y = positions[actor.actor_id]
         ax.annotate(actor.last_action, (x, y), xytext=(0, -30), textcoords="offset points", ha="center", fontsize=9)
     handles = [Line2D([], [], color=c, linestyle=s, label=k) for k, (c, s) in kinds.items()]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=9, frameon=False,
-               title="ties (node shade: acts left unanswered)", title_fontsize=9)  # below the graph: covers no label
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=3,
+        fontsize=9,
+        frameon=False,
+        title="ties (node shade: acts left unanswered)",
+        title_fontsize=9,
+    )  # below the graph: covers no label
     ax.set_axis_off()
     ax.margins(0.15)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
-
-

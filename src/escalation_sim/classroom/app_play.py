@@ -92,32 +92,46 @@ def PlayPanel(model: Any, redraw: Any, version: int) -> None:
         solara.Text(f"Take one actor's decisions from {model.branch_date}; the model plays the others.")
         with solara.Row(classes=["es-buttons"]):
             for actor_id in model.actor_ids:
-                solara.Button(f"Play as {actor_id}", outlined=True,
-                              on_click=lambda a=actor_id: attempt(lambda: model.play_as(a), GameError))  # fmt: skip
+                solara.Button(
+                    f"Play as {actor_id}",
+                    outlined=True,
+                    on_click=lambda a=actor_id: attempt(lambda: model.play_as(a), GameError),
+                )
         return
     if game.finished:
         _debrief(model, game, redraw)
         return
     s = game.situation()
-    solara.Text(f"{s.date}: day {s.turn} of {s.turns}. You are {s.actor_id} ({s.actor_name}). "
-                "Step and Play hold for you.", classes=["play-status"])  # fmt: skip
+    solara.Text(
+        f"{s.date}: day {s.turn} of {s.turns}. You are {s.actor_id} ({s.actor_name}). Step and Play hold for you.",
+        classes=["play-status"],
+    )
     last = last_choice(game.choices)
     if last:
         solara.Text(f"Last day: {last}", classes=["play-last"])
     bullets(s.happened[-8:] or ["nothing new"], "What happened since your last decision", "play-news")
     with solara.Row(classes=["es-buttons"]):
         solara.Button("Hold", on_click=lambda: attempt(lambda: game.play(None), ChoiceError), color="primary")
-        solara.Button("Let the model decide today",
-                      on_click=lambda: attempt(lambda: game.play(LET_MODEL_CHOOSE), ChoiceError))  # fmt: skip
-        solara.Button("Let the model play this actor from now on", outlined=True,
-                      on_click=lambda: attempt(lambda: model.hand_over(), ChoiceError))  # fmt: skip
+        solara.Button(
+            "Let the model decide today", on_click=lambda: attempt(lambda: game.play(LET_MODEL_CHOOSE), ChoiceError)
+        )
+        solara.Button(
+            "Let the model play this actor from now on",
+            outlined=True,
+            on_click=lambda: attempt(lambda: model.hand_over(), ChoiceError),
+        )
     with solara.Row(classes=["es-buttons", "play-options"]):
         for o in s.options:
             if o.index == game.actor.hold_index:
                 continue
             label = f"{o.text} (rung {o.rung})" + ("" if o.available else f" - open in {o.cooling_days} d")
-            solara.Button(label, on_click=lambda i=o.index: attempt(lambda: game.play(i), ChoiceError),
-                          disabled=not o.available, small=True, outlined=True)  # fmt: skip
+            solara.Button(
+                label,
+                on_click=lambda i=o.index: attempt(lambda: game.play(i), ChoiceError),
+                disabled=not o.available,
+                small=True,
+                outlined=True,
+            )
     bullets(s.blame, "Who you hold responsible")
     beliefs = belief_words(game.actor)
     if beliefs:
@@ -152,11 +166,16 @@ def _debrief(model: Any, game: Game, redraw: Any) -> None:
     for p in d.history.path:
         history.setdefault(p.date, []).append(p.text)
     solara.Text(choice_summary(game.choices, "you"), classes=["debrief-days"])
-    table(["date", "you", "chosen by", "the model's probability", "history"],
-          choice_rows(game.choices, history, "you"), "debrief-path")  # fmt: skip
+    table(
+        ["date", "you", "chosen by", "the model's probability", "history"],
+        choice_rows(game.choices, history, "you"),
+        "debrief-path",
+    )
     if d.placement is not None:
         p = d.placement
         shares = ", ".join(f"{k} {100 * v:.0f}%" for k, v in p.outcome_shares.items())
-        solara.Text(f"The model from the same branch point ({p.runs} runs): {shares}. Your outcome happens in "
-                    f"{100 * (p.your_outcome_share or 0):.0f}% of them; {100 * p.deaths_below:.0f}% of them had "
-                    f"fewer deaths than your game, {100 * p.deaths_above:.0f}% more.")  # fmt: skip
+        solara.Text(
+            f"The model from the same branch point ({p.runs} runs): {shares}. Your outcome happens in "
+            f"{100 * (p.your_outcome_share or 0):.0f}% of them; {100 * p.deaths_below:.0f}% of them had "
+            f"fewer deaths than your game, {100 * p.deaths_above:.0f}% more."
+        )

@@ -42,8 +42,11 @@ def SeatPage(actor_id="") -> None:  # unannotated: Solara would cast the URL par
     """One team's screen: only what its actor could know, its menu, and its private messages."""
     page_style()
     found = find_session(query("session"))
-    refusal = "no such class session: ask the instructor for your seat's link" if found is None else \
-        found.seat_refusal(str(actor_id), query("token"))  # fmt: skip
+    refusal = (
+        "no such class session: ask the instructor for your seat's link"
+        if found is None
+        else found.seat_refusal(str(actor_id), query("token"))
+    )
     session = None if refusal else found
     use_live(session)
     error, set_error = solara.use_state("")
@@ -75,9 +78,11 @@ def SeatPage(actor_id="") -> None:  # unannotated: Solara would cast the URL par
             if view.finished:
                 with solara.Div(classes=["es-panel", "seat-download"]):
                     heading("Your game")
-                    solara.FileDownload(lambda: _seat_game(session, actor_id),
-                                        filename=f"{session.code}-{actor_id}.json",
-                                        label="Download your game (for `escalation-sim debrief`)")  # fmt: skip
+                    solara.FileDownload(
+                        lambda: _seat_game(session, actor_id),
+                        filename=f"{session.code}-{actor_id}.json",
+                        label="Download your game (for `escalation-sim debrief`)",
+                    )
 
 
 def _decide(session: ClassSession, view: SeatView, set_error: Any) -> None:
@@ -92,8 +97,10 @@ def _decide(session: ClassSession, view: SeatView, set_error: Any) -> None:
         solara.Button("Take the seat back", on_click=lambda: session.delegate(view.actor_id, False))
         return
     if view.chosen is not None:
-        solara.Text(f"Chosen for {view.date}: {view.chosen} (you may change it until the day is played)",
-                    classes=["seat-chosen"])  # fmt: skip
+        solara.Text(
+            f"Chosen for {view.date}: {view.chosen} (you may change it until the day is played)",
+            classes=["seat-chosen"],
+        )
 
     def choose(choice: Any) -> None:
         try:
@@ -106,15 +113,17 @@ def _decide(session: ClassSession, view: SeatView, set_error: Any) -> None:
     with solara.Row(classes=["es-buttons"]):
         solara.Button("Hold", on_click=lambda: choose(None), color="primary")
         solara.Button("Let the model decide today", on_click=lambda: choose(LET_MODEL_CHOOSE))
-        solara.Button("Let the model play this seat from now on", outlined=True,
-                      on_click=lambda: session.delegate(view.actor_id))  # fmt: skip
+        solara.Button(
+            "Let the model play this seat from now on", outlined=True, on_click=lambda: session.delegate(view.actor_id)
+        )
     with solara.Row(classes=["es-buttons"]):
         for o in view.options:
             if o.index == hold:
                 continue
             label = f"{o.text} (rung {o.rung})" + ("" if o.available else f" - open in {o.cooling_days} d")
-            solara.Button(label, on_click=lambda i=o.index: choose(i), disabled=not o.available, small=True,
-                          outlined=True)  # fmt: skip
+            solara.Button(
+                label, on_click=lambda i=o.index: choose(i), disabled=not o.available, small=True, outlined=True
+            )
 
 
 @solara.component

@@ -57,19 +57,25 @@ class Situation:
     options: list[OptionView]
 
 
-
 def option_views(model: EscalationModel, actor: CrisisActor) -> list[OptionView]:
     """Today's menu for the played actor, with what the model's rule would give each option."""
     probs = actor.policy().probs
     ladder = model.ladder
     return [
         OptionView(
-            index=o.index, action=o.action, target=o.target, label=ladder[o.action].label, rung=o.rung,
-            force=o.force, expected_killed=o.expected_killed, cooling_days=actor.cooling[o.index],
+            index=o.index,
+            action=o.action,
+            target=o.target,
+            label=ladder[o.action].label,
+            rung=o.rung,
+            force=o.force,
+            expected_killed=o.expected_killed,
+            cooling_days=actor.cooling[o.index],
             model_probability=probs[o.index],
         )
         for o in actor.options
-    ]  # fmt: skip
+    ]
+
 
 def describe(record: Record, me: str, ladder: dict[str, Action]) -> str:
     """A record as one line of news, from the played actor's point of view, with what came of it."""
@@ -133,8 +139,11 @@ def doctrine_words(rule: object) -> str:
     threshold = getattr(rule, "killed_threshold", None)
     if name == "red_line" and threshold is not None:
         return f"holds a red line at {threshold:g} death{'s' * (threshold != 1)}"
-    return {"restraint": "shows restraint", "escalation_dominance": "seeks escalation dominance",
-            "tit_for_tat": "answers in kind"}.get(name, f"follows {name.replace('_', ' ')}")  # fmt: skip
+    return {
+        "restraint": "shows restraint",
+        "escalation_dominance": "seeks escalation dominance",
+        "tit_for_tat": "answers in kind",
+    }.get(name, f"follows {name.replace('_', ' ')}")
 
 
 def blame(model: EscalationModel, actor: CrisisActor) -> list[str]:
@@ -157,6 +166,7 @@ def blame(model: EscalationModel, actor: CrisisActor) -> list[str]:
         lines.append("nothing unanswered weighs on you")
     return lines
 
+
 def costs(model: EscalationModel, actor: CrisisActor) -> list[str]:
     """The costs in view: pressure, credibility, alert and accidents, legitimacy, threats, sovereignty."""
     spec = actor.spec
@@ -171,9 +181,7 @@ def costs(model: EscalationModel, actor: CrisisActor) -> list[str]:
             f"{100 * actor.accident_hazard():.2f}% (it grows with the square of alert)"
         )
     if actor.legitimacy_cost >= 0.05:
-        lines.append(
-            f"legitimacy cost of force already used: {actor.legitimacy_cost:.2f} (a justification lowers it)"
-        )
+        lines.append(f"legitimacy cost of force already used: {actor.legitimacy_cost:.2f} (a justification lowers it)")
     for j, days in enumerate(actor.pending_threat):
         if days:
             lines.append(
@@ -199,6 +207,7 @@ def costs(model: EscalationModel, actor: CrisisActor) -> list[str]:
     if actor.sponsor is not None and spec.sponsor_control > 0:
         lines.append(f"{actor.sponsor.actor_id} wants calm: its restraint on you is {actor.sponsor_restraint:.2f}")
     return lines
+
 
 # --- deciding ----------------------------------------------------------------------------------------
 

@@ -114,10 +114,16 @@ def history_view(scenario: Scenario, actor_id: str, branch_date: dt.date) -> His
         if record.day >= branch_day:
             killed.update(record.killed)
     return HistoryView(
-        path=path, outcome=code_standard(model, branch_day).headline, max_rung=top if top > -99 else None,
-        hostile_deaths=model.hostile_deaths, first_response=first, first_response_day=first_day, by_date=by_date,
-        deaths_after_branch=sum(killed.values()), killed_after_branch=dict(sorted(killed.items())),
-    )  # fmt: skip
+        path=path,
+        outcome=code_standard(model, branch_day).headline,
+        max_rung=top if top > -99 else None,
+        hostile_deaths=model.hostile_deaths,
+        first_response=first,
+        first_response_day=first_day,
+        by_date=by_date,
+        deaths_after_branch=sum(killed.values()),
+        killed_after_branch=dict(sorted(killed.items())),
+    )
 
 
 def place(outcome: dict[str, Any], actor_id: str, runs_frame: pd.DataFrame) -> Placement:
@@ -156,11 +162,20 @@ def debrief_game(record: GameRecord, runs: int = DEFAULT_RUNS, seed: int = 0) ->
     if runs > 0:
         placement = place(record.outcome, record.actor, model_runs(scenario, record.branch_date, runs, seed))
     return Debrief(
-        player=record.player, actor=record.actor, scenario_title=record.scenario_title,
-        branch_date=record.branch_date, finished=record.finished, days_played=record.days_played,
-        turns=record.turns, outcome=record.outcome, your_path=your_path, history=history, placement=placement,
-        model_agreement=_agreement(record), deaths_after_branch=sum(e.killed for e in record.events),
-    )  # fmt: skip
+        player=record.player,
+        actor=record.actor,
+        scenario_title=record.scenario_title,
+        branch_date=record.branch_date,
+        finished=record.finished,
+        days_played=record.days_played,
+        turns=record.turns,
+        outcome=record.outcome,
+        your_path=your_path,
+        history=history,
+        placement=placement,
+        model_agreement=_agreement(record),
+        deaths_after_branch=sum(e.killed for e in record.events),
+    )
 
 
 def own_path(record: GameRecord, scenario: Scenario) -> list[PathStep]:
@@ -268,13 +283,16 @@ def class_debrief(
                 first = next((c.action for c in record.choices if c.rung > 0 and c.action != "hold"), None)
             rows.append(
                 GameRow(
-                    player=record.player or "(unnamed)", source=source, outcome=record.outcome_class,
+                    player=record.player or "(unnamed)",
+                    source=source,
+                    outcome=record.outcome_class,
                     max_rung=o.get("max_rung") if finished else None,
                     hostile_deaths=o.get("hostile_deaths") if finished else None,
-                    actions=sum(1 for c in record.choices if c.action != "hold"), first_response=first or "none",
+                    actions=sum(1 for c in record.choices if c.action != "hold"),
+                    first_response=first or "none",
                     model_agreement=_agreement(record),
                 )
-            )  # fmt: skip
+            )
             outcomes[record.outcome_class] += 1
             firsts[first or "none"] += 1
             for c in record.choices:
@@ -293,9 +311,17 @@ def class_debrief(
             model_shares = {k: float(shares.get(k, 0.0)) for k in OUTCOMES}
         summaries.append(
             ClassSummary(
-                scenario_title=games[0][1].scenario_title, scenario_sha256=sha, actor=actor_id, branch_date=branch,
-                games=rows, outcomes=dict(outcomes), history=history, model_outcome_shares=model_shares,
-                runs=runs, first_responses=firsts.most_common(), by_date=points,
+                scenario_title=games[0][1].scenario_title,
+                scenario_sha256=sha,
+                actor=actor_id,
+                branch_date=branch,
+                games=rows,
+                outcomes=dict(outcomes),
+                history=history,
+                model_outcome_shares=model_shares,
+                runs=runs,
+                first_responses=firsts.most_common(),
+                by_date=points,
             )
-        )  # fmt: skip
+        )
     return summaries

@@ -60,7 +60,6 @@ class PlayerChoice:
     model_favourite_probability: float
 
 
-
 class Game:
     """One student's game: the model plays every actor but one, whose choices come from the player.
 
@@ -233,14 +232,20 @@ class Game:
         ladder = model.ladder
         self.choices.append(
             PlayerChoice(
-                day=model.day, date=model.date, action=option.action, target=option.target,
-                label=option_text(ladder[option.action].label, option.target), rung=option.rung,
-                probability=probs[index], how=how,  # type: ignore[arg-type]
-                model_favourite=option_text(ladder[actor.options[favourite].action].label,
-                                            actor.options[favourite].target),
+                day=model.day,
+                date=model.date,
+                action=option.action,
+                target=option.target,
+                label=option_text(ladder[option.action].label, option.target),
+                rung=option.rung,
+                probability=probs[index],
+                how=how,  # type: ignore[arg-type]
+                model_favourite=option_text(
+                    ladder[actor.options[favourite].action].label, actor.options[favourite].target
+                ),
                 model_favourite_probability=probs[favourite],
             )
-        )  # fmt: skip
+        )
         if how != "player":
             return option, "model", policy.reason
         who = self.player or "the player"
@@ -260,23 +265,6 @@ class Game:
             outcome = summary_dict(model, self.seed)
         else:
             outcome = {"outcome": "unfinished", "stopped_on": self.next_date.isoformat()}
-        branch = model.branch_day
-        events = [
-            RecordedEvent(
-                day=r.day, date=r.date, actor=r.actor, target=r.target, action=r.action, rung=r.rung,
-                killed=r.killed_total, origin=r.origin, probability=finite(r.probability),
-            )
-            for r in model.records
-            if r.day >= branch
-        ]  # fmt: skip
-        choices = [
-            RecordedChoice(
-                day=c.day, date=c.date, action=c.action, target=c.target, label=c.label, rung=c.rung,
-                probability=finite(c.probability), how=c.how, model_favourite=c.model_favourite,
-                model_favourite_probability=c.model_favourite_probability,
-            )
-            for c in self.choices
-        ]  # fmt: skip
         return GameRecord(
             format=RECORD_FORMAT,
             version=RECORD_VERSION,
@@ -293,8 +281,8 @@ class Game:
             scenario_sha256=scenario.sha256(),
             scenario=scenario.model_dump(mode="json"),
             outcome=outcome,
-            choices=choices,
-            events=events,
+            choices=recorded_choices(self.choices),
+            events=recorded_events(model),
         )
 
     def save(self, path: str | Path) -> Path:
@@ -302,6 +290,44 @@ class Game:
 
     def debrief(self, runs: int = DEFAULT_RUNS, seed: int = 0) -> Debrief:
         return debrief_game(self.record(), runs=runs, seed=seed)
+
+
+def recorded_events(model: EscalationModel) -> list[RecordedEvent]:
+    """What happened from the branch point on, as the saved game keeps it."""
+    return [
+        RecordedEvent(
+            day=r.day,
+            date=r.date,
+            actor=r.actor,
+            target=r.target,
+            action=r.action,
+            rung=r.rung,
+            killed=r.killed_total,
+            origin=r.origin,
+            probability=finite(r.probability),
+        )
+        for r in model.records
+        if r.day >= model.branch_day
+    ]
+
+
+def recorded_choices(choices: list[PlayerChoice]) -> list[RecordedChoice]:
+    """The player's days, as the saved game keeps them."""
+    return [
+        RecordedChoice(
+            day=c.day,
+            date=c.date,
+            action=c.action,
+            target=c.target,
+            label=c.label,
+            rung=c.rung,
+            probability=finite(c.probability),
+            how=c.how,
+            model_favourite=c.model_favourite,
+            model_favourite_probability=c.model_favourite_probability,
+        )
+        for c in choices
+    ]
 
 
 def check_actor(scenario: Scenario, actor_id: str) -> None:

@@ -146,8 +146,10 @@ def load_game(path: str | Path) -> GameRecord:
     except ScenarioError as exc:
         raise GameError(f"{path}: the scenario inside is invalid ({exc.problems[0]})") from None
     if not crisis.start_date <= record.branch_date <= crisis.end_date:
-        raise GameError(f"{path}: damaged saved game (branch_date {record.branch_date} lies outside the scenario's "
-                        f"{crisis.start_date} - {crisis.end_date})")  # fmt: skip
+        raise GameError(
+            f"{path}: damaged saved game (branch_date {record.branch_date} lies outside the scenario's "
+            f"{crisis.start_date} - {crisis.end_date})"
+        )
     if record.actor not in crisis.actors:
         raise GameError(f"{path}: damaged saved game (actor {record.actor!r} is not in the scenario)")
     return record

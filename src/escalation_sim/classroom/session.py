@@ -36,6 +36,7 @@ from .access import SeatAccess
 from .briefing import OptionView, blame, costs, option_text, option_views
 from .debrief import Debrief, debrief_game, model_runs, place
 from .game import LET_MODEL_CHOOSE, ChoiceError, Game, GameError, PlayerChoice
+from .inject import inject_event
 from .seat_news import beliefs_of, news_line
 
 __all__ = ["ClassSession", "SeatView", "beliefs_of", "news_line"]
@@ -262,33 +263,22 @@ class ClassSession(SeatAccess):
             self.advance()
             return True
 
-    def inject(self, actor: str | None, action: str, target: str | None = None, killed: int = 0,
-               description: str = "", claimed: bool = True) -> Event:  # fmt: skip
+    def inject(
+        self,
+        actor: str | None,
+        action: str,
+        target: str | None = None,
+        killed: int = 0,
+        description: str = "",
+        claimed: bool = True,
+    ) -> Event:
         """Add an event to the next day (the instructor's inject): it happens whatever the actors decide."""
         with self.lock:
-            model = self.model
             if self.finished:
                 raise GameError("the session is over: nothing can be injected")
-            if action not in model.ladder:
-                raise GameError(f"unknown action {action!r}; actions: {', '.join(model.ladder)}")
-            for role, who in (("actor", actor), ("target", target)):
-                if who is not None and who not in model.by_id:
-                    raise GameError(f"unknown {role} {who!r}; actors: {', '.join(model.actor_ids)}")
-            if not 0 <= killed <= 1_000_000:
-                raise GameError(f"killed must be a whole number from 0 to 1,000,000, not {killed}")
-            if actor is not None and not any(o.action == action and o.target == target
-                                             for o in model.by_id[actor].options):  # fmt: skip
-                raise GameError(f"{actor} has no option {option_text(model.ladder[action].label, target)}: "
-                                "choose one of its options")  # fmt: skip
-            what = option_text(model.ladder[action].label, target) + (f", killing {killed}" if killed else "")
-            day = model.day + 1
-            event = Event.model_construct(
-                id=f"INJ{len(self.injects) + 1}", date=self.next_date, end_date=None, actor=actor, target=target,
-                action=action, killed={target: killed} if killed and target else {}, wounded={},
-                claimed=claimed, soil=None, exogenous=True, source="", disputed="",
-                description=description[:500] or f"instructor's inject: {actor or 'nature'}: {what}"
-                + ("" if claimed else " (unclaimed)"),
-            )  # fmt: skip
+            model = self.model
+            number, day = len(self.injects) + 1, model.day + 1
+            event = inject_event(model, number, self.next_date, actor, action, target, killed, description, claimed)
             model.events_by_day.setdefault(day, []).append(event)
             self.injects.append(event)
             self._touch()
@@ -304,16 +294,25 @@ class ClassSession(SeatAccess):
             actor = game.actor
             chosen = self.pending.get(actor_id, _NOT_CHOSEN)
             return SeatView(
-                actor_id=actor_id, actor_name=actor.spec.name, date=self.next_date, turn=game.turn, turns=game.turns,
-                news=[news_line(r, actor_id, model) for r in model.records], blame=blame(model, actor),
-                costs=costs(model, actor), beliefs=beliefs_of(actor),
+                actor_id=actor_id,
+                actor_name=actor.spec.name,
+                date=self.next_date,
+                turn=game.turn,
+                turns=game.turns,
+                news=[news_line(r, actor_id, model) for r in model.records],
+                blame=blame(model, actor),
+                costs=costs(model, actor),
+                beliefs=beliefs_of(actor),
                 options=option_views(model, actor) if not self.finished else [],
                 messages=[m for m in self.messages if actor_id in (m.sender, m.recipient)],
                 chosen=None if chosen is _NOT_CHOSEN else self.choice_text(actor_id, chosen),
-                waiting_for=len(set(self.games) - set(self.pending) - self.delegated), finished=self.finished,
-                paused=self.paused, seconds_left=self.seconds_left(), last=last_choice(game.choices),
+                waiting_for=len(set(self.games) - set(self.pending) - self.delegated),
+                finished=self.finished,
+                paused=self.paused,
+                seconds_left=self.seconds_left(),
+                last=last_choice(game.choices),
                 delegated=actor_id in self.delegated,
-            )  # fmt: skip
+            )
 
     def choice_text(self, actor_id: str, choice: Choice) -> str:
         if choice is None:
@@ -356,16 +355,21 @@ def percent(p: float) -> str:
 def choice_summary(choices: list[PlayerChoice], who: str) -> str:
     """How a game's days were decided: by the player, by the model when asked, or held by default."""
     n = {how: sum(1 for c in choices if c.how == how) for how in ("player", "model", "hold")}
-    return (f"{len(choices)} days: {n['player']} chosen by {who}, {n['model']} chosen by the model when asked, "
-            f"{n['hold']} held by default. The table lists every day with an act (yours or history's) or a choice.")
+    return (
+        f"{len(choices)} days: {n['player']} chosen by {who}, {n['model']} chosen by the model when asked, "
+        f"{n['hold']} held by default. The table lists every day with an act (yours or history's) or a choice."
+    )
 
 
 def choice_rows(choices: list[PlayerChoice], history: dict[Any, list[str]], who: str) -> list[list[str]]:
     """The debrief's rows: each day a choice was made or something was done (by the team or in history), with
     who chose and the probability the model's rule gave that choice."""
     how = {"player": who, "model": "the model (asked)", "hold": "held (no choice made)"}
-    return [[str(c.date), c.label, how[c.how], percent(c.probability), "; ".join(history.get(c.date, []))]
-            for c in choices if c.how == "player" or c.label != "hold" or c.date in history]  # fmt: skip
+    return [
+        [str(c.date), c.label, how[c.how], percent(c.probability), "; ".join(history.get(c.date, []))]
+        for c in choices
+        if c.how == "player" or c.label != "hold" or c.date in history
+    ]
 
 
 def last_choice(choices: list[PlayerChoice]) -> str | None:

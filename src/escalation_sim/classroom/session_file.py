@@ -77,8 +77,9 @@ class SessionFile(_Saved):
 
 
 def acts_digest(session: ClassSession) -> str:
-    text = "\n".join(f"{r.day} {r.actor} {r.action} {r.target} {sorted(r.killed.items())}"
-                     for r in session.model.records)  # fmt: skip
+    text = "\n".join(
+        f"{r.day} {r.actor} {r.action} {r.target} {sorted(r.killed.items())}" for r in session.model.records
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -88,20 +89,41 @@ def session_data(session: ClassSession, secrets: bool = True) -> dict[str, Any]:
         model = session.model
         start = model.start_date
         return SessionFile(
-            format=SESSION_FORMAT, version=1, package_version=package_version(), code=session.code, seed=session.seed,
-            branch_date=model.branch_date, seats=session.seats,
+            format=SESSION_FORMAT,
+            version=1,
+            package_version=package_version(),
+            code=session.code,
+            seed=session.seed,
+            branch_date=model.branch_date,
+            seats=session.seats,
             instructor_token=session.instructor_token if secrets else "",
-            seat_tokens=dict(session.seat_tokens) if secrets else {}, day_seconds=session.day_seconds,
-            paused=session.paused, delegated=sorted(session.delegated), scenario=model.crisis.model_dump(mode="json"),
-            scenario_sha256=model.crisis.sha256(), days=[dict(d) for d in session.days],
+            seat_tokens=dict(session.seat_tokens) if secrets else {},
+            day_seconds=session.day_seconds,
+            paused=session.paused,
+            delegated=sorted(session.delegated),
+            scenario=model.crisis.model_dump(mode="json"),
+            scenario_sha256=model.crisis.sha256(),
+            days=[dict(d) for d in session.days],
             pending=dict(session.pending),
-            injects=[SavedInject(day=(e.date - start).days, actor=e.actor, action=e.action, target=e.target,
-                                 killed=sum(e.killed.values()), claimed=e.claimed, description=e.description)
-                     for e in session.injects],
-            messages=[SavedMessage(day=m.day, date=m.date, sender=m.sender, recipient=m.recipient, text=m.text)
-                      for m in session.messages],
-            acts=len(model.records), digest=acts_digest(session),
-        ).model_dump(mode="json")  # fmt: skip
+            injects=[
+                SavedInject(
+                    day=(e.date - start).days,
+                    actor=e.actor,
+                    action=e.action,
+                    target=e.target,
+                    killed=sum(e.killed.values()),
+                    claimed=e.claimed,
+                    description=e.description,
+                )
+                for e in session.injects
+            ],
+            messages=[
+                SavedMessage(day=m.day, date=m.date, sender=m.sender, recipient=m.recipient, text=m.text)
+                for m in session.messages
+            ],
+            acts=len(model.records),
+            digest=acts_digest(session),
+        ).model_dump(mode="json")
 
 
 def session_json(session: ClassSession, secrets: bool = True) -> str:
@@ -145,8 +167,15 @@ def rebuild(saved: SessionFile, where: str = "the session") -> ClassSession:
         scenario = validate_scenario_data(dict(saved.scenario), f"the scenario saved in {where}")
     except ScenarioError as exc:
         raise GameError(f"{where}: the scenario inside is invalid ({exc.problems[0]})") from None
-    session = ClassSession(scenario, saved.seats, seed=saved.seed, code=saved.code, branch_date=saved.branch_date,
-                           tokens=saved.seat_tokens, instructor_token=saved.instructor_token or None)  # fmt: skip
+    session = ClassSession(
+        scenario,
+        saved.seats,
+        seed=saved.seed,
+        code=saved.code,
+        branch_date=saved.branch_date,
+        tokens=saved.seat_tokens,
+        instructor_token=saved.instructor_token or None,
+    )
     injects: dict[int, list[SavedInject]] = {}
     for inject in saved.injects:
         injects.setdefault(inject.day, []).append(inject)
@@ -164,8 +193,10 @@ def rebuild(saved: SessionFile, where: str = "the session") -> ClassSession:
     except ValueError as exc:  # ChoiceError and GameError: a log this model cannot play
         raise GameError(f"{where}: its log cannot be replayed ({exc})") from None
     if len(session.model.records) != saved.acts or acts_digest(session) != saved.digest:
-        raise GameError(f"{where}: replayed with escalation-sim {package_version()}, the crisis differs from the "
-                        f"one played with {saved.package_version}: use that version to restore it")  # fmt: skip
+        raise GameError(
+            f"{where}: replayed with escalation-sim {package_version()}, the crisis differs from the "
+            f"one played with {saved.package_version}: use that version to restore it"
+        )
     session.pending = {a: c for a, c in saved.pending.items() if a in session.games}
     session.delegated = {a for a in saved.delegated if a in session.games}
     session.messages = [Message(m.day, m.date, m.sender, m.recipient, m.text) for m in saved.messages]

@@ -68,8 +68,12 @@ def _add_sliders(sliders: dict[str, Slider], key: str, actor_id: str, params: Ru
             low = float(low)
         sliders[f"{key}{name}"] = Slider(
             label=f"{actor_id} ({params.name}): {name}",
-            value=value, min=low, max=high, step=step, dtype=int if is_int else float,
-        )  # fmt: skip
+            value=value,
+            min=low,
+            max=high,
+            step=step,
+            dtype=int if is_int else float,
+        )
 
 
 def _bounds(metadata: list[Any], value: float, is_int: bool) -> tuple[float, float]:
@@ -93,9 +97,9 @@ def _float_step(low: float, high: float) -> float:
     return 0.005 if high - low <= 1 else 0.01 if high - low <= 10 else 0.1
 
 
-def with_sliders(scenario: Scenario, name: str, values: dict[str, Any], sliders: dict[str, Slider]) -> tuple[
-    Scenario, list[str]
-]:
+def with_sliders(
+    scenario: Scenario, name: str, values: dict[str, Any], sliders: dict[str, Slider]
+) -> tuple[Scenario, list[str]]:
     """`scenario` with the sliders moved away from their starting values; and notes on sliders that do not
     apply to it (an actor or a rule it does not have)."""
     edits: dict[str, Any] = {}

@@ -99,9 +99,14 @@ def _label_events(model: EscalationModel, ax: object, colours: dict[str, str], f
             continue
         for offset in (12, 26, 40, -22):
             text = ax.annotate(  # type: ignore[attr-defined]
-                mpl_text(record.event_id), (record.date, record.rung), textcoords="offset points", xytext=(0, offset),
-                ha="center", fontsize=font, color=colours[record.actor],
-            )  # fmt: skip
+                mpl_text(record.event_id),
+                (record.date, record.rung),
+                textcoords="offset points",
+                xytext=(0, offset),
+                ha="center",
+                fontsize=font,
+                color=colours[record.actor],
+            )
             text.set_in_layout(False)  # the layout stays as measured
             box = text.get_window_extent(renderer).expanded(1.15, 1.15)  # room for a browser font a little wider
             inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)

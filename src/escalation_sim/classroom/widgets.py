@@ -52,8 +52,11 @@ def heading(text: str, tag: str = "h2", classes: list[str] | None = None) -> Non
 def link(url: str, text: str | None = None, css_class: str = "") -> None:
     """A link whose address and text are escaped (a quote in a scenario's actor id cannot leave the attribute)."""
     shown = html.escape(text if text is not None else url)
-    solara.HTML(tag="div", unsafe_innerHTML=f"<a href='{html.escape(url, quote=True)}'>{shown}</a>",
-                classes=[css_class] if css_class else [])  # fmt: skip
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"<a href='{html.escape(url, quote=True)}'>{shown}</a>",
+        classes=[css_class] if css_class else [],
+    )
 
 
 def bullets(lines: Iterable[str], title: str = "", css_class: str = "") -> None:
@@ -67,8 +70,11 @@ def table(header: list[str], rows: list[list[str]], css_class: str, widths: list
     cols = "".join(f"<col style='width:{w}'>" for w in widths) if widths else ""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    solara.HTML(tag="table", unsafe_innerHTML=f"<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
-                f"<tbody>{body}</tbody>", classes=["es-table", css_class])  # fmt: skip
+    solara.HTML(
+        tag="table",
+        unsafe_innerHTML=f"<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody>",
+        classes=["es-table", css_class],
+    )
 
 
 def use_live(session: Any) -> int:

@@ -6,9 +6,12 @@ One module per family of commands, each shown in its own help panel:
     scenarios.py    Scenarios   validate, list, schema
     sweep.py        Sweeps      sweep, sweep-summary, sweep-point, sweep-events, sensitivity
     tournament.py   Sweeps      tournament (every pairing of rules, ranked)
-    classroom.py    Classroom   play, debrief, app      (classroom_views.py: how they look in a terminal)
+    classroom.py    Classroom   play, debrief           (classroom_views.py: how they look in a terminal)
+    serve.py        Classroom   app (serves the classroom web app in its own process)
     instructor.py   Classroom   instructor-key (the key to notebook 05, shipped in the package)
-    score.py        Scoring     score, calibrate, evaluate
+    score.py        Scoring     score
+    calibrate.py    Scoring     calibrate
+    evaluate.py     Scoring     evaluate (the crisis library)
     score_inputs.py             what they take in (frozen parameter files, prior boxes, work bounds), checked
     icb.py          ICB         icb scenario|predict|validate (a sub-app: the model against ICB's crises)
     common.py       the consoles, `fail`, scenario names and date options, shared by all
@@ -24,7 +27,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import classroom, icb, instructor, run, scenarios, score, sweep, tournament
+from . import calibrate, classroom, evaluate, icb, instructor, run, scenarios, score, serve, sweep, tournament
 from .common import SafeGroup, console
 
 app = typer.Typer(
@@ -38,7 +41,8 @@ app = typer.Typer(
     add_completion=False,
 )
 
-FAMILIES = (run, scenarios, sweep, tournament, score, classroom, instructor, icb)  # the order of the help panels
+# the order of the help panels
+FAMILIES = (run, scenarios, sweep, tournament, score, calibrate, evaluate, classroom, serve, instructor, icb)
 
 
 def _version(value: bool) -> None:

@@ -158,8 +158,9 @@ def print_class(s: Any) -> None:
         + (f" (day {s.history.first_response_day + 1})" if s.history.first_response_day is not None else ""),
         markup=False,
     )
-    table = Table(title="Most frequent choices, day by day (days when anyone acted or history did)",
-                  title_justify="left")  # fmt: skip
+    table = Table(
+        title="Most frequent choices, day by day (days when anyone acted or history did)", title_justify="left"
+    )
     table.add_column("date")
     table.add_column("games", justify="right")
     table.add_column("class's most frequent choices")
@@ -173,10 +174,15 @@ def print_class(s: Any) -> None:
         table.add_column(col)
     for g in s.games:
         table.add_row(
-            escape(g.player), escape(g.source), escape(g.outcome), _text(g.max_rung), _text(g.hostile_deaths),
-            str(g.actions), escape(g.first_response),
+            escape(g.player),
+            escape(g.source),
+            escape(g.outcome),
+            _text(g.max_rung),
+            _text(g.hostile_deaths),
+            str(g.actions),
+            escape(g.first_response),
             format_probability(g.model_agreement) if g.model_agreement is not None else "",
-        )  # fmt: skip
+        )
     console.print(table)
 
 

@@ -131,15 +131,17 @@ class SafeGroup(TyperGroup):
         except Exception as exc:  # the truly unexpected: say so briefly, keep the details in a file
             report = crash_report(exc)
             where = f"the full report is in {report}" if report else "no report could be written"
-            raise fail(f"unexpected failure ({type(exc).__name__}: {str(exc)[:200]}); {where}. Please report "
-                       "it with the command you ran.", code=1) from None  # fmt: skip
+            raise fail(
+                f"unexpected failure ({type(exc).__name__}: {str(exc)[:200]}); {where}. Please report "
+                "it with the command you ran.",
+                code=1,
+            ) from None
 
 
 def crash_report(exc: BaseException) -> Path | None:
     """Write the traceback and the command line to a private temporary file; its path, or None."""
     try:
-        fd, name = tempfile.mkstemp(prefix=f"escalation-sim-crash-{time.strftime('%Y%m%d-%H%M%S')}-",
-                                    suffix=".txt")  # fmt: skip
+        fd, name = tempfile.mkstemp(prefix=f"escalation-sim-crash-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=".txt")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"command: {' '.join(sys.argv)}\n\n")
             handle.write("".join(traceback.format_exception(exc)))
@@ -185,8 +187,10 @@ def parse_sets(sets: list[str]) -> dict[str, object]:
             changes[path] = read_yaml(text, f"--set {path}", _SetValue)[0]
         except _SetValue as exc:
             shown = text if len(text) <= 60 else text[:60] + "..."
-            raise fail(f"--set {path}: the value {shown!r} cannot be used ({exc.problems[0]}); quote it for the "
-                       "shell, e.g. --set 'actors.USA.rule={name: restraint}'") from None  # fmt: skip
+            raise fail(
+                f"--set {path}: the value {shown!r} cannot be used ({exc.problems[0]}); quote it for the "
+                "shell, e.g. --set 'actors.USA.rule={name: restraint}'"
+            ) from None
     return changes
 
 

@@ -16,14 +16,21 @@ from .common import MAX_WORKERS, SafeGroup, check_output, check_seed, console, e
 ICB = "ICB"
 Grievance = Annotated[
     float | None,
-    typer.Option(min=0.0, max=5.0, help="Shared parameter: domestic pressure per unit of gravity (default: the "
-                 "value fitted on all shared crises, docs/icb.md)."),
-]  # fmt: skip
+    typer.Option(
+        min=0.0,
+        max=5.0,
+        help="Shared parameter: domestic pressure per unit of gravity (default: the "
+        "value fitted on all shared crises, docs/icb.md).",
+    ),
+]
 Icb1 = Annotated[Path | None, typer.Option(help="ICB1 (crisis-level) CSV; default: the shipped shared subset.")]
 Icb2 = Annotated[Path | None, typer.Option(help="ICB2 (actor-level) CSV; default: the shipped shared subset.")]
 
 app = typer.Typer(
-    name="icb", cls=SafeGroup, no_args_is_help=True, rich_markup_mode="markdown",
+    name="icb",
+    cls=SafeGroup,
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
     help="The model against the International Crisis Behavior data (ICB v14): a scenario from any crisis, "
     "predictions for every crisis of two CSVs, and the cross-validated comparison with baselines.",
     epilog=examples(
@@ -32,7 +39,7 @@ app = typer.Typer(
         "escalation-sim icb validate --out evaluation/icb",
         note="The mapping and the codebook: docs/icb.md. The results: docs/validation.md.",
     ),
-)  # fmt: skip
+)
 
 
 def _load(icb1: Path | None, icb2: Path | None, outcomes: bool = False):
@@ -103,15 +110,17 @@ def predict(
     try:
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task(f"{len(data.crises)} crises x {runs} runs", total=len(data.crises) * runs)
-            frame, csv, js = run_predict(data, out, runs, seed, workers, _scale(grievance_scale),
-                                         progress=lambda n: bar.advance(task, n))  # fmt: skip
+            frame, csv, js = run_predict(
+                data, out, runs, seed, workers, _scale(grievance_scale), progress=lambda n: bar.advance(task, n)
+            )
     except OSError as exc:
         raise fail(f"--out: cannot write to {out} ({exc.strerror or exc}); choose another folder") from None
     finally:
         shutdown_pools()
     bad = frame[frame["status"] != "ok"]
-    console.print(f"{len(frame) - len(bad)} crises predicted, {len(bad)} with a reason instead; wrote {csv}, {js}",
-                  markup=False)  # fmt: skip
+    console.print(
+        f"{len(frame) - len(bad)} crises predicted, {len(bad)} with a reason instead; wrote {csv}, {js}", markup=False
+    )
     for _, row in bad.head(10).iterrows():
         console.print(f"  crisis {row['crisno']}: {row['reason']}", markup=False)
 
@@ -143,25 +152,32 @@ def validate(
     try:
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("simulating", total=None)
-            summary = run_validation(data, out, runs, seed, workers, docs,
-                                     progress=lambda n, total: bar.update(task, advance=n, total=total))  # fmt: skip
+            summary = run_validation(
+                data, out, runs, seed, workers, docs, progress=lambda n, total: bar.update(task, advance=n, total=total)
+            )
     finally:
         shutdown_pools()
     console.print(summary, markup=False)
 
 
 def register(root: typer.Typer) -> None:
-    app.command(epilog=examples(
-        "escalation-sim icb scenario 1",
-        "escalation-sim icb scenario 1 --out runs/icb1.yaml && escalation-sim distribution runs/icb1.yaml -n 200",
-    ))(scenario)  # fmt: skip
-    app.command(epilog=examples(
-        "escalation-sim icb predict icb1v14.csv icb2v14.csv --out runs/icb --runs 200 --workers 2",
-        "escalation-sim icb predict my_crises1.csv my_crises2.csv --out runs/mine --runs 50 --workers 1",
-        note="Writes DIR/predictions.csv (one row per crisis; probabilities sum to 1) and DIR/manifest.json.",
-    ))(predict)  # fmt: skip
-    app.command(epilog=examples(
-        "escalation-sim icb validate --out evaluation/icb",
-        "escalation-sim icb validate --out runs/icb_cv --runs 20 --docs ''   # quick, leaves docs alone",
-    ))(validate)  # fmt: skip
+    app.command(
+        epilog=examples(
+            "escalation-sim icb scenario 1",
+            "escalation-sim icb scenario 1 --out runs/icb1.yaml && escalation-sim distribution runs/icb1.yaml -n 200",
+        )
+    )(scenario)
+    app.command(
+        epilog=examples(
+            "escalation-sim icb predict icb1v14.csv icb2v14.csv --out runs/icb --runs 200 --workers 2",
+            "escalation-sim icb predict my_crises1.csv my_crises2.csv --out runs/mine --runs 50 --workers 1",
+            note="Writes DIR/predictions.csv (one row per crisis; probabilities sum to 1) and DIR/manifest.json.",
+        )
+    )(predict)
+    app.command(
+        epilog=examples(
+            "escalation-sim icb validate --out evaluation/icb",
+            "escalation-sim icb validate --out runs/icb_cv --runs 20 --docs ''   # quick, leaves docs alone",
+        )
+    )(validate)
     root.add_typer(app, name="icb", rich_help_panel=ICB)

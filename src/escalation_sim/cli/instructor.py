@@ -46,8 +46,12 @@ def instructor_key(
 
 
 def register(app: typer.Typer) -> None:
-    app.command(name="instructor-key", rich_help_panel=CLASSROOM, epilog=examples(
-        "escalation-sim instructor-key --out ~/teaching/key",
-        "escalation-sim instructor-key --out key --overwrite   # after updating the package",
-        note="Open it with:  jupyter lab ~/teaching/key/05_classroom_key.ipynb  (pip install -e '.[notebooks]')",
-    ))(instructor_key)  # fmt: skip
+    app.command(
+        name="instructor-key",
+        rich_help_panel=CLASSROOM,
+        epilog=examples(
+            "escalation-sim instructor-key --out ~/teaching/key",
+            "escalation-sim instructor-key --out key --overwrite   # after updating the package",
+            note="Open it with:  jupyter lab ~/teaching/key/05_classroom_key.ipynb  (pip install -e '.[notebooks]')",
+        ),
+    )(instructor_key)

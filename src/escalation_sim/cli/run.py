@@ -68,8 +68,9 @@ def run(
                 fig = timeline(result.model)
                 written.append(save_figure(fig, out / "timeline.png", dpi=120))
         except OSError as exc:
-            raise fail(f"--out: cannot write the results in {out} ({exc.strerror or exc}); choose another folder") \
-                from None
+            raise fail(
+                f"--out: cannot write the results in {out} ({exc.strerror or exc}); choose another folder"
+            ) from None
         console.print(f"wrote {', '.join(str(p) for p in written)}", markup=False)
     if events_parquet is not None:
         from ..eventdata import event_rows, write_events
@@ -86,8 +87,7 @@ def run(
 
 def print_summary(result, show: int) -> None:
     s = result.summary
-    table = Table(title=f"{plain(result.scenario.title)}  (seed {s['seed']})", show_header=False,
-                  title_justify="left")  # fmt: skip
+    table = Table(title=f"{plain(result.scenario.title)}  (seed {s['seed']})", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
     table.add_row("outcome", s["outcome"])
@@ -157,8 +157,9 @@ def distribution(
         shutdown_pools()
     failed = int(frame["error"].notna().sum())
     ok = frame[frame["error"].isna()]
-    t = Table(title=f"{plain(loaded.title)}: {len(ok)} runs from {branch or 'the start'} (seed {seed})",
-              title_justify="left")  # fmt: skip
+    t = Table(
+        title=f"{plain(loaded.title)}: {len(ok)} runs from {branch or 'the start'} (seed {seed})", title_justify="left"
+    )
     for col in ("outcome", "runs", "share", "95% interval"):
         t.add_column(col)
     for outcome in ("de-escalation", "protracted", "war"):
@@ -180,8 +181,10 @@ def distribution(
         try:
             console.print(f"wrote {rerun_events(loaded, ok, events_parquet)}", markup=False)
         except OSError as exc:  # disk full, read-only folder
-            raise fail(f"--events-parquet: cannot write the event series to {events_parquet} "
-                       f"({exc.strerror or exc}); choose another path") from None  # fmt: skip
+            raise fail(
+                f"--events-parquet: cannot write the event series to {events_parquet} "
+                f"({exc.strerror or exc}); choose another path"
+            ) from None
     if csv is not None:
         _write_csv(frame, csv, "--csv")
     if failed:
@@ -194,8 +197,11 @@ def _print_durations(ok) -> None:
         return
     ended = ok[~ok["duration_censored"].astype(bool)]["duration_days"].astype(float)
     active = ok[ok["duration_censored"].astype(bool)]["duration_days"].astype(float)
-    spread = (f"median {ended.median():.0f} days (5-95% {ended.quantile(0.05):.0f}-{ended.quantile(0.95):.0f})"
-              if len(ended) else "none")  # fmt: skip
+    spread = (
+        f"median {ended.median():.0f} days (5-95% {ended.quantile(0.05):.0f}-{ended.quantile(0.95):.0f})"
+        if len(ended)
+        else "none"
+    )
     console.print(
         f"[bold]Time to the last hostile act[/] (from the branch): ended in {len(ended)} runs, {plain(spread)}; "
         f"still active at the horizon (right-censored) in {len(active)} ({len(active) / len(ok):.1%})"
@@ -222,8 +228,9 @@ def replay(
     check_output(csv, "--csv")
     _, loaded = open_scenario(scenario, sets)
     table = history_probabilities(loaded, seeds=seeds)
-    t = Table(title=f"{plain(loaded.title)}: probability of each historical decision ({seeds} replays)",
-              title_justify="left")  # fmt: skip
+    t = Table(
+        title=f"{plain(loaded.title)}: probability of each historical decision ({seeds} replays)", title_justify="left"
+    )
     for col in ("event", "date", "actor", "action", "target", "median p", "5%", "95%", "mean p"):
         t.add_column(col)
     skewed = 0
@@ -238,12 +245,16 @@ def replay(
                 cells[-1] += " *"
         t.add_row(*(plain(row[c]) for c in ("event_id", "date", "actor", "action", "target")), *cells)
     console.print(t)
-    console.print("[dim]median p and its 5%-95% range over the replays; accident rows give the daily accident "
-                  "hazard; '-' marks events that are not decisions[/]")  # fmt: skip
+    console.print(
+        "[dim]median p and its 5%-95% range over the replays; accident rows give the daily accident "
+        "hazard; '-' marks events that are not decisions[/]"
+    )
     if skewed:
-        console.print(f"[dim]* {skewed} mean(s) lie outside the 5%-95% range: fewer than 5% of the replays gave "
-                      "that decision a very different probability (a skewed spread), which pulls the mean; the "
-                      "median is the typical replay[/]")  # fmt: skip
+        console.print(
+            f"[dim]* {skewed} mean(s) lie outside the 5%-95% range: fewer than 5% of the replays gave "
+            "that decision a very different probability (a skewed spread), which pulls the mean; the "
+            "median is the typical replay[/]"
+        )
     if csv is not None:
         _write_csv(table, csv, "--csv", float_format="%.6g")
 
@@ -260,23 +271,32 @@ def _write_csv(frame, path: Path, option: str, **options) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel=RUNS, epilog=examples(
-        "escalation-sim run scenarios/jan2020.yaml --seed 7 --out runs/demo",
-        "escalation-sim run jan2020 --branch-date 2019-12-29 --out runs/early",
-        "escalation-sim run jan2020 --no-branch --out runs/history   # replay history only",
-        "escalation-sim run scenarios/two_state.yaml --seed 3 --no-figure",
-        "escalation-sim run jan2020 --set 'actors.USA.rule={name: restraint}' --set actors.IRN.rule.epsilon=0.001",
-        "escalation-sim run jan2020 --no-branch --events-parquet runs/history_events.parquet",
-    ))(run)  # fmt: skip
-    app.command(rich_help_panel=RUNS, epilog=examples(
-        "escalation-sim distribution jan2020 -n 1000",
-        "escalation-sim distribution jan2020 -n 1000 --actor IRN --actor USA --csv runs/dist.csv",
-        "escalation-sim distribution jan2020_no_soleimani -n 500 --workers 1",
-        "escalation-sim distribution jan2020 -n 1000 --set 'actors.USA.rule={name: massive_retaliation}'",
-        "escalation-sim distribution jan2020 -n 200 --events-parquet runs/dist_events.parquet",
-    ))(distribution)  # fmt: skip
-    app.command(rich_help_panel=RUNS, epilog=examples(
-        "escalation-sim replay jan2020",
-        "escalation-sim replay scenarios/jan2020.yaml --seeds 500 --csv runs/history_probabilities.csv",
-        "escalation-sim replay jan2020 --set actors.KH.rule.epsilon=0.001   # no decision ruled out",
-    ))(replay)  # fmt: skip
+    app.command(
+        rich_help_panel=RUNS,
+        epilog=examples(
+            "escalation-sim run scenarios/jan2020.yaml --seed 7 --out runs/demo",
+            "escalation-sim run jan2020 --branch-date 2019-12-29 --out runs/early",
+            "escalation-sim run jan2020 --no-branch --out runs/history   # replay history only",
+            "escalation-sim run scenarios/two_state.yaml --seed 3 --no-figure",
+            "escalation-sim run jan2020 --set 'actors.USA.rule={name: restraint}' --set actors.IRN.rule.epsilon=0.001",
+            "escalation-sim run jan2020 --no-branch --events-parquet runs/history_events.parquet",
+        ),
+    )(run)
+    app.command(
+        rich_help_panel=RUNS,
+        epilog=examples(
+            "escalation-sim distribution jan2020 -n 1000",
+            "escalation-sim distribution jan2020 -n 1000 --actor IRN --actor USA --csv runs/dist.csv",
+            "escalation-sim distribution jan2020_no_soleimani -n 500 --workers 1",
+            "escalation-sim distribution jan2020 -n 1000 --set 'actors.USA.rule={name: massive_retaliation}'",
+            "escalation-sim distribution jan2020 -n 200 --events-parquet runs/dist_events.parquet",
+        ),
+    )(distribution)
+    app.command(
+        rich_help_panel=RUNS,
+        epilog=examples(
+            "escalation-sim replay jan2020",
+            "escalation-sim replay scenarios/jan2020.yaml --seeds 500 --csv runs/history_probabilities.csv",
+            "escalation-sim replay jan2020 --set actors.KH.rule.epsilon=0.001   # no decision ruled out",
+        ),
+    )(replay)

@@ -89,13 +89,23 @@ def _validate_sweep(path: Path) -> bool:
     for problem in failed[:5]:
         errors.print(f"{path}: {problem}", highlight=False, soft_wrap=True, markup=False)
     if failed:
-        errors.print(f"{path}: {len(failed)} of {len(problems)} distinct point scenarios are invalid; fix the "
-                     "sweep's values or the base scenario", highlight=False, soft_wrap=True, markup=False)  # fmt: skip
+        errors.print(
+            f"{path}: {len(failed)} of {len(problems)} distinct point scenarios are invalid; fix the "
+            "sweep's values or the base scenario",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
         return False
     spec = sweep.spec
-    console.print(f"{path}: ok (sweep of {sweep.base_path.name}: {len(points)} points x {spec.replicates} "
-                  f"replicates = {len(points) * spec.replicates} runs, {spec.design.kind} design; every point's "
-                  "scenario is valid)", highlight=False, soft_wrap=True, markup=False)  # fmt: skip
+    console.print(
+        f"{path}: ok (sweep of {sweep.base_path.name}: {len(points)} points x {spec.replicates} "
+        f"replicates = {len(points) * spec.replicates} runs, {spec.design.kind} design; every point's "
+        "scenario is valid)",
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+    )
     return True
 
 
@@ -105,8 +115,12 @@ def _warn_unchoosable(path: Path, scenario) -> None:
     from ..score import unchoosable
 
     for problem in unchoosable(scenario):
-        errors.print(f"{path}: warning: {problem}; `escalation-sim score` will refuse this record",
-                     highlight=False, soft_wrap=True, markup=False)  # fmt: skip
+        errors.print(
+            f"{path}: warning: {problem}; `escalation-sim score` will refuse this record",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
 
 
 def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
@@ -119,10 +133,14 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
             scenarios[name] = _case_info(path, load_scenario(path))
         except ScenarioError as exc:
             scenarios[name] = {"path": str(path), "title": f"INVALID: {exc.problems[0]}"}
-    rules = {name: {"description": cls.description, **cls.classifier, "parameters": _parameters(cls.Params)}
-             for name, cls in sorted(RULES.items())}  # fmt: skip
-    ladder = {k: {"rung": a.rung, "label": a.label, "cameo": a.cameo, "goldstein": a.goldstein,
-                  "mid_level": a.mid_level} for k, a in default_ladder().items()}  # fmt: skip
+    rules = {
+        name: {"description": cls.description, **cls.classifier, "parameters": _parameters(cls.Params)}
+        for name, cls in sorted(RULES.items())
+    }
+    ladder = {
+        k: {"rung": a.rung, "label": a.label, "cameo": a.cameo, "goldstein": a.goldstein, "mid_level": a.mid_level}
+        for k, a in default_ladder().items()
+    }
     if as_json:
         print(json.dumps({"scenarios": scenarios, "rules": rules, "ladder": ladder}, indent=2, default=str))
         return
@@ -136,8 +154,10 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
             t.add_row(plain(name), plain(info["title"]), plain(info["path"]))
     console.print(t)
     if cases:
-        t = Table(title="Crisis library (scenarios/library: real cases, fitted on train, measured on test)",
-                  title_justify="left")  # fmt: skip
+        t = Table(
+            title="Crisis library (scenarios/library: real cases, fitted on train, measured on test)",
+            title_justify="left",
+        )
         t.add_column("name", no_wrap=True)
         t.add_column("split", no_wrap=True)
         t.add_column("history", no_wrap=True)
@@ -154,13 +174,23 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")
         own = ", ".join(
             f"{k}={v.get('default', '(required)')}" for k, v in info["parameters"].items() if k not in shared
         )
-        t.add_row(name, info["description"], own or "-", str(info["memory_depth"]), _yes(info["stochastic"]),
-                  _yes(info["uses_attribution"]), _yes(info["uses_costs"]), _yes(info["escalatory"]))  # fmt: skip
+        t.add_row(
+            name,
+            info["description"],
+            own or "-",
+            str(info["memory_depth"]),
+            _yes(info["stochastic"]),
+            _yes(info["uses_attribution"]),
+            _yes(info["uses_costs"]),
+            _yes(info["escalatory"]),
+        )
     console.print(t)
     common = ", ".join(f"{k}={f.default}" for k, f in RuleParams.model_fields.items())
-    console.print(f"[dim]every rule also takes {common}; `escalation-sim list --json` gives each parameter's "
-                  "meaning and bounds; set one in a scenario as rule: {name: proportional, margin: 1}[/]",
-                  highlight=False)  # fmt: skip
+    console.print(
+        f"[dim]every rule also takes {common}; `escalation-sim list --json` gives each parameter's "
+        "meaning and bounds; set one in a scenario as rule: {name: proportional, margin: 1}[/]",
+        highlight=False,
+    )
     t = Table(title="Default escalation ladder", title_justify="left")
     for col in ("rung", "action", "label", "CAMEO", "Goldstein", "MID level"):
         t.add_column(col, no_wrap=col in ("action", "rung"))
@@ -213,14 +243,26 @@ def schema(
 
 
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel=SCENARIOS, epilog=examples(
-        "escalation-sim validate scenarios/*.yaml", "escalation-sim validate my_crisis.yaml",
-    ))(validate)  # fmt: skip
-    app.command(name="list", rich_help_panel=SCENARIOS, epilog=examples(
-        "escalation-sim list", "escalation-sim list --json",
-    ))(list_)  # fmt: skip
-    app.command(rich_help_panel=SCENARIOS, epilog=examples(
-        "escalation-sim schema > scenario.schema.json",
-        "escalation-sim schema --out scenario.schema.json   # what tests/cli/test_cli.py compares with",
-        note="Then put  # yaml-language-server: $schema=scenario.schema.json  at the top of a scenario file.",
-    ))(schema)  # fmt: skip
+    app.command(
+        rich_help_panel=SCENARIOS,
+        epilog=examples(
+            "escalation-sim validate scenarios/*.yaml",
+            "escalation-sim validate my_crisis.yaml",
+        ),
+    )(validate)
+    app.command(
+        name="list",
+        rich_help_panel=SCENARIOS,
+        epilog=examples(
+            "escalation-sim list",
+            "escalation-sim list --json",
+        ),
+    )(list_)
+    app.command(
+        rich_help_panel=SCENARIOS,
+        epilog=examples(
+            "escalation-sim schema > scenario.schema.json",
+            "escalation-sim schema --out scenario.schema.json   # what tests/cli/test_cli.py compares with",
+            note="Then put  # yaml-language-server: $schema=scenario.schema.json  at the top of a scenario file.",
+        ),
+    )(schema)

@@ -32,8 +32,10 @@ def frozen_scenario(loaded, frozen: Path | None, record_frozen: bool, registry: 
         params = read_params(frozen)
         if record_frozen:
             if loaded.split == "test":
-                raise FrozenError("parameters cannot be frozen while a test scenario is scored; record them on "
-                                  "a training scenario (or with `calibrate --freeze`)")  # fmt: skip
+                raise FrozenError(
+                    "parameters cannot be frozen while a test scenario is scored; record them on "
+                    "a training scenario (or with `calibrate --freeze`)"
+                )
             digest = record(params, f"recorded with score {loaded.name}", registry)
             console.print(f"recorded parameters {digest[:12]} in {registry}", markup=False)
         digest = check(params, loaded.split, registry)
@@ -60,8 +62,10 @@ def check_boxes(scenarios: list, declared: list) -> None:
                 try:
                     scenario.with_edits({p.name: value})
                 except ScenarioError as exc:
-                    raise fail(f"--params {p.name}={p.low:g}:{p.high:g}: at {value:.4g}, {scenario.name} is invalid "
-                               f"({exc.problems[0]}); choose a box inside the field's bounds") from None  # fmt: skip
+                    raise fail(
+                        f"--params {p.name}={p.low:g}:{p.high:g}: at {value:.4g}, {scenario.name} is invalid "
+                        f"({exc.problems[0]}); choose a box inside the field's bounds"
+                    ) from None
                 except ValueError as exc:
                     raise fail(f"--params {p.name}: {exc}") from None
 

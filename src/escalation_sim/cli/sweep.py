@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,9 +29,17 @@ def _load(sweep_file: Path, replicates: int | None):
 
 
 def _run(
-    sweep_file: Path, out: Path, executor: str, workers: int | None, scheduler: str | None, replicates: int | None,
-    trajectories: bool, chunk_size: int | None, flush_rows: int, progress: bool | None,
-):  # fmt: skip
+    sweep_file: Path,
+    out: Path,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    replicates: int | None,
+    trajectories: bool,
+    chunk_size: int | None,
+    flush_rows: int,
+    progress: bool | None,
+):
     from ..sweep import EXECUTORS, ExecutorError, StorageError, SweepError, execute_sweep
 
     if executor not in EXECUTORS:
@@ -48,20 +56,34 @@ def _run(
     sweep = _load(sweep_file, replicates)
     try:
         report = execute_sweep(
-            sweep, out, executor=executor, workers=workers, scheduler=scheduler, trajectories=trajectories,  # type: ignore[arg-type]
-            chunk_size=chunk_size, flush_rows=flush_rows, progress=progress,
-        )  # fmt: skip
+            sweep,
+            out,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            trajectories=trajectories,  # type: ignore[arg-type]
+            chunk_size=chunk_size,
+            flush_rows=flush_rows,
+            progress=progress,
+        )
     except (SweepError, StorageError) as exc:
         raise fail(str(exc)) from None
     except ExecutorError as exc:
         raise fail(f"{exc}; results stored so far are kept in {out}", code=2 if scheduler else 1) from None
     except OSError as exc:  # disk full, folder made read-only mid-sweep
-        raise fail(f"--out: cannot write in {out} ({exc.strerror or exc}); free space or fix permissions, then "
-                   "rerun the same command to resume", code=1) from None  # fmt: skip
+        raise fail(
+            f"--out: cannot write in {out} ({exc.strerror or exc}); free space or fix permissions, then "
+            "rerun the same command to resume",
+            code=1,
+        ) from None
     for path in report.quarantined:
-        errors.print(f"warning: {path.name} was damaged or not this sweep's (unreadable, altered, or a part the "
-                     f"manifest does not record): moved to {path.parent}; its runs were run again", markup=False,
-                     highlight=False, soft_wrap=True)  # fmt: skip
+        errors.print(
+            f"warning: {path.name} was damaged or not this sweep's (unreadable, altered, or a part the "
+            f"manifest does not record): moved to {path.parent}; its runs were run again",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(
         f"{plain(out)}: {report.runs_done} runs done now, {report.runs_skipped} already stored, "
         f"{report.runs_total} in the design; {report.runs_failed} failed"
@@ -89,8 +111,9 @@ def sweep(
     Rows go to OUT/results (pandas.read_parquet(OUT / "results") reads them whole) as runs finish; a rerun of
     the same command skips stored runs. Exit status 1 if some runs failed (their rows say why).
     """
-    _, report = _run(sweep_file, out, executor, workers, scheduler, replicates, trajectories, chunk_size,
-                              flush_rows, progress)  # fmt: skip
+    _, report = _run(
+        sweep_file, out, executor, workers, scheduler, replicates, trajectories, chunk_size, flush_rows, progress
+    )
     if summary and report.runs_skipped + report.runs_done:
         _write_summary(out)
     if report.interrupted:
@@ -201,8 +224,15 @@ def sensitivity(
         days_left = subset["branch_date"].map(lambda d: (end - dt.date.fromisoformat(d)).days + 1 if d else 0)
         for name in output:
             try:
-                indices = sobol_indices(subset, problem, per_cf, name, loaded.spec.design.second_order,  # type: ignore[union-attr]
-                                        seed=loaded.spec.seed, days_after_branch=days_left)  # fmt: skip
+                indices = sobol_indices(
+                    subset,
+                    problem,
+                    per_cf,
+                    name,
+                    loaded.spec.design.second_order,  # type: ignore[union-attr]
+                    seed=loaded.spec.seed,
+                    days_after_branch=days_left,
+                )
             except ValueError as exc:
                 raise fail(str(exc), code=1) from None
             indices["counterfactual"] = cf
@@ -211,22 +241,33 @@ def sensitivity(
             save_figure(fig, out / f"sobol_{name}_{cf}.png", dpi=110)
     table = pd.concat(frames, ignore_index=True)
     write_csv(table, out / "sobol.csv", float_format="%.6g")
+    print_sobol(table, loaded.spec.design.base_samples)  # type: ignore[union-attr]
+    console.print(f"wrote {out / 'sobol.csv'} and sobol_*.png in {out}", highlight=False)
+    if report.runs_failed:
+        raise fail(f"{report.runs_failed} run(s) failed; see the `error` column of {out / 'results'}", code=1)
+
+
+def print_sobol(table: Any, base_samples: int) -> None:
+    """The indices (a DataFrame from `sobol_indices`) as a table, and warnings where too few base samples make
+    them unreliable."""
     from rich.table import Table
 
     shown = Table(title="Sobol indices (95% confidence intervals)", title_justify="left")
     for col in ("output", "counterfactual", "parameter", "S1", "ST"):
         shown.add_column(col)
     for _, row in table.iterrows():
-        shown.add_row(row["output"], row["counterfactual"], row["parameter"],
-                      f"{row['S1']:.3f} ± {row['S1_conf']:.3f}", f"{row['ST']:.3f} ± {row['ST_conf']:.3f}")  # fmt: skip
+        shown.add_row(
+            row["output"],
+            row["counterfactual"],
+            row["parameter"],
+            f"{row['S1']:.3f} ± {row['S1_conf']:.3f}",
+            f"{row['ST']:.3f} ± {row['ST_conf']:.3f}",
+        )
     console.print(shown)
     from ..sweep.analysis import sobol_warnings
 
-    for line in sobol_warnings(table, loaded.spec.design.base_samples):  # type: ignore[union-attr]
+    for line in sobol_warnings(table, base_samples):
         errors.print(f"[bold yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
-    console.print(f"wrote {out / 'sobol.csv'} and sobol_*.png in {out}", highlight=False)
-    if report.runs_failed:
-        raise fail(f"{report.runs_failed} run(s) failed; see the `error` column of {out / 'results'}", code=1)
 
 
 def _ids(text: str | None, option: str) -> list[int] | None:
@@ -274,40 +315,60 @@ def sweep_events(
         chosen = sweep_runs(opened, run_ids, point_ids)
         if chosen.empty:
             raise fail(f"{folder}: no run that ran matches; nothing to write")
-        path = write_sweep_events(opened, chosen, target,
-                                  progress=sys.stderr.isatty() if progress is None else progress)  # fmt: skip
+        path = write_sweep_events(
+            opened, chosen, target, progress=sys.stderr.isatty() if progress is None else progress
+        )
     except (StorageError, KeyError, ScenarioError, ValueError) as exc:
         raise fail(str(exc).strip("'\"")) from None
     except OSError as exc:  # disk full, read-only folder
-        raise fail(f"--out: cannot write the event series to {target} ({exc.strerror or exc}); choose another "
-                   "--out") from None  # fmt: skip
+        raise fail(
+            f"--out: cannot write the event series to {target} ({exc.strerror or exc}); choose another --out"
+        ) from None
     console.print(f"wrote {path} ({len(chosen)} runs)", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel=SWEEPS, epilog=examples(
-        "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/demo",
-        "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/quick --replicates 5   # a quick look",
-        "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/demo   # again: resumes",
-        "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/fan --trajectories --executor serial",
-        "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/big --executor dask "
-        "--scheduler tcp://10.0.0.5:8786",
-        "python -c \"import pandas; print(pandas.read_parquet('sweeps/demo/results'))\"",
-    ))(sweep)  # fmt: skip
-    app.command(name="sweep-summary", rich_help_panel=SWEEPS, epilog=examples(
-        "escalation-sim sweep-summary sweeps/demo",
-    ))(sweep_summary)  # fmt: skip
-    app.command(name="sweep-point", rich_help_panel=SWEEPS, epilog=examples(
-        "escalation-sim sweep-point sweeps/demo 1234",
-        "escalation-sim sweep-point sweeps/demo 1234 --out point.yaml   # then run the command it prints",
-    ))(sweep_point)  # fmt: skip
-    app.command(name="sweep-events", rich_help_panel=SWEEPS, epilog=examples(
-        "escalation-sim sweep-events sweeps/demo   # every run: sweeps/demo/events.parquet",
-        "escalation-sim sweep-events sweeps/demo --points 0,3 --out sweeps/demo_p0_p3_events.parquet",
-        "escalation-sim sweep-events sweeps/demo --runs 0-99",
-    ))(sweep_events)  # fmt: skip
-    app.command(rich_help_panel=SWEEPS, epilog=examples(
-        "escalation-sim sensitivity scenarios/jan2020_sensitivity_sweep.yaml --out sweeps/sobol",
-        "escalation-sim sensitivity scenarios/jan2020_sensitivity_sweep.yaml --out sweeps/sobol "
-        "--output war --output casualties --replicates 4",
-    ))(sensitivity)  # fmt: skip
+    app.command(
+        rich_help_panel=SWEEPS,
+        epilog=examples(
+            "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/demo",
+            "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/quick --replicates 5   # a quick look",
+            "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/demo   # again: resumes",
+            "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/fan --trajectories --executor serial",
+            "escalation-sim sweep scenarios/jan2020_sweep.yaml --out sweeps/big --executor dask "
+            "--scheduler tcp://10.0.0.5:8786",
+            "python -c \"import pandas; print(pandas.read_parquet('sweeps/demo/results'))\"",
+        ),
+    )(sweep)
+    app.command(
+        name="sweep-summary",
+        rich_help_panel=SWEEPS,
+        epilog=examples(
+            "escalation-sim sweep-summary sweeps/demo",
+        ),
+    )(sweep_summary)
+    app.command(
+        name="sweep-point",
+        rich_help_panel=SWEEPS,
+        epilog=examples(
+            "escalation-sim sweep-point sweeps/demo 1234",
+            "escalation-sim sweep-point sweeps/demo 1234 --out point.yaml   # then run the command it prints",
+        ),
+    )(sweep_point)
+    app.command(
+        name="sweep-events",
+        rich_help_panel=SWEEPS,
+        epilog=examples(
+            "escalation-sim sweep-events sweeps/demo   # every run: sweeps/demo/events.parquet",
+            "escalation-sim sweep-events sweeps/demo --points 0,3 --out sweeps/demo_p0_p3_events.parquet",
+            "escalation-sim sweep-events sweeps/demo --runs 0-99",
+        ),
+    )(sweep_events)
+    app.command(
+        rich_help_panel=SWEEPS,
+        epilog=examples(
+            "escalation-sim sensitivity scenarios/jan2020_sensitivity_sweep.yaml --out sweeps/sobol",
+            "escalation-sim sensitivity scenarios/jan2020_sensitivity_sweep.yaml --out sweeps/sobol "
+            "--output war --output casualties --replicates 4",
+        ),
+    )(sensitivity)

@@ -71,11 +71,22 @@ def tournament(
     try:
         entrants = parse_rules(rules)
         if len(entrants) ** 2 * repetitions > MAX_RUNS:  # n rules play n * n games (both seatings, self-play)
-            raise TournamentError(f"--rules and --repetitions: {len(entrants)} rules make {len(entrants) ** 2:,} games "
-                                  f"of {repetitions:,} runs, over the {MAX_RUNS:,} runs held in memory at once; "
-                                  "enter fewer rules or fewer repetitions")  # fmt: skip
-        results = play_tournament(loaded, entrants, repetitions, seed, noise, executor, workers, scheduler,  # type: ignore[arg-type]
-                                  progress)  # fmt: skip
+            raise TournamentError(
+                f"--rules and --repetitions: {len(entrants)} rules make {len(entrants) ** 2:,} games "
+                f"of {repetitions:,} runs, over the {MAX_RUNS:,} runs held in memory at once; "
+                "enter fewer rules or fewer repetitions"
+            )
+        results = play_tournament(
+            loaded,
+            entrants,
+            repetitions,
+            seed,
+            noise,
+            executor,
+            workers,
+            scheduler,  # type: ignore[arg-type]
+            progress,
+        )
         table = standings(results)
     except TournamentError as exc:
         raise fail(str(exc)) from None
@@ -109,10 +120,21 @@ def _as_json(name: str, results, table, war, repetitions: int, seed: int) -> dic
 def _print_table(title: str, table, seats: tuple[str, str], repetitions: int) -> None:
     from rich.table import Table
 
-    shown = Table(title=plain(f"{title}: tournament, {repetitions} runs per game, seats {seats[0]} and {seats[1]}"),
-                  title_justify="left")  # fmt: skip
-    for col in ("rank", "rule", "seat-games", "de-escalation", "protracted", "war (95% interval)",
-                "mean deaths (95%)", "own deaths", "median days to calm"):  # fmt: skip
+    shown = Table(
+        title=plain(f"{title}: tournament, {repetitions} runs per game, seats {seats[0]} and {seats[1]}"),
+        title_justify="left",
+    )
+    for col in (
+        "rank",
+        "rule",
+        "seat-games",
+        "de-escalation",
+        "protracted",
+        "war (95% interval)",
+        "mean deaths (95%)",
+        "own deaths",
+        "median days to calm",
+    ):
         shown.add_column(col, justify="left" if col == "rule" else "right")
     shared = table["rank"].value_counts()
     for _, row in table.iterrows():
@@ -120,14 +142,24 @@ def _print_table(title: str, table, seats: tuple[str, str], repetitions: int) ->
         rank = f"{row['rank']}=" if shared[row["rank"]] > 1 else str(row["rank"])
         war = f"{row['war']:.1%} ({row['war_low']:.0%}-{row['war_high']:.0%})"
         deaths = f"{row['mean_deaths']:.1f} ({max(0.0, row['deaths_low']):.0f}-{row['deaths_high']:.0f})"
-        shown.add_row(rank, plain(row["rule"]), str(row["games"]), f"{row['de-escalation']:.1%}",
-                      f"{row['protracted']:.1%}", war, deaths, f"{row['mean_own_deaths']:.1f}",
-                      "never calm" if calm != calm else f"{calm:g}")  # fmt: skip
+        shown.add_row(
+            rank,
+            plain(row["rule"]),
+            str(row["games"]),
+            f"{row['de-escalation']:.1%}",
+            f"{row['protracted']:.1%}",
+            war,
+            deaths,
+            f"{row['mean_own_deaths']:.1f}",
+            "never calm" if calm != calm else f"{calm:g}",
+        )
     console.print(shown)
-    console.print("[dim]rank: '2=' is a shared rank - the runs cannot tell those rules apart (war intervals "
-                  "overlap, then deaths, then de-escalation); deaths: hostile-act deaths after the branch point, "
-                  "mean per run; own deaths: the rule's own nationals, after the branch; days to calm: runs that "
-                  "calmed[/]")  # fmt: skip
+    console.print(
+        "[dim]rank: '2=' is a shared rank - the runs cannot tell those rules apart (war intervals "
+        "overlap, then deaths, then de-escalation); deaths: hostile-act deaths after the branch point, "
+        "mean per run; own deaths: the rule's own nationals, after the branch; days to calm: runs that "
+        "calmed[/]"
+    )
 
 
 def _write(table, results, war, csv: Path | None, games_csv: Path | None, figure: Path | None, title: str):
@@ -135,8 +167,10 @@ def _write(table, results, war, csv: Path | None, games_csv: Path | None, figure
     from ..files import write_csv, write_with
 
     written = []
-    outputs = [(csv, "--csv", lambda p: write_csv(table, p, float_format="%.6g")),
-               (games_csv, "--games-csv", lambda p: write_csv(results, p, float_format="%.6g"))]  # fmt: skip
+    outputs = [
+        (csv, "--csv", lambda p: write_csv(table, p, float_format="%.6g")),
+        (games_csv, "--games-csv", lambda p: write_csv(results, p, float_format="%.6g")),
+    ]
     if figure is not None:
         from ..sweep.tournament_figure import tournament_figure
 
@@ -154,10 +188,14 @@ def _write(table, results, war, csv: Path | None, games_csv: Path | None, figure
 
 
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel=SWEEPS, epilog=examples(
-        "escalation-sim tournament two_state --rules proportional,tit_for_tat,red_line,graduated,restraint",
-        "escalation-sim tournament two_state --rules proportional,proportional:margin=1,restraint --repetitions 100",
-        "escalation-sim tournament two_state --rules tit_for_tat,graduated --noise 1.2 --figure tournament.png",
-        "escalation-sim tournament scenarios/two_state.yaml --rules red_line,restraint --json > standings.json",
-        "escalation-sim tournament two_state --rules red_line,restraint --csv standings.csv --executor dask",
-    ))(tournament)  # fmt: skip
+    app.command(
+        rich_help_panel=SWEEPS,
+        epilog=examples(
+            "escalation-sim tournament two_state --rules proportional,tit_for_tat,red_line,graduated,restraint",
+            "escalation-sim tournament two_state --rules proportional,proportional:margin=1,restraint"
+            " --repetitions 100",
+            "escalation-sim tournament two_state --rules tit_for_tat,graduated --noise 1.2 --figure tournament.png",
+            "escalation-sim tournament scenarios/two_state.yaml --rules red_line,restraint --json > standings.json",
+            "escalation-sim tournament two_state --rules red_line,restraint --csv standings.csv --executor dask",
+        ),
+    )(tournament)

@@ -81,8 +81,7 @@ def key_response(case: Scenario) -> tuple[str | None, str | None, str | None]:
     the branch date, and its first hostile act from then on; (actor, action, event id), or Nones."""
     ladder = case.ladder
     assert isinstance(ladder, dict)
-    after = sorted((e for e in case.events if e.date >= case.branch_date and e.actor is not None),
-                   key=lambda e: e.date)  # fmt: skip
+    after = sorted((e for e in case.events if e.date >= case.branch_date and e.actor is not None), key=lambda e: e.date)
     decisions = [e for e in after if ladder[e.action].chosen and not ladder[e.action].justifies]
     if not decisions:
         return None, None, None
@@ -140,11 +139,22 @@ def score_row(case: Scenario, result: Any, digest: str, climatology: float | Non
     worst = result.per_event.sort_values("total").head(3)
     least = "; ".join(f"{r.event_id} {r.total:.1f}" for r in worst.itertuples())
     counts = {f"{name}_parameters": b["parameters"] for name, b in j["baselines"].items() if b["fit"] == "in-sample"}
-    return {"case": case.name, "split": case.split, "params_sha256": digest, "model": j["log_likelihood"],
-            "timing": j["timing"], "choice": j["choice"], "mc_se": j["mc_se"], "floor_nats": j["floor_nats"],
-            **baselines, **{f"{name}_timing": b["timing"] for name, b in j["baselines"].items()},
-            **counts, "actor_days": j["actor_days"], "model_loses_to": losses,
-            "least_likely": least}  # fmt: skip
+    return {
+        "case": case.name,
+        "split": case.split,
+        "params_sha256": digest,
+        "model": j["log_likelihood"],
+        "timing": j["timing"],
+        "choice": j["choice"],
+        "mc_se": j["mc_se"],
+        "floor_nats": j["floor_nats"],
+        **baselines,
+        **{f"{name}_timing": b["timing"] for name, b in j["baselines"].items()},
+        **counts,
+        "actor_days": j["actor_days"],
+        "model_loses_to": losses,
+        "least_likely": least,
+    }
 
 
 def summary_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -163,12 +173,20 @@ def summary_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name, mask in groups.items():
         part = outcomes[mask]
-        rows.append({"cases": name, "n": len(part), "brier_model": part["brier_model"].mean(),
-                     "brier_always_de": part["brier_always_de"].mean(), "log_model": part["log_model"].mean(),
-                     "log_always_de": part["log_always_de"].mean(),
-                     **{c: part[c].mean() for c in RPS_COLUMNS if c in part}, **_rps_gains(part),
-                     "modal_counted": int(counted[mask].sum()),
-                     "modal_right": int((part["modal_right"] & counted[mask]).sum())})  # fmt: skip
+        rows.append(
+            {
+                "cases": name,
+                "n": len(part),
+                "brier_model": part["brier_model"].mean(),
+                "brier_always_de": part["brier_always_de"].mean(),
+                "log_model": part["log_model"].mean(),
+                "log_always_de": part["log_always_de"].mean(),
+                **{c: part[c].mean() for c in RPS_COLUMNS if c in part},
+                **_rps_gains(part),
+                "modal_counted": int(counted[mask].sum()),
+                "modal_right": int((part["modal_right"] & counted[mask]).sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -217,8 +235,9 @@ def evaluate(
         frozen = read_registry(registry)[digest]["params"]
         commit, measured = freeze_commit(digest, registry), cases
         out.mkdir(parents=True, exist_ok=True)
-    (out / "frozen.json").write_text(json.dumps({"params": frozen, "sha256": digest, "commit": commit},
-                                                indent=2) + "\n")  # fmt: skip
+    (out / "frozen.json").write_text(
+        json.dumps({"params": frozen, "sha256": digest, "commit": commit}, indent=2) + "\n"
+    )
     t0 = time.time()
     outcomes, score_table, summary = _measure(measured, cases, frozen, digest, registry, s, tick, out)
     clock["cases_s"] = time.time() - t0
@@ -256,12 +275,30 @@ def _fit_train(train: list[Scenario], out: Path, s: Settings, tick: Callable[[st
         steps_done[0] += n
         tick("fit on train", steps_done[0], s.steps)
 
-    return calibrate(train, list(SHARED), out / "calibration_train", s.walkers, s.steps, s.particles, s.seed,
-                     "process", s.workers, progress=cal_tick)  # fmt: skip
+    return calibrate(
+        train,
+        list(SHARED),
+        out / "calibration_train",
+        s.walkers,
+        s.steps,
+        s.particles,
+        s.seed,
+        "process",
+        s.workers,
+        progress=cal_tick,
+    )
 
 
-def _measure(cases: list[Scenario], library: list[Scenario], frozen: dict, digest: str, registry: Path,
-             s: Settings, tick: Callable[[str, int, int], None], out: Path) -> tuple[pd.DataFrame, ...]:  # fmt: skip
+def _measure(
+    cases: list[Scenario],
+    library: list[Scenario],
+    frozen: dict,
+    digest: str,
+    registry: Path,
+    s: Settings,
+    tick: Callable[[str, int, int], None],
+    out: Path,
+) -> tuple[pd.DataFrame, ...]:
     """Every case with the frozen parameters: shares (common seeds), horizon sensitivity, record score against
     the baselines (the climatology from the library's train split, a train case left out of its own)."""
     rows, scores, all_runs = [], [], []
@@ -275,8 +312,7 @@ def _measure(cases: list[Scenario], library: list[Scenario], frozen: dict, diges
             row |= horizon_row(edited, runs, s.runs, s.seed, s.workers)
         rows.append(row)
         all_runs.append(runs.assign(case=case.name))
-        result = score_scenario(edited, s.score_particles, s.score_replications, s.seed, "record", "process",
-                                s.workers)  # fmt: skip
+        result = score_scenario(edited, s.score_particles, s.score_replications, s.seed, "record", "process", s.workers)
         scores.append(score_row(case, result, digest, total(climate.record_parts(edited))))
         tick("cases", i + 1, len(cases))
     return _write_cases(out, rows, scores, all_runs)

@@ -37,28 +37,15 @@ def case_loglik(data: dict[str, Any], changes: dict[str, float], theta: list[flo
     return run_filter(scenario, scored_days(scenario, "record"), particles, seed).log_likelihood
 
 
-def psis_loo(cases: list[Scenario], params: list[Param], folder: Path, s: Any,
-             tick: Callable[[str, int, int], None]) -> dict[str, Any]:  # fmt: skip
-    import arviz as az
+def loglik_matrix(
+    cases: list[Scenario], draws: pd.DataFrame, names: list[str], s: Any, tick: Callable[[str, int, int], None]
+) -> tuple[np.ndarray, int]:
+    """Each case's record log-likelihood at each posterior draw (draws x cases), and how many distinct points
+    were evaluated.
 
-    done = [0]
-
-    def cal_tick(n: int) -> None:
-        done[0] += n
-        tick("fit on all cases (LOO)", done[0], s.loo_steps)
-
-    fit = calibrate(cases, params, folder, s.walkers, s.loo_steps, s.loo_particles, s.seed, "process", s.workers,
-                    progress=cal_tick)  # fmt: skip
-    names = [p.name for p in params]
-    post = pd.read_parquet(folder / "posterior.parquet")
-    draws = post[names].reset_index(drop=True)
-    if len(draws) > s.loo_draws:
-        draws = draws.iloc[np.linspace(0, len(draws) - 1, s.loo_draws).round().astype(int)].reset_index(drop=True)
-    if len(draws) < 25:  # arviz needs a Pareto tail of at least 5 draws: ceil(0.2 S) >= 5
-        raise ValueError(f"PSIS-LOO: only {len(draws)} posterior draws in {folder}; Pareto smoothing needs more: "
-                         "raise --loo-steps")  # fmt: skip
-    # A pseudo-marginal chain repeats a point until a proposal is accepted: each distinct point is evaluated
-    # once and its values repeated, as the draws repeat it (its filter is seeded from the point, as in the fit).
+    A pseudo-marginal chain repeats a point until a proposal is accepted: each distinct point is evaluated
+    once and its values repeated, as the draws repeat it (its filter is seeded from the point, as in the fit).
+    """
     points = draws.drop_duplicates().reset_index(drop=True)
     datas = [c.model_dump(mode="json") for c in cases]
     calls = []
@@ -76,32 +63,76 @@ def psis_loo(cases: list[Scenario], params: list[Param], folder: Path, s: Any,
     unique = np.asarray(values, dtype=float).reshape(len(points), len(cases))
     index = {tuple(row): i for i, row in enumerate(points.to_numpy().tolist())}
     matrix = unique[[index[tuple(row)] for row in draws.to_numpy().tolist()]]
-    idata = az.from_dict({
-        "posterior": {n.replace(".", "_").replace("*", "all"): draws[n].to_numpy()[None, :] for n in names},
-        "log_likelihood": {"record": matrix[None, :, :]},
-    }, dims={"record": ["case"]}, coords={"case": [c.name for c in cases]})  # fmt: skip
+    return matrix, len(points)
+
+
+def psis_loo(
+    cases: list[Scenario], params: list[Param], folder: Path, s: Any, tick: Callable[[str, int, int], None]
+) -> dict[str, Any]:
+    import arviz as az
+
+    done = [0]
+
+    def cal_tick(n: int) -> None:
+        done[0] += n
+        tick("fit on all cases (LOO)", done[0], s.loo_steps)
+
+    fit = calibrate(
+        cases, params, folder, s.walkers, s.loo_steps, s.loo_particles, s.seed, "process", s.workers, progress=cal_tick
+    )
+    names = [p.name for p in params]
+    post = pd.read_parquet(folder / "posterior.parquet")
+    draws = post[names].reset_index(drop=True)
+    if len(draws) > s.loo_draws:
+        draws = draws.iloc[np.linspace(0, len(draws) - 1, s.loo_draws).round().astype(int)].reset_index(drop=True)
+    if len(draws) < 25:  # arviz needs a Pareto tail of at least 5 draws: ceil(0.2 S) >= 5
+        raise ValueError(
+            f"PSIS-LOO: only {len(draws)} posterior draws in {folder}; Pareto smoothing needs more: raise --loo-steps"
+        )
+    matrix, distinct = loglik_matrix(cases, draws, names, s, tick)
+    idata = az.from_dict(
+        {
+            "posterior": {n.replace(".", "_").replace("*", "all"): draws[n].to_numpy()[None, :] for n in names},
+            "log_likelihood": {"record": matrix[None, :, :]},
+        },
+        dims={"record": ["case"]},
+        coords={"case": [c.name for c in cases]},
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the high-k warning: reported below, case by case
         loo = az.loo(idata, pointwise=True)
     good_k = float(getattr(loo, "good_k", 0.7))  # arviz >= 1: min(1 - 1/log10(S), 0.7) for S draws
-    per_case = pd.DataFrame({
-        "case": [c.name for c in cases], "split": [c.split for c in cases],
-        "observed": [c.observed_outcome for c in cases],
-        "elpd_loo": np.asarray(loo.elpd_i).ravel(), "pareto_k": np.asarray(loo.pareto_k).ravel(),
-        "mean_loglik": matrix.mean(axis=0), "sd_loglik": matrix.std(axis=0, ddof=1),
-    })  # fmt: skip
+    per_case = pd.DataFrame(
+        {
+            "case": [c.name for c in cases],
+            "split": [c.split for c in cases],
+            "observed": [c.observed_outcome for c in cases],
+            "elpd_loo": np.asarray(loo.elpd_i).ravel(),
+            "pareto_k": np.asarray(loo.pareto_k).ravel(),
+            "mean_loglik": matrix.mean(axis=0),
+            "sd_loglik": matrix.std(axis=0, ddof=1),
+        }
+    )
     per_case.to_csv(folder.parent / "loo.csv", index=False, float_format="%.6g", lineterminator="\n")
     pd.DataFrame(matrix, columns=[c.name for c in cases]).to_parquet(folder.parent / "loo_loglik.parquet", index=False)
     k = per_case["pareto_k"]
     return {
-        "done": True, "method": "PSIS-LOO (arviz.loo) over a fit on all cases", "draws": len(draws),
-        "distinct_draws": len(points),
-        "elpd_loo": float(loo.elpd), "se": float(loo.se), "p_loo": float(loo.p), "good_k": good_k,
-        "pareto_k_max": float(k.max()), "pareto_k_over_good": int((k > good_k).sum()),
+        "done": True,
+        "method": "PSIS-LOO (arviz.loo) over a fit on all cases",
+        "draws": len(draws),
+        "distinct_draws": distinct,
+        "elpd_loo": float(loo.elpd),
+        "se": float(loo.se),
+        "p_loo": float(loo.p),
+        "good_k": good_k,
+        "pareto_k_max": float(k.max()),
+        "pareto_k_over_good": int((k > good_k).sum()),
         "pareto_k_over_0_7": int((k > 0.7).sum()),
         # NaN: arviz could not fit the tail (ties: a pseudo-marginal chain repeats points): not to be trusted
         "pareto_k_undefined": int(k.isna().sum()),
-        "fit": {n: {"median": p["median"], "low": p["low"], "high": p["high"], "rhat": p["rhat"]}
-                for n, p in fit["parameters"].items()},
+        "fit": {
+            n: {"median": p["median"], "low": p["low"], "high": p["high"], "rhat": p["rhat"]}
+            for n, p in fit["parameters"].items()
+        },
         "fit_acceptance": fit.get("acceptance"),
-    }  # fmt: skip
+    }

@@ -43,8 +43,14 @@ def mean_interval(values: Sequence[float], level: float = 0.9, seed: int = 0) ->
     data = np.asarray(values, dtype=float)
     if len(data) < 2 or np.ptp(data) == 0.0:
         return math.nan, math.nan
-    res = bootstrap((data,), np.mean, confidence_level=level, method="percentile", n_resamples=9999,
-                    random_state=np.random.default_rng(seed))  # fmt: skip
+    res = bootstrap(
+        (data,),
+        np.mean,
+        confidence_level=level,
+        method="percentile",
+        n_resamples=9999,
+        random_state=np.random.default_rng(seed),
+    )
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 

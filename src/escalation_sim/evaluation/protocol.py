@@ -62,8 +62,9 @@ def resolve_frozen(prefix: str, entries: dict[str, dict]) -> str:
     matches = [h for h in entries if h.startswith(prefix)]
     if len(prefix) < 8 or len(matches) != 1:
         known = ", ".join(h[:12] for h in entries) or "none"
-        raise FrozenError(f"--frozen {prefix}: expected the first 8 or more characters of one recorded hash "
-                          f"(recorded: {known})")  # fmt: skip
+        raise FrozenError(
+            f"--frozen {prefix}: expected the first 8 or more characters of one recorded hash (recorded: {known})"
+        )
     return matches[0]
 
 

@@ -16,9 +16,22 @@ from .codebook import VIOLENCE_LEVELS
 from .data import IcbData
 from .mapping import _code, _pick_sides
 
-COVARIATES = ("trigger_violent", "trigger_indirect", "trigger_military", "trigger_economic", "gravity",
-              "protracted", "extra_actors", "great_powers", "defender_power", "challenger_power", "nuclear_rival",
-              "military_regime", "democracy", "pre_1946")  # fmt: skip
+COVARIATES = (
+    "trigger_violent",
+    "trigger_indirect",
+    "trigger_military",
+    "trigger_economic",
+    "gravity",
+    "protracted",
+    "extra_actors",
+    "great_powers",
+    "defender_power",
+    "challenger_power",
+    "nuclear_rival",
+    "military_regime",
+    "democracy",
+    "pre_1946",
+)
 
 
 def covariates(data: IcbData) -> pd.DataFrame:
@@ -32,7 +45,9 @@ def covariates(data: IcbData) -> pd.DataFrame:
         gravity = _code(crisis, "gravcr") if gravity is None else gravity
         side = [r for r in (defender, challenger) if r is not None]
         rows[crisno] = {
-            "trigger_violent": trigger == 9, "trigger_indirect": trigger == 8, "trigger_military": trigger == 7,
+            "trigger_violent": trigger == 9,
+            "trigger_indirect": trigger == 8,
+            "trigger_military": trigger == 7,
             "trigger_economic": trigger == 3,
             "gravity": 0.5 if gravity in (None, 7) else gravity / 6,
             "protracted": (_code(crisis, "protrac") or 1) >= 2,
@@ -44,7 +59,7 @@ def covariates(data: IcbData) -> pd.DataFrame:
             "military_regime": any(_code(r, "regime") in (3, 4, 5) for r in side),
             "democracy": _code(defender, "regime") == 1,
             "pre_1946": (_code(crisis, "yrtrig") or 2000) < 1946,
-        }  # fmt: skip
+        }
     return pd.DataFrame.from_dict(rows, orient="index")[list(COVARIATES)].astype(float)
 
 

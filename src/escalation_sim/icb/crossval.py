@@ -44,8 +44,9 @@ def fold_of(crisnos: np.ndarray, seed: int, folds: int = FOLDS) -> np.ndarray:
     return out
 
 
-def simulate_grid(data: IcbData, runs: int, seed: int, workers: int,
-                  progress: Callable[[int, int], None] | None = None) -> dict[float, pd.DataFrame]:  # fmt: skip
+def simulate_grid(
+    data: IcbData, runs: int, seed: int, workers: int, progress: Callable[[int, int], None] | None = None
+) -> dict[float, pd.DataFrame]:
     """Per grid value, one summary row per mappable crisis (index crisno), from `runs` runs with common seeds."""
     jobs = []
     for theta in GRID:

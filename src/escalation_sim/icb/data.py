@@ -13,10 +13,37 @@ from pathlib import Path
 import pandas as pd
 
 # Columns the mapping and the validation read. Outcome columns are needed only to score (cross-validation).
-CRISIS_COLUMNS = ("crisno", "crisname", "break", "trigent", "yrtrig", "motrig", "datrig", "gravcr", "noactr",
-                  "gpinv", "protrac", "geog")  # fmt: skip
-ACTOR_COLUMNS = ("crisno", "cracno", "cracid", "actor", "triggr", "trigent", "gravty", "powsta", "regime",
-                 "nuclear", "age", "territ", "yrtrig", "motrig", "datrig")  # fmt: skip
+CRISIS_COLUMNS = (
+    "crisno",
+    "crisname",
+    "break",
+    "trigent",
+    "yrtrig",
+    "motrig",
+    "datrig",
+    "gravcr",
+    "noactr",
+    "gpinv",
+    "protrac",
+    "geog",
+)
+ACTOR_COLUMNS = (
+    "crisno",
+    "cracno",
+    "cracid",
+    "actor",
+    "triggr",
+    "trigent",
+    "gravty",
+    "powsta",
+    "regime",
+    "nuclear",
+    "age",
+    "territ",
+    "yrtrig",
+    "motrig",
+    "datrig",
+)
 OUTCOME_COLUMNS = ("sevviosy", "crismg", "forout", "brexit")
 TEXT_COLUMNS = {"crisname", "actor", "icb1", "icb2"}
 SHIPPED = "data/icb"
@@ -64,8 +91,10 @@ def read_table(path: Path | str, required: tuple[str, ...], what: str) -> pd.Dat
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise IcbDataError(f"{path}: missing column(s) {', '.join(missing)}; expected an {what} CSV with the ICB v14 "
-                           f"columns (at least: {', '.join(required)})")  # fmt: skip
+        raise IcbDataError(
+            f"{path}: missing column(s) {', '.join(missing)}; expected an {what} CSV with the ICB v14 "
+            f"columns (at least: {', '.join(required)})"
+        )
     for column in required:
         if column in TEXT_COLUMNS:
             continue
@@ -73,8 +102,10 @@ def read_table(path: Path | str, required: tuple[str, ...], what: str) -> pd.Dat
         bad = numbers.isna() & frame[column].notna() & (frame[column].astype(str).str.strip() != "")
         if bad.any():
             row = int(bad.idxmax())
-            raise IcbDataError(f"{path}: column {column}, data row {row + 1}: expected a numeric ICB code, got "
-                               f"{frame.at[row, column]!r}")  # fmt: skip
+            raise IcbDataError(
+                f"{path}: column {column}, data row {row + 1}: expected a numeric ICB code, got "
+                f"{frame.at[row, column]!r}"
+            )
         frame[column] = numbers
     if frame["crisno"].isna().any():
         row = int(frame["crisno"].isna().idxmax())

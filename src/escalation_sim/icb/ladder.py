@@ -11,35 +11,88 @@ from __future__ import annotations
 from typing import Any
 
 
-def _act(rung: int, group: str, label: str, cameo: str, goldstein: float, mid: tuple[int, int],
-         **extra: Any) -> dict[str, Any]:  # fmt: skip
-    return {"rung": rung, "group": group, "label": label, "users": ["state"], "targets": ["state"],
-            "cameo": cameo, "goldstein": goldstein, "mid_level": mid[0], "mid_action": mid[1], **extra}  # fmt: skip
+def _act(
+    rung: int, group: str, label: str, cameo: str, goldstein: float, mid: tuple[int, int], **extra: Any
+) -> dict[str, Any]:
+    return {
+        "rung": rung,
+        "group": group,
+        "label": label,
+        "users": ["state"],
+        "targets": ["state"],
+        "cameo": cameo,
+        "goldstein": goldstein,
+        "mid_level": mid[0],
+        "mid_action": mid[1],
+        **extra,
+    }
 
 
 LADDER: dict[str, dict[str, Any]] = {
     "concede": _act(-3, "de-escalation", "concession", "08", 5.0, (1, 0), cooldown_days=14),
     "talks": _act(-2, "de-escalation", "talks", "046", 7.0, (1, 0), cooldown_days=3),
     "stand_down": _act(-1, "de-escalation", "stand down", "03", 4.0, (1, 0), cooldown_days=5),
-    "hold": {"rung": 0, "group": "hold", "label": "hold", "hostile": False, "users": ["state"], "targets": ["none"],
-             "goldstein": 0.0, "mid_level": 1, "mid_action": 0},
-    "justify": {**_act(1, "signal", "justification", "01", 0.0, (1, 0), hostile=False, effect="justification"),
-                "targets": ["none"]},
+    "hold": {
+        "rung": 0,
+        "group": "hold",
+        "label": "hold",
+        "hostile": False,
+        "users": ["state"],
+        "targets": ["none"],
+        "goldstein": 0.0,
+        "mid_level": 1,
+        "mid_action": 0,
+    },
+    "justify": {
+        **_act(1, "signal", "justification", "01", 0.0, (1, 0), hostile=False, effect="justification"),
+        "targets": ["none"],
+    },
     "threaten": _act(2, "signal", "threat", "138", -7.0, (2, 1), effect="threat", verbal=True, cooldown_days=2),
     "show_of_force": _act(3, "signal", "show of force", "15", -7.2, (3, 7), cooldown_days=5),
     "sanctions": _act(4, "pressure", "sanctions", "163", -8.0, (1, 0), cooldown_days=7),
     # minor clashes: a few deaths (a border clash, e.g. a patrol firefight)
-    "border_clash": _act(5, "strike", "border clash", "190", -10.0, (4, 17), force=True, killed_mean=2.0,
-                         killed_dispersion=1.0, wounded_ratio=2.0),
+    "border_clash": _act(
+        5,
+        "strike",
+        "border clash",
+        "190",
+        -10.0,
+        (4, 17),
+        force=True,
+        killed_mean=2.0,
+        killed_dispersion=1.0,
+        wounded_ratio=2.0,
+    ),
     # serious clashes: shelling and air strikes, tens of deaths a use
-    "artillery": _act(6, "strike", "artillery strike", "190", -10.0, (4, 16), force=True, killed_mean=8.0,
-                      killed_dispersion=1.5, wounded_ratio=2.0),
-    "air_strike": _act(7, "strike", "air strike", "195", -10.0, (4, 16), force=True, killed_mean=25.0,
-                       killed_dispersion=1.5, wounded_ratio=2.0),
+    "artillery": _act(
+        6,
+        "strike",
+        "artillery strike",
+        "190",
+        -10.0,
+        (4, 16),
+        force=True,
+        killed_mean=8.0,
+        killed_dispersion=1.5,
+        wounded_ratio=2.0,
+    ),
+    "air_strike": _act(
+        7,
+        "strike",
+        "air strike",
+        "195",
+        -10.0,
+        (4, 16),
+        force=True,
+        killed_mean=25.0,
+        killed_dispersion=1.5,
+        wounded_ratio=2.0,
+    ),
     # full-scale war: hundreds a day (COW's 1,000 battle deaths within days)
-    "war": _act(8, "war", "war", "190", -10.0, (5, 20), force=True, killed_mean=200.0, killed_dispersion=2.0,
-                wounded_ratio=3.0),
-}  # fmt: skip
+    "war": _act(
+        8, "war", "war", "190", -10.0, (5, 20), force=True, killed_mean=200.0, killed_dispersion=2.0, wounded_ratio=3.0
+    ),
+}
 
 # ICB trigger type (BREAK) -> (ladder action replayed on day 0, deaths it causes)
 TRIGGER_ACTIONS: dict[int, tuple[str, int]] = {

@@ -100,8 +100,15 @@ def _clip(x: float, low: float = 0.05, high: float = 0.95) -> float:
     return round(min(high, max(low, x)), 3)
 
 
-def _side(row: pd.Series | None, other: pd.Series | None, crisis: pd.Series, defender: bool,
-          scale: float, reasons: dict[str, str], key: str) -> dict[str, Any]:  # fmt: skip
+def _side(
+    row: pd.Series | None,
+    other: pd.Series | None,
+    crisis: pd.Series,
+    defender: bool,
+    scale: float,
+    reasons: dict[str, str],
+    key: str,
+) -> dict[str, Any]:
     """One actor's traits and perception from its ICB2 row (None: a stand-in with middling values)."""
     power = _code(row, "powsta") if row is not None else None
     power = power if power in (1, 2, 3, 4) else 2
@@ -154,12 +161,17 @@ def _side(row: pd.Series | None, other: pd.Series | None, crisis: pd.Series, def
         "1.0; 1.2 for a small territory, 0.8 for a large one (strategic depth: a blow is felt less)"
     )
     return {
-        "traits": {"resolve": _clip(resolve), "cost_sensitivity": _clip(cost), "risk_tolerance": _clip(risk),
-                   "credibility": _clip(credibility), "domestic_pressure": _clip(pressure, 0.0, 1.0),
-                   "alert": 0.1},
+        "traits": {
+            "resolve": _clip(resolve),
+            "cost_sensitivity": _clip(cost),
+            "risk_tolerance": _clip(risk),
+            "credibility": _clip(credibility),
+            "domestic_pressure": _clip(pressure, 0.0, 1.0),
+            "alert": 0.1,
+        },
         "perception": {"noise_sd": 0.5, "casualty_weight": casualty},
         "grievance_half_life_days": 30.0 if protracted else 14.0,
-    }  # fmt: skip
+    }
 
 
 def map_crisis(data: IcbData, crisno: int, grievance_scale: float = DEFAULT_GRIEVANCE_SCALE) -> Mapped:
@@ -175,32 +187,40 @@ def map_crisis(data: IcbData, crisno: int, grievance_scale: float = DEFAULT_GRIE
         raise MappingError(f"trigger type (break) {trigger!r} is not an ICB code 1-9")
     d_id = _actor_id(defender, "")
     c_id = _actor_id(challenger, d_id)
-    reasons: dict[str, str] = {"actors": f"defender {d_id}: the first crisis actor (lowest cracno); challenger "
-                                         f"{c_id}: {how}"}  # fmt: skip
+    reasons: dict[str, str] = {
+        "actors": f"defender {d_id}: the first crisis actor (lowest cracno); challenger {c_id}: {how}"
+    }
     actors = {}
     for key, row, other, is_defender in ((d_id, defender, challenger, True), (c_id, challenger, defender, False)):
         name = str(row["actor"]) if row is not None else "stand-in adversary"
         actors[key] = {
-            "name": name, "kind": "state", "adversaries": [c_id if is_defender else d_id],
-            "capabilities": ALL_ACTIONS, "decision_lag_days": 3.0 if start.year < 1946 else 2.0,
+            "name": name,
+            "kind": "state",
+            "adversaries": [c_id if is_defender else d_id],
+            "capabilities": ALL_ACTIONS,
+            "decision_lag_days": 3.0 if start.year < 1946 else 2.0,
             "rule": {"name": "cost_benefit"},
             **_side(row, other, crisis, is_defender, grievance_scale, reasons, key),
-        }  # fmt: skip
+        }
     reasons["actors.*.decision_lag_days"] = "3 days before 1946, 2 after (slower communications; the US answered in 2)"
     reasons["actors.*.rule"] = (
         "cost_benefit for both: the doctrine whose inputs are the coded attributes "
         "(Schelling 1966; Fearon 1994); no ICB variable says which doctrine a state held"
     )
     action, killed = TRIGGER_ACTIONS[trigger]
-    reasons["events.T0"] = (f"the trigger, {label('break', trigger)} (break {trigger}), replayed as "
-                            f"{action}{f' killing {killed}' if killed else ''} by the challenger on day 0")  # fmt: skip
+    reasons["events.T0"] = (
+        f"the trigger, {label('break', trigger)} (break {trigger}), replayed as "
+        f"{action}{f' killing {killed}' if killed else ''} by the challenger on day 0"
+    )
     region = _code(crisis, "geog")
     data_out = {
         "name": f"icb{crisno}",
         "title": f"ICB crisis {crisno}: {str(crisis['crisname']).strip().title()} (stylised)",
-        "description": (f"A stylised two-actor scenario built from ICB v14's codes for crisis {crisno} "
-                        f"({start.year}, region code {region}: the model has no geography). Not a history of "
-                        "the crisis: its coded attributes set the actors' dispositions (docs/icb.md)."),
+        "description": (
+            f"A stylised two-actor scenario built from ICB v14's codes for crisis {crisno} "
+            f"({start.year}, region code {region}: the model has no geography). Not a history of "
+            "the crisis: its coded attributes set the actors' dispositions (docs/icb.md)."
+        ),
         "start_date": start.isoformat(),
         "end_date": (start + dt.timedelta(days=HORIZON_DAYS - 1)).isoformat(),
         "branch_date": (start + dt.timedelta(days=1)).isoformat(),
@@ -208,12 +228,19 @@ def map_crisis(data: IcbData, crisno: int, grievance_scale: float = DEFAULT_GRIE
         "outcomes": {"calm_rung": 2, "calm_days": 14, "war_rung": LADDER["war"]["rung"], "war_deaths": 1000},
         "ladder": LADDER,
         "actors": actors,
-        "events": [{
-            "id": "T0", "date": start.isoformat(), "actor": c_id, "target": d_id, "action": action,
-            "killed": {d_id: killed} if killed else {},
-            "description": f"ICB trigger: {label('break', trigger)} (stylised)", "source": SOURCE,
-        }],
-    }  # fmt: skip
+        "events": [
+            {
+                "id": "T0",
+                "date": start.isoformat(),
+                "actor": c_id,
+                "target": d_id,
+                "action": action,
+                "killed": {d_id: killed} if killed else {},
+                "description": f"ICB trigger: {label('break', trigger)} (stylised)",
+                "source": SOURCE,
+            }
+        ],
+    }
     reasons["outcomes"] = (
         "calm broken by any threat or worse (rung 2), so the crisis lasts while either side "
         "still threatens; 14 quiet days end it; war at the war rung or 1,000 deaths (COW)"

@@ -26,8 +26,14 @@ from .ladder import violence_level
 from .mapping import HORIZON_DAYS
 
 PSEUDO = 0.5
-TERMINATION_FORM = {"agreement": "agreement", "tacit": "tacit", "unilateral": "unilateral", "imposed": "imposed",
-                    "none": "faded", "ongoing": "other"}  # fmt: skip
+TERMINATION_FORM = {
+    "agreement": "agreement",
+    "tacit": "tacit",
+    "unilateral": "unilateral",
+    "imposed": "imposed",
+    "none": "faded",
+    "ongoing": "other",
+}
 FORM_CODES = {1: "agreement", 2: "agreement", 3: "tacit", 4: "unilateral", 5: "imposed", 6: "other", 7: "faded"}
 PRIMARY_RETALIATIONS = 2
 
@@ -38,12 +44,14 @@ def code_runs(runs: pd.DataFrame) -> pd.DataFrame:
     rung = pd.to_numeric(ok["max_rung"], errors="coerce")
     deaths = pd.to_numeric(ok["hostile_deaths_after_branch"], errors="coerce").fillna(0)
     calm = pd.to_numeric(ok["days_to_calm"], errors="coerce")
-    return pd.DataFrame({
-        "level": [violence_level(None if np.isnan(r) else r, d) for r, d in zip(rung, deaths, strict=True)],
-        "violent_cm": pd.to_numeric(ok["retaliations"], errors="coerce").fillna(0) >= PRIMARY_RETALIATIONS,
-        "form": ok["termination"].map(TERMINATION_FORM).fillna("other"),
-        "days": np.where(calm.isna(), HORIZON_DAYS, calm + 1),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "level": [violence_level(None if np.isnan(r) else r, d) for r, d in zip(rung, deaths, strict=True)],
+            "violent_cm": pd.to_numeric(ok["retaliations"], errors="coerce").fillna(0) >= PRIMARY_RETALIATIONS,
+            "form": ok["termination"].map(TERMINATION_FORM).fillna("other"),
+            "days": np.where(calm.isna(), HORIZON_DAYS, calm + 1),
+        }
+    )
 
 
 def level_probabilities(levels: pd.Series | np.ndarray) -> np.ndarray:

@@ -23,13 +23,24 @@ from .mapping import DEFAULT_GRIEVANCE_SCALE, HORIZON_DAYS, MappingError, map_cr
 from .observe import PRIMARY_RETALIATIONS, PSEUDO, summarise
 from .simulate import Job, simulate
 
-COLUMNS = ["crisno", "crisname", "status", "reason",
-           *[f"p_viol_{lv}" for lv in VIOLENCE_LEVELS], "p_violent_cm",
-           *[f"p_out_{f}" for f in OUTCOME_FORMS], "expected_days", "p_censored", "runs", "failed_runs"]  # fmt: skip
+COLUMNS = [
+    "crisno",
+    "crisname",
+    "status",
+    "reason",
+    *[f"p_viol_{lv}" for lv in VIOLENCE_LEVELS],
+    "p_violent_cm",
+    *[f"p_out_{f}" for f in OUTCOME_FORMS],
+    "expected_days",
+    "p_censored",
+    "runs",
+    "failed_runs",
+]
 
 
-def build_jobs(data: IcbData, grievance_scale: float, key: Callable[[int], Any] = lambda c: c
-               ) -> tuple[list[Job], dict[int, str]]:  # fmt: skip
+def build_jobs(
+    data: IcbData, grievance_scale: float, key: Callable[[int], Any] = lambda c: c
+) -> tuple[list[Job], dict[int, str]]:
     """Validated scenarios of every crisis, and the reason for each crisis that has none."""
     jobs, reasons = [], {}
     for crisno in data.crises["crisno"]:
@@ -44,9 +55,14 @@ def build_jobs(data: IcbData, grievance_scale: float, key: Callable[[int], Any] 
     return jobs, reasons
 
 
-def predict(data: IcbData, runs: int = 200, seed: int = 0, workers: int | None = 2,
-            grievance_scale: float = DEFAULT_GRIEVANCE_SCALE,
-            progress: Callable[[int], None] | None = None) -> pd.DataFrame:  # fmt: skip
+def predict(
+    data: IcbData,
+    runs: int = 200,
+    seed: int = 0,
+    workers: int | None = 2,
+    grievance_scale: float = DEFAULT_GRIEVANCE_SCALE,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
     """One row per crisis of `data.crises`, in file order (COLUMNS)."""
     jobs, reasons = build_jobs(data, grievance_scale)
     frames = simulate(jobs, runs, seed, workers, progress)
@@ -64,11 +80,25 @@ def predict(data: IcbData, runs: int = 200, seed: int = 0, workers: int | None =
     return pd.DataFrame(rows).reindex(columns=COLUMNS)
 
 
-def write(frame: pd.DataFrame, out: Path, data: IcbData, runs: int, seed: int, workers: int,
-          grievance_scale: float, wall_s: float) -> tuple[Path, Path]:  # fmt: skip
+def write(
+    frame: pd.DataFrame,
+    out: Path,
+    data: IcbData,
+    runs: int,
+    seed: int,
+    workers: int,
+    grievance_scale: float,
+    wall_s: float,
+) -> tuple[Path, Path]:
     """DIR/predictions.csv and DIR/manifest.json."""
-    parameters = {"grievance_scale": grievance_scale, "horizon_days": HORIZON_DAYS, "pseudo_count": PSEUDO,
-                  "primary_violence_retaliations": PRIMARY_RETALIATIONS, "runs": runs, "seed": seed}  # fmt: skip
+    parameters = {
+        "grievance_scale": grievance_scale,
+        "horizon_days": HORIZON_DAYS,
+        "pseudo_count": PSEUDO,
+        "primary_violence_retaliations": PRIMARY_RETALIATIONS,
+        "runs": runs,
+        "seed": seed,
+    }
     manifest = {
         **provenance(),
         "command": "escalation-sim icb predict",
@@ -85,7 +115,7 @@ def write(frame: pd.DataFrame, out: Path, data: IcbData, runs: int, seed: int, w
         "unmapped": int((frame["status"] != "ok").sum()),
         "workers": workers,
         "wall_time_s": round(wall_s, 1),
-    }  # fmt: skip
+    }
     out.mkdir(parents=True, exist_ok=True)
     csv, js = out / "predictions.csv", out / "manifest.json"
     frame.to_csv(csv, index=False)  # full precision: each row's probabilities sum to 1 as written
@@ -93,8 +123,15 @@ def write(frame: pd.DataFrame, out: Path, data: IcbData, runs: int, seed: int, w
     return csv, js
 
 
-def run_predict(data: IcbData, out: Path, runs: int, seed: int, workers: int, grievance_scale: float,
-                progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, Path, Path]:  # fmt: skip
+def run_predict(
+    data: IcbData,
+    out: Path,
+    runs: int,
+    seed: int,
+    workers: int,
+    grievance_scale: float,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[pd.DataFrame, Path, Path]:
     started = time.perf_counter()
     frame = predict(data, runs, seed, workers, grievance_scale, progress)
     csv, js = write(frame, out, data, runs, seed, workers, grievance_scale, time.perf_counter() - started)

@@ -23,8 +23,17 @@ from ..sweep.design import Point, run_seed
 from ..sweep.executors import default_workers, shared_pool
 from ..sweep.worker import BaseScenario, RunTask, run_chunk
 
-KEEP = ("run_id", "seed", "max_rung", "outcome", "days_to_calm", "hostile_deaths_after_branch", "retaliations",
-        "censored", "error")  # fmt: skip
+KEEP = (
+    "run_id",
+    "seed",
+    "max_rung",
+    "outcome",
+    "days_to_calm",
+    "hostile_deaths_after_branch",
+    "retaliations",
+    "censored",
+    "error",
+)
 CHUNK = 50  # runs per task: large enough that pickling is negligible, small enough to balance two workers
 
 
@@ -53,9 +62,12 @@ def _keep(columns: dict[str, list[Any]], actors: tuple[str, ...]) -> dict[str, l
 
 
 def simulate(
-    jobs: Sequence[Job], runs: int, seed: int = 0, workers: int | None = None,
+    jobs: Sequence[Job],
+    runs: int,
+    seed: int = 0,
+    workers: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> dict[Any, pd.DataFrame]:  # fmt: skip
+) -> dict[Any, pd.DataFrame]:
     """Every job's runs, one row per run (columns KEEP + termination), keyed by `job.key`.
 
     `progress(n)` is called with the number of runs each finished chunk held. workers=1 runs in this process.

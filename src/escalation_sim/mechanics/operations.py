@@ -24,15 +24,26 @@ if TYPE_CHECKING:
     from ..state.world import World
 
 
-def begin(model: World, actor: ActorState, action: str, target: str, tempo: float, op_id: str,
-          end_day: int | None, origin: str, soil: str | None = None, claimed: bool = True) -> Operation:  # fmt: skip
+def begin(
+    model: World,
+    actor: ActorState,
+    action: str,
+    target: str,
+    tempo: float,
+    op_id: str,
+    end_day: int | None,
+    origin: str,
+    soil: str | None = None,
+    claimed: bool = True,
+) -> Operation:
     """Start an operation; the day's act (its start) has been carried out by the caller."""
     cls = action_class(model.ladder[action])
     carries = tuple(
         o.index for o in actor.options if o.target == target and action_class(model.ladder[o.action]) == cls
     )
-    op = Operation(op_id, actor.index, action, target, tempo, model.day, end_day, origin, soil, claimed,
-                   carries=carries)  # fmt: skip
+    op = Operation(
+        op_id, actor.index, action, target, tempo, model.day, end_day, origin, soil, claimed, carries=carries
+    )
     model.operations.append(op)
     _carry(model, actor)
     return op
@@ -70,8 +81,18 @@ def spell(model: World, event: Event, record: Record) -> Record:
     if event.operation is not None and event.actor is not None and event.target is not None:
         end_day = (event.end_date - model.start_date).days if event.end_date is not None else None
         actor = model.by_id[event.actor]
-        begin(model, actor, event.action, event.target, event.operation.tempo, event.id, end_day, "history",
-              event.soil, event.claimed)  # fmt: skip
+        begin(
+            model,
+            actor,
+            event.action,
+            event.target,
+            event.operation.tempo,
+            event.id,
+            end_day,
+            "history",
+            event.soil,
+            event.claimed,
+        )
     return record
 
 
@@ -121,6 +142,21 @@ def run_day(model: World) -> None:
             killed, wounded = {}, {}
         op.produced += 1
         reason = f"operation {op.op_id} (tempo {op.tempo:.2f}, day {model.day - op.start_day + 1})"
-        carry_out(model, Act(actor, op.action, action, op.target, killed, wounded, claimed=op.claimed,
-                             soil=op.soil, origin="operation", probability=op.tempo, reason=reason,
-                             event_id=op.op_id, front=actor.spec.front))  # fmt: skip
+        carry_out(
+            model,
+            Act(
+                actor,
+                op.action,
+                action,
+                op.target,
+                killed,
+                wounded,
+                claimed=op.claimed,
+                soil=op.soil,
+                origin="operation",
+                probability=op.tempo,
+                reason=reason,
+                event_id=op.op_id,
+                front=actor.spec.front,
+            ),
+        )

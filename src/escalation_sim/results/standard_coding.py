@@ -111,4 +111,3 @@ def code_standard(model: World, branch: int) -> StandardCoding:
         peak_dyad_deaths=peak_deaths,
         major_force=any(r.rung >= rules.war_rung for r in after),
     )
-

@@ -101,9 +101,7 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
                     node[part] = {}
                 else:
                     hint = difflib.get_close_matches(part, [str(k) for k in node], n=1)
-                    raise ValueError(
-                        f"set {dotted}: no {where!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
-                    )
+                    raise ValueError(f"set {dotted}: no {where!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
             node = node[part]
         else:
             raise ValueError(f"set {dotted}: {'.'.join(parts[:depth])!r} is a value, not a mapping or list")
@@ -118,8 +116,6 @@ def _list_index(items: list[Any], part: str, where: str) -> int:
     raise ValueError(f"set: no item {where!r} (use a list index or an event id)")
 
 
-
-
 def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in top.items():
@@ -130,8 +126,6 @@ def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-
-
 def get_path(data: Any, key: tuple) -> Any:
     for part in key:
         in_dict = isinstance(data, dict) and part in data
@@ -139,8 +133,6 @@ def get_path(data: Any, key: tuple) -> Any:
             return None
         data = data[part]
     return data
-
-
 
 
 def path_in(data: Any, dotted: str) -> tuple:
@@ -158,5 +150,3 @@ def path_in(data: Any, dotted: str) -> tuple:
             out.append(part)
             node = node.get(part) if isinstance(node, dict) else None
     return tuple(out)
-
-

@@ -44,7 +44,8 @@ class Event(Strict):
     target: str | None = None
     action: str = Field(description="a ladder action")
     killed: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(
-        default_factory=dict, max_length=MAX_ACTORS,
+        default_factory=dict,
+        max_length=MAX_ACTORS,
         description="deaths by nation; at most 10 million (more than any war since 1945)",
     )
     wounded: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(

@@ -39,6 +39,7 @@ ORDER_EFFECTS = ("order_restraint", "order_attack")  # a sponsor's private order
 HOST_EFFECTS = ("request_restraint", "mediate", "pass_message")  # a host's diplomacy, to its partners
 ACCESS_EFFECTS = ("withdrawal_demand", "restrict_access", "expel")  # a host's stages of expulsion
 
+
 class Action(Strict):
     """One rung of the escalation ladder, cross-coded to the event-data scales."""
 
@@ -75,20 +76,22 @@ class Action(Strict):
     cameo: str | None = Field(None, pattern=r"^[0-2][0-9]{1,3}$", description="CAMEO event code")
     goldstein: float = Field(ge=-10, le=10, description="Goldstein conflict-cooperation value")
     plover: str | None = Field(
-        None, pattern=r"^[A-Z]+$", description="PLOVER event type (Halterman et al. 2023), from the CAMEO code by "
+        None,
+        pattern=r"^[A-Z]+$",
+        description="PLOVER event type (Halterman et al. 2023), from the CAMEO code by "
         "the Open Event Data Alliance's CAMEO2PLOVER table; null where PLOVER has none (statements, holding)",
     )
     plover_mode: str | None = Field(None, description="PLOVER mode (e.g. heavy-weapons, assassinate), if any")
     plover_none: str | None = Field(
-        None, max_length=300, description="why an action has no PLOVER type: its CAMEO code has no row in the "
+        None,
+        max_length=300,
+        description="why an action has no PLOVER type: its CAMEO code has no row in the "
         "CAMEO2PLOVER table (01 statements, 02 appeals), or it is private (event data cannot see it)",
     )
     mid_level: int = Field(ge=1, le=5, description="Correlates of War MID hostility level")
     mid_action: int = Field(ge=0, le=21, description="Correlates of War MID incident action code")
     killed_mean: float = Field(0.0, ge=0, le=1e5, description="expected deaths per use")
-    killed_dispersion: float = Field(
-        1.0, ge=0.01, le=1e4, description="negative-binomial size: small = fat tail"
-    )
+    killed_dispersion: float = Field(1.0, ge=0.01, le=1e4, description="negative-binomial size: small = fat tail")
     wounded_ratio: float = Field(0.0, ge=0, le=1e3, description="expected wounded per expected death")
     wounded_base: float = Field(0.0, ge=0, le=1e5, description="expected wounded per use besides that")
     verbal: bool = Field(

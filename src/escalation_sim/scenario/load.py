@@ -81,9 +81,16 @@ def _resolve_extends(
         problem = "extends: expected the path of a base scenario file, relative to this one"
         raise ScenarioError(path, [at_line(problem, lines, "extends")])
     if isinstance(removals, str) or not isinstance(removals, list):
-        raise ScenarioError(path, [at_line(
-            f"remove_events: expected a list of event ids, e.g. [A06], found {short(removals)}", lines,
-            "remove_events")])
+        raise ScenarioError(
+            path,
+            [
+                at_line(
+                    f"remove_events: expected a list of event ids, e.g. [A06], found {short(removals)}",
+                    lines,
+                    "remove_events",
+                )
+            ],
+        )
     try:
         base_path = (path.parent / base_name).resolve()
     except (OSError, ValueError, RuntimeError):
@@ -173,5 +180,3 @@ def scenario_paths() -> dict[str, Path]:
             if isinstance(head, dict) and ("actors" in head or "extends" in head):
                 found[path.stem] = path
     return found
-
-

@@ -56,8 +56,10 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             seen: dict[Any, int] = {}
             merges = [value for key, value in node.value if key.tag == MERGE]
             if len(merges) > 1:
-                raise _DuplicateKey(f"line {node.start_mark.line + 1}: the merge key '<<' is written twice in one "
-                                    "mapping; merge a list instead: <<: [*first, *second]")  # fmt: skip
+                raise _DuplicateKey(
+                    f"line {node.start_mark.line + 1}: the merge key '<<' is written twice in one "
+                    "mapping; merge a list instead: <<: [*first, *second]"
+                )
             for key_node, _ in node.value:
                 if key_node.tag != MERGE:
                     self._note(seen, key_node, "written twice in one mapping")
@@ -160,8 +162,10 @@ def bad_scalar(root: yaml.Node | None, exc: Exception) -> str:
             except Exception:  # whatever fails to build is the culprit
                 tag = node.tag.rsplit(":", 1)[-1]
                 why = f"cannot be read as {tag} ({exc})" if isinstance(exc, ValueError) else f"is not a valid {tag}"
-                return (f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}: {node.value!r} "
-                        f"{why}; quote it if it is meant as text")  # fmt: skip
+                return (
+                    f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}: {node.value!r} "
+                    f"{why}; quote it if it is meant as text"
+                )
         else:
             stack.extend(reversed(_children(node)))
     return f"not valid YAML ({exc})"
@@ -188,8 +192,13 @@ def value_problems(data: Any, prefix: tuple = ()) -> list[tuple[tuple, str]]:
             if isinstance(value, float) and not math.isfinite(value):
                 problems.append((path, f"{value} is not a finite number"))
             elif abs(value) > MAX_MAGNITUDE:
-                problems.append((path, f"{short(value)} is outside what the model represents "
-                                       f"(numbers must lie within +-{MAX_MAGNITUDE:.0e})"))  # fmt: skip
+                problems.append(
+                    (
+                        path,
+                        f"{short(value)} is outside what the model represents "
+                        f"(numbers must lie within +-{MAX_MAGNITUDE:.0e})",
+                    )
+                )
         elif isinstance(value, dt.date):
             if not MIN_YEAR <= value.year <= MAX_YEAR:
                 problems.append((path, f"{value} is outside the years {MIN_YEAR}-{MAX_YEAR} the model handles"))
@@ -229,8 +238,11 @@ def _bool_in(annotation: Any, value: Any, path: tuple) -> list[tuple[tuple, str]
         return [p for i, v in enumerate(value) for p in _bool_in(args[0], v, (*path, i))]
     if origin in (typing.Union, types.UnionType) and isinstance(value, dict):
         models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-        chosen = [m for m in models if "name" in m.model_fields
-                  and value.get("name") in typing.get_args(m.model_fields["name"].annotation)]  # fmt: skip
+        chosen = [
+            m
+            for m in models
+            if "name" in m.model_fields and value.get("name") in typing.get_args(m.model_fields["name"].annotation)
+        ]
         found = chosen or [m for m in models if set(value) <= set(m.model_fields)]
         return bool_problems(found[0], value, path) if found else []
     if origin in (typing.Union, types.UnionType):

@@ -243,8 +243,10 @@ class Scenario(Strict):
             if event.end_date is not None and event.end_date < event.date:
                 raise ValueError(f"{where}.end_date: {event.end_date} ({event.id}) comes before its date {event.date}")
             if event.end_date is not None and event.end_date > self.end_date:
-                raise ValueError(f"{where}.end_date: {event.end_date} ({event.id}) lies after the scenario's end_date "
-                                 f"{self.end_date}; end it by then or extend the scenario")  # fmt: skip
+                raise ValueError(
+                    f"{where}.end_date: {event.end_date} ({event.id}) lies after the scenario's end_date "
+                    f"{self.end_date}; end it by then or extend the scenario"
+                )
             _check_ref(event.action, list(ladder), f"{where}.action", what="ladder action")
             for field in ("actor", "target", "soil"):
                 ref = getattr(event, field)
@@ -321,16 +323,22 @@ def _check_roles(key: str, actors: dict[str, Actor]) -> None:
         if actor.kind != "militia":
             raise ValueError(f"actors.{key}.sponsor: only a militia has a sponsor; {key} is a {actor.kind}")
         if sponsor.kind != "state":
-            raise ValueError(f"actors.{key}.sponsor: {actor.sponsor!r} is a {sponsor.kind}; a sponsor is a state "
-                             "(a militia's militia is modelled as the sponsor's)")  # fmt: skip
+            raise ValueError(
+                f"actors.{key}.sponsor: {actor.sponsor!r} is a {sponsor.kind}; a sponsor is a state "
+                "(a militia's militia is modelled as the sponsor's)"
+            )
     if actor.located_in is not None:
         host = actors[actor.located_in]
         if host.kind != "state":
-            raise ValueError(f"actors.{key}.located_in: {actor.located_in!r} is a {host.kind}; forces stand on the "
-                             "soil of a state (the host nation)")  # fmt: skip
+            raise ValueError(
+                f"actors.{key}.located_in: {actor.located_in!r} is a {host.kind}; forces stand on the "
+                "soil of a state (the host nation)"
+            )
         if host.located_in is not None:
-            raise ValueError(f"actors.{key}.located_in: {actor.located_in!r} is itself located_in "
-                             f"{host.located_in!r}; name the host nation whose soil it is")  # fmt: skip
+            raise ValueError(
+                f"actors.{key}.located_in: {actor.located_in!r} is itself located_in "
+                f"{host.located_in!r}; name the host nation whose soil it is"
+            )
 
 
 def _check_spell(event: Event, ladder: dict[str, Action], where: str) -> None:

@@ -18,9 +18,7 @@ from .policy import bool_problems, value_problems
 from .schema import Scenario
 
 
-def validate_scenario_data(
-    data: dict[str, Any], path: str | Path = "<data>", lines: Lines | None = None
-) -> Scenario:
+def validate_scenario_data(data: dict[str, Any], path: str | Path = "<data>", lines: Lines | None = None) -> Scenario:
     """Validate raw scenario data; raise ScenarioError describing every problem with its path and line."""
     if not isinstance(data, dict):
         raise ScenarioError(path, [not_a_mapping(data)])
@@ -112,8 +110,10 @@ def _known_fields(parent: tuple, data: Any = None) -> list[str]:
     model: Any = Scenario
     node = data
     for part in parent:
-        node = node.get(part) if isinstance(node, dict) else (
-            node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None
+        node = (
+            node.get(part)
+            if isinstance(node, dict)
+            else (node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None)
         )
         fields = getattr(model, "model_fields", None)
         if fields is None:

@@ -32,8 +32,14 @@ from .record import ActorDay
 
 Parts = dict[str, dict[str, float]]  # actor -> {"timing": nats, "choice": nats}
 BASELINES = ("uniform", "base_rate", "markov1", "prequential_base_rate", "prequential_markov1", "hawkes")
-FIT = {"uniform": "none", "base_rate": "in-sample", "markov1": "in-sample", "prequential_base_rate": "prequential",
-       "prequential_markov1": "prequential", "hawkes": "prequential"}  # fmt: skip
+FIT = {
+    "uniform": "none",
+    "base_rate": "in-sample",
+    "markov1": "in-sample",
+    "prequential_base_rate": "prequential",
+    "prequential_markov1": "prequential",
+    "hawkes": "prequential",
+}
 
 
 @dataclass(frozen=True, slots=True)

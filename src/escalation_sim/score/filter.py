@@ -64,8 +64,11 @@ class ScoringModel(EscalationModel):
         (without Mesa's event scheduler)."""
         self.random.seed(seed)
         self.rng.bit_generator.state = {  # reseeding in place: 20x cheaper than a new Generator each day
-            "bit_generator": "PCG64", "state": {"state": seed, "inc": PCG_INCREMENT}, "has_uint32": 0, "uinteger": 0,
-        }  # fmt: skip
+            "bit_generator": "PCG64",
+            "state": {"state": seed, "inc": PCG_INCREMENT},
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
         self.steps += 1
         self.time = float(self.steps)
         self._day()
@@ -115,8 +118,9 @@ class ScoringModel(EscalationModel):
                     hold = super().probability_of(actor, "hold", None)
                     self.factors.append(Factor((name, "timing", "hold"), hold, 2))
                 if actor.justification is not None and name not in self._justified:
-                    self.factors.append(Factor((name, "timing", "no justification"),
-                                               1.0 - actor.justification_chance(), 2))  # fmt: skip
+                    self.factors.append(
+                        Factor((name, "timing", "no justification"), 1.0 - actor.justification_chance(), 2)
+                    )
                 if actor.spec.accident_rate > 0 and name not in self._accident:
                     self.factors.append(Factor((name, "timing", "no accident"), 1.0 - actor.accident_hazard(), 2))
         for event, kept, stopped in self._spells.get(self.day, ()):

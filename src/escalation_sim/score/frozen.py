@@ -41,8 +41,9 @@ def read_params(path: Path) -> dict[str, Any]:
     if isinstance(data, dict) and isinstance(data.get("params"), dict):
         data = data["params"]
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
-        raise FrozenError(f"{path}: expected a JSON mapping of dotted paths to values, e.g. "
-                          '{"actors.IRN.rule.temperature": 0.2}')  # fmt: skip
+        raise FrozenError(
+            f'{path}: expected a JSON mapping of dotted paths to values, e.g. {{"actors.IRN.rule.temperature": 0.2}}'
+        )
     if _depth(data) > MAX_DEPTH:
         raise FrozenError(f"{path}: nested more than {MAX_DEPTH} levels deep")
     problems = value_problems(data)

@@ -64,25 +64,37 @@ class ScoreResult:
         """Each baseline's total, timing and choice (nats), how it was fitted and its parameter count."""
         counts = self.extra.get("baseline_parameters", {})
         return {
-            name: {"total": self.baseline_total(name),
-                   "timing": sum(p["timing"] for p in parts.values()),
-                   "choice": sum(p["choice"] for p in parts.values()),
-                   "fit": FIT[name], "parameters": counts.get(name)}
+            name: {
+                "total": self.baseline_total(name),
+                "timing": sum(p["timing"] for p in parts.values()),
+                "choice": sum(p["choice"] for p in parts.values()),
+                "fit": FIT[name],
+                "parameters": counts.get(name),
+            }
             for name, parts in self.baselines.items()
-        }  # fmt: skip
+        }
 
     def as_json(self) -> dict[str, Any]:
         """What `score --json` prints: numbers in nats."""
         return {
-            "scenario": self.scenario, "log_likelihood": self.log_likelihood, "timing": self.timing,
-            "choice": self.choice, "mc_se": self.mc_se, "mc_sd": self.mc_sd, "floor_nats": self.floor_nats,
+            "scenario": self.scenario,
+            "log_likelihood": self.log_likelihood,
+            "timing": self.timing,
+            "choice": self.choice,
+            "mc_se": self.mc_se,
+            "mc_sd": self.mc_sd,
+            "floor_nats": self.floor_nats,
             "floor_share": self.floor_nats / self.log_likelihood if self.log_likelihood else 0.0,
-            "particles": self.particles, "replications": len(self.replications), "days": self.days,
-            "actor_days": self.actor_days, "resamples_per_filter": self.resamples, "min_ess": self.min_ess,
+            "particles": self.particles,
+            "replications": len(self.replications),
+            "days": self.days,
+            "actor_days": self.actor_days,
+            "resamples_per_filter": self.resamples,
+            "min_ess": self.min_ess,
             "baselines": self.baseline_summary(),
             "per_actor": self.per_actor.set_index("actor").to_dict(orient="index"),
             "per_event": self.per_event.to_dict(orient="records"),
-        }  # fmt: skip
+        }
 
 
 def _one(scenario: Scenario, days: int, particles: int, seed: int) -> FilterRun:
@@ -130,17 +142,27 @@ def _assemble(scenario: Scenario, days: int, particles: int, runs: list[FilterRu
     actor_rows = []
     for name in scenario.actors:
         parts = actor[name]
-        row = {"actor": name, "timing": parts["timing"], "choice": parts["choice"],
-               "total": parts["timing"] + parts["choice"]}  # fmt: skip
+        row = {
+            "actor": name,
+            "timing": parts["timing"],
+            "choice": parts["choice"],
+            "total": parts["timing"] + parts["choice"],
+        }
         for b in BASELINES:
             part = baselines[b][name]
             row |= {b: part["timing"] + part["choice"], f"{b}_timing": part["timing"], f"{b}_choice": part["choice"]}
         actor_rows.append(row)
     event_rows = [
-        {"event_id": label, "date": dates.get(label, ""), "actor": parts["actor"], "timing": parts["timing"],
-         "choice": parts["choice"], "total": parts["timing"] + parts["choice"]}
+        {
+            "event_id": label,
+            "date": dates.get(label, ""),
+            "actor": parts["actor"],
+            "timing": parts["timing"],
+            "choice": parts["choice"],
+            "total": parts["timing"] + parts["choice"],
+        }
         for label, parts in event.items()
-    ]  # fmt: skip
+    ]
     return ScoreResult(
         scenario=scenario.name,
         days=days,

@@ -10,7 +10,8 @@ resumable Parquet storage.
     design.py     design points and every run's seed
     worker.py     a chunk of runs: one EscalationModel each, one `Outcome.as_row()` each
     executors.py  serial, process pool, Dask
-    storage.py    crash-safe Parquet parts, manifest, lock
+    storage.py    a sweep folder: Parquet parts, manifest, lock (atomic.py: crash-safe single files)
+    tables.py     the shape of what is stored: points table, results and trajectory schemas, the manifest
     runner.py     execute_sweep / run_sweep, and `distribution` (outcomes from a branch point)
     folder.py     open_sweep (a folder for analysis), point_scenario_file (re-run one run alone)
     analysis.py   per-point summaries, Wilson intervals, Sobol indices     } analysis layer: imported by

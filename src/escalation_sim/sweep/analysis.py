@@ -66,8 +66,12 @@ def summarize(results: pd.DataFrame, parameters: Sequence[str] = (), confidence:
 
 
 # "deaths" includes the replayed history (kept for compatibility); deaths_after_branch is the model's part only
-SUMMARY_STATS = (("hostile_deaths", "deaths"), ("hostile_deaths_after_branch", "deaths_after_branch"),
-                 ("days_to_calm", "days_to_calm"), ("max_rung", "max_rung"))  # fmt: skip
+SUMMARY_STATS = (
+    ("hostile_deaths", "deaths"),
+    ("hostile_deaths_after_branch", "deaths_after_branch"),
+    ("days_to_calm", "days_to_calm"),
+    ("max_rung", "max_rung"),
+)
 
 
 def write_summary(folder: SweepFolder, out: Path | None = None) -> Path:
@@ -101,9 +105,15 @@ def point_outputs(results: pd.DataFrame, output: str, days_after_branch: pd.Seri
 
 
 def sobol_indices(
-    results: pd.DataFrame, problem: dict[str, Any], points: int, output: str = "war", second_order: bool = False,
-    seed: int = 0, confidence: float = 0.95, days_after_branch: pd.Series | None = None,
-) -> pd.DataFrame:  # fmt: skip
+    results: pd.DataFrame,
+    problem: dict[str, Any],
+    points: int,
+    output: str = "war",
+    second_order: bool = False,
+    seed: int = 0,
+    confidence: float = 0.95,
+    days_after_branch: pd.Series | None = None,
+) -> pd.DataFrame:
     """First-order and total Sobol indices (SALib) of `output` over the points of a Saltelli design.
 
     `points` is the number of design points of one counterfactual, in Saltelli's order (point 0 first).
@@ -117,8 +127,9 @@ def sobol_indices(
             f"{missing} of {points} design points have no successful run; Sobol indices need every point "
             "(finish or resume the sweep, and check the failed runs)"
         )
-    analysis = sobol.analyze(problem, y.to_numpy(), calc_second_order=second_order, conf_level=confidence,
-                             seed=seed, print_to_console=False)  # fmt: skip
+    analysis = sobol.analyze(
+        problem, y.to_numpy(), calc_second_order=second_order, conf_level=confidence, seed=seed, print_to_console=False
+    )
     return pd.DataFrame(
         {
             "parameter": problem["names"],

@@ -33,8 +33,10 @@ def rerun_events(
     points = runs["point"] if "point" in runs.columns else [None] * len(runs)
     for run_id, seed, branch, point in tqdm(
         list(zip(runs["run_id"], runs["seed"], runs["branch_date"], points, strict=True)),
-        desc="event series", disable=not progress, leave=False,
-    ):  # fmt: skip
+        desc="event series",
+        disable=not progress,
+        leave=False,
+    ):
         date = dt.date.fromisoformat(branch) if isinstance(branch, str) and branch else None
         chosen = scenario if isinstance(scenario, Scenario) else scenario(int(point))
         model = EscalationModel(scenario=chosen, rng=int(seed), branch_date=date, collect=False)
@@ -43,8 +45,9 @@ def rerun_events(
     return write_events(rows, path)
 
 
-def sweep_runs(folder: SweepFolder, run_ids: Iterable[int] | None = None,
-               points: Iterable[int] | None = None) -> pd.DataFrame:  # fmt: skip
+def sweep_runs(
+    folder: SweepFolder, run_ids: Iterable[int] | None = None, points: Iterable[int] | None = None
+) -> pd.DataFrame:
     """The stored rows of a sweep's runs that ran (no error): all, or those with the given run ids or points.
     KeyError naming the ids the folder does not hold."""
     results = folder.results

@@ -122,6 +122,7 @@ def die_with_parent() -> None:
         except (OSError, AttributeError):
             armed = False
     if not armed:
+
         def watch() -> None:
             while os.getppid() == parent:
                 time.sleep(1.0)
@@ -197,9 +198,13 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[Client]:
     try:
         if scheduler is None:
             cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
-            )  # fmt: skip
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+                silence_logs=logging.ERROR,
+            )
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)

@@ -71,8 +71,15 @@ def heatmap(summary: pd.DataFrame, x: str, y: str, outcome: str = "war") -> Figu
         if np.isfinite(value) and share.size <= 100:
             k, n = pooled.loc[(share.index[i], share.columns[j])]
             low, high = wilson_interval(int(k), int(n))
-            ax.text(j, i, f"{value:.2f}\n{low:.2f}-{high:.2f}", ha="center", va="center", fontsize=6.5,
-                    color="white" if value > 0.5 else "black")  # fmt: skip
+            ax.text(
+                j,
+                i,
+                f"{value:.2f}\n{low:.2f}-{high:.2f}",
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                color="white" if value > 0.5 else "black",
+            )
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.set_title(f"P({outcome}), with its 95% Wilson interval in each cell")
@@ -81,9 +88,12 @@ def heatmap(summary: pd.DataFrame, x: str, y: str, outcome: str = "war") -> Figu
 
 
 def fan_chart(
-    trajectories: pd.DataFrame, start_date: dt.date, window: int = 7, title: str = "",
+    trajectories: pd.DataFrame,
+    start_date: dt.date,
+    window: int = 7,
+    title: str = "",
     branch_date: dt.date | None = None,
-) -> Figure:  # fmt: skip
+) -> Figure:
     """Quantile bands over runs of the crisis rung (highest hostile rung of any actor, 0 when none,
     maximum over a trailing `window` days) by date; the branch point marked when given.
 
@@ -97,8 +107,15 @@ def fan_chart(
     bands = [(0.05, 0.95, 0.15), (0.25, 0.75, 0.3)]
     for low, high, alpha in bands:
         label = f"{int(low * 100)}-{int(high * 100)}%"
-        ax.fill_between(dates, np.quantile(rolled, low, axis=0), np.quantile(rolled, high, axis=0),
-                        color="tab:red", alpha=alpha, linewidth=0, label=label)  # fmt: skip
+        ax.fill_between(
+            dates,
+            np.quantile(rolled, low, axis=0),
+            np.quantile(rolled, high, axis=0),
+            color="tab:red",
+            alpha=alpha,
+            linewidth=0,
+            label=label,
+        )
     ax.plot(dates, np.quantile(rolled, 0.5, axis=0), color="tab:red", label="median")
     ax.plot(dates, rolled.mean(axis=0), color="black", lw=0.8, ls="--", label="mean")
     if branch_date is not None:
@@ -115,10 +132,18 @@ def sobol_figure(indices: pd.DataFrame, title: str = "") -> Figure:
     ordered = indices.sort_values("ST", ascending=True)
     fig, ax = _axes((7, 0.6 * len(ordered) + 1.5))
     y = np.arange(len(ordered))
-    ax.barh(y + 0.2, ordered["ST"], height=0.4, xerr=ordered["ST_conf"], color="tab:blue", label="total (ST)",
-            capsize=3)  # fmt: skip
-    ax.barh(y - 0.2, ordered["S1"], height=0.4, xerr=ordered["S1_conf"], color="tab:orange",
-            label="first order (S1)", capsize=3)  # fmt: skip
+    ax.barh(
+        y + 0.2, ordered["ST"], height=0.4, xerr=ordered["ST_conf"], color="tab:blue", label="total (ST)", capsize=3
+    )
+    ax.barh(
+        y - 0.2,
+        ordered["S1"],
+        height=0.4,
+        xerr=ordered["S1_conf"],
+        color="tab:orange",
+        label="first order (S1)",
+        capsize=3,
+    )
     ax.set_yticks(y, ordered["parameter"])
     ax.axvline(0, color="black", lw=0.5)
     ax.set_xlabel("Sobol index (bars: 95% confidence interval)")
@@ -165,10 +190,13 @@ def point_fan_charts(folder: SweepFolder, names: Sequence[str] = ()) -> dict[str
         branches = runs.loc[runs["point"] == point, "branch_date"].dropna().unique()
         branch = dt.date.fromisoformat(branches[0]) if len(branches) == 1 else None
         values = ", ".join(f"{n}={_tick(first[n])}" for n in columns[4:])
-        title = f"{folder.manifest['sweep']} point {int(point)} ({first['counterfactual']}{'; ' if values else ''}" \
-                f"{values}): rung over time, {group['run_id'].nunique()} runs"  # fmt: skip
-        figures[f"fan_charts/point_{int(point):04d}.png"] = fan_chart(group, folder.start_date, title=title,
-                                                                      branch_date=branch)  # fmt: skip
+        title = (
+            f"{folder.manifest['sweep']} point {int(point)} ({first['counterfactual']}{'; ' if values else ''}"
+            f"{values}): rung over time, {group['run_id'].nunique()} runs"
+        )
+        figures[f"fan_charts/point_{int(point):04d}.png"] = fan_chart(
+            group, folder.start_date, title=title, branch_date=branch
+        )
     return figures
 
 

@@ -9,7 +9,6 @@ opened with `sweep.folder.open_sweep`.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import sys
 import time
@@ -22,30 +21,26 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..provenance import provenance
-from ..results.dyads import dyad_columns
 from ..scenario import Scenario, load_scenario
+from .atomic import atomic_write_table, readable
 from .design import Point, make_points, run_seed
 from .executors import ExecutorName, default_workers, execute, prepare
 from .folder import open_sweep
 from .spec import Sweep, SweepError, load_sweep
 from .storage import (
-    MANIFEST_FORMAT,
     Layout,
     PartWriter,
-    StorageError,
-    atomic_write_table,
     check_new_folder,
     finished_run_ids,
     locked,
     prepare_resume,
     read_manifest,
     read_parts,
-    readable,
     verify_parts,
     write_manifest,
 )
-from .worker import BaseScenario, ChunkResult, RunTask, column_names
+from .tables import check_same_sweep, manifest_for, points_frame, results_schema, trajectory_schema
+from .worker import BaseScenario, ChunkResult, RunTask
 
 MAX_CHUNK = 32  # runs per task: ~0.3-0.5 s of work for jan2020, small against a task's overhead
 DEFAULT_FLUSH_ROWS = 5_000
@@ -103,109 +98,6 @@ def auto_chunk_size(runs: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, math.ceil(runs / (4 * max(1, workers)))))
 
 
-def points_frame(points: list[Point], sweep: Sweep) -> pd.DataFrame:
-    """The design's points: swept values, counterfactual, branch date and the edits that make each scenario."""
-    columns = [p.column for p in sweep.spec.parameters]
-    rows = []
-    for point in points:
-        row: dict[str, Any] = {"point": point.index, "counterfactual": point.counterfactual}
-        row.update({c: point.values[c] for c in columns})
-        row["set"] = json.dumps(point.changes, sort_keys=True, default=str)
-        row["remove_events"] = json.dumps(list(point.remove_events))
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=["point", "counterfactual", *columns, "set", "remove_events"])
-    for c in columns:
-        if frame[c].map(type).nunique() > 1 and not pd.api.types.is_numeric_dtype(frame[c]):
-            frame[c] = frame[c].map(lambda v: json.dumps(v, default=str))  # mixed kinds: one text column
-    return frame
-
-
-def results_schema(points: pd.DataFrame, sweep: Sweep) -> pa.Schema:
-    actors = tuple(sweep.base_scenario.actors)
-    types: dict[str, pa.DataType] = {
-        "run_id": pa.int64(), "point": pa.int32(), "replicate": pa.int32(), "seed": pa.int64(),
-        "counterfactual": pa.string(), "branch_date": pa.string(), "outcome": pa.string(), "max_rung": pa.int16(),
-        "max_rung_overall": pa.int16(), "days_to_calm": pa.int32(), "hostile_deaths": pa.int64(),
-        "retaliations": pa.int32(), "hostile_acts": pa.int32(), "wall_time_s": pa.float64(), "error": pa.string(),
-        "hostile_deaths_after_branch": pa.int64(),
-    }  # fmt: skip
-    types.update({"censored": pa.bool_(), "proxy_protracted": pa.bool_()})  # issue 10: outcome coding
-    types.update({"major_force": pa.bool_(), "duration_censored": pa.bool_(), "duration_days": pa.int32(),
-                  "ucdp_intensity": pa.int8(), "observed_days": pa.int32()})  # issues 18 and 22  # fmt: skip
-    for name in dyad_columns(actors):
-        if name.endswith("_recip"):
-            types[name] = pa.bool_()
-        elif name.endswith("_termination"):
-            types[name] = pa.string()
-    for a in actors:
-        types[f"first_response_{a}"] = pa.string()
-        types[f"strongest_response_{a}"] = pa.string()
-        types[f"first_response_day_{a}"] = pa.int32()
-    fields = []
-    names = column_names(actors)
-    for name in names[:6]:
-        fields.append(pa.field(name, types[name]))
-    for p in sweep.spec.parameters:
-        if p.column == "branch_date":
-            continue
-        fields.append(pa.field(p.column, pa.Schema.from_pandas(points[[p.column]], preserve_index=False)[0].type))
-    for name in names[6:]:
-        fields.append(pa.field(name, types.get(name, pa.int64())))
-    return pa.schema(fields)
-
-
-def trajectory_schema(sweep: Sweep) -> pa.Schema:
-    actors = tuple(sweep.base_scenario.actors)
-    return pa.schema(
-        [pa.field("run_id", pa.int64()), pa.field("day", pa.int16())]
-        + [pa.field(f"rung_{a}", pa.int16()) for a in actors]
-        + [pa.field("rung", pa.int16())]
-    )
-
-
-def manifest_for(sweep: Sweep, points: list[Point], trajectories: bool) -> dict[str, Any]:
-    spec = sweep.spec
-    return {
-        "format": MANIFEST_FORMAT,
-        "sweep": spec.name,
-        "sweep_file": str(sweep.path),
-        "sweep_sha256": spec.sha256(),
-        "scenario": sweep.base_scenario.name,
-        "scenario_file": str(sweep.base_path),
-        "scenario_sha256": sweep.base_scenario.sha256(),
-        "scenario_start_date": sweep.base_scenario.start_date.isoformat(),
-        "scenario_branch_date": sweep.base_scenario.branch_date.isoformat()
-        if sweep.base_scenario.branch_date
-        else None,
-        "actors": list(sweep.base_scenario.actors),
-        **provenance(),  # version, git commit, library versions
-        "root_seed": spec.seed,
-        "replicates": spec.replicates,
-        "common_random_numbers": spec.common_random_numbers,
-        "design": spec.design.model_dump(mode="json"),
-        "parameters": [p.model_dump(mode="json") for p in spec.parameters],
-        "counterfactuals": {k: v.model_dump(mode="json") for k, v in spec.counterfactuals.items()},
-        "points": len(points),
-        "runs": len(points) * spec.replicates,
-        "trajectories": trajectories,
-        "run_id": "point * replicates + replicate",
-    }
-
-
-IDENTITY_KEYS = ("sweep_sha256", "scenario_sha256", "root_seed", "replicates", "trajectories")
-
-
-def check_same_sweep(root: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
-    """Resuming into a folder of another sweep would mix tables: refuse, saying what differs."""
-    differ = [k for k in IDENTITY_KEYS if old.get(k) != new.get(k)]
-    if differ:
-        what = ", ".join(f"{k}: {old.get(k)!r} there, {new.get(k)!r} now" for k in differ)
-        raise StorageError(
-            f"{root} holds another sweep ({what}); to resume, run the same sweep with the same options, "
-            "or choose another --out"
-        )
-
-
 def execute_sweep(
     sweep: Sweep | str | Path,
     out: str | Path | None = None,
@@ -227,32 +119,22 @@ def execute_sweep(
         raise SweepError(sweep.path, [f"--workers: expected a whole number >= 1, got {workers}"])
     points = make_points(sweep)
     frame = points_frame(points, sweep)
+    worker_count = 1 if executor == "serial" else (workers or default_workers())
+    started = time.perf_counter()
+    if out is None:
+        return _execute_in_memory(
+            sweep, points, frame, executor, worker_count, scheduler, trajectories, chunk_size, progress, started
+        )
     schema = results_schema(frame, sweep)
     traj_schema = trajectory_schema(sweep) if trajectories else None
     point_values = frame.set_index("point")
     total = len(points) * sweep.spec.replicates
-    worker_count = 1 if executor == "serial" else (workers or default_workers())
     base = base_of(sweep)
-    started = time.perf_counter()
-    if out is None:
-        return _execute_in_memory(sweep, points, base, schema, point_values, traj_schema, executor, worker_count,
-                                  scheduler, trajectories, chunk_size, progress, total, started)  # fmt: skip
     root = Path(out)
     if read_manifest(root) is None:
         check_new_folder(root)  # never write into a folder that is not (yet) a sweep's and not empty
     with locked(root) as layout:
-        manifest = manifest_for(sweep, points, trajectories)
-        old = read_manifest(root)
-        if old is not None:
-            check_same_sweep(root, old, manifest)
-        else:
-            check_new_folder(root)  # again, under the lock
-        prepare_resume(layout)
-        parts, quarantined = verify_parts(layout, old.get("parts") if old else {}, total)
-        state = {**manifest, "status": "running", "parts": parts}
-        write_manifest(layout, state)  # first: from now on the folder is this sweep's
-        if not layout.points.exists() or not readable(layout.points):  # the design's points: rebuilt if damaged
-            atomic_write_table(layout.points, pa.Table.from_pandas(frame, preserve_index=False), layout.tmp)
+        state, quarantined = _claim(root, layout, sweep, points, frame, trajectories)
         done = finished_run_ids(layout)
         remaining = total - len(done)
         size = chunk_size or auto_chunk_size(remaining, worker_count)
@@ -280,24 +162,67 @@ def execute_sweep(
         stored = len(finished_run_ids(layout))
         status = "complete" if stored == total and not interrupted else "incomplete"
         write_manifest(layout, {**state, "status": status, "runs_stored": stored, "runs_failed": failed})
-    return SweepReport(root, total, len(done), stored - len(done), failed, time.perf_counter() - started,
-                       interrupted, quarantined=quarantined)  # fmt: skip
+    return SweepReport(
+        root,
+        total,
+        len(done),
+        stored - len(done),
+        failed,
+        time.perf_counter() - started,
+        interrupted,
+        quarantined=quarantined,
+    )
+
+
+def _claim(
+    root: Path, layout: Layout, sweep: Sweep, points: list[Point], frame: pd.DataFrame, trajectories: bool
+) -> tuple[dict[str, Any], list[Path]]:
+    """Make the locked folder this sweep's: refuse another sweep's, verify the parts stored so far (quarantining
+    what the manifest does not record), write the manifest first, and the design's points if missing or damaged.
+    Returns the running manifest and what was quarantined."""
+    total = len(points) * sweep.spec.replicates
+    manifest = manifest_for(sweep, points, trajectories)
+    old = read_manifest(root)
+    if old is not None:
+        check_same_sweep(root, old, manifest)
+    else:
+        check_new_folder(root)  # again, under the lock
+    prepare_resume(layout)
+    parts, quarantined = verify_parts(layout, old.get("parts") if old else {}, total)
+    state = {**manifest, "status": "running", "parts": parts}
+    write_manifest(layout, state)  # first: from now on the folder is this sweep's
+    if not layout.points.exists() or not readable(layout.points):  # the design's points: rebuilt if damaged
+        atomic_write_table(layout.points, pa.Table.from_pandas(frame, preserve_index=False), layout.tmp)
+    return state, quarantined
 
 
 def _execute_in_memory(
-    sweep: Sweep, points: list[Point], base: BaseScenario, schema: pa.Schema, point_values: pd.DataFrame,
-    traj_schema: pa.Schema | None, executor: ExecutorName, workers: int, scheduler: str | None,
-    trajectories: bool, chunk_size: int | None, progress: bool | None, total: int, started: float,
-) -> SweepReport:  # fmt: skip
+    sweep: Sweep,
+    points: list[Point],
+    frame: pd.DataFrame,
+    executor: ExecutorName,
+    workers: int,
+    scheduler: str | None,
+    trajectories: bool,
+    chunk_size: int | None,
+    progress: bool | None,
+    started: float,
+) -> SweepReport:
+    """The sweep's runs as a table in memory (nothing written)."""
     from .storage import results_table
 
+    schema = results_schema(frame, sweep)
+    point_values = frame.set_index("point")
+    base = base_of(sweep)
+    total = len(points) * sweep.spec.replicates
     size = chunk_size or auto_chunk_size(total, workers)
     chunks: list[ChunkResult] = []
     prepare(executor, workers)
     bar = _progress_bar(total, 0, progress)
     try:
-        for result in execute(plan_chunks(points, sweep, np.empty(0, np.int64), size), base, executor, workers,
-                              scheduler, trajectories):  # fmt: skip
+        for result in execute(
+            plan_chunks(points, sweep, np.empty(0, np.int64), size), base, executor, workers, scheduler, trajectories
+        ):
             chunks.append(result)
             bar.update(result.size)
     finally:
@@ -337,8 +262,16 @@ def run_sweep(
 
     With `out`, results are stored there (and a rerun resumes); without, they stay in memory.
     """
-    report = execute_sweep(sweep, out, executor=executor, workers=workers, scheduler=scheduler,
-                           replicates=replicates, trajectories=trajectories, progress=progress)  # fmt: skip
+    report = execute_sweep(
+        sweep,
+        out,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        replicates=replicates,
+        trajectories=trajectories,
+        progress=progress,
+    )
     if report.results is not None:
         return report.results
     return open_sweep(report.folder).results  # type: ignore[arg-type]

@@ -25,10 +25,26 @@ from ..scenario.policy import read_yaml, value_problems
 
 BRANCH_DATE = "branch_date"  # the one parameter path that is not an edit of the scenario file
 RESERVED_COLUMNS = frozenset(
-    {"run_id", "point", "replicate", "seed", "counterfactual", "branch_date", "outcome", "max_rung",
-     "max_rung_overall", "days_to_calm", "hostile_deaths", "retaliations", "hostile_acts", "killed_other",
-     "wounded_other", "wall_time_s", "error"}
-)  # fmt: skip
+    {
+        "run_id",
+        "point",
+        "replicate",
+        "seed",
+        "counterfactual",
+        "branch_date",
+        "outcome",
+        "max_rung",
+        "max_rung_overall",
+        "days_to_calm",
+        "hostile_deaths",
+        "retaliations",
+        "hostile_acts",
+        "killed_other",
+        "wounded_other",
+        "wall_time_s",
+        "error",
+    }
+)
 
 
 MAX_POINTS = 200_000  # design points (each is a scenario edit held in memory: ~2 KB each, 400 MB at most)
@@ -223,8 +239,10 @@ class SweepSpec(_Strict):
         if points > MAX_POINTS:
             return f"design: {points:,} points; a sweep may have at most {MAX_POINTS:,} (use fewer values or samples)"
         if runs > MAX_RUNS:
-            return (f"replicates: {points:,} points x {runs // max(1, points):,} replicates = {runs:,} runs; "
-                    f"a sweep may have at most {MAX_RUNS:,}")  # fmt: skip
+            return (
+                f"replicates: {points:,} points x {runs // max(1, points):,} replicates = {runs:,} runs; "
+                f"a sweep may have at most {MAX_RUNS:,}"
+            )
         return None
 
     def counterfactual(self, name: str) -> Counterfactual:
@@ -307,14 +325,21 @@ def check_columns(sweep: Sweep, lines: Lines | None = None) -> None:
     for i, p in enumerate(sweep.spec.parameters):
         if p.column in taken:
             at = nearest_line(("parameters", i, "name" if p.name else "path"), lines or {})
-            problems.append(f"parameters.{i}.name{f' ({at})' if at else ''}: {p.column!r} is the name of a result "
-                            "column; give the parameter another `name`")  # fmt: skip
+            problems.append(
+                f"parameters.{i}.name{f' ({at})' if at else ''}: {p.column!r} is the name of a result "
+                "column; give the parameter another `name`"
+            )
     if problems:
         raise SweepError(sweep.path, problems)
 
 
-ALWAYS_WRONG = ("unknown field", "unknown rule", "got a boolean", "outside what the model represents",
-                "not a finite number")  # fmt: skip
+ALWAYS_WRONG = (
+    "unknown field",
+    "unknown rule",
+    "got a boolean",
+    "outside what the model represents",
+    "not a finite number",
+)
 
 
 def check_edits(sweep: Sweep, lines: Lines | None = None) -> None:

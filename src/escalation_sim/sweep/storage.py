@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -38,6 +37,7 @@ import pyarrow.parquet as pq
 
 from ..files import read_text_file
 from ..model import NO_RUNG
+from .atomic import atomic_write_bytes, atomic_write_table, fsync_dir, readable, sha256_file
 from .worker import ChunkResult
 
 RESULTS = "results"
@@ -125,54 +125,6 @@ def locked(root: Path) -> Iterator[Layout]:
         handle.close()
 
 
-def atomic_write_bytes(path: Path, data: bytes, tmp_dir: Path) -> None:
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f"{path.name}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def atomic_write_table(path: Path, table: pa.Table, tmp_dir: Path) -> str:
-    """Write a Parquet file so that a kill at any moment leaves the whole file or nothing under `path`.
-
-    Pages carry CRC checksums (checked when read); returns the file's SHA-256 for the manifest.
-    """
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f"{path.name}.{os.getpid()}.tmp"
-    digest = hashlib.sha256()
-
-    class _Hashing:  # pyarrow writes through this: the checksum costs no second read
-        def __init__(self, handle: Any) -> None:
-            self.handle = handle
-
-        def write(self, data: Any) -> int:
-            digest.update(data)
-            return self.handle.write(data)
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self.handle, name)
-
-    with open(tmp, "wb") as handle:
-        pq.write_table(table, _Hashing(handle), compression="zstd", write_page_checksum=True)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-    return digest.hexdigest()
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_manifest(layout: Layout, manifest: dict[str, Any]) -> None:
     text = json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n"
     atomic_write_bytes(layout.manifest, text.encode(), layout.tmp)
@@ -212,25 +164,9 @@ def prepare_resume(layout: Layout) -> None:
             (layout.trajectories / f"part-{number:06d}.parquet").unlink()
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def readable(path: Path) -> bool:
-    """Whether a Parquet file reads whole: footer, schema and every page (checksums of its pages included)."""
-    try:
-        pq.read_table(path, page_checksum_verification=True)
-        return True
-    except Exception:  # ArrowInvalid, OSError, ...: pyarrow's errors for damaged files vary
-        return False
-
-
-def verify_parts(layout: Layout, recorded: dict[str, dict[str, str]] | None, runs: int | None = None
-                 ) -> tuple[dict[str, dict[str, str]], list[Path]]:  # fmt: skip
+def verify_parts(
+    layout: Layout, recorded: dict[str, dict[str, str]] | None, runs: int | None = None
+) -> tuple[dict[str, dict[str, str]], list[Path]]:
     """Check every committed part (and its trajectory part) against the manifest's checksums.
 
     Returns the checksums of the parts that passed, and where the failed ones were moved (quarantine/): their
@@ -266,7 +202,7 @@ def verify_parts(layout: Layout, recorded: dict[str, dict[str, str]] | None, run
             os.replace(path, target)
             moved.append(target)
     if moved:
-        _fsync_dir(layout.results)
+        fsync_dir(layout.results)
     return good, moved
 
 
@@ -283,8 +219,10 @@ def _new_runs(path: Path, layout: Layout, good: dict[str, dict[str, str]], runs:
 
 def finished_run_ids(layout: Layout) -> np.ndarray:
     """run_ids of every committed row (sorted, unique)."""
-    ids = [pq.read_table(layout.results / f"part-{n:06d}.parquet", columns=["run_id"]).column(0).to_numpy()
-           for n in part_numbers(layout.results)]  # fmt: skip
+    ids = [
+        pq.read_table(layout.results / f"part-{n:06d}.parquet", columns=["run_id"]).column(0).to_numpy()
+        for n in part_numbers(layout.results)
+    ]
     return np.unique(np.concatenate(ids)) if ids else np.empty(0, dtype=np.int64)
 
 
@@ -292,10 +230,15 @@ class PartWriter:
     """Buffers finished chunks and commits them as Parquet parts of a fixed schema."""
 
     def __init__(
-        self, layout: Layout, schema: pa.Schema, point_values: pd.DataFrame, actor_ids: tuple[str, ...],
-        flush_rows: int, trajectory_schema: pa.Schema | None,
+        self,
+        layout: Layout,
+        schema: pa.Schema,
+        point_values: pd.DataFrame,
+        actor_ids: tuple[str, ...],
+        flush_rows: int,
+        trajectory_schema: pa.Schema | None,
         on_commit: Callable[[str, dict[str, str]], None] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.layout = layout
         self.schema = schema
         self.point_values = point_values  # indexed by point: the swept values, joined onto each row
@@ -368,8 +311,7 @@ def trajectory_table(chunks: list[ChunkResult], actor_ids: tuple[str, ...], sche
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def read_parts(folder: Path, columns: list[str] | None = None, manifest: dict[str, Any] | None = None
-               ) -> pd.DataFrame:  # fmt: skip
+def read_parts(folder: Path, columns: list[str] | None = None, manifest: dict[str, Any] | None = None) -> pd.DataFrame:
     """All committed parts of a results or trajectories folder as one DataFrame, sorted by run_id.
 
     With the folder's `manifest` of a finished sweep: a part it does not record (a copy, a leftover) is refused,

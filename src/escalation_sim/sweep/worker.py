@@ -92,8 +92,9 @@ def run_chunk(tasks: list[RunTask], base: BaseScenario, trajectories: bool = Fal
             error = scenario
         else:
             try:
-                model = EscalationModel(scenario=scenario, rng=int(task.seed), branch_date=point.branch_date,
-                                        collect=False)  # fmt: skip
+                model = EscalationModel(
+                    scenario=scenario, rng=int(task.seed), branch_date=point.branch_date, collect=False
+                )
                 model.run_model()
                 outcome = model.outcome
             except Exception as exc:  # a run that raises is recorded, the sweep goes on
