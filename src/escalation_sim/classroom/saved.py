@@ -108,19 +108,24 @@ def save_game(record: GameRecord, path: str | Path) -> Path:
     return write_text(path, text)  # a regular file only (never onto a device), its folder created
 
 
-def load_game(path: str | Path) -> GameRecord:
-    """Read a saved game; GameError says what is wrong with the file."""
-    path = Path(path)
+def read_json(path: Path, what: str) -> Any:
+    """A JSON file read under the input policy (a regular file, at most 4 MiB); GameError names what is wrong."""
     try:
-        data = json.loads(read_text_file(path))  # the input policy: a regular file, at most 4 MiB
+        return json.loads(read_text_file(path))
     except FileNotFoundError:
         raise GameError(f"{path}: no such file") from None
     except json.JSONDecodeError as exc:
-        raise GameError(f"{path}: not a saved game (not JSON: {exc.msg}, line {exc.lineno})") from None
+        raise GameError(f"{path}: not {what} (not JSON: {exc.msg}, line {exc.lineno})") from None
     except (OSError, ValueError) as exc:
         raise GameError(f"{path}: {exc}") from None
     except RecursionError:
-        raise GameError(f"{path}: not a saved game (nested too deeply)") from None
+        raise GameError(f"{path}: not {what} (nested too deeply)") from None
+
+
+def load_game(path: str | Path) -> GameRecord:
+    """Read a saved game; GameError says what is wrong with the file."""
+    path = Path(path)
+    data = read_json(path, "a saved game")
     if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT:
         raise GameError(f"{path}: not a saved game (write one with `escalation-sim play ... --record FILE`)")
     bounds = value_problems({k: v for k, v in data.items() if k != "scenario"})

@@ -17,12 +17,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..files import read_text_file
 from ..provenance import package_version
 from ..scenario import ScenarioError, validate_scenario_data
 from ..scenario.policy import value_problems
 from .game import GameError
-from .saved import GameRecord, load_game
+from .saved import GameRecord, load_game, read_json
 from .session import ClassSession, Message
 
 SESSION_FORMAT = "escalation-sim class session"
@@ -133,17 +132,7 @@ def session_json(session: ClassSession, secrets: bool = True) -> str:
 def read_session_file(path: str | Path) -> SessionFile:
     """Read a saved session; GameError says what is wrong with the file."""
     path = Path(path)
-    try:
-        data = json.loads(read_text_file(path))  # the input policy: a regular file, at most 4 MiB
-    except FileNotFoundError:
-        raise GameError(f"{path}: no such file") from None
-    except json.JSONDecodeError as exc:
-        raise GameError(f"{path}: not a class session (not JSON: {exc.msg}, line {exc.lineno})") from None
-    except (OSError, ValueError) as exc:
-        raise GameError(f"{path}: {exc}") from None
-    except RecursionError:
-        raise GameError(f"{path}: not a class session (nested too deeply)") from None
-    return parse_session(data, str(path))
+    return parse_session(read_json(path, "a class session"), str(path))
 
 
 def parse_session(data: Any, where: str) -> SessionFile:
