@@ -287,7 +287,10 @@ def test_two_seats_see_different_attributions_and_each_others_choices(server, br
         assert "unclaimed proxy harassment -> you" in usa_line and "(you blamed:" in usa_line, usa_line
         assert "KH (your proxy, unclaimed): proxy harassment -> USA" in irn_line, irn_line
         assert "your proxy" not in usa.inner_text("body")
-        expect(irn.locator(".seat-blame")).to_contain_text("most likely holds a red line at 1 death")
+        # beliefs in words (which doctrine leads depends on the model's reading of the record, not on the page)
+        expect(irn.locator(".seat-blame")).to_contain_text("USA: most likely ")
+        expect(irn.locator(".seat-blame")).to_contain_text("holds a red line at 1 death")
+        assert "red_line/r=" not in irn.locator(".seat-blame").inner_text()
 
         irn.get_by_role("button", name="calibrated strike on state forces -> USA (rung 7)").click()
         expect(irn.locator(".seat-chosen")).to_contain_text("calibrated strike on state forces -> USA")

@@ -331,7 +331,7 @@ def test_play_tells_results_beliefs_and_what_the_model_chose_and_hands_over_to_t
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "you: calibrated strike on state forces -> USA: " in out and "missiles landed" in out
-    assert "What you believe" in out and "most likely holds a red line at 1 death" in out
+    assert "What you believe" in out and "USA: most likely " in out and "holds a red line at 1 death" in out
     assert "red_line/r=" not in out  # beliefs in words, not the model's labels
     assert "the model chose for you:" in out and "the model played you:" in out
     saved = json.loads(record.read_text())
