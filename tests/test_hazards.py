@@ -100,6 +100,8 @@ def test_scenario_hazards_are_validated_and_leave_the_hash_alone() -> None:
     edited = jan.with_edits({"actors.USA.hazards": {"force": {"min_days": 3, "shape": 1.0, "scale_days": 1.0}}})
     assert edited.actors["USA"].hazards == Hazards(force=Lag(min_days=3, shape=1.0, scale_days=1.0))
     clock = Clock.of(edited.actors["USA"].hazards, 14.0)
-    assert clock.tables[hazards.FORCE][:3] == (0.0, 0.0, 0.0)
+    assert clock.tables[hazards.FORCE][:3] == (0.05, 0.05, 0.05)  # the floor before the minimum: rare, not impossible
+    hard = Clock.of(Hazards(force=Lag(min_days=3, shape=1.0, scale_days=1.0, early=0.0)), 14.0)
+    assert hard.tables[hazards.FORCE][:3] == (0.0, 0.0, 0.0)
     with pytest.raises(Exception, match="min_days"):
         jan.with_edits({"actors.USA.hazards": {"force": {"min_days": -1}}})

@@ -5,8 +5,13 @@ lag) times a recovery function: the distribution function of a preparation time 
 later of its last own act of that class and the start of the provocation it is answering. A shifted discrete
 Weibull (Nakagawa & Osaki 1975) in days:
 
-    W_c(tau) = 0                                            tau < m_c
-    W_c(tau) = 1 - exp(-((tau - m_c + 1) / scale_c) ** shape_c)   tau >= m_c
+    W_c(tau) = f_c                                                            tau < m_c
+    W_c(tau) = f_c + (1 - f_c) * (1 - exp(-((tau - m_c + 1) / scale_c) ** shape_c))   tau >= m_c
+
+with a floor f_c (`early`, default 0.05) so that a minimum is typical, not absolute: acts planned together as one
+opening (a strike package and its follow-up on the same day) or prepared in advance come inside it, and a record
+that has them is unlikely under the model, never impossible (a hard zero would also leave the likelihood that
+issue 19 estimates these numbers from with no gradient there).
 
 `shape > 1` is readiness rising as preparation completes (duration dependence, Box-Steffensmeier & Jones 2004,
 ch. 3); `shape = 1` is memoryless once the minimum has passed. The free rate times a recovery function is the
@@ -31,6 +36,13 @@ class Lag(Strict):
     shape: float = Field(1.0, gt=0, le=10, description="Weibull shape: > 1 readiness rises as preparation completes")
     scale_days: float = Field(2.0, gt=0, le=365, description="Weibull scale, in days after the minimum")
     discharge: float = Field(0.0, ge=0, le=1, description="share of the grievance against the target an act lets go")
+    early: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="recovery before the minimum: acts planned together or prepared in advance (a prior; 0: a hard "
+        "minimum)",
+    )
 
 
 class Hazards(Strict):

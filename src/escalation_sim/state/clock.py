@@ -14,12 +14,13 @@ from ..scenario.hazards import CLASSES, DEFAULT_HAZARDS, Hazards
 FAR = 10**6  # days since something that never happened
 
 
-def recovery_table(min_days: int, shape: float, scale: float) -> tuple[float, ...]:
-    """W(tau) for tau = 0, 1, ... until it is within 1e-4 of 1 (1 beyond the table)."""
+def recovery_table(min_days: int, shape: float, scale: float, early: float = 0.0) -> tuple[float, ...]:
+    """W(tau) for tau = 0, 1, ... until it is within 1e-4 of 1 (1 beyond the table); `early` before the minimum."""
     values: list[float] = []
     tau = 0
     while True:
-        w = 0.0 if tau < min_days else 1.0 - math.exp(-(((tau - min_days + 1) / scale) ** shape))
+        ready = 0.0 if tau < min_days else 1.0 - math.exp(-(((tau - min_days + 1) / scale) ** shape))
+        w = early + (1.0 - early) * ready
         if w > 0.9999:
             return tuple(values)
         values.append(w)
@@ -46,7 +47,7 @@ class Clock:
         half_life = h.violation_half_life_days or grievance_half_life
         lags = [h.lag(c) for c in range(len(CLASSES))]
         return cls(
-            tables=tuple(recovery_table(g.min_days, g.shape, g.scale_days) for g in lags),
+            tables=tuple(recovery_table(g.min_days, g.shape, g.scale_days, g.early) for g in lags),
             discharge=tuple(g.discharge for g in lags),
             violation_decay=0.5 ** (1.0 / half_life),
         )
