@@ -231,41 +231,44 @@ class Scenario(Strict):
             _check_roles(key, self.actors)
         seen: set[str] = set()
         for n, event in enumerate(self.events):
-            where = f"events.{n}"
-            if event.id in seen:
-                raise ValueError(f"{where}.id: {event.id!r} is used twice; event ids must be unique")
-            seen.add(event.id)
-            if not (self.start_date <= event.date <= self.end_date):
-                raise ValueError(
-                    f"{where}.date: {event.date} ({event.id}) lies outside the scenario's "
-                    f"{self.start_date} - {self.end_date}"
-                )
-            if event.end_date is not None and event.end_date < event.date:
-                raise ValueError(f"{where}.end_date: {event.end_date} ({event.id}) comes before its date {event.date}")
-            if event.end_date is not None and event.end_date > self.end_date:
-                raise ValueError(
-                    f"{where}.end_date: {event.end_date} ({event.id}) lies after the scenario's end_date "
-                    f"{self.end_date}; end it by then or extend the scenario"
-                )
-            _check_ref(event.action, list(ladder), f"{where}.action", what="ladder action")
-            for field in ("actor", "target", "soil"):
-                ref = getattr(event, field)
-                if ref is not None:
-                    _check_ref(ref, ids, f"{where}.{field}")
-            for ref in event.liaison_killed:
-                _check_ref(ref, ids, f"{where}.liaison_killed")
-                if self.actors[ref].kind != "militia" or self.actors[ref].sponsor is None:
-                    raise ValueError(f"{where}.liaison_killed: {ref!r} is not a militia with a sponsor")
-            if event.operation is not None:
-                _check_spell(event, ladder, where)
-            if event.actor is None and not event.exogenous:
-                raise ValueError(f"{where}.exogenous: an event with no actor must be exogenous: true")
+            self._check_event(f"events.{n}", event, ids, ladder, seen)
         for key, channel in self.channels.items():
             _check_ref(channel.sender, ids, f"channels.{key}.sender")
             _check_ref(channel.receiver, ids, f"channels.{key}.receiver")
             if channel.host is not None:
                 _check_ref(channel.host, ids, f"channels.{key}.host")
         return self
+
+    def _check_event(self, where: str, event: Event, ids: list[str], ladder: dict[str, Action], seen: set[str]) -> None:
+        """One recorded event: a unique id, dates inside the scenario, known references, a valid spell."""
+        if event.id in seen:
+            raise ValueError(f"{where}.id: {event.id!r} is used twice; event ids must be unique")
+        seen.add(event.id)
+        if not (self.start_date <= event.date <= self.end_date):
+            raise ValueError(
+                f"{where}.date: {event.date} ({event.id}) lies outside the scenario's "
+                f"{self.start_date} - {self.end_date}"
+            )
+        if event.end_date is not None and event.end_date < event.date:
+            raise ValueError(f"{where}.end_date: {event.end_date} ({event.id}) comes before its date {event.date}")
+        if event.end_date is not None and event.end_date > self.end_date:
+            raise ValueError(
+                f"{where}.end_date: {event.end_date} ({event.id}) lies after the scenario's end_date "
+                f"{self.end_date}; end it by then or extend the scenario"
+            )
+        _check_ref(event.action, list(ladder), f"{where}.action", what="ladder action")
+        for field in ("actor", "target", "soil"):
+            ref = getattr(event, field)
+            if ref is not None:
+                _check_ref(ref, ids, f"{where}.{field}")
+        for ref in event.liaison_killed:
+            _check_ref(ref, ids, f"{where}.liaison_killed")
+            if self.actors[ref].kind != "militia" or self.actors[ref].sponsor is None:
+                raise ValueError(f"{where}.liaison_killed: {ref!r} is not a militia with a sponsor")
+        if event.operation is not None:
+            _check_spell(event, ladder, where)
+        if event.actor is None and not event.exogenous:
+            raise ValueError(f"{where}.exogenous: an event with no actor must be exogenous: true")
 
     @property
     def actions(self) -> dict[str, Action]:
