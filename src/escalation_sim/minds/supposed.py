@@ -58,6 +58,8 @@ class Supposed:
         return self
 
     def __getattr__(self, name: str) -> Any:
+        if name == "base":  # not set yet (a copy being rebuilt): no base to read through to
+            raise AttributeError(name)
         return getattr(self.base, name)
 
     def forecasts(self) -> None:
