@@ -257,10 +257,14 @@ def shared_objects(scenario: Scenario) -> dict[int, object]:
 
 
 def twin(model: ScoringModel, shared: dict[int, object]) -> ScoringModel:
-    """A copy of a particle in the same state: `copy.deepcopy` of the model, the scenario shared.
+    """A copy of a particle in the same state: `copy.deepcopy` of the model, the scenario and the actors' option
+    tuples (frozen) shared, so the rules' caches keyed by an option tuple's identity still hit in the copy.
 
     A particle's state is a function of its daily seeds, so replaying its days would give the same copy; on
-    jan2020 a deep copy costs about as much as replaying five days (measured, benchmarks/bench_speed.py), and
-    resampling happens mostly on later days.
+    jan2020 a deep copy costs about 13 ms, as much as replaying five days (measured), and resampling happens
+    mostly on later days.
     """
-    return copy.deepcopy(model, dict(shared))
+    memo = dict(shared)
+    for actor in model.actors:
+        memo[id(actor.options)] = actor.options
+    return copy.deepcopy(model, memo)
