@@ -138,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the numbers here")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
-    results: dict = {"machine": {"nproc": os.cpu_count(), "python": platform.python_version(), "load_at_start": load()}}
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    results: dict = {"machine": {"nproc": os.cpu_count(), "python": platform.python_version(), "load_at_start": load()},
+                     "this_tree_commit": head.stdout.strip(), "against": args.against}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         trees = {"this tree": ROOT}
         if args.against:
