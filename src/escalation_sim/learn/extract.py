@@ -61,6 +61,7 @@ class Row:
 
     key: tuple[str, int, str, str]  # (record, day, actor, event id or "hold")
     kind: int
+    hold: int  # the index of holding among the options
     act: bool
     outcomes: int
     feats: np.ndarray  # (options, D)
@@ -118,6 +119,7 @@ class ExtractingModel(ScoringModel):
             Row(
                 key=(self.record_name, self.day, actor.actor_id, what),
                 kind=KINDS.index(kind_of(actor)),
+                hold=actor.hold_index,
                 act=act,
                 outcomes=max(1, n - 1),
                 feats=np.asarray(features(actor, actor.forecasts()), dtype=float),
@@ -181,6 +183,7 @@ class Tensor:
     m_hold: np.ndarray  # (P, N, O)
     valid: np.ndarray  # (N, O) bool: a real option, not padding
     act: np.ndarray  # (N,) bool
+    hold: np.ndarray  # (N,) the index of holding among each decision's options
     outcomes: np.ndarray  # (N,)
     kind: np.ndarray  # (N,) int
     record: np.ndarray  # (N,) int
@@ -253,6 +256,7 @@ def stack(results: list[list[tuple[list[Row], float]]], records: list[str]) -> T
         m_hold=m_hold,
         valid=valid,
         act=np.array([row.act for row in first]),
+        hold=np.array([row.hold for row in first]),
         outcomes=np.array([row.outcomes for row in first]),
         kind=np.array([row.kind for row in first]),
         record=record,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,7 @@ from scipy.stats import norm
 from ..calibrate.synthetic import synthetic_record
 from ..rules.features import KINDS, NAMES
 from ..scenario import Scenario
-from .extract import extract
+from .extract import Tensor, extract
 from .fit import Prior, find_mode, log_posterior
 
 LEVEL = 0.90
@@ -106,3 +106,44 @@ def recover(scenario: Scenario, truth: np.ndarray, prior: Prior, seed: int, part
             )
     covered = sum(bool(r["covered"]) for r in rows)
     return Recovery(seed, len(t.keys), covered, len(rows), rows)
+
+
+def resampled(t: Tensor, w: np.ndarray, seed: int, copies: int = 1) -> Tensor:
+    """The decision states of `t` (first replay), each repeated `copies` times, with the observed choice drawn
+    from the quantal rule at `w` (K, D) and no pipeline (each option stands alone): a synthetic record on real
+    states, for a quick recovery check that needs no simulation."""
+    rng = np.random.default_rng(seed)
+    feats = np.repeat(t.feats[:1], copies, axis=1)
+    valid = np.repeat(t.valid, copies, axis=0)
+    kind = np.repeat(t.kind, copies)
+    hold = np.repeat(t.hold, copies)
+    N, width = valid.shape
+    u = np.where(valid, np.einsum("nod,nd->no", feats[0], w[kind]), -np.inf)
+    s = np.exp(u - u.max(axis=1, keepdims=True))
+    s /= s.sum(axis=1, keepdims=True)
+    chosen = np.array([rng.choice(width, p=row) for row in s])
+    eye = np.eye(width)
+    m_hold = eye[hold][None]
+    act = chosen != hold
+    m_obs = np.where(act[:, None], eye[chosen], 0.0)[None]
+    groups = [(f"synthetic-{n}", str(kind[n])) for n in range(N)]  # no latent classes: one group per decision
+    return replace(
+        t,
+        feats=feats,
+        m_obs=m_obs,
+        m_hold=m_hold,
+        valid=valid,
+        act=act,
+        hold=hold,
+        outcomes=np.repeat(t.outcomes, copies),
+        kind=kind,
+        record=np.zeros(N, dtype=int),
+        group=np.arange(N),
+        keys=[t.keys[n // copies] for n in range(N)],
+        records=["synthetic"],
+        groups=groups,
+        other=np.zeros((1, 1)),
+        model_ll=np.zeros((1, N)),
+        doctrine_probs=np.zeros((0, N, width)),
+        doctrines=[],
+    )
