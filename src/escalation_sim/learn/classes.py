@@ -9,7 +9,9 @@ weights (fit.py), share logits Normal(0, 1).
 
 Each class is labelled by the named doctrine whose choices it resembles most: over the kind's scored decision
 states, the mean Kullback-Leibler divergence from the doctrine's policy (its own rule, default parameters, in the
-same replayed state) to the class's. Each actor's posterior class per record is the responsibility.
+same replayed state) to the class's, over the states where some doctrine would rather act than hold (a role's
+own doctrine, `host_nation` or `militia`, labels that role only). Each actor's posterior class per record is the
+responsibility.
 """
 
 from __future__ import annotations
@@ -72,18 +74,28 @@ def fit_mixture(t: Tensor, prior: Prior, start: np.ndarray, classes: int, seed: 
     shares = np.exp(eta - eta.max(axis=1, keepdims=True))
     shares /= shares.sum(axis=1, keepdims=True)
     divergence = doctrine_divergence(t, w)
-    labels = [[_closest(t.doctrines, divergence[c, k]) for k in range(K)] for c in range(classes)]
+    labels = [[closest(t.doctrines, divergence[c, k], KINDS[k]) for k in range(K)] for c in range(classes)]
     return Mixture(w, shares, value, -float(best.fun), labels, divergence)
 
 
-def _closest(names: list[str], divergence: np.ndarray) -> str:
-    return names[int(np.nanargmin(divergence))] if np.isfinite(divergence).any() else ""
+ROLE_DOCTRINES = {"host_nation": "host", "militia": "armed_group"}  # a role's own doctrine labels only that role
+
+
+def closest(names: list[str], divergence: np.ndarray, kind: str) -> str:
+    """The doctrine nearest a class of `kind` (a role's own doctrine is a candidate for that role only)."""
+    allowed = np.array([ROLE_DOCTRINES.get(n, kind) == kind for n in names]) & np.isfinite(divergence)
+    if not allowed.any():
+        return ""
+    return names[int(np.argmin(np.where(allowed, divergence, np.inf)))]
 
 
 def doctrine_divergence(t: Tensor, w: np.ndarray) -> np.ndarray:
-    """(C, K, doctrines): mean KL(doctrine || class) over the first replay's decision states of each kind."""
+    """(C, K, doctrines): mean KL(doctrine || class) over the first replay's decision states of each kind where
+    some doctrine would rather act than hold (on quiet days every doctrine settles, and they say nothing)."""
     C, K, _ = w.shape
     feats = t.feats[0]
+    holding = t.doctrine_probs[:, np.arange(len(t.hold)), t.hold]  # (doctrines, N)
+    contested = np.nanmin(holding, axis=0) < 0.5 if len(t.doctrines) else np.zeros(len(t.hold), dtype=bool)
     out = np.full((C, K, len(t.doctrines)), np.nan)
     for c in range(C):
         u = np.einsum("nod,nd->no", feats, w[c][t.kind])
@@ -96,7 +108,7 @@ def doctrine_divergence(t: Tensor, w: np.ndarray) -> np.ndarray:
             kl = terms.sum(axis=1)
             kl[np.isnan(q).any(axis=1)] = np.nan
             for k in range(K):
-                rows = (t.kind == k) & np.isfinite(kl)
+                rows = (t.kind == k) & np.isfinite(kl) & contested
                 if rows.any():
                     out[c, k, j] = float(kl[rows].mean())
     return out

@@ -26,7 +26,7 @@ from ..scenario import Scenario
 from ..score.baselines import score_baselines
 from ..score.record import observed, scored_days
 from .bayes import Posterior, sample
-from .classes import fit_mixture
+from .classes import closest, fit_mixture
 from .extract import Tensor, extract
 from .fit import Prior, find_mode, prior_from
 from .likelihood import evaluate
@@ -218,7 +218,7 @@ def class_rows(t: Tensor, classes: Any) -> pd.DataFrame:
                 "actor": actor,
                 "kind": KINDS[k],
                 "class": best,
-                "doctrine": classes.labels[best][k],
+                "doctrine": closest(t.doctrines, classes.divergence[best, k], KINDS[k]),
                 "posterior": float(post[best]),
                 **{f"p_class{c}": float(post[c]) for c in range(len(post))},
                 **{f"share_class{c}": float(classes.shares[k, c]) for c in range(len(post))},
