@@ -19,11 +19,11 @@ TRAIN = ("jan2020",)  # with every library case whose split is train
 def train_records(names: list[str]) -> dict[str, object]:
     """The named records, or jan2020 and the library's train split; a test-split case is refused (exit 2)."""
     if not names:
-        library = Path(__file__).resolve().parents[3] / "scenarios" / "library"
         from ..scenario import load_scenario
+        from ..scenario.load import scenario_paths
 
-        paths = sorted(library.glob("*.yaml")) if library.exists() else []
-        names = list(TRAIN) + [str(p) for p in paths if load_scenario(p).split == "train"]
+        library = [p for p in scenario_paths().values() if p.parent.name == "library"]
+        names = list(TRAIN) + [str(p) for p in library if load_scenario(p).split == "train"]
     out: dict[str, object] = {}
     for name in names:
         _, scenario = open_scenario(name)
