@@ -72,3 +72,21 @@ def test_a_test_split_case_is_refused(tmp_path) -> None:
     assert run.exit_code == 2
     assert "split is test" in run.output
     assert not out.exists()  # refused before anything was written
+
+
+def test_the_latent_class_likelihood_gradient_matches_finite_differences(tensor) -> None:
+    rng = np.random.default_rng(1)
+    w = shipped_weights()[None] + rng.normal(0.0, 0.5, size=(2, len(KINDS), len(NAMES)))
+    eta = rng.normal(0.0, 1.0, size=(len(KINDS), 2))
+    value = evaluate(tensor, w, eta)
+    assert value.responsibility.shape == (2, len(tensor.groups))
+    assert np.allclose(value.responsibility.sum(axis=0), 1.0)
+    for c, k, d in ((0, 0, INDEX["signal"]), (1, 1, INDEX["hold_quiet"]), (1, 3, INDEX["provocation"])):
+        e = np.zeros_like(w)
+        e[c, k, d] = 1e-5
+        numeric = (evaluate(tensor, w + e, eta).total - evaluate(tensor, w - e, eta).total) / 2e-5
+        assert value.grad_w[c, k, d] == pytest.approx(numeric, rel=1e-4, abs=1e-6)
+    e = np.zeros_like(eta)
+    e[0, 1] = 1e-5
+    numeric = (evaluate(tensor, w, eta + e).total - evaluate(tensor, w, eta - e).total) / 2e-5
+    assert value.grad_eta[0, 1] == pytest.approx(numeric, rel=1e-4, abs=1e-6)
