@@ -18,29 +18,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .base import Policy, Rule, RuleParams, Traits, View, register
 from .features import INDEX, KINDS, NAMES, features, kind_of
 
 Kind = Literal["state", "armed_group", "host", "sponsor"]
 FORECASTS = ("forecast_rung", "forecast_harm", "forecast_escalate")
-
-
-class QuantalParams(RuleParams):
-    name: Literal["quantal"] = "quantal"
-    weights_file: str | None = Field(
-        None,
-        description="JSON file of weights by actor kind (as written by `escalation-sim learn`); None: the "
-        "package's fitted weights (data/quantal_weights.json)",
-    )
-    kind: Kind | None = Field(
-        None, description="whose weights the actor uses; None: from its role (sponsor, armed group, host, state)"
-    )
-    weights: dict[str, float] = Field(
-        default_factory=dict,
-        description="weights set by feature name over the file's (a counterfactual or a synthetic truth)",
-    )
 
 
 @cache
@@ -60,6 +44,42 @@ def weight_table(path: str | None) -> dict[str, dict[str, float]]:
         if unknown:
             raise ValueError(f"{where}: weights.{kind} names unknown features {unknown}; known: {list(NAMES)}")
     return table
+
+
+class QuantalParams(RuleParams):
+    name: Literal["quantal"] = "quantal"
+    weights_file: str | None = Field(
+        None,
+        description="JSON file of weights by actor kind (as written by `escalation-sim learn`); None: the "
+        "package's fitted weights (data/quantal_weights.json)",
+    )
+    kind: Kind | None = Field(
+        None, description="whose weights the actor uses; None: from its role (sponsor, armed group, host, state)"
+    )
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="weights set by feature name over the file's (a counterfactual or a synthetic truth)",
+    )
+
+    @field_validator("weights")
+    @classmethod
+    def _known_features(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(NAMES))
+        if unknown:
+            raise ValueError(f"unknown features {unknown}; known: {list(NAMES)}")
+        return value
+
+    @field_validator("weights_file")
+    @classmethod
+    def _readable(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                weight_table(value)
+            except OSError as exc:
+                raise ValueError(f"cannot read {value} ({exc.strerror or exc})") from None
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{value} is not JSON ({exc})") from None
+        return value
 
 
 @register
