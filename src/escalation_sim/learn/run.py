@@ -33,6 +33,7 @@ from .likelihood import evaluate
 from .recovery import recover
 
 Step = Callable[[str], None]
+FORMAT = 2  # of what is kept between runs: a change of the tensor's fields makes old files stale
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Settings:
 
     def key(self, scenarios: dict[str, Scenario], defaults: dict[str, Any]) -> str:
         text = json.dumps(
-            [sorted((n, s.sha256()) for n, s in scenarios.items()), self.particles, self.seed, defaults],
+            [FORMAT, sorted((n, s.sha256()) for n, s in scenarios.items()), self.particles, self.seed, defaults],
             sort_keys=True,
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
