@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, int]] = [
     ("sweep.analysis", 8), ("sweep.figures", 8), ("sweep.tournament_figure", 8),
     ("runner", 7), ("samples", 7), ("sweep", 7), ("sweep.*", 7), ("score", 7), ("score.*", 7), ("eventdata", 7),
     ("calibrate.figures", 8), ("calibrate", 7), ("calibrate.*", 7),
+    ("learn.figures", 8), ("learn", 7), ("learn.*", 7),
     ("plots", 8), ("evaluation", 8), ("evaluation.*", 8),
     ("icb.scores", 8), ("icb.baselines", 8), ("icb.crossval", 8), ("icb.facts", 8), ("icb.report", 8),
     ("icb", 7), ("icb.*", 7),

@@ -11,6 +11,7 @@ One module per family of commands, each shown in its own help panel:
     instructor.py   Classroom   instructor-key (the key to notebook 05, shipped in the package)
     score.py        Scoring     score
     calibrate.py    Scoring     calibrate
+    learn.py        Scoring     learn (the quantal rule's weights from the train split, issue 19)
     evaluate.py     Scoring     evaluate (the crisis library)
     score_inputs.py             what they take in (frozen parameter files, prior boxes, work bounds), checked
     icb.py          ICB         icb scenario|predict|validate (a sub-app: the model against ICB's crises)
@@ -27,7 +28,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import calibrate, classroom, evaluate, icb, instructor, run, scenarios, score, serve, sweep, tournament
+from . import calibrate, classroom, evaluate, icb, instructor, learn, run, scenarios, score, serve, sweep, tournament
 from .common import SafeGroup, console
 
 app = typer.Typer(
@@ -42,7 +43,7 @@ app = typer.Typer(
 )
 
 # the order of the help panels
-FAMILIES = (run, scenarios, sweep, tournament, score, calibrate, evaluate, classroom, serve, instructor, icb)
+FAMILIES = (run, scenarios, sweep, tournament, score, calibrate, learn, evaluate, classroom, serve, instructor, icb)
 
 
 def _version(value: bool) -> None:

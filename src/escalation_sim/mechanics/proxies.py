@@ -46,7 +46,7 @@ def steer(actor: ActorState, probs: list[float]) -> None:
     """Apply orders, truces and delegation to a policy's probabilities, in place (mass removed goes to hold)."""
     hold = actor.hold_index
     options = actor.options
-    if actor.proxy.order_options:
+    if actor.proxy.order_options and not actor.rule.gives_orders:  # a learned rule aims its orders itself
         for i in actor.proxy.order_options:  # orders are given by delegation or by a player, not by a rule's aim
             probs[hold] += probs[i]
             probs[i] = 0.0

@@ -110,6 +110,7 @@ class Rule:
     classifier: ClassVar[dict[str, Any]]
     Params: ClassVar[type[RuleParams]]
     declared: ClassVar[Traits] = Traits()
+    gives_orders: ClassVar[bool] = False  # its policy aims a sponsor's orders itself (mechanics/proxies.steer)
 
     def __init__(self, params: RuleParams | None = None) -> None:
         self.params = params if params is not None else self.Params(name=self.name)

@@ -1,0 +1,103 @@
+"""`learn`: fit the quantal rule's weights on the train split (issue 19), resumable, with its checks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from .common import check_output, check_seed, console, examples, fail, open_scenario
+
+SCORING = "Scoring"
+TRAIN = ("jan2020",)  # with every library case whose split is train
+
+
+def train_records(names: list[str]) -> dict[str, object]:
+    """The named records, or jan2020 and the library's train split; a test-split case is refused (exit 2)."""
+    if not names:
+        from ..scenario import load_scenario
+        from ..scenario.load import scenario_paths
+
+        library = [p for p in scenario_paths().values() if p.parent.name == "library"]
+        names = list(TRAIN) + [str(p) for p in library if load_scenario(p).split == "train"]
+    out: dict[str, object] = {}
+    for name in names:
+        _, scenario = open_scenario(name)
+        if scenario.split == "test":
+            raise fail(f"{name}: split is test; `learn` fits on train records only (the test split stays unseen)")
+        out[scenario.name] = scenario
+    return out
+
+
+def learn(
+    records: Annotated[
+        list[str] | None,
+        typer.Argument(help="Records to fit (files or shipped names); default: jan2020 and the library's train split."),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for weights.csv, diagnostics.json and the rest.")] = Path(
+        "calibration/learned"
+    ),
+    draws: Annotated[int, typer.Option(min=20, max=5000, help="NUTS draws per chain after warm-up.")] = 150,
+    tune: Annotated[int, typer.Option(min=20, max=5000, help="NUTS warm-up draws per chain.")] = 150,
+    chains: Annotated[int, typer.Option(min=2, max=16, help="NUTS chains.")] = 4,
+    particles: Annotated[int, typer.Option(min=1, max=64, help="Replays of each record (perception draws).")] = 1,
+    classes: Annotated[int, typer.Option(min=2, max=6, help="Latent classes (doctrines) per actor kind.")] = 2,
+    recoveries: Annotated[int, typer.Option(min=0, max=200, help="Synthetic records for parameter recovery.")] = 20,
+    filter_particles: Annotated[
+        int, typer.Option(min=10, max=5000, help="Particles of the filter check on the first record.")
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of replays, sampler and synthetic records.")] = 0,
+    ship: Annotated[
+        bool, typer.Option(help="Also copy the fitted weights into the package (the rule's default).")
+    ] = False,
+) -> None:
+    """Fit the quantal rule's weights on the train split: posterior mode (scipy) and posterior (NUTS, nutpie),
+    latent classes, parameter recovery, the particle-filter check; writes weights.csv, records.csv, classes.csv,
+    recovery.csv, diagnostics.json, quantal_weights.json and learned.png. Resumable: a re-run with the same records
+    and settings reuses the features, mode and draws it kept."""
+    from ..learn.figures import weights_figure
+    from ..learn.run import Settings
+    from ..learn.run import learn as run_learning
+    from ..rules.quantal import weight_table  # noqa: F401  (the registry and the package's weights file)
+
+    check_seed(seed)
+    check_output(out, "--out", folder=True)
+    scenarios = train_records(records or [])
+    package = Path(__file__).resolve().parents[1] / "data" / "quantal_weights.json"
+    defaults = json.loads(package.read_text())["defaults"]
+    settings = Settings(particles, draws, tune, chains, classes, recoveries, filter_particles, seed)
+    try:
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("learning", total=6 + recoveries)
+            diagnostics = run_learning(
+                scenarios,  # type: ignore[arg-type]
+                out,
+                settings,
+                defaults,
+                lambda what: bar.update(task, advance=1, description=what),
+            )
+    except OSError as exc:
+        raise fail(f"--out: cannot write into {out} ({exc.strerror or exc}); choose another folder") from None
+    import pandas as pd
+
+    weights_figure(pd.read_csv(out / "weights.csv")).savefig(out / "learned.png", dpi=120)
+    if ship:
+        shutil.copyfile(out / "quantal_weights.json", package)
+    console.print_json(json.dumps({k: v for k, v in diagnostics.items() if k != "classes"}, default=float))
+    console.print(f"wrote {out}/")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        rich_help_panel=SCORING,
+        epilog=examples(
+            "escalation-sim learn                                   # jan2020 + the library's train split",
+            "escalation-sim learn --draws 400 --tune 400 --out calibration/learned",
+            "escalation-sim learn jan2020 scenarios/library/gaza2012.yaml --recoveries 0 --out runs/learn",
+            note="Re-running the same command reuses what it kept; test-split cases are refused.",
+        ),
+    )(learn)

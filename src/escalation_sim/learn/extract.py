@@ -1,0 +1,286 @@
+"""Feature tensors along replayed history: what the learned decision is fitted to (issue 19).
+
+A record is replayed as the particle filter replays it (score/filter.py `ScoringModel`, every actor under the
+`quantal` rule): at each decision the filter scores, i.e. each recorded act where the model evaluates it and
+each actor-day without an act at nightfall, we keep the deciding actor's feature matrix (rules/features.py) and
+the policy pipeline as a linear map (minds/policy.decide applied to each unit vector: cooling, preparation
+time, orders, host access; all linear in the rule's probabilities except a militia's obeyed attack order, whose
+floor on force is applied at the probabilities of the replay and counted in `approx`). So the probability the
+model gives a decision at weights w is m . softmax(F w), m the row of the map for what was observed.
+
+Perception is noisy (severity felt, attribution of deniable acts), so one replay is one draw of what the actors
+perceived. We keep `particles` independent replays, with the same seeds for every weight vector (common random
+numbers: a smooth surface for the optimiser and the sampler), and a record's likelihood is the mean over them of
+the product over its decisions: an unbiased importance estimate with the prior as proposal (no resampling, which
+would make the surface jump). `escalation-sim learn` reports the gap to the particle filter at the fitted weights.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from ..agents import CrisisActor
+from ..minds.anticipation import Forecaster
+from ..minds.policy import decide
+from ..rules import RULES, Policy, Rule
+from ..rules.features import KINDS, NAMES, features, kind_of
+from ..scenario import Event, Scenario
+from ..score.filter import ScoringModel
+from ..score.record import Until, scored_days
+
+ATTACK = 1  # mechanics/proxies.ATTACK: an obeyed attack order (the one non-linear step of the pipeline)
+NOT_DOCTRINES = ("quantal", "mixture", "regime", "random")  # composites, the learned rule, and noise
+
+
+def doctrine_names() -> list[str]:
+    """The named doctrines latent classes are labelled by: every registered rule but composites and noise."""
+    return sorted(name for name in RULES if name not in NOT_DOCTRINES)
+
+
+class Probe:
+    """A rule whose policy is a given vector: pushing unit vectors through `decide` reads the pipeline's map."""
+
+    gives_orders = True
+
+    def __init__(self, n: int) -> None:
+        self.params = SimpleNamespace(epsilon=0.0)
+        self.vector = [0.0] * n
+
+    def policy(self, view: Any) -> Policy:
+        return Policy(list(self.vector), "")
+
+
+@dataclass
+class Row:
+    """One scored decision of one replay: features, pipeline rows of the observed option and of holding."""
+
+    key: tuple[str, int, str, str]  # (record, day, actor, event id or "hold")
+    kind: int
+    hold: int  # the index of holding among the options
+    act: bool
+    outcomes: int
+    feats: np.ndarray  # (options, D)
+    m_obs: np.ndarray  # (options,)
+    m_hold: np.ndarray  # (options,)
+    approx: bool
+    doctrines: np.ndarray | None = None  # (doctrines, options): each doctrine's policy here (first replay only)
+    model_ll: float = 0.0  # the filter's own floored log-probability of the decision, at the replay's weights
+
+
+def pipeline_map(actor: CrisisActor) -> np.ndarray:
+    """The policy pipeline of `actor` today as a matrix: column i is what `decide` makes of all mass on option i."""
+    n = len(actor.options)
+    probe = Probe(n)
+    out = np.zeros((n, n))
+    for i in range(n):
+        probe.vector[i] = 1.0
+        out[:, i] = decide(actor, probe).probs  # type: ignore[arg-type]  # a duck-typed rule
+        probe.vector[i] = 0.0
+    return out
+
+
+class ExtractingModel(ScoringModel):
+    """The filter's replay, keeping each scored decision's features and pipeline rows."""
+
+    def __init__(self, scenario: Scenario, days: int, record: str, doctrines: bool = False) -> None:
+        super().__init__(scenario, 0, days)
+        self.record_name = record
+        self.rows: list[Row] = []
+        names = doctrine_names() if doctrines else []
+        self.doctrines: list[dict[str, Rule]] = [{n: RULES[n]() for n in names} for _ in self.actors]
+        for actor in self.actors:
+            if actor.forecaster is None:
+                actor.forecaster = Forecaster(actor, self)
+
+    def _observe(self, actor: CrisisActor, event: Event, p: float) -> None:
+        before = len(self.factors)
+        super()._observe(actor, event, p)
+        added = self.factors[before:]
+        if len(added) == 2 and added[1].key[1] == "choice":
+            chosen = [o.index for o in actor.options if o.action == event.action and o.target == event.target]
+            self._keep(actor, event.id, chosen, act=True)
+
+    def before_night(self) -> None:
+        if self.day < self.scored_days:
+            for actor in self.actors:
+                if actor.actor_id not in self._acted:
+                    self._keep(actor, "hold", [actor.hold_index], act=False)
+        super().before_night()
+
+    def _keep(self, actor: CrisisActor, what: str, chosen: list[int], act: bool) -> None:
+        m = pipeline_map(actor)
+        n = len(actor.options)
+        self.rows.append(
+            Row(
+                key=(self.record_name, self.day, actor.actor_id, what),
+                kind=KINDS.index(kind_of(actor)),
+                hold=actor.hold_index,
+                act=act,
+                outcomes=max(1, n - 1),
+                feats=np.asarray(features(actor, actor.forecasts()), dtype=float),
+                m_obs=m[chosen].sum(axis=0) if act else np.zeros(n),
+                m_hold=m[actor.hold_index],
+                approx=actor.proxy.ordered == ATTACK,
+                doctrines=self._doctrines(actor),
+            )
+        )
+
+    def _doctrines(self, actor: CrisisActor) -> np.ndarray | None:
+        rules = self.doctrines[actor.index]
+        if not rules:
+            return None
+        return np.array([rule.policy(actor).probs for rule in rules.values()])
+
+
+def quantal_everywhere(scenario: Scenario, weights_file: str | None = None) -> Scenario:
+    """The scenario with every actor deciding by the quantal rule (history and options unchanged)."""
+    rule: dict[str, Any] = {"name": "quantal"}
+    if weights_file is not None:
+        rule["weights_file"] = weights_file
+    return scenario.with_edits({f"actors.{a}.rule": dict(rule) for a in scenario.actors})
+
+
+def replay_rows(
+    scenario: Scenario, seed: int, record: str, doctrines: bool = False, until: Until = "record"
+) -> tuple[list[Row], float]:
+    """One replay of the record (every actor quantal): its scored decisions in order, each with the filter's
+    own log-probability of it, and the log-probability of the rest of what the filter scores (justifications,
+    accidents, a spell's continuation: terms the rule's weights do not move). With `doctrines`, each named
+    doctrine's policy at each decision too."""
+    days = scored_days(scenario, until)
+    model = ExtractingModel(scenario, days, record, doctrines)
+    other = 0.0
+    for s in np.random.default_rng(np.random.SeedSequence(seed)).integers(2**63, size=days).tolist():
+        model.factors.clear()
+        first = len(model.rows)
+        model.next_day(s)
+        rows = {(row.key[2], row.key[3]): row for row in model.rows[first:]}
+        for factor in model.factors:
+            actor, part, what = factor.key
+            row = rows.get((actor, what))
+            if row is not None and (row.act or part == "timing"):
+                row.model_ll += math.log(factor.floored)
+            else:
+                other += math.log(factor.floored)
+    return model.rows, other
+
+
+@dataclass
+class Tensor:
+    """Decisions of many records and replays, padded to a common option count: what the likelihood reads.
+
+    Shapes: P replays, N decisions, O options (padded), D features. `group` numbers an actor in a record (the
+    unit a latent class belongs to), `record` the record.
+    """
+
+    feats: np.ndarray  # (P, N, O, D)
+    m_obs: np.ndarray  # (P, N, O)
+    m_hold: np.ndarray  # (P, N, O)
+    valid: np.ndarray  # (N, O) bool: a real option, not padding
+    act: np.ndarray  # (N,) bool
+    hold: np.ndarray  # (N,) the index of holding among each decision's options
+    outcomes: np.ndarray  # (N,)
+    kind: np.ndarray  # (N,) int
+    record: np.ndarray  # (N,) int
+    group: np.ndarray  # (N,) int
+    keys: list[tuple[str, int, str, str]]
+    records: list[str]
+    groups: list[tuple[str, str]]  # (record, actor)
+    other: np.ndarray  # (P, R): log-probability of what the filter scores besides the rule's decisions
+    model_ll: np.ndarray  # (P, N): the model's own log-probability of each decision at the replay's weights
+    doctrine_probs: np.ndarray  # (doctrines, N, O): each doctrine's policy in the first replay's states
+    doctrines: list[str]
+    approx: int = 0
+    names: tuple[str, ...] = field(default=NAMES)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.feats.shape)
+
+    @property
+    def flat(self) -> np.ndarray:
+        """The features as one (P * N * O, D) matrix (a view), for the likelihood's matrix products."""
+        return self.feats.reshape(-1, self.feats.shape[-1])
+
+
+def stack(results: list[list[tuple[list[Row], float]]], records: list[str]) -> Tensor:
+    """`results[r][p]` is record r's replay p (rows, other log-probability): one tensor over all of them."""
+    replays = [[rows for rows, _ in rs] for rs in results]
+    other = np.array([[o for _, o in rs] for rs in results]).T  # (P, R)
+    per_record = [len(rs[0]) for rs in replays]
+    for name, rs in zip(records, replays, strict=True):
+        keys = [row.key for row in rs[0]]
+        if any([row.key for row in other] != keys for other in rs[1:]):
+            raise ValueError(f"{name}: replays scored different decisions")
+    P = len(replays[0])
+    first = [row for rs in replays for row in rs[0]]
+    N, D = len(first), len(NAMES)
+    width = max(row.feats.shape[0] for row in first)
+    feats = np.zeros((P, N, width, D))
+    m_obs, m_hold = np.zeros((P, N, width)), np.zeros((P, N, width))
+    model_ll = np.zeros((P, N))
+    valid = np.zeros((N, width), dtype=bool)
+    for p in range(P):
+        n = 0
+        for rs in replays:
+            for row in rs[p]:
+                k = row.feats.shape[0]
+                feats[p, n, :k] = row.feats
+                m_obs[p, n, :k] = row.m_obs
+                m_hold[p, n, :k] = row.m_hold
+                valid[n, :k] = True
+                model_ll[p, n] = row.model_ll
+                n += 1
+    groups: list[tuple[str, str]] = []
+    group = np.zeros(N, dtype=int)
+    for n, row in enumerate(first):
+        g = (row.key[0], row.key[2])
+        if g not in groups:
+            groups.append(g)
+        group[n] = groups.index(g)
+    record = np.repeat(np.arange(len(records)), per_record)
+    names = doctrine_names() if first and first[0].doctrines is not None else []
+    doctrine_probs = np.full((len(names), N, width), np.nan)
+    for n, row in enumerate(first):
+        if row.doctrines is not None:
+            doctrine_probs[:, n, :] = 0.0
+            doctrine_probs[:, n, : row.doctrines.shape[1]] = row.doctrines
+    return Tensor(
+        feats=feats,
+        m_obs=m_obs,
+        m_hold=m_hold,
+        valid=valid,
+        act=np.array([row.act for row in first]),
+        hold=np.array([row.hold for row in first]),
+        outcomes=np.array([row.outcomes for row in first]),
+        kind=np.array([row.kind for row in first]),
+        record=record,
+        group=group,
+        keys=[row.key for row in first],
+        records=list(records),
+        groups=groups,
+        other=other,
+        model_ll=model_ll,
+        doctrine_probs=doctrine_probs,
+        doctrines=names,
+        approx=sum(row.approx for rs in replays for p in rs for row in p),
+    )
+
+
+def extract(
+    scenarios: dict[str, Scenario], particles: int, seed: int, doctrines: bool = True, until: Until = "record"
+) -> Tensor:
+    """The feature tensor of each record (every actor quantal), `particles` replays each (the first also reads
+    each named doctrine's policy, for labelling latent classes)."""
+    replays = []
+    for r, (name, scenario) in enumerate(scenarios.items()):
+        quantal = quantal_everywhere(scenario)
+        replays.append(
+            [replay_rows(quantal, seed + 1000 * r + p, name, doctrines and p == 0, until) for p in range(particles)]
+        )
+    return stack(replays, list(scenarios))

@@ -1,0 +1,92 @@
+"""The learning subsystem (issue 19): the surrogate likelihood is the model's own probability of the record, its
+gradient is right, weights are recovered from choices they generated, and test-split cases are refused."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from escalation_sim.cli import app
+from escalation_sim.learn.extract import extract
+from escalation_sim.learn.fit import Prior, find_mode, log_posterior, prior_from
+from escalation_sim.learn.likelihood import evaluate
+from escalation_sim.learn.recovery import resampled
+from escalation_sim.rules.features import INDEX, KINDS, NAMES
+from helpers import ROOT, shipped
+
+WEIGHTS = ROOT / "src" / "escalation_sim" / "data" / "quantal_weights.json"
+
+
+@pytest.fixture(scope="module")
+def tensor():
+    return extract({"jan2020": shipped("jan2020")}, particles=1, seed=3, doctrines=False)
+
+
+@pytest.fixture(scope="module")
+def prior() -> Prior:
+    return prior_from(json.loads(WEIGHTS.read_text())["defaults"])
+
+
+def shipped_weights() -> np.ndarray:
+    table = json.loads(WEIGHTS.read_text())["weights"]
+    return np.array([[table[k][n] for n in NAMES] for k in KINDS])
+
+
+def test_the_surrogate_is_the_models_own_probability_of_each_decision(tensor) -> None:
+    value = evaluate(tensor, shipped_weights())  # the weights the replay's quantal actors decided with
+    assert len(tensor.keys) > 100 and tensor.act.sum() > 5
+    assert np.allclose(value.per_decision, tensor.model_ll[0], atol=1e-9)
+    assert value.total == pytest.approx(tensor.model_ll.sum() + tensor.other.sum(), abs=1e-8)
+    other = evaluate(tensor, shipped_weights() + 0.5)
+    assert not np.allclose(other.per_decision, tensor.model_ll[0], atol=1e-3)  # the check can fail
+
+
+def test_the_gradient_matches_finite_differences(tensor, prior) -> None:
+    theta = prior.start() + np.random.default_rng(0).normal(0.0, 0.3, size=len(prior.start()))
+    _, grad, _ = log_posterior(tensor, prior, theta)
+    for i in (INDEX["strike"], INDEX["provocation"], INDEX["hold_quiet"], len(NAMES) + INDEX["signal"]):
+        e = np.zeros_like(theta)
+        e[i] = 1e-5
+        numeric = (log_posterior(tensor, prior, theta + e)[0] - log_posterior(tensor, prior, theta - e)[0]) / 2e-5
+        assert grad[i] == pytest.approx(numeric, rel=1e-4, abs=1e-6)
+
+
+def test_weights_are_recovered_from_choices_they_generated(tensor, prior) -> None:
+    truth = shipped_weights()
+    truth[:, INDEX["signal"]] += 2.0  # far from the prior mean: only the data can bring the fit there
+    truth[:, INDEX["hold_quiet"]] -= 2.0
+    synthetic = resampled(tensor, truth, seed=5, copies=25)
+    mode = find_mode(synthetic, prior)
+    state = KINDS.index("state")
+    for name in ("signal", "hold_quiet"):
+        d = INDEX[name]
+        assert abs(mode.weights[state, d] - truth[state, d]) < abs(prior.mean[d] - truth[state, d]) / 2, name
+
+
+def test_a_test_split_case_is_refused(tmp_path) -> None:
+    out = tmp_path / "learned"
+    run = CliRunner().invoke(app, ["learn", str(ROOT / "scenarios" / "library" / "kargil1999.yaml"), "--out", str(out)])
+    assert run.exit_code == 2
+    assert "split is test" in run.output
+    assert not out.exists()  # refused before anything was written
+
+
+def test_the_latent_class_likelihood_gradient_matches_finite_differences(tensor) -> None:
+    rng = np.random.default_rng(1)
+    w = shipped_weights()[None] + rng.normal(0.0, 0.5, size=(2, len(KINDS), len(NAMES)))
+    eta = rng.normal(0.0, 1.0, size=(len(KINDS), 2))
+    value = evaluate(tensor, w, eta)
+    assert value.responsibility.shape == (2, len(tensor.groups))
+    assert np.allclose(value.responsibility.sum(axis=0), 1.0)
+    for c, k, d in ((0, 0, INDEX["signal"]), (1, 1, INDEX["hold_quiet"]), (1, 3, INDEX["provocation"])):
+        e = np.zeros_like(w)
+        e[c, k, d] = 1e-5
+        numeric = (evaluate(tensor, w + e, eta).total - evaluate(tensor, w - e, eta).total) / 2e-5
+        assert value.grad_w[c, k, d] == pytest.approx(numeric, rel=1e-4, abs=1e-6)
+    e = np.zeros_like(eta)
+    e[0, 1] = 1e-5
+    numeric = (evaluate(tensor, w, eta + e).total - evaluate(tensor, w, eta - e).total) / 2e-5
+    assert value.grad_eta[0, 1] == pytest.approx(numeric, rel=1e-4, abs=1e-6)

@@ -1,0 +1,87 @@
+"""The quantal rule and its features: a distribution, reasons that name features, and features that read only
+what the deciding actor can know (issue 19)."""
+
+from __future__ import annotations
+
+import math
+import typing
+
+import pytest
+
+from escalation_sim.minds.policy import decide
+from escalation_sim.rules import View
+from escalation_sim.rules.features import INDEX, NAMES, D, features, kind_of
+from escalation_sim.rules.quantal import Quantal, QuantalParams
+from helpers import at_branch, shipped
+
+QUANTAL = {f"actors.{a}.rule": {"name": "quantal"} for a in ("USA", "IRN", "KH", "IRQ", "PMF")}
+OWN_STATE = {"clock"}  # the actor's own clock: days since its own acts (not in the View protocol)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return at_branch(shipped("jan2020").with_edits(QUANTAL), seed=1)
+
+
+class Recorder:
+    """A view that records every attribute a feature reads."""
+
+    def __init__(self, view: object) -> None:
+        self._view = view
+        self.read: set[str] = set()
+
+    def __getattr__(self, name: str) -> object:
+        self.read.add(name)
+        return getattr(self._view, name)
+
+
+def test_kinds_of_the_jan2020_actors(model) -> None:
+    kinds = {a.actor_id: kind_of(a) for a in model.actors}
+    assert kinds == {"USA": "state", "IRN": "sponsor", "IRQ": "host", "KH": "armed_group", "PMF": "armed_group"}
+
+
+def test_features_read_only_the_view(model) -> None:
+    allowed = set(typing.get_type_hints(View)) | {"forecasts"} | OWN_STATE
+    for actor in model.actors:
+        spy = Recorder(actor)
+        rows = features(spy, actor.forecasts())  # type: ignore[arg-type]
+        assert len(rows) == len(actor.options) and all(len(r) == D for r in rows)
+        assert spy.read <= allowed, f"{actor.actor_id}: features read {sorted(spy.read - allowed)}"
+
+
+def test_features_ignore_the_other_sides_mind_and_follow_its_own(model) -> None:
+    iran, usa = model.by_id["IRN"], model.by_id["USA"]
+    before = features(iran)
+    usa.resolve, usa.cost_sensitivity = 0.01, 0.99  # the US's true traits and memory: hidden from Iran
+    usa.outstanding[iran.index] += 50.0
+    usa.grievance[iran.index] += 50.0
+    assert features(iran) == before
+    iran.outstanding[usa.index] += 5.0  # what Iran itself perceived does move them
+    after = features(iran)
+    strike = next(o.index for o in iran.options if o.force and o.target == "USA")
+    assert after[strike][INDEX["provocation"]] == pytest.approx(before[strike][INDEX["provocation"]] + 0.5)
+
+
+def test_policy_is_a_distribution_with_a_reason_naming_features(model) -> None:
+    for actor in model.actors:
+        policy = decide(actor, actor.rule)
+        assert math.isclose(sum(policy.probs), 1.0, abs_tol=1e-9)
+        assert all(p >= 0.0 for p in policy.probs)
+        assert policy.reason.startswith("quantal (")
+        assert any(name in policy.reason for name in NAMES)
+
+
+def test_a_weight_set_by_name_moves_the_choice(model) -> None:
+    usa = model.by_id["USA"]
+    calm = Quantal(QuantalParams(weights={"strike": -20.0})).policy(usa)
+    bold = Quantal(QuantalParams(weights={"strike": 5.0})).policy(usa)
+    strikes = [o.index for o in usa.options if o.group == "strike"]
+    assert sum(bold.probs[i] for i in strikes) > 100 * sum(calm.probs[i] for i in strikes)
+
+
+def test_a_sponsor_orders_its_proxy_of_its_own_accord(model) -> None:
+    iran = model.by_id["IRN"]
+    orders = iran.proxy.order_options
+    assert orders, "IRN has order options in jan2020"
+    policy = decide(iran, iran.rule)
+    assert all(policy.probs[i] > 0.0 for i in orders)
