@@ -271,15 +271,26 @@ class EscalationModel(mesa.Model):
             after_accident(actor)
         return record
 
-    def probability_of(self, actor: CrisisActor, action: str, target: str | None) -> float:
-        """The probability the actor's rule gives `action` against `target` today, in the current state."""
-        if self.ladder[action].effect == "accident":
+    def probability_of(
+        self, actor: CrisisActor, action: str, target: str | None, words: bool | None = None
+    ) -> float:
+        """The probability the actor's rule gives `action` against `target` today, in the current state, on the
+        action's channel (section 1c). Holding is holding on both channels, unless `words` names one."""
+        spec = self.ladder[action]
+        if spec.effect == "accident":
             return actor.accident_hazard()
-        if self.ladder[action].justifies:
+        if spec.justifies:
             return actor.justification_chance()
-        if not self.ladder[action].chosen:
+        if not spec.chosen:
             return math.nan
-        probs = actor.policy().probs
+        policy = actor.policy()
+        said = policy.words
+        if action == "hold" and said is not None:
+            hold = actor.hold_index
+            if words is None:
+                return policy.probs[hold] * said[hold]
+            return said[hold] if words else policy.probs[hold]
+        probs = said if spec.in_words and said is not None else policy.probs
         total = 0.0
         for opt in actor.options:
             if opt.action == action and opt.target == target:
