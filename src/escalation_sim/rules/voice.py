@@ -8,12 +8,13 @@ the same target, of the same sign (a blow announced or threatened, a concession 
 spread over those words by the rule's own execution noise, exp(-|rung' - rung| / spread) (Schelling 1966 on
 threats that accompany force; Fearon 1997 on statements as signals). A deed with no word against its target is
 not voiced. Words about a proxy's act are said to its sponsor too: `SPONSOR_SHARE` of the words channel's
-probability of an act against a militia with a sponsor goes to the same act against the sponsor (holding the
-sponsor responsible: Byman 2005; Rid 2012), where the actor can take it. The two draws are independent given the day's state (an approximation: a word and the deed it voices
-are not drawn together). Each channel then goes through the rest of the one pipeline on its own (minds/policy.py:
-cooling, its class's recovery on the decision clock, orders, access, tremble), so each has its own hazard.
+probability of an act against a militia with a sponsor goes to the same act against the sponsor, where the actor
+can take it (holding the sponsor responsible: Byman 2005; Rid 2012). The two draws are independent given the
+day's state (an approximation: a word and the deed it voices are not drawn together). Each channel then goes
+through the rest of the one pipeline on its own (minds/policy.py: cooling, its class's recovery on the decision
+clock, orders, access, tremble), so each has its own hazard.
 
-Pure functions of the options and probabilities: rules/regime.py weighs recorded words by the same split.
+Pure functions of the options and probabilities.
 """
 
 from __future__ import annotations
