@@ -80,7 +80,7 @@ class CrisisActor(ActorState, mesa.Agent):
                     self.last_action = word.action
                 if self.model.watchers[self.index]:
                     observed(self.model, self, (word.index,))
-                self.model.act(self, word, policy.words[word.index], policy.reason, origin)
+                self.model.act(self, word, policy.words[word.index], f"words: {policy.reason}", origin)
         chance = self.justification_chance()  # public justification stays with the actor's diplomats
         if chance > 0.0 and self.model.random.random() < chance:
             self.model.justify(self, chance)
