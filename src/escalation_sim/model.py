@@ -25,6 +25,7 @@ from .mechanics.words import listen
 from .minds.beliefs import install as install_beliefs
 from .minds.beliefs import observed
 from .minds.beliefs import refresh as refresh_beliefs
+from .minds.public import Estimate, seen
 from .results.outcomes import NO_RUNG, Outcome, classify
 from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
@@ -125,6 +126,7 @@ class EscalationModel(mesa.Model):
         self.watchers: list[list[Any]] = [[] for _ in self.actors]  # per actor: the beliefs held about it
         self.believers: list[CrisisActor] = []
         self.listeners: list[CrisisActor] = []  # actors whose reading of another's credibility words moved
+        self.public = [Estimate(len(ids)) for _ in ids]  # what anyone can know of each actor (minds/public.py)
         install_beliefs(self)
 
         self.keeping_state = [a for a in self.actors if a.traits.keeps_state]  # their rules see every act
@@ -187,6 +189,8 @@ class EscalationModel(mesa.Model):
         for actor in self.actors:
             actor.end_of_day()
         signals.end_of_day(self)
+        for estimate in self.public:
+            estimate.end_of_day()
         for actor in self.actors:
             self.credibility_of[actor.index] = actor.credibility
         if self.believers:
@@ -317,6 +321,7 @@ class EscalationModel(mesa.Model):
             attributed=attributed,
         )
         self.records.append(record)
+        seen(self.public, self.actors, act)
         if actor is not None and act.target is not None and action.chosen:
             actor.own_last_rung[self.by_id[act.target].index] = action.rung
         for watcher in self.keeping_state:
