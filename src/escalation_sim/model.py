@@ -25,7 +25,8 @@ from .mechanics.words import listen
 from .minds.beliefs import install as install_beliefs
 from .minds.beliefs import observed
 from .minds.beliefs import refresh as refresh_beliefs
-from .minds.public import Estimate, seen
+from .minds.policy import chance_of
+from .minds.public import Estimate, fade, seen
 from .results.outcomes import NO_RUNG, Outcome, classify
 from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
@@ -189,8 +190,7 @@ class EscalationModel(mesa.Model):
         for actor in self.actors:
             actor.end_of_day()
         signals.end_of_day(self)
-        for estimate in self.public:
-            estimate.end_of_day()
+        fade(self.public)
         for actor in self.actors:
             self.credibility_of[actor.index] = actor.credibility
         if self.believers:
@@ -275,11 +275,9 @@ class EscalationModel(mesa.Model):
             after_accident(actor)
         return record
 
-    def probability_of(
-        self, actor: CrisisActor, action: str, target: str | None, words: bool | None = None
-    ) -> float:
+    def probability_of(self, actor: CrisisActor, action: str, target: str | None, words: bool | None = None) -> float:
         """The probability the actor's rule gives `action` against `target` today, in the current state, on the
-        action's channel (section 1c). Holding is holding on both channels, unless `words` names one."""
+        action's channel; holding is on both, unless `words` names one (minds/policy.chance_of)."""
         spec = self.ladder[action]
         if spec.effect == "accident":
             return actor.accident_hazard()
@@ -287,19 +285,7 @@ class EscalationModel(mesa.Model):
             return actor.justification_chance()
         if not spec.chosen:
             return math.nan
-        policy = actor.policy()
-        said = policy.words
-        if action == "hold" and said is not None:
-            hold = actor.hold_index
-            if words is None:
-                return policy.probs[hold] * said[hold]
-            return said[hold] if words else policy.probs[hold]
-        probs = said if spec.in_words and said is not None else policy.probs
-        total = 0.0
-        for opt in actor.options:
-            if opt.action == action and opt.target == target:
-                total += probs[opt.index]
-        return total
+        return chance_of(actor, actor.policy(), action, target, spec.in_words, words)
 
     def record(self, act: Act, attributed: str = "") -> Record:
         """File an act in `records` and the daily rung table."""

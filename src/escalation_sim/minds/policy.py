@@ -60,3 +60,22 @@ def decide(actor: ActorState, rule: Rule) -> Policy:
         tremble_channel(actor, probs, epsilon, False)
         tremble_channel(actor, words, epsilon, True)
     return policy
+
+
+def chance_of(
+    actor: ActorState, policy: Policy, action: str, target: str | None, in_words: bool, words: bool | None
+) -> float:
+    """The probability `policy` gives `action` against `target` on the action's channel (`in_words`); holding is
+    holding on both channels, or on the one `words` names."""
+    said = policy.words
+    if action == "hold" and said is not None:
+        hold = actor.hold_index
+        if words is None:
+            return policy.probs[hold] * said[hold]
+        return said[hold] if words else policy.probs[hold]
+    probs = said if in_words and said is not None else policy.probs
+    total = 0.0
+    for opt in actor.options:
+        if opt.action == action and opt.target == target:
+            total += probs[opt.index]
+    return total

@@ -88,6 +88,12 @@ class Estimate:
         self.legitimacy_cost *= DECAY
 
 
+def fade(estimates: list[Estimate]) -> None:
+    """The day ends for every estimate (the model calls it with its actors' end of day)."""
+    for estimate in estimates:
+        estimate.end_of_day()
+
+
 def seen(estimates: list[Estimate], actors: list[ActorState], act: Act) -> None:
     """A public act enters the estimates of its author and of those it touches, as carry_out and perceive would
     change their memories, at expected severity and the declared attribution (private acts change nothing)."""
