@@ -31,7 +31,7 @@ class OptionView:
     force: bool
     expected_killed: float
     cooling_days: int  # 0 when available today
-    model_probability: float
+    model_probability: float  # on the option's channel: words beside the day's deed (docs/model.md 1c)
 
     @property
     def available(self) -> bool:
