@@ -67,4 +67,3 @@ class Supposed:
     def forecasts(self) -> None:
         """An imagined actor does not look ahead itself (level-0)."""
         return None
-
