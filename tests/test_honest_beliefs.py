@@ -67,8 +67,10 @@ def test_a_record_answer_outside_the_capabilities_is_refused() -> None:
 
 
 def test_the_regime_filter_trembles_so_one_tail_act_cannot_swing_it() -> None:
-    """jan2020's US filter with its declared tremble (1e-3) stays below 0.9 restorer after A04, which both
-    regimes find near impossible; without it the filter jumps to ~1.0 (issue 17)."""
+    """jan2020's US filter stays below 0.9 restorer through the show of force of 31 December (A04). Before the
+    words channel (issue 17 item 5) both regimes found A04 near impossible and, without the tremble, the filter
+    jumped to ~1.0; weighed on the words channel, where a show of force voices either regime's answer, it swings
+    the filter with or without the tremble no more than an ordinary act."""
     peaks = {}
     for tremble in (0.0, 0.001):
         model = EscalationModel(
@@ -81,4 +83,4 @@ def test_the_regime_filter_trembles_so_one_tail_act_cannot_swing_it() -> None:
             model.step()
             peak = max(peak, rule.belief[restorer])
         peaks[tremble] = peak
-    assert peaks[0.0] > 0.99 > 0.9 > peaks[0.001]
+    assert max(peaks.values()) < 0.9, peaks

@@ -68,13 +68,19 @@ def iran_forecasts(edits: dict[str, object]) -> list[Forecast]:
 
 @pytest.mark.parametrize("beliefs", [True, False])
 def test_a_forecast_ignores_what_iran_cannot_observe_of_the_us(beliefs: bool) -> None:
-    """Perturb what Iran cannot see of the US (its doctrine, its regime's start and triggers, its resolve):
-    Iran's forecasts on the eve of the branch are unchanged, with and without its beliefs."""
+    """Perturb what Iran cannot see of the US (its doctrine, its regime's start and triggers, its resolve, its
+    other dispositions, its mood, and its memory: how it weighs its dead, how fast it forgets, how slowly it
+    answers): Iran's forecasts on the eve of the branch are unchanged, with and without its beliefs. (Its alert
+    is seen: a salvo's harm reads it, section 5a.)"""
     base: dict[str, object] = {} if beliefs else {"actors.IRN.beliefs": {}}
     reference = iran_forecasts(base)
     for edits in (
         {"actors.USA.rule": {"name": "massive_retaliation"}},
         {"actors.USA.rule.start": {"red_line": 0.1, "restore_deterrence": 0.9}},
         {"actors.USA.traits.resolve": 0.1},
+        {"actors.USA.traits.cost_sensitivity": 0.95, "actors.USA.traits.risk_tolerance": 0.05},
+        {"actors.USA.traits.domestic_pressure": 0.9},
+        {"actors.USA.perception.casualty_weight": 4.0, "actors.USA.grievance_half_life_days": 2.0},
+        {"actors.USA.decision_lag_days": 9.0},
     ):
         assert iran_forecasts({**base, **edits}) == reference, edits

@@ -53,22 +53,34 @@ class CrisisActor(ActorState, mesa.Agent):
         return decide(self, self.rule)
 
     def step(self) -> None:
-        """Decide and act: one draw from the model's generator, the `choose` hook, then perhaps a justification.
+        """Decide and act: a deed (the `choose` hook) and words (docs/model.md section 1c), one draw each from the
+        model's generator, both from the day's one policy; then perhaps a justification.
 
-        The draw is made whoever chooses, so a player's choice (play mode) leaves every other draw where the
-        seeded model has it.
+        The draws are made whoever chooses, so a player's choice (play mode) leaves every other draw where the
+        seeded model has it. A player makes the day's one decision on either channel: the model adds no words.
         """
         if not self.deciding:
             self.deciding = True
             if self.traits.keeps_state:
                 self.rule.on_branch(self, self.model.random.random)  # a regime model draws its type here
         policy = self.policy()
-        option, origin, reason = self.choose(policy, self.model.random.random())
+        draw = self.model.random.random()
+        said = self.model.random.random()
+        option, origin, reason = self.choose(policy, draw)
         self.last_action = option.action
         if self.model.watchers[self.index]:
             observed(self.model, self, (option.index,))
         if option.index != self.hold_index:
-            self.model.act(self, option, policy.probs[option.index], reason, origin)
+            chosen = policy.words if option.words and policy.words is not None else policy.probs
+            self.model.act(self, option, chosen[option.index], reason, origin)
+        if policy.words is not None and origin == "model":
+            word = self.options[sample_index(policy.words, said)]
+            if word.index != self.hold_index:
+                if option.index == self.hold_index:
+                    self.last_action = word.action
+                if self.model.watchers[self.index]:
+                    observed(self.model, self, (word.index,))
+                self.model.act(self, word, policy.words[word.index], f"words: {policy.reason}", origin)
         chance = self.justification_chance()  # public justification stays with the actor's diplomats
         if chance > 0.0 and self.model.random.random() < chance:
             self.model.justify(self, chance)

@@ -25,6 +25,8 @@ from .mechanics.words import listen
 from .minds.beliefs import install as install_beliefs
 from .minds.beliefs import observed
 from .minds.beliefs import refresh as refresh_beliefs
+from .minds.policy import chance_of
+from .minds.public import Estimate, fade, seen
 from .results.outcomes import NO_RUNG, Outcome, classify
 from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
@@ -125,6 +127,7 @@ class EscalationModel(mesa.Model):
         self.watchers: list[list[Any]] = [[] for _ in self.actors]  # per actor: the beliefs held about it
         self.believers: list[CrisisActor] = []
         self.listeners: list[CrisisActor] = []  # actors whose reading of another's credibility words moved
+        self.public = [Estimate(len(ids)) for _ in ids]  # what anyone can know of each actor (minds/public.py)
         install_beliefs(self)
 
         self.keeping_state = [a for a in self.actors if a.traits.keeps_state]  # their rules see every act
@@ -187,6 +190,7 @@ class EscalationModel(mesa.Model):
         for actor in self.actors:
             actor.end_of_day()
         signals.end_of_day(self)
+        fade(self.public)
         for actor in self.actors:
             self.credibility_of[actor.index] = actor.credibility
         if self.believers:
@@ -271,20 +275,17 @@ class EscalationModel(mesa.Model):
             after_accident(actor)
         return record
 
-    def probability_of(self, actor: CrisisActor, action: str, target: str | None) -> float:
-        """The probability the actor's rule gives `action` against `target` today, in the current state."""
-        if self.ladder[action].effect == "accident":
+    def probability_of(self, actor: CrisisActor, action: str, target: str | None, words: bool | None = None) -> float:
+        """The probability the actor's rule gives `action` against `target` today, in the current state, on the
+        action's channel; holding is on both, unless `words` names one (minds/policy.chance_of)."""
+        spec = self.ladder[action]
+        if spec.effect == "accident":
             return actor.accident_hazard()
-        if self.ladder[action].justifies:
+        if spec.justifies:
             return actor.justification_chance()
-        if not self.ladder[action].chosen:
+        if not spec.chosen:
             return math.nan
-        probs = actor.policy().probs
-        total = 0.0
-        for opt in actor.options:
-            if opt.action == action and opt.target == target:
-                total += probs[opt.index]
-        return total
+        return chance_of(actor, actor.policy(), action, target, spec.in_words, words)
 
     def record(self, act: Act, attributed: str = "") -> Record:
         """File an act in `records` and the daily rung table."""
@@ -306,6 +307,7 @@ class EscalationModel(mesa.Model):
             attributed=attributed,
         )
         self.records.append(record)
+        seen(self.public, self.actors, act)
         if actor is not None and act.target is not None and action.chosen:
             actor.own_last_rung[self.by_id[act.target].index] = action.rung
         for watcher in self.keeping_state:

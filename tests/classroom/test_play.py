@@ -92,7 +92,9 @@ def test_situation_shows_what_happened_blame_costs_and_options(jan2020):
     assert any("your threat against USA" in line for line in s.costs)
     assert any("chance of an accident today" in line for line in s.costs)
     assert [o.action for o in s.options if not o.available] == ["threaten"]  # used on 3 Jan: cooling down
-    assert sum(o.model_probability for o in s.options) == pytest.approx(1.0)
+    words = {o.index for o in game.actor.options if o.words}  # each option on its channel (docs/model.md 1c)
+    assert sum(o.model_probability for o in s.options if o.index not in words) == pytest.approx(1.0)
+    assert 0.0 < sum(o.model_probability for o in s.options if o.index in words) <= 1.0
     game.play(None)
     assert game.situation().turn == 2
     assert all(not line.startswith("2020-01-03") for line in game.situation().happened)  # only news

@@ -84,7 +84,9 @@ def test_a_tremble_on_a_real_actor_reaches_every_available_option() -> None:
     epsilon = 0.01
     model = at_branch(shipped("jan2020").with_edits({"actors.KH.rule.epsilon": epsilon}), 3)
     kh = model.by_id["KH"]
-    probs = kh.policy().probs
-    free = [i for i, days in enumerate(kh.cooling) if not days]
-    assert all(probs[i] >= epsilon / len(free) * (1 - 1e-12) for i in free)
+    policy = kh.policy()
+    assert policy.words is not None
+    for words, probs in ((False, policy.probs), (True, policy.words)):  # each channel trembles on its own
+        free = [o.index for o in kh.options if not kh.cooling[o.index] and (o.words == words or o.action == "hold")]
+        assert all(probs[i] >= epsilon / len(free) * (1 - 1e-12) for i in free)
     assert isinstance(model, EscalationModel)

@@ -31,7 +31,7 @@ class OptionView:
     force: bool
     expected_killed: float
     cooling_days: int  # 0 when available today
-    model_probability: float
+    model_probability: float  # on the option's channel: words beside the day's deed (docs/model.md 1c)
 
     @property
     def available(self) -> bool:
@@ -59,7 +59,8 @@ class Situation:
 
 def option_views(model: EscalationModel, actor: CrisisActor) -> list[OptionView]:
     """Today's menu for the played actor, with what the model's rule would give each option."""
-    probs = actor.policy().probs
+    policy = actor.policy()
+    probs, words = policy.probs, policy.words or policy.probs  # each option on its channel (docs/model.md 1c)
     ladder = model.ladder
     return [
         OptionView(
@@ -71,7 +72,7 @@ def option_views(model: EscalationModel, actor: CrisisActor) -> list[OptionView]
             force=o.force,
             expected_killed=o.expected_killed,
             cooling_days=actor.cooling[o.index],
-            model_probability=probs[o.index],
+            model_probability=words[o.index] if o.words else probs[o.index],
         )
         for o in actor.options
     ]

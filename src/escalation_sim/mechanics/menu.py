@@ -133,6 +133,7 @@ def make_option(
         group=action.group,
         expected_killed=expected_killed,
         on_soil_of=soil,
+        words=action.in_words,
     )
 
 

@@ -60,11 +60,17 @@ def steer(actor: ActorState, probs: list[float]) -> None:
     elif actor.proxy.ordered == ATTACK:
         _obey_attack(actor, probs)
     if actor.proxy.suspended_count:
-        suspended = actor.proxy.suspended
-        for opt in options:
-            if opt.hostile and opt.target_index >= 0 and suspended[opt.target_index] and probs[opt.index]:
-                probs[hold] += probs[opt.index]
-                probs[opt.index] = 0.0
+        keep_truce(actor, probs)
+
+
+def keep_truce(actor: ActorState, probs: list[float]) -> None:
+    """A militia's truce: no hostile act toward an adversary it suspended operations against (mass to hold)."""
+    hold = actor.hold_index
+    suspended = actor.proxy.suspended
+    for opt in actor.options:
+        if opt.hostile and opt.target_index >= 0 and suspended[opt.target_index] and probs[opt.index]:
+            probs[hold] += probs[opt.index]
+            probs[opt.index] = 0.0
 
 
 def _attack(opt: Option) -> bool:

@@ -32,6 +32,7 @@ from ..rules import Forecast
 from ..scenario.beliefs import uninformed
 from ..state.ledgers import Blame
 from .beliefs import BeliefState
+from .public import PERCEPTION
 from .supposed import Supposed
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class Forecaster:
         the act is remembered as the act it is: `last_act_of`, `words_only`, `own_hit`), and the mood it moves."""
         actor = self.actor
         view = self._view(target).reset()
-        perception = target.perception
+        perception = PERCEPTION  # the target's own is not observable: the declared defaults (minds/public.py)
         severity = felt(opt.rung, killed, perception.casualty_weight)
         attribution = 1.0 if actor.kind == "state" else perception.attribution
         verbal = self.model.ladder[opt.action].verbal

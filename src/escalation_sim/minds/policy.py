@@ -1,11 +1,12 @@
 """The one policy pipeline: how an actor's rule becomes the day's probabilities (docs/model.md section 4).
 
-The rule's own policy; then what binds every rule whatever it says: a words-only grievance is answered by words,
-never by force (section 5a); options still cooling down give their mass to holding; an action class not yet
-prepared or still refractory gives its mass to holding (mechanics/hazards.py); orders, truces and
-delegation (mechanics/proxies.py); access to a host's soil (mechanics/host.py); last, the rule's tremble. The
-model decides with it (`agents.CrisisActor.policy`), replays and the score read it, and the tremble and
-composition tests run it.
+The rule's own policy, split into the day's two acts: a deed and words (rules/voice.py, section 1c); then what
+binds every rule whatever it says, on each channel: a words-only grievance is answered by words, never by force
+(section 5a); options still cooling down give their mass to holding; an action class not yet prepared or still
+refractory gives its mass to holding (mechanics/hazards.py); orders, truces and delegation
+(mechanics/proxies.py); access to a host's soil (mechanics/host.py); last, the rule's tremble, on each channel.
+The model decides with it (`agents.CrisisActor.policy`), replays and the score read it, and the tremble and
+composition tests run it. `Policy.probs` is the deeds channel, `Policy.words` the words channel.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..mechanics import hazards, host, operations, proxies
-from ..rules.base import tremble, withhold_cooling
+from ..rules.base import withhold_cooling
+from ..rules.voice import split, tremble_channel
 
 if TYPE_CHECKING:
     from ..rules import Policy, Rule
@@ -21,31 +23,59 @@ if TYPE_CHECKING:
 
 
 def decide(actor: ActorState, rule: Rule) -> Policy:
-    """The probabilities `rule` gives `actor`'s options today, with everything that binds it applied."""
+    """The probabilities `rule` gives `actor`'s options today on each channel, with everything that binds it."""
     policy = rule.policy(actor)
     if actor.beliefs:
         policy.reason += f" [believes {actor.belief_summary}]"
+    probs = policy.probs = list(policy.probs)  # a rule may hand out a cached list
+    words = policy.words = split(actor, probs, rule.params.spread)
     if True in actor.words_only:  # words are answered by words, never by force
-        probs = policy.probs
-        words = actor.words_only
+        words_only = actor.words_only
         for opt in actor.options:
             j = opt.target_index
-            if opt.force and j >= 0 and words[j] and probs[opt.index] and actor.outstanding[j] > 0.0:
+            if opt.force and j >= 0 and words_only[j] and probs[opt.index] and actor.outstanding[j] > 0.0:
                 probs[actor.hold_index] += probs[opt.index]
                 probs[opt.index] = 0.0
     if actor.cooling_count:
         withhold_cooling(actor, policy)
-    probs = policy.probs
+        hold = actor.hold_index
+        for i, days in enumerate(actor.cooling):
+            if days and words[i]:
+                words[hold] += words[i]
+                words[i] = 0.0
     if actor.clock.recovering:  # preparation time and refractoriness (section 1a)
         hazards.refract(actor, probs)
+        hazards.refract(actor, words)
     if actor.running:  # what a running operation carries is not decided afresh (section 1b)
         operations.withhold(actor, probs)
     proxy = actor.proxy
     if proxy.order_options or proxy.ordered or proxy.suspended_count:
         proxies.steer(actor, probs)
+        if proxy.suspended_count:
+            proxies.keep_truce(actor, words)
     if actor.host.access_limited:
         host.limit_access(actor, probs)
     epsilon = rule.params.epsilon
     if epsilon:
-        policy = tremble(actor, policy, epsilon)
+        tremble_channel(actor, probs, epsilon, False)
+        tremble_channel(actor, words, epsilon, True)
     return policy
+
+
+def chance_of(
+    actor: ActorState, policy: Policy, action: str, target: str | None, in_words: bool, words: bool | None
+) -> float:
+    """The probability `policy` gives `action` against `target` on the action's channel (`in_words`); holding is
+    holding on both channels, or on the one `words` names."""
+    said = policy.words
+    if action == "hold" and said is not None:
+        hold = actor.hold_index
+        if words is None:
+            return policy.probs[hold] * said[hold]
+        return said[hold] if words else policy.probs[hold]
+    probs = said if in_words and said is not None else policy.probs
+    total = 0.0
+    for opt in actor.options:
+        if opt.action == action and opt.target == target:
+            total += probs[opt.index]
+    return total

@@ -1,9 +1,13 @@
 """A supposed view: another actor's view as the deciding actor imagines it, for forecasts and beliefs.
 
 It owns copies of what an act changes (state/actor.py's `MEMORY` lists and `MOOD` scalars: the one declared
-list), takes what rules read often from the real actor on each `reset`, and reads through to it for the rest.
-One object is kept per actor and reused (`reset`), so a forecast allocates nothing per option. It never looks
-ahead itself (`forecasts` is None): the actor imagined is a level-0 reasoner (Camerer, Ho & Chong 2004).
+list). On each `reset` they are set to what anyone can know of the actor (issue 17, item 1): its memory and mood
+as the public record shows them (minds/public.py), its dispositions at the schema's declared defaults (cost
+sensitivity, risk tolerance, resolve, readiness), its reading of the others at the shared public readings. What
+is public of it is read from the actor itself: its menu, its declared threats, its sovereignty costs from public
+demands (`READ`, and the rest through `__getattr__`). One object is kept per actor and reused (`reset`), so a
+forecast allocates nothing per option. It never looks ahead itself (`forecasts` is None): the actor imagined is a
+level-0 reasoner (Camerer, Ho & Chong 2004).
 """
 
 from __future__ import annotations
@@ -12,34 +16,23 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from ..state.actor import MEMORY, MOOD
+from .public import DECISION_LAG, TRAITS
 
 if TYPE_CHECKING:
     from ..state.actor import ActorState
 
-# read by rules on every policy: taken on `reset` rather than left to __getattr__ (a supposed act changes none)
-READ = (
-    "actor_id",
-    "index",
-    "others",
-    "options",
-    "hold_index",
-    "cost_sensitivity",
-    "risk_tolerance",
-    "credibility",
-    "legitimacy_cost",
-    "pending_threat",
-    "resolve_of",
-    "credibility_of",
-    "sovereignty_cost",
-    "targetable",
-)
+# public, read by rules on every policy: taken on `reset` rather than left to __getattr__
+READ = ("actor_id", "index", "others", "options", "hold_index", "pending_threat", "sovereignty_cost", "targetable")
+# what cannot be seen of it: supposed (the declared defaults, the public estimate, the shared readings)
+SUPPOSED = ("cost_sensitivity", "risk_tolerance", "credibility", "legitimacy_cost", "resolve_of", "credibility_of")
 _MEMORY = attrgetter(*MEMORY)
+_TAKEN = attrgetter(*READ)
 
 
 class Supposed:
     """The view of `base` with its memory of the others and its mood open to change."""
 
-    __slots__ = ("base", *MEMORY, *MOOD, *READ)
+    __slots__ = ("base", *MEMORY, *MOOD, *READ, *SUPPOSED)
 
     def __init__(self, base: ActorState) -> None:
         self.base = base
@@ -48,8 +41,25 @@ class Supposed:
         self.reset()
 
     def reset(self) -> Supposed:
-        """Back to the real actor's present state (memory lists copied in place): `_reset`, made below."""
-        return _reset(self)
+        """Back to what anyone can know of the actor today (memory lists copied in place)."""
+        base = self.base
+        model = base.model  # type: ignore[attr-defined]  # a CrisisActor
+        estimate = model.public[base.index]
+        for mine, theirs in zip(_MEMORY(self), _MEMORY(estimate), strict=True):
+            mine[:] = theirs
+        for name, value in zip(READ, _TAKEN(base), strict=True):
+            setattr(self, name, value)
+        self.alert = estimate.alert
+        self.domestic_pressure = estimate.domestic_pressure
+        self.legitimacy_cost = estimate.legitimacy_cost
+        self.readiness = min(1.0, 1.0 / DECISION_LAG)
+        self.resolve = TRAITS.resolve
+        self.cost_sensitivity = TRAITS.cost_sensitivity
+        self.risk_tolerance = TRAITS.risk_tolerance
+        self.credibility = model.credibility_of[base.index]
+        self.resolve_of = model.resolve_of
+        self.credibility_of = model.credibility_of
+        return self
 
     def __getattr__(self, name: str) -> Any:
         if name == "base":  # not set yet (a copy being rebuilt): no base to read through to
@@ -59,22 +69,3 @@ class Supposed:
     def forecasts(self) -> None:
         """An imagined actor does not look ahead itself (level-0)."""
         return None
-
-
-_NAMES = (*MOOD, *READ)
-
-
-def _make_reset() -> Any:
-    """`Supposed.reset` written out attribute by attribute from `MEMORY`, `MOOD` and `READ`, as `dataclasses`
-    writes `__init__`: forecasts and beliefs reset a view some twenty times per actor-day, and the loop of
-    `setattr` over the names cost five times as much (measured on jan2020)."""
-    lines = ["def reset(self):", "    base = self.base"]
-    lines += [f"    self.{name}[:] = base.{name}" for name in MEMORY]
-    lines += [f"    self.{name} = base.{name}" for name in _NAMES]
-    lines.append("    return self")
-    namespace: dict[str, Any] = {}
-    exec("\n".join(lines), namespace)  # the names are this module's constants, not input
-    return namespace["reset"]
-
-
-_reset = _make_reset()

@@ -32,6 +32,7 @@ from .base import (
     withhold_cooling,
 )
 from .tit_for_tat import TitForTatParams
+from .voice import split, tremble_channel
 
 
 class Trigger(BaseModel):
@@ -193,15 +194,21 @@ class Regime(Rule):
         super().on_history(view, chosen)
 
     def observe(self, view: View, chosen: list[int]) -> None:
-        """Bayes on a recorded decision (the options it could be): each regime weighed by the chance it gave it."""
+        """Bayes on a recorded decision (the options it could be): each regime weighed by the chance it gave it,
+        on the decision's channel (a word or a deed, rules/voice.py)."""
         if self.current is not None:
             return
         likelihoods = []
-        for policy in self.regime_policies(view):
+        words = view.options[chosen[0]].words  # weighed on its channel, as the model draws it (rules/voice.py)
+        epsilon = max(self.params.epsilon, self.params.filter_tremble)
+        for rule, policy in zip(self.rules, self.regime_policies(view), strict=True):
+            probs = list(policy.probs)
+            said = split(view, probs, rule.params.spread)
+            channel = said if words else probs
             if any(view.cooling):
-                withhold_cooling(view, policy)
-            policy = tremble(view, policy, max(self.params.epsilon, self.params.filter_tremble))
-            likelihoods.append(sum(policy.probs[i] for i in chosen))
+                withhold_cooling(view, Policy(channel, ""))
+            tremble_channel(view, channel, epsilon, words)
+            likelihoods.append(sum(channel[i] for i in chosen))
         posterior = [b * q for b, q in zip(self.belief, likelihoods, strict=True)]
         total = sum(posterior)
         if total > 0.0:  # a decision no regime allows teaches nothing about which one it was

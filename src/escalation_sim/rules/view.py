@@ -26,6 +26,7 @@ class Option:
     group: str
     expected_killed: float
     on_soil_of: int  # index of the host nation whose soil the target stands on, or NO_TARGET
+    words: bool = False  # taken on the words channel, beside the day's material act (rules/voice.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +107,4 @@ class Policy:
 
     probs: list[float]
     reason: str
+    words: list[float] | None = None  # the words channel's, once the pipeline has split them (rules/voice.py)

@@ -97,6 +97,12 @@ class Action(Strict):
     verbal: bool = Field(
         False, description="pure words: answered by words, never by force (the grievance it makes is words-only)"
     )
+    channel: Literal["words", "deeds"] | None = Field(
+        None,
+        description="which of an actor's two daily acts it is (docs/model.md section 1c): 'words' (statements, "
+        "threats, warnings, signals, sanctions) or 'deeds' (material acts); default: words if verbal or in the "
+        "signal group, deeds otherwise",
+    )
     private: bool = Field(False, description="a private message sent through a channel: no audience, no cost")
     message: MessageKind | None = Field(None, description="what a private message carries")
     warning: Literal["none", "private", "public"] = Field(
@@ -109,6 +115,13 @@ class Action(Strict):
     lethality: float = Field(
         0.0, ge=0, le=1e4, description="expected deaths per missile that lands, with everyone exposed"
     )
+
+    @property
+    def in_words(self) -> bool:
+        """Taken on the words channel, beside the day's material act (docs/model.md section 1c)."""
+        if self.channel is not None:
+            return self.channel == "words"
+        return self.verbal or self.group == "signal"
 
     @property
     def is_hostile(self) -> bool:

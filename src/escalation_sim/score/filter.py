@@ -49,8 +49,10 @@ class ScoringModel(EscalationModel):
     """The model replaying history, noting the probability of each recorded decision as it goes.
 
     Decisions in events are scored where the model evaluates them (`probability_of`, before the act is carried
-    out); an actor that did nothing that day is scored by its probability of holding after the day's acts, as
-    if it moved last (the replay has no order of play to marginalise over).
+    out), each on its channel (docs/model.md section 1c): a deed and words by one actor on one day are two
+    decisions, each scored as its channel's (acting on that channel, then which act). An actor that did nothing
+    on a channel that day is scored by its probability of holding on it after the day's acts, as if it moved
+    last (the replay has no order of play to marginalise over).
     """
 
     def __init__(self, scenario: Scenario, rng: int, days: int) -> None:
@@ -58,7 +60,8 @@ class ScoringModel(EscalationModel):
         self.scored_days = days
         self.factors: list[Factor] = []
         self._queue = self._events_of(0)
-        self._acted: set[str] = set()
+        self._acted: set[tuple[str, bool]] = set()  # (actor, on the words channel) that acted today
+        self._choices = {a.actor_id: channel_sizes(a) for a in self.actors}
         self._justified: set[str] = set()
         self._accident: set[str] = set()
         self._seen: set[tuple[str, str, str | None]] = set()
@@ -109,19 +112,21 @@ class ScoringModel(EscalationModel):
         if seen in self._seen:
             return
         self._seen.add(seen)
-        self._acted.add(name)
-        acting = 1.0 - super().probability_of(actor, "hold", None)
+        words = action.in_words
+        self._acted.add((name, words))
+        acting = 1.0 - super().probability_of(actor, "hold", None, words)
         self.factors.append(Factor((name, "timing", event.id), acting, 2))
         choice = p / acting if acting > 0.0 else 0.0
-        self.factors.append(Factor((name, "choice", event.id), choice, max(1, len(actor.options) - 1)))
+        self.factors.append(Factor((name, "choice", event.id), choice, max(1, self._choices[name][words])))
 
     def before_night(self) -> None:
         if self.day < self.scored_days:
             for actor in self.actors:
                 name = actor.actor_id
-                if name not in self._acted:
-                    hold = super().probability_of(actor, "hold", None)
-                    self.factors.append(Factor((name, "timing", "hold"), hold, 2))
+                for words, key in ((False, "hold"), (True, "silent")):
+                    if (name, words) not in self._acted and self._choices[name][words]:
+                        hold = super().probability_of(actor, "hold", None, words)
+                        self.factors.append(Factor((name, "timing", key), hold, 2))
                 if actor.justification is not None and name not in self._justified:
                     self.factors.append(
                         Factor((name, "timing", "no justification"), 1.0 - actor.justification_chance(), 2)
@@ -132,6 +137,12 @@ class ScoringModel(EscalationModel):
             self.factors.extend(spell_factors(self.by_id[event.actor or ""], event, kept, stopped))
         self._queue = self._events_of(self.day + 1)
         self._acted, self._justified, self._accident, self._seen = set(), set(), set(), set()
+
+
+def channel_sizes(actor: CrisisActor) -> tuple[int, int]:
+    """(deeds, words): how many options the actor has on each channel besides holding (section 1c)."""
+    words = sum(1 for o in actor.options if o.words)
+    return len(actor.options) - 1 - words, words
 
 
 def spells(scenario: Scenario, days: int) -> dict[int, list[tuple[Event, int, bool]]]:

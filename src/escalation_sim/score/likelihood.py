@@ -134,7 +134,7 @@ def _assemble(scenario: Scenario, days: int, particles: int, runs: list[FilterRu
     for run in runs:
         for (day, (name, kind, what)), nats in run.parts.items():
             actor[name][kind] += nats / r
-            label = what if what not in ("hold", "no justification", "no accident") else f"{name} {what}"
+            label = what if what not in ("hold", "silent", "no justification", "no accident") else f"{name} {what}"
             event[label][kind] += nats / r
             event[label].setdefault("actor", name)
             event[label].setdefault("first_day", day)

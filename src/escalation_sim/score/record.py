@@ -1,10 +1,12 @@
 """What the historical record says each actor did each day: the observations the score explains.
 
-The model's unit of decision is the actor-day: each day an actor holds or takes one action, may justify force
-used, and may have an accident on alert. The record is every actor-day from the start date to the last
-recorded event (or to the day before the branch), holds included. Two reports of the same act by the same
-actor on the same day (Zarif's statement and Iran's Article 51 letter, both 8 January) are one decision; an
-actor that took two different actions in a day made two decisions, scored one after the other.
+The model's unit of decision is the actor-day: each day an actor holds or takes one act on each of its two
+channels (words and deeds, docs/model.md section 1c), may justify force used, and may have an accident on alert.
+The record is every actor-day from the start date to the last recorded event (or to the day before the branch),
+holds included. Two reports of the same act by the same actor on the same day (Zarif's statement and Iran's
+Article 51 letter, both 8 January) are one decision; an actor that took two different actions in a day made two
+decisions: a word and a deed are each scored on its channel (score/filter.py), two acts on one channel one after
+the other.
 """
 
 from __future__ import annotations

@@ -1,0 +1,149 @@
+"""What anyone can know of an actor's state: its memory and mood estimated from public acts (issue 17, item 1).
+
+A forecast or a belief update imagines another actor's view (minds/supposed.py). It may not read that actor's
+real memory (what it perceived, through its own noise and attribution), its mood or its traits. It reads this
+estimate instead: each actor's memory of the others and its mood, rebuilt from the acts the record makes public
+(private messages and orders left out), each act felt at its expected severity (no noise) and laid at its author's
+door with the declared attribution of an unclaimed act, with every trait the observer cannot see at the schema's
+declared default (scenario/schema.py: `Traits`, `Perception`, the half-lives and the decision lag): a forecaster
+that knows nothing of the other's dispositions supposes the default ones. What it keeps reading of the other is
+public: its menu, its declared threats and their windows, its sovereignty costs from demands made in public, and
+the shared readings of resolve and credibility. One estimate per actor, kept by the model when any actor looks
+ahead or holds beliefs (`EscalationModel.public`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..mechanics.hazards import action_class
+from ..mechanics.perception import WORDS_SETTLE, blame, feel, felt
+from ..scenario import ORDER_EFFECTS, Actor, Perception
+from ..scenario.schema import Traits
+from ..state.clock import Clock
+from ..state.ledgers import Blame
+
+if TYPE_CHECKING:
+    from ..state.actor import ActorState
+    from ..state.records import Act
+
+PERCEPTION = Perception()  # what an observer supposes of another's perception: the declared defaults
+TRAITS = Traits()
+_ACTOR = Actor.model_fields
+HALF_LIFE: float = _ACTOR["grievance_half_life_days"].default
+ALERT_HALF_LIFE: float = _ACTOR["alert_half_life_days"].default
+DECISION_LAG: float = _ACTOR["decision_lag_days"].default
+DECAY = 0.5 ** (1.0 / HALF_LIFE)
+ALERT_DECAY = 0.5 ** (1.0 / ALERT_HALF_LIFE)
+DISCHARGE = Clock.of(None, HALF_LIFE).discharge  # the declared default share of a grievance an answer lets go
+
+
+class Estimate:
+    """One actor's memory of the others and its mood, as the public record shows them (`state.actor.MEMORY`)."""
+
+    def __init__(self, n_actors: int) -> None:
+        self.outstanding = [0.0] * n_actors
+        self.grievance = [0.0] * n_actors
+        self.last_killed = [0] * n_actors
+        self.last_rung = [0] * n_actors
+        self.last_act_of = [""] * n_actors
+        self.last_attribution = [1.0] * n_actors
+        self.conciliatory = [False] * n_actors
+        self.words_only = [False] * n_actors
+        self.own_hit = [False] * n_actors
+        self.alert = TRAITS.alert
+        self.domestic_pressure = TRAITS.domestic_pressure
+        self.legitimacy_cost = 0.0
+
+    def answer(self, target: int, act: Act) -> None:
+        """Its own hostile act against `target`: what it settles of its grievance (mechanics/perception._answer)."""
+        action = act.action
+        answered = self.outstanding[target]
+        if answered > 0.0:
+            settled = action.rung if action.force else WORDS_SETTLE * action.rung
+            self.outstanding[target] = max(0.0, answered - settled)
+            if action.force:
+                self.last_killed[target] = 0
+            c = action_class(action)
+            if c >= 0 and DISCHARGE[c]:
+                self.grievance[target] *= 1.0 - DISCHARGE[c]
+        self.alert = min(1.0, self.alert + action.rung / 20.0)
+        if action.force:
+            self.legitimacy_cost += max(0, action.rung - 4) / 10.0
+
+    def end_of_day(self) -> None:
+        """Memory fades and mood relaxes at the declared default half-lives."""
+        for i, value in enumerate(self.outstanding):
+            if value:
+                value *= DECAY
+                if value < 0.05:
+                    value = 0.0
+                    self.own_hit[i] = False
+                    self.words_only[i] = False
+                self.outstanding[i] = value
+            if self.grievance[i]:
+                self.grievance[i] *= DECAY
+        self.alert = TRAITS.alert + (self.alert - TRAITS.alert) * ALERT_DECAY
+        self.domestic_pressure = TRAITS.domestic_pressure + (self.domestic_pressure - TRAITS.domestic_pressure) * DECAY
+        self.legitimacy_cost *= DECAY
+
+
+def fade(estimates: list[Estimate]) -> None:
+    """The day ends for every estimate (the model calls it with its actors' end of day)."""
+    for estimate in estimates:
+        estimate.end_of_day()
+
+
+def seen(estimates: list[Estimate], actors: list[ActorState], act: Act) -> None:
+    """A public act enters the estimates of its author and of those it touches, as carry_out and perceive would
+    change their memories, at expected severity and the declared attribution (private acts change nothing)."""
+    actor = act.actor
+    action = act.action
+    if actor is None or act.target is None or action.private or not action.chosen:
+        return
+    target = next(a for a in actors if a.actor_id == act.target)
+    mine, theirs = estimates[actor.index], estimates[target.index]
+    if action.is_hostile:
+        mine.answer(target.index, act)
+        _perceived(estimates, actors, act, target)
+    elif action.justifies:
+        mine.legitimacy_cost *= 0.3
+    elif action.rung < 0 and action.effect not in ORDER_EFFECTS:
+        if not mine.conciliatory[target.index]:
+            theirs.conciliatory[actor.index] = True
+        theirs.outstanding[actor.index] *= 0.5
+        mine.conciliatory[target.index] = False
+        mine.outstanding[target.index] *= 0.5
+
+
+def _perceived(estimates: list[Estimate], actors: list[ActorState], act: Act, target: ActorState) -> None:
+    """The act as its target, its victims and the target's sponsor would feel it, without noise."""
+    actor = act.actor
+    assert actor is not None
+    rung = act.action.rung
+    p = 1.0 if act.claimed else PERCEPTION.attribution
+    deniable = not act.claimed and actor.sponsor is not None
+    for observer in actors:
+        if observer is actor:
+            continue
+        me = observer.actor_id
+        own_killed = act.killed.get(me, 0)
+        if observer is target or own_killed or me in act.wounded:
+            severity, hit_self = felt(rung, own_killed, PERCEPTION.casualty_weight), True
+        elif target.sponsor is observer:
+            killed = act.killed.get(target.actor_id, 0)
+            severity, hit_self = PERCEPTION.proxy_solidarity * felt(rung, killed, PERCEPTION.casualty_weight), False
+        else:
+            continue
+        estimate = estimates[observer.index]
+        culprits = [(actor.index, p, p)]
+        if deniable and actor.sponsor is not observer:
+            s = PERCEPTION.sponsor_attribution
+            culprits.append((actor.sponsor.index, s, s))  # type: ignore[union-attr]
+        verbal = act.action.verbal
+        for culprit, belief, share in culprits:
+            blame(
+                estimate,
+                Blame(observer.index, culprit, severity * share, rung, own_killed, belief, hit_self, act.key, verbal),
+            )
+        feel(estimate, rung, severity, own_killed, PERCEPTION.casualty_weight)
