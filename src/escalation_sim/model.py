@@ -256,7 +256,7 @@ class EscalationModel(mesa.Model):
             claimed=event.claimed,
             soil=event.soil,
             origin="operation" if event.part_of else "history",  # an act of a spell: no decision (section 1b)
-            probability=probability,
+            probability=operations.tempo_of(self, event.part_of, probability),
             reason=f"history ({event.id}): {event.description}",
             event_id=event.part_of or event.id,
             front=event.front,

@@ -100,9 +100,12 @@ def end(model: World, op: Operation) -> None:
 
 
 def settle(model: World, actor: ActorState, target: str) -> None:
-    """The actor offered the target a de-escalation: its operations against it stop."""
+    """The actor offered the target a de-escalation: its operations against it stop (before the branch, not a
+    spell's: the record says how long it ran, as when an offer was refused and the fire went on)."""
+    replaying = model.day < model.branch_day
     for op in [op for op in model.operations if op.actor == actor.index and op.target == target]:
-        end(model, op)
+        if not (replaying and op.origin == "history"):
+            end(model, op)
 
 
 def started(model: World, act: Act, record: Record) -> Record:
@@ -135,6 +138,11 @@ def spell(model: World, event: Event, record: Record) -> Record:
         )
         op.plan = tuple(((c.date - model.start_date).days, c.tempo, c.target) for c in event.operation.changes)
     return record
+
+
+def tempo_of(model: World, op_id: str | None, otherwise: float) -> float:
+    """The tempo of the running operation `op_id`: the probability of an act recorded as one of its acts."""
+    return next((op.tempo for op in model.operations if op.op_id == op_id), otherwise) if op_id else otherwise
 
 
 def _settled(model: World) -> None:
