@@ -4,9 +4,11 @@ and in the score."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 
+from escalation_sim.mechanics import operations as ops
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario import Scenario
 from escalation_sim.score.filter import run_filter
@@ -94,3 +96,76 @@ def test_a_spell_needs_an_end_or_ongoing() -> None:
         with_events([bad])
     with pytest.raises(Exception, match="acts"):
         with_events([harassment(0, id="S", end_date="2019-12-29", operation={"tempo": 1, "acts": 5})])
+
+
+def changed_spell() -> dict:
+    """The stream of `spell()`, slowed to a quarter on its eleventh day: 6 acts in 10 days, then 5 in 20."""
+    end = (START + dt.timedelta(days=29)).isoformat()
+    slower = {"date": (START + dt.timedelta(days=10)).isoformat(), "tempo": 0.25, "acts": 5}
+    return harassment(0, id="STREAM", end_date=end, operation={"tempo": 0.5, "acts": 6, "changes": [slower]})
+
+
+def test_a_change_of_tempo_is_one_decision_and_its_acts_are_scored_at_the_new_tempo() -> None:
+    spelled = with_events([changed_spell()])
+    model = EscalationModel(scenario=spelled, rng=1, replay_only=True, collect=False)
+    for _ in range(40):
+        model.step()
+    change_day = (START - model.start_date).days + 10
+    after = [r for r in model.records if r.event_id == "STREAM" and r.day >= change_day]
+    assert after and all(r.probability == 0.25 for r in after)  # produced at the new tempo, under the spell's id
+    before = [r for r in model.records if r.event_id == "STREAM" and r.origin == "operation" and r.day < change_day]
+    assert before and all(r.probability == 0.5 for r in before)
+    parts = score_parts(spelled)
+    terms = sorted(k for k in parts if k[2].startswith("STREAM"))
+    assert ("KH", "timing", "STREAM changed 1") in terms and ("KH", "choice", "STREAM changed 1") in terms
+    assert ("KH", "choice", "STREAM acts 1") in terms
+    assert len(terms) == 8  # start (2), change (2), kept, stopped, acts before and after: not 30 daily choices
+    kh = model.by_id["KH"]
+    slower_moves = ops.moves(kh, "harassment", 0.5, "USA")
+    assert (0.25, "USA") in slower_moves  # halving is a move open to it: its choice is 1 / moves, not the floor
+    assert parts[("KH", "choice", "STREAM changed 1")] == pytest.approx(math.log(1 / len(slower_moves)), abs=0.01)
+
+
+def test_after_the_branch_an_actor_changes_its_operation_by_its_own_hazard() -> None:
+    data = shipped("jan2020").model_dump(mode="json")
+    data["actors"]["KH"]["hazards"] = {"change_days": 1.0, "operation_days": 1000.0}  # a change every day
+    model = at_branch(Scenario.model_validate(data), 0)
+    kh = model.by_id["KH"]
+    siege = next(o for o in kh.options if o.action == "siege" and o.target == "USA")
+    model.act(kh, siege, 0.1, "test")
+    op = next(op for op in model.operations if op.action == "siege" and op.actor == kh.index)
+    model.step()
+    assert op.changed  # day one after its start: changed, to a move that was open
+    _, tempo, target = op.changed[0]
+    assert (tempo, target) in ops.moves(kh, "siege", 1.0, "USA")
+    assert all(i in kh.running for i in op.carries)  # it carries the options against its (new) target
+
+
+def test_an_act_part_of_a_spell_keeps_its_deaths_and_is_no_decision() -> None:
+    part = harassment(5, id="HIT", killed={"USA": 1}, part_of="STREAM")
+    spelled = with_events([spell(), part])
+    model = EscalationModel(scenario=spelled, rng=1, replay_only=True, collect=False)
+    for _ in range(40):
+        model.step()
+    hit = [r for r in model.records if "HIT" in r.reason]
+    assert len(hit) == 1 and hit[0].event_id == "STREAM" and hit[0].origin == "operation"
+    assert hit[0].killed == {"USA": 1}
+    parts = score_parts(spelled)
+    assert not [k for k in parts if k[2] == "HIT"]  # the spell's terms explain it
+    with pytest.raises(Exception, match="part_of"):
+        with_events([spell(), harassment(31, id="LATE", part_of="STREAM")])  # after the spell ended
+
+
+def test_a_change_must_fall_inside_its_spell_and_change_something() -> None:
+    bad = changed_spell()
+    bad["operation"]["changes"][0]["date"] = "2019-12-28"  # the spell's own first day
+    with pytest.raises(Exception, match=r"changes\.0\.date"):
+        with_events([bad])
+    bad = changed_spell()
+    bad["operation"]["changes"][0] = {"date": "2020-01-05"}
+    with pytest.raises(Exception, match="a new tempo, a new target"):
+        with_events([bad])
+    bad = changed_spell()
+    bad["operation"]["changes"][0]["target"] = "KH"
+    with pytest.raises(Exception, match="not another actor"):
+        with_events([bad])

@@ -259,10 +259,10 @@ class EscalationModel(mesa.Model):
             dict(event.wounded),
             claimed=event.claimed,
             soil=event.soil,
-            origin="history",
-            probability=probability,
+            origin="operation" if event.part_of else "history",  # an act of a spell: no decision (section 1b)
+            probability=operations.tempo_of(self, event.part_of, probability),
             reason=f"history ({event.id}): {event.description}",
-            event_id=event.id,
+            event_id=event.part_of or event.id,
             front=event.front,
             liaison_killed=tuple(event.liaison_killed),
             threat=event.threat,

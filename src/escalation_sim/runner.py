@@ -203,7 +203,7 @@ def history_probabilities(scenario: Scenario, seeds: int = 200) -> pd.DataFrame:
         model = EscalationModel(scenario=scenario, rng=seed, replay_only=True, collect=False)
         model.run_model()
         for record in model.records:
-            if record.event_id is None:
+            if record.event_id is None or record.origin != "history":  # an operation's acts are not decisions
                 continue
             per_event.setdefault(record.event_id, []).append(record.probability)
             first.setdefault(record.event_id, record)

@@ -4,8 +4,10 @@ An actor that takes an action it runs as an operation (its `hazards.sustained`, 
 starts one: from the next day on the operation produces an act of that action against the target with
 probability `tempo`, recorded under the operation's id, without a decision of its actor. While it runs, the
 actor's options of the same class against the same target give their mass to holding (the operation is its
-answer there). It stops at the record's end (history), when its actor offers the target any de-escalation, or,
-after the branch, with the daily hazard `1 / operation_days` (geometric length; a prior for issue 19).
+answer there). Its actor may change its tempo or target: on the record's dates before the branch, after it with
+the daily hazard `1 / change_days`, choosing evenly among the moves open (`moves`). It stops at the record's end
+(history), when its actor offers the target any de-escalation, or, after the branch, with the daily hazard
+`1 / operation_days` (geometric length; both hazards priors for issue 19).
 """
 
 from __future__ import annotations
@@ -22,6 +24,31 @@ if TYPE_CHECKING:
     from ..state.actor import ActorState
     from ..state.records import Record
     from ..state.world import World
+
+
+MIN_TEMPO = 1.0 / 30.0  # slower than an act a month is not an operation running: halving stops there
+Move = tuple[float, str]  # (tempo, target) after a change
+
+
+def moves(actor: ActorState, action: str, tempo: float, target: str) -> list[Move]:
+    """The changes open to an operation's actor: double the tempo (below 1), halve it (down to MIN_TEMPO), or
+    turn it on another actor it has that option against. The model has no theory yet of which way a change
+    goes, so it chooses evenly among them (maximum entropy; a prior for issue 19 to replace)."""
+    out: list[Move] = []
+    if tempo < 1.0:
+        out.append((min(1.0, 2.0 * tempo), target))
+    if tempo / 2.0 >= MIN_TEMPO:
+        out.append((tempo / 2.0, target))
+    others = sorted({o.target for o in actor.options if o.action == action and o.target not in (None, target)})
+    out.extend((tempo, other) for other in others if other is not None)
+    return out
+
+
+def kind(before: Move, after: Move) -> str:
+    """What a change did, as `moves` lists it: 'retarget', 'faster' or 'slower' (the score's choice term)."""
+    if after[1] != before[1]:
+        return "retarget"
+    return "faster" if after[0] > before[0] else "slower"
 
 
 def begin(
@@ -49,6 +76,19 @@ def begin(
     return op
 
 
+def change(model: World, op: Operation, tempo: float, target: str) -> None:
+    """The actor sets a new tempo or target: the operation goes on under its id, carrying the options of its
+    class against its (new) target."""
+    actor = model.actors[op.actor]
+    op.tempo, op.target = tempo, target
+    cls = action_class(model.ladder[op.action])
+    op.carries = tuple(
+        o.index for o in actor.options if o.target == target and action_class(model.ladder[o.action]) == cls
+    )
+    op.changed.append((model.day, tempo, target))
+    _carry(model, actor)
+
+
 def _carry(model: World, actor: ActorState) -> None:
     actor.running = tuple(sorted({i for op in model.operations if op.actor == actor.index for i in op.carries}))
 
@@ -60,9 +100,12 @@ def end(model: World, op: Operation) -> None:
 
 
 def settle(model: World, actor: ActorState, target: str) -> None:
-    """The actor offered the target a de-escalation: its operations against it stop."""
+    """The actor offered the target a de-escalation: its operations against it stop (before the branch, not a
+    spell's: the record says how long it ran, as when an offer was refused and the fire went on)."""
+    replaying = model.day < model.branch_day
     for op in [op for op in model.operations if op.actor == actor.index and op.target == target]:
-        end(model, op)
+        if not (replaying and op.origin == "history"):
+            end(model, op)
 
 
 def started(model: World, act: Act, record: Record) -> Record:
@@ -81,7 +124,7 @@ def spell(model: World, event: Event, record: Record) -> Record:
     if event.operation is not None and event.actor is not None and event.target is not None:
         end_day = (event.end_date - model.start_date).days if event.end_date is not None else None
         actor = model.by_id[event.actor]
-        begin(
+        op = begin(
             model,
             actor,
             event.action,
@@ -93,7 +136,13 @@ def spell(model: World, event: Event, record: Record) -> Record:
             event.soil,
             event.claimed,
         )
+        op.plan = tuple(((c.date - model.start_date).days, c.tempo, c.target) for c in event.operation.changes)
     return record
+
+
+def tempo_of(model: World, op_id: str | None, otherwise: float) -> float:
+    """The tempo of the running operation `op_id`: the probability of an act recorded as one of its acts."""
+    return next((op.tempo for op in model.operations if op.op_id == op_id), otherwise) if op_id else otherwise
 
 
 def _settled(model: World) -> None:
@@ -117,8 +166,8 @@ def withhold(actor: ActorState, probs: list[float]) -> None:
 
 
 def run_day(model: World) -> None:
-    """Each operation started before today: past its end it stops; after the branch it may stop (its actor's
-    stop hazard); otherwise it produces an act with probability `tempo`."""
+    """Each operation started before today: past its end it stops; it changes on the record's dates, or after
+    the branch it may stop or change (its actor's hazards); then it produces an act with probability `tempo`."""
     if not model.operations:
         return
     _settled(model)
@@ -130,9 +179,19 @@ def run_day(model: World) -> None:
         if not branched and op.end_day is not None and model.day > op.end_day:  # as the record has it
             end(model, op)
             continue
-        if branched and model.random.random() < actor.stop_hazard:  # the actor's own stop, after the branch
-            end(model, op)
-            continue
+        if branched:  # the actor's own stop or change, after the branch: one draw, two hazards
+            u = model.random.random()
+            if u < actor.stop_hazard:
+                end(model, op)
+                continue
+            if u < actor.stop_hazard + actor.change_hazard:
+                options = moves(actor, op.action, op.tempo, op.target)
+                if options:
+                    change(model, op, *options[int(model.random.random() * len(options))])
+        else:
+            for day, tempo, target in op.plan:  # as the record has it
+                if day == model.day:
+                    change(model, op, tempo if tempo is not None else op.tempo, target or op.target)
         if model.random.random() >= op.tempo:
             continue
         action = model.ladder[op.action]
@@ -141,7 +200,8 @@ def run_day(model: World) -> None:
         else:  # history's casualties are the record's (its single events), not drawn
             killed, wounded = {}, {}
         op.produced += 1
-        reason = f"operation {op.op_id} (tempo {op.tempo:.2f}, day {model.day - op.start_day + 1})"
+        changes = f", {len(op.changed)} change(s)" if op.changed else ""
+        reason = f"operation {op.op_id} (tempo {op.tempo:.2f}, day {model.day - op.start_day + 1}{changes})"
         carry_out(
             model,
             Act(

@@ -73,6 +73,13 @@ class Hazards(Strict):
         description="mean days an operation runs once started (daily stop hazard 1/operation_days): one "
         "grievance half-life, the model's memory of what the operation answers",
     )
+    change_days: float = Field(
+        14.0,
+        ge=1,
+        le=3660,
+        description="mean days between changes of a running operation's tempo or target (daily hazard "
+        "1/change_days): one grievance half-life, the time scale on which it reconsiders, as for stopping",
+    )
     sustained: dict[str, float] = Field(
         default_factory=lambda: {"siege": 1.0, "campaign": 1.0},
         description="actions it runs as operations, with their tempo (daily chance of an act): a siege and a "

@@ -17,21 +17,49 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+class SpellChange(Strict):
+    """A running operation's actor changed its tempo, its target or both (one decision, docs/model.md 1b)."""
+
+    date: dt.date = Field(description="the first day at the new tempo or target")
+    tempo: float | None = Field(None, gt=0, le=1, description="the new daily chance of an act (null: unchanged)")
+    target: str | None = Field(None, description="the new target (null: unchanged)")
+    acts: int | None = Field(
+        None, ge=0, le=100_000, description="acts the sources count from this change to the next change or the end"
+    )
+    source: str = Field("", description="where the change is recorded, if not in the spell's own source")
+
+
 class Spell(Strict):
     """An operation that lasted (issue 18): one decision to start it, a tempo, one decision to stop it.
 
     A campaign, harassment stream, siege, blockade or patrols is not a fresh choice every day. The event that
     carries a spell starts on its `date`, runs through its `end_date` (or past the record, `ongoing: true`) and
     produces an act of its action against its target on a day with probability `tempo`. The score counts its
-    start (as any decision), the acts it produced given its tempo (`acts`, where the sources count them) and its
-    stop (docs/validation.md).
+    start (as any decision), each change of tempo or target (`changes`, a decision each), the acts it produced
+    given its tempo (`acts`, where the sources count them) and its stop (docs/model.md section 1b).
     """
 
     tempo: float = Field(gt=0, le=1, description="daily chance the operation produces an act (1: every day)")
     acts: int | None = Field(
-        None, ge=1, le=100_000, description="acts the sources count over the spell, the first day's included"
+        None,
+        ge=1,
+        le=100_000,
+        description="acts the sources count over the spell (up to its first change), the first day's included",
     )
     ongoing: bool = Field(False, description="still running when the record ends (then no end_date)")
+    changes: list[SpellChange] = Field(
+        default_factory=list,
+        max_length=100,
+        description="decisions that changed its tempo or target while it ran, in date order",
+    )
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: Any) -> Any:
+        """Leave out an empty `changes`, so spells without changes keep their scenario's content hash."""
+        data = handler(self)
+        if isinstance(data, dict) and not self.changes:
+            data.pop("changes", None)
+        return data
 
 
 class Event(Strict):
@@ -63,6 +91,11 @@ class Event(Strict):
     operation: Spell | None = Field(
         None, description="an operation that lasted from date to end_date (a spell), not a single act"
     )
+    part_of: str | None = Field(
+        None,
+        description="the id of the spell this act belongs to: one of its operation's acts, recorded with its own "
+        "deaths, not a decision of its own",
+    )
     description: str
     source: str = Field(
         pattern=r"^(https?://\S+|.+\(\d{4}[a-z]?\)\.?\s+\S.+)$",
@@ -75,10 +108,12 @@ class Event(Strict):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any) -> Any:
-        """Leave out an unset `operation`, so scenarios without spells keep their content hash."""
+        """Leave out an unset `operation` and `part_of`, so scenarios without spells keep their content hash."""
         data = handler(self)
-        if isinstance(data, dict) and self.operation is None:
-            data.pop("operation", None)
+        if isinstance(data, dict):
+            for key in ("operation", "part_of"):
+                if getattr(self, key) is None:
+                    data.pop(key, None)
         return data
 
 

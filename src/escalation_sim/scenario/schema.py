@@ -29,6 +29,7 @@ from .ladder import (
 from .policy import MAX_ACTIONS, MAX_ACTORS, MAX_DAYS, MAX_EVENTS
 from .roles import HostRole, MilitiaRole
 from .signalling import Channel, Defence, Signalling
+from .spells import check_parts, check_spell
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -232,6 +233,7 @@ class Scenario(Strict):
         seen: set[str] = set()
         for n, event in enumerate(self.events):
             self._check_event(f"events.{n}", event, ids, ladder, seen)
+        check_parts(self.events, self.end_date)
         for key, channel in self.channels.items():
             _check_ref(channel.sender, ids, f"channels.{key}.sender")
             _check_ref(channel.receiver, ids, f"channels.{key}.receiver")
@@ -266,7 +268,7 @@ class Scenario(Strict):
             if self.actors[ref].kind != "militia" or self.actors[ref].sponsor is None:
                 raise ValueError(f"{where}.liaison_killed: {ref!r} is not a militia with a sponsor")
         if event.operation is not None:
-            _check_spell(event, ladder, where)
+            check_spell(event, ladder, ids, where)
         if event.actor is None and not event.exogenous:
             raise ValueError(f"{where}.exogenous: an event with no actor must be exogenous: true")
 
@@ -342,24 +344,6 @@ def _check_roles(key: str, actors: dict[str, Actor]) -> None:
                 f"actors.{key}.located_in: {actor.located_in!r} is itself located_in "
                 f"{host.located_in!r}; name the host nation whose soil it is"
             )
-
-
-def _check_spell(event: Event, ladder: dict[str, Action], where: str) -> None:
-    """A spell is an actor's hostile operation against a target, with an end or marked ongoing."""
-    action = ladder[event.action]
-    if event.actor is None or event.target is None or not action.chosen or action.rung <= 0:
-        raise ValueError(
-            f"{where}.operation: a spell needs an actor, a target and a hostile action it chooses "
-            f"({event.id}: {event.action!r} by {event.actor} against {event.target})"
-        )
-    assert event.operation is not None
-    if event.operation.ongoing == (event.end_date is not None):
-        raise ValueError(
-            f"{where}.operation: a spell has an end_date or is ongoing: true, not both and not neither ({event.id})"
-        )
-    days = (event.end_date - event.date).days + 1 if event.end_date is not None else None
-    if days is not None and event.operation.acts is not None and event.operation.acts > days:
-        raise ValueError(f"{where}.operation.acts: {event.operation.acts} acts in {days} days ({event.id})")
 
 
 def json_schema() -> dict[str, Any]:

@@ -23,6 +23,7 @@ from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 import numpy as np
 
 from ..agents import CrisisActor
+from ..mechanics import operations
 from ..model import EscalationModel
 from ..scenario import Event, Scenario
 from .record import TREMBLE, is_decision
@@ -161,19 +162,39 @@ def spells(scenario: Scenario, days: int) -> dict[int, list[tuple[Event, int, bo
 
 
 def spell_factors(actor: CrisisActor, event: Event, kept: int, stopped: bool) -> list[Factor]:
-    """A spell's terms besides its start (scored as any decision): kept for `kept - 1` days after it, then
-    stopped (geometric, the actor's stop hazard), and the acts it produced given its tempo (binomial)."""
+    """A spell's terms besides its start (scored as any decision): each change of tempo or target (its timing,
+    the change hazard, and its choice among the moves open, `operations.moves`), kept unchanged on the other
+    days (geometric: neither stopped nor changed), then stopped (the stop hazard), and the acts each stretch
+    produced given its tempo (binomial)."""
     spell = event.operation
-    assert spell is not None
-    h = actor.stop_hazard
-    name = actor.actor_id
-    out = [Factor((name, "timing", f"{event.id} kept"), (1.0 - h) ** (kept - 1), 2)]
+    assert spell is not None and event.target is not None
+    name, h, hc = actor.actor_id, actor.stop_hazard, actor.change_hazard
+    out: list[Factor] = []
+    now: operations.Move = (spell.tempo, event.target)
+    stretches = [(0, now, spell.acts)]  # (first day, tempo and target, acts the sources count)
+    for n, c in enumerate(spell.changes, 1):
+        day = (c.date - event.date).days
+        if day >= kept:
+            break
+        open_ = operations.moves(actor, event.action, *now)
+        after = (c.tempo if c.tempo is not None else now[0], c.target or now[1])
+        chosen = any(operations.kind(now, m) == operations.kind(now, after) and m[1] == after[1] for m in open_)
+        out.append(Factor((name, "timing", f"{event.id} changed {n}"), hc, 2))
+        out.append(Factor((name, "choice", f"{event.id} changed {n}"), 1.0 / len(open_) if chosen else 0.0, 3))
+        now = after
+        stretches.append((day, now, c.acts))
+    quiet = 0.0  # log-probability of the days it went on neither stopped nor changed (after each decision)
+    for n, (first, (tempo, target), acts) in enumerate(stretches):
+        last = stretches[n + 1][0] - 1 if n + 1 < len(stretches) else kept - 1
+        quiet += (last - first) * math.log1p(-h - (hc if operations.moves(actor, event.action, tempo, target) else 0))
+        days, k = last - first + 1 - (n == 0), (acts or 0) - (n == 0)  # the first day's act is the start decision
+        if acts is not None and days > 0:
+            k = min(max(k, 0), days)
+            p = math.comb(days, k) * tempo**k * (1.0 - tempo) ** (days - k)
+            out.append(Factor((name, "choice", f"{event.id} acts" + (f" {n}" if n else "")), p, days + 1))
+    out.append(Factor((name, "timing", f"{event.id} kept"), math.exp(quiet), 2))
     if stopped:
         out.append(Factor((name, "timing", f"{event.id} stopped"), h, 2))
-    if spell.acts is not None and kept > 1:
-        n, k = kept - 1, min(spell.acts, kept) - 1  # the first day's act is the start decision
-        p = math.comb(n, k) * spell.tempo**k * (1.0 - spell.tempo) ** (n - k)
-        out.append(Factor((name, "choice", f"{event.id} acts"), p, n + 1))
     return out
 
 

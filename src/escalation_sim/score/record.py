@@ -49,8 +49,9 @@ def scored_days(scenario: Scenario, until: Until = "record") -> int:
 
 
 def is_decision(event: Event, scenario: Scenario) -> bool:
-    """An event the score explains: an actor's own act (not exogenous, not a domestic incident)."""
-    if event.actor is None or event.exogenous:
+    """An event the score explains: an actor's own act (not exogenous, not a domestic incident, not one of a
+    spell's acts, which the spell's terms explain)."""
+    if event.actor is None or event.exogenous or event.part_of is not None:
         return False
     action = scenario.actions[event.action]
     return action.chosen or action.effect == "accident"
