@@ -217,16 +217,44 @@ def replay(
     ] = 200,
     csv: Annotated[Path | None, typer.Option(help="Also write the table as CSV.")] = None,
     sets: SetOption = None,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="Instead: the key numbers over a grid of the declared priors (regime filter tremble x trigger "
+            "probability), one row per cell; --seeds replays and --runs runs from the branch per cell.",
+        ),
+    ] = False,
+    tremble: Annotated[
+        list[float] | None,
+        typer.Option(
+            metavar="FLOAT", help="With --sensitivity: a tremble of the grid (repeat; default 0 1e-4 1e-3 1e-2)."
+        ),
+    ] = None,
+    trigger: Annotated[
+        list[float] | None,
+        typer.Option(metavar="P", help="With --sensitivity: a trigger probability (repeat; default 0.1 .. 0.9)."),
+    ] = None,
+    runs: Annotated[
+        int, typer.Option(min=0, max=MAX_RUNS, help="With --sensitivity: runs from the branch per cell.")
+    ] = 100,
 ) -> None:
     """Replay history only and show how likely the model finds each historical decision.
 
     For each event, the probability the actor's rule gave the action actually taken, in the state the model
-    had reached that day; averaged over seeds because what actors perceive is noisy.
+    had reached that day; averaged over seeds because what actors perceive is noisy. With --sensitivity, how
+    those numbers and the outcomes move with the scenario's declared priors.
     """
     from ..runner import history_probabilities
 
+    if (tremble or trigger) and not sensitivity:
+        raise fail("--tremble and --trigger set the grid of --sensitivity: add --sensitivity or drop them")
     check_output(csv, "--csv")
     _, loaded = open_scenario(scenario, sets)
+    if sensitivity:
+        from .prior_sensitivity import show_sensitivity
+
+        return show_sensitivity(loaded, tremble or [], trigger or [], runs, seeds, csv)
     table = history_probabilities(loaded, seeds=seeds)
     t = Table(
         title=f"{plain(loaded.title)}: probability of each historical decision ({seeds} replays)", title_justify="left"
@@ -298,5 +326,7 @@ def register(app: typer.Typer) -> None:
             "escalation-sim replay jan2020",
             "escalation-sim replay scenarios/jan2020.yaml --seeds 500 --csv runs/history_probabilities.csv",
             "escalation-sim replay jan2020 --set actors.KH.rule.epsilon=0.001   # no decision ruled out",
+            "escalation-sim replay jan2020 --sensitivity --seeds 20 --runs 100 --csv runs/jan2020_sensitivity.csv",
+            "escalation-sim replay jan2020 --sensitivity --tremble 0 --tremble 0.01 --trigger 0.5 --seeds 5 --runs 20",
         ),
     )(replay)

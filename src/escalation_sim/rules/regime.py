@@ -50,7 +50,7 @@ class Trigger(BaseModel):
         gt=0,
         le=1,
         description="chance the event switches the regime to `to`: where no rate is measured, a declared prior "
-        "whose effect a scenario should report (benchmarks/jan2020_sensitivity.py)",
+        "whose effect a scenario should report (`escalation-sim replay SCENARIO --sensitivity`)",
     )
 
 
