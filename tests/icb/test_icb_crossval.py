@@ -52,7 +52,7 @@ def test_fold_fit_picks_the_best_grid_value_on_training_crises_and_baselines_fit
     index = data.crises["crisno"].to_numpy()
     truth = np.eye(4)[y - 1] * 0.7 + 0.075
     grid = {}
-    good = GRID[4]
+    good = GRID[-1]
     for point in GRID:  # one point forecasts the truth; the others forecast the uniform distribution
         p = truth if point == good else np.full((len(y), 4), 0.25)
         frame = pd.DataFrame(p, columns=P, index=index)

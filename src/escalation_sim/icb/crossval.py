@@ -23,15 +23,16 @@ from .mapping import Shared
 from .recalibrate import recalibrate
 from .scores import log_score, rps
 
-# The grid, fixed before any cross-validated result of it existed (docs/icb.md, section 4), from a pilot that looked
-# at simulated distributions only (20 crises x 20 runs, no observed code read): tremble 0.01 moves the mean
+# The grid, fixed before any cross-validated result of it existed (docs/icb.md, section 5), from a pilot that looked
+# at simulated distributions only (21 crises x 20 runs, no observed code read): tremble 0.01 moves the mean
 # simulated P(no violence) from 0.70 to 0.46 and P(war) from 0.02 to 0.15; risk_shift 0.4 moves P(war) to 0.19.
-# tremble: none, a slip in a few hundred decisions, one in a hundred; risk_shift: none, and a step toward risk
-# acceptance. grievance_scale stays at the previous cross-validation's choice (2.0, chosen on every fold's training
-# crises and on all crises): one value, so that the machine's budget goes to the two new parameters.
+# tremble: none, and one decision in a hundred; risk_shift: none, and a step toward risk acceptance (2 x 2 points:
+# on this shared machine a point of 386 crises x 50 runs took 12 minutes, so a 6-point grid, with tremble 0.003,
+# did not fit the session). grievance_scale stays at the previous cross-validation's choice (2.0, chosen on every
+# fold's training crises and on all crises): one value, so that the budget goes to the two new parameters.
 AXES: dict[str, tuple[float, ...]] = {
     "grievance_scale": (2.0,),
-    "tremble": (0.0, 0.003, 0.01),
+    "tremble": (0.0, 0.01),
     "risk_shift": (0.0, 0.3),
 }
 GRID: tuple[Shared, ...] = tuple(Shared(*values) for values in itertools.product(*AXES.values()))
