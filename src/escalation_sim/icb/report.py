@@ -234,6 +234,7 @@ def run_validation(
 ) -> str:
     """Simulate (or read) the grid, cross-validate, score, and write the files and the docs section."""
     started = time.perf_counter()
+    origin = provenance()  # before anything is written, so `commit_dirty` describes the code, not this run's files
     cache = out / "grid"
     grid = simulate_grid(data, GRID, runs, seed, workers, cache, progress)
     cv = cross_validate(data, grid, seed)
@@ -250,7 +251,7 @@ def run_validation(
     reliability_figure(cv.table, figure, METHODS)
     parameters = {"axes": {k: list(v) for k, v in AXES.items()}, "folds": FOLDS, "runs": runs, "seed": seed}
     meta = {
-        **provenance(),
+        **origin,
         "command": f"escalation-sim icb validate --out {out} --runs {runs} --seed {seed}",
         "out": str(out),
         "cache": str(cache),
