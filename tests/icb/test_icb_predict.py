@@ -80,14 +80,15 @@ def test_shared_parameters_enter_the_scenario_and_the_grid_cache_is_keyed_by_the
     data = IcbData(full.crises[full.crises["crisno"].isin(keep)].reset_index(drop=True),
                    full.actors[full.actors["crisno"].isin(keep)].reset_index(drop=True), full.sources)  # fmt: skip
     crisno = int(keep.iloc[0])
-    base, moved = map_crisis(data, crisno), map_crisis(data, crisno, Shared(tremble=0.01, risk_shift=0.2))
+    prior = Shared(tremble=0.0, risk_shift=0.0)
+    base, moved = map_crisis(data, crisno, prior), map_crisis(data, crisno, Shared(tremble=0.02, risk_shift=0.2))
     for actor in base.data["actors"]:
-        assert moved.data["actors"][actor]["rule"]["epsilon"] == 0.01
+        assert moved.data["actors"][actor]["rule"]["epsilon"] == 0.02
         before = base.data["actors"][actor]["traits"]["risk_tolerance"]
         assert moved.data["actors"][actor]["traits"]["risk_tolerance"] == pytest.approx(min(0.95, before + 0.2))
-    first = simulate_point(data, Shared(), 10, 0, 1, cache=tmp_path)
+    first = simulate_point(data, prior, 10, 0, 1, cache=tmp_path)
     assert len(list(tmp_path.glob("point_*.csv"))) == 1 and list(first.index) == keep.tolist()
-    again = simulate_point(data, Shared(), 10, 0, 1, cache=tmp_path)  # read from the cache
+    again = simulate_point(data, prior, 10, 0, 1, cache=tmp_path)  # read from the cache
     assert np.allclose(again.filter(like="p_viol").to_numpy(), first.filter(like="p_viol").to_numpy())
-    simulate_point(data, Shared(tremble=0.01), 10, 0, 1, cache=tmp_path)
+    simulate_point(data, Shared(tremble=0.02), 10, 0, 1, cache=tmp_path)
     assert len(list(tmp_path.glob("point_*.csv"))) == 2
