@@ -10,7 +10,18 @@ from escalation_sim.icb.baselines import COVARIATES, base_rate, covariates, orde
 from escalation_sim.icb.crossval import FOLDS, GRID, P, cross_validate, fold_of
 from escalation_sim.icb.data import IcbData, load
 from escalation_sim.icb.facts import stylized_facts
-from escalation_sim.icb.report import END, START, score_table, write_docs
+from escalation_sim.icb.recalibrate import features, recalibrate
+from escalation_sim.icb.reliability import reliability_table
+from escalation_sim.icb.report import (
+    END,
+    METHODS,
+    START,
+    difference_table,
+    markdown,
+    score_table,
+    secondary_scores,
+    write_docs,
+)
 from escalation_sim.icb.scores import bootstrap_interval, brier, log_score, rps
 
 
@@ -41,20 +52,32 @@ def test_fold_fit_picks_the_best_grid_value_on_training_crises_and_baselines_fit
     index = data.crises["crisno"].to_numpy()
     truth = np.eye(4)[y - 1] * 0.7 + 0.075
     grid = {}
-    for theta in GRID:  # 0.5 forecasts the truth; the others forecast the uniform distribution
-        p = truth if theta == 0.5 else np.full((len(y), 4), 0.25)
+    good = GRID[-1]
+    for point in GRID:  # one point forecasts the truth; the others forecast the uniform distribution
+        p = truth if point == good else np.full((len(y), 4), 0.25)
         frame = pd.DataFrame(p, columns=P, index=index)
         frame["p_violent_cm"] = 0.4
         for f in ("agreement", "tacit", "unilateral", "imposed", "faded", "other"):
             frame[f"p_out_{f}"] = 1 / 6
         frame["expected_days"] = 30.0
-        grid[theta] = frame
+        grid[point] = frame
     cv = cross_validate(data, grid, seed=0)
-    assert set(cv.thetas.values()) == {0.5} and cv.theta_all == 0.5
+    assert set(cv.chosen.values()) == {good} and cv.chosen_all == good
+    assert (cv.table["tremble"] == good.tremble).all()
     scores, diffs = score_table(cv.table, seed=0)
-    assert scores.loc[0, "rps"] < scores.loc[2, "rps"] and diffs["model_minus_base"]["high90"] < 0
-    probs = cv.table[[f"ologit_{k}" for k in (1, 2, 3, 4)]].to_numpy()
-    assert np.allclose(probs.sum(axis=1), 1) and len(cv.table) == len(keep)
+    by = scores.set_index("method")["rps"]
+    assert by["model, raw"] < by["base rate"] and diffs["model_minus_base_rps"]["high90"] < 0
+    assert by["model, recalibrated"] < by["base rate"] and diffs["recal_minus_base_log"]["high90"] < 0
+    assert len(diffs) == 12 and set(difference_table(diffs)["score"]) == {"rps", "log", "brier"}
+    for method in ("ologit", "recal"):
+        probs = cv.table[[f"{method}_{k}" for k in (1, 2, 3, 4)]].to_numpy()
+        assert np.allclose(probs.sum(axis=1), 1) and len(cv.table) == len(keep)
+    rel = reliability_table(cv.table, METHODS)
+    assert len(rel) == 16 and (rel["reliability (binned)"] >= 0).all()
+    meta = {"command": "x", "runs": 1, "seed": 0, "wall_time_s": 1.0, "workers": 1, "cache": "c", "commit": "abc",
+            "commit_dirty": False, "figure": "f.png", "out": "o"}  # fmt: skip
+    text = markdown(cv, scores, diffs, secondary_scores(cv.table), stylized_facts(data, cv.table), rel, meta)
+    assert text.startswith(START) and "**better**" in text and "recal violent" in text
     x = covariates(data)
     assert list(x.columns) == list(COVARIATES) and not x.isna().any().any()
     assert np.allclose(base_rate(y, 2).sum(axis=1), 1)
@@ -69,3 +92,18 @@ def test_docs_section_is_replaced_between_its_markers(tmp_path):
     write_docs(doc, f"{START}\nnew\n{END}")
     text = doc.read_text()
     assert "old" not in text and "new" in text and "keep me" in text and "after" in text
+
+
+def test_recalibration_learns_a_miscalibrated_forecasts_map_on_training_crises_only():
+    rng = np.random.default_rng(3)
+    n = 400
+    y = rng.integers(1, 5, size=n)
+    sure = np.full((n, 4), 0.02)  # a model that orders the levels right but is far too sure of peace
+    sure[np.arange(n), 0] = 0.5
+    sure[np.arange(n), y - 1] += 0.44
+    sure /= sure.sum(axis=1, keepdims=True)
+    assert np.allclose(features(sure).to_numpy()[:, 0], np.log((1 - sure[:, 0]) / sure[:, 0]))
+    fixed = recalibrate(sure[:300], y[:300], sure[300:])
+    assert np.allclose(fixed.sum(axis=1), 1)
+    assert log_score(fixed, y[300:]).mean() < log_score(sure[300:], y[300:]).mean()
+    assert abs(fixed[:, 0].mean() - (y[300:] == 1).mean()) < abs(sure[300:, 0].mean() - (y[300:] == 1).mean())

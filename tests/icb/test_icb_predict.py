@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from escalation_sim.cli import app
-from escalation_sim.icb.data import load, shipped_paths
-from escalation_sim.icb.mapping import map_crisis
+from escalation_sim.icb.data import IcbData, load, shipped_paths
+from escalation_sim.icb.grid import simulate_point
+from escalation_sim.icb.mapping import Shared, map_crisis
 from escalation_sim.icb.render import render
 from escalation_sim.scenario import load_scenario, validate_scenario_data
 
@@ -69,3 +72,23 @@ def test_predict_on_a_few_rows_gives_a_row_per_crisis_summing_to_one(tmp_path):
     again = CliRunner().invoke(app, args, env=WIDE)
     assert again.exit_code == 0
     assert pd.read_csv(out / "predictions.csv").equals(frame)  # same seed, same predictions
+
+
+def test_shared_parameters_enter_the_scenario_and_the_grid_cache_is_keyed_by_them(tmp_path):
+    full = load()
+    keep = full.crises["crisno"].iloc[:2]
+    data = IcbData(full.crises[full.crises["crisno"].isin(keep)].reset_index(drop=True),
+                   full.actors[full.actors["crisno"].isin(keep)].reset_index(drop=True), full.sources)  # fmt: skip
+    crisno = int(keep.iloc[0])
+    prior = Shared(tremble=0.0, risk_shift=0.0)
+    base, moved = map_crisis(data, crisno, prior), map_crisis(data, crisno, Shared(tremble=0.02, risk_shift=0.2))
+    for actor in base.data["actors"]:
+        assert moved.data["actors"][actor]["rule"]["epsilon"] == 0.02
+        before = base.data["actors"][actor]["traits"]["risk_tolerance"]
+        assert moved.data["actors"][actor]["traits"]["risk_tolerance"] == pytest.approx(min(0.95, before + 0.2))
+    first = simulate_point(data, prior, 10, 0, 1, cache=tmp_path)
+    assert len(list(tmp_path.glob("point_*.csv"))) == 1 and list(first.index) == keep.tolist()
+    again = simulate_point(data, prior, 10, 0, 1, cache=tmp_path)  # read from the cache
+    assert np.allclose(again.filter(like="p_viol").to_numpy(), first.filter(like="p_viol").to_numpy())
+    simulate_point(data, Shared(tremble=0.02), 10, 0, 1, cache=tmp_path)
+    assert len(list(tmp_path.glob("point_*.csv"))) == 2

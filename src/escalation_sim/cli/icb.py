@@ -23,6 +23,14 @@ Grievance = Annotated[
         "value fitted on all shared crises, docs/icb.md).",
     ),
 ]
+Tremble = Annotated[
+    float | None,
+    typer.Option(min=0.0, max=1.0, help="Shared parameter: the doctrine's tremble (default: the fitted value)."),
+]
+RiskShift = Annotated[
+    float | None,
+    typer.Option(min=-0.5, max=0.5, help="Shared parameter: added to both sides' risk tolerance (default: fitted)."),
+]
 Icb1 = Annotated[Path | None, typer.Option(help="ICB1 (crisis-level) CSV; default: the shipped shared subset.")]
 Icb2 = Annotated[Path | None, typer.Option(help="ICB2 (actor-level) CSV; default: the shipped shared subset.")]
 
@@ -51,10 +59,12 @@ def _load(icb1: Path | None, icb2: Path | None, outcomes: bool = False):
         raise fail(str(exc)) from None
 
 
-def _scale(value: float | None) -> float:
-    from ..icb.mapping import DEFAULT_GRIEVANCE_SCALE
+def _shared(grievance_scale: float | None, tremble: float | None, risk_shift: float | None):
+    """The shared parameters: each one given, or its default (the value fitted on all shared crises)."""
+    from ..icb.mapping import Shared
 
-    return DEFAULT_GRIEVANCE_SCALE if value is None else value
+    given = {"grievance_scale": grievance_scale, "tremble": tremble, "risk_shift": risk_shift}
+    return Shared(**{k: v for k, v in given.items() if v is not None})
 
 
 def scenario(
@@ -63,6 +73,8 @@ def scenario(
     icb1: Icb1 = None,
     icb2: Icb2 = None,
     grievance_scale: Grievance = None,
+    tremble: Tremble = None,
+    risk_shift: RiskShift = None,
 ) -> None:
     """Write a stylised scenario for one ICB crisis, with the reason for every choice as a comment."""
     from ..icb.mapping import MappingError, map_crisis
@@ -72,7 +84,7 @@ def scenario(
     check_output(out, "--out")
     data = _load(icb1, icb2)
     try:
-        mapped = map_crisis(data, crisno, _scale(grievance_scale))
+        mapped = map_crisis(data, crisno, _shared(grievance_scale, tremble, risk_shift))
         validate_scenario_data(mapped.data, f"ICB crisis {crisno}")
     except (MappingError, ScenarioError) as exc:
         raise fail(f"crisis {crisno}: cannot map: {exc}") from None
@@ -93,6 +105,8 @@ def predict(
     workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="Processes to use.")] = 2,
     seed: Annotated[int, typer.Option(help="Root seed (run r of crisis c: run_seed(seed, c, r)).")] = 0,
     grievance_scale: Grievance = None,
+    tremble: Tremble = None,
+    risk_shift: RiskShift = None,
 ) -> None:
     """Predict every crisis of two ICB CSVs: P(severity of violence 1-4), P(violence the primary technique),
     P(form of outcome) and the expected duration."""
@@ -111,7 +125,13 @@ def predict(
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task(f"{len(data.crises)} crises x {runs} runs", total=len(data.crises) * runs)
             frame, csv, js = run_predict(
-                data, out, runs, seed, workers, _scale(grievance_scale), progress=lambda n: bar.advance(task, n)
+                data,
+                out,
+                runs,
+                seed,
+                workers,
+                _shared(grievance_scale, tremble, risk_shift),
+                progress=lambda n: bar.advance(task, n),
             )
     except OSError as exc:
         raise fail(f"--out: cannot write to {out} ({exc.strerror or exc}); choose another folder") from None
@@ -127,15 +147,16 @@ def predict(
 
 def validate(
     out: Annotated[Path, typer.Option(help="Folder for the results, figures and tables.")] = Path("evaluation/icb"),
-    runs: Annotated[int, typer.Option(min=10, help="Runs per crisis and grid value (common seeds).")] = 50,
+    runs: Annotated[int, typer.Option(min=10, help="Runs per crisis and grid point (common seeds).")] = 50,
     workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="Processes to use.")] = 2,
     seed: Annotated[int, typer.Option(help="Root seed of the runs, the folds and the bootstrap.")] = 0,
     docs: Annotated[Path | None, typer.Option(help="Also rewrite the ICB section of this markdown file.")] = Path(
         "docs/validation.md"
     ),
 ) -> None:
-    """10-fold cross-validation over the shipped crises: the model (its shared parameter fitted on nine folds)
-    against the base rate and an ordered logit, by RPS, log score and Brier of the severity of violence."""
+    """10-fold cross-validation over the shipped crises: the model (its shared parameters fitted on nine folds),
+    raw and recalibrated, against the base rate and an ordered logit, by RPS, log score and Brier of the severity
+    of violence. Grid points already simulated are read from OUT/grid."""
     from rich.progress import Progress
 
     from ..icb.report import run_validation

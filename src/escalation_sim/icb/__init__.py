@@ -11,9 +11,12 @@
     manifest.py   provenance fields of a manifest (version, commit, library versions)
     scores.py     ranked probability score, log score, Brier, bootstrap intervals
     baselines.py  base rate and ordered logit (statsmodels OrderedModel) on the same covariates
-    crossval.py   10-fold cross-validation: the shared parameter fitted on nine folds by simulation
+    grid.py       the shared parameters' grid simulated once per point, cached on disk
+    crossval.py   10-fold cross-validation: the shared parameters fitted on nine folds by simulation
+    recalibrate.py  an ordered-logit recalibration of the simulated levels, fitted on training folds
+    reliability.py  calibration per level: the reliability table and diagram
     facts.py      stylized facts of the data beside the model's
-    report.py     figures and the docs/validation.md section
+    report.py     scores, differences and the docs/validation.md section
 
 Runner/analysis layers (tests/test_layers.py): it builds validated scenarios and runs them through the runner.
 """

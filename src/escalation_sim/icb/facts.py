@@ -3,7 +3,7 @@
 Why: a forecast can score well on average and still get the regularities of crises wrong (Brecher & Wilkenfeld
 2000: violent triggers, protracted conflicts, more actors go with more violence). Each table row is a group of
 crises: how many, how often violence (SEVVIOSY >= 2) and full-scale war (= 4) occurred, and the model's mean
-predicted probabilities of the same, out of fold.
+predicted probabilities of the same (raw and recalibrated), out of fold.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ def stylized_facts(data: IcbData, table: pd.DataFrame) -> pd.DataFrame:
         obs_war=(t["y"] == 4).astype(float),
         model_violent=1 - t["model_1"],
         model_war=t["model_4"],
+        recal_violent=1 - t["recal_1"],
+        recal_war=t["recal_4"],
         ologit_violent=1 - t["ologit_1"],
         ologit_war=t["ologit_4"],
     )

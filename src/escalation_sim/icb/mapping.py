@@ -6,9 +6,12 @@ from day 1 both decide with the `cost_benefit` doctrine, whose inputs (resolve, 
 domestic pressure, credibility) are where the crisis's coded attributes go. Two actors and 60 days keep a run to
 a few milliseconds, so 386 crises x 200 runs fit in minutes (docs/icb.md, section 3).
 
-The one shared parameter, `grievance_scale`, links the gravity of the threat to the defender's domestic pressure
-to answer; it is fitted by cross-validation (`crossval.py`), never by hand. Everything else here was fixed, and
-committed, before any cross-validated result existed.
+Three shared parameters (`Shared`), one value for every crisis, are fitted by cross-validation (`crossval.py`),
+never by hand: `grievance_scale` links the gravity of the threat to the defender's domestic pressure to answer;
+`tremble` is the share of each decision spread over every option (Selten's trembling hand: the unintended or
+unauthorised act that lets a crisis triggered without force turn violent); `risk_shift` is added to both sides' risk
+tolerance (how far an exchange of force climbs toward war). Everything else here was fixed, and committed, before
+any cross-validated result existed.
 """
 
 from __future__ import annotations
@@ -31,6 +34,22 @@ DEFAULT_GRIEVANCE_SCALE = 2.0
 SOURCE = "https://sites.duke.edu/icbdata/data-collections/"
 SPECIAL_ENTITIES = {995: "an internal or unclear entity", 996: "a non-state actor", 997: "several entities"}
 ALL_ACTIONS = [a for a in LADDER]
+
+
+@dataclass(frozen=True)
+class Shared:
+    """The shared parameters: one value for every crisis, fitted on training crises only (docs/icb.md, 4).
+
+    Defaults: the point `icb validate` fitted on all shared crises (evaluation/icb/scores.json, chosen_all; the
+    same point every fold chose). Before that run they were the priors tremble 0 and risk_shift 0, which keep the
+    doctrine and the hand-set dispositions exact. Changing them is fitting, not mapping (docs/icb.md, 5)."""
+
+    grievance_scale: float = DEFAULT_GRIEVANCE_SCALE
+    tremble: float = 0.01
+    risk_shift: float = 0.3
+
+    def as_dict(self) -> dict[str, float]:
+        return {"grievance_scale": self.grievance_scale, "tremble": self.tremble, "risk_shift": self.risk_shift}
 
 
 class MappingError(ValueError):
@@ -105,7 +124,7 @@ def _side(
     other: pd.Series | None,
     crisis: pd.Series,
     defender: bool,
-    scale: float,
+    shared: Shared,
     reasons: dict[str, str],
     key: str,
 ) -> dict[str, Any]:
@@ -135,10 +154,11 @@ def _side(
         "power above middle (the strong fear retaliation less), +0.1 per step the rival is stronger, +0.1 when "
         "great powers are involved (outside pressure raises the price of force)"
     )
-    risk = 0.5 - 0.25 * (rival_nuclear >= 3) + 0.1 * (regime in (3, 4, 5))
+    risk = 0.5 + shared.risk_shift - 0.25 * (rival_nuclear >= 3) + 0.1 * (regime in (3, 4, 5))
     reasons[f"{p}.traits.risk_tolerance"] = (
         f"here rival nuclear: {label('nuclear', rival_nuclear)}, regime: {label('regime', regime)}. "
-        "0.5; -0.25 when the rival has nuclear weapons (the danger of a nuclear spiral restrains); +0.1 under "
+        f"0.5 + risk_shift ({shared.risk_shift}, a fitted shared parameter: how readily an exchange of force "
+        "climbs); -0.25 when the rival has nuclear weapons (the danger of a nuclear spiral restrains); +0.1 under "
         "military rule (military regimes are more ready to use force: Weeks 2012)"
     )
     credibility = 0.5 + 0.1 * (regime == 1) + 0.05 * ((_code(row, "age") or 0) >= 5 if row is not None else 0)
@@ -147,10 +167,11 @@ def _side(
         "0.5; +0.1 for a democracy (audience costs make its threats more believable: Fearon 1994); +0.05 for an "
         "older state (age code 5 or more: an established reputation; the age codes' labels are unverified)"
     )
-    pressure = scale * g if defender else 0.2
+    pressure = shared.grievance_scale * g if defender else 0.2
     reasons[f"{p}.traits.domestic_pressure"] = (
-        f"grievance_scale ({scale}) x gravity / 6 (gravity {gravity}: {label('gravcr', gravity)}): the graver the "
-        "threatened value, the more pressure at home to answer; the one fitted parameter"
+        f"grievance_scale ({shared.grievance_scale}) x gravity / 6 (gravity {gravity}: "
+        f"{label('gravcr', gravity)}): the graver the threatened value, the more pressure at home to answer; "
+        "a fitted shared parameter"
         if defender
         else "0.2, the model's default: the challenger chose to act and is under no particular pressure to answer"
     )
@@ -174,8 +195,9 @@ def _side(
     }
 
 
-def map_crisis(data: IcbData, crisno: int, grievance_scale: float = DEFAULT_GRIEVANCE_SCALE) -> Mapped:
+def map_crisis(data: IcbData, crisno: int, shared: Shared | None = None) -> Mapped:
     """The stylised scenario of crisis `crisno`; raises MappingError with the reason when it cannot be built."""
+    shared = shared or Shared()
     try:
         crisis = data.crisis(crisno)
     except KeyError as exc:
@@ -199,13 +221,15 @@ def map_crisis(data: IcbData, crisno: int, grievance_scale: float = DEFAULT_GRIE
             "adversaries": [c_id if is_defender else d_id],
             "capabilities": ALL_ACTIONS,
             "decision_lag_days": 3.0 if start.year < 1946 else 2.0,
-            "rule": {"name": "cost_benefit"},
-            **_side(row, other, crisis, is_defender, grievance_scale, reasons, key),
+            "rule": {"name": "cost_benefit", "epsilon": shared.tremble},
+            **_side(row, other, crisis, is_defender, shared, reasons, key),
         }
     reasons["actors.*.decision_lag_days"] = "3 days before 1946, 2 after (slower communications; the US answered in 2)"
     reasons["actors.*.rule"] = (
         "cost_benefit for both: the doctrine whose inputs are the coded attributes "
-        "(Schelling 1966; Fearon 1994); no ICB variable says which doctrine a state held"
+        "(Schelling 1966; Fearon 1994); no ICB variable says which doctrine a state held. Its tremble (epsilon) "
+        f"is the shared parameter tremble ({shared.tremble}): leaders err and local commanders act unbidden "
+        "(Selten 1975), which is how a crisis triggered without force can still turn violent"
     )
     action, killed = TRIGGER_ACTIONS[trigger]
     reasons["events.T0"] = (

@@ -19,7 +19,7 @@ from ..scenario import ScenarioError, validate_scenario_data
 from .codebook import OUTCOME_FORMS, VIOLENCE_LEVELS, VIOLENCE_VARIABLE
 from .data import IcbData
 from .manifest import file_hash, parameters_hash, provenance
-from .mapping import DEFAULT_GRIEVANCE_SCALE, HORIZON_DAYS, MappingError, map_crisis
+from .mapping import HORIZON_DAYS, MappingError, Shared, map_crisis
 from .observe import PRIMARY_RETALIATIONS, PSEUDO, summarise
 from .simulate import Job, simulate
 
@@ -39,14 +39,14 @@ COLUMNS = [
 
 
 def build_jobs(
-    data: IcbData, grievance_scale: float, key: Callable[[int], Any] = lambda c: c
+    data: IcbData, shared: Shared, key: Callable[[int], Any] = lambda c: c
 ) -> tuple[list[Job], dict[int, str]]:
     """Validated scenarios of every crisis, and the reason for each crisis that has none."""
     jobs, reasons = [], {}
     for crisno in data.crises["crisno"]:
         crisno = int(crisno)
         try:
-            mapped = map_crisis(data, crisno, grievance_scale)
+            mapped = map_crisis(data, crisno, shared)
             scenario = validate_scenario_data(mapped.data, f"ICB crisis {crisno}")
         except (MappingError, ScenarioError, ValueError) as exc:
             reasons[crisno] = f"cannot map: {exc}"
@@ -60,11 +60,11 @@ def predict(
     runs: int = 200,
     seed: int = 0,
     workers: int | None = 2,
-    grievance_scale: float = DEFAULT_GRIEVANCE_SCALE,
+    shared: Shared | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """One row per crisis of `data.crises`, in file order (COLUMNS)."""
-    jobs, reasons = build_jobs(data, grievance_scale)
+    jobs, reasons = build_jobs(data, shared or Shared())
     frames = simulate(jobs, runs, seed, workers, progress)
     rows = []
     for _, crisis in data.crises.iterrows():
@@ -87,12 +87,12 @@ def write(
     runs: int,
     seed: int,
     workers: int,
-    grievance_scale: float,
+    shared: Shared,
     wall_s: float,
 ) -> tuple[Path, Path]:
     """DIR/predictions.csv and DIR/manifest.json."""
     parameters = {
-        "grievance_scale": grievance_scale,
+        **shared.as_dict(),
         "horizon_days": HORIZON_DAYS,
         "pseudo_count": PSEUDO,
         "primary_violence_retaliations": PRIMARY_RETALIATIONS,
@@ -129,10 +129,10 @@ def run_predict(
     runs: int,
     seed: int,
     workers: int,
-    grievance_scale: float,
+    shared: Shared,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[pd.DataFrame, Path, Path]:
     started = time.perf_counter()
-    frame = predict(data, runs, seed, workers, grievance_scale, progress)
-    csv, js = write(frame, out, data, runs, seed, workers, grievance_scale, time.perf_counter() - started)
+    frame = predict(data, runs, seed, workers, shared, progress)
+    csv, js = write(frame, out, data, runs, seed, workers, shared, time.perf_counter() - started)
     return frame, csv, js

@@ -16,16 +16,23 @@ import numpy as np
 import pandas as pd
 
 from .codebook import OUTCOME_FORMS, VIOLENCE_LEVELS, VIOLENCE_VARIABLE
-from .crossval import FOLDS, GRID, CrossValidation, cross_validate, simulate_grid
+from .crossval import AXES, FOLDS, GRID, CrossValidation, cross_validate
 from .data import IcbData
 from .facts import stylized_facts
+from .grid import simulate_grid
 from .manifest import parameters_hash, provenance
 from .observe import FORM_CODES
+from .reliability import reliability_figure, reliability_table
 from .scores import bootstrap_interval, brier, log_score, rps
 
-METHODS = {"model": "model (cross-validated)", "ologit": "ordered logit", "base": "base rate"}
+METHODS = {
+    "model": "model, raw",
+    "recal": "model, recalibrated",
+    "ologit": "ordered logit",
+    "base": "base rate",
+}
+SCORES = {"rps": rps, "log": log_score, "brier": brier}
 START, END = "<!-- icb:start -->", "<!-- icb:end -->"
-LABELS = ("no violence", "minor clashes", "serious clashes", "full-scale war")
 
 
 def _probs(table: pd.DataFrame, method: str) -> np.ndarray:
@@ -33,18 +40,18 @@ def _probs(table: pd.DataFrame, method: str) -> np.ndarray:
 
 
 def score_table(table: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Mean RPS, log score and Brier per method, and the bootstrap 90% intervals of the RPS differences."""
+    """Mean RPS, log score and Brier per method, and the bootstrap 90% intervals (paired, over crises) of each
+    model row's differences from the base rate and the ordered logit, for all three scores."""
     y = table["y"].to_numpy()
-    per = {
-        m: {"rps": rps(_probs(table, m), y), "log": log_score(_probs(table, m), y), "brier": brier(_probs(table, m), y)}
-        for m in METHODS
-    }
+    per = {m: {k: f(_probs(table, m), y) for k, f in SCORES.items()} for m in METHODS}
     rows = [{"method": METHODS[m], **{k: float(v.mean()) for k, v in s.items()}} for m, s in per.items()]
     diffs = {}
-    for other in ("base", "ologit"):
-        d = per["model"]["rps"] - per[other]["rps"]
-        low, high = bootstrap_interval(d, 0.9, seed=seed)
-        diffs[f"model_minus_{other}"] = {"mean": float(d.mean()), "low90": low, "high90": high}
+    for mine in ("model", "recal"):
+        for other in ("base", "ologit"):
+            for score in SCORES:
+                d = per[mine][score] - per[other][score]
+                low, high = bootstrap_interval(d, 0.9, seed=seed)
+                diffs[f"{mine}_minus_{other}_{score}"] = {"mean": float(d.mean()), "low90": low, "high90": high}
     return pd.DataFrame(rows), diffs
 
 
@@ -76,37 +83,6 @@ def secondary_scores(table: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def reliability_figure(table: pd.DataFrame, path: Path, bins: int = 5) -> None:
-    """Observed frequency against forecast probability of each level, in equal-count bins, model and ologit."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 4, figsize=(14, 3.8), sharey=True)
-    y = table["y"].to_numpy()
-    for ax, lv, name in zip(axes, VIOLENCE_LEVELS, LABELS, strict=True):
-        for method, style in (("model", "o-"), ("ologit", "s--")):
-            p = table[f"{method}_{lv}"].to_numpy(dtype=float)
-            edges = np.unique(np.quantile(p, np.linspace(0, 1, bins + 1)))
-            which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
-            xs = [p[which == b].mean() for b in range(len(edges) - 1) if (which == b).any()]
-            ys = [(y[which == b] == lv).mean() for b in range(len(edges) - 1) if (which == b).any()]
-            ax.plot(xs, ys, style, label=METHODS[method])
-        ax.plot([0, 1], [0, 1], color="grey", lw=0.8)
-        ax.axhline((y == lv).mean(), color="grey", ls=":", lw=0.8)
-        ax.set(title=f"{lv}: {name}", xlabel="forecast probability", xlim=(0, 1), ylim=(0, 1))
-    axes[0].set_ylabel("observed frequency")
-    axes[0].legend(fontsize=8)
-    fig.suptitle(
-        f"ICB {VIOLENCE_VARIABLE}: reliability of out-of-fold forecasts ({len(table)} crises, "
-        f"{bins} equal-count bins; dotted: base rate)"
-    )
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
 def _md(frame: pd.DataFrame, digits: int = 3) -> str:
     cols = list(frame.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
@@ -116,81 +92,120 @@ def _md(frame: pd.DataFrame, digits: int = 3) -> str:
     return "\n".join(lines)
 
 
+def _verdict(d: dict[str, float]) -> str:
+    return "better" if d["high90"] < 0 else ("worse" if d["low90"] > 0 else "not distinguishable")
+
+
+def difference_table(diffs: dict[str, Any]) -> pd.DataFrame:
+    """One row per comparison and score: mean difference (lower is better for the model) and its 90% interval."""
+    rows = []
+    for key, d in diffs.items():
+        mine, _, other, score = key.split("_")
+        rows.append(
+            {
+                "model row": METHODS[mine],
+                "minus": METHODS[other],
+                "score": score,
+                "mean difference": d["mean"],
+                "90% interval": f"{d['low90']:+.4f} to {d['high90']:+.4f}",
+                "model is": _verdict(d),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _chosen(cv: CrossValidation) -> str:
+    counts: dict[str, list[int]] = {}
+    for fold, point in cv.chosen.items():
+        counts.setdefault(", ".join(f"{k} {v:g}" for k, v in point.as_dict().items()), []).append(fold)
+    return "; ".join(f"{point} (folds {', '.join(map(str, folds))})" for point, folds in counts.items())
+
+
+def _secondary_lines(extra: dict[str, Any]) -> list[str]:
+    return [
+        f"- violence the primary technique (`crismg` = 8), Brier: model {extra['violent_cm_brier']['model']:.3f}, "
+        f"training-fold base rate {extra['violent_cm_brier']['base_rate']:.3f};",
+        f"- form of outcome (`forout`, six classes), log score: model {extra['forout_log_score']['model']:.3f}, "
+        f"in-sample base rate {extra['forout_log_score']['base_rate_in_sample']:.3f};",
+        f"- duration (`brexit`), mean absolute error: model {extra['duration_mae_days']['model']:.0f} days, the "
+        f"training folds' median {extra['duration_mae_days']['training_median']:.0f} days (observed median "
+        f"{extra['duration_days']['observed_median']:.0f} days; the model's median expectation "
+        f"{extra['duration_days']['model_median_expected']:.0f}, capped by its 60-day horizon).",
+    ]
+
+
 def markdown(
     cv: CrossValidation,
     scores: pd.DataFrame,
     diffs: dict[str, Any],
     extra: dict[str, Any],
     facts: pd.DataFrame,
+    reliability: pd.DataFrame,
     meta: dict[str, Any],
 ) -> str:
-    b, o = diffs["model_minus_base"], diffs["model_minus_ologit"]
-    beats = "beats" if b["high90"] < 0 else ("is worse than" if b["low90"] > 0 else "does not clearly beat")
-    vs = "better than" if o["high90"] < 0 else ("worse than" if o["low90"] > 0 else "not distinguishable from")
-    thetas = ", ".join(f"{k}: {v}" for k, v in cv.thetas.items())
-    facts = facts.rename(
-        columns={
-            "obs_violent": "observed violent",
-            "model_violent": "model P(violent)",
-            "ologit_violent": "ologit P(violent)",
-            "obs_war": "observed war",
-            "model_war": "model P(war)",
-            "ologit_war": "ologit P(war)",
-        }
-    )
+    raw, rec = diffs["model_minus_base_rps"], diffs["recal_minus_base_rps"]
+    facts = facts.rename(columns={c: c.replace("_", " ") for c in facts.columns})
+    axes = "; ".join(f"`{k}` {list(v)}" for k, v in AXES.items())
     return "\n".join(
         [
             START,
             "",
             "## ICB: the population of crises",
             "",
-            f"*Regenerated by `escalation-sim icb validate --out {meta['out']}` ({meta['runs']} runs per crisis "
-            f"and grid value, seed {meta['seed']}, {meta['wall_time_s']:.0f} s on {meta['workers']} workers; commit "
-            f"{meta['commit']}). The mapping (docs/icb.md) was committed before this run.*",
+            f"*Regenerated by `{meta['command']}` ({meta['runs']} runs per crisis and grid point, seed "
+            f"{meta['seed']}, {meta['wall_time_s']:.0f} s on {meta['workers']} workers, grid points read from "
+            f"`{meta['cache']}` when cached). The mapping and the method (docs/icb.md) were committed before this "
+            f"run: it ran at commit {meta['commit']}{' with uncommitted changes' if meta['commit_dirty'] else ''}.*",
             "",
             f"**Question.** Across the {len(cv.table)} shared ICB v14 crises, does the model, given only each crisis's "
             f"coded attributes, forecast the severity of violence in crisis management (`{VIOLENCE_VARIABLE}`: "
             "1 no violence, 2 minor clashes, 3 serious clashes, 4 full-scale war) better than the base rate and an "
             "ordered logit on the same covariates?",
             "",
-            f"**Method.** {FOLDS}-fold cross-validation over crises (seeded folds). The one shared parameter, "
-            f"`grievance_scale`, is chosen from the grid {list(GRID)} by the lowest mean RPS on the nine training "
-            "folds, each crisis simulated once per grid value with common seeds; the tenth fold is predicted at that "
-            f"value. Chosen per fold: {thetas}. On all crises: {cv.theta_all} (the default of `icb predict`). The base "
-            "rate and the ordered logit (statsmodels `OrderedModel`, 14 covariates: trigger type, gravity, protracted "
-            "conflict, extra actors, great-power involvement, both sides' power, nuclear rival, military regime, "
-            "democracy, pre-1946) are fitted on the same training folds.",
+            f"**Method.** {FOLDS}-fold cross-validation over crises (seeded folds). Three shared parameters of the "
+            f"mapping are fitted on the nine training folds from a grid ({axes}; {len(GRID)} points), each crisis "
+            "simulated once per point with common seeds; the point with the lowest mean log score of the violence "
+            "level on the training folds is chosen, and the tenth fold is predicted at it (**model, raw**). Chosen: "
+            f"{_chosen(cv)}. On all crises: {cv.chosen_all.as_dict()} (the defaults of `icb predict`). **Model, "
+            "recalibrated**: an ordered logit of the observed level on the raw model's three cumulative logits "
+            "(logit P(level > k), k = 1..3; nothing else about the crisis), fitted on the same training folds at the "
+            "chosen point and applied to the tenth. The base rate and the ordered logit (statsmodels "
+            "`OrderedModel`, 14 covariates: trigger type, gravity, protracted conflict, extra actors, great-power "
+            "involvement, both sides' power, nuclear rival, military regime, democracy, pre-1946) are fitted on the "
+            "same training folds.",
             "",
-            "**Scores** (means over crises, out of fold; lower is better):",
+            "**Scores** (means over crises, out of fold; lower is better; log score in nats):",
             "",
-            _md(scores),
+            _md(scores, 4),
             "",
-            f"RPS difference, model minus base rate: {b['mean']:+.4f} (bootstrap 90% interval {b['low90']:+.4f} to "
-            f"{b['high90']:+.4f}): the model **{beats}** the base rate. Model minus ordered logit: {o['mean']:+.4f} "
-            f"({o['low90']:+.4f} to {o['high90']:+.4f}): the model is **{vs}** the ordered logit.",
+            "**Differences** (model row minus comparison, per crisis, mean and bootstrap 90% interval over crises, "
+            "10,000 resamples; negative favours the model):",
             "",
-            "Calibration of each level (equal-count bins of the forecast probability against the observed frequency):",
+            _md(difference_table(diffs), 4),
+            "",
+            f"The issue's criterion, RPS beating the base rate with an interval excluding 0: raw model "
+            f"{raw['mean']:+.4f} ({raw['low90']:+.4f} to {raw['high90']:+.4f}), **{_verdict(raw)}**; recalibrated "
+            f"{rec['mean']:+.4f} ({rec['low90']:+.4f} to {rec['high90']:+.4f}), **{_verdict(rec)}**.",
+            "",
+            "**Calibration of each level** (equal-count bins of the forecast probability against the observed "
+            "frequency; the reliability term is the Brier decomposition's, 0 when calibrated):",
             "",
             f"![reliability]({meta['figure']})",
             "",
-            "**The other predicted codes** (out of fold):",
+            _md(reliability, 3),
             "",
-            f"- violence the primary technique (`crismg` = 8), Brier: model {extra['violent_cm_brier']['model']:.3f}, "
-            f"training-fold base rate {extra['violent_cm_brier']['base_rate']:.3f};",
-            f"- form of outcome (`forout`, six classes), log score: model {extra['forout_log_score']['model']:.3f}, "
-            f"in-sample base rate {extra['forout_log_score']['base_rate_in_sample']:.3f};",
-            f"- duration (`brexit`), mean absolute error: model {extra['duration_mae_days']['model']:.0f} days, the "
-            f"training folds' median {extra['duration_mae_days']['training_median']:.0f} days (observed median "
-            f"{extra['duration_days']['observed_median']:.0f} days; the model's median expectation "
-            f"{extra['duration_days']['model_median_expected']:.0f}, capped by its 60-day horizon).",
+            "**The other predicted codes** (raw model at the chosen point, out of fold):",
             "",
-            "**Stylized facts** (computed from the data; the model's and the ordered logit's mean out-of-fold "
-            "probabilities beside them; violent = level 2 or more, war = level 4):",
+            *_secondary_lines(extra),
+            "",
+            "**Stylized facts** (computed from the data; each method's mean out-of-fold probabilities beside them; "
+            "violent = level 2 or more, war = level 4):",
             "",
             _md(facts, 2),
             "",
             f"Files: `{meta['out']}/` holds `cv_predictions.csv` (one row per crisis), `scores.json`, `facts.csv`, "
-            "`grid_rps.csv` and the figure.",
+            "`reliability.csv`, `grid_scores.csv` (every grid point's mean scores over all crises, for the record) "
+            f"and the figure; `{meta['cache']}/` the simulated distributions of every grid point.",
             "",
             END,
         ]
@@ -217,22 +232,29 @@ def run_validation(
     docs: Path | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> str:
+    """Simulate (or read) the grid, cross-validate, score, and write the files and the docs section."""
     started = time.perf_counter()
-    grid = simulate_grid(data, runs, seed, workers, progress)
+    origin = provenance()  # before anything is written, so `commit_dirty` describes the code, not this run's files
+    cache = out / "grid"
+    grid = simulate_grid(data, GRID, runs, seed, workers, cache, progress)
     cv = cross_validate(data, grid, seed)
     scores, diffs = score_table(cv.table, seed)
     extra = secondary_scores(cv.table)
     facts = stylized_facts(data, cv.table)
+    reliability = reliability_table(cv.table, METHODS)
     out.mkdir(parents=True, exist_ok=True)
     cv.table.to_csv(out / "cv_predictions.csv", index=False)
     facts.to_csv(out / "facts.csv", index=False)
-    cv.grid_rps.to_csv(out / "grid_rps.csv", index=False)
+    reliability.to_csv(out / "reliability.csv", index=False)
+    cv.grid_scores.to_csv(out / "grid_scores.csv", index=False)
     figure = out / "reliability.png"
-    reliability_figure(cv.table, figure)
-    parameters = {"grid": list(GRID), "folds": FOLDS, "runs": runs, "seed": seed}
+    reliability_figure(cv.table, figure, METHODS)
+    parameters = {"axes": {k: list(v) for k, v in AXES.items()}, "folds": FOLDS, "runs": runs, "seed": seed}
     meta = {
-        **provenance(),
+        **origin,
+        "command": f"escalation-sim icb validate --out {out} --runs {runs} --seed {seed}",
         "out": str(out),
+        "cache": str(cache),
         "runs": runs,
         "seed": seed,
         "workers": workers,
@@ -245,18 +267,20 @@ def run_validation(
     summary = {
         **meta,
         "scores": scores.to_dict(orient="records"),
-        "rps_differences": diffs,
+        "differences": diffs,
         "secondary": extra,
-        "thetas_by_fold": cv.thetas,
-        "theta_all": cv.theta_all,
+        "chosen_by_fold": {k: v.as_dict() for k, v in cv.chosen.items()},
+        "chosen_all": cv.chosen_all.as_dict(),
     }
     (out / "scores.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     if docs is not None and str(docs):
         rel = Path("..") / figure if not figure.is_absolute() else figure
-        write_docs(docs, markdown(cv, scores, diffs, extra, facts, {**meta, "figure": str(rel)}))
-    b = diffs["model_minus_base"]
+        section = markdown(cv, scores, diffs, extra, facts, reliability, {**meta, "figure": str(rel)})
+        write_docs(docs, section)
+    table = scores.set_index("method")["rps"]
+    raw, rec = diffs["model_minus_base_rps"], diffs["recal_minus_base_rps"]
     return (
-        f"RPS model {scores.loc[0, 'rps']:.4f}, ordered logit {scores.loc[1, 'rps']:.4f}, base rate "
-        f"{scores.loc[2, 'rps']:.4f}; model - base {b['mean']:+.4f} [90%: {b['low90']:+.4f}, {b['high90']:+.4f}]; "
-        f"grievance_scale by fold {cv.thetas}, on all {cv.theta_all}; wrote {out}"
+        "RPS " + ", ".join(f"{m} {v:.4f}" for m, v in table.items()) + f"; raw - base {raw['mean']:+.4f} "
+        f"[90%: {raw['low90']:+.4f}, {raw['high90']:+.4f}], recalibrated - base {rec['mean']:+.4f} "
+        f"[{rec['low90']:+.4f}, {rec['high90']:+.4f}]; chosen on all crises {cv.chosen_all.as_dict()}; wrote {out}"
     )
