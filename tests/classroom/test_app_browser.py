@@ -36,6 +36,7 @@ SIZES = [((1024, 576), 1.25), ((1366, 768), 1.0), ((1920, 1080), 1.0)]
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),  # one worker runs them all: one app server, one Chromium (pytest -n 2)
     pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (Debian's chromium; .ci/run installs it)"),
 ]
 
