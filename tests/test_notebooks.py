@@ -2,7 +2,9 @@
 
 Each notebook under notebooks/ (the instructor's key included) is executed with nbclient, from its own folder,
 in a `python3` kernel whose spec is written to a temporary JUPYTER_PATH entry pointing at `sys.executable`: the
-kernel is this venv's Python whatever kernelspecs the machine or the user has installed.
+kernel is this venv's Python whatever kernelspecs the machine or the user has installed. They run at a tenth of
+their runs (ESCALATION_SIM_NOTEBOOK_RUNS=0.1, read through `samples.notebook_runs`): every cell runs and can fail,
+in a fraction of the time the full counts take.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ def test_notebook_is_stored_clean(path: Path) -> None:
 def test_notebook_runs(path: Path, kernel_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_path))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    monkeypatch.setenv("ESCALATION_SIM_NOTEBOOK_RUNS", "0.1")  # the kernel inherits it
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(
         nb, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}

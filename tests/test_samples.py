@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from escalation_sim.runner import run
-from escalation_sim.samples import outcome_shares, sample_runs
+from escalation_sim.samples import notebook_runs, outcome_shares, sample_runs
 from helpers import shipped
 
 
@@ -36,3 +36,14 @@ def test_bad_arguments_say_what_was_expected() -> None:
         sample_runs(shipped("two_state"), n=1, actor="XX")
     with pytest.raises(ValueError, match="n: expected"):
         sample_runs(shipped("two_state"), n=0)
+
+
+def test_notebook_runs_are_all_or_the_share_the_environment_asks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ESCALATION_SIM_NOTEBOOK_RUNS", raising=False)
+    assert notebook_runs(200) == 200
+    monkeypatch.setenv("ESCALATION_SIM_NOTEBOOK_RUNS", "0.1")
+    assert (notebook_runs(200), notebook_runs(4), notebook_runs(1)) == (20, 1, 1)
+    for bad in ("0", "2", "a tenth"):
+        monkeypatch.setenv("ESCALATION_SIM_NOTEBOOK_RUNS", bad)
+        with pytest.raises(ValueError, match="ESCALATION_SIM_NOTEBOOK_RUNS"):
+            notebook_runs(200)

@@ -36,6 +36,7 @@ SIZES = [((1024, 576), 1.25), ((1366, 768), 1.0), ((1920, 1080), 1.0)]
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),  # one worker runs them all: one app server, one Chromium (pytest -n 2)
     pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (Debian's chromium; .ci/run installs it)"),
 ]
 
@@ -105,8 +106,11 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # an expectation waits up to 30 s, not Playwright's 5: a choice's day took longer than 5 s with the suite's
+    # other worker busy beside the server (it returns as soon as the page shows what is expected)
+    expect.set_options(timeout=30_000)
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium

@@ -28,6 +28,7 @@ from escalation_sim.sweep import (
     run_sweep,
 )
 from escalation_sim.sweep.analysis import summarize, wilson_interval
+from held_sweep import start_held_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO_STATE = ROOT / "scenarios" / "two_state.yaml"
@@ -235,30 +236,35 @@ def _parts(out: Path) -> list[str]:
     return sorted(os.listdir(folder)) if folder.is_dir() else []
 
 
-@pytest.mark.parametrize(("executor", "kills"), [("serial", (0.0, 0.3)), ("process", (0.1,))])
-def test_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path: Path, executor: str, kills: tuple) -> None:
-    sweep = write(tmp_path, SMALL.replace("replicates: 6", "replicates: 15"))
+# Each kill lands where the child sweep waits (held_sweep): after a part is recorded, between a part's commit and
+# its record in the manifest, or halfway through writing a part; never a race with the machine's speed.
+@pytest.mark.parametrize(
+    ("executor", "holds"),
+    [("serial", ("recorded", "mid-write")), ("process", ("unrecorded",))],
+    ids=["serial", "process"],
+)
+def test_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path: Path, executor: str, holds: tuple) -> None:
+    sweep = write(tmp_path, SMALL)
     expected = comparable(run_sweep(sweep, executor="serial", progress=False))
     out = tmp_path / "killed"
-    options = ["--executor", executor, "--workers", "2", "--flush-rows", "7", "--chunk-size", "3",
-               "--trajectories"]  # fmt: skip
-    killed = 0
-    for delay in kills:
-        before = len(_parts(out))
-        proc = _sweep_cli(sweep, out, *options)
-        deadline = time.monotonic() + 60
-        while len(_parts(out)) <= before and proc.poll() is None and time.monotonic() < deadline:
+    options = ["sweep", str(sweep), "--out", str(out), "--no-summary", "--executor", executor, "--workers", "2",
+               "--flush-rows", "7", "--chunk-size", "3", "--trajectories"]  # fmt: skip
+    for number, hold in enumerate(holds):
+        marker = tmp_path / f"held-{number}"
+        proc = start_held_sweep(marker, hold, *options)
+        deadline = time.monotonic() + 120
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.01)
-        time.sleep(delay)
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes, mid-write or not
-            killed += 1
-        proc.wait(timeout=30)
+        assert marker.exists(), f"the sweep never reached {hold}: {proc.poll()} {proc.stderr.read().decode()}"
+        os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes, where it waits
+        proc.communicate(timeout=30)
         assert all(name.startswith("part-") and name.endswith(".parquet") for name in _parts(out))
-    assert killed >= 1, "the sweep finished before it could be killed: make it longer"
+        if hold == "mid-write":  # a half-written part in .tmp/, its trajectory part beside no results part
+            assert any(name.endswith(".tmp") for name in os.listdir(out / ".tmp"))
+            assert len(os.listdir(out / "trajectories")) == len(_parts(out)) + 1
     partial = open_sweep(out).results
-    assert 0 < len(partial) < len(expected) or len(kills) > 1
-    proc = _sweep_cli(sweep, out, *options)
+    assert len(_parts(out)) == 1 and len(partial) == 9  # one part of three chunks of three runs, of 48
+    proc = _sweep_cli(sweep, out, *options[5:])
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr.decode()
     assert "already stored" in stdout.decode()
@@ -267,6 +273,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path: Path, executo
     pd.testing.assert_frame_equal(comparable(results), expected)
     trajectories = open_sweep(out).trajectories()
     assert len(trajectories) == len(expected) * 60 and not trajectories.duplicated(["run_id", "day"]).any()
+    assert not os.listdir(out / ".tmp")
 
 
 def test_rerun_skips_finished_runs_and_refuses_another_sweep(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from escalation_sim.cli import app
 from escalation_sim.sweep import SweepError, execute_sweep, load_sweep, open_sweep, run_sweep
+from held_sweep import start_held_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO_STATE = ROOT / "scenarios" / "two_state.yaml"
@@ -295,37 +296,15 @@ def test_mapping_calls_on_dask_uses_the_same_loopback_cluster(monkeypatch) -> No
     assert bound and set(bound) == {"127.0.0.1"}, bound
 
 
-# The sweep in a child process whose first committed part then waits (for the Ctrl-C): the test never races the
-# sweep, however fast or slow the machine (under load ~10 the sweep used to finish before the signal arrived).
-HOLD_AFTER_FIRST_PART = """
-import sys, time
-from pathlib import Path
-from escalation_sim.sweep.storage import PartWriter
-flush, marker = PartWriter.flush, Path(sys.argv[1])
-def held(self):
-    flush(self)
-    if not marker.exists():
-        marker.write_text("committed")
-        time.sleep(600)  # the test's SIGINT ends this wait as Ctrl-C would end any other
-PartWriter.flush = held
-sys.argv = ["escalation-sim", *sys.argv[2:]]
-from escalation_sim.cli import app
-app()
-"""
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("executor", ["serial", "process"])
 def test_an_interrupted_sweep_resumes_to_the_uninterrupted_table(
     sweep: Path, expected: pd.DataFrame, tmp_path: Path, executor: str
 ) -> None:
     out = tmp_path / "out"
-    marker = tmp_path / "first-part-committed"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    command = [sys.executable, "-c", HOLD_AFTER_FIRST_PART, str(marker), "sweep", str(sweep), "--out", str(out),
-               "--no-summary", "--executor", executor, "--workers", "2", "--flush-rows", "3", "--chunk-size", "1",
-               "--trajectories"]  # fmt: skip
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    marker = tmp_path / "first-part-committed"  # the child waits there for the Ctrl-C (held_sweep)
+    options = ["--executor", executor, "--workers", "2", "--flush-rows", "3", "--chunk-size", "1", "--trajectories"]
+    proc = start_held_sweep(marker, "recorded", "sweep", str(sweep), "--out", str(out), "--no-summary", *options)
     deadline = time.monotonic() + 120
     while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)

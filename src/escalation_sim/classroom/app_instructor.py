@@ -16,6 +16,7 @@ import solara
 
 from ..scenario import load_scenario, scenario_paths
 from .app_seats import clock, query
+from .debrief import placement_words
 from .game import ChoiceError, GameError
 from .session import ClassSession, choice_rows, choice_summary
 from .session_file import session_json
@@ -264,12 +265,7 @@ def DebriefPanel(session: ClassSession, version: int) -> None:
         classes=["debrief-outcome"],
     )
     if first.placement is not None:
-        p = first.placement
-        shares = ", ".join(f"{k} {100 * v:.0f}%" for k, v in p.outcome_shares.items())
-        solara.Text(
-            f"The model from the same branch point ({p.runs} runs): {shares}. {100 * p.deaths_below:.0f}% "
-            f"of those runs had fewer deaths than the class, {100 * p.deaths_above:.0f}% more."
-        )
+        solara.Text(placement_words(first.placement, "the class", outcome_share=False))
     bullets([f"{e.id} {e.date}: {e.description}" for e in session.injects] or ["none"], "The instructor's injects")
     for actor_id, game in session.games.items():
         d = result.seats[actor_id]

@@ -13,7 +13,7 @@ import solara
 
 from ..model import EscalationModel
 from .briefing import belief_words
-from .debrief import debrief_game
+from .debrief import debrief_game, placement_words
 from .game import LET_MODEL_CHOOSE, ChoiceError, Game, GameError
 from .session import choice_rows, choice_summary, last_choice
 from .widgets import bullets, heading, table
@@ -172,10 +172,4 @@ def _debrief(model: Any, game: Game, redraw: Any) -> None:
         "debrief-path",
     )
     if d.placement is not None:
-        p = d.placement
-        shares = ", ".join(f"{k} {100 * v:.0f}%" for k, v in p.outcome_shares.items())
-        solara.Text(
-            f"The model from the same branch point ({p.runs} runs): {shares}. Your outcome happens in "
-            f"{100 * (p.your_outcome_share or 0):.0f}% of them; {100 * p.deaths_below:.0f}% of them had "
-            f"fewer deaths than your game, {100 * p.deaths_above:.0f}% more."
-        )
+        solara.Text(placement_words(d.placement, "your game", outcome_share=True))

@@ -68,6 +68,17 @@ class Placement:
     first_response_shares: dict[str, float]  # what the model's own actor did first
 
 
+def placement_words(p: Placement, whose: str, outcome_share: bool) -> str:
+    """The model's runs from the same branch point in a sentence, as the app's debriefs give it: their outcome
+    shares, how often the game's outcome happens among them (`outcome_share`), and where `whose` deaths fall."""
+    shares = ", ".join(f"{k} {100 * v:.0f}%" for k, v in p.outcome_shares.items())
+    own = f" Your outcome happens in {100 * (p.your_outcome_share or 0):.0f}% of them;" if outcome_share else ""
+    return (
+        f"The model from the same branch point ({p.runs} runs): {shares}.{own} {100 * p.deaths_below:.0f}% of them "
+        f"had fewer deaths than {whose}, {100 * p.deaths_above:.0f}% more."
+    )
+
+
 @dataclass(slots=True)
 class Debrief:
     """One game against history and against the model's distribution."""
