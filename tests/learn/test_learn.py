@@ -38,6 +38,17 @@ def shipped_weights() -> np.ndarray:
 def test_the_surrogate_is_the_models_own_probability_of_each_decision(tensor) -> None:
     value = evaluate(tensor, shipped_weights())  # the weights the replay's quantal actors decided with
     assert len(tensor.keys) > 100 and tensor.act.sum() > 5
+    what = np.array([key[3] for key in tensor.keys])
+    kinds = {  # both channels (section 1c): deeds and words, each acted or held ("silent" on the words channel)
+        "deed": tensor.act & ~tensor.words,
+        "word": tensor.act & tensor.words,
+        "hold": what == "hold",
+        "silent": what == "silent",
+    }
+    assert not (kinds["hold"] & tensor.words).any() and (tensor.words[kinds["silent"]]).all()
+    for name, rows in kinds.items():
+        assert rows.sum() >= 3, name
+        assert np.allclose(value.per_decision[rows], tensor.model_ll[0][rows], atol=1e-9), name
     assert np.allclose(value.per_decision, tensor.model_ll[0], atol=1e-9)
     assert value.total == pytest.approx(tensor.model_ll.sum() + tensor.other.sum(), abs=1e-8)
     other = evaluate(tensor, shipped_weights() + 0.5)

@@ -91,11 +91,12 @@ def closest(names: list[str], divergence: np.ndarray, kind: str) -> str:
 
 def doctrine_divergence(t: Tensor, w: np.ndarray) -> np.ndarray:
     """(C, K, doctrines): mean KL(doctrine || class) over the first replay's decision states of each kind where
-    some doctrine would rather act than hold (on quiet days every doctrine settles, and they say nothing)."""
+    some doctrine would rather act than hold (on quiet days every doctrine settles, and they say nothing); a day's
+    two channels share one state, read once."""
     C, K, _ = w.shape
     feats = t.feats[0]
-    holding = t.doctrine_probs[:, np.arange(len(t.hold)), t.hold]  # (doctrines, N)
-    contested = np.nanmin(holding, axis=0) < 0.5 if len(t.doctrines) else np.zeros(len(t.hold), dtype=bool)
+    holding = t.doctrine_probs[:, np.arange(len(t.hold)), t.hold]  # (doctrines, N), NaN where not read
+    contested = (np.where(np.isnan(holding), np.inf, holding) < 0.5).any(axis=0)
     out = np.full((C, K, len(t.doctrines)), np.nan)
     for c in range(C):
         u = np.einsum("nod,nd->no", feats, w[c][t.kind])

@@ -1,12 +1,17 @@
 """Feature tensors along replayed history: what the learned decision is fitted to (issue 19).
 
 A record is replayed as the particle filter replays it (score/filter.py `ScoringModel`, every actor under the
-`quantal` rule): at each decision the filter scores, i.e. each recorded act where the model evaluates it and
-each actor-day without an act at nightfall, we keep the deciding actor's feature matrix (rules/features.py) and
-the policy pipeline as a linear map (minds/policy.decide applied to each unit vector: cooling, preparation
-time, orders, host access; all linear in the rule's probabilities except a militia's obeyed attack order, whose
-floor on force is applied at the probabilities of the replay and counted in `approx`). So the probability the
-model gives a decision at weights w is m . softmax(F w), m the row of the map for what was observed.
+`quantal` rule): at each decision the filter scores, on each of the day's two channels (deeds and words, docs/model.md
+section 1c), i.e. each recorded act where the model evaluates it and each actor-day without an act on a channel at
+nightfall (key "hold" for deeds, "silent" for words), we keep the deciding actor's feature matrix
+(rules/features.py) and the policy pipeline as two linear maps, one per channel (minds/policy.decide applied to each
+unit vector under the actor's own rule parameters: the split into deeds and words, cooling, preparation time, orders,
+host access, the tremble). The split (rules/voice.py) moves or spreads each option's mass and sets the words
+channel's holding to 1 - (what is said), which on the simplex is the sum of each option's unsaid share: linear in the
+rule's probabilities wherever they sum to one, as a softmax's do; the tremble is linear there too. Every step is
+linear except a militia's obeyed attack order, whose floor on force is applied at the probabilities of the replay
+and counted in `approx`. So the probability the model gives a decision at weights w is m . softmax(F w), m the row
+of its channel's map for what was observed.
 
 Perception is noisy (severity felt, attribution of deniable acts), so one replay is one draw of what the actors
 perceived. We keep `particles` independent replays, with the same seeds for every weight vector (common random
@@ -19,7 +24,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -30,7 +34,7 @@ from ..minds.policy import decide
 from ..rules import RULES, Policy, Rule
 from ..rules.features import KINDS, NAMES, features, kind_of
 from ..scenario import Event, Scenario
-from ..score.filter import ScoringModel
+from ..score.filter import ScoringModel, channel_sizes
 from ..score.record import Until, scored_days
 
 ATTACK = 1  # mechanics/proxies.ATTACK: an obeyed attack order (the one non-linear step of the pipeline)
@@ -43,12 +47,13 @@ def doctrine_names() -> list[str]:
 
 
 class Probe:
-    """A rule whose policy is a given vector: pushing unit vectors through `decide` reads the pipeline's map."""
+    """A rule whose policy is a given vector, with the actor's own rule's parameters (its spread of words over a
+    deed, its tremble): pushing unit vectors through `decide` reads the pipeline's maps."""
 
     gives_orders = True
 
-    def __init__(self, n: int) -> None:
-        self.params = SimpleNamespace(epsilon=0.0)
+    def __init__(self, n: int, params: Any) -> None:
+        self.params = params
         self.vector = [0.0] * n
 
     def policy(self, view: Any) -> Policy:
@@ -59,8 +64,9 @@ class Probe:
 class Row:
     """One scored decision of one replay: features, pipeline rows of the observed option and of holding."""
 
-    key: tuple[str, int, str, str]  # (record, day, actor, event id or "hold")
+    key: tuple[str, int, str, str]  # (record, day, actor, event id, "hold" (deeds) or "silent" (words))
     kind: int
+    words: bool  # the channel: words, or deeds
     hold: int  # the index of holding among the options
     act: bool
     outcomes: int
@@ -72,16 +78,19 @@ class Row:
     model_ll: float = 0.0  # the filter's own floored log-probability of the decision, at the replay's weights
 
 
-def pipeline_map(actor: CrisisActor) -> np.ndarray:
-    """The policy pipeline of `actor` today as a matrix: column i is what `decide` makes of all mass on option i."""
+def pipeline_map(actor: CrisisActor) -> tuple[np.ndarray, np.ndarray]:
+    """The policy pipeline of `actor` today as two matrices, deeds and words: column i of each is what `decide`
+    makes of all mass on option i on that channel."""
     n = len(actor.options)
-    probe = Probe(n)
-    out = np.zeros((n, n))
+    probe = Probe(n, actor.rule.params)
+    deeds, words = np.zeros((n, n)), np.zeros((n, n))
     for i in range(n):
         probe.vector[i] = 1.0
-        out[:, i] = decide(actor, probe).probs  # type: ignore[arg-type]  # a duck-typed rule
+        policy = decide(actor, probe)  # type: ignore[arg-type]  # a duck-typed rule
+        deeds[:, i] = policy.probs
+        words[:, i] = policy.words if policy.words is not None else policy.probs
         probe.vector[i] = 0.0
-    return out
+    return deeds, words
 
 
 class ExtractingModel(ScoringModel):
@@ -93,6 +102,7 @@ class ExtractingModel(ScoringModel):
         self.rows: list[Row] = []
         names = doctrine_names() if doctrines else []
         self.doctrines: list[dict[str, Rule]] = [{n: RULES[n]() for n in names} for _ in self.actors]
+        self._read: set[tuple[int, str]] = set()  # (day, actor) whose doctrines' policies are kept already
         for actor in self.actors:
             if actor.forecaster is None:
                 actor.forecaster = Forecaster(actor, self)
@@ -103,37 +113,43 @@ class ExtractingModel(ScoringModel):
         added = self.factors[before:]
         if len(added) == 2 and added[1].key[1] == "choice":
             chosen = [o.index for o in actor.options if o.action == event.action and o.target == event.target]
-            self._keep(actor, event.id, chosen, act=True)
+            self._keep(actor, event.id, chosen, self.ladder[event.action].in_words)
 
     def before_night(self) -> None:
         if self.day < self.scored_days:
             for actor in self.actors:
-                if actor.actor_id not in self._acted:
-                    self._keep(actor, "hold", [actor.hold_index], act=False)
+                for words, key in ((False, "hold"), (True, "silent")):  # as the filter scores a quiet channel
+                    if (actor.actor_id, words) not in self._acted and self._choices[actor.actor_id][words]:
+                        self._keep(actor, key, [], words)
         super().before_night()
 
-    def _keep(self, actor: CrisisActor, what: str, chosen: list[int], act: bool) -> None:
-        m = pipeline_map(actor)
+    def _keep(self, actor: CrisisActor, what: str, chosen: list[int], words: bool) -> None:
+        """Keep one decision on one channel: an act (the options `chosen`) or, with none chosen, holding."""
+        m = pipeline_map(actor)[words]
         n = len(actor.options)
         self.rows.append(
             Row(
                 key=(self.record_name, self.day, actor.actor_id, what),
                 kind=KINDS.index(kind_of(actor)),
+                words=words,
                 hold=actor.hold_index,
-                act=act,
-                outcomes=max(1, n - 1),
+                act=bool(chosen),
+                outcomes=max(1, channel_sizes(actor)[words]),
                 feats=np.asarray(features(actor, actor.forecasts()), dtype=float),
-                m_obs=m[chosen].sum(axis=0) if act else np.zeros(n),
+                m_obs=m[chosen].sum(axis=0) if chosen else np.zeros(n),
                 m_hold=m[actor.hold_index],
-                approx=actor.proxy.ordered == ATTACK,
+                approx=not words and actor.proxy.ordered == ATTACK,
                 doctrines=self._doctrines(actor),
             )
         )
 
     def _doctrines(self, actor: CrisisActor) -> np.ndarray | None:
+        """Each doctrine's policy in this state, once per actor-day (a day's two channels share one state)."""
         rules = self.doctrines[actor.index]
-        if not rules:
+        seen = (self.day, actor.actor_id)
+        if not rules or seen in self._read:
             return None
+        self._read.add(seen)
         return np.array([rule.policy(actor).probs for rule in rules.values()])
 
 
@@ -183,6 +199,7 @@ class Tensor:
     m_hold: np.ndarray  # (P, N, O)
     valid: np.ndarray  # (N, O) bool: a real option, not padding
     act: np.ndarray  # (N,) bool
+    words: np.ndarray  # (N,) bool: a decision on the words channel (else deeds)
     hold: np.ndarray  # (N,) the index of holding among each decision's options
     outcomes: np.ndarray  # (N,)
     kind: np.ndarray  # (N,) int
@@ -244,7 +261,7 @@ def stack(results: list[list[tuple[list[Row], float]]], records: list[str]) -> T
             groups.append(g)
         group[n] = groups.index(g)
     record = np.repeat(np.arange(len(records)), per_record)
-    names = doctrine_names() if first and first[0].doctrines is not None else []
+    names = doctrine_names() if any(row.doctrines is not None for row in first) else []
     doctrine_probs = np.full((len(names), N, width), np.nan)
     for n, row in enumerate(first):
         if row.doctrines is not None:
@@ -255,7 +272,8 @@ def stack(results: list[list[tuple[list[Row], float]]], records: list[str]) -> T
         m_obs=m_obs,
         m_hold=m_hold,
         valid=valid,
-        act=np.array([row.act for row in first]),
+        act=np.array([row.act for row in first], dtype=bool),
+        words=np.array([row.words for row in first], dtype=bool),
         hold=np.array([row.hold for row in first]),
         outcomes=np.array([row.outcomes for row in first]),
         kind=np.array([row.kind for row in first]),

@@ -134,6 +134,7 @@ def resampled(t: Tensor, w: np.ndarray, seed: int, copies: int = 1) -> Tensor:
         m_hold=m_hold,
         valid=valid,
         act=act,
+        words=np.repeat(t.words, copies),
         hold=hold,
         outcomes=np.repeat(t.outcomes, copies),
         kind=kind,

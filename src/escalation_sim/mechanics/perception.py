@@ -292,11 +292,15 @@ def blame(observer: Memory, laid: Blame) -> None:
     # deaths in acts not yet answered are remembered: a later harmless act does not erase them
     observer.last_killed[j] = own_killed if observer.outstanding[j] == 0.0 else max(observer.last_killed[j], own_killed)
     # words make a words-only grievance, answered by words (docs 5a); any deed makes it a deed's
+    # words after an unanswered deed (the threat voicing a clash, docs/model.md 5a) do not displace it as the act
+    # to answer: the latest rung stays the deed's unless the words climb higher
+    voiced = verbal and observer.outstanding[j] > 0.0 and not observer.words_only[j]
     observer.words_only[j] = verbal and (observer.outstanding[j] == 0.0 or observer.words_only[j])
     observer.outstanding[j] = max(observer.outstanding[j], share)
     observer.grievance[j] += share
-    observer.last_rung[j] = laid.rung
-    observer.last_act_of[j] = laid.key
+    if not voiced or laid.rung > observer.last_rung[j]:
+        observer.last_rung[j] = laid.rung
+        observer.last_act_of[j] = laid.key
     observer.last_attribution[j] = laid.p
     observer.conciliatory[j] = False
     if laid.hit_self:
