@@ -203,7 +203,9 @@ def test_serial_process_and_dask_give_identical_tables(tmp_path: Path, dask_clus
     assert dask.complete
     expected = comparable(reference.results)
     assert len(expected) == 48 and expected["run_id"].tolist() == list(range(48))
-    assert expected["outcome"].nunique() > 1  # the sweep is not trivially constant
+    # the sweep is not trivially constant (its 48 two_state runs all code de-escalation under the death-based
+    # classes since words and deeds, so the check reads what the runs did)
+    assert expected["hostile_acts"].nunique() > 1 and expected["max_rung"].nunique() > 1
     for name in ("process", "dask"):
         folder = open_sweep(tmp_path / name)
         pd.testing.assert_frame_equal(comparable(folder.results), expected)
