@@ -7,12 +7,14 @@ would otherwise start matplotlib mathtext (a title with `$\\frac` would stop the
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.dates as mdates
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -32,6 +34,7 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 110) -> Path:
     return write_with(path, lambda handle: fig.savefig(handle, format="png", dpi=dpi))
 
 
+BRANCH_LABEL = "branch-label"  # the gid of the branch line's label (the app keeps event labels clear of it)
 PALETTE = ["#1f4e79", "#b22222", "#2e8b57", "#d2691e", "#6a5acd", "#8b8b00", "#008b8b", "#8b008b"]
 
 
@@ -43,13 +46,14 @@ class TimelineStyle:
     marker: tuple[float, float]  # marker area: history, model
     edge: float  # marker edge width
     headroom: float  # rungs of space above the top rung
-    label_chars: int  # a rung's names are cut to this length
+    label_chars: int  # a rung's names are wrapped at about this width (a name is never cut)
     ticks: tuple[int, int]  # date ticks: at least, at most
     ylabel: str
     legend: dict[str, Any] = field(default_factory=dict)  # where the legend goes, its type size
     legend_cols: int = 9
     legend_labels: tuple[str, str] = ("history (hollow)", "no force (square)")
     accident_in_legend: bool = True
+    label_lines: int = 2  # lines a rung's names may take: the whole names that fit, then "+N more"
     axis_font: float | None = None  # the y label and the dates (None: matplotlib's default)
 
 
@@ -96,8 +100,6 @@ def timeline(model: EscalationModel, ax: Axes | None = None, label_history: bool
                 color=colours[record.actor],
             )
             labelled += 1
-    if model.branch_date is not None:
-        ax.text(model.branch_date, ax.get_ylim()[1], " branch: model decides", va="top", fontsize=8)
     ax.axhline(model.crisis.outcomes.calm_rung - 0.5, color="grey", linewidth=0.6, alpha=0.5)
     title = model.crisis.title
     if not model.running:
@@ -135,10 +137,11 @@ def draw_timeline(model: EscalationModel, ax: Axes, style: TimelineStyle, last: 
             edgecolors=colour,
             linewidths=style.edge,
         )
-    if model.branch_date is not None and model.branch_date <= last:
-        ax.axvline(model.branch_date, color="black", linestyle="--", linewidth=1)
     _ladder_axis(model, ax, style)
     ax.set_xlim(model.start_date - dt.timedelta(days=1), last)
+    if model.branch_date is not None and model.branch_date <= last:
+        ax.axvline(model.branch_date, color="black", linestyle="--", linewidth=1)
+        _branch_label(ax, model.branch_date, style.font)
     locator = mdates.AutoDateLocator(minticks=style.ticks[0], maxticks=style.ticks[1])
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -163,16 +166,70 @@ def draw_timeline(model: EscalationModel, ax: Axes, style: TimelineStyle, last: 
     return colours
 
 
-def _ladder_axis(model: EscalationModel, ax: Axes, style: TimelineStyle) -> None:
-    """Rungs as y ticks, each named by the actions on it (cut to the style's length), with room above."""
-    ladder = model.ladder
-    rungs = sorted({a.rung for a in ladder.values()})
-    names: dict[int, list[str]] = {}
-    for action in ladder.values():
+def _branch_label(ax: Axes, branch: dt.date, font: float) -> None:
+    """Name the branch line at the top of the axis (`fit_branch_label` chooses its side)."""
+    ax.annotate(
+        "branch: the model decides \u2192",  # the arrow points at the model's days on either side
+        (branch, 1),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, -3),
+        textcoords="offset points",
+        va="top",
+        fontsize=font,
+        gid=BRANCH_LABEL,
+    )
+    fit_branch_label(ax)
+
+
+def fit_branch_label(ax: Axes) -> None:
+    """The branch line's label on the model's side of the line; on history's side when the model's side is too
+    narrow for it (the label would leave the axis). Called again by a view that moves the axis."""
+    fig = ax.figure
+    if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure: text is measured as Agg draws it
+        FigureCanvasAgg(fig)  # type: ignore[arg-type]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for text in ax.texts:
+        if text.get_gid() != BRANCH_LABEL:
+            continue
+        text.set_horizontalalignment("left")
+        text.xyann = (4, -3)  # type: ignore[attr-defined]
+        if text.get_window_extent(renderer).x1 > ax.get_window_extent(renderer).x1:
+            text.set_horizontalalignment("right")
+            text.xyann = (-4, -3)  # type: ignore[attr-defined]
+
+
+def rung_names(model: EscalationModel) -> dict[int, list[str]]:
+    """Every rung of the model's ladder with the names of the acts a rule may choose on it (none: an empty list)."""
+    names: dict[int, list[str]] = {a.rung: [] for a in model.ladder.values()}
+    for action in model.ladder.values():
         if action.chosen and not action.justifies:
-            names.setdefault(action.rung, []).append(action.label)
-    cut = style.label_chars
-    labels = [f"{r}  " + " / ".join(names.get(r, [])) for r in rungs]
-    ax.set_yticks(rungs)
-    ax.set_yticklabels([mpl_text(t if len(t) <= cut else t[: cut - 1] + "…") for t in labels], fontsize=style.font)
-    ax.set_ylim(min(rungs) - 0.5, max(rungs) + style.headroom)
+            names[action.rung].append(action.label)
+    return dict(sorted(names.items()))
+
+
+def rung_label(rung: int, names: list[str], width: int, lines: int) -> str:
+    """A rung's number and names on at most `lines` lines of about `width` characters. A name is never cut: the
+    first is always shown whole, and the names that do not fit are counted ("+3 more")."""
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        text = "\u00a0/ ".join(names[:shown]) + (f" +{rest}\u00a0more" if rest else "")  # a line may end at "/"
+        wrapped = _wrap(f"{rung}  {text}", width)
+        if len(wrapped) <= lines or shown == 1:
+            while len(wrapped) > lines:  # one name longer than the lines allow: wider lines, never a cut
+                width += 4
+                wrapped = _wrap(f"{rung}  {text}", width)
+            return "\n".join(wrapped).replace("\u00a0", " ")
+    return str(rung)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+def _ladder_axis(model: EscalationModel, ax: Axes, style: TimelineStyle) -> None:
+    """Rungs as y ticks, each named by the actions on it (whole names, `rung_label`), with room above."""
+    names = rung_names(model)
+    labels = [rung_label(r, n, style.label_chars, style.label_lines) for r, n in names.items()]
+    ax.set_yticks(list(names))
+    ax.set_yticklabels([mpl_text(t) for t in labels], fontsize=style.font)
+    ax.set_ylim(min(names) - 0.5, max(names) + style.headroom)

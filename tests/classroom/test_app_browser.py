@@ -31,8 +31,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]  # fmt: skip
 SHOTS = Path(os.environ.get("ESCALATION_SIM_SHOTS", "/tmp/escalation-sim-shots"))
-# (CSS viewport, zoom): a 1280x720 screen at 125% zoom is a 1024x576 CSS viewport at device scale 1.25
-SIZES = [((1024, 576), 1.25), ((1366, 768), 1.0), ((1920, 1080), 1.0)]
+# CSS viewports: a 1280x720 screen at 125% zoom is 1024x576 (the page is opened at device scale 1.25), two
+# laptops' and a classroom projector's (XGA, 1024x768)
+SIZES = [(1024, 576), (1366, 768), (1920, 1080), (1024, 768)]
 
 pytestmark = [
     pytest.mark.browser,
@@ -130,6 +131,7 @@ BOXES = """sel => [...document.querySelectorAll(sel)].map(e => {
 TEXTS = """() => [...document.querySelectorAll('.timeline-svg svg text')].map(t => {
   const r = t.getBoundingClientRect(), m = t.getScreenCTM();
   return {name: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b),
+          rung: t.closest('[id="matplotlib.axis_2"]') !== null,
           x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; })"""
 
 
@@ -142,12 +144,48 @@ def _step(page, days: int) -> None:
         expect(status).to_contain_text(f"Day {day} of 65", timeout=30_000)
 
 
-@pytest.mark.parametrize(("viewport", "zoom"), SIZES, ids=["1280x720@125%", "1366x768", "1920x1080"])
-def test_panels_do_not_overlap_and_timeline_text_is_readable(server, browser, viewport, zoom):
+FIGURE = """() => {
+  const card = document.querySelector('.panel-timeline'), svg = card.querySelector('.timeline-svg svg');
+  const style = getComputedStyle(card), c = card.getBoundingClientRect();
+  const f = svg.querySelector('#patch_1').getBoundingClientRect(), s = svg.getBoundingClientRect();
+  const key = [...card.querySelectorAll('.rung-key li')].map(li => ({text: li.textContent,
+    sw: li.scrollWidth, cw: li.clientWidth}));
+  return {card: c.width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 2,
+          figure: {x0: f.left, y0: f.top, x1: f.right, y1: f.bottom}, box: {w: s.width, h: s.height}, key}; }"""
+
+
+def _rung_axis_names() -> dict[int, list[str]]:
+    from escalation_sim.model import EscalationModel
+    from escalation_sim.plots import rung_names
+    from escalation_sim.scenario import load_scenario
+
+    return rung_names(EscalationModel(scenario=load_scenario(ROOT / "scenarios" / "jan2020.yaml"), rng=0))
+
+
+def _check_rung_names(texts: list[dict], key: list[dict]) -> None:
+    """Every rung's label names whole acts of that rung (never a cut name), the ones it counts ("+2 more") are all
+    in the key under the figure, and the key's lines wrap inside it."""
+    names = _rung_axis_names()
+    labels = {int(t["name"].split()[0]): t["name"] for t in texts if t["rung"] and re.match(r"-?\d", t["name"])}
+    assert set(names) <= set(labels), labels
+    keyed = {int(k["text"].split(":")[0]): k["text"] for k in key}
+    for rung, acts in names.items():
+        shown = re.sub(r" \+\d+ more$", "", labels[rung]).split(None, 1)[1:]
+        parts = shown[0].split(" / ") if shown else []
+        assert parts == acts[: len(parts)], f"rung {rung}: {labels[rung]!r} is not whole names of {acts}"
+        if len(parts) < len(acts):
+            assert keyed[rung] == f"{rung}: " + " / ".join(acts), keyed.get(rung)
+    assert all(k["sw"] <= k["cw"] + 1 for k in key), key
+
+
+def test_panels_do_not_overlap_and_the_timeline_fills_its_card_readably(server, browser):
+    """At 1280x720 at 125% (a 1024x576 CSS viewport), 1366x768, 1920x1080 and a 1024x768 projector: panels and
+    buttons apart; the timeline as wide as its card and shorter than the window; its text at least 12 CSS px,
+    inside the figure (nothing clipped) and never overlapping; rung names whole (the rest in the key)."""
     from playwright.sync_api import expect
 
     url, _, _ = server
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=zoom)
+    context = browser.new_context(viewport={"width": 1024, "height": 576}, device_scale_factor=1.25)
     try:
         page = context.new_page()
         page.goto(url)
@@ -155,21 +193,38 @@ def test_panels_do_not_overlap_and_timeline_text_is_readable(server, browser, vi
         _step(page, 10)
         expect(page.locator(".decision-trace")).to_be_visible()
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"home-{viewport[0]}x{viewport[1]}.png"), full_page=True)
-        panels = page.evaluate(BOXES, ".es-panel")
-        assert len(panels) == 5, panels
-        for i, a in enumerate(panels):
-            assert a["x0"] >= -0.5 and a["x1"] <= viewport[0] + 0.5, f"panel outside the window: {a}"
-            assert a["sw"] <= a["cw"] + 1, f"content wider than its panel: {a}"
-            for b in panels[i + 1 :]:
-                assert not _overlaps(a, b), f"panels overlap at {viewport}: {a} / {b}"
-        buttons = page.evaluate(BOXES, ".main-buttons .v-btn")
-        assert len(buttons) == 4 and not any(_overlaps(a, b) for a in buttons for b in buttons if a is not b)
-        texts = page.evaluate(TEXTS)
-        assert texts and min(t["px"] for t in texts) >= 12, sorted(texts, key=lambda t: t["px"])[:3]
-        labels = [t for t in texts if t["name"].strip()]
-        clashes = [(a["name"], b["name"]) for i, a in enumerate(labels) for b in labels[i + 1 :] if _overlaps(a, b, 1)]
-        assert not clashes, f"timeline labels overlap: {clashes}"
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=str(SHOTS / f"home-{width}x{height}.png"), full_page=True)
+            panels = page.evaluate(BOXES, ".es-panel")
+            assert len(panels) == 5, panels
+            for i, a in enumerate(panels):
+                assert a["x0"] >= -0.5 and a["x1"] <= width + 0.5, f"panel outside the window: {a}"
+                assert a["sw"] <= a["cw"] + 1, f"content wider than its panel: {a}"
+                for b in panels[i + 1 :]:
+                    assert not _overlaps(a, b), f"panels overlap at {width}x{height}: {a} / {b}"
+            buttons = page.evaluate(BOXES, ".main-buttons .v-btn")
+            assert len(buttons) == 4 and not any(_overlaps(a, b) for a in buttons for b in buttons if a is not b)
+            figure = page.evaluate(FIGURE)
+            box = figure["figure"]
+            drawn = box["x1"] - box["x0"], box["y1"] - box["y0"]
+            assert drawn[0] >= 0.98 * figure["card"], f"the timeline fills {drawn[0] / figure['card']:.0%} of its card"
+            assert abs(drawn[1] - figure["box"]["h"]) <= 2, f"bands above and below the timeline: {figure}"
+            assert drawn[1] <= 0.8 * height, f"the timeline is taller than the window allows: {figure}"
+            texts = page.evaluate(TEXTS)
+            assert texts and min(t["px"] for t in texts) >= 12, sorted(texts, key=lambda t: t["px"])[:3]
+            clipped = [t["name"] for t in texts if t["name"].strip() and not (
+                t["x0"] >= box["x0"] - 0.5 and t["x1"] <= box["x1"] + 0.5
+                and t["y0"] >= box["y0"] - 0.5 and t["y1"] <= box["y1"] + 0.5)]  # fmt: skip
+            assert not clipped, f"text cut at the figure's edge at {width}x{height}: {clipped}"
+            labels = [t for t in texts if t["name"].strip()]
+            clashes = [
+                (a["name"], b["name"]) for i, a in enumerate(labels) for b in labels[i + 1 :] if _overlaps(a, b, 1)
+            ]
+            assert not clashes, f"timeline labels overlap at {width}x{height}: {clashes}"
+            assert any(t["name"].startswith("branch: the model decides") for t in labels), "the branch line is named"
+            assert not any("\u2026" in t["name"] or "..." in t["name"] for t in labels)
+            _check_rung_names(labels, figure["key"])
     finally:
         context.close()
 

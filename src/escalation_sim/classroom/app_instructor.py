@@ -15,13 +15,13 @@ import segno
 import solara
 
 from ..scenario import load_scenario, scenario_paths
+from .app_panels import timeline_figure
 from .app_seats import clock, query
 from .debrief import placement_words
 from .game import ChoiceError, GameError
 from .session import ClassSession, choice_rows, choice_summary
 from .session_file import session_json
 from .sessions import find_session, open_session
-from .timeline_view import timeline_svg
 from .widgets import bullets, heading, link, page_style, table, use_live
 
 URL_ENV = "ESCALATION_SIM_APP_URL"  # set by `escalation-sim app`: the address students' browsers use
@@ -131,7 +131,7 @@ def RunSession(session: ClassSession) -> None:
         link(instructor_url(session, base), css_class="instructor-link")
     with solara.Div(classes=["es-grid"]):
         with solara.Div(classes=["es-panel", "es-wide", "es-figure", "panel-timeline"]):
-            solara.HTML(tag="div", unsafe_innerHTML=timeline_svg(model), classes=["timeline-svg"])
+            timeline_figure(model)
         with solara.Div(classes=["es-panel", "instructor-controls"]):
             Controls(session, version)
         with solara.Div(classes=["es-panel", "instructor-inject"]):

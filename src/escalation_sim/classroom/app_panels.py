@@ -14,15 +14,23 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..model import EscalationModel
-from .timeline_view import timeline_svg
+from .timeline_view import rung_key, timeline_svg
 from .widgets import bullets, heading, table
 
 TRACE_LENGTH = 8
 
 
+def timeline_figure(model: EscalationModel) -> None:
+    """The timeline and, under it, the rungs whose acts the axis counts ("+2 more") named in full."""
+    solara.HTML(tag="div", unsafe_innerHTML=timeline_svg(model), classes=["timeline-svg"])
+    key = rung_key(model)
+    if key:
+        bullets(key, "Every act on the rungs the axis shortens", "rung-key")
+
+
 def timeline_panel(model: EscalationModel) -> None:
     heading("Ladder timeline")
-    solara.HTML(tag="div", unsafe_innerHTML=timeline_svg(model), classes=["timeline-svg"])
+    timeline_figure(model)
     events = model.crisis.events
     with solara.Details(
         f"Historical events ({len(events)}; hollow markers on the timeline)"
