@@ -90,3 +90,14 @@ def test_the_debrief_shows_the_dead(jan2020):
     result = CliRunner().invoke(app, ["play", "jan2020", "--as", "IRN", "--runs", "0"], input="w 60\n" * 20,
                                 env={"COLUMNS": "200"}, catch_exceptions=False)  # fmt: skip
     assert "Deaths since 2020-01-04" in result.output and "civilians 176" in result.output
+
+
+def test_a_strikes_warning_is_told_in_words(jan2020):
+    """The model's trace says "warning via iraq_pm (Iraq's prime minister ...): lost"; a player reads whether a
+    warning was sent, through whom, and whether it came in time, never the channel's id."""
+    game = Game(jan2020, "IRN", seed=3)
+    game.to_branch_point()
+    game.play(next(o.index for o in game.actor.options if o.action == "calibrated_strike"))
+    strike = next(line for line in game.situation().happened if "calibrated strike" in line)
+    assert "missiles landed" in strike and "via iraq_pm" not in strike and ": lost" not in strike, strike
+    assert any(w in strike for w in ("a warning sent through", "warned", "no warning")), strike

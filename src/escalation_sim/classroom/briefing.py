@@ -98,6 +98,29 @@ def describe(record: Record, me: str, ladder: dict[str, Action]) -> str:
 SALVO = re.compile(r"; (warned [^;]*|warning [^;]*|unwarned); (\d+) of (\d+) missiles landed$")  # `Model.act`
 
 
+PRIVATE_WARNING = re.compile(
+    r"^warning via [^ ]+(?: \((?P<via>.*)\))?: (?P<fate>lost|arrives (?P<when>.*?))(?P<late> \(too late\))?$"
+)
+
+
+def warning_words(warning: str) -> str:
+    """A strike's warning as a player reads it: "warning via iraq_pm (Iraq's prime minister): lost" (the model's
+    trace, `signals.warn`) becomes "a warning sent through Iraq's prime minister was lost"."""
+    if warning == "unwarned":
+        return "no warning"
+    if warning == "warning no open channel":
+        return "no warning (no open channel to send one)"
+    found = PRIVATE_WARNING.match(warning)
+    if found is None:
+        return warning  # "warned publicly", or a form this reader does not know: as the model wrote it
+    through = f" through {found['via']}" if found["via"] else ""
+    if found["fate"] == "lost":
+        return f"a warning sent{through} was lost"
+    if found["late"]:
+        return f"a warning sent{through} arrived too late to shelter"
+    return f"warned{through} in time to shelter"
+
+
 def outcome_words(record: Record, me: str, ladder: dict[str, Action]) -> str:
     """What came of an act, as those who saw it would know: the dead and wounded by nation ("no casualties"
     for force that killed no one), and for a missile salvo whether it was warned and how many missiles landed."""
@@ -111,7 +134,7 @@ def outcome_words(record: Record, me: str, ladder: dict[str, Action]) -> str:
     salvo = SALVO.search(record.reason)
     if salvo:
         warning, landed, fired = salvo.group(1), int(salvo.group(2)), int(salvo.group(3))
-        parts.append("no warning" if warning == "unwarned" else warning)
+        parts.append(warning_words(warning))
         parts.append(f"{landed} of {fired} missiles landed ({fired - landed} intercepted or failed)")
     return "; ".join(parts)
 
