@@ -151,3 +151,12 @@ def test_a_few_key_sliders_come_first():
     first = key_sliders(SLIDERS, load_scenario(ROOT / "scenarios" / "jan2020.yaml"))
     assert len(first) == KEY_COUNT and first[0] == "IRN.temperature" and US_MARGIN in first
     assert len(SLIDERS) > 20  # the rest wait under "Advanced"
+
+
+def test_slider_labels_name_the_doctrine_in_words():
+    from escalation_sim.classroom.sliders import slider_words
+
+    assert slider_words(US_MARGIN) == "red line: margin"
+    assert slider_words("IRN.temperature") == "temperature"
+    assert slider_words("X.components.0.rule.killed_threshold") == "component 1: killed threshold"
+    assert slider_words("X.regimes.a.components.1.rule.margin") == "a, component 2: margin"

@@ -280,11 +280,13 @@ def test_scenario_choice_rebuilds_title_and_sliders(server, browser):
         page = context.new_page()
         page.goto(url)
         expect(page.locator(".page-title")).to_contain_text("US-Iran", timeout=60_000)
-        expect(page.get_by_text("IRN (cost_benefit): temperature = 0.15", exact=False)).to_be_visible()
+        expect(page.get_by_text("IRN (cost benefit): temperature = 0.15", exact=False)).to_be_visible()
+        expect(page.get_by_text("USA (regime): red line: margin = 0 (from -3 to 3)")).to_be_visible()
+        assert "regimes." not in page.locator(".panel-settings").inner_text()  # the key sliders, in words
         page.locator(".panel-settings .v-select").first.click()
         page.get_by_role("option", name="two_state").click()
         expect(page.locator(".page-title")).not_to_contain_text("US-Iran", timeout=30_000)
-        expect(page.get_by_text("IRN (cost_benefit): temperature")).to_have_count(0)
+        expect(page.get_by_text("IRN (cost benefit): temperature")).to_have_count(0)
         expect(page.locator(".slider-label").first).to_be_visible()
     finally:
         context.close()

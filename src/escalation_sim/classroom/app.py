@@ -32,7 +32,7 @@ from .app_panels import network_png, timeline_panel, trace_panel
 from .app_play import PlayPanel, StepQueue, play_days
 from .app_seats import SeatPage
 from .game import LET_MODEL_CHOOSE, ChoiceError, Game, GameError
-from .sliders import key_sliders, rule_sliders, slider_help, with_sliders
+from .sliders import key_sliders, rule_sliders, slider_help, slider_words, with_sliders
 from .widgets import heading, page_style
 
 # Solara warns on every first request over plain http that it falls back to samesite=lax cookies; that fallback
@@ -137,11 +137,11 @@ def network_panel(model: ClassroomModel) -> None:
 @solara.component
 def SliderControl(scenario: Scenario, key: str, slider: Any, value: Any, on_value: Any) -> None:
     """A labelled slider: the actor, its rule and parameter, the value with its range, and the help text."""
-    actor_id, name = key.split(".", 1)
-    rule = scenario.actors[actor_id].rule.name
+    actor_id = key.split(".", 1)[0]
+    rule = scenario.actors[actor_id].rule.name.replace("_", " ")
     shown = f"{value:g}" if isinstance(value, float) else str(value)
     solara.Text(
-        f"{actor_id} ({rule}): {name.replace('_', ' ')} = {shown}  [range {slider.min:g}-{slider.max:g}]",
+        f"{actor_id} ({rule}): {slider_words(key)} = {shown}  (from {slider.min:g} to {slider.max:g})",
         classes=["slider-label"],
     )
     widget = solara.SliderFloat if slider.is_float_slider else solara.SliderInt

@@ -44,6 +44,24 @@ def key_sliders(sliders: dict[str, Slider], scenario: Scenario) -> list[str]:
     return (ranked + rest)[:KEY_COUNT]
 
 
+def slider_words(key: str) -> str:
+    """A slider's parameter as a reader says it: "regimes.red_line.margin" is "red line: margin", and
+    "components.0.rule.temperature" is "component 1: temperature"."""
+    parts = key.split(".")[1:]
+    words = []
+    while len(parts) > 1:
+        if parts[0] == "regimes":
+            words.append(parts[1].replace("_", " "))
+            parts = parts[2:]
+        elif parts[0] == "components":
+            words.append(f"component {int(parts[1]) + 1}")
+            parts = parts[3:]  # components.N.rule
+        else:
+            break
+    name = " ".join(p.replace("_", " ") for p in parts)
+    return ", ".join(words) + f": {name}" if words else name
+
+
 def _rule_parts(params: RuleParams, prefix: str = "") -> Any:
     """The rule and the doctrines inside it (a regime's regimes, a mixture's components), with their paths."""
     yield prefix, params
