@@ -400,7 +400,9 @@ def test_single_player_from_play_as_to_the_debrief_with_no_lost_click(server, br
             step.click()  # no wait between presses
         expect(status).to_contain_text("Day 3 of 65", timeout=30_000)
         page.get_by_role("button", name="Play as IRN").click()
-        expect(page.locator(".play-status")).to_contain_text("You are IRN", timeout=30_000)
+        expect(page.locator(".play-status")).to_contain_text(
+            "your day 1 of 57 from the branch point. You are IRN", timeout=30_000
+        )
         page.get_by_role("button", name="calibrated strike on state forces -> USA (rung 7)").click()
         expect(page.locator(".play-last")).to_contain_text("calibrated strike on state forces -> USA (your choice")
         expect(page.locator(".play-news")).to_contain_text("missiles landed")

@@ -103,7 +103,8 @@ def PlayPanel(model: Any, redraw: Any, version: int) -> None:
         return
     s = game.situation()
     solara.Text(
-        f"{s.date}: day {s.turn} of {s.turns}. You are {s.actor_id} ({s.actor_name}). Step and Play hold for you.",
+        f"{s.date}: your day {s.turn} of {s.turns} from the branch point. You are {s.actor_id} ({s.actor_name}). "
+        "Step and Play hold for you.",
         classes=["play-status"],
     )
     last = last_choice(game.choices)
