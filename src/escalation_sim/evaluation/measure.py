@@ -113,7 +113,8 @@ def record_columns(case: Scenario, climate: Climate, s: Frozen, workers: int) ->
     value = surrogate(t, weight_matrix())
     row |= {"model": float(value.per_record[0]), "model_decisions": len(t.keys), "model_floor_nats": value.floor_nats}
     try:
-        result = score_scenario(case, s.score_particles, s.score_replications, s.seed, "record", "process", workers)
+        executor = "serial" if workers == 1 else "process"
+        result = score_scenario(case, s.score_particles, s.score_replications, s.seed, "record", executor, workers)
         row |= {"handset": result.log_likelihood, "handset_mc_se": result.mc_se}
         row["handset_floor_nats"] = result.floor_nats
     except UnscorableError as exc:  # an event the hand-set actors could not have chosen: no number, the reason
