@@ -58,6 +58,9 @@ def evaluate(
     record_freeze: Annotated[
         bool, typer.Option(help="Train stage: record the entry in --registry (--no-record-freeze: only report it).")
     ] = True,
+    split: Annotated[
+        str | None, typer.Option(help="With --frozen: 'test' measures the test cases only (train ones reused if kept).")
+    ] = None,
 ) -> None:
     """The crisis library under the fitted quantal model and the hand-set doctrines, out of sample.
 
@@ -81,6 +84,10 @@ def evaluate(
     check_seed(seed)
     check_output(out, "--out", folder=True)  # up front: a file or /dev/null is refused before any run
     check_output(registry, "--registry")
+    if split not in (None, "test", "train"):
+        raise fail(f"--split: expected test or train, got {split!r}")
+    if split is not None and frozen is None:
+        raise fail("--split applies to --frozen only (without it, only train cases are measured)")
     settings = Frozen(runs, horizon_runs, horizon_days, seed, score_particles, score_replications, surrogate_replays)
     try:
         if freeze_only:
@@ -99,7 +106,7 @@ def evaluate(
         ) as bar:  # fmt: skip
             report = run_evaluation(
                 library, out, settings if (frozen is None or changed) else None, registry, _stages(bar), frozen,
-                workers, record_freeze,
+                workers, record_freeze, split,
             )  # fmt: skip
     except ScenarioError as exc:  # a case in the folder that is not a valid scenario: say which and why
         raise fail(f"{library}: a case cannot be used: {exc}") from None
@@ -176,6 +183,7 @@ def register(app: typer.Typer) -> None:
             "git add calibration/frozen.json && git commit -m 'Freeze protocol'",
             "escalation-sim evaluate --workers 2     # train cases only (re-run: finished cases are reused)",
             "escalation-sim evaluate --frozen 1a2b3c4d --workers 2   # every case, test included, once committed",
+            "escalation-sim evaluate --frozen 1a2b3c4d --split test  # the test cases only (what the decision needs)",
             "escalation-sim evaluate --runs 50 --horizon-runs 20 --no-record-freeze --out /tmp/quick   # a trial",
             note="The test split is measured only with --frozen, only once git shows the entry committed, and only "
             "while the weights, settings, source and case files are those frozen.",

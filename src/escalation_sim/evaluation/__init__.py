@@ -72,12 +72,14 @@ def evaluate(
     frozen_hash: str | None = None,
     workers: int = 2,
     record_freeze: bool = True,
+    split: str | None = None,
 ) -> dict[str, Any]:
     """The stage asked for, into `out`; returns report.json's content. `progress(stage, done, total)`.
 
     Without `frozen_hash`: the protocol entry of this tree (recorded in `registry` if `record_freeze`), the
     train cases only. With it: the entry must be committed (git) and match this tree; every case, test included,
-    with the frozen settings (train cases already measured under the same hash are reused).
+    with the frozen settings (train cases already measured under the same hash are reused); `split` "test"
+    limits it to the test cases (the decision needs only them).
     """
     tick = progress or (lambda stage, done, total: None)
     cases, files = library_cases(library)
@@ -97,7 +99,7 @@ def evaluate(
             raise FrozenError(f"--frozen {frozen_hash}: the settings are the frozen ones ({s}); do not pass others")
         commit = freeze_commit(digest, registry)
         verify(entry, protocol_entry(cases, files, s), digest)
-        measured = cases
+        measured = [c for c in cases if split in (None, c.split)]
     began = time.time()
     outcomes, scores = _measure_all(measured, cases, s, digest, out, workers, tick)
     report = _report(outcomes, scores, entry, digest, registry, commit, s, record_freeze or commit is not None)
