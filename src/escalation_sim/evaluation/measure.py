@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -134,12 +135,16 @@ def measure_case(
     shares_ = climate.class_shares(case.name)
     head = {"case": case.name, "split": case.split, "observed": case.observed_outcome}
     outcome = dict(head) | {"runs": s.runs, "horizon_runs": s.horizon_runs}
+    clock = time.perf_counter()
     say("learned model runs")
     outcome |= model_columns(case, learned(case), "", shares_, s, workers)
+    outcome["seconds_runs_model"], clock = time.perf_counter() - clock, time.perf_counter()
     say("hand-set model runs")
     outcome |= model_columns(case, case, "_handset", shares_, s, workers)
+    outcome["seconds_runs_handset"], clock = time.perf_counter() - clock, time.perf_counter()
     say("record log-likelihoods")
     score = dict(head) | record_columns(case, climate, s, workers)
+    outcome["seconds_record"] = time.perf_counter() - clock
     return outcome, score
 
 
