@@ -19,7 +19,6 @@ from tests.helpers import ROOT
 from escalation_sim.evaluation import Frozen, evaluate, freeze, library_cases, metrics
 from escalation_sim.evaluation.climate import Climate, total
 from escalation_sim.evaluation.freeze import protocol_entry, settings_of, verify
-from escalation_sim.evaluation.measure import measure_case
 from escalation_sim.evaluation.protocol import freeze_commit
 from escalation_sim.evaluation.summary import summarise
 from escalation_sim.scenario import load_scenario
@@ -104,18 +103,34 @@ def test_the_test_split_is_refused_until_the_freeze_is_committed_and_while_anyth
     assert not out.exists()
 
 
-def test_a_case_measured_under_both_models_has_every_column(tmp_path: Path) -> None:
-    cases = [_case(name) for name in TRAIN]
-    outcome, score = measure_case(cases[2], cases, TINY, workers=1)
-    assert set(score) >= SCORES and set(outcome) >= OUTCOMES
+def test_the_train_stage_writes_every_column_and_a_rerun_reuses_finished_cases(tmp_path: Path, monkeypatch) -> None:
+    library = tmp_path / "library"
+    library.mkdir()
+    shutil.copy(ROOT / "scenarios" / "library" / "vixuyen1987.yaml", library)  # a short train case
+    out, registry = tmp_path / "out", tmp_path / "frozen.json"
+    report = evaluate(library, out, TINY, registry, workers=1, record_freeze=False)
+    assert not registry.exists() and report["frozen"]["commit"] is None and not report["summary"]["decision"]["applied"]
+    outcomes, scores = pd.read_csv(out / "outcomes.csv"), pd.read_csv(out / "scores.csv")
+    assert set(scores.columns) >= SCORES and set(outcomes.columns) >= OUTCOMES
+    row, score = outcomes.iloc[0], scores.iloc[0]
     assert all(score[b] < 0 for b in SCORES - {"case", "split"})
     for suffix in ("", "_handset"):
-        assert sum(outcome[f"share_{k}{suffix}"] for k in ("de-escalation", "protracted", "war")) == pytest.approx(1)
-        for label in ("minus4w", "plus4w"):
-            moved = [outcome[f"share_{k}_{label}{suffix}"] for k in ("de-escalation", "protracted", "war")]
-            assert sum(moved) == pytest.approx(1)
-    assert outcome["rps_uniform"] == pytest.approx(metrics.rps(metrics.uniform(), outcome["observed"]))
-    assert outcome["log_uniform"] == pytest.approx(math.log(1 / 3))
+        for label in ("", "_minus4w", "_plus4w"):
+            total = sum(row[f"share_{k}{label}{suffix}"] for k in ("de-escalation", "protracted", "war"))
+            assert total == pytest.approx(1)
+    assert row["rps_uniform"] == pytest.approx(metrics.rps(metrics.uniform(), row["observed"]), rel=1e-5)
+    assert row["log_uniform"] == pytest.approx(math.log(1 / 3), rel=1e-5)  # the CSV keeps 6 digits
+    assert (out / "shares.png").stat().st_size > 0 and "preq. Markov-1" in (out / "tables.md").read_text()
+
+    def never(*args, **kwargs):
+        raise AssertionError("a finished case was measured again")
+
+    monkeypatch.setattr("escalation_sim.evaluation.measure_case", never)
+    again = evaluate(library, out, TINY, registry, workers=1, record_freeze=False)
+    assert again["frozen"]["sha256"] == report["frozen"]["sha256"]
+    assert pd.read_csv(out / "outcomes.csv").equals(outcomes)
+    with pytest.raises(AssertionError, match="measured again"):  # other settings: another hash, measured afresh
+        evaluate(library, out, replace(TINY, runs=11), registry, workers=1, record_freeze=False)
 
 
 def test_the_summary_gives_intervals_over_cases_and_applies_the_decision_only_on_test() -> None:
