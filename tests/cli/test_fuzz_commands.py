@@ -123,8 +123,9 @@ def test_evaluate(folder: Path, case: tuple[str, dict], split: Any, out: str) ->
     (library / "case.yaml").write_text(dump(data), encoding="utf-8")
     (folder / "file").write_text("x")
     target = out if out.startswith("/") else str(folder / out)
-    check(invoke("evaluate", str(library), "--out", target, "--no-loo", "--walkers", "2", "--steps", "2",
-                 "--particles", "10", "--runs", "10", "--score-particles", "10", "--workers", "1"))  # fmt: skip
+    check(invoke("evaluate", str(library), "--out", target, "--runs", "10", "--horizon-runs", "10",
+                 "--score-particles", "10", "--surrogate-replays", "1", "--workers", "1", "--no-record-freeze",
+                 "--registry", str(folder / "frozen.json")))  # fmt: skip
 
 
 @FUZZ

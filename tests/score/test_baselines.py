@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from escalation_sim.score import score_scenario
-from escalation_sim.score.baselines import BASELINES, TERMS, actor_days, options_of, parameters, spaces_of
+from escalation_sim.score.baselines import BASELINES, TERMS, Space, actor_days, options_of, parameters, spaces_of
 from escalation_sim.score.counts import counted_terms
 from escalation_sim.score.hawkes import MIN_DECISIONS, fit, hawkes_terms
 from escalation_sim.score.record import ActorDay, observed, scored_days
@@ -57,8 +57,9 @@ def test_the_in_sample_baselines_do_use_later_days_and_count_their_parameters(ja
         assert after[:20] != before[:20]
     space = spaces["USA"]
     n, k = space.options, len(space.coins)
-    assert parameters("base_rate", space) == n + k  # acting, n - 1 option shares, each coin
-    assert parameters("markov1", space) == (n + 1) * n + 2 * k
+    assert space.deeds > 0 and space.words > 0 and space.deeds + space.words == n
+    assert parameters("base_rate", space) == n + k  # per channel: acting, n_c - 1 option shares; each coin
+    assert parameters("markov1", space) == (space.deeds + 1) * space.deeds + (space.words + 1) * space.words + 2 * k
     assert all(parameters(name, space) == 0 for name in PREQUENTIAL)
 
 
@@ -113,3 +114,40 @@ def test_score_json_has_every_baseline_with_its_timing_and_choice_split() -> Non
             assert row[name] == pytest.approx(row[f"{name}_timing"] + row[f"{name}_choice"]), actor
     per_actor = sum(row["hawkes"] for row in j["per_actor"].values())
     assert per_actor == pytest.approx(j["baselines"]["hawkes"]["total"])
+
+
+def test_baselines_score_a_words_and_a_deeds_decision_per_actor_day() -> None:
+    """Like for like with the model (score/filter.py): each channel holds or acts on its own, with its own
+    counts. Two deed options (strike, raid) and one word option (threaten); worked by hand with Jeffreys 1/2."""
+    space = Space(deeds=2, words=1, coins=(), said=frozenset({"threaten"}))
+    days = [
+        ActorDay(0, "A", acts=[("strike", "B", "E1"), ("threaten", "B", "E2")]),  # a deed and a word
+        ActorDay(1, "A"),  # silent and holding: two holds
+        ActorDay(2, "A", acts=[("threaten", "B", "E3")]),  # a word; holding on deeds
+    ]
+    terms = TERMS["prequential_base_rate"](days, space)
+    log = math.log
+    # day 0: both channels at the prior: acting 1/2 on each; strike 1/2 of the two deeds, threaten 1 of one word
+    assert terms[0].act == pytest.approx(2 * log(0.5)) and terms[0].choice == pytest.approx(log(0.5) + log(1.0))
+    # day 1: each channel saw one act in one trial: acting (1 + 1/2) / (1 + 1) = 3/4; both hold
+    assert terms[1].act == pytest.approx(2 * log(1 - 0.75)) and terms[1].choice == 0.0
+    # day 2: words acted 1 in 2 trials: (1.5 / 3); deeds likewise held with (1 - 1.5 / 3)
+    assert terms[2].act == pytest.approx(log(0.5) + log(0.5)) and terms[2].choice == pytest.approx(log(1.0))
+    # Markov-1 per channel: day 2's state on each channel is yesterday's holding, seen once before (day 0, whose
+    # "yesterday" is holding too), when each channel acted: acting (1 + 1/2) / (1 + 1) = 3/4. Words act, deeds hold
+    markov = TERMS["prequential_markov1"](days, space)
+    assert markov[2].act == pytest.approx(log(0.75) + log(1 - 0.75))
+    # the uniform baseline: 1/(n_c + 1) to hold on each channel
+    uniform = TERMS["uniform"](days, space)
+    assert uniform[1].act == pytest.approx(log(1 / 3) + log(1 / 2))
+    # pooling the channels (one decision a day among all three options) scores the same days differently
+    pooled = counted_terms(days, 3, (), markov=False, prequential=True)
+    assert sum(t.act + t.choice for t in pooled) != pytest.approx(sum(t.act + t.choice for t in terms))
+
+
+def test_a_channel_without_options_is_not_scored_but_its_coins_are() -> None:
+    space = Space(deeds=0, words=2, coins=("justified",), said=frozenset({"threaten", "warn"}))
+    days = [ActorDay(0, "A", justified="J1"), ActorDay(1, "A", acts=[("warn", "B", "E1")])]
+    terms = TERMS["prequential_base_rate"](days, space)
+    assert terms[0].act == pytest.approx(math.log(0.5)) and terms[0].coins == pytest.approx(math.log(0.5))
+    assert terms[1].coins == pytest.approx(math.log(1 - 0.75)) and terms[1].choice == pytest.approx(math.log(0.5))

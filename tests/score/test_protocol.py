@@ -54,17 +54,19 @@ def test_modal_class_only_where_it_clears_the_runner_up() -> None:
 
 
 def test_horizon_shift_drops_history_after_an_earlier_horizon() -> None:
-    case = load_scenario(ROOT / "scenarios" / "library" / "uri2016.yaml")  # three events in its last four weeks
+    case = load_scenario(ROOT / "scenarios" / "library" / "syria2017.yaml")  # six events in its last four weeks
+    assert case.split == "train"
     early = shifted(case, -SHIFT_DAYS)
     assert (case.end_date - early.end_date).days == SHIFT_DAYS
     assert all(e.date <= early.end_date for e in early.events)
-    assert len(early.events) == len(case.events) - 3
+    assert len(early.events) == len(case.events) - 6
     late = shifted(case, SHIFT_DAYS)
     assert (late.end_date - case.end_date).days == SHIFT_DAYS and len(late.events) == len(case.events)
 
 
 def test_horizon_row_reports_both_shifts_and_flags_a_large_move() -> None:
-    case = load_scenario(ROOT / "scenarios" / "library" / "taji2020.yaml")
+    case = load_scenario(ROOT / "scenarios" / "library" / "gaza2012.yaml")  # a train case: the test split is sealed
+    assert case.split == "train"
     base = distribution(case, n=20, seed=0, workers=1)
     row = horizon_row(case, base, n=20, seed=0, workers=1)
     for label in ("minus4w", "plus4w"):

@@ -1,121 +1,106 @@
-"""The evaluation's tables in Markdown (tables.md in the output folder, pasted into docs/validation.md)."""
+"""The evaluation's tables in Markdown (tables.md in the output folder, for docs/validation.md)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
 
-SCORE_COLUMNS = {
+from ..results.outcomes import OUTCOMES
+
+RECORD = {
+    "model": "fitted quantal (surrogate)",
+    "handset": "hand-set (filter)",
     "uniform": "uniform",
     "climatology": "climatology (train)",
-    "base_rate": "base rate (in-sample)",
-    "markov1": "Markov-1 (in-sample)",
     "prequential_base_rate": "preq. base rate",
     "prequential_markov1": "preq. Markov-1",
     "hawkes": "Hawkes (preq.)",
 }
-RPS = {"rps_model": "RPS, model", "rps_uniform": "RPS, uniform", "rps_climatology": "RPS, train climatology"}
-
-
-GAINS = {"uniform": "RPS gain over uniform (90% CI)", "climatology": "RPS gain over train climatology (90% CI)"}
-
-
-def _gain(r: dict[str, Any], other: str) -> str:
-    """The mean gain in RPS of the model over a baseline, with its bootstrap interval over the cases."""
-    low, high = r[f"rps_gain_{other}_low"], r[f"rps_gain_{other}_high"]
-    interval = "" if low != low else f" ({low:+.3f} to {high:+.3f})"  # NaN: fewer than two cases
-    return f"{r[f'rps_gain_{other}']:+.3f}{interval}"
 
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def _horizon(r: dict[str, Any]) -> str:
-    """Largest move of any class share with the horizon moved 4 weeks either way; flagged at 5 points."""
-    move = r.get("horizon_max_move")
-    if move is None or move != move:  # not measured (NaN)
+def _shares(r: dict[str, Any], suffix: str) -> str:
+    return " / ".join(_pct(r[f"share_{k}{suffix}"]) for k in OUTCOMES)
+
+
+def _horizon(r: dict[str, Any], suffix: str) -> str:
+    move = r.get(f"horizon_max_move{suffix}")
+    if move is None or move != move:
         return "-"
-    return f"{100 * move:.1f} pts" + (" **horizon-sensitive**" if r.get("horizon_sensitive") else "")
+    return f"{100 * move:.1f} pts" + (" **sensitive**" if r.get(f"horizon_sensitive{suffix}") else "")
 
 
-def markdown(
-    outcomes: pd.DataFrame,
-    scores: pd.DataFrame,
-    summary: pd.DataFrame,
-    loo: pd.DataFrame | None,
-    report: dict[str, Any],
-) -> str:
+def _modal(r: dict[str, Any], suffix: str) -> str:
+    modal = r[f"modal{suffix}"]
+    return modal if r[f"modal_right{suffix}"] or modal == "unclear" else f"**{modal}** (wrong)"
+
+
+def _ci(g: dict[str, float]) -> str:
+    if g["low"] != g["low"]:
+        return f"{g['mean']:+.3f}"
+    return f"{g['mean']:+.3f} ({g['low']:+.3f} to {g['high']:+.3f})"
+
+
+def markdown(outcomes: pd.DataFrame, scores: pd.DataFrame, report: dict[str, Any]) -> str:
+    classes = " / ".join(OUTCOMES)
     lines = [
-        "| case | split | observed | de-escalation | protracted | war | modal | horizon +-4 weeks | "
-        "history's key first act | model's share of it | model's commonest first act |",
-        "|" + "---|" * 11,
-    ]
-    order = outcomes.sort_values(["split", "case"], ascending=[False, True])
-    for r in order.to_dict(orient="records"):
-        cells = [
-            f"{_pct(r[f'share_{k}'])} ({_pct(r[f'low_{k}'])}-{_pct(r[f'high_{k}'])})"
-            for k in ("de-escalation", "protracted", "war")
-        ]
-        modal = r["modal"] if r["modal_right"] or r["modal"] == "unclear" else f"**{r['modal']}** (wrong)"
-        lines.append(
-            f"| {r['case']} | {r['split']} | {r['observed']} | " + " | ".join(cells) + f" | {modal} | "
-            f"{_horizon(r)} | "
-            f"{r['key_actor']}: {r['history_first']} ({r['history_event']}) | "
-            f"{_pct(r['model_share_of_history_first'])} | {r['model_first_modal']} "
-            f"({_pct(r['model_first_modal_share'])}) |"
-        )
-    names = [c for c in SCORE_COLUMNS if c in scores]
-    lines += [
+        f"Frozen protocol {report['frozen']['sha256'][:12]} ({report['stage']}); {report['settings']['runs']} runs "
+        f"per case and model; horizon moved +-{report['settings']['horizon_shift_days']} days over "
+        f"{report['settings']['horizon_runs']} paired runs.",
         "",
-        "| case | split | model | timing | choice | "
-        + " | ".join(SCORE_COLUMNS[c] for c in names)
-        + " | the model loses to | least likely parts (nats) |",
-        "|" + "---|" * (7 + len(names)),
+        f"| case | split | observed | quantal: {classes} | modal | horizon | hand-set: {classes} | modal | horizon "
+        "| RPS quantal | RPS hand-set | RPS uniform | RPS climatology |",
+        "|" + "---|" * 13,
     ]
-    for r in scores.set_index("case").loc[order["case"]].reset_index().to_dict(orient="records"):
+    for r in outcomes.to_dict(orient="records"):
         lines.append(
-            f"| {r['case']} | {r['split']} | {r['model']:.1f} | {r['timing']:.1f} | {r['choice']:.1f} | "
-            + "".join(f"{r[c]:.1f} | " for c in names)
-            + f"{r['model_loses_to']} | "
-            f"{r['least_likely']} |"
+            f"| {r['case']} | {r['split']} | {r['observed']} | {_shares(r, '')} | {_modal(r, '')} | "
+            f"{_horizon(r, '')} | {_shares(r, '_handset')} | {_modal(r, '_handset')} | {_horizon(r, '_handset')} | "
+            f"{r['rps_model']:.3f} | {r['rps_handset']:.3f} | {r['rps_uniform']:.3f} | {r['rps_climatology']:.3f} |"
         )
-    rps = [c for c in RPS if c in summary]
-    gains = [g for g in GAINS if f"rps_gain_{g}" in summary]
-    lines += [
-        "",
-        "| cases | n | Brier, model | Brier, always de-escalation | log score, model | "
-        "log score, always de-escalation | "
-        + "".join(f"{RPS[c]} | " for c in rps)
-        + "".join(f"{GAINS[g]} | " for g in gains)
-        + "modal class right (of cases counted: clear, not horizon-sensitive) |",
-        "|" + "---|" * (7 + len(rps) + len(gains)),
-    ]
-    for r in summary.to_dict(orient="records"):
-        lines.append(
-            f"| {r['cases']} | {r['n']} | {r['brier_model']:.3f} | {r['brier_always_de']:.3f} | "
-            f"{r['log_model']:.2f} | {r['log_always_de']:.2f} | "
-            + "".join(f"{r[c]:.3f} | " for c in rps)
-            + "".join(f"{_gain(r, g)} | " for g in gains)
-            + f"{r['modal_right']} of {r['modal_counted']} |"
-        )
-    if loo is not None:
-        info = report["loo"]
+    names = [c for c in RECORD if c in scores]
+    lines += ["", "Record log-likelihood (nats; higher is better), each baseline per channel:", "",
+              "| case | split | " + " | ".join(RECORD[c] for c in names) + " | quantal loses to |",
+              "|" + "---|" * (3 + len(names))]  # fmt: skip
+    for r in scores.to_dict(orient="records"):
+        cells = " | ".join("-" if isinstance(r[c], float) and math.isnan(r[c]) else f"{r[c]:.1f}" for c in names)
+        lines.append(f"| {r['case']} | {r['split']} | {cells} | {r.get('model_loses_to') or '-'} |")
+    for split, g in report["summary"].items():
+        if split == "decision":
+            continue
         lines += [
             "",
-            f"PSIS-LOO over {info['draws']} draws ({info['distinct_draws']} distinct): elpd_loo "
-            f"{info['elpd_loo']:.1f} (s.e. {info['se']:.1f}), p_loo {info['p_loo']:.1f}; Pareto k above "
-            f"{info['good_k']:.2f} (arviz's threshold for this many draws) in {info['pareto_k_over_good']} of "
-            f"{len(loo)} cases, above 0.7 in {info['pareto_k_over_0_7']}, undefined (NaN: arviz could not "
-            f"fit the tail of tied draws) in {info['pareto_k_undefined']}.",
+            f"**{g['cases']}**, {g['n']} cases. Mean RPS: quantal {g['mean_rps_model']:.3f}, hand-set "
+            f"{g['mean_rps_handset']:.3f}, uniform {g['mean_rps_uniform']:.3f}, train climatology "
+            f"{g['mean_rps_climatology']:.3f}. Gains of the quantal model (positive: better; mean and 90% bootstrap "
+            "interval over cases):",
             "",
-            "| case | split | observed | elpd_loo | Pareto k | mean log-lik over draws | s.d. |",
-            "|" + "---|" * 7,
+            "| over | RPS | log score |",
+            "|---|---|---|",
         ]
-        for r in loo.to_dict(orient="records"):
-            lines.append(
-                f"| {r['case']} | {r['split']} | {r['observed']} | {r['elpd_loo']:.1f} | "
-                f"{r['pareto_k']:.2f} | {r['mean_loglik']:.1f} | {r['sd_loglik']:.1f} |"
+        for other in ("uniform", "climatology", "handset"):
+            lines.append(f"| {other} | {_ci(g[f'rps_gain_over_{other}'])} | {_ci(g[f'log_gain_over_{other}'])} |")
+        lines += [
+            "",
+            f"Hand-set RPS gain over uniform {_ci(g['handset_rps_gain_over_uniform'])}, over climatology "
+            f"{_ci(g['handset_rps_gain_over_climatology'])}. Modal class right (counted: clear and not "
+            f"horizon-sensitive): quantal {g['modal_right_model']} of {g['modal_counted_model']}, hand-set "
+            f"{g['modal_right_handset']} of {g['modal_counted_handset']}; horizon-sensitive: quantal "
+            f"{g['horizon_sensitive_model']}, hand-set {g['horizon_sensitive_handset']}.",
+            "",
+            "Record: cases where the model's log-likelihood beats each baseline (of cases scored): "
+            + "; ".join(
+                f"{who} beats {b} in {g[f'record_{who}_beats_{b}']} of {g[f'record_{who}_scored']}"
+                for who in ("model", "handset")
+                for b in ("prequential_base_rate", "prequential_markov1", "hawkes", "climatology")
             )
+            + ".",
+        ]
+    d = report["summary"]["decision"]
+    lines += ["", "Decision (pre-registered): " + (f"shipped: **{d['shipped']}**" if d["applied"] else d["why"])]
     return "\n".join(lines) + "\n"

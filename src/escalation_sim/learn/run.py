@@ -99,8 +99,9 @@ def weights_table(prior: Prior, mode_w: np.ndarray, post: Posterior, defaults: d
 
 def records_table(t: Tensor, scenarios: dict[str, Scenario], w: np.ndarray) -> pd.DataFrame:
     """Per record: the fitted model's log-likelihood (surrogate, the filter's own terms) against the prequential
-    baselines of score/baselines.py on the same actor-days; nats owed to the floor; the smallest median
-    probability of a decision."""
+    baselines of score/baselines.py on the same actor-days, like for like: a words and a deeds decision per
+    actor-day, each channel with its own prequential counts and Hawkes process; nats owed to the floor; the
+    smallest median probability of a decision."""
     value = evaluate(t, w)
     from .likelihood import decision_terms
 
