@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import gc
 import math
+import random
 from dataclasses import dataclass, field
 from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 
@@ -25,6 +26,7 @@ import numpy as np
 from ..agents import CrisisActor
 from ..mechanics import operations
 from ..model import EscalationModel
+from ..rules import Policy
 from ..scenario import Event, Scenario
 from .record import TREMBLE, is_decision
 
@@ -85,18 +87,30 @@ class ScoringModel(EscalationModel):
     def _events_of(self, day: int) -> list[Event]:
         return [e for e in self.events_by_day.get(day, ()) if e.actor is not None]
 
-    def probability_of(self, actor: CrisisActor, action: str, target: str | None) -> float:
-        p = super().probability_of(actor, action, target)
+    def probability_of(
+        self,
+        actor: CrisisActor,
+        action: str,
+        target: str | None,
+        words: bool | None = None,
+        policy: Policy | None = None,
+    ) -> float:
         queue = self._queue
-        if queue and self.day < self.scored_days:
-            event = queue[0]
-            if (event.actor, event.action, event.target) == (actor.actor_id, action, target):  # the replay's call
-                queue.pop(0)
-                if is_decision(event, self.crisis):
-                    self._observe(actor, event, p)
+        if not (queue and self.day < self.scored_days):
+            return super().probability_of(actor, action, target, words, policy)
+        event = queue[0]
+        if (event.actor, event.action, event.target) != (actor.actor_id, action, target):  # not the replay's call
+            return super().probability_of(actor, action, target, words, policy)
+        queue.pop(0)
+        spec = self.ladder[action]
+        if policy is None and spec.chosen and spec.effect != "accident" and not spec.justifies:
+            policy = actor.policy()  # read once: the chance of the act and of holding, in the same state
+        p = super().probability_of(actor, action, target, words, policy)
+        if is_decision(event, self.crisis):
+            self._observe(actor, event, p, policy)
         return p
 
-    def _observe(self, actor: CrisisActor, event: Event, p: float) -> None:
+    def _observe(self, actor: CrisisActor, event: Event, p: float, policy: Policy | None) -> None:
         name = actor.actor_id
         action = self.ladder[event.action]
         if action.effect == "accident":
@@ -115,7 +129,7 @@ class ScoringModel(EscalationModel):
         self._seen.add(seen)
         words = action.in_words
         self._acted.add((name, words))
-        acting = 1.0 - super().probability_of(actor, "hold", None, words)
+        acting = 1.0 - super().probability_of(actor, "hold", None, words, policy)
         self.factors.append(Factor((name, "timing", event.id), acting, 2))
         choice = p / acting if acting > 0.0 else 0.0
         self.factors.append(Factor((name, "choice", event.id), choice, max(1, self._choices[name][words])))
@@ -124,9 +138,12 @@ class ScoringModel(EscalationModel):
         if self.day < self.scored_days:
             for actor in self.actors:
                 name = actor.actor_id
+                policy = None  # one policy per actor: holding on either channel is read from the same state
                 for words, key in ((False, "hold"), (True, "silent")):
                     if (name, words) not in self._acted and self._choices[name][words]:
-                        hold = super().probability_of(actor, "hold", None, words)
+                        if policy is None:
+                            policy = actor.policy()
+                        hold = super().probability_of(actor, "hold", None, words, policy)
                         self.factors.append(Factor((name, "timing", key), hold, 2))
                 if actor.justification is not None and name not in self._justified:
                     self.factors.append(
@@ -289,14 +306,34 @@ def shared_objects(scenario: Scenario) -> dict[int, object]:
 
 
 def twin(model: ScoringModel, shared: dict[int, object]) -> ScoringModel:
-    """A copy of a particle in the same state: `copy.deepcopy` of the model, the scenario and the actors' option
-    tuples (frozen) shared, so the rules' caches keyed by an option tuple's identity still hit in the copy.
+    """A copy of a particle in the same state: `copy.deepcopy` of the model with `copy_memo`'s sharing.
 
     A particle's state is a function of its daily seeds, so replaying its days would give the same copy; on
     jan2020 a deep copy costs about 13 ms, as much as replaying five days (measured), and resampling happens
     mostly on later days.
     """
+    return copy.deepcopy(model, copy_memo(model, shared))
+
+
+def copy_memo(model: ScoringModel, shared: dict[int, object]) -> dict[int, object]:
+    """The `copy.deepcopy` memo of a particle's copy: what the copy shares with the original or gets afresh.
+
+    Shared: the (frozen) scenario; the actors' option tuples (frozen; the rules' caches are keyed by their
+    identity); the records of days gone by (never changed once their day is over). Fresh: the generators
+    (their 625-word states cost a fifth of the copy; `next_day` reseeds both before the day's first draw, so a
+    fresh pair in their place, referenced wherever the originals were, the agent set's `random` too, leaves
+    every draw as it was) and the day's factors (`run_filter` clears them before each day).
+    """
     memo = dict(shared)
     for actor in model.actors:
         memo[id(actor.options)] = actor.options
-    return copy.deepcopy(model, memo)
+        forecaster = actor.forecaster
+        if forecaster is not None:  # minds/anticipation.py: its scratch views are reset before every use and
+            memo[id(forecaster._views)] = {}  # made on demand; today's forecasts are replaced, never changed
+            memo[id(forecaster._cache)] = forecaster._cache
+    for record in model.records:
+        memo[id(record)] = record
+    memo[id(model.random)] = random.Random(0)
+    memo[id(model.rng)] = np.random.Generator(np.random.PCG64(0))
+    memo[id(model.factors)] = []
+    return memo
