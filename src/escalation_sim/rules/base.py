@@ -26,6 +26,10 @@ class RuleParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    def __deepcopy__(self, memo: dict[int, object] | None = None) -> RuleParams:
+        """Frozen: a copy (of a particle, score/filter.py) shares it."""
+        return self
+
     spread: float = Field(
         0.6,
         gt=0,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import gc
 import math
+import random
 from dataclasses import dataclass, field
 from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 
@@ -25,6 +26,7 @@ import numpy as np
 from ..agents import CrisisActor
 from ..mechanics import operations
 from ..model import EscalationModel
+from ..rules import Policy
 from ..scenario import Event, Scenario
 from .record import TREMBLE, is_decision
 
@@ -67,6 +69,8 @@ class ScoringModel(EscalationModel):
         self._accident: set[str] = set()
         self._seen: set[tuple[str, str, str | None]] = set()
         self._spells = spells(scenario, days)
+        self._seeded: tuple[int, object] = (-1, None)  # the day's seed and `random`'s state, as `next_day` set them
+        self._policy: Policy | None = None  # the policy of the decision being observed, in `probability_of`
 
     def next_day(self, seed: int) -> None:
         """One day, its draws seeded by `seed` (a particle is its list of daily seeds), as `run_model` steps it
@@ -78,22 +82,42 @@ class ScoringModel(EscalationModel):
             "has_uint32": 0,
             "uinteger": 0,
         }
+        self._seeded = (seed, self.random.getstate())
         self.steps += 1
         self.time = float(self.steps)
         self._day()
 
+    def drew(self) -> bool:
+        """Whether the day `next_day` last ran drew any random number: if not, its seed changed nothing."""
+        seed, state = self._seeded
+        return self.rng.bit_generator.state["state"]["state"] != seed or self.random.getstate() != state
+
     def _events_of(self, day: int) -> list[Event]:
         return [e for e in self.events_by_day.get(day, ()) if e.actor is not None]
 
-    def probability_of(self, actor: CrisisActor, action: str, target: str | None) -> float:
-        p = super().probability_of(actor, action, target)
+    def probability_of(
+        self,
+        actor: CrisisActor,
+        action: str,
+        target: str | None,
+        words: bool | None = None,
+        policy: Policy | None = None,
+    ) -> float:
         queue = self._queue
-        if queue and self.day < self.scored_days:
-            event = queue[0]
-            if (event.actor, event.action, event.target) == (actor.actor_id, action, target):  # the replay's call
-                queue.pop(0)
-                if is_decision(event, self.crisis):
-                    self._observe(actor, event, p)
+        if not (queue and self.day < self.scored_days):
+            return super().probability_of(actor, action, target, words, policy)
+        event = queue[0]
+        if (event.actor, event.action, event.target) != (actor.actor_id, action, target):  # not the replay's call
+            return super().probability_of(actor, action, target, words, policy)
+        queue.pop(0)
+        spec = self.ladder[action]
+        if policy is None and spec.chosen and spec.effect != "accident" and not spec.justifies:
+            policy = actor.policy()  # read once: the chance of the act and of holding, in the same state
+        p = super().probability_of(actor, action, target, words, policy)
+        if is_decision(event, self.crisis):
+            self._policy = policy  # `_observe` reads holding from it (subclasses override `_observe`)
+            self._observe(actor, event, p)
+            self._policy = None
         return p
 
     def _observe(self, actor: CrisisActor, event: Event, p: float) -> None:
@@ -115,7 +139,7 @@ class ScoringModel(EscalationModel):
         self._seen.add(seen)
         words = action.in_words
         self._acted.add((name, words))
-        acting = 1.0 - super().probability_of(actor, "hold", None, words)
+        acting = 1.0 - super().probability_of(actor, "hold", None, words, self._policy)
         self.factors.append(Factor((name, "timing", event.id), acting, 2))
         choice = p / acting if acting > 0.0 else 0.0
         self.factors.append(Factor((name, "choice", event.id), choice, max(1, self._choices[name][words])))
@@ -124,9 +148,12 @@ class ScoringModel(EscalationModel):
         if self.day < self.scored_days:
             for actor in self.actors:
                 name = actor.actor_id
+                policy = None  # one policy per actor: holding on either channel is read from the same state
                 for words, key in ((False, "hold"), (True, "silent")):
                     if (name, words) not in self._acted and self._choices[name][words]:
-                        hold = super().probability_of(actor, "hold", None, words)
+                        if policy is None:
+                            policy = actor.policy()
+                        hold = super().probability_of(actor, "hold", None, words, policy)
                         self.factors.append(Factor((name, "timing", key), hold, 2))
                 if actor.justification is not None and name not in self._justified:
                     self.factors.append(
@@ -212,17 +239,21 @@ class FilterRun:
 def run_filter(scenario: Scenario, days: int, particles: int, seed: int) -> FilterRun:
     """One bootstrap particle filter over the first `days` days of the record."""
     rng = np.random.default_rng(np.random.SeedSequence(seed))
-    models = [ScoringModel(scenario, 0, days) for _ in range(particles)]
+    models = [ScoringModel(scenario, 0, days)] * particles  # one state until the particles' draws part them
     paths: list[list[int]] = [[] for _ in range(particles)]
     log_w = np.zeros(particles)
     out = FilterRun(0.0)
     for day in range(days):
-        for m, path, s in zip(models, paths, rng.integers(2**63, size=particles).tolist(), strict=True):
+        seeds = rng.integers(2**63, size=particles).tolist()
+        for path, s in zip(paths, seeds, strict=True):
             path.append(s)
-            m.factors.clear()
-            m.next_day(s)
+        models = advance(scenario, days, models, seeds, paths)
         keys = [f.key for f in models[0].factors]
-        probs = np.array([[f.floored for f in m.factors] for m in models]).reshape(particles, len(keys))
+        rows: dict[int, list[float]] = {}
+        for m in models:
+            if id(m) not in rows:
+                rows[id(m)] = [f.floored for f in m.factors]
+        probs = np.array([rows[id(m)] for m in models]).reshape(particles, len(keys))
         floors = np.array([TREMBLE / f.outcomes for f in models[0].factors])
         weights = np.exp(log_w - log_w.max())
         weights /= weights.sum()
@@ -241,39 +272,73 @@ def run_filter(scenario: Scenario, days: int, particles: int, seed: int) -> Filt
         ess = 1.0 / float(np.sum(weights**2))
         out.min_ess = min(out.min_ess, ess)
         if ess < particles / 2 and day + 1 < days:
-            models, paths = resample(scenario, days, models, paths, weights, rng)
+            models, paths = resample(models, paths, weights, rng)
             log_w = np.zeros(particles)
             out.resamples += 1
     return out
 
 
+def advance(
+    scenario: Scenario, days: int, models: list[ScoringModel], seeds: list[int], paths: list[list[int]]
+) -> list[ScoringModel]:
+    """Every particle through one day, each with its seed. Particles that hold one model (copy-on-write: the
+    particles resampling chose twice, or all of them before the first day) go through the day once if it draws
+    no random number, since then the seed changes nothing; if it does draw, each of them but the first goes on
+    from its own copy of the state before the day (`twin`), with its own seed. Whether a day draws is guessed
+    from the last particle that went through it: a copy is taken before the day when the guess is yes, and a
+    wrong no is mended by replaying the particle's seeds (exact, as a particle is a function of them)."""
+    groups: dict[int, list[int]] = {}
+    for i, m in enumerate(models):
+        groups.setdefault(id(m), []).append(i)
+    out = list(models)
+    shared: dict[int, object] | None = None
+    drawing = True  # the guess, until a particle has gone through the day
+
+    def copy_of(model: ScoringModel) -> ScoringModel:
+        nonlocal shared
+        if model.day < 0:
+            return ScoringModel(scenario, 0, days)
+        if shared is None:
+            shared = shared_objects(scenario)
+        return twin(model, shared)
+
+    for members in sorted(groups.values(), key=len):  # one-particle models first: they tell whether it draws
+        model = models[members[0]]
+        spare = copy_of(model) if len(members) > 1 and drawing else None
+        model.factors.clear()
+        model.next_day(seeds[members[0]])
+        drawing = model.drew()
+        if len(members) == 1 or not drawing:
+            continue
+        base = spare if spare is not None else replay(scenario, days, paths[members[1]][:-1])
+        for n, i in enumerate(members[1:], 2):
+            m = base if n == len(members) else copy_of(base)
+            m.factors.clear()
+            m.next_day(seeds[i])
+            out[i] = m
+    return out
+
+
+def replay(scenario: Scenario, days: int, seeds: list[int]) -> ScoringModel:
+    """A particle rebuilt from its daily seeds."""
+    model = ScoringModel(scenario, 0, days)
+    for s in seeds:
+        model.next_day(s)
+    model.factors.clear()
+    return model
+
+
 def resample(
-    scenario: Scenario,
-    days: int,
-    models: list[ScoringModel],
-    paths: list[list[int]],
-    weights: np.ndarray,
-    rng: np.random.Generator,
+    models: list[ScoringModel], paths: list[list[int]], weights: np.ndarray, rng: np.random.Generator
 ) -> tuple[list[ScoringModel], list[list[int]]]:
-    """Systematic resampling. A particle chosen twice is copied (`twin`); the copies diverge from the next day
-    on, when each draws its own seed."""
+    """Systematic resampling. A particle chosen twice is not copied yet: its children share its model until a
+    day draws a random number (`advance`), when each goes on from its own copy with its own seed."""
     n = len(models)
     positions = (rng.random() + np.arange(n)) / n
     cumulative = np.cumsum(weights)
     cumulative[-1] = 1.0
-    chosen = np.searchsorted(cumulative, positions)
-    used: set[int] = set()
-    out_models, out_paths = [], []
-    shared = shared_objects(scenario)
-    for j in chosen.tolist():
-        path = list(paths[j])
-        if j not in used:
-            used.add(j)
-            out_models.append(models[j])
-        else:
-            out_models.append(twin(models[j], shared))
-        out_paths.append(path)
-    return out_models, out_paths
+    chosen = np.searchsorted(cumulative, positions).tolist()
+    return [models[j] for j in chosen], [list(paths[j]) for j in chosen]
 
 
 def shared_objects(scenario: Scenario) -> dict[int, object]:
@@ -289,14 +354,34 @@ def shared_objects(scenario: Scenario) -> dict[int, object]:
 
 
 def twin(model: ScoringModel, shared: dict[int, object]) -> ScoringModel:
-    """A copy of a particle in the same state: `copy.deepcopy` of the model, the scenario and the actors' option
-    tuples (frozen) shared, so the rules' caches keyed by an option tuple's identity still hit in the copy.
+    """A copy of a particle in the same state: `copy.deepcopy` of the model with `copy_memo`'s sharing.
 
     A particle's state is a function of its daily seeds, so replaying its days would give the same copy; on
     jan2020 a deep copy costs about 13 ms, as much as replaying five days (measured), and resampling happens
     mostly on later days.
     """
+    return copy.deepcopy(model, copy_memo(model, shared))
+
+
+def copy_memo(model: ScoringModel, shared: dict[int, object]) -> dict[int, object]:
+    """The `copy.deepcopy` memo of a particle's copy: what the copy shares with the original or gets afresh.
+
+    Shared: the (frozen) scenario; the actors' option tuples (frozen; the rules' caches are keyed by their
+    identity); the records of days gone by (never changed once their day is over). Fresh: the generators
+    (their 625-word states cost a fifth of the copy; `next_day` reseeds both before the day's first draw, so a
+    fresh pair in their place, referenced wherever the originals were, the agent set's `random` too, leaves
+    every draw as it was) and the day's factors (`run_filter` clears them before each day).
+    """
     memo = dict(shared)
     for actor in model.actors:
         memo[id(actor.options)] = actor.options
-    return copy.deepcopy(model, memo)
+        forecaster = actor.forecaster
+        if forecaster is not None:  # minds/anticipation.py: its scratch views are reset before every use and
+            memo[id(forecaster._views)] = {}  # made on demand; today's forecasts are replaced, never changed
+            memo[id(forecaster._cache)] = forecaster._cache
+    for record in model.records:
+        memo[id(record)] = record
+    memo[id(model.random)] = random.Random(0)
+    memo[id(model.rng)] = np.random.Generator(np.random.PCG64(0))
+    memo[id(model.factors)] = []
+    return memo

@@ -41,6 +41,21 @@ class Clock:
     hosting: bool = False  # it keeps sovereignty grievances, which fade daily (a host: sovereignty_sensitivity > 0)
     class_of: tuple[int, ...] = ()  # per option: its action class, -1 for holding (set with the menu)
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Clock:
+        """A copy for a resampled particle (score/filter.py): the days and factors copied, the tables (tuples,
+        fixed for the run) shared rather than walked float by float."""
+        return Clock(
+            self.tables,
+            self.discharge,
+            self.violation_decay,
+            list(self.since),
+            self.roused,
+            list(self.factor),
+            self.recovering,
+            self.hosting,
+            self.class_of,
+        )
+
     @classmethod
     def of(cls, hazards: Hazards | None, grievance_half_life: float) -> Clock:
         h = hazards or DEFAULT_HAZARDS
