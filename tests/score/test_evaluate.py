@@ -160,11 +160,36 @@ def test_the_summary_gives_intervals_over_cases_and_applies_the_decision_only_on
     assert worse["shipped"] == "hand-set"
 
 
-def test_gets_wrong_drafts_refuse_test_cards_from_a_train_stage_output(tmp_path: Path) -> None:
-    from escalation_sim.evaluation.cards import drafts
+def test_gets_wrong_drafts_from_the_numbers_and_refuses_test_cards_from_a_train_stage_output(tmp_path: Path) -> None:
+    from escalation_sim.evaluation.cards import apply, drafts
 
-    (tmp_path / "report.json").write_text(json.dumps({"frozen": {"sha256": "ab" * 32, "commit": None},
-                                                      "settings": {"runs": 10}}))  # fmt: skip
+    report = {"frozen": {"sha256": "ab" * 32, "commit": None}, "settings": {"runs": 10}}
+    (tmp_path / "report.json").write_text(json.dumps(report))
+    row = {
+        "case": "gaza2012",
+        "split": "train",
+        "observed": "protracted",
+        "rps_model": 0.2,
+        "rps_handset": 0.1,
+        "rps_uniform": 1 / 9,
+        "rps_climatology": 0.125,
+        "horizon_sensitive": True,
+        "horizon_max_move": 0.12,
+    }
+    for suffix in ("", "_handset"):
+        for k, v in (("de-escalation", 0.7), ("protracted", 0.2), ("war", 0.1)):
+            row |= {f"share_{k}{suffix}": v, f"low_{k}{suffix}": v - 0.05, f"high_{k}{suffix}": v + 0.05}
+    pd.DataFrame([row]).to_csv(tmp_path / "outcomes.csv", index=False)
+    score = {"case": "gaza2012", "model": -91.4, "prequential_base_rate": -33.0, "prequential_markov1": -34.5,
+             "hawkes": -33.0, "model_loses_to": "hawkes"}  # fmt: skip
+    pd.DataFrame([score]).to_csv(tmp_path / "scores.csv", index=False)
+    (text,) = drafts(tmp_path, "train", tmp_path / "frozen.json").values()
+    assert "20.0%" in text and "de-escalation (70.0%)" in text and "horizon-sensitive" in text and "-91.4" in text
+    library = tmp_path / "library"
+    library.mkdir()
+    shutil.copy(ROOT / "scenarios" / "library" / "gaza2012.yaml", library)
+    apply(library, {"gaza2012": text})
+    assert load_scenario(library / "gaza2012.yaml").card.gets_wrong == text
     with pytest.raises(FrozenError, match="train-stage output"):
         drafts(tmp_path, "test", tmp_path / "frozen.json")
 
