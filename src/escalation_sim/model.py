@@ -28,7 +28,7 @@ from .minds.beliefs import refresh as refresh_beliefs
 from .minds.policy import chance_of
 from .minds.public import Estimate, fade, seen
 from .results.outcomes import NO_RUNG, Outcome, classify
-from .rules import Option, Policy
+from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
 from .state.ledgers import Blame, Order, SignalBook
 from .state.operations import Operation
@@ -275,18 +275,9 @@ class EscalationModel(mesa.Model):
             after_accident(actor)
         return record
 
-    def probability_of(
-        self,
-        actor: CrisisActor,
-        action: str,
-        target: str | None,
-        words: bool | None = None,
-        policy: Policy | None = None,
-    ) -> float:
+    def probability_of(self, actor: CrisisActor, action: str, target: str | None, words: bool | None = None) -> float:
         """The probability the actor's rule gives `action` against `target` today, in the current state, on the
-        action's channel; holding is on both, unless `words` names one (minds/policy.chance_of). `policy`: the
-        actor's policy in this very state, if the caller has it already (the score reads several chances of one
-        state; a policy is a pure function of the state, so reusing it changes nothing)."""
+        action's channel; holding is on both, unless `words` names one (minds/policy.chance_of)."""
         spec = self.ladder[action]
         if spec.effect == "accident":
             return actor.accident_hazard()
@@ -294,7 +285,7 @@ class EscalationModel(mesa.Model):
             return actor.justification_chance()
         if not spec.chosen:
             return math.nan
-        return chance_of(actor, actor.policy() if policy is None else policy, action, target, spec.in_words, words)
+        return chance_of(actor, actor.policy(), action, target, spec.in_words, words)
 
     def record(self, act: Act, attributed: str = "") -> Record:
         """File an act in `records` and the daily rung table."""

@@ -6,32 +6,30 @@ next, so the probability of the next recorded decision differs by particle. Each
 probability of what each actor was recorded doing (`ScoringModel` reads it from the model's own
 `probability_of`, so rules and beliefs added to the model flow through); particles are weighted by it, the
 day's likelihood is the weighted mean, and when the effective sample size falls below half the particles are
-resampled (systematic resampling; copies are `copy.deepcopy` of the model, the scenario shared, and diverge
-as each draws its own daily seeds).
+resampled (systematic resampling). Particles resampled twice share one model, copy-on-write: while the days
+draw no random number they go through each day once, and they are copied (score/particles.py) only on the
+first day that draws, each then going on with its own daily seed (`advance`).
 This is the bootstrap filter of Gordon, Salmond & Smith (1993); its likelihood estimate is unbiased
 (Del Moral 2004), and the log-likelihood is the sum over days of the log of the weighted mean.
 """
 
 from __future__ import annotations
 
-import copy
-import gc
 import math
-import random
 from dataclasses import dataclass, field
-from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 
 import numpy as np
 
 from ..agents import CrisisActor
 from ..mechanics import operations
+from ..minds.policy import chance_of
 from ..model import EscalationModel
 from ..rules import Policy
 from ..scenario import Event, Scenario
+from .particles import shared_objects, twin
 from .record import TREMBLE, is_decision
 
 PCG_INCREMENT = 0xDA3E39CB94B95BDB  # any odd constant: particles differ by their state, not their stream
-NOT_DATA = (type, ModuleType, FunctionType, BuiltinFunctionType, MethodType)  # code, not the scenario's data
 Key = tuple[str, str, str]  # (actor, "timing" | "choice", event id or what was observed: "hold", ...)
 
 
@@ -95,25 +93,21 @@ class ScoringModel(EscalationModel):
     def _events_of(self, day: int) -> list[Event]:
         return [e for e in self.events_by_day.get(day, ()) if e.actor is not None]
 
-    def probability_of(
-        self,
-        actor: CrisisActor,
-        action: str,
-        target: str | None,
-        words: bool | None = None,
-        policy: Policy | None = None,
-    ) -> float:
+    def probability_of(self, actor: CrisisActor, action: str, target: str | None, words: bool | None = None) -> float:
         queue = self._queue
         if not (queue and self.day < self.scored_days):
-            return super().probability_of(actor, action, target, words, policy)
+            return super().probability_of(actor, action, target, words)
         event = queue[0]
         if (event.actor, event.action, event.target) != (actor.actor_id, action, target):  # not the replay's call
-            return super().probability_of(actor, action, target, words, policy)
+            return super().probability_of(actor, action, target, words)
         queue.pop(0)
         spec = self.ladder[action]
-        if policy is None and spec.chosen and spec.effect != "accident" and not spec.justifies:
-            policy = actor.policy()  # read once: the chance of the act and of holding, in the same state
-        p = super().probability_of(actor, action, target, words, policy)
+        policy = None
+        if spec.chosen and spec.effect != "accident" and not spec.justifies:  # the model's `probability_of`,
+            policy = actor.policy()  # with the policy kept: the chance of the act and of holding, in one state
+            p = chance_of(actor, policy, action, target, spec.in_words, words)
+        else:
+            p = super().probability_of(actor, action, target, words)
         if is_decision(event, self.crisis):
             self._policy = policy  # `_observe` reads holding from it (subclasses override `_observe`)
             self._observe(actor, event, p)
@@ -139,10 +133,16 @@ class ScoringModel(EscalationModel):
         self._seen.add(seen)
         words = action.in_words
         self._acted.add((name, words))
-        acting = 1.0 - super().probability_of(actor, "hold", None, words, self._policy)
+        acting = 1.0 - self._holding(actor, words, self._policy)
         self.factors.append(Factor((name, "timing", event.id), acting, 2))
         choice = p / acting if acting > 0.0 else 0.0
         self.factors.append(Factor((name, "choice", event.id), choice, max(1, self._choices[name][words])))
+
+    def _holding(self, actor: CrisisActor, words: bool, policy: Policy | None) -> float:
+        """The chance of holding on a channel (`probability_of` of "hold", a plain choice), from `policy`."""
+        if policy is None:
+            return super().probability_of(actor, "hold", None, words)
+        return chance_of(actor, policy, "hold", None, self.ladder["hold"].in_words, words)
 
     def before_night(self) -> None:
         if self.day < self.scored_days:
@@ -153,7 +153,7 @@ class ScoringModel(EscalationModel):
                     if (name, words) not in self._acted and self._choices[name][words]:
                         if policy is None:
                             policy = actor.policy()
-                        hold = super().probability_of(actor, "hold", None, words, policy)
+                        hold = self._holding(actor, words, policy)
                         self.factors.append(Factor((name, "timing", key), hold, 2))
                 if actor.justification is not None and name not in self._justified:
                     self.factors.append(
@@ -339,49 +339,3 @@ def resample(
     cumulative[-1] = 1.0
     chosen = np.searchsorted(cumulative, positions).tolist()
     return [models[j] for j in chosen], [list(paths[j]) for j in chosen]
-
-
-def shared_objects(scenario: Scenario) -> dict[int, object]:
-    """Everything reachable from the (frozen) scenario, as a `copy.deepcopy` memo: particles share it already."""
-    memo: dict[int, object] = {}
-    stack: list[object] = [scenario]
-    while stack:
-        obj = stack.pop()
-        if id(obj) not in memo and not isinstance(obj, NOT_DATA):
-            memo[id(obj)] = obj
-            stack.extend(gc.get_referents(obj))
-    return memo
-
-
-def twin(model: ScoringModel, shared: dict[int, object]) -> ScoringModel:
-    """A copy of a particle in the same state: `copy.deepcopy` of the model with `copy_memo`'s sharing.
-
-    A particle's state is a function of its daily seeds, so replaying its days would give the same copy; on
-    jan2020 a deep copy costs about 13 ms, as much as replaying five days (measured), and resampling happens
-    mostly on later days.
-    """
-    return copy.deepcopy(model, copy_memo(model, shared))
-
-
-def copy_memo(model: ScoringModel, shared: dict[int, object]) -> dict[int, object]:
-    """The `copy.deepcopy` memo of a particle's copy: what the copy shares with the original or gets afresh.
-
-    Shared: the (frozen) scenario; the actors' option tuples (frozen; the rules' caches are keyed by their
-    identity); the records of days gone by (never changed once their day is over). Fresh: the generators
-    (their 625-word states cost a fifth of the copy; `next_day` reseeds both before the day's first draw, so a
-    fresh pair in their place, referenced wherever the originals were, the agent set's `random` too, leaves
-    every draw as it was) and the day's factors (`run_filter` clears them before each day).
-    """
-    memo = dict(shared)
-    for actor in model.actors:
-        memo[id(actor.options)] = actor.options
-        forecaster = actor.forecaster
-        if forecaster is not None:  # minds/anticipation.py: its scratch views are reset before every use and
-            memo[id(forecaster._views)] = {}  # made on demand; today's forecasts are replaced, never changed
-            memo[id(forecaster._cache)] = forecaster._cache
-    for record in model.records:
-        memo[id(record)] = record
-    memo[id(model.random)] = random.Random(0)
-    memo[id(model.rng)] = np.random.Generator(np.random.PCG64(0))
-    memo[id(model.factors)] = []
-    return memo
