@@ -33,7 +33,7 @@ from .likelihood import evaluate
 from .recovery import recover
 
 Step = Callable[[str], None]
-FORMAT = 3  # of what is kept between runs: a change of the tensor's fields makes old files stale
+FORMAT = 4  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
 
 
 @dataclass(frozen=True)
