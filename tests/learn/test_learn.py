@@ -101,3 +101,23 @@ def test_the_latent_class_likelihood_gradient_matches_finite_differences(tensor)
     e[0, 1] = 1e-5
     numeric = (evaluate(tensor, w, eta + e).total - evaluate(tensor, w, eta - e).total) / 2e-5
     assert value.grad_eta[0, 1] == pytest.approx(numeric, rel=1e-4, abs=1e-6)
+
+
+def test_only_identified_weights_are_sampled_and_whitened_nuts_mixes(tensor, prior) -> None:
+    """A kind's deviation is estimated only where its feature differs between some decision's options (jan2020
+    has no host decision and no order to a proxy: those stay at their prior means); NUTS in the mode's whitened
+    coordinates gives finite R-hat and ESS for the estimated ones, NaN for the rest."""
+    from escalation_sim.learn.bayes import sample
+    from escalation_sim.learn.fit import estimated
+
+    mine = estimated(prior, tensor)
+    D = len(NAMES)
+    host = D + KINDS.index("host") * D
+    assert not mine.free[host : host + D].any()  # no host in January 2020
+    assert not mine.free[INDEX["delegate"]] and mine.free[INDEX["signal"]]
+    mode = find_mode(tensor, mine)
+    assert np.allclose(mode.theta[~mine.free], prior.start()[~mine.free])
+    post = sample(tensor, mine, mode.theta, draws=40, tune=40, chains=2, seed=1)
+    assert np.isfinite(post.rhat[mine.free]).all() and np.isnan(post.rhat[~mine.free]).all()
+    assert post.draws.shape == (2, 40, D + len(KINDS) * D)
+    assert np.nanmax(post.rhat) < 1.2 and post.divergences == 0
