@@ -104,17 +104,22 @@ def test_the_latent_class_likelihood_gradient_matches_finite_differences(tensor)
 
 
 def test_only_identified_weights_are_sampled_and_whitened_nuts_mixes(tensor, prior) -> None:
-    """A kind's deviation is estimated only where its feature differs between some decision's options (jan2020
-    has no host decision and no order to a proxy: those stay at their prior means); NUTS in the mode's whitened
-    coordinates gives finite R-hat and ESS for the estimated ones, NaN for the rest."""
+    """A kind's deviation is estimated only where the likelihood can see it: moving a held weight changes no
+    decision's probability, moving an estimated one does; NUTS in the mode's whitened coordinates gives finite
+    R-hat and ESS for the estimated ones, NaN for the rest, which stay at their prior means."""
     from escalation_sim.learn.bayes import sample
     from escalation_sim.learn.fit import estimated
 
     mine = estimated(prior, tensor)
     D = len(NAMES)
-    host = D + KINDS.index("host") * D
-    assert not mine.free[host : host + D].any()  # no host in January 2020
-    assert not mine.free[INDEX["delegate"]] and mine.free[INDEX["signal"]]
+    held = np.flatnonzero(~mine.free[D:])
+    assert 0 < len(held) < len(KINDS) * D and mine.free[INDEX["signal"]]
+    base = shipped_weights()
+    for j in (held[0], held[-1], KINDS.index("state") * D + INDEX["signal"]):
+        w = base.copy()
+        w[j // D, j % D] += 1.0
+        moved = evaluate(tensor, w).total - evaluate(tensor, base).total
+        assert (abs(moved) > 1e-6) == bool(mine.free[D + j]), (KINDS[j // D], NAMES[j % D])
     mode = find_mode(tensor, mine)
     assert np.allclose(mode.theta[~mine.free], prior.start()[~mine.free])
     post = sample(tensor, mine, mode.theta, draws=40, tune=40, chains=2, seed=1)

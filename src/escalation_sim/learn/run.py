@@ -39,8 +39,8 @@ FORMAT = 4  # of what is kept between runs: a change of the tensor's fields or o
 @dataclass(frozen=True)
 class Settings:
     particles: int = 1
-    draws: int = 150
-    tune: int = 150
+    draws: int = 800
+    tune: int = 200
     chains: int = 4
     classes: int = 2
     recoveries: int = 20
