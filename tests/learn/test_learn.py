@@ -101,3 +101,28 @@ def test_the_latent_class_likelihood_gradient_matches_finite_differences(tensor)
     e[0, 1] = 1e-5
     numeric = (evaluate(tensor, w, eta + e).total - evaluate(tensor, w, eta - e).total) / 2e-5
     assert value.grad_eta[0, 1] == pytest.approx(numeric, rel=1e-4, abs=1e-6)
+
+
+def test_only_identified_weights_are_sampled_and_whitened_nuts_mixes(tensor, prior) -> None:
+    """A kind's deviation is estimated only where the likelihood can see it: moving a held weight changes no
+    decision's probability, moving an estimated one does; NUTS in the mode's whitened coordinates gives finite
+    R-hat and ESS for the estimated ones, NaN for the rest, which stay at their prior means."""
+    from escalation_sim.learn.bayes import sample
+    from escalation_sim.learn.fit import estimated
+
+    mine = estimated(prior, tensor)
+    D = len(NAMES)
+    held = np.flatnonzero(~mine.free[D:])
+    assert 0 < len(held) < len(KINDS) * D and mine.free[INDEX["signal"]]
+    base = shipped_weights()
+    for j in (held[0], held[-1], KINDS.index("state") * D + INDEX["signal"]):
+        w = base.copy()
+        w[j // D, j % D] += 1.0
+        moved = evaluate(tensor, w).total - evaluate(tensor, base).total
+        assert (abs(moved) > 1e-6) == bool(mine.free[D + j]), (KINDS[j // D], NAMES[j % D])
+    mode = find_mode(tensor, mine)
+    assert np.allclose(mode.theta[~mine.free], prior.start()[~mine.free])
+    post = sample(tensor, mine, mode.theta, draws=40, tune=40, chains=2, seed=1)
+    assert np.isfinite(post.rhat[mine.free]).all() and np.isnan(post.rhat[~mine.free]).all()
+    assert post.draws.shape == (2, 40, D + len(KINDS) * D)
+    assert np.nanmax(post.rhat) < 1.2 and post.divergences == 0

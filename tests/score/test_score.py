@@ -107,3 +107,28 @@ def test_score_cli_refuses_a_test_scenario_with_unrecorded_parameters_and_prints
     assert {"prequential_base_rate", "prequential_markov1", "hawkes"} <= set(BASELINES)
     for row in out["per_actor"].values():
         assert {"hawkes", "hawkes_timing", "hawkes_choice", "prequential_markov1_timing"} <= set(row)
+
+
+def test_a_record_that_codes_no_justification_draws_them_unscored() -> None:
+    """Euphrates Shield's record codes no Article 51 letter: no day is scored as 'no justification' (it was not
+    looked for), the replay draws Turkey's justifications from the model, so its legitimacy cost is paid down
+    instead of piling up over a seven-month operation; jan2020, which codes them, still scores their absence."""
+    from escalation_sim.score.filter import ScoringModel
+    from escalation_sim.score.record import codes_justifications
+
+    scenario = load_scenario("scenarios/library/euphratesshield2016.yaml")
+    assert not codes_justifications(scenario) and codes_justifications(shipped("jan2020"))
+    days = 120
+    model = ScoringModel(scenario, 0, days)
+    keys = []
+    for seed in range(days):
+        model.factors.clear()
+        model.next_day(seed)
+        keys += [f.key[2] for f in model.factors]
+    assert "no justification" not in keys
+    turkey = model.by_id["TUR"]
+    assert any(r.actor == "TUR" and r.action == turkey.justification for r in model.records)
+    assert turkey.legitimacy_cost < 1.0
+    jan = ScoringModel(shipped("jan2020"), 0, 31)
+    jan.next_day(0)
+    assert any(f.key[2] == "no justification" for f in jan.factors)

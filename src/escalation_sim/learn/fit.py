@@ -8,14 +8,18 @@ Priors, with reasons (docs/validation.md, "The learned decision"):
   either way at 2 sd: wide enough for the data to speak, narrow enough to keep a weight finite where a record
   never shows the feature (separation would send a maximum-likelihood weight to infinity).
 - delta_kd ~ Normal(0, 1): kinds differ, but by less than the spread of the shared weights.
-The posterior mode is found with L-BFGS-B on the analytic gradient. NUTS (Hoffman & Gelman 2014) runs through
+Only identified parameters are estimated (`identified`): where a feature never differs between the options of any
+decision of a kind in the records, the likelihood cannot see that kind's deviation (a softmax reads differences
+only), so delta_kd stays at its prior mean 0 (the kind uses the shared weight) and, where no kind sees the feature,
+mu_d stays at its default; sampling such a coordinate would only draw its prior. The posterior mode is found with
+L-BFGS-B on the analytic gradient. NUTS (Hoffman & Gelman 2014) runs through
 nutpie's `from_pyfunc` on the same numpy log-density and gradient; R-hat and bulk ESS from arviz.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import minimize
@@ -33,6 +37,7 @@ class Prior:
     """Normal priors on (mu, delta) around the reasoned defaults."""
 
     mean: np.ndarray  # (D,) the defaults' shared weights
+    free: np.ndarray = field(default_factory=lambda: np.ones(D + K * D, dtype=bool))  # estimated parameters
 
     def weights(self, theta: np.ndarray) -> np.ndarray:
         """(K, D) weights from the flat parameter vector."""
@@ -49,6 +54,31 @@ class Prior:
 
     def start(self) -> np.ndarray:
         return np.concatenate([self.mean, np.zeros(K * D)])
+
+    def unpack(self, x: np.ndarray) -> np.ndarray:
+        """The full parameter vector from the estimated ones (the rest at their prior means)."""
+        theta = self.start()
+        theta[self.free] = x
+        return theta
+
+
+def identified(t: Tensor) -> np.ndarray:
+    """Which of (mu, delta) the records can inform: delta_kd where feature d differs between two options of some
+    decision of kind k (in any replay), mu_d where some kind's delta is."""
+    from .likelihood import compact
+
+    c = compact(t)
+    varies = np.zeros((K, D), dtype=bool)
+    for x in c.x:
+        spread = np.maximum.reduceat(x, c.starts, axis=0) - np.minimum.reduceat(x, c.starts, axis=0)  # (N, D)
+        for k in range(K):
+            varies[k] |= (spread[t.kind == k] > 1e-12).any(axis=0)
+    return np.concatenate([varies.any(axis=0), varies.ravel()])
+
+
+def estimated(prior: Prior, t: Tensor) -> Prior:
+    """`prior` estimating only what `t` identifies."""
+    return Prior(prior.mean, identified(t))
 
 
 def prior_from(defaults: dict[str, dict[str, float]]) -> Prior:
@@ -80,16 +110,19 @@ def find_mode(t: Tensor, prior: Prior, start: np.ndarray | None = None) -> Mode:
     """The posterior mode (penalised maximum likelihood) by L-BFGS-B on the analytic gradient."""
     began = time.perf_counter()
 
-    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        lp, grad, _ = log_posterior(t, prior, theta)
-        return -lp, -grad
+    free = prior.free
 
-    x0 = prior.start() if start is None else start
+    def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
+        lp, grad, _ = log_posterior(t, prior, prior.unpack(x))
+        return -lp, -grad[free]
+
+    x0 = (prior.start() if start is None else start)[free]
     result = minimize(objective, x0, jac=True, method="L-BFGS-B", options={"maxiter": 2000, "gtol": 1e-6})
-    lp, _, value = log_posterior(t, prior, result.x)
+    theta = prior.unpack(result.x)
+    lp, _, value = log_posterior(t, prior, theta)
     return Mode(
-        result.x,
-        prior.weights(result.x),
+        theta,
+        prior.weights(theta),
         lp,
         value,
         time.perf_counter() - began,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from ..score.record import TREMBLE
 from .extract import Tensor
@@ -49,6 +50,13 @@ class Compact:
     starts: np.ndarray  # (N,) first row of each decision
     onehot: np.ndarray  # (E, K) the kind of each row's decision
     kind_e: np.ndarray  # (E,)
+    by_kind: list[sparse.csr_matrix]  # per replay (U, K * D): unique row u's features in its kind's block
+    unique_starts: np.ndarray  # first unique row of each distinct decision state
+    unique_owner: np.ndarray  # (U,) distinct state of each unique row
+    row_map: np.ndarray  # (E,) the unique row each row reads its option probability from
+    acts: np.ndarray  # decisions that are acts (only they read the observed option's row)
+    act_rows: np.ndarray  # their rows
+    act_starts: np.ndarray  # where each act's rows start among them
 
 
 _COMPACT: dict[int, tuple[Tensor, Compact]] = {}
@@ -66,19 +74,62 @@ def compact(t: Tensor) -> Compact:
     onehot = np.zeros((len(n_idx), K))
     onehot[np.arange(len(n_idx)), kind_e] = 1.0
     starts = np.searchsorted(n_idx, np.arange(t.valid.shape[0]))
+    x = np.ascontiguousarray(t.feats[:, n_idx, o_idx])
+    rows, unique_starts, unique_owner, row_map = _distinct(x, starts, t.kind)
+    acts = np.flatnonzero(t.act)
+    act_rows = np.flatnonzero(t.act[n_idx])
+    act_starts = np.searchsorted(n_idx[act_rows], acts)
     c = Compact(
-        x=np.ascontiguousarray(t.feats[:, n_idx, o_idx]),
+        x=x,
         m_obs=t.m_obs[:, n_idx, o_idx],
         m_hold=t.m_hold[:, n_idx, o_idx],
         owner=n_idx,
         starts=starts,
         onehot=onehot,
         kind_e=kind_e,
+        by_kind=[_by_kind(xp[rows], kind_e[rows], K) for xp in x],
+        unique_starts=unique_starts,
+        unique_owner=unique_owner,
+        row_map=row_map,
+        acts=acts,
+        act_rows=act_rows,
+        act_starts=act_starts,
     )
     if len(_COMPACT) > 8:
         _COMPACT.clear()
     _COMPACT[id(t)] = (t, c)
     return c
+
+
+def _distinct(x: np.ndarray, starts: np.ndarray, kind: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Decisions with the same kind and feature matrix in every replay share one softmax (a quiet actor-day is
+    scored on both channels from one state: about half the decisions). Returns the rows of the first decision of
+    each distinct state, where each distinct state starts among them, the state of each of them, and for every
+    row the one it reads its probability from."""
+    ends = np.append(starts[1:], x.shape[1])
+    first: dict[tuple[int, bytes], int] = {}
+    keep: list[int] = []  # distinct decisions, in order
+    slot = np.empty(len(starts), dtype=int)  # each decision's distinct state
+    for n, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        j = first.setdefault((int(kind[n]), x[:, a:b].tobytes()), len(keep))
+        if j == len(keep):
+            keep.append(n)
+        slot[n] = j
+    sizes = ends - starts
+    unique_starts = np.concatenate([[0], np.cumsum(sizes[keep])[:-1]]).astype(int)
+    rows = np.concatenate([np.arange(starts[n], ends[n]) for n in keep]) if keep else np.zeros(0, dtype=int)
+    unique_owner = np.repeat(np.arange(len(keep)), sizes[keep])
+    offset = np.arange(x.shape[1]) - np.repeat(starts, sizes)  # each row's place among its decision's options
+    row_map = unique_starts[np.repeat(slot, sizes)] + offset
+    return rows, unique_starts, unique_owner, row_map
+
+
+def _by_kind(x: np.ndarray, kind_e: np.ndarray, K: int) -> sparse.csr_matrix:
+    """The (E, D) features as a sparse (E, K * D) matrix with each row in its kind's block: utilities of every
+    kind's weights are one sparse product (about a fifth of the features are non-zero), and so is the gradient."""
+    E, D = x.shape
+    rows, cols = np.nonzero(x)
+    return sparse.csr_matrix((x[rows, cols], (rows, kind_e[rows] * D + cols)), shape=(E, K * D))
 
 
 def decision_terms(t: Tensor, w: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
@@ -92,14 +143,20 @@ def decision_terms(t: Tensor, w: np.ndarray) -> tuple[np.ndarray, list[np.ndarra
     ll, floors, coefs = [], [], []
     act = t.act
     k = t.outcomes.astype(float)
-    rows = np.arange(len(owner))
+    flat = np.zeros((c.onehot.shape[1], w.shape[1]))
+    flat[: w.shape[0]] = w
+    flat = flat.ravel()
+    us, uo = c.unique_starts, c.unique_owner
     for p in range(P):
-        u = (c.x[p] @ w.T)[rows, c.kind_e]
-        u = u - np.maximum.reduceat(u, starts)[owner]
+        u = c.by_kind[p] @ flat
+        u = u - np.maximum.reduceat(u, us)[uo]
         e = np.exp(u)
-        s = e / np.add.reduceat(e, starts)[owner]
+        s = (e / np.add.reduceat(e, us)[uo])[c.row_map]
         p_hold = np.add.reduceat(c.m_hold[p] * s, starts)
-        p_obs = np.add.reduceat(c.m_obs[p] * s, starts)
+        p_obs = np.zeros(len(starts))
+        ar = c.act_rows
+        if len(ar):
+            p_obs[c.acts] = np.add.reduceat(c.m_obs[p][ar] * s[ar], c.act_starts)
         a = 1.0 - p_hold
         ok = a > 1e-300
         safe_a = np.where(ok, a, 1.0)
@@ -109,7 +166,10 @@ def decision_terms(t: Tensor, w: np.ndarray) -> tuple[np.ndarray, list[np.ndarra
         d_c = np.where((ch > 0.0) & (ch < 1.0), (1.0 - TREMBLE) / fc, 0.0)
         d_hold = np.where(act, -(1.0 - TREMBLE) / fa + d_c * ch / safe_a, (1.0 - TREMBLE) / fh)
         d_obs = np.where(act, d_c / safe_a, 0.0)
-        coefs.append(s * (d_hold[owner] * (c.m_hold[p] - p_hold[owner]) + d_obs[owner] * (c.m_obs[p] - p_obs[owner])))
+        coef = s * d_hold[owner] * (c.m_hold[p] - p_hold[owner])
+        if len(ar):
+            coef[ar] += s[ar] * d_obs[owner[ar]] * (c.m_obs[p][ar] - p_obs[owner[ar]])
+        coefs.append(coef)
         half = TREMBLE / 2.0
         floors.append(np.where(act, half / fa * np.log(fa) + (TREMBLE / k) / fc * np.log(fc), half / fh * np.log(fh)))
     return np.array(ll), coefs, np.array(floors)
@@ -151,10 +211,11 @@ def evaluate(t: Tensor, w: np.ndarray, eta: np.ndarray | None = None) -> Value:
     weight = alpha[:, group_record][None] * resp  # (C, P, G): weight of class c in replay p for group g
     wn = weight[:, :, t.group]  # (C, P, N)
     grad_w = np.zeros((C, K, D))
+    blocks = cpt.onehot.shape[1]
     for c in range(C):
         for p in range(P):
-            scaled = (coefs[c][p] * wn[c, p][cpt.owner])[:, None] * cpt.onehot[:, :K]
-            grad_w[c] += (cpt.x[p].T @ scaled).T
+            per_row = np.bincount(cpt.row_map, coefs[c][p] * wn[c, p][cpt.owner], len(cpt.unique_owner))
+            grad_w[c] += (cpt.by_kind[p].T @ per_row).reshape(blocks, D)[:K]
     pi = np.exp(log_pi)
     excess = weight.sum(axis=1).T - alpha[:, group_record].sum(axis=0)[:, None] * pi[group_kind]  # (G, C)
     grad_eta = np.stack([np.bincount(group_kind, excess[:, c], K) for c in range(C)], axis=1)

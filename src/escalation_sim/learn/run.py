@@ -24,23 +24,23 @@ import pandas as pd
 from ..rules.features import KINDS, NAMES
 from ..scenario import Scenario
 from ..score.baselines import score_baselines
-from ..score.record import observed, scored_days
+from ..score.record import codes_justifications, observed, scored_days
 from .bayes import Posterior, sample
 from .classes import closest, fit_mixture
 from .extract import Tensor, extract
-from .fit import Prior, find_mode, prior_from
+from .fit import Prior, estimated, find_mode, prior_from
 from .likelihood import evaluate
 from .recovery import recover
 
 Step = Callable[[str], None]
-FORMAT = 3  # of what is kept between runs: a change of the tensor's fields makes old files stale
+FORMAT = 4  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
 
 
 @dataclass(frozen=True)
 class Settings:
     particles: int = 1
-    draws: int = 150
-    tune: int = 150
+    draws: int = 800
+    tune: int = 200
     chains: int = 4
     classes: int = 2
     recoveries: int = 20
@@ -110,7 +110,7 @@ def records_table(t: Tensor, scenarios: dict[str, Scenario], w: np.ndarray) -> p
     rows = []
     for r, name in enumerate(t.records):
         scenario = scenarios[name]
-        base = score_baselines(scenario, observed(scenario, scored_days(scenario)))
+        base = score_baselines(as_scored(scenario), observed(scenario, scored_days(scenario)))
         total = {b: sum(p["timing"] + p["choice"] for p in parts.values()) for b, parts in base.items()}
         mine = t.record == r
         rows.append(
@@ -128,6 +128,21 @@ def records_table(t: Tensor, scenarios: dict[str, Scenario], w: np.ndarray) -> p
             }
         )
     return pd.DataFrame(rows)
+
+
+def as_scored(scenario: Scenario) -> Scenario:
+    """The scenario as the model's score observes it, for the baselines: where the record codes no justification
+    the model does not score them (score/record.codes_justifications), so no baseline pays for that coin either
+    (the justifying capability dropped; it is no option of the day's choice, so nothing else changes)."""
+    if codes_justifications(scenario):
+        return scenario
+    justify = {key for key, action in scenario.actions.items() if action.justifies}
+    return scenario.with_edits(
+        {
+            f"actors.{a}.capabilities": [c for c in spec.capabilities if c not in justify]
+            for a, spec in scenario.actors.items()
+        }
+    )
 
 
 def write_weights(path: Path, w: np.ndarray, defaults: dict[str, Any], fit: dict[str, Any]) -> None:
@@ -152,6 +167,7 @@ def learn(
     began = time.perf_counter()
     step("extracting features along the records")
     t = _cached(out / "tensor.pkl", key, lambda: extract(scenarios, s.particles, s.seed))
+    full, prior = prior, estimated(prior, t)  # the parameters the records identify (fit.identified)
     step("posterior mode")
     mode = _cached(out / "mode.pkl", key, lambda: find_mode(t, prior))
     step("NUTS")
@@ -172,7 +188,7 @@ def learn(
     )
     class_rows(t, classes).to_csv(out / "classes.csv", index=False)
     step("parameter recovery")
-    recovery = _recovery(scenarios, mean_w, prior, s, step)
+    recovery = _recovery(scenarios, mean_w, full, s, step)
     recovery.to_csv(out / "recovery.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": s.particles, "draws": s.draws * s.chains}
     write_weights(out / "quantal_weights.json", mean_w, defaults, fit)
@@ -252,10 +268,10 @@ def summary(t, records, weights, post, mode, classes, recovery, fit_seconds) -> 
         "records": len(records),
         "decisions": len(t.keys),
         "replays_per_record": int(t.feats.shape[0]),
-        "parameters": int(post.draws.shape[-1]),
+        "parameters": int(np.isfinite(post.rhat).sum()),  # estimated: the rest are held at their prior means
         "fit_seconds": fit_seconds,
-        "rhat_max": float(np.max(post.rhat)),
-        "ess_bulk_min": float(np.min(post.ess_bulk)),
+        "rhat_max": float(np.nanmax(post.rhat)),
+        "ess_bulk_min": float(np.nanmin(post.ess_bulk)),
         "divergences": post.divergences,
         "mode_log_posterior": mode.log_posterior,
         "log_likelihood": total,

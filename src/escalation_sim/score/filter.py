@@ -27,7 +27,7 @@ from ..model import EscalationModel
 from ..rules import Policy
 from ..scenario import Event, Scenario
 from .particles import shared_objects, twin
-from .record import TREMBLE, is_decision
+from .record import TREMBLE, codes_justifications, is_decision
 
 PCG_INCREMENT = 0xDA3E39CB94B95BDB  # any odd constant: particles differ by their state, not their stream
 Key = tuple[str, str, str]  # (actor, "timing" | "choice", event id or what was observed: "hold", ...)
@@ -69,6 +69,7 @@ class ScoringModel(EscalationModel):
         self._spells = spells(scenario, days)
         self._seeded: tuple[int, object] = (-1, None)  # the day's seed and `random`'s state, as `next_day` set them
         self._policy: Policy | None = None  # the policy of the decision being observed, in `probability_of`
+        self.justifications_coded = codes_justifications(scenario)
 
     def next_day(self, seed: int) -> None:
         """One day, its draws seeded by `seed` (a particle is its list of daily seeds), as `run_model` steps it
@@ -155,16 +156,27 @@ class ScoringModel(EscalationModel):
                             policy = actor.policy()
                         hold = self._holding(actor, words, policy)
                         self.factors.append(Factor((name, "timing", key), hold, 2))
-                if actor.justification is not None and name not in self._justified:
+                if self.justifications_coded and actor.justification is not None and name not in self._justified:
                     self.factors.append(
                         Factor((name, "timing", "no justification"), 1.0 - actor.justification_chance(), 2)
                     )
                 if actor.spec.accident_rate > 0 and name not in self._accident:
                     self.factors.append(Factor((name, "timing", "no accident"), 1.0 - actor.accident_hazard(), 2))
+            if not self.justifications_coded:  # after every actor's terms, so no one's score hears them
+                for actor in self.actors:
+                    self._uncoded_justification(actor)
         for event, kept, stopped in self._spells.get(self.day, ()):
             self.factors.extend(spell_factors(self.by_id[event.actor or ""], event, kept, stopped))
         self._queue = self._events_of(self.day + 1)
         self._acted, self._justified, self._accident, self._seen = set(), set(), set(), set()
+
+    def _uncoded_justification(self, actor: CrisisActor) -> None:
+        """A record that codes no justification leaves them unobserved: the actor justifies with the model's own
+        daily chance (as `CrisisActor.step` draws it), unscored, so its legitimacy cost follows the model instead
+        of piling up unpaid for want of a coder (a hidden draw, like perception's)."""
+        chance = actor.justification_chance() if actor.justification is not None else 0.0
+        if chance > 0.0 and self.random.random() < chance:
+            self.justify(actor, chance)
 
 
 def channel_sizes(actor: CrisisActor) -> tuple[int, int]:

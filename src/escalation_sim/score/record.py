@@ -57,6 +57,14 @@ def is_decision(event: Event, scenario: Scenario) -> bool:
     return action.chosen or action.effect == "accident"
 
 
+def codes_justifications(scenario: Scenario) -> bool:
+    """Whether the record observes public justifications: it codes at least one. A record that codes none did
+    not look for them (Turkey's Article 51 letter on Euphrates Shield is not in its record), so a day without one
+    there is not evidence of silence: the score draws the justification from the model and does not score it,
+    as it does an actor's perception (score/filter.py, docs/model.md section 7b)."""
+    return any(e.actor is not None and scenario.actions[e.action].justifies for e in scenario.events)
+
+
 def observed(scenario: Scenario, days: int) -> list[list[ActorDay]]:
     """The record as actor-days: `observed(...)[day]` lists each actor's day in actor order."""
     out = [[ActorDay(d, a) for a in scenario.actors] for d in range(days)]
