@@ -31,22 +31,26 @@ def blue_believing(prior_high: float, **extra: object) -> Scenario:
     return scenario
 
 
-def recorded(model: EscalationModel) -> list[tuple[tuple[int, ...], float, float]]:
-    """Wrap Blue's belief about Red to record (chosen options, P(high) before, after) for each observation."""
+Seen = tuple[tuple[int, ...] | None, tuple[int, ...] | None]
+
+
+def recorded(model: EscalationModel) -> list[tuple[Seen, float, float]]:
+    """Wrap Blue's belief about Red to record ((deed, words) options, P(high) before, after) for each observed
+    day of Red's."""
     state: BeliefState = model.by_id["BLUE"].beliefs[model.by_id["RED"].index]
-    log: list[tuple[tuple[int, ...], float, float]] = []
+    log: list[tuple[Seen, float, float]] = []
     observe = state.observe
 
-    def spy(chosen: tuple[int, ...]) -> None:
+    def spy(deed: tuple[int, ...] | None, word: tuple[int, ...] | None = None) -> None:
         before = state.posterior[1]
-        observe(chosen)
-        log.append((chosen, before, state.posterior[1]))
+        observe(deed, word)
+        log.append(((deed, word), before, state.posterior[1]))
 
     state.observe = spy  # type: ignore[method-assign]
     return log
 
 
-def run(scenario: Scenario, seed: int) -> tuple[EscalationModel, list[tuple[tuple[int, ...], float, float]]]:
+def run(scenario: Scenario, seed: int) -> tuple[EscalationModel, list[tuple[Seen, float, float]]]:
     model = EscalationModel(scenario=scenario, rng=seed, collect=False)
     log = recorded(model)
     model.run_model()
@@ -54,15 +58,17 @@ def run(scenario: Scenario, seed: int) -> tuple[EscalationModel, list[tuple[tupl
 
 
 def test_posterior_of_a_resolute_red_rises_with_each_of_its_answers() -> None:
+    """A day on which Red is hostile on either channel (a deed, a threat) never lowers P(resolute); it raises it
+    unless neither type meant it (a trembling hand's threat in a quiet state is no evidence)."""
     scenario = blue_believing(0.5)
     answers = 0
     for seed in range(8):
         model, log = run(scenario, seed)
         red = model.by_id["RED"]
-        for chosen, before, after in log:
-            if any(red.options[i].hostile for i in chosen):
-                answers += 1
-                assert after > before, f"seed {seed}: an answer by Red lowered P(resolute) {before} -> {after}"
+        for (deed, word), before, after in log:
+            if any(red.options[i].hostile for i in (*(deed or ()), *(word or ()))):
+                answers += after > before
+                assert after >= before, f"seed {seed}: an answer by Red lowered P(resolute) {before} -> {after}"
     assert answers >= 8, "too few answers by Red to test anything"
 
 
@@ -70,7 +76,7 @@ def test_holding_when_provoked_lowers_it_under_past_actions_and_not_under_curren
     for model_name, should_fall in (("past_actions", True), ("current_calculus", False)):
         model, log = run(blue_believing(0.5, credibility_model=model_name), 1)
         red = model.by_id["RED"]
-        holds = [(b, a) for chosen, b, a in log if chosen == (red.hold_index,)]
+        holds = [(b, a) for seen, b, a in log if seen == ((red.hold_index,), (red.hold_index,))]  # on both channels
         if should_fall:
             assert holds and any(a < b for b, a in holds)
         else:
@@ -143,6 +149,26 @@ def brute_type_policy(state: BeliefState, k: int) -> list[float]:
     return probs
 
 
+def brute_type_channels(state: BeliefState, k: int) -> tuple[list[float], list[float]]:
+    """Type k's deeds and words channels the long way: its own rule object, split by the one pipeline, resolve
+    applied option by option on each channel (what it backs down from goes to holding on that channel)."""
+    from escalation_sim.minds.policy import channels
+    from escalation_sim.rules import make_rule
+
+    view = state.view.reset()
+    view.resolve = state.resolves[k]
+    rule = make_rule(state.spec.types[k].rule)
+    deeds, words = channels(view, rule.policy(view).probs, rule.params.spread)  # type: ignore[arg-type]
+    r = state.resolves[k]
+    for probs in (deeds, words):
+        for opt in state.other.options:
+            if opt.hostile:
+                moved = probs[opt.index] * (1.0 - r)
+                probs[opt.index] -= moved
+                probs[state.other.hold_index] += moved
+    return deeds, words
+
+
 def test_shared_doctrines_in_closed_form_equal_the_types_one_by_one() -> None:
     """Iran's belief about the US on jan2020: the mixture and the likelihoods match a type-by-type computation."""
     model = EscalationModel(scenario=shipped("jan2020"), rng=4, collect=False)
@@ -156,15 +182,17 @@ def test_shared_doctrines_in_closed_form_equal_the_types_one_by_one() -> None:
             mixture = [sum(w * t[i] for w, t in zip(state.posterior, types, strict=True) if w >= 1e-4)
                        for i in range(len(usa.options))]  # fmt: skip
             assert state.answer(state.view.reset()) == pytest.approx(mixture, abs=1e-12)
+            if usa.cooling_count:
+                continue  # cooling moves mass to holding: covered by the runs above
+            brute = [brute_type_channels(state, k) for k in range(len(types))]
             for opt in usa.options:
-                chances = []
-                for k in range(len(types)):
-                    rule = next(rule for rule, members, _ in state.doctrines if k in members)
-                    probs = state.doctrine_policy(rule, state.view.reset(), state.resolves[k])
-                    chances.append(state.chance(probs, state.resolves[k], (opt.index,)))
-                expected = [t[opt.index] for t in types]
-                if usa.cooling_count:
-                    continue  # cooling moves mass to holding: covered by the runs above
-                assert chances == pytest.approx(expected, abs=1e-12)
+                # a word weighed by the words channel, a deed by the deeds channel, holding on each
+                for channel in (0, 1) if opt.index == usa.hold_index else (int(opt.words),):
+                    chances = []
+                    for k in range(len(types)):
+                        rule = next(rule for rule, members, _ in state.doctrines if k in members)
+                        probs = state.channels(rule, state.view.reset(), state.resolves[k])[channel]
+                        chances.append(state.chance(probs, state.resolves[k], (opt.index,)))
+                    assert chances == pytest.approx([b[channel][opt.index] for b in brute], abs=1e-12)
             checked += 1
     assert checked > 5

@@ -84,3 +84,97 @@ def test_the_regime_filter_trembles_so_one_tail_act_cannot_swing_it() -> None:
             peak = max(peak, rule.belief[restorer])
         peaks[tremble] = peak
     assert max(peaks.values()) < 0.9, peaks
+
+
+def us_option(model: EscalationModel, action: str, target: str | None) -> int:
+    return next(o.index for o in model.by_id["USA"].options if o.action == action and o.target == target)
+
+
+def test_a_threat_moves_iran_toward_the_types_whose_words_voice_it() -> None:
+    """Two channels (issue 17): a US threat is weighed by each type's words policy in the US state as the public
+    record shows it. On the branch eve a red line voices its intended answer with threats, restraint and massive
+    retaliation (which see nothing to answer) do not: from an even prior, the threat raises the red-line types
+    and lowers those two. Weighed by the deeds policy (no type does a threat as a deed) it would teach nothing."""
+    model = at_branch(shipped("jan2020"), 0)
+    usa = model.by_id["USA"]
+    state = model.by_id["IRN"].beliefs[usa.index]
+    even = [1.0 / len(state.posterior)] * len(state.posterior)
+    state.posterior = list(even)
+    state.observe(None, (us_option(model, "threaten", "IRN"),))
+    moved = dict(zip(state.labels, [p / q for p, q in zip(state.posterior, even, strict=True)], strict=True))
+    assert max(moved, key=moved.__getitem__) == "red_line/r=0.8", moved
+    for label in ("red_line/r=0.3", "red_line/r=0.8"):
+        assert moved[label] > 1.0, moved
+    for label in ("restraint/r=0.3", "restraint/r=0.8", "massive_retaliation/r=0.3", "massive_retaliation/r=0.8"):
+        assert moved[label] < 1.0, moved
+
+
+def test_a_day_with_a_deed_and_a_word_is_a_term_for_each() -> None:
+    """An actor-day with a strike and a threat weighs the strike by the deeds policies and the threat by the
+    words policies, one term each (the product of the two updates); silence on the words channel is a term of its
+    own, so the same strike with and without a threat teaches different things."""
+    model = at_branch(shipped("jan2020"), 0)
+    usa = model.by_id["USA"]
+    state = model.by_id["IRN"].beliefs[usa.index]
+    start = list(state.posterior)
+    strike, threat = (us_option(model, "limited_strike", "KH"),), (us_option(model, "threaten", "KH"),)
+    state.observe(strike, threat)
+    both = list(state.posterior)
+    state.posterior = list(start)
+    state.observe(strike, None)
+    state.observe(None, threat)
+    assert both == pytest.approx(state.posterior, rel=1e-9)
+    state.posterior = list(start)
+    state.observe(strike, (usa.hold_index,))
+    assert state.posterior != pytest.approx(both, rel=1e-3)
+
+
+IRQ_BELIEFS = {
+    "USA": {
+        "types": [
+            {"rule": {"name": "red_line"}, "resolve": 0.8, "prior": 0.5},
+            {"rule": {"name": "restraint"}, "resolve": 0.3, "prior": 0.5},
+        ]
+    }
+}
+
+
+def test_a_private_message_to_another_teaches_a_third_party_nothing() -> None:
+    """The US private assurance to Iran (a word on a channel Iraq is not party to) leaves Iraq's posterior where
+    silence leaves it; Iran, whom it is addressed to, learns from it."""
+    scenario = shipped("jan2020").with_edits({"actors.IRQ.beliefs": IRQ_BELIEFS})
+    posteriors = {}
+    for what in ("assurance", "silence"):
+        model = at_branch(scenario, 0)
+        usa = model.by_id["USA"]
+        word = us_option(model, "private_assurance", "IRN") if what == "assurance" else usa.hold_index
+        observed(model, usa, (usa.hold_index,), (word,))
+        posteriors[what] = [list(model.by_id[a].beliefs[usa.index].posterior) for a in ("IRQ", "IRN")]
+    assert posteriors["assurance"][0] == posteriors["silence"][0]
+    assert posteriors["assurance"][1] != posteriors["silence"][1]
+
+
+def test_believers_learn_from_the_words_the_model_draws() -> None:
+    """In a run, what Iran's belief about the US observes each US day is the US deed and the US word of that day
+    (holding where it took none), before either is carried out."""
+    model = at_branch(shipped("jan2020"), 3)
+    usa = model.by_id["USA"]
+    state = model.by_id["IRN"].beliefs[usa.index]
+    seen: dict[int, tuple[tuple[int, ...] | None, tuple[int, ...] | None]] = {}
+    observe = state.observe
+
+    def spy(deed: tuple[int, ...] | None, word: tuple[int, ...] | None = None) -> None:
+        seen[model.day] = (deed, word)
+        observe(deed, word)
+
+    state.observe = spy  # type: ignore[method-assign]
+    for _ in range(12):
+        model.step()
+    hold = usa.hold_index
+    for day, (deed, word) in seen.items():
+        acts = [r for r in model.records if r.day == day and r.actor == "USA" and r.origin == "model"]
+        done = {(r.action, r.target) for r in acts if r.action != "justify"}
+        expected = {(usa.options[i].action, usa.options[i].target) for i in (*deed, *word) if i != hold}  # type: ignore[misc]
+        assert done == expected, (day, done, expected)
+    assert len(seen) == 12
+    assert any(word != (hold,) for _, word in seen.values())  # the US said something: it was observed

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from .mechanics import hazards, host, proxies
+from .mechanics.perception import forget
 from .minds.anticipation import Forecaster
 from .minds.beliefs import observed
 from .minds.policy import decide
@@ -54,7 +55,8 @@ class CrisisActor(ActorState, mesa.Agent):
 
     def step(self) -> None:
         """Decide and act: a deed (the `choose` hook) and words (docs/model.md section 1c), one draw each from the
-        model's generator, both from the day's one policy; then perhaps a justification.
+        model's generator, both from the day's one policy; then perhaps a justification. Those who hold beliefs
+        about it learn from the day (both channels) before either act is carried out.
 
         The draws are made whoever chooses, so a player's choice (play mode) leaves every other draw where the
         seeded model has it. A player makes the day's one decision on either channel: the model adds no words.
@@ -68,19 +70,21 @@ class CrisisActor(ActorState, mesa.Agent):
         said = self.model.random.random()
         option, origin, reason = self.choose(policy, draw)
         self.last_action = option.action
+        words = policy.words
+        hold = self.hold_index
+        word = self.options[sample_index(words, said)] if words is not None and origin == "model" else None
         if self.model.watchers[self.index]:
-            observed(self.model, self, (option.index,))
-        if option.index != self.hold_index:
-            chosen = policy.words if option.words and policy.words is not None else policy.probs
+            deed = hold if option.words else option.index  # a player's word: no deed today
+            spoken = option.index if option.words else hold if word is None else word.index
+            observed(self.model, self, (deed,), (spoken,) if words is not None or option.words else None)
+        if option.index != hold:
+            chosen = words if option.words and words is not None else policy.probs
             self.model.act(self, option, chosen[option.index], reason, origin)
-        if policy.words is not None and origin == "model":
-            word = self.options[sample_index(policy.words, said)]
-            if word.index != self.hold_index:
-                if option.index == self.hold_index:
-                    self.last_action = word.action
-                if self.model.watchers[self.index]:
-                    observed(self.model, self, (word.index,))
-                self.model.act(self, word, policy.words[word.index], f"words: {policy.reason}", origin)
+        if word is not None and word.index != hold:
+            assert words is not None
+            if option.index == hold:
+                self.last_action = word.action
+            self.model.act(self, word, words[word.index], f"words: {policy.reason}", origin)
         chance = self.justification_chance()  # public justification stays with the actor's diplomats
         if chance > 0.0 and self.model.random.random() < chance:
             self.model.justify(self, chance)
@@ -100,25 +104,12 @@ class CrisisActor(ActorState, mesa.Agent):
                     cooling[i] = days - 1
                     if days == 1:
                         self.cooling_count -= 1
-        outstanding = self.outstanding
-        grievance = self.grievance
+        most = forget(self, decay)
         pending = self.pending_threat
-        most = 0.0
-        for i, value in enumerate(outstanding):
-            if value:
-                value *= decay
-                if value < 0.05:
-                    value = 0.0
-                    self.own_hit[i] = False
-                    self.words_only[i] = False
-                outstanding[i] = value
-                if value > most:
-                    most = value
-            if grievance[i]:
-                grievance[i] *= decay
-            if pending[i]:
-                pending[i] -= 1
-                if pending[i] == 0:
+        for i, days in enumerate(pending):
+            if days:
+                pending[i] = days - 1
+                if days == 1:
                     self.credibility = max(0.0, self.credibility - self.spec.audience_cost)
                     self.domestic_pressure = min(1.0, self.domestic_pressure + self.spec.audience_cost)
         if self.alert != self.base_alert:

@@ -246,10 +246,10 @@ class EscalationModel(mesa.Model):
         action = self.ladder[event.action]
         actor = self.by_id[event.actor] if event.actor is not None else None
         probability = self.probability_of(actor, event.action, event.target) if actor is not None else math.nan
-        if actor is not None and action.chosen and self.watchers[actor.index]:
-            chosen = tuple(o.index for o in actor.options if o.action == event.action and o.target == event.target)
-            if chosen:
-                observed(self, actor, chosen)
+        if actor is not None and self.watchers[actor.index]:
+            seen = self.history_days.get(id(event))  # the actor-day, at its first decision (minds/beliefs.py)
+            if seen is not None:
+                observed(self, actor, *seen)
         act = Act(
             actor,
             event.action,

@@ -168,6 +168,29 @@ def felt(rung: int, killed: float, casualty_weight: float) -> float:
     return rung + casualty_weight * math.log1p(killed)
 
 
+def forget(memory: Memory, decay: float) -> float:
+    """A day of fading memory, the one rule for a real actor and for the public estimate of one
+    (minds/public.py): what is unanswered and what is resented fade by `decay`; an unanswered severity below
+    0.05 is gone, and with it the sense of having been hit and of words only. Returns the largest unanswered
+    severity left (the actor's restraint signal reads it)."""
+    outstanding = memory.outstanding
+    grievance = memory.grievance
+    most = 0.0
+    for i, value in enumerate(outstanding):
+        if value:
+            value *= decay
+            if value < 0.05:
+                value = 0.0
+                memory.own_hit[i] = False
+                memory.words_only[i] = False
+            outstanding[i] = value
+            if value > most:
+                most = value
+        if grievance[i]:
+            grievance[i] *= decay
+    return most
+
+
 def feel(observer: Mood, rung: int, severity: float, own_killed: float, casualty_weight: float) -> None:
     """What an act felt does to the observer's mood: alert rises with its rung, domestic pressure with its severity
     and the observer's own dead."""

@@ -19,6 +19,7 @@ from ..rules import Rule, make_rule
 from ..rules.base import sample_index
 from ..scenario import ORDER_EFFECTS
 from ..scenario.beliefs import Belief, PastAnswer
+from .policy import channels
 from .supposed import Supposed
 
 if TYPE_CHECKING:
@@ -45,8 +46,14 @@ class BeliefState:
         self.hostile = [opt.hostile for opt in other.options]
         self.hostile_at = [i for i, h in enumerate(self.hostile) if h]  # option indices, in option order
         self.calm_at = [i for i, h in enumerate(self.hostile) if not h]
-        # what the observer sees of a decision to hold or to do something it cannot see: the same quiet day
-        self.unseen = tuple(sorted({other.hold_index, *unseen}))
+        # what the observer sees of a decision to hold or to do something it cannot see, on each channel: the same
+        # quiet day; and how many options each channel has (holding is on both), for the tremble
+        words = [opt.words for opt in other.options]
+        hold = other.hold_index
+        self.unseen_deeds = tuple(sorted({hold, *(i for i in unseen if not words[i])}))
+        self.unseen_words = tuple(sorted({hold, *(i for i in unseen if words[i])}))
+        self.n_deeds = sum(1 for i, w in enumerate(words) if not w or i == hold)
+        self.n_words = sum(1 for i, w in enumerate(words) if w or i == hold)
         self._groups: list[tuple[Rule, float, float, float]] = []  # `groups`, for the posterior in `_groups_of`
         self._groups_of: list[float] | None = None
         self._said: tuple[int, list[float], str] | None = None  # `describe`'s last answer
@@ -111,27 +118,52 @@ class BeliefState:
 
     # --- learning ------------------------------------------------------------------------------------------
 
-    def observe(self, chosen: tuple[int, ...], view: Supposed | None = None) -> None:
-        """Bayes' rule after the other chose one of the options `chosen` (a hold is one option too), in the
-        other's present state or in `view` (a situation of its record before the crisis)."""
-        other = self.other
-        hold = other.hold_index
-        if len(self.unseen) > 1 and all(i in self.unseen for i in chosen):
-            chosen = self.unseen  # seen from here: nothing happened
-        if self.ignore_holds and hold in chosen and all(i in self.unseen for i in chosen):
-            return  # current calculus: backing down says nothing about the type (Press 2005)
+    def channels(self, rule: Rule, view: Supposed, resolve: float) -> tuple[list[float], list[float]]:
+        """The doctrine's deeds and words channels (before resolve), split as the one pipeline splits the
+        actor's own policy (minds/policy.channels), with `resolve` for rules that read it."""
+        view.resolve = resolve
+        return channels(view, rule.policy(view).probs, rule.params.spread)  # type: ignore[arg-type]
+
+    def observe(
+        self, deed: tuple[int, ...] | None, word: tuple[int, ...] | None = None, view: Supposed | None = None
+    ) -> None:
+        """Bayes' rule after one day of the other's: it chose one of the options `deed` on the deeds channel and
+        one of `word` on the words channel (holding is an option of both; None: that channel not observed), in
+        its state as the public record shows it, or in `view` (a situation of its record before the crisis).
+        Each channel observed is a term of its own: a deed weighed by the types' deeds policies, a word by their
+        words policies, silence on a channel by their chance of holding on it."""
+        deed = self.seen(deed, self.unseen_deeds)
+        word = self.seen(word, self.unseen_words)
+        if deed is None and word is None:
+            return
         view = self.view.reset() if view is None else view
         tremble = self.spec.tremble
-        floor = tremble * len(chosen) / len(other.options)
-        likelihoods = [0.0] * len(self.posterior)
+        keep = 1.0 - tremble
+        likelihoods = [1.0] * len(self.posterior)
+        deeds: list[float] = []
+        words: list[float] = []
         for rule, members, per_type in self.doctrines:
-            probs: list[float] = []
             for n, k in enumerate(members):
+                resolve = self.resolves[k]
                 if per_type or n == 0:
-                    probs = self.doctrine_policy(rule, view, self.resolves[k])
-                like = self.chance(probs, self.resolves[k], chosen)
-                likelihoods[k] = (1.0 - tremble) * like + floor
+                    deeds, words = self.channels(rule, view, resolve)
+                like = 1.0
+                if deed is not None:
+                    like = keep * self.chance(deeds, resolve, deed) + tremble * len(deed) / self.n_deeds
+                if word is not None:
+                    like *= keep * self.chance(words, resolve, word) + tremble * len(word) / self.n_words
+                likelihoods[k] = like
         self.update(likelihoods)
+
+    def seen(self, chosen: tuple[int, ...] | None, unseen: tuple[int, ...]) -> tuple[int, ...] | None:
+        """What the believer saw of a channel: `chosen`, or every option it cannot see taken on it (holding
+        included) when what was chosen is one of them; None when it is no evidence (not observed, or a hold
+        under `current_calculus`: backing down says nothing about the type, Press 2005)."""
+        if chosen is None:
+            return None
+        if all(i in unseen for i in chosen):
+            return None if self.ignore_holds else unseen
+        return chosen
 
     def chance(self, probs: list[float], resolve: float, chosen: tuple[int, ...]) -> float:
         """Probability a type of this resolve gives the options `chosen`, less options still cooling down."""
@@ -221,31 +253,68 @@ def install(model: World) -> None:
             model.believers.append(observer)
             observer.resolve_of = list(model.resolve_of)  # its own reading, no longer the shared truth
             observer.credibility_of = list(model.credibility_of)
+    model.history_days = history_days(model)
     learn_reputations(model)
     refresh(model)
 
 
+Seen = tuple[tuple[int, ...] | None, tuple[int, ...] | None]  # what was seen of an actor's day: (deed, words)
+
+
+def history_days(model: World) -> dict[int, Seen]:
+    """The recorded decisions of watched actors, as believers learn from them when they are replayed, by event
+    (`id`): an actor's first decision of a day with its first decision on the other channel that day, silence
+    there if none (the actor-day as the model makes it: one deed, one word, `observed`); a further act on a
+    channel that day a term of its own, on its channel. Only events the model replays (before the branch, or
+    exogenous) and the actor could choose."""
+    out: dict[int, Seen] = {}
+    days: dict[tuple[int, int], tuple[int, list[tuple[int, ...] | None]]] = {}  # (day, actor): (lead, [deed, word])
+    for event in model.crisis.events:
+        day = (event.date - model.start_date).days
+        actor = model.by_id[event.actor] if event.actor is not None else None
+        if actor is None or not model.watchers[actor.index] or not model.ladder[event.action].chosen:
+            continue
+        if day >= model.branch_day and not event.exogenous:
+            continue
+        chosen = tuple(o.index for o in actor.options if o.action == event.action and o.target == event.target)
+        if not chosen:
+            continue
+        channel = int(actor.options[chosen[0]].words)
+        lead = days.setdefault((day, actor.index), (id(event), [None, None]))
+        if lead[1][channel] is None:
+            lead[1][channel] = chosen
+        else:
+            out[id(event)] = (None, chosen) if channel else (chosen, None)
+    for (_, index), (key, (deed, word)) in days.items():
+        hold = (model.actors[index].hold_index,)
+        out[key] = (deed or hold, word or hold)
+    return out
+
+
 def learn_reputations(model: World) -> None:
     """Each believer's prior at the start, updated by the likelihood of the other's record before the crisis
-    (its `reputation:` answers, or, with `reputation_from: rule`, answers drawn once from its own rule in the
-    same situations, from `model.random`): a doctrine that made the record is what the record teaches."""
+    (its `reputation:` answers, or, with `reputation_from: rule`, a deed and words drawn once from its own rule's
+    two channels in the same situations, from `model.random`): a doctrine that made the record is what the record
+    teaches."""
     for other in model.actors:
         record = other.spec.reputation
         if not record or not model.watchers[other.index]:
             continue
         view = Supposed(other)
-        answers = []
+        answers: list[tuple[tuple[int, ...], tuple[int, ...] | None]] = []
         for past in record:
             situation(view, model, past)
             if other.spec.reputation_from == "rule":
                 probs = other.rule.policy(view).probs  # type: ignore[arg-type]  # a Supposed reads as the View
-                answers.append((sample_index(probs, model.random.random()),))
+                deeds, words = channels(view, probs, other.rule.params.spread)  # type: ignore[arg-type]
+                deed = sample_index(deeds, model.random.random())
+                answers.append(((deed,), (sample_index(words, model.random.random()),)))
             else:
                 answers.append(recorded(other, past.answer, past.target))
         for state in model.watchers[other.index]:
-            for past, chosen in zip(record, answers, strict=True):
+            for past, (deed, word) in zip(record, answers, strict=True):
                 situation(state.view, model, past)
-                state.observe(chosen, state.view)
+                state.observe(deed, word, state.view)
 
 
 def situation(view: Supposed, model: World, past: PastAnswer) -> None:
@@ -267,11 +336,17 @@ def situation(view: Supposed, model: World, past: PastAnswer) -> None:
     view.readiness = 1.0
 
 
-def recorded(other: ActorState, action: str, target: str | None) -> tuple[int, ...]:
-    """The options of `other` that are the recorded answer (action and target)."""
+def recorded(other: ActorState, action: str, target: str | None) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+    """The recorded answer (action and target) as (deed, words) options of `other`. A record names the material
+    answer: words (sanctions, a statement) mean no deed (deeds held); a deed or a hold says nothing of what was
+    said (words not observed)."""
+    hold = other.hold_index
     if action == "hold":
-        return (other.hold_index,)
-    return tuple(o.index for o in other.options if o.action == action and o.target == target)
+        return (hold,), None
+    chosen = tuple(o.index for o in other.options if o.action == action and o.target == target)
+    if chosen and other.options[chosen[0]].words:
+        return (hold,), chosen
+    return chosen, None
 
 
 def unseen_by(model: World, observer: ActorState, other: ActorState) -> tuple[int, ...]:
@@ -295,9 +370,12 @@ def refresh(model: World) -> None:
             observer.resolve_of[j] = observer.credibility_of[j] = state.expected_resolve()
 
 
-def observed(model: World, actor: ActorState, chosen: tuple[int, ...]) -> None:
-    """Everyone who holds beliefs about `actor` learns from its decision (call before it is carried out)."""
+def observed(
+    model: World, actor: ActorState, deed: tuple[int, ...] | None, word: tuple[int, ...] | None = None
+) -> None:
+    """Everyone who holds beliefs about `actor` learns from its day: the options `deed` on the deeds channel and
+    `word` on the words channel (None: not observed); call before either is carried out."""
     for state in model.watchers[actor.index]:
-        state.observe(chosen)
+        state.observe(deed, word)
         observer = state.observer
         observer.resolve_of[actor.index] = observer.credibility_of[actor.index] = state.expected_resolve()

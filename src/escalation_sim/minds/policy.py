@@ -18,8 +18,13 @@ from ..rules.base import withhold_cooling
 from ..rules.voice import split, tremble_channel
 
 if TYPE_CHECKING:
-    from ..rules import Policy, Rule
-    from ..state.actor import ActorState
+    from typing import Protocol
+
+    from ..rules import Policy, Rule, View
+    from ..state.actor import ActorState, Memory
+
+    class Viewed(View, Memory, Protocol):
+        """A view with the memory of the others it decides by: an actor, or another's imagined (Supposed)."""
 
 
 def decide(actor: ActorState, rule: Rule) -> Policy:
@@ -27,15 +32,8 @@ def decide(actor: ActorState, rule: Rule) -> Policy:
     policy = rule.policy(actor)
     if actor.beliefs:
         policy.reason += f" [believes {actor.belief_summary}]"
-    probs = policy.probs = list(policy.probs)  # a rule may hand out a cached list
-    words = policy.words = split(actor, probs, rule.params.spread)
-    if True in actor.words_only:  # words are answered by words, never by force
-        words_only = actor.words_only
-        for opt in actor.options:
-            j = opt.target_index
-            if opt.force and j >= 0 and words_only[j] and probs[opt.index] and actor.outstanding[j] > 0.0:
-                probs[actor.hold_index] += probs[opt.index]
-                probs[opt.index] = 0.0
+    probs, words = channels(actor, policy.probs, rule.params.spread)
+    policy.probs, policy.words = probs, words
     if actor.cooling_count:
         withhold_cooling(actor, policy)
         hold = actor.hold_index
@@ -60,6 +58,24 @@ def decide(actor: ActorState, rule: Rule) -> Policy:
         tremble_channel(actor, probs, epsilon, False)
         tremble_channel(actor, words, epsilon, True)
     return policy
+
+
+def channels(view: Viewed, probs: list[float], spread: float) -> tuple[list[float], list[float]]:
+    """A rule's policy `probs` (left as it is: a rule may hand out a cached list) as the day's two acts, deeds
+    and words (rules/voice.py), with a words-only grievance answered by words, never by force (section 5a): the
+    first steps of `decide`, which beliefs weigh an observed day by as well (minds/beliefs.py)."""
+    probs = list(probs)
+    words = split(view, probs, spread)
+    if True in view.words_only:
+        words_only = view.words_only
+        outstanding = view.outstanding
+        hold = view.hold_index
+        for opt in view.options:
+            j = opt.target_index
+            if opt.force and j >= 0 and words_only[j] and probs[opt.index] and outstanding[j] > 0.0:
+                probs[hold] += probs[opt.index]
+                probs[opt.index] = 0.0
+    return probs, words
 
 
 def chance_of(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..mechanics.hazards import action_class
-from ..mechanics.perception import WORDS_SETTLE, blame, feel, felt
+from ..mechanics.perception import WORDS_SETTLE, blame, feel, felt, forget
 from ..scenario import ORDER_EFFECTS, Actor, Perception
 from ..scenario.schema import Traits
 from ..state.clock import Clock
@@ -73,16 +73,7 @@ class Estimate:
 
     def end_of_day(self) -> None:
         """Memory fades and mood relaxes at the declared default half-lives."""
-        for i, value in enumerate(self.outstanding):
-            if value:
-                value *= DECAY
-                if value < 0.05:
-                    value = 0.0
-                    self.own_hit[i] = False
-                    self.words_only[i] = False
-                self.outstanding[i] = value
-            if self.grievance[i]:
-                self.grievance[i] *= DECAY
+        forget(self, DECAY)
         self.alert = TRAITS.alert + (self.alert - TRAITS.alert) * ALERT_DECAY
         self.domestic_pressure = TRAITS.domestic_pressure + (self.domestic_pressure - TRAITS.domestic_pressure) * DECAY
         self.legitimacy_cost *= DECAY

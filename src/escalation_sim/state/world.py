@@ -45,6 +45,7 @@ class World(Protocol):
     credibility_of: list[float]
     watchers: list[list[HeldBelief]]  # per actor: the beliefs held about it
     believers: list[ActorState]
+    history_days: dict[int, tuple[tuple[int, ...] | None, tuple[int, ...] | None]]  # minds/beliefs.history_days
     listeners: list[ActorState]  # actors whose reading of another's credibility words moved
     accident_key: str | None
     records: list[Record]
