@@ -79,6 +79,7 @@ def carry_out(model: World, act: Act) -> Record:
         if not actor.conciliatory[target.index]:  # an answer in kind closes the exchange, asks for none
             target.conciliatory[actor.index] = True
         target.outstanding[actor.index] *= 0.5  # reassured, not satisfied
+        hazards.heard(target, actor.index)  # answering it is news today
         actor.conciliatory[target.index] = False  # answered in kind
         actor.outstanding[target.index] *= 0.5  # declaring the exchange over is letting half of it go
     actor.used(act.key, act.target)
@@ -234,6 +235,7 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
                 if laid.share > max(observer.outstanding):
                     hazards.rouse(observer)  # a blow beyond all unanswered: preparing its answer starts today
                 blame(observer, laid)
+                hazards.heard(observer, culprit.index)  # answering it is news today
         if observer is target:
             blamed_by_target = "+".join(c.actor_id for c, _, _ in blamed) or "unknown"
             if delay and blamed:
@@ -251,6 +253,7 @@ def _violation(
         if violation > max(observer.outstanding):
             hazards.rouse(observer)
         observer.violations[actor.index] += violation
+        hazards.heard(observer, actor.index)
         observer.outstanding[actor.index] = max(observer.outstanding[actor.index], violation)
         observer.last_rung[actor.index] = rung
         observer.last_act_of[actor.index] = key
@@ -317,6 +320,7 @@ def arrive_blame(model: World) -> None:
             if laid.share > max(observer.outstanding):
                 hazards.rouse(observer)
             blame(observer, laid)
+            hazards.heard(observer, laid.culprit)
 
 
 def accidents(model: World) -> None:

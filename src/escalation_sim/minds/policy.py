@@ -1,6 +1,7 @@
 """The one policy pipeline: how an actor's rule becomes the day's probabilities (docs/model.md section 4).
 
-The rule's own policy, split into the day's two acts: a deed and words (rules/voice.py, section 1c); then what
+The rule's own policy, its hostile statements scaled by how fresh the news they answer is (mechanics/hazards.py,
+section 1a), split into the day's two acts: a deed and words (rules/voice.py, section 1c); then what
 binds every rule whatever it says, on each channel: a words-only grievance is answered by words, never by force
 (section 5a); options still cooling down give their mass to holding; an action class not yet prepared or still
 refractory gives its mass to holding (mechanics/hazards.py); orders, truces and delegation
@@ -28,6 +29,8 @@ def decide(actor: ActorState, rule: Rule) -> Policy:
     if actor.beliefs:
         policy.reason += f" [believes {actor.belief_summary}]"
     probs = policy.probs = list(policy.probs)  # a rule may hand out a cached list
+    if actor.clock.answers:  # hostile statements answer the news (section 1a)
+        hazards.attend(actor, probs)
     words = policy.words = split(actor, probs, rule.params.spread)
     if True in actor.words_only:  # words are answered by words, never by force
         words_only = actor.words_only
