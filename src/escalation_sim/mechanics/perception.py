@@ -183,7 +183,9 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
 
     The target, and every nation whose people the act killed or wounded (multi-victim events), feel the act's
     severity (rung plus own casualties, with noise); a proxy's sponsor feels a share of an attack on its proxy;
-    a host nation on whose soil force was used counts a violation. Claimed acts are laid at the actor's door;
+    a host nation on whose soil force was used by a foreign power counts a violation (an armed group based on its own
+    soil challenges its authority at home, not its sovereignty against foreign powers; its blows on the host's
+    people are blamed as any act). Claimed acts are laid at the actor's door;
     unclaimed ones with the observer's attribution probability (split among the sponsor's militias when a front
     claims them), after the observer's investigation delay, and at the sponsor's with its own.
     """
@@ -203,7 +205,7 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
         perception = observer.perception
         me = observer.actor_id
         own_killed = killed.get(me, 0)
-        if soil == me and force:
+        if soil == me and force and (actor.spec.kind == "state" or actor.spec.located_in != me):
             _violation(
                 observer,
                 actor,
