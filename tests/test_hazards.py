@@ -7,6 +7,7 @@ import math
 import pytest
 
 from escalation_sim.mechanics import hazards
+from escalation_sim.minds.policy import decide
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario.hazards import Hazards, Lag
 from escalation_sim.state.clock import Clock, recovery_table
@@ -105,3 +106,46 @@ def test_scenario_hazards_are_validated_and_leave_the_hash_alone() -> None:
     assert hard.tables[hazards.FORCE][:3] == (0.0, 0.0, 0.0)
     with pytest.raises(Exception, match="min_days"):
         jan.with_edits({"actors.USA.hazards": {"force": {"min_days": -1}}})
+
+
+def test_statements_answer_the_news() -> None:
+    """jan2020: Iraq's chance of answering a US strike on its soil in words (a protest or a withdrawal demand)
+    falls as the strike ages as news, far faster than the violation fades; with the news cycle off (`news_floor`
+    1) it does not."""
+
+    def protest_by_age(scenario) -> list[float]:
+        model = at_branch(scenario, 0)
+        irq, usa = model.by_id["IRQ"], model.by_id["USA"]
+        model.act(usa, option(model, "USA", "limited_strike", "KH"), 1.0, "a strike on Iraqi soil")
+        out = []
+        for _ in range(5):
+            irq.clock.roused = irq.clock.since[hazards.WORDS] = 30  # prepared: only the news ages
+            hazards.end_of_day(irq)
+            words = decide(irq, irq.rule).words
+            assert words is not None
+            out.append(sum(words[o.index] for o in irq.options if o.words and o.rung > 0 and o.target == "USA"))
+            irq.end_of_day()
+        return out
+
+    jan = shipped("jan2020")
+    fresh, *_, old = protest_by_age(jan)
+    assert 0.0 < old < 0.2 * fresh  # four news cycles later: (0.05 + 0.95 / 16) / (0.05 + 0.95 / 2) of it
+    fresh_off, *_, old_off = protest_by_age(jan.with_edits({"actors.IRQ.hazards": {"news_floor": 1.0}}))
+    assert old_off > 0.5 * fresh_off  # without the news cycle only the grievance's slow fading lowers it
+
+
+def test_an_armed_groups_deeds_are_deniable_and_not_its_hosts_violation() -> None:
+    """jan2020: KH's intended rockets are not voiced on its words channel, and its rockets on Iraqi soil are no
+    violation of Iraq's sovereignty (a US strike there is)."""
+    model = at_branch(shipped("jan2020"), 0)
+    kh, irq, usa = model.by_id["KH"], model.by_id["IRQ"], model.by_id["USA"]
+    rule_probs = list(kh.rule.policy(kh).probs)
+    assert sum(rule_probs[o.index] for o in kh.options if o.force) > 0.0
+    words = decide(kh, kh.rule).words
+    assert words is not None
+    said = [o.index for o in kh.options if o.words]
+    assert sum(words[i] for i in said) <= sum(rule_probs[i] for i in said) + 1e-12  # its own words only
+    model.act(kh, option(model, "KH", "harassment", "USA"), 1.0, "rockets on a base in Iraq")
+    assert irq.violations[kh.index] == 0.0
+    model.act(usa, option(model, "USA", "limited_strike", "KH"), 1.0, "a strike on Iraqi soil")
+    assert irq.violations[usa.index] > 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from escalation_sim.mechanics import hazards
 from escalation_sim.minds.policy import decide
 from escalation_sim.model import EscalationModel
 from escalation_sim.runner import history_probabilities
@@ -42,7 +43,9 @@ def test_a_word_takes_nothing_from_the_deeds_channel() -> None:
     deeds = [o.index for o in usa.options if not o.words and o.index != hold]
     assert all(policy.probs[i] <= rule_probs[i] + 1e-12 for i in deeds)
     said = [o.index for o in usa.options if o.words]
-    assert sum(words[i] for i in said) > sum(rule_probs[i] for i in said)  # the deeds are voiced too
+    heard = list(rule_probs)  # the rule's own statements as fresh as the news they answer (docs 1a)
+    hazards.attend(usa, heard)
+    assert sum(words[i] for i in said) > sum(heard[i] for i in said)  # the deeds are voiced too
 
 
 def test_a_word_does_not_block_a_deed_the_same_day() -> None:

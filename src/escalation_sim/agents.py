@@ -124,7 +124,7 @@ class CrisisActor(ActorState, mesa.Agent):
             proxies.end_of_day(self)
         if self.host.access_limited or self.host.pressured:
             host.end_of_day(self.model, self)
-        if self.clock.recovering or self.clock.hosting:
+        if self.clock.recovering or self.clock.hosting or self.clock.hearing:
             hazards.end_of_day(self)
         if self.traits.keeps_state:
             self.rule.on_day(self, self.model.random.random)

@@ -4,7 +4,8 @@ An actor's chance of acting in an action class today is what its rule gives time
 tau the days since the later of its last own act of that class and the provocation it answers (state/clock.py,
 scenario/hazards.py). The mass taken away goes to holding: a strike not yet prepared is not replaced by a
 statement. Acts discharge a share of the grievance they answer; a host's sovereignty grievance fades with a
-half-life and is discharged by its answers.
+half-life and is discharged by its answers. Statements answer the news: the rule's own statements answering an
+actor scale by what is left of that actor's latest act as news (`attend`, section 1a).
 """
 
 from __future__ import annotations
@@ -38,8 +39,17 @@ def action_class(action: Action) -> int:
 
 
 def classify(actor: ActorState, ladder: dict[str, Action]) -> None:
-    """The actor's option classes, once its menu is built (mechanics/menu.py)."""
-    actor.clock.class_of = tuple(action_class(ladder[o.action]) for o in actor.options)
+    """The actor's option classes, once its menu is built (mechanics/menu.py), and its statements (the
+    words-channel options of the words class above rung 0 and of diplomacy, aimed at an actor), which answer
+    the news."""
+    clock = actor.clock
+    clock.class_of = tuple(action_class(ladder[o.action]) for o in actor.options)
+    if clock.news_table or clock.news_floor < 1.0:
+        clock.answers = tuple(
+            (o.index, o.target_index)
+            for o, c in zip(actor.options, clock.class_of, strict=True)
+            if o.words and o.target_index >= 0 and ((c == WORDS and o.rung > 0) or c == DIPLOMACY)
+        )
 
 
 def _refresh(actor: ActorState) -> None:
@@ -69,6 +79,34 @@ def rouse(actor: ActorState) -> None:
     _refresh(actor)
 
 
+def heard(actor: ActorState, culprit: int) -> None:
+    """An act of `culprit` reached the actor (a blame laid on it, a violation of its soil, a conciliatory move
+    toward it): answering it is news today."""
+    clock = actor.clock
+    if clock.answers:
+        clock.news[culprit] = 0
+        clock.attention[culprit] = clock.news_table[0] if clock.news_table else clock.news_floor
+        clock.hearing = True
+
+
+def attend(actor: ActorState, probs: list[float]) -> None:
+    """The rule's own statements to an actor it has something outstanding against (its answer to it, hostile
+    or conciliatory) scale by what is left of that actor's latest act as news; the mass taken away goes to
+    holding (a statement not made in the news cycle is mostly not made). Before the words split
+    (rules/voice.py), so the words voicing an intended deed keep the deed's own timing."""
+    attention = actor.clock.attention
+    outstanding = actor.outstanding
+    hold = actor.hold_index
+    for i, j in actor.clock.answers:
+        p = probs[i]
+        if p and outstanding[j] > 0.0:
+            a = attention[j]
+            if a < 1.0:
+                removed = p * (1.0 - a)
+                probs[i] = p - removed
+                probs[hold] += removed
+
+
 def refract(actor: ActorState, probs: list[float]) -> None:
     """Scale each option by its class's recovery today; the mass taken away goes to holding."""
     factor = actor.clock.factor
@@ -96,8 +134,23 @@ def discharge(actor: ActorState, target: int, action: Action) -> None:
 
 
 def end_of_day(actor: ActorState) -> None:
-    """The clocks advance a day; a host's sovereignty grievance fades."""
+    """The clocks advance a day; the news fades; a host's sovereignty grievance fades."""
     clock = actor.clock
+    if clock.hearing:
+        table = clock.news_table
+        news = clock.news
+        attention = clock.attention
+        hearing = False
+        for j, days in enumerate(news):
+            if days < len(table):
+                days += 1
+                news[j] = days
+                if days < len(table):
+                    attention[j] = table[days]
+                    hearing = True
+                else:
+                    attention[j] = clock.news_floor
+        clock.hearing = hearing
     if clock.recovering:
         since = clock.since
         for c, days in enumerate(since):

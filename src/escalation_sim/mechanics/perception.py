@@ -79,6 +79,7 @@ def carry_out(model: World, act: Act) -> Record:
         if not actor.conciliatory[target.index]:  # an answer in kind closes the exchange, asks for none
             target.conciliatory[actor.index] = True
         target.outstanding[actor.index] *= 0.5  # reassured, not satisfied
+        hazards.heard(target, actor.index)  # answering it is news today
         actor.conciliatory[target.index] = False  # answered in kind
         actor.outstanding[target.index] *= 0.5  # declaring the exchange over is letting half of it go
     actor.used(act.key, act.target)
@@ -205,7 +206,9 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
 
     The target, and every nation whose people the act killed or wounded (multi-victim events), feel the act's
     severity (rung plus own casualties, with noise); a proxy's sponsor feels a share of an attack on its proxy;
-    a host nation on whose soil force was used counts a violation. Claimed acts are laid at the actor's door;
+    a host nation on whose soil force was used by a foreign power counts a violation (an armed group based on its own
+    soil challenges its authority at home, not its sovereignty against foreign powers; its blows on the host's
+    people are blamed as any act). Claimed acts are laid at the actor's door;
     unclaimed ones with the observer's attribution probability (split among the sponsor's militias when a front
     claims them), after the observer's investigation delay, and at the sponsor's with its own.
     """
@@ -225,7 +228,7 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
         perception = observer.perception
         me = observer.actor_id
         own_killed = killed.get(me, 0)
-        if soil == me and force:
+        if soil == me and force and (actor.spec.kind == "state" or actor.spec.located_in != me):
             _violation(
                 observer,
                 actor,
@@ -257,6 +260,7 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
                 if laid.share > max(observer.outstanding):
                     hazards.rouse(observer)  # a blow beyond all unanswered: preparing its answer starts today
                 blame(observer, laid)
+                hazards.heard(observer, culprit.index)  # answering it is news today
         if observer is target:
             blamed_by_target = "+".join(c.actor_id for c, _, _ in blamed) or "unknown"
             if delay and blamed:
@@ -274,6 +278,7 @@ def _violation(
         if violation > max(observer.outstanding):
             hazards.rouse(observer)
         observer.violations[actor.index] += violation
+        hazards.heard(observer, actor.index)
         observer.outstanding[actor.index] = max(observer.outstanding[actor.index], violation)
         observer.last_rung[actor.index] = rung
         observer.last_act_of[actor.index] = key
@@ -340,6 +345,7 @@ def arrive_blame(model: World) -> None:
             if laid.share > max(observer.outstanding):
                 hazards.rouse(observer)
             blame(observer, laid)
+            hazards.heard(observer, laid.culprit)
 
 
 def accidents(model: World) -> None:

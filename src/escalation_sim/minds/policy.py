@@ -1,6 +1,7 @@
 """The one policy pipeline: how an actor's rule becomes the day's probabilities (docs/model.md section 4).
 
-The rule's own policy, split into the day's two acts: a deed and words (rules/voice.py, section 1c); then what
+The rule's own policy, its hostile statements scaled by how fresh the news they answer is (mechanics/hazards.py,
+section 1a), split into the day's two acts: a deed and words (rules/voice.py, section 1c); then what
 binds every rule whatever it says, on each channel: a words-only grievance is answered by words, never by force
 (section 5a); options still cooling down give their mass to holding; an action class not yet prepared or still
 refractory gives its mass to holding (mechanics/hazards.py); orders, truces and delegation
@@ -32,7 +33,10 @@ def decide(actor: ActorState, rule: Rule) -> Policy:
     policy = rule.policy(actor)
     if actor.beliefs:
         policy.reason += f" [believes {actor.belief_summary}]"
-    probs, words = channels(actor, policy.probs, rule.params.spread)
+    probs = list(policy.probs)  # a rule may hand out a cached list
+    if actor.clock.answers:  # hostile statements answer the news (section 1a)
+        hazards.attend(actor, probs)
+    probs, words = channels(actor, probs, rule.params.spread)
     policy.probs, policy.words = probs, words
     if actor.cooling_count:
         withhold_cooling(actor, policy)
@@ -63,7 +67,9 @@ def decide(actor: ActorState, rule: Rule) -> Policy:
 def channels(view: Viewed, probs: list[float], spread: float) -> tuple[list[float], list[float]]:
     """A rule's policy `probs` (left as it is: a rule may hand out a cached list) as the day's two acts, deeds
     and words (rules/voice.py), with a words-only grievance answered by words, never by force (section 5a): the
-    first steps of `decide`, which beliefs weigh an observed day by as well (minds/beliefs.py)."""
+    first steps of `decide`, which beliefs weigh an observed day by as well (minds/beliefs.py). The news-cycle
+    scaling of statements (hazards.attend) comes before it in `decide` only: it reads the actor's own clock, which a
+    believer's estimate of another (Supposed) does not carry, so type likelihoods leave it out."""
     probs = list(probs)
     words = split(view, probs, spread)
     if True in view.words_only:

@@ -13,8 +13,10 @@ class MilitiaParams(RuleParams):
         0.025,
         ge=0,
         le=1,
-        description="daily chance of a harassment attack unprovoked: US officials counted 11 rocket attacks on "
-        "bases hosting US troops in Oct-Dec 2019, about 0.18 a week",
+        description="daily chance of a harassment attack unprovoked, before the sponsor's restraint: 0.025 (one in "
+        "40 days) is a background for a militia without a count of its own; a scenario sets its case's (jan2020: "
+        "11 attacks on US troops or citizens in Iraq in the two months to 29 Dec 2019, 0.18 a day from all "
+        "groups; an earlier text here read that as 0.18 a week)",
     )
     grievance_gain: float = Field(
         0.03, ge=0, le=1, description="extra daily chance per unit of unanswered severity suffered"

@@ -7,7 +7,9 @@ holding. The words channel keeps the rule's words and voices each intended deed 
 the same target, of the same sign (a blow announced or threatened, a concession declared): the deed's probability
 spread over those words by the rule's own execution noise, exp(-|rung' - rung| / spread) (Schelling 1966 on
 threats that accompany force; Fearon 1997 on statements as signals). A deed with no word against its target is
-not voiced. Words about a proxy's act are said to its sponsor too: `SPONSOR_SHARE` of the words channel's
+not voiced, and nor are an armed group's deeds: the model's militias act unclaimed (model.py), and a deniable blow
+announced would no longer be deniable (Byman 2005; Mumford 2013: deniability is what a proxy's attack is for); its
+rule's own words stay. Words about a proxy's act are said to its sponsor too: `SPONSOR_SHARE` of the words channel's
 probability of an act against a militia with a sponsor goes to the same act against the sponsor, where the actor
 can take it (holding the sponsor responsible: Byman 2005; Rid 2012). The two draws are independent given the
 day's state (an approximation: a word and the deed it voices are not drawn together). Each channel then goes
@@ -78,7 +80,7 @@ def split(view: View, probs: list[float], spread: float) -> list[float]:
     (its words' probability goes to holding)."""
     options = view.options
     hold = view.hold_index
-    voiced = voices(options, spread)
+    voiced = voices(options, spread) if view.kind == "state" else None  # a militia's deeds are deniable
     words = [0.0] * len(probs)
     spoken = 0.0
     for opt in options:
@@ -91,7 +93,7 @@ def split(view: View, probs: list[float], spread: float) -> list[float]:
             spoken += p
             probs[hold] += p
             probs[i] = 0.0
-        else:
+        elif voiced is not None:
             for w, share in voiced[i]:
                 words[w] += p * share
                 spoken += p * share

@@ -85,6 +85,21 @@ class Hazards(Strict):
         description="actions it runs as operations, with their tempo (daily chance of an act): a siege and a "
         "campaign go on every day until stopped",
     )
+    news_half_life_days: float = Field(
+        1.0,
+        gt=0,
+        le=365,
+        description="words answer the news: the chance of a hostile statement answering an actor halves with "
+        "each day since that actor's latest provocation (the daily news cycle; Downs 1972, Leskovec, Backstrom & "
+        "Kleinberg 2009); a prior for issue 19",
+    )
+    news_floor: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="what is left of it once the news is old: a late statement is unlikely, never impossible "
+        "(as `early`: a prior; 1 turns the news cycle off)",
+    )
     violation_half_life_days: float | None = Field(
         None,
         gt=0,

@@ -205,6 +205,7 @@ class ActorState:
         self.host = HostState.of(spec, n_actors)
         self.clock = Clock.of(spec.hazards, spec.grievance_half_life_days)  # when it can act (mechanics/hazards.py)
         self.clock.hosting = spec.perception.sovereignty_sensitivity > 0
+        self.clock.listen(n_actors)
         hazards = spec.hazards or DEFAULT_HAZARDS
         self.sustained: dict[str, float] = hazards.sustained  # actions it runs as operations, their tempo
         self.stop_hazard = 1.0 / hazards.operation_days  # daily chance it stops an operation (after the branch)

@@ -2,6 +2,8 @@
 
 Owned here, changed by mechanics/hazards.py only. `factor[c]` is today's recovery W_c (scenario/hazards.py) that
 scales the actor's chance of acting in class c; `recovering` is false when every factor is 1 (nothing to do).
+`attention[j]` is how much news actor j's latest act toward it still is (the words that answer j scale by it);
+`hearing` is false when no provocation is still fading.
 """
 
 from __future__ import annotations
@@ -27,6 +29,19 @@ def recovery_table(min_days: int, shape: float, scale: float, early: float = 0.0
         tau += 1
 
 
+def news_table(half_life: float, floor: float) -> tuple[float, ...]:
+    """A(tau) = floor + (1 - floor) 0.5 ** (tau / half_life) for tau = 0, 1, ... until within 1e-4 of the floor
+    (the floor beyond the table)."""
+    values: list[float] = []
+    tau = 0
+    while True:
+        a = floor + (1.0 - floor) * 0.5 ** (tau / half_life)
+        if a - floor < 1e-4:
+            return tuple(values)
+        values.append(a)
+        tau += 1
+
+
 @dataclass(slots=True)
 class Clock:
     """Per action class: its recovery table, the days since the actor's last act of it, today's factor."""
@@ -40,6 +55,12 @@ class Clock:
     recovering: bool = False
     hosting: bool = False  # it keeps sovereignty grievances, which fade daily (a host: sovereignty_sensitivity > 0)
     class_of: tuple[int, ...] = ()  # per option: its action class, -1 for holding (set with the menu)
+    news_table: tuple[float, ...] = ()  # attention to a provocation by the days since it (news_table)
+    news_floor: float = 1.0  # attention once the news is old (1: the news cycle is off)
+    news: list[int] = field(default_factory=list)  # per other actor: days since its latest provocation
+    attention: list[float] = field(default_factory=list)  # per other actor: what is left of that news today
+    hearing: bool = False  # some provocation's news is still fading
+    answers: tuple[tuple[int, int], ...] = ()  # (option, target): its statements, which answer the news
 
     def __deepcopy__(self, memo: dict[int, object]) -> Clock:
         """A copy for a resampled particle (score/filter.py): the days and factors copied, the tables (tuples,
@@ -65,4 +86,11 @@ class Clock:
             tables=tuple(recovery_table(g.min_days, g.shape, g.scale_days, g.early) for g in lags),
             discharge=tuple(g.discharge for g in lags),
             violation_decay=0.5 ** (1.0 / half_life),
+            news_table=news_table(h.news_half_life_days, h.news_floor) if h.news_floor < 1.0 else (),
+            news_floor=h.news_floor,
         )
+
+    def listen(self, n_actors: int) -> None:
+        """Per other actor, no news yet: its old provocations are at the floor."""
+        self.news = [FAR] * n_actors
+        self.attention = [self.news_floor] * n_actors
