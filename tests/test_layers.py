@@ -38,7 +38,7 @@ LAYERS: list[tuple[str, int]] = [
     ("learn.figures", 8), ("learn", 7), ("learn.*", 7),
     ("plots", 8), ("evaluation", 8), ("evaluation.*", 8),
     ("icb.scores", 8), ("icb.baselines", 8), ("icb.crossval", 8), ("icb.facts", 8), ("icb.report", 8),
-    ("icb.recalibrate", 8), ("icb.reliability", 8),
+    ("icb.recalibrate", 8), ("icb.reliability", 8), ("icb.compare", 8),
     ("icb", 7), ("icb.*", 7), ("prior_sensitivity", 7),
     ("classroom.app", 10),
     ("classroom", 9), ("classroom.*", 9),

@@ -31,6 +31,14 @@ RiskShift = Annotated[
     float | None,
     typer.Option(min=-0.5, max=0.5, help="Shared parameter: added to both sides' risk tolerance (default: fitted)."),
 ]
+ModelOpt = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        help="Decision model of both actors: `doctrines` (cost_benefit, the default) or `quantal` (the learned "
+        "rule, data/quantal_weights.json; ~17x slower). docs/icb.md, section 6.",
+    ),
+]
 Icb1 = Annotated[Path | None, typer.Option(help="ICB1 (crisis-level) CSV; default: the shipped shared subset.")]
 Icb2 = Annotated[Path | None, typer.Option(help="ICB2 (actor-level) CSV; default: the shipped shared subset.")]
 
@@ -59,6 +67,14 @@ def _load(icb1: Path | None, icb2: Path | None, outcomes: bool = False):
         raise fail(str(exc)) from None
 
 
+def _model(model: str) -> str:
+    from ..icb.mapping import MODELS
+
+    if model not in MODELS:
+        raise fail(f"--model: expected one of {', '.join(MODELS)}, got {model!r}")
+    return model
+
+
 def _shared(grievance_scale: float | None, tremble: float | None, risk_shift: float | None):
     """The shared parameters: each one given, or its default (the value fitted on all shared crises)."""
     from ..icb.mapping import Shared
@@ -75,6 +91,7 @@ def scenario(
     grievance_scale: Grievance = None,
     tremble: Tremble = None,
     risk_shift: RiskShift = None,
+    model: ModelOpt = "doctrines",
 ) -> None:
     """Write a stylised scenario for one ICB crisis, with the reason for every choice as a comment."""
     from ..icb.mapping import MappingError, map_crisis
@@ -82,9 +99,10 @@ def scenario(
     from ..scenario import ScenarioError, validate_scenario_data
 
     check_output(out, "--out")
+    model = _model(model)
     data = _load(icb1, icb2)
     try:
-        mapped = map_crisis(data, crisno, _shared(grievance_scale, tremble, risk_shift))
+        mapped = map_crisis(data, crisno, _shared(grievance_scale, tremble, risk_shift), model)
         validate_scenario_data(mapped.data, f"ICB crisis {crisno}")
     except (MappingError, ScenarioError) as exc:
         raise fail(f"crisis {crisno}: cannot map: {exc}") from None
@@ -107,6 +125,7 @@ def predict(
     grievance_scale: Grievance = None,
     tremble: Tremble = None,
     risk_shift: RiskShift = None,
+    model: ModelOpt = "doctrines",
 ) -> None:
     """Predict every crisis of two ICB CSVs: P(severity of violence 1-4), P(violence the primary technique),
     P(form of outcome) and the expected duration."""
@@ -118,6 +137,7 @@ def predict(
 
     check_seed(seed)
     check_output(out, "--out", folder=True)
+    model = _model(model)
     data = _load(icb1, icb2)
     if workers > 1:
         prepare("process", workers)  # start the pool before the progress bar's thread
@@ -132,6 +152,7 @@ def predict(
                 workers,
                 _shared(grievance_scale, tremble, risk_shift),
                 progress=lambda n: bar.advance(task, n),
+                model=model,
             )
     except OSError as exc:
         raise fail(f"--out: cannot write to {out} ({exc.strerror or exc}); choose another folder") from None
@@ -153,6 +174,7 @@ def validate(
     docs: Annotated[Path | None, typer.Option(help="Also rewrite the ICB section of this markdown file.")] = Path(
         "docs/validation.md"
     ),
+    model: ModelOpt = "doctrines",
 ) -> None:
     """10-fold cross-validation over the shipped crises: the model (its shared parameters fitted on nine folds),
     raw and recalibrated, against the base rate and an ordered logit, by RPS, log score and Brier of the severity
@@ -165,6 +187,7 @@ def validate(
 
     check_seed(seed)
     check_output(out, "--out", folder=True)
+    model = _model(model)
     docs = None if docs is None or str(docs) in ("", ".") else docs  # --docs '' leaves the docs alone
     check_output(docs, "--docs")
     data = _load(None, None, outcomes=True)
@@ -174,11 +197,44 @@ def validate(
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("simulating", total=None)
             summary = run_validation(
-                data, out, runs, seed, workers, docs, progress=lambda n, total: bar.update(task, advance=n, total=total)
+                data,
+                out,
+                runs,
+                seed,
+                workers,
+                docs,
+                progress=lambda n, total: bar.update(task, advance=n, total=total),
+                model=model,
             )
     finally:
         shutdown_pools()
     console.print(summary, markup=False)
+
+
+def compare(
+    first: Annotated[Path, typer.Argument(help="Output folder of one `icb validate` run (the reference).")],
+    second: Annotated[Path, typer.Argument(help="Output folder of another, on the same crises and folds.")],
+    out: Annotated[Path | None, typer.Option(help="Also write the comparison here as JSON.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+) -> None:
+    """Compare two cross-validations crisis by crisis: each score's mean, and SECOND minus FIRST with a paired
+    bootstrap 90% interval (negative: SECOND is better)."""
+    import json
+
+    from ..icb.compare import b_is_better, read_cv
+    from ..icb.compare import compare as run_compare
+
+    check_output(out, "--out")
+    try:
+        result = run_compare(read_cv(first), read_cv(second), seed)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        raise fail(str(exc)) from None
+    result["second_is_better_by_the_rule"] = b_is_better(result)
+    text = json.dumps({"first": str(first), "second": str(second), **result}, indent=2)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n")
+    typer.echo(text)
 
 
 def register(root: typer.Typer) -> None:
@@ -201,4 +257,7 @@ def register(root: typer.Typer) -> None:
             "escalation-sim icb validate --out runs/icb_cv --runs 20 --docs ''   # quick, leaves docs alone",
         )
     )(validate)
+    app.command(
+        epilog=examples("escalation-sim icb compare evaluation/icb/doctrines10 evaluation/icb/quantal10"),
+    )(compare)
     root.add_typer(app, name="icb", rich_help_panel=ICB)

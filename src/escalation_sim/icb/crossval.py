@@ -2,7 +2,7 @@
 
 Simulation-based fit (as in the speed issue's machinery): every crisis is simulated once per point of a small grid
 of the shared parameters (`mapping.Shared`), with the same seeds at every point (common random numbers, so points
-differ by the parameters, not by luck); each point's per-crisis distributions are cached on disk (`cache.py`). For
+differ by the parameters, not by luck); each point's per-crisis distributions are cached on disk (`grid.py`). For
 each fold, the point with the best (lowest) mean log score of the violence level on the other nine folds is chosen,
 and the tenth fold's raw predictions are the runs at that point. The recalibration (`recalibrate.py`), the base rate
 and the ordered logit are fitted on the same nine folds. Folds are a seeded permutation of the crises (`fold_of`).
@@ -23,19 +23,32 @@ from .mapping import Shared
 from .recalibrate import recalibrate
 from .scores import log_score, rps
 
-# The grid, fixed before any cross-validated result of it existed (docs/icb.md, section 5), from a pilot that looked
-# at simulated distributions only (21 crises x 20 runs, no observed code read): tremble 0.01 moves the mean
-# simulated P(no violence) from 0.70 to 0.46 and P(war) from 0.02 to 0.15; risk_shift 0.4 moves P(war) to 0.19.
-# tremble: none, and one decision in a hundred; risk_shift: none, and a step toward risk acceptance (2 x 2 points:
-# on this shared machine a point of 386 crises x 50 runs took 12 minutes, so a 6-point grid, with tremble 0.003,
-# did not fit the session). grievance_scale stays at the previous cross-validation's choice (2.0, chosen on every
-# fold's training crises and on all crises): one value, so that the budget goes to the two new parameters.
+# The doctrines' grid. Third run (merged two-channel model, issue 21 items 1 and 4), fixed before any result of the
+# merged model existed: the second run's grid, {0, 0.01} x {0, 0.3}, put the fitted point at its corner in every
+# fold (tremble 0.01, risk_shift 0.3), so each axis gets one value beyond that edge: tremble 0.03 (three times the
+# edge, the step the first pilot took from 0 to 0.01 being a factor, not an increment) and risk_shift 0.45 (the
+# largest value the mapping's clip at 0.95 still tells apart from 0.3 for an actor with no nuclear rival and no
+# military rule: 0.5 + 0.45 = 0.95). The values 0 and the old edges stay, so the old optimum can be chosen again.
+# grievance_scale stays at 2.0 (chosen on every fold in the first run; disclosed in docs/icb.md).
 AXES: dict[str, tuple[float, ...]] = {
     "grievance_scale": (2.0,),
-    "tremble": (0.0, 0.01),
-    "risk_shift": (0.0, 0.3),
+    "tremble": (0.0, 0.01, 0.03),
+    "risk_shift": (0.0, 0.3, 0.45),
 }
-GRID: tuple[Shared, ...] = tuple(Shared(*values) for values in itertools.product(*AXES.values()))
+# The quantal rule (`--model quantal`): one point, no shared parameter fitted. Why: risk_shift does not reach it
+# (it reads no risk tolerance); tremble 0 is the learned rule as `learn` fitted it (its logit choice is already
+# stochastic: the tremble was the doctrine's missing noise); and a quantal run costs ~17 times a doctrine run
+# (115 against 7 ms: it forecasts each option's answer), so a grid of it does not fit this session's CPU budget.
+QUANTAL_AXES: dict[str, tuple[float, ...]] = {"grievance_scale": (2.0,), "tremble": (0.0,), "risk_shift": (0.0,)}
+AXES_OF = {"doctrines": AXES, "quantal": QUANTAL_AXES}
+
+
+def grid_of(model: str) -> tuple[Shared, ...]:
+    """Every point of `model`'s grid (the product of its axes)."""
+    return tuple(Shared(*values) for values in itertools.product(*AXES_OF[model].values()))
+
+
+GRID: tuple[Shared, ...] = grid_of("doctrines")
 FOLDS = 10
 P = [f"p_viol_{lv}" for lv in VIOLENCE_LEVELS]
 EXTRA = ["p_violent_cm", *[f"p_out_{f}" for f in OUTCOME_FORMS], "expected_days"]
@@ -47,6 +60,16 @@ class CrossValidation:
     chosen: dict[int, Shared]  # fold -> the grid point fitted on its nine training folds
     chosen_all: Shared  # fitted on every crisis (the defaults of `icb predict`)
     grid_scores: pd.DataFrame  # mean log score and RPS of each grid point over all crises (for the record)
+
+
+def edges(point: Shared, points: list[Shared]) -> list[str]:
+    """The axes (with more than one value) on which `point` sits at the grid's lowest or highest value."""
+    out = []
+    for name, value in point.as_dict().items():
+        values = sorted({p.as_dict()[name] for p in points})
+        if len(values) > 1 and value in (values[0], values[-1]):
+            out.append(f"{name} {'low' if value == values[0] else 'high'} ({value:g})")
+    return out
 
 
 def fold_of(crisnos: np.ndarray, seed: int, folds: int = FOLDS) -> np.ndarray:

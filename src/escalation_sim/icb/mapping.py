@@ -52,6 +52,14 @@ class Shared:
         return {"grievance_scale": self.grievance_scale, "tremble": self.tremble, "risk_shift": self.risk_shift}
 
 
+# The decision models a scenario's actors can use (`--model`): the hand-reasoned doctrine whose inputs are the
+# coded attributes, or the quantal rule whose weights `escalation-sim learn` fitted on the library's train split
+# (rules/quantal.py, data/quantal_weights.json: the project's learned decision model, state weights for both sides).
+MODELS = ("doctrines", "quantal")
+DEFAULT_MODEL = "doctrines"  # unchanged unless cross-validation shows quantal better (docs/icb.md, section 6)
+RULE_OF = {"doctrines": "cost_benefit", "quantal": "quantal"}
+
+
 class MappingError(ValueError):
     """A crisis the mapping cannot turn into a scenario; the message is the reason written in its row."""
 
@@ -195,9 +203,27 @@ def _side(
     }
 
 
-def map_crisis(data: IcbData, crisno: int, shared: Shared | None = None) -> Mapped:
-    """The stylised scenario of crisis `crisno`; raises MappingError with the reason when it cannot be built."""
+def _rule_reason(model: str, tremble: float) -> str:
+    """Why both actors decide with `model`'s rule."""
+    return (
+        "cost_benefit for both: the doctrine whose inputs are the coded attributes "
+        "(Schelling 1966; Fearon 1994); no ICB variable says which doctrine a state held. Its tremble (epsilon) "
+        f"is the shared parameter tremble ({tremble}): leaders err and local commanders act unbidden "
+        "(Selten 1975), which is how a crisis triggered without force can still turn violent"
+        if model == "doctrines"
+        else "quantal for both (--model quantal): the learned decision model, a logit choice over features whose "
+        "state weights `escalation-sim learn` fitted on the library's train split (data/quantal_weights.json); it "
+        "reads domestic pressure, credibility and grievance from the traits below, not cost sensitivity or risk "
+        f"tolerance (so risk_shift does not reach it). Tremble (epsilon) {tremble}, the shared parameter"
+    )
+
+
+def map_crisis(data: IcbData, crisno: int, shared: Shared | None = None, model: str = DEFAULT_MODEL) -> Mapped:
+    """The stylised scenario of crisis `crisno` with `model`'s decisions (MODELS); raises MappingError with the
+    reason when it cannot be built."""
     shared = shared or Shared()
+    if model not in RULE_OF:
+        raise ValueError(f"model {model!r}: expected one of {', '.join(MODELS)}")
     try:
         crisis = data.crisis(crisno)
     except KeyError as exc:
@@ -221,16 +247,11 @@ def map_crisis(data: IcbData, crisno: int, shared: Shared | None = None) -> Mapp
             "adversaries": [c_id if is_defender else d_id],
             "capabilities": ALL_ACTIONS,
             "decision_lag_days": 3.0 if start.year < 1946 else 2.0,
-            "rule": {"name": "cost_benefit", "epsilon": shared.tremble},
+            "rule": {"name": RULE_OF[model], "epsilon": shared.tremble},
             **_side(row, other, crisis, is_defender, shared, reasons, key),
         }
     reasons["actors.*.decision_lag_days"] = "3 days before 1946, 2 after (slower communications; the US answered in 2)"
-    reasons["actors.*.rule"] = (
-        "cost_benefit for both: the doctrine whose inputs are the coded attributes "
-        "(Schelling 1966; Fearon 1994); no ICB variable says which doctrine a state held. Its tremble (epsilon) "
-        f"is the shared parameter tremble ({shared.tremble}): leaders err and local commanders act unbidden "
-        "(Selten 1975), which is how a crisis triggered without force can still turn violent"
-    )
+    reasons["actors.*.rule"] = _rule_reason(model, shared.tremble)
     action, killed = TRIGGER_ACTIONS[trigger]
     reasons["events.T0"] = (
         f"the trigger, {label('break', trigger)} (break {trigger}), replayed as "

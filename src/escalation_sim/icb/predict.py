@@ -19,7 +19,7 @@ from ..scenario import ScenarioError, validate_scenario_data
 from .codebook import OUTCOME_FORMS, VIOLENCE_LEVELS, VIOLENCE_VARIABLE
 from .data import IcbData
 from .manifest import file_hash, parameters_hash, provenance
-from .mapping import HORIZON_DAYS, MappingError, Shared, map_crisis
+from .mapping import DEFAULT_MODEL, HORIZON_DAYS, MappingError, Shared, map_crisis
 from .observe import PRIMARY_RETALIATIONS, PSEUDO, summarise
 from .simulate import Job, simulate
 
@@ -39,14 +39,14 @@ COLUMNS = [
 
 
 def build_jobs(
-    data: IcbData, shared: Shared, key: Callable[[int], Any] = lambda c: c
+    data: IcbData, shared: Shared, key: Callable[[int], Any] = lambda c: c, model: str = DEFAULT_MODEL
 ) -> tuple[list[Job], dict[int, str]]:
     """Validated scenarios of every crisis, and the reason for each crisis that has none."""
     jobs, reasons = [], {}
     for crisno in data.crises["crisno"]:
         crisno = int(crisno)
         try:
-            mapped = map_crisis(data, crisno, shared)
+            mapped = map_crisis(data, crisno, shared, model)
             scenario = validate_scenario_data(mapped.data, f"ICB crisis {crisno}")
         except (MappingError, ScenarioError, ValueError) as exc:
             reasons[crisno] = f"cannot map: {exc}"
@@ -62,9 +62,10 @@ def predict(
     workers: int | None = 2,
     shared: Shared | None = None,
     progress: Callable[[int], None] | None = None,
+    model: str = DEFAULT_MODEL,
 ) -> pd.DataFrame:
     """One row per crisis of `data.crises`, in file order (COLUMNS)."""
-    jobs, reasons = build_jobs(data, shared or Shared())
+    jobs, reasons = build_jobs(data, shared or Shared(), model=model)
     frames = simulate(jobs, runs, seed, workers, progress)
     rows = []
     for _, crisis in data.crises.iterrows():
@@ -89,9 +90,11 @@ def write(
     workers: int,
     shared: Shared,
     wall_s: float,
+    model: str = DEFAULT_MODEL,
 ) -> tuple[Path, Path]:
     """DIR/predictions.csv and DIR/manifest.json."""
     parameters = {
+        "model": model,
         **shared.as_dict(),
         "horizon_days": HORIZON_DAYS,
         "pseudo_count": PSEUDO,
@@ -131,8 +134,9 @@ def run_predict(
     workers: int,
     shared: Shared,
     progress: Callable[[int], None] | None = None,
+    model: str = DEFAULT_MODEL,
 ) -> tuple[pd.DataFrame, Path, Path]:
     started = time.perf_counter()
-    frame = predict(data, runs, seed, workers, shared, progress)
-    csv, js = write(frame, out, data, runs, seed, workers, shared, time.perf_counter() - started)
+    frame = predict(data, runs, seed, workers, shared, progress, model)
+    csv, js = write(frame, out, data, runs, seed, workers, shared, time.perf_counter() - started, model)
     return frame, csv, js

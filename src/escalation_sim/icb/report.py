@@ -16,14 +16,15 @@ import numpy as np
 import pandas as pd
 
 from .codebook import OUTCOME_FORMS, VIOLENCE_LEVELS, VIOLENCE_VARIABLE
-from .crossval import AXES, FOLDS, GRID, CrossValidation, cross_validate
+from .crossval import AXES_OF, FOLDS, CrossValidation, cross_validate, edges, grid_of
 from .data import IcbData
 from .facts import stylized_facts
 from .grid import simulate_grid
 from .manifest import parameters_hash, provenance
+from .mapping import DEFAULT_MODEL
 from .observe import FORM_CODES
 from .reliability import reliability_figure, reliability_table
-from .scores import bootstrap_interval, brier, log_score, rps
+from .scores import bootstrap_interval, brier, log_score, rps, rps_monte_carlo
 
 METHODS = {
     "model": "model, raw",
@@ -121,6 +122,21 @@ def _chosen(cv: CrossValidation) -> str:
     return "; ".join(f"{point} (folds {', '.join(map(str, folds))})" for point, folds in counts.items())
 
 
+def edge_report(cv: CrossValidation, points: list[Any]) -> dict[int, list[str]]:
+    """Per fold, the axes on which the fitted point sits at an edge of the grid (item 4 of the task)."""
+    return {fold: edges(point, points) for fold, point in cv.chosen.items()}
+
+
+def _edges_text(hits: dict[int, list[str]]) -> str:
+    if not any(hits.values()):
+        return "no fold's fitted point sits at an edge of the grid"
+    counts: dict[str, list[int]] = {}
+    for fold, names in hits.items():
+        for name in names:
+            counts.setdefault(name, []).append(fold)
+    return "edges hit: " + "; ".join(f"{n} in {len(f)} of {FOLDS} folds" for n, f in counts.items())
+
+
 def _secondary_lines(extra: dict[str, Any]) -> list[str]:
     return [
         f"- violence the primary technique (`crismg` = 8), Brier: model {extra['violent_cm_brier']['model']:.3f}, "
@@ -134,6 +150,30 @@ def _secondary_lines(extra: dict[str, Any]) -> list[str]:
     ]
 
 
+def _method(cv: CrossValidation, meta: dict[str, Any]) -> str:
+    model = meta.get("model", DEFAULT_MODEL)
+    axes = "; ".join(f"`{k}` {list(v)}" for k, v in AXES_OF[model].items())
+    points = len(grid_of(model))
+    mc = meta.get("monte_carlo", {"inflation": float("nan"), "se": float("nan")})
+    return (
+        f"**Method.** Decision model `{model}` (`--model`; docs/icb.md). "
+        f"{FOLDS}-fold cross-validation over crises (seeded folds). Three shared parameters of the "
+        f"mapping are fitted on the nine training folds from a grid ({axes}; {points} points), each crisis "
+        "simulated once per point with common seeds; the point with the lowest mean log score of the violence "
+        "level on the training folds is chosen, and the tenth fold is predicted at it (**model, raw**). Chosen: "
+        f"{_chosen(cv)}; {_edges_text(meta.get('edges', {}))}. On all crises: {cv.chosen_all.as_dict()}. "
+        f"**Monte Carlo error** of the raw model's mean RPS at {meta['runs']} runs a crisis (delta method on "
+        f"the run shares): expected inflation by sampling noise {mc['inflation']:.4f}, standard error "
+        f"{mc['se']:.4f} (the base rate and the ordered logit have none). **Model, "
+        "recalibrated**: an ordered logit of the observed level on the raw model's three cumulative logits "
+        "(logit P(level > k), k = 1..3; nothing else about the crisis), fitted on the same training folds at the "
+        "chosen point and applied to the tenth. The base rate and the ordered logit (statsmodels "
+        "`OrderedModel`, 14 covariates: trigger type, gravity, protracted conflict, extra actors, great-power "
+        "involvement, both sides' power, nuclear rival, military regime, democracy, pre-1946) are fitted on the "
+        "same training folds."
+    )
+
+
 def markdown(
     cv: CrossValidation,
     scores: pd.DataFrame,
@@ -145,7 +185,6 @@ def markdown(
 ) -> str:
     raw, rec = diffs["model_minus_base_rps"], diffs["recal_minus_base_rps"]
     facts = facts.rename(columns={c: c.replace("_", " ") for c in facts.columns})
-    axes = "; ".join(f"`{k}` {list(v)}" for k, v in AXES.items())
     return "\n".join(
         [
             START,
@@ -162,17 +201,7 @@ def markdown(
             "1 no violence, 2 minor clashes, 3 serious clashes, 4 full-scale war) better than the base rate and an "
             "ordered logit on the same covariates?",
             "",
-            f"**Method.** {FOLDS}-fold cross-validation over crises (seeded folds). Three shared parameters of the "
-            f"mapping are fitted on the nine training folds from a grid ({axes}; {len(GRID)} points), each crisis "
-            "simulated once per point with common seeds; the point with the lowest mean log score of the violence "
-            "level on the training folds is chosen, and the tenth fold is predicted at it (**model, raw**). Chosen: "
-            f"{_chosen(cv)}. On all crises: {cv.chosen_all.as_dict()} (the defaults of `icb predict`). **Model, "
-            "recalibrated**: an ordered logit of the observed level on the raw model's three cumulative logits "
-            "(logit P(level > k), k = 1..3; nothing else about the crisis), fitted on the same training folds at the "
-            "chosen point and applied to the tenth. The base rate and the ordered logit (statsmodels "
-            "`OrderedModel`, 14 covariates: trigger type, gravity, protracted conflict, extra actors, great-power "
-            "involvement, both sides' power, nuclear rival, military regime, democracy, pre-1946) are fitted on the "
-            "same training folds.",
+            _method(cv, meta),
             "",
             "**Scores** (means over crises, out of fold; lower is better; log score in nats):",
             "",
@@ -231,13 +260,17 @@ def run_validation(
     workers: int,
     docs: Path | None,
     progress: Callable[[int, int], None] | None = None,
+    model: str = DEFAULT_MODEL,
 ) -> str:
     """Simulate (or read) the grid, cross-validate, score, and write the files and the docs section."""
     started = time.perf_counter()
     origin = provenance()  # before anything is written, so `commit_dirty` describes the code, not this run's files
     cache = out / "grid"
-    grid = simulate_grid(data, GRID, runs, seed, workers, cache, progress)
+    points = list(grid_of(model))
+    grid = simulate_grid(data, points, runs, seed, workers, cache, progress, model)
     cv = cross_validate(data, grid, seed)
+    hits = edge_report(cv, points)
+    inflation, se = rps_monte_carlo(_probs(cv.table, "model"), cv.table["y"].to_numpy(), runs)
     scores, diffs = score_table(cv.table, seed)
     extra = secondary_scores(cv.table)
     facts = stylized_facts(data, cv.table)
@@ -249,10 +282,19 @@ def run_validation(
     cv.grid_scores.to_csv(out / "grid_scores.csv", index=False)
     figure = out / "reliability.png"
     reliability_figure(cv.table, figure, METHODS)
-    parameters = {"axes": {k: list(v) for k, v in AXES.items()}, "folds": FOLDS, "runs": runs, "seed": seed}
+    parameters = {
+        "model": model,
+        "axes": {k: list(v) for k, v in AXES_OF[model].items()},
+        "folds": FOLDS,
+        "runs": runs,
+        "seed": seed,
+    }
     meta = {
         **origin,
-        "command": f"escalation-sim icb validate --out {out} --runs {runs} --seed {seed}",
+        "command": f"escalation-sim icb validate --model {model} --out {out} --runs {runs} --seed {seed}",
+        "model": model,
+        "edges": hits,
+        "monte_carlo": {"inflation": inflation, "se": se},
         "out": str(out),
         "cache": str(cache),
         "runs": runs,

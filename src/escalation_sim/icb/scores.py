@@ -45,3 +45,20 @@ def bootstrap_interval(diff: np.ndarray, level: float = 0.9, draws: int = 10_000
     tail = (1 - level) / 2
     low, high = np.quantile(means, [tail, 1 - tail])
     return float(low), float(high)
+
+
+def rps_monte_carlo(p: np.ndarray, y: np.ndarray, runs: int) -> tuple[float, float]:
+    """Monte Carlo error of a mean RPS whose forecasts are shares of `runs` runs: (the expected inflation of the
+    mean RPS by sampling noise, its standard error), by the delta method on each crisis's cumulative shares
+    F_k, with Var F_k = F_k (1 - F_k) / runs and Cov(F_j, F_k) = F_j (1 - F_k) / runs for j <= k (multinomial).
+    Why: a grid point run fewer times scores worse by noise alone; this says how much."""
+    p = np.asarray(p, dtype=float)
+    k = p.shape[1]
+    cdf = np.cumsum(p, axis=1)[:, :-1]
+    gap = cdf - np.cumsum(_onehot(y, k), axis=1)[:, :-1]
+    low = np.minimum(cdf[:, :, None], cdf[:, None, :])
+    high = np.maximum(cdf[:, :, None], cdf[:, None, :])
+    cov = low * (1.0 - high) / runs
+    inflation = np.trace(cov, axis1=1, axis2=2) / (k - 1)
+    variance = 4.0 * np.einsum("ij,ijk,ik->i", gap, cov, gap) / (k - 1) ** 2
+    return float(inflation.mean()), float(np.sqrt(variance.sum()) / len(p))
