@@ -1,13 +1,15 @@
 """Beliefs: what one actor thinks another is, a posterior over types learnt from the other's acts and holds.
 
 A type is a doctrine (a rule) and a resolve r: the type carries out the hostile answers its doctrine calls for
-with probability r and otherwise holds (Fearon 1994's resolved and unresolved types). After each decision of
-the other actor, each believer weighs every type by the probability that type's policy gave what was observed,
-in the other's present state, tempered for noise, with a trembling hand (Selten 1975) and optional confirmation
-bias (Jervis 1976). A believer learns only from what it can see: a private message or a private order to a proxy
-that is not addressed to it looks, to it, like a quiet day, so any of those options or a hold is what it
-observed (issue 17). What the believer's rule reads as the other's resolve and credibility becomes the
-posterior expectation. docs/model.md, Beliefs.
+with probability r and otherwise holds (Fearon 1994's resolved and unresolved types), on each of its two
+channels. After each day of the other actor's, each believer weighs every type by the probability that type's
+policy gave what was observed, channel by channel (a deed by the type's deeds, a word by its words, silence by
+its chance of silence: the split of rules/voice.py), in the other's state as the public record shows it,
+tempered for noise, with a trembling hand (Selten 1975) and optional confirmation bias (Jervis 1976). A believer
+learns only from what it can see: a private message or a private order to a proxy that is not addressed to it
+looks, to it, like a quiet day on that channel, so any of those options or a hold is what it observed (issue 17).
+What the believer's rule reads as the other's resolve and credibility becomes the posterior expectation.
+docs/model.md, Beliefs.
 """
 
 from __future__ import annotations

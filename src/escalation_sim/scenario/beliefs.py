@@ -110,6 +110,9 @@ class PastAnswer(BaseModel):
     )
     killed: int = Field(0, ge=0, description="the actor's nationals the provocation killed")
     attribution: Unit = Field(1.0, description="how surely the actor laid it at `by`'s door")
-    answer: str = Field(description="the ladder action the actor answered with ('hold' for none)")
+    answer: str = Field(
+        description="the ladder action the actor answered with ('hold' for none); a word (sanctions, a statement) "
+        "is read as that word and no deed, a deed or a hold as that and nothing said of the words channel"
+    )
     target: str | None = Field(None, description="whom the answer was aimed at (an actor id); null for hold")
     source: str = Field(min_length=1, description="the official statement or press report of record")
