@@ -53,6 +53,7 @@ def sample(
     import nutpie
     from nutpie.compiled_pyfunc import from_pyfunc
 
+    began = time.perf_counter()  # the fit's time includes the whitening's Hessian
     free = prior.free
     centre = start[free]
     n = len(centre)
@@ -83,7 +84,6 @@ def sample(
     model = from_pyfunc(
         n, make_logp, make_expand, [np.dtype("float64")], [(full,)], ["theta"], make_initial_point_fn=initial
     )
-    began = time.perf_counter()
     trace = nutpie.sample(
         model,
         draws=draws,
