@@ -103,12 +103,25 @@ def test_the_test_split_is_refused_until_the_freeze_is_committed_and_while_anyth
     assert not out.exists()
 
 
-def test_the_train_stage_writes_every_column_and_a_rerun_reuses_finished_cases(tmp_path: Path, monkeypatch) -> None:
+def test_the_train_stage_writes_every_column_and_a_rerun_reuses_finished_steps(tmp_path: Path, monkeypatch) -> None:
     library = tmp_path / "library"
     library.mkdir()
     shutil.copy(ROOT / "scenarios" / "library" / "vixuyen1987.yaml", library)  # a short train case
     out, registry = tmp_path / "out", tmp_path / "frozen.json"
-    report = evaluate(library, out, TINY, registry, workers=1, record_freeze=False)
+
+    def interrupted(*args, **kwargs):
+        raise RuntimeError("interrupted")
+
+    with monkeypatch.context() as patch:  # interrupted after both models' runs: those steps are kept
+        patch.setattr("escalation_sim.evaluation.measure.record_columns", interrupted)
+        with pytest.raises(RuntimeError, match="interrupted"):
+            evaluate(library, out, TINY, registry, workers=1, record_freeze=False)
+    partial = json.loads((out / "cases" / "vixuyen1987.partial.json").read_text())
+    assert set(partial["parts"]) == {"model", "handset"}
+    with monkeypatch.context() as patch:  # the re-run resumes at the record step
+        patch.setattr("escalation_sim.evaluation.measure.model_columns", interrupted)
+        report = evaluate(library, out, TINY, registry, workers=1, record_freeze=False)
+    assert not (out / "cases" / "vixuyen1987.partial.json").exists()
     assert not registry.exists() and report["frozen"]["commit"] is None and not report["summary"]["decision"]["applied"]
     outcomes, scores = pd.read_csv(out / "outcomes.csv"), pd.read_csv(out / "scores.csv")
     assert set(scores.columns) >= SCORES and set(outcomes.columns) >= OUTCOMES

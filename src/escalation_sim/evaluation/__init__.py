@@ -117,14 +117,20 @@ def _measure_all(
     rows, scores = [], []
     for i, case in enumerate(measured):
         tick("cases", i, len(measured))
-        path = folder / f"{case.name}.json"
+        path, partial = folder / f"{case.name}.json", folder / f"{case.name}.partial.json"
         kept = json.loads(path.read_text()) if path.exists() else {}
         if kept.get("frozen") != digest:
             began = time.time()
-            say = _sayer(case.name, tick)
-            outcome, score = measure_case(case, cases, s, workers, say)
+            steps = json.loads(partial.read_text()) if partial.exists() else {}
+            parts = steps.get("parts", {}) if steps.get("frozen") == digest else {}
+
+            def keep(parts: dict[str, Any], partial: Path = partial) -> None:
+                write_text(partial, json.dumps({"frozen": digest, "parts": parts}, default=_plain) + "\n")
+
+            outcome, score = measure_case(case, cases, s, workers, _sayer(case.name, tick), parts, keep)
             kept = {"frozen": digest, "outcome": outcome, "score": score, "seconds": time.time() - began}
             write_text(path, json.dumps(kept, indent=1, default=_plain) + "\n")
+            partial.unlink(missing_ok=True)
         rows.append(kept["outcome"] | {"seconds": kept["seconds"]})
         scores.append(kept["score"])
     tick("cases", len(measured), len(measured))

@@ -127,25 +127,37 @@ def record_columns(case: Scenario, climate: Climate, s: Frozen, workers: int) ->
 
 
 def measure_case(
-    case: Scenario, library: list[Scenario], s: Frozen, workers: int, tick: Callable[[str], None] | None = None
+    case: Scenario,
+    library: list[Scenario],
+    s: Frozen,
+    workers: int,
+    tick: Callable[[str], None] | None = None,
+    parts: dict[str, Any] | None = None,
+    keep: Callable[[dict[str, Any]], None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(outcomes row, scores row) of one case."""
+    """(outcomes row, scores row) of one case, in three steps (each model's runs, the record). `parts` holds
+    steps finished before (reused); `keep(parts)` is called after each step, so a long case interrupted part way
+    resumes at its next step."""
     say = tick or (lambda what: None)
+    done = parts if parts is not None else {}
     climate = Climate.of(library)
     shares_ = climate.class_shares(case.name)
+    steps = {
+        "model": ("learned model runs", lambda: model_columns(case, learned(case), "", shares_, s, workers)),
+        "handset": ("hand-set model runs", lambda: model_columns(case, case, "_handset", shares_, s, workers)),
+        "record": ("record log-likelihoods", lambda: record_columns(case, climate, s, workers)),
+    }
+    for name, (what, step) in steps.items():
+        say(what)
+        if name not in done:
+            clock = time.perf_counter()
+            done[name] = step() | {f"seconds_{name}": time.perf_counter() - clock}
+            if keep is not None:
+                keep(done)
     head = {"case": case.name, "split": case.split, "observed": case.observed_outcome}
-    outcome = dict(head) | {"runs": s.runs, "horizon_runs": s.horizon_runs}
-    clock = time.perf_counter()
-    say("learned model runs")
-    outcome |= model_columns(case, learned(case), "", shares_, s, workers)
-    outcome["seconds_runs_model"], clock = time.perf_counter() - clock, time.perf_counter()
-    say("hand-set model runs")
-    outcome |= model_columns(case, case, "_handset", shares_, s, workers)
-    outcome["seconds_runs_handset"], clock = time.perf_counter() - clock, time.perf_counter()
-    say("record log-likelihoods")
-    score = dict(head) | record_columns(case, climate, s, workers)
-    outcome["seconds_record"] = time.perf_counter() - clock
-    return outcome, score
+    outcome = dict(head) | {"runs": s.runs, "horizon_runs": s.horizon_runs} | done["model"] | done["handset"]
+    outcome["seconds_record"] = done["record"].pop("seconds_record", None)
+    return outcome, dict(head) | done["record"]
 
 
 def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
