@@ -87,7 +87,7 @@ def test_the_debrief_shows_the_dead(jan2020):
     events_dead = sum(r.killed_total for r in game.model.records if r.day >= game.model.branch_day)
     assert debrief.deaths_after_branch == events_dead > 0
     assert debrief.history.killed_after_branch["civilians"] == 176  # PS752 (A16), replayed from history
-    result = CliRunner().invoke(app, ["play", "jan2020", "--as", "IRN", "--runs", "0"], input="w 60\n" * 20,
+    result = CliRunner().invoke(app, ["play", "jan2020", "--as", "IRN", "--runs", "0"], input="w 60\n" * 60,
                                 env={"COLUMNS": "200"}, catch_exceptions=False)  # fmt: skip
     assert "Deaths since 2020-01-04" in result.output and "civilians 176" in result.output
 
