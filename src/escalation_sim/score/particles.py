@@ -57,8 +57,12 @@ def copy_memo(model: EscalationModel, shared: dict[int, object]) -> dict[int, ob
         if forecaster is not None:  # minds/anticipation.py: its scratch views are reset before every use and
             memo[id(forecaster._views)] = {}  # made on demand; today's forecasts are replaced, never changed
             memo[id(forecaster._cache)] = forecaster._cache
+            memo[id(forecaster._aimed)] = dict(forecaster._aimed)  # its lists and tuples are never changed
+            memo[id(forecaster._kill)] = dict(forecaster._kill)
     for record in model.records:
         memo[id(record)] = record
+    seeded = getattr(model, "_seeded", None)  # a ScoringModel's seed and `random`'s state that day: a tuple
+    memo[id(seeded)] = seeded
     memo[id(model.random)] = random.Random(0)
     memo[id(model.rng)] = np.random.Generator(np.random.PCG64(0))
     memo[id(model.factors)] = []
