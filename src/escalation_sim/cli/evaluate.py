@@ -91,14 +91,7 @@ def evaluate(
     settings = Frozen(runs, horizon_runs, horizon_days, seed, score_particles, score_replications, surrogate_replays)
     try:
         if freeze_only:
-            digest, _ = freeze(library, settings, registry)
-            console.print(
-                f"frozen {digest} recorded in {registry}. Commit it now: `git add {registry} && git commit -m "
-                f"'Freeze {digest[:12]}'`; then `escalation-sim evaluate --frozen {digest[:12]}`.",
-                highlight=False,
-                markup=False,
-            )
-            return
+            return _said_frozen(freeze(library, settings, registry)[0], registry)
         changed = settings != Frozen()
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -117,6 +110,15 @@ def evaluate(
     finally:
         shutdown_pools()
     _print(out, report)
+
+
+def _said_frozen(digest: str, registry: Path) -> None:
+    console.print(
+        f"frozen {digest} recorded in {registry}. Commit it now: `git add {registry} && git commit -m "
+        f"'Freeze {digest[:12]}'`; then `escalation-sim evaluate --frozen {digest[:12]}`.",
+        highlight=False,
+        markup=False,
+    )
 
 
 def _stages(bar: Progress):
