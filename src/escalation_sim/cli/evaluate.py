@@ -79,18 +79,19 @@ def evaluate(
     from ..score.frozen import FrozenError
     from ..sweep import shutdown_pools
 
-    _check_arguments(library, out, registry, seed, split, frozen)
+    if not library.is_dir():
+        raise fail(f"{library}: not a folder of library cases")
+    check_seed(seed)
+    check_output(out, "--out", folder=True)  # up front: a file or /dev/null is refused before any run
+    check_output(registry, "--registry")
+    if split not in (None, "test", "train"):
+        raise fail(f"--split: expected test or train, got {split!r}")
+    if split is not None and frozen is None:
+        raise fail("--split applies to --frozen only (without it, only train cases are measured)")
     settings = Frozen(runs, horizon_runs, horizon_days, seed, score_particles, score_replications, surrogate_replays)
     try:
         if freeze_only:
-            digest, _ = freeze(library, settings, registry)
-            console.print(
-                f"frozen {digest} recorded in {registry}. Commit it now: `git add {registry} && git commit -m "
-                f"'Freeze {digest[:12]}'`; then `escalation-sim evaluate --frozen {digest[:12]}`.",
-                highlight=False,
-                markup=False,
-            )
-            return
+            return _said_frozen(freeze(library, settings, registry)[0], registry)
         changed = settings != Frozen()
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -111,19 +112,13 @@ def evaluate(
     _print(out, report)
 
 
-def _check_arguments(
-    library: Path, out: Path, registry: Path, seed: int, split: str | None, frozen: str | None
-) -> None:
-    """Refuse bad arguments before any run, so nothing is computed for an output that cannot be written."""
-    if not library.is_dir():
-        raise fail(f"{library}: not a folder of library cases")
-    check_seed(seed)
-    check_output(out, "--out", folder=True)  # up front: a file or /dev/null is refused before any run
-    check_output(registry, "--registry")
-    if split not in (None, "test", "train"):
-        raise fail(f"--split: expected test or train, got {split!r}")
-    if split is not None and frozen is None:
-        raise fail("--split applies to --frozen only (without it, only train cases are measured)")
+def _said_frozen(digest: str, registry: Path) -> None:
+    console.print(
+        f"frozen {digest} recorded in {registry}. Commit it now: `git add {registry} && git commit -m "
+        f"'Freeze {digest[:12]}'`; then `escalation-sim evaluate --frozen {digest[:12]}`.",
+        highlight=False,
+        markup=False,
+    )
 
 
 def _stages(bar: Progress):
