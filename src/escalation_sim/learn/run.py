@@ -24,7 +24,7 @@ import pandas as pd
 from ..rules.features import KINDS, NAMES
 from ..scenario import Scenario
 from ..score.baselines import score_baselines
-from ..score.record import codes_justifications, observed, scored_days
+from ..score.record import observed, scored_days
 from .bayes import Posterior, sample
 from .classes import closest, fit_mixture
 from .extract import Tensor, extract
@@ -110,7 +110,7 @@ def records_table(t: Tensor, scenarios: dict[str, Scenario], w: np.ndarray) -> p
     rows = []
     for r, name in enumerate(t.records):
         scenario = scenarios[name]
-        base = score_baselines(as_scored(scenario), observed(scenario, scored_days(scenario)))
+        base = score_baselines(scenario, observed(scenario, scored_days(scenario)))
         total = {b: sum(p["timing"] + p["choice"] for p in parts.values()) for b, parts in base.items()}
         mine = t.record == r
         rows.append(
@@ -128,21 +128,6 @@ def records_table(t: Tensor, scenarios: dict[str, Scenario], w: np.ndarray) -> p
             }
         )
     return pd.DataFrame(rows)
-
-
-def as_scored(scenario: Scenario) -> Scenario:
-    """The scenario as the model's score observes it, for the baselines: where the record codes no justification
-    the model does not score them (score/record.codes_justifications), so no baseline pays for that coin either
-    (the justifying capability dropped; it is no option of the day's choice, so nothing else changes)."""
-    if codes_justifications(scenario):
-        return scenario
-    justify = {key for key, action in scenario.actions.items() if action.justifies}
-    return scenario.with_edits(
-        {
-            f"actors.{a}.capabilities": [c for c in spec.capabilities if c not in justify]
-            for a, spec in scenario.actors.items()
-        }
-    )
 
 
 def write_weights(path: Path, w: np.ndarray, defaults: dict[str, Any], fit: dict[str, Any]) -> None:

@@ -4,7 +4,8 @@ Like for like with the model's record likelihood (`filter.py`): each actor-day i
 (deeds and words, docs/model.md section 1c), on every channel where the actor has options. On each channel a
 baseline gives the day's timing, i.e. holding on that channel, or acting once for each distinct decision on it,
 and choice, i.e. which of the channel's options (action, target), given acting; the justification and accident
-observations are scored once per actor-day, where the actor can have them. So a baseline's timing and choice are
+observations are scored once per actor-day, where the actor can have them (justification only in a record that
+codes at least one, as the model's score: record.codes_justifications). So a baseline's timing and choice are
 comparable with the model's, channel by channel and part by part. (A baseline that pooled the channels would
 score one decision per actor-day against the model's two: it pays one "holding" where the model pays two, and
 picks among every option where the model picks among a channel's.)
@@ -37,7 +38,7 @@ from ..scenario import Scenario
 from .counts import Term, counted_terms
 from .filter import channel_sizes
 from .hawkes import hawkes_terms
-from .record import ActorDay
+from .record import ActorDay, codes_justifications
 
 Parts = dict[str, dict[str, float]]  # actor -> {"timing": nats, "choice": nats}
 BASELINES = ("uniform", "base_rate", "markov1", "prequential_base_rate", "prequential_markov1", "hawkes")
@@ -81,12 +82,12 @@ def options_of(scenario: Scenario) -> dict[str, list[tuple[str, str | None]]]:
 def spaces_of(scenario: Scenario) -> dict[str, Space]:
     """Each actor's event space, as the model's likelihood scores it: options per channel, and coins."""
     model = EscalationModel(scenario=scenario, rng=0, replay_only=True, collect=False)
+    justified_coin = codes_justifications(scenario)  # where the record codes none, the model does not score them
     out = {}
     for actor in model.actors:
         spec = scenario.actors[actor.actor_id]
-        coins = (("justified",) if any(scenario.actions[c].justifies for c in spec.capabilities) else ()) + (
-            ("accident",) if spec.accident_rate > 0 else ()
-        )
+        justifies = justified_coin and any(scenario.actions[c].justifies for c in spec.capabilities)
+        coins = (("justified",) if justifies else ()) + (("accident",) if spec.accident_rate > 0 else ())
         deeds, words = channel_sizes(actor)
         said = frozenset(o.action for o in actor.options if o.words)
         out[actor.actor_id] = Space(deeds, words, coins, said)
