@@ -9,7 +9,7 @@ scales the actor's chance of acting in class c; `recovering` is false when every
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from ..scenario.hazards import CLASSES, DEFAULT_HAZARDS, Hazards
 
@@ -42,6 +42,11 @@ def news_table(half_life: float, floor: float) -> tuple[float, ...]:
         tau += 1
 
 
+def _copied(value: object) -> object:
+    """A list copied (the clock's only mutable fields are flat lists of numbers); anything else shared."""
+    return list(value) if isinstance(value, list) else value
+
+
 @dataclass(slots=True)
 class Clock:
     """Per action class: its recovery table, the days since the actor's last act of it, today's factor."""
@@ -63,19 +68,10 @@ class Clock:
     answers: tuple[tuple[int, int], ...] = ()  # (option, target): its statements, which answer the news
 
     def __deepcopy__(self, memo: dict[int, object]) -> Clock:
-        """A copy for a resampled particle (score/filter.py): the days and factors copied, the tables (tuples,
-        fixed for the run) shared rather than walked float by float."""
-        return Clock(
-            self.tables,
-            self.discharge,
-            self.violation_decay,
-            list(self.since),
-            self.roused,
-            list(self.factor),
-            self.recovering,
-            self.hosting,
-            self.class_of,
-        )
+        """A copy for a resampled particle (score/filter.py): every list (days, factors, news) copied, the tables
+        and other immutable fields (tuples, numbers, flags) shared rather than walked float by float. Generic over
+        the fields, so a field added later cannot be left out of a particle's copy."""
+        return Clock(**{f.name: _copied(getattr(self, f.name)) for f in fields(Clock)})
 
     @classmethod
     def of(cls, hazards: Hazards | None, grievance_half_life: float) -> Clock:
