@@ -95,7 +95,12 @@ def test_quiet_day_mostly_holds(name: str, kind: str) -> None:
     assert_valid(policy, view)
     assert likeliest(policy, view).action == "hold"
     assert policy.probs[view.hold_index] >= 0.5
-    assert mass(policy, view, lambda o: o.force) < 0.05, "only background harassment (militias) is unprovoked"
+    # Only a militia's background harassment is unprovoked force: its daily rate is a sourced base rate for the
+    # hand-set rule and fitted for the quantal one (armed groups harass on quiet days; KH 0.13 a day in late 2019).
+    background = kind == "militia"
+    unprovoked = mass(policy, view, lambda o: o.force and not (background and o.action == "harassment"))
+    assert unprovoked < 0.05, "only background harassment (militias) is unprovoked"
+    assert mass(policy, view, lambda o: o.force) < 0.25, "background harassment beyond any sourced militia rate"
 
 
 @pytest.mark.parametrize("name", RULE_NAMES)
