@@ -8,7 +8,7 @@ import pytest
 
 from escalation_sim.icb.baselines import COVARIATES, base_rate, covariates, ordered_logit
 from escalation_sim.icb.crossval import FOLDS, GRID, P, cross_validate, fold_of
-from escalation_sim.icb.data import IcbData, load
+from escalation_sim.icb.data import load
 from escalation_sim.icb.facts import stylized_facts
 from escalation_sim.icb.recalibrate import features, recalibrate
 from escalation_sim.icb.reliability import reliability_table
@@ -46,8 +46,7 @@ def test_folds_are_seeded_and_balanced():
 def test_fold_fit_picks_the_best_grid_value_on_training_crises_and_baselines_fit():
     full = load(outcomes=True)
     keep = full.crises["crisno"].iloc[::4]  # a quarter of the crises keeps the ten ordered-logit fits quick
-    data = IcbData(full.crises[full.crises["crisno"].isin(keep)].reset_index(drop=True),
-                   full.actors[full.actors["crisno"].isin(keep)].reset_index(drop=True), full.sources)  # fmt: skip
+    data = full.only(keep)
     y = data.crises["sevviosy"].astype(int).to_numpy()
     index = data.crises["crisno"].to_numpy()
     truth = np.eye(4)[y - 1] * 0.7 + 0.075

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from escalation_sim.cli import app
 from escalation_sim.icb.compare import b_is_better, compare
 from escalation_sim.icb.crossval import GRID, edges, grid_of
-from escalation_sim.icb.data import IcbData, load
+from escalation_sim.icb.data import load
 from escalation_sim.icb.grid import simulate_point
 from escalation_sim.icb.mapping import Shared, map_crisis
 from escalation_sim.icb.scores import rps, rps_monte_carlo
@@ -22,8 +22,7 @@ WIDE = {"COLUMNS": "250"}
 def test_quantal_model_maps_runs_and_is_cached_apart(tmp_path):
     full = load()
     keep = full.crises["crisno"].iloc[:1]
-    data = IcbData(full.crises[full.crises["crisno"].isin(keep)].reset_index(drop=True),
-                   full.actors[full.actors["crisno"].isin(keep)].reset_index(drop=True), full.sources)  # fmt: skip
+    data = full.only(keep)
     crisno = int(keep.iloc[0])
     mapped = map_crisis(data, crisno, Shared(tremble=0.0), model="quantal")
     assert {a["rule"]["name"] for a in mapped.data["actors"].values()} == {"quantal"}

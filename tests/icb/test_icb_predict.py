@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from escalation_sim.cli import app
-from escalation_sim.icb.data import IcbData, load, shipped_paths
+from escalation_sim.icb.data import load, shipped_paths
 from escalation_sim.icb.grid import simulate_point
 from escalation_sim.icb.mapping import Shared, map_crisis
 from escalation_sim.icb.render import render
@@ -77,8 +77,7 @@ def test_predict_on_a_few_rows_gives_a_row_per_crisis_summing_to_one(tmp_path):
 def test_shared_parameters_enter_the_scenario_and_the_grid_cache_is_keyed_by_them(tmp_path):
     full = load()
     keep = full.crises["crisno"].iloc[:2]
-    data = IcbData(full.crises[full.crises["crisno"].isin(keep)].reset_index(drop=True),
-                   full.actors[full.actors["crisno"].isin(keep)].reset_index(drop=True), full.sources)  # fmt: skip
+    data = full.only(keep)
     crisno = int(keep.iloc[0])
     prior = Shared(tremble=0.0, risk_shift=0.0)
     base, moved = map_crisis(data, crisno, prior), map_crisis(data, crisno, Shared(tremble=0.02, risk_shift=0.2))

@@ -6,6 +6,7 @@ stop the command with the file, the column and what was expected (docs/icb.md), 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -72,6 +73,12 @@ class IcbData:
     @cached_property
     def _crisis_rows(self) -> dict[int, pd.Series]:
         return {int(row["crisno"]): row for _, row in self.crises.iterrows()}
+
+    def only(self, crisnos: Iterable[int]) -> IcbData:
+        """The same data restricted to the given crises (both tables), for a quick run over a few of them."""
+        keep = set(int(c) for c in crisnos)
+        crises = self.crises[self.crises["crisno"].isin(keep)].reset_index(drop=True)
+        return IcbData(crises, self.actors[self.actors["crisno"].isin(keep)].reset_index(drop=True), self.sources)
 
     def actors_of(self, crisno: int) -> pd.DataFrame:
         found = self._actor_rows.get(int(crisno))
