@@ -190,6 +190,7 @@ def summary_dict(model: EscalationModel, seed: int | None) -> dict[str, Any]:
         "first_response": o.first_response,
         "first_response_day": o.first_response_day,
         "strongest_response": o.strongest_response,
+        "rules": {actor_id: actor.rule.name for actor_id, actor in scenario.actors.items()},  # who decided
         "thresholds": scenario.outcomes.model_dump(),
         **provenance(),  # version, git commit, library versions
     }

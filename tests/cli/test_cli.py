@@ -17,6 +17,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from escalation_sim.cli import app
+from escalation_sim.learn.extract import quantal_everywhere
 from escalation_sim.rules import CLASSIFIER_KEYS, RULES
 from escalation_sim.scenario import default_ladder, load_scenario, load_scenario_data
 from helpers import ENTRY_POINT, MINI, ROOT, SHIPPED, SHIPPED_IDS, replace_once
@@ -68,9 +69,27 @@ def test_run_writes_its_files_and_is_reproducible(tmp_path: Path, path: Path) ->
     summary = json.loads((first / "summary.json").read_text())
     assert set(summary) >= SUMMARY_KEYS
     assert summary["seed"] == 3
-    assert summary["scenario_sha256"] == scenario.sha256()
+    # the learned model decides by default (docs/protocol.md's decision): the scenario run is the file's with
+    # every rule replaced by the fitted quantal rule, and summary.json says so
+    assert summary["scenario_sha256"] == quantal_everywhere(scenario).sha256() != scenario.sha256()
+    assert set(summary["rules"].values()) == {"quantal"}
     assert summary["outcome"] in {"de-escalation", "protracted", "war"}
     assert set(summary["casualties"]) == {"killed", "wounded", "killed_after_branch"}  # issue 10
+
+
+def test_doctrines_option_runs_the_files_own_rules(tmp_path: Path) -> None:
+    cli_run("jan2020", tmp_path / "doctrines", "--seed", "3", "--no-figure", "--decisions", "doctrines")
+    summary = json.loads((tmp_path / "doctrines" / "summary.json").read_text())
+    scenario = load_scenario(ROOT / "scenarios" / "jan2020.yaml")
+    assert summary["scenario_sha256"] == scenario.sha256()
+    assert summary["rules"] == {a: spec.rule.name for a, spec in scenario.actors.items()}
+    assert "quantal" not in summary["rules"].values()
+
+
+def test_a_set_on_a_rule_needs_the_doctrines(tmp_path: Path) -> None:
+    result = invoke("run", "jan2020", "--set", "actors.IRN.rule.epsilon=0.001")
+    assert result.exit_code == 2
+    assert "--decisions doctrines" in result.output
 
 
 def test_run_by_shipped_name_equals_run_by_path(tmp_path: Path) -> None:

@@ -23,9 +23,11 @@ def invoke(*args: str, stdin: str | None = None) -> click.testing.Result:
 
 
 def test_set_swaps_a_whole_rule_with_its_defaults(tmp_path: Path) -> None:
-    plain = invoke("run", "jan2020", "--seed", "2", "--no-figure", "--out", str(tmp_path / "a"))
-    swapped = invoke("run", "jan2020", "--seed", "2", "--no-figure", "--out", str(tmp_path / "b"),
-                     "--set", "actors.USA.rule={name: restraint}")  # fmt: skip
+    plain = invoke(
+        "run", "jan2020", "--seed", "2", "--no-figure", "--out", str(tmp_path / "a"), "--decisions", "doctrines"
+    )
+    swapped = invoke("run", "jan2020", "--seed", "2", "--no-figure", "--out", str(tmp_path / "b"), "--decisions",
+                     "doctrines", "--set", "actors.USA.rule={name: restraint}")  # fmt: skip
     assert plain.exit_code == 0 and swapped.exit_code == 0, swapped.output
     events = pd.read_csv(tmp_path / "b" / "events.csv", keep_default_na=False)
     us = events[(events["actor"] == "USA") & (events["origin"] == "model") & (events["action"] != "justify")]
@@ -60,6 +62,8 @@ def test_set_on_distribution_and_play(tmp_path: Path) -> None:
         "1",
         "--csv",
         str(tmp_path / "d.csv"),
+        "--decisions",
+        "doctrines",
         "--set",
         "actors.RED.rule={name: grim_trigger}",
         "--set",
@@ -67,7 +71,8 @@ def test_set_on_distribution_and_play(tmp_path: Path) -> None:
     )
     assert dist.exit_code == 0, dist.output
     grim = pd.read_csv(tmp_path / "d.csv")
-    shipped = invoke("distribution", "two_state", "-n", "20", "--workers", "1", "--csv", str(tmp_path / "s.csv"))
+    shipped = invoke("distribution", "two_state", "-n", "20", "--workers", "1", "--csv", str(tmp_path / "s.csv"),
+                     "--decisions", "doctrines")  # fmt: skip
     assert shipped.exit_code == 0, shipped.output
     calm = pd.read_csv(tmp_path / "s.csv")
     # grim triggers on both sides fight far more than the shipped rules (same seeds): the --set values took effect

@@ -175,6 +175,36 @@ def open_scenario(name: str, sets: list[str] | None = None) -> tuple[Path, Scena
     return path, apply_sets(loaded, sets or [])
 
 
+DecisionsOption = Annotated[
+    str,
+    typer.Option(
+        "--decisions",
+        metavar="learned|doctrines",
+        help="Who decides after the branch. learned (the default since the pre-registered out-of-sample test "
+        "chose it, docs/protocol.md): every actor under the quantal rule with the weights fitted on the train "
+        "split; doctrines: each actor under the rule its scenario file names (needed for --set on a rule).",
+    ),
+]
+
+
+def apply_decisions(scenario: Scenario, decisions: str, sets: list[str] | None) -> Scenario:
+    """The scenario as the chosen decision model runs it; exit 2 on an unknown choice, or on a `--set` of a rule
+    the learned model would silently replace."""
+    if decisions == "doctrines":
+        return scenario
+    if decisions != "learned":
+        raise fail(f"--decisions {decisions!r}: expected learned or doctrines")
+    on_rules = [s.partition("=")[0].strip() for s in sets or [] if ".rule" in s.partition("=")[0]]
+    if on_rules:
+        raise fail(
+            f"--set {on_rules[0]}: the learned model replaces every actor's rule, so this edit would have no "
+            "effect; add --decisions doctrines to run the scenario's own rules"
+        )
+    from ..learn.extract import quantal_everywhere
+
+    return quantal_everywhere(scenario)
+
+
 def parse_sets(sets: list[str]) -> dict[str, object]:
     """`--set PATH=VALUE` options as the scenario's edits (`set:`): VALUE read as YAML; exit 2 if malformed."""
     changes: dict[str, object] = {}

@@ -14,8 +14,10 @@ from .common import (
     MAX_RUNS,
     MAX_WORKERS,
     RUNS,
+    DecisionsOption,
     ScenarioArg,
     SetOption,
+    apply_decisions,
     check_output,
     check_seed,
     console,
@@ -45,6 +47,7 @@ def run(
     events_parquet: Annotated[
         Path | None, typer.Option(help="Also write the run's event series (CAMEO, quad class, PLOVER, Goldstein).")
     ] = None,
+    decisions: DecisionsOption = "learned",
 ) -> None:
     """Run one scenario with one seed: replay history to the branch point, let the agents decide after it."""
     from ..runner import run as run_scenario
@@ -56,6 +59,7 @@ def run(
     check_output(out, "--out", folder=True)
     check_output(events_parquet, "--events-parquet")
     _, loaded = open_scenario(scenario, sets)
+    loaded = apply_decisions(loaded, decisions, sets)
     branch = parse_date(branch_date, "--branch-date", loaded)
     result = run_scenario(loaded, seed=seed, branch_date=branch, replay_only=no_branch)
     print_summary(result, show)
@@ -134,6 +138,7 @@ def distribution(
     events_parquet: Annotated[
         Path | None, typer.Option(help="Also write every run's event series (CAMEO, PLOVER, Goldstein) as Parquet.")
     ] = None,
+    decisions: DecisionsOption = "learned",
 ) -> None:
     """Run a scenario many times from its branch point: outcome shares with 95% Wilson intervals, and what
     each actor did first and at its strongest."""
@@ -145,6 +150,7 @@ def distribution(
     check_output(csv, "--csv")
     check_output(events_parquet, "--events-parquet")
     _, loaded = open_scenario(scenario, sets)
+    loaded = apply_decisions(loaded, decisions, sets)
     branch = parse_date(branch_date, "--branch-date", loaded) or loaded.branch_date
     unknown = [a for a in actor or [] if a not in loaded.actors]
     if unknown:
@@ -158,7 +164,9 @@ def distribution(
     failed = int(frame["error"].notna().sum())
     ok = frame[frame["error"].isna()]
     t = Table(
-        title=f"{plain(loaded.title)}: {len(ok)} runs from {branch or 'the start'} (seed {seed})", title_justify="left"
+        title=f"{plain(loaded.title)}: {len(ok)} runs from {branch or 'the start'} "
+        f"(seed {seed}; decisions: {decisions})",
+        title_justify="left",
     )
     for col in ("outcome", "runs", "share", "95% interval"):
         t.add_column(col)
@@ -306,7 +314,8 @@ def register(app: typer.Typer) -> None:
             "escalation-sim run jan2020 --branch-date 2019-12-29 --out runs/early",
             "escalation-sim run jan2020 --no-branch --out runs/history   # replay history only",
             "escalation-sim run scenarios/two_state.yaml --seed 3 --no-figure",
-            "escalation-sim run jan2020 --set 'actors.USA.rule={name: restraint}' --set actors.IRN.rule.epsilon=0.001",
+            "escalation-sim run jan2020 --decisions doctrines   # the rules the scenario file names",
+            "escalation-sim run jan2020 --decisions doctrines --set 'actors.USA.rule={name: restraint}'",
             "escalation-sim run jan2020 --no-branch --events-parquet runs/history_events.parquet",
         ),
     )(run)
@@ -316,7 +325,8 @@ def register(app: typer.Typer) -> None:
             "escalation-sim distribution jan2020 -n 1000",
             "escalation-sim distribution jan2020 -n 1000 --actor IRN --actor USA --csv runs/dist.csv",
             "escalation-sim distribution jan2020_no_soleimani -n 500 --workers 1",
-            "escalation-sim distribution jan2020 -n 1000 --set 'actors.USA.rule={name: massive_retaliation}'",
+            "escalation-sim distribution jan2020 -n 1000 --decisions doctrines",
+            "escalation-sim distribution jan2020 -n 500 --decisions doctrines --set 'actors.USA.rule={name: restraint}'",  # noqa: E501
             "escalation-sim distribution jan2020 -n 200 --events-parquet runs/dist_events.parquet",
         ),
     )(distribution)
