@@ -13,7 +13,8 @@ An occupation (ladder effect `occupation`) is held, not run: ground taken is kep
 paid to give it up (Altman 2017 on the fait accompli), so it neither stops nor changes of itself, an offer of talks
 or a stand-down does not end it (the junta negotiated through Haig while it held the Falklands), only its actor's
 concession (`concede`: forces withdrawn) to the target does; and it carries only itself, not every use of force
-against the target (Argentina struck the fleet while it held the islands).
+against the target (Argentina struck the fleet while it held the islands), nor is it carried by another
+operation.
 """
 
 from __future__ import annotations
@@ -96,11 +97,17 @@ def change(model: World, op: Operation, tempo: float, target: str) -> None:
 
 
 def _carries(model: World, actor: ActorState, action: str, target: str) -> tuple[int, ...]:
-    """The actor's options an operation carries: those of its class against its target (an occupation: itself)."""
+    """The actor's options an operation carries: those of its class against its target, an occupation apart
+    (it carries only itself, and no other operation carries it: holding ground is a decision of its own, as
+    Russia's occupation of Gori the day after its campaign ended, georgia2008 G10)."""
     if held(model.ladder[action]):
         return tuple(o.index for o in actor.options if o.target == target and o.action == action)
     cls = action_class(model.ladder[action])
-    return tuple(o.index for o in actor.options if o.target == target and action_class(model.ladder[o.action]) == cls)
+    return tuple(
+        o.index
+        for o in actor.options
+        if o.target == target and action_class(model.ladder[o.action]) == cls and not held(model.ladder[o.action])
+    )
 
 
 def _carry(model: World, actor: ActorState) -> None:
