@@ -30,7 +30,8 @@ CAMEO2PLOVER = {
     "13": ("THREATEN", None), "130": ("THREATEN", None), "138": ("THREATEN", "violence"),
     "145": ("PROTEST", "riot"), "154": ("MOBILIZE", "troops"),
     "16": ("SANCTION", None), "163": ("COERCE", "restrict"), "166": ("SANCTION", "expel"),
-    "186": ("ASSAULT", "assassinate"), "190": ("ASSAULT", None), "195": ("ASSAULT", "heavy-weapons"),
+    "186": ("ASSAULT", "assassinate"), "190": ("ASSAULT", None), "192": ("COERCE", "confiscate"),
+    "195": ("ASSAULT", "heavy-weapons"),
 }  # fmt: skip
 NO_ROW = {"01", "02"}
 

@@ -8,6 +8,13 @@ answer there). Its actor may change its tempo or target: on the record's dates b
 the daily hazard `1 / change_days`, choosing evenly among the moves open (`moves`). It stops at the record's end
 (history), when its actor offers the target any de-escalation, or, after the branch, with the daily hazard
 `1 / operation_days` (geometric length; both hazards priors for issue 19).
+
+An occupation (ladder effect `occupation`) is held, not run: ground taken is kept until its holder is made or
+paid to give it up (Altman 2017 on the fait accompli), so it neither stops nor changes of itself, an offer of talks
+or a stand-down does not end it (the junta negotiated through Haig while it held the Falklands), only its actor's
+concession (`concede`: forces withdrawn) to the target does; and it carries only itself, not every use of force
+against the target (Argentina struck the fleet while it held the islands), nor is it carried by another
+operation.
 """
 
 from __future__ import annotations
@@ -20,12 +27,13 @@ from .hazards import action_class
 from .perception import carry_out, casualties
 
 if TYPE_CHECKING:
-    from ..scenario import Event
+    from ..scenario import Action, Event
     from ..state.actor import ActorState
     from ..state.records import Record
     from ..state.world import World
 
 
+CONCESSION = "concede"  # the one de-escalation that ends an occupation: forces withdrawn (data/ladder.yaml)
 MIN_TEMPO = 1.0 / 30.0  # slower than an act a month is not an operation running: halving stops there
 Move = tuple[float, str]  # (tempo, target) after a change
 
@@ -42,6 +50,11 @@ def moves(actor: ActorState, action: str, tempo: float, target: str) -> list[Mov
     others = sorted({o.target for o in actor.options if o.action == action and o.target not in (None, target)})
     out.extend((tempo, other) for other in others if other is not None)
     return out
+
+
+def held(action: Action) -> bool:
+    """An occupation: held until conceded, neither stopped nor changed of itself (module docstring)."""
+    return action.effect == "occupation"
 
 
 def kind(before: Move, after: Move) -> str:
@@ -64,10 +77,7 @@ def begin(
     claimed: bool = True,
 ) -> Operation:
     """Start an operation; the day's act (its start) has been carried out by the caller."""
-    cls = action_class(model.ladder[action])
-    carries = tuple(
-        o.index for o in actor.options if o.target == target and action_class(model.ladder[o.action]) == cls
-    )
+    carries = _carries(model, actor, action, target)
     op = Operation(
         op_id, actor.index, action, target, tempo, model.day, end_day, origin, soil, claimed, carries=carries
     )
@@ -81,12 +91,23 @@ def change(model: World, op: Operation, tempo: float, target: str) -> None:
     class against its (new) target."""
     actor = model.actors[op.actor]
     op.tempo, op.target = tempo, target
-    cls = action_class(model.ladder[op.action])
-    op.carries = tuple(
-        o.index for o in actor.options if o.target == target and action_class(model.ladder[o.action]) == cls
-    )
+    op.carries = _carries(model, actor, op.action, target)
     op.changed.append((model.day, tempo, target))
     _carry(model, actor)
+
+
+def _carries(model: World, actor: ActorState, action: str, target: str) -> tuple[int, ...]:
+    """The actor's options an operation carries: those of its class against its target, an occupation apart
+    (it carries only itself, and no other operation carries it: holding ground is a decision of its own, as
+    Russia's occupation of Gori the day after its campaign ended, georgia2008 G10)."""
+    if held(model.ladder[action]):
+        return tuple(o.index for o in actor.options if o.target == target and o.action == action)
+    cls = action_class(model.ladder[action])
+    return tuple(
+        o.index
+        for o in actor.options
+        if o.target == target and action_class(model.ladder[o.action]) == cls and not held(model.ladder[o.action])
+    )
 
 
 def _carry(model: World, actor: ActorState) -> None:
@@ -99,11 +120,14 @@ def end(model: World, op: Operation) -> None:
     _carry(model, model.actors[op.actor])
 
 
-def settle(model: World, actor: ActorState, target: str) -> None:
-    """The actor offered the target a de-escalation: its operations against it stop (before the branch, not a
-    spell's: the record says how long it ran, as when an offer was refused and the fire went on)."""
+def settle(model: World, actor: ActorState, target: str, action: str = CONCESSION) -> None:
+    """The actor offered the target a de-escalation (`action`): its operations against it stop (before the
+    branch, not a spell's: the record says how long it ran, as when an offer was refused and the fire went on);
+    an occupation only on a concession."""
     replaying = model.day < model.branch_day
     for op in [op for op in model.operations if op.actor == actor.index and op.target == target]:
+        if held(model.ladder[op.action]) and action != CONCESSION:
+            continue
         if not (replaying and op.origin == "history"):
             end(model, op)
 
@@ -153,7 +177,7 @@ def _settled(model: World) -> None:
         if record.day == model.day - 1 and record.rung < 0 and record.target is not None:
             actor = model.by_id.get(record.actor or "")
             if actor is not None:
-                settle(model, actor, record.target)
+                settle(model, actor, record.target, record.action)
 
 
 def withhold(actor: ActorState, probs: list[float]) -> None:
@@ -179,7 +203,7 @@ def run_day(model: World) -> None:
         if not branched and op.end_day is not None and model.day > op.end_day:  # as the record has it
             end(model, op)
             continue
-        if branched:  # the actor's own stop or change, after the branch: one draw, two hazards
+        if branched and not held(model.ladder[op.action]):  # its own stop or change: one draw, two hazards
             u = model.random.random()
             if u < actor.stop_hazard:
                 end(model, op)
@@ -188,7 +212,7 @@ def run_day(model: World) -> None:
                 options = moves(actor, op.action, op.tempo, op.target)
                 if options:
                     change(model, op, *options[int(model.random.random() * len(options))])
-        else:
+        elif not branched:
             for day, tempo, target in op.plan:  # as the record has it
                 if day == model.day:
                     change(model, op, tempo if tempo is not None else op.tempo, target or op.target)

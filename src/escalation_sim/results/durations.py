@@ -11,6 +11,11 @@ A hostile act here is one that breaks the scenario's calm (rung >= `calm_rung`),
 three classes, so that `protracted` is exactly "still active at the horizon, not war" and `de-escalation`
 "ended, duration `days`" (docs/outcomes.md). The per-dyad MID `duration` (dyads.py) counts militarized acts
 (threats included) between one pair; this is the crisis's.
+
+An operation of such an act still running at the horizon (a campaign, an occupation: docs/model.md section 1b)
+keeps the crisis open whatever its tempo left in the last days: it has not been stopped, so the crisis is active
+through the last observed day and censored there, as a MID still under way at the end of coverage (Palmer et al.
+2022) or an ICB crisis not yet terminated.
 """
 
 from __future__ import annotations
@@ -41,5 +46,13 @@ def duration(model: World, branch: int) -> Duration:
         if after[d].max() >= rules.calm_rung:
             last = d + 1
             break
+    if observed and running(model):
+        return Duration(days=observed, censored=True, observed=observed)
     censored = last > 0 and observed - last < rules.calm_days
     return Duration(days=last, censored=censored, observed=observed)
+
+
+def running(model: World) -> bool:
+    """An operation of a calm-breaking act still under way: the crisis has not ended (module docstring)."""
+    calm = model.crisis.outcomes.calm_rung
+    return any(model.ladder[op.action].rung >= calm for op in model.operations)

@@ -81,9 +81,9 @@ class Hazards(Strict):
         "1/change_days): one grievance half-life, the time scale on which it reconsiders, as for stopping",
     )
     sustained: dict[str, float] = Field(
-        default_factory=lambda: {"siege": 1.0, "campaign": 1.0},
-        description="actions it runs as operations, with their tempo (daily chance of an act): a siege and a "
-        "campaign go on every day until stopped",
+        default_factory=lambda: {"siege": 1.0, "campaign": 1.0, "occupation": 1.0},
+        description="actions it runs as operations, with their tempo (daily chance of an act): a siege, a "
+        "campaign and an occupation (a garrison in place) go on every day until stopped",
     )
     news_half_life_days: float = Field(
         1.0,

@@ -34,6 +34,7 @@ Effect = Literal[
     "mediate",
     "pass_message",
     "pressure_host",
+    "occupation",  # issue 18: ground seized and held, an operation that ends only in a concession (section 1b)
 ]
 ORDER_EFFECTS = ("order_restraint", "order_attack")  # a sponsor's private orders to its own proxies
 HOST_EFFECTS = ("request_restraint", "mediate", "pass_message")  # a host's diplomacy, to its partners
@@ -56,7 +57,8 @@ class Action(Strict):
         "(audience costs if not made good); 'justification' is taken alongside the day's action and removes "
         "most legitimacy cost of force; 'withdrawal_demand' raises the target's cost of force on the "
         "demander's soil; 'accident' happens to an actor on alert (not chosen); 'closure' declares one's "
-        "response concluded (a public commitment to no further force absent new provocation)",
+        "response concluded (a public commitment to no further force absent new provocation); 'occupation' is "
+        "held as an operation that neither stops nor changes of itself and ends only when its actor concedes",
     )
     cooldown_days: int = Field(0, ge=0, le=365, description="days before the same actor can take it again")
     access_cut: float = Field(

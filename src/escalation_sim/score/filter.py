@@ -209,6 +209,9 @@ def spell_factors(actor: CrisisActor, event: Event, kept: int, stopped: bool) ->
     spell = event.operation
     assert spell is not None and event.target is not None
     name, h, hc = actor.actor_id, actor.stop_hazard, actor.change_hazard
+    occupation = operations.held(actor.model.ladder[event.action])
+    if occupation:  # held: no stop or change of its own; its end is its actor's concession, scored as a decision
+        h = hc = 0.0
     out: list[Factor] = []
     now: operations.Move = (spell.tempo, event.target)
     stretches = [(0, now, spell.acts)]  # (first day, tempo and target, acts the sources count)
@@ -233,7 +236,7 @@ def spell_factors(actor: CrisisActor, event: Event, kept: int, stopped: bool) ->
             p = math.comb(days, k) * tempo**k * (1.0 - tempo) ** (days - k)
             out.append(Factor((name, "choice", f"{event.id} acts" + (f" {n}" if n else "")), p, days + 1))
     out.append(Factor((name, "timing", f"{event.id} kept"), math.exp(quiet), 2))
-    if stopped:
+    if stopped and not occupation:
         out.append(Factor((name, "timing", f"{event.id} stopped"), h, 2))
     return out
 
