@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 
 from ..scenario.hazards import CLASSES, DEFAULT_HAZARDS, Hazards
 
 FAR = 10**6  # days since something that never happened
 
 
-@lru_cache(maxsize=1024)
 def recovery_table(min_days: int, shape: float, scale: float, early: float = 0.0) -> tuple[float, ...]:
-    """W(tau) for tau = 0, 1, ... until it is within 1e-4 of 1 (1 beyond the table); `early` before the minimum.
-    Cached: a pure function of four numbers, built for every actor of every run (a fifth of a model's
-    construction in `icb predict`'s profile), and its tuple is never changed."""
+    """W(tau) for tau = 0, 1, ... until it is within 1e-4 of 1 (1 beyond the table); `early` before the minimum."""
     values: list[float] = []
     tau = 0
     while True:
@@ -33,7 +29,6 @@ def recovery_table(min_days: int, shape: float, scale: float, early: float = 0.0
         tau += 1
 
 
-@lru_cache(maxsize=256)
 def news_table(half_life: float, floor: float) -> tuple[float, ...]:
     """A(tau) = floor + (1 - floor) 0.5 ** (tau / half_life) for tau = 0, 1, ... until within 1e-4 of the floor
     (the floor beyond the table)."""
