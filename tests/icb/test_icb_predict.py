@@ -13,8 +13,12 @@ from escalation_sim.cli import app
 from escalation_sim.icb.data import load, shipped_paths
 from escalation_sim.icb.grid import simulate_point
 from escalation_sim.icb.mapping import Shared, map_crisis
+from escalation_sim.icb.predict import build_jobs
 from escalation_sim.icb.render import render
+from escalation_sim.icb.simulate import KEEP, simulate
 from escalation_sim.scenario import load_scenario, validate_scenario_data
+from escalation_sim.sweep.design import Point, run_seed
+from escalation_sim.sweep.worker import BaseScenario, RunTask, run_chunk
 
 WIDE = {"COLUMNS": "250"}
 
@@ -91,3 +95,29 @@ def test_shared_parameters_enter_the_scenario_and_the_grid_cache_is_keyed_by_the
     assert np.allclose(again.filter(like="p_viol").to_numpy(), first.filter(like="p_viol").to_numpy())
     simulate_point(data, Shared(tremble=0.02), 10, 0, 1, cache=tmp_path)
     assert len(list(tmp_path.glob("point_*.csv"))) == 2
+
+
+def test_icb_runs_are_the_sweeps_runs_and_do_not_depend_on_the_pool():
+    """icb.simulate's lean worker (the validated scenario shipped once, seven fields kept) gives, run by run, what
+    the sweep's `run_chunk` files for the same scenario and seeds; and the same in one process or on two workers."""
+    data = load()
+    keep = data.crises["crisno"].iloc[[3, 120]].tolist()  # two real crises: one non-violent trigger, one violent
+    jobs, reasons = build_jobs(data.only(keep), Shared())
+    assert not reasons
+    runs = 12
+    here = simulate(jobs, runs, seed=7, workers=1)
+    pooled = simulate(jobs, runs, seed=7, workers=2)
+    point = Point(0, "base", {}, {}, (), None)
+    for job in jobs:
+        mine = here[job.key]
+        assert mine.equals(pooled[job.key])
+        s = job.scenario
+        base = BaseScenario(s.sha256(), s.model_dump(mode="json"), tuple(s.actors), s.days)
+        tasks = [RunTask(r, point, r, run_seed(7, job.crisno, r)) for r in range(runs)]
+        sweep = pd.DataFrame(run_chunk(tasks, base).columns)
+        sweep["termination"] = sweep["dyad_{}_{}_termination".format(*s.actors)]
+        assert mine["error"].isna().all() and sweep["error"].isna().all()
+        for name in KEEP:
+            if name != "error":
+                pd.testing.assert_series_equal(mine[name], sweep[name], check_dtype=False, obj=name)
+    assert any(here[j.key]["max_rung"].notna().any() for j in jobs)  # something happened: the check can fail
