@@ -184,9 +184,20 @@ def test_a_new_read_widens_the_key_and_an_unkeepable_one_is_not_cached(iran: tup
     store.reads.add("model")  # the model: no key can hold it, so the forecast is computed every time
     store.widen()
     misses, uncached = store.misses, store.uncached
-    forecaster._key_of(j)
-    assert forecaster._key_of(j) is None
+    assert forecaster._entry_of(j) is None
     forecaster._cache, forecaster._key = [], None
     forecaster.forecasts()
     assert store.uncached > uncached and store.misses == misses
     assert isinstance(freeze([1.0, (2, "a")], Store()), tuple)
+
+
+def test_a_store_that_does_not_pay_rests() -> None:
+    store = Store()
+    store.entries[("k",)] = {}
+    store.misses = forecast_cache.PROBE - 1
+    assert store.pays()
+    store.misses += 1
+    assert not store.pays() and store.resting and not store.entries
+    busy = Store()
+    busy.hits, busy.misses = forecast_cache.PROBE, 10
+    assert busy.pays()
