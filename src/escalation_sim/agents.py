@@ -14,8 +14,8 @@ import mesa
 
 from .mechanics import hazards, host, proxies
 from .mechanics.perception import forget
-from .minds.anticipation import Forecaster
 from .minds.beliefs import observed
+from .minds.forecast_cache import make_forecaster
 from .minds.policy import decide
 from .rules import Option, Policy
 from .rules.base import Witnessed, sample_index
@@ -45,7 +45,7 @@ class CrisisActor(ActorState, mesa.Agent):
         ActorState.__init__(self, actor_id, spec, index, n_actors)
         self.choose: Chooser = self.sample
         if self.traits.looks_ahead:
-            self.forecaster = Forecaster(self, model)
+            self.forecaster = make_forecaster(self, model)  # shares forecasts across the scenario's models
 
     # --- a day -------------------------------------------------------------------------------------------------
 
