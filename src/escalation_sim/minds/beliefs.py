@@ -72,35 +72,37 @@ class BeliefState:
 
     # --- what a type would do ------------------------------------------------------------------------------
 
-    def doctrine_policy(self, rule: Rule, view: Supposed, resolve: float) -> list[float]:
-        """The doctrine's own probabilities (before resolve), with `resolve` for rules that read it."""
-        view.resolve = resolve
-        return rule.policy(view).probs  # type: ignore[arg-type]  # a Supposed reads as the View
-
-    def answer(self, view: Supposed) -> list[float]:
-        """The other's policy as the believer expects it: the posterior mixture of the types' policies.
+    def answer(self, view: Supposed) -> tuple[list[float], list[float]]:
+        """The other's day as the believer expects it, on each channel (deeds, words): the posterior mixture of the
+        types' channels, split as the one pipeline splits the actor's own policy (`channels`: the words that voice
+        an intended deed, a words-only grievance answered by words), the same split `observe` weighs acts by.
 
         A type of resolve r plays its doctrine's hostile options with r times their probability and holds
-        instead with the rest. Types below 1e-4 posterior are left out (of the forecast, not of learning), type
-        by type: whether types share a doctrine's policy is a saving in computation and changes no forecast.
+        instead with the rest, on each channel. Types below 1e-4 posterior are left out (of the forecast, not of
+        learning), type by type: whether types share a doctrine's policy is a saving in computation and changes
+        no forecast.
         """
-        out = [0.0] * len(self.hostile)
-        moved = 0.0
+        n = len(self.hostile)
+        deeds_out, words_out = [0.0] * n, [0.0] * n
+        moved = [0.0, 0.0]
         hostile_at, calm_at = self.hostile_at, self.calm_at
         for rule, resolve, weight, carried in self.groups():
-            probs = self.doctrine_policy(rule, view, resolve)
             lost = weight - carried
-            for i in hostile_at:  # in option order, as `moved` adds up
-                q = probs[i]
-                if q:
-                    out[i] += carried * q
-                    moved += lost * q
-            for i in calm_at:
-                q = probs[i]
-                if q:
-                    out[i] += weight * q
-        out[self.other.hold_index] += moved
-        return out
+            channels = self.channels(rule, view, resolve)
+            for c, (out, probs) in enumerate(zip((deeds_out, words_out), channels, strict=True)):
+                for i in hostile_at:  # in option order, as `moved` adds up
+                    q = probs[i]
+                    if q:
+                        out[i] += carried * q
+                        moved[c] += lost * q
+                for i in calm_at:
+                    q = probs[i]
+                    if q:
+                        out[i] += weight * q
+        hold = self.other.hold_index
+        deeds_out[hold] += moved[0]
+        words_out[hold] += moved[1]
+        return deeds_out, words_out
 
     def groups(self) -> list[tuple[Rule, float, float, float]]:
         """(doctrine, resolve it is run with, posterior weight, weight x resolve) of each group of types `answer`
