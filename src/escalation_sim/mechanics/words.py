@@ -1,7 +1,8 @@
 """Words (docs/model.md, Signals in beliefs): what a message does to what its receiver believes of the sender.
 
 A message announcing force (a warning, a demand) or renouncing it (an assurance, a closure) moves the receiver's
-posterior over the sender's types where it holds beliefs about it (minds/beliefs.BeliefState.hear); otherwise the
+posterior over the sender's types where it holds beliefs about it, once (the choice that carried it, if the receiver
+saw it or when it arrives: minds/beliefs; else what it says: BeliefState.hear); otherwise the
 log-odds of its reading of the sender's credibility, by the same likelihoods for a resolved (r = 1) and an
 unresolved (r = 0) type, fading with its memory (`listen`, end of day). Trager 2010; Yarhi-Milo 2014; Carson 2018.
 """
