@@ -198,3 +198,20 @@ def test_believers_learn_from_the_words_the_model_draws() -> None:
         assert done == expected, (day, done, expected)
     assert len(seen) == 12
     assert any(word != (hold,) for _, word in seen.values())  # the US said something: it was observed
+
+
+def test_a_private_message_in_the_record_before_the_crisis_was_received() -> None:
+    """A past answer that was a private message to the believer (a `reputation_from: rule` record may draw one) is
+    seen as chosen, not as a quiet day, and leaves nothing waiting to arrive."""
+    model = EscalationModel(scenario=shipped("jan2020"), rng=0, collect=False)
+    usa = model.by_id["USA"]
+    state = model.by_id["IRN"].beliefs[usa.index]
+    start = list(state.posterior)
+    assurance = us_option(model, "private_assurance", "IRN")
+    posteriors = []
+    for word in (assurance, usa.hold_index):
+        state.posterior = list(start)
+        state.observe((usa.hold_index,), (word,), state.view.reset())
+        posteriors.append(list(state.posterior))
+    assert posteriors[0] != pytest.approx(posteriors[1], rel=1e-6)
+    assert not state.pending

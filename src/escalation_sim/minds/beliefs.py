@@ -68,6 +68,7 @@ class BeliefState:
         self._said: tuple[int, list[float], str] | None = None  # `describe`'s last answer
         # its private messages to the observer (option -> kind): unseen when chosen, learnt from when they arrive
         self.addressed = addressed or {}
+        self.received = tuple(i for i in self.unseen_words if i not in self.addressed)  # a record's quiet day
         self.pending: list[tuple[str, list[float]]] = []  # messages on their way: (kind, likelihood ratios)
         # doctrines: (rule, member type indices, whether the rule reads resolve and must be run per type)
         self.doctrines: list[tuple[Rule, list[int], bool]] = []
@@ -146,16 +147,20 @@ class BeliefState:
         its state as the public record shows it, or in `view` (a situation of its record before the crisis).
         Each channel observed is a term of its own: a deed weighed by the types' deeds policies, a word by their
         words policies, silence on a channel by their chance of holding on it. A private message to the observer
-        is not seen when chosen (a quiet day, as to anyone else); what it adds, `L_t(message) / L_t(quiet)` in
-        the same state, waits in `pending` until it arrives (`arrived`) or is lost (`lost`)."""
-        message = self.addressed.get(word[0]) if view is None and word is not None and len(word) == 1 else None
+        is not seen when chosen (a quiet day, as to anyone else); what it adds, `L_t(message) / L_t(quiet)` in the
+        same state, waits in `pending` until it arrives (`arrived`) or is lost (`lost`). One in the record before
+        the crisis (`view` given) was received then: it is seen as chosen."""
         deed = self.seen(deed, self.unseen_deeds)
-        told, word = word, self.seen(word, self.unseen_words)
-        if message is not None:
-            view = self.view.reset()
-            said = self.likelihoods(None, told, view)
-            quiet = self.likelihoods(None, word, view)
-            self.pending.append((message, [t / q for t, q in zip(said, quiet, strict=True)]))
+        if view is not None:
+            word = self.seen(word, self.received)
+        else:
+            message = self.addressed.get(word[0]) if word is not None and len(word) == 1 else None
+            quiet = self.seen(word, self.unseen_words)
+            if message is not None:
+                view = self.view.reset()
+                said, kept = self.likelihoods(None, word, view), self.likelihoods(None, quiet, view)
+                self.pending.append((message, [t / q for t, q in zip(said, kept, strict=True)]))
+            word = quiet
         if deed is None and word is None:
             return
         self.update(self.likelihoods(deed, word, self.view.reset() if view is None else view))
