@@ -18,6 +18,8 @@ Arms (1,000 runs each by default, common seeds 0..n-1, the shipped scenario othe
 
 Usage:  python benchmarks/deterrence_arms.py [-n 1000] [--json benchmarks/deterrence_arms.json] [--only learned]
         [--certain red_line]   # the learned arm with Iran certain of a wrong US type: the gap should shrink
+        [--unseen-crisis]      # diagnostic: Iran does not learn from the US decisions recorded before the branch
+                               # (made by the real US, not by the arm's doctrine); not issue 17's measure
 """
 
 from __future__ import annotations
@@ -80,9 +82,10 @@ def arm(us_rule: str, iran: str, n: int) -> dict[str, Any]:
     }
 
 
-def learned_arm(us_rule: str, n: int, certain: str | None = None) -> dict[str, Any]:
+def learned_arm(us_rule: str, n: int, certain: str | None = None, unseen: bool = False) -> dict[str, Any]:
     """The learned arm for one US doctrine: Iran's first hostile act, in runs where the US has not struck first.
-    With `certain`, Iran's prior is certain the US follows that doctrine (resolve 0.8): nothing left to learn."""
+    With `certain`, Iran's prior is certain the US follows that doctrine (resolve 0.8): nothing left to learn.
+    With `unseen` (a diagnostic), the US decisions recorded before the branch are replayed but teach no one."""
     edits: dict[str, Any] = {**LEARNED, "actors.USA.rule": {"name": us_rule}}
     if certain is not None:
         edits["actors.IRN.beliefs.USA.types"] = [{"rule": {"name": certain}, "resolve": 0.8, "prior": 1.0}]
@@ -92,6 +95,9 @@ def learned_arm(us_rule: str, n: int, certain: str | None = None) -> dict[str, A
     start = time.perf_counter()
     for seed in range(n):
         model = EscalationModel(scenario=scenario, rng=seed, collect=False)
+        if unseen:
+            recorded = {id(e) for e in model.crisis.events if e.actor == "USA"}
+            model.history_days = {k: v for k, v in model.history_days.items() if k not in recorded}
         model.run_model()
         for r in model.records:
             if r.origin != "model":
@@ -107,9 +113,9 @@ def learned_arm(us_rule: str, n: int, certain: str | None = None) -> dict[str, A
             "seconds": round(time.perf_counter() - start, 2)}  # fmt: skip
 
 
-def learned(n: int, certain: str | None = None) -> dict[str, Any]:
+def learned(n: int, certain: str | None = None, unseen: bool = False) -> dict[str, Any]:
     """Both doctrines of the learned arm and their gap with a 95% interval."""
-    rows = {rule: learned_arm(rule, n, certain) for rule in ("massive_retaliation", "restraint")}
+    rows = {rule: learned_arm(rule, n, certain, unseen) for rule in ("massive_retaliation", "restraint")}
     for row in rows.values():
         print(f"learned       US {row['us_rule']:20s} counted {row['counted']:5d}/{n}  "
               f"force >= rung {FORCE_RUNG}: {row['share']:6.1%}  ({row['seconds']:.0f} s)", flush=True)  # fmt: skip
@@ -133,10 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=Path(__file__).with_name("deterrence_arms.json"))
     parser.add_argument("--only", choices=["learned"], help="run only the learned arm")
     parser.add_argument("--certain", help="the learned arm with Iran's prior certain of this (wrong) US doctrine")
+    parser.add_argument(
+        "--unseen-crisis",
+        action="store_true",
+        help="diagnostic: the US decisions recorded before the branch teach Iran nothing",
+    )
     args = parser.parse_args(argv)
-    result = {"learned": learned(args.n, args.certain)}
+    result = {"learned": learned(args.n, args.certain, args.unseen_crisis)}
     if args.certain:
         result["learned"]["iran_certain_of"] = args.certain
+    if args.unseen_crisis:
+        result["learned"]["diagnostic"] = "US crisis decisions before the branch unseen by Iran"
     print(f"learned gap (restraint - massive_retaliation): {result['learned']['gap']:.1f} points, "
           f"95% CI {result['learned']['ci95'][0]:.1f} to {result['learned']['ci95'][1]:.1f}")  # fmt: skip
     if args.only:

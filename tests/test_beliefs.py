@@ -133,22 +133,6 @@ def test_priors_must_sum_to_one_and_name_an_actor() -> None:
     assert "actors.BLUE.beliefs" in str(error.value) and "GREEN" in str(error.value)
 
 
-def brute_type_policy(state: BeliefState, k: int) -> list[float]:
-    """Type k's policy computed the long way: its own rule object, resolve applied option by option."""
-    from escalation_sim.rules import make_rule
-
-    view = state.view.reset()
-    view.resolve = state.resolves[k]
-    probs = list(make_rule(state.spec.types[k].rule).policy(view).probs)  # type: ignore[arg-type]
-    r = state.resolves[k]
-    for opt in state.other.options:
-        if opt.hostile:
-            state_moved = probs[opt.index] * (1.0 - r)
-            probs[opt.index] -= state_moved
-            probs[state.other.hold_index] += state_moved
-    return probs
-
-
 def brute_type_channels(state: BeliefState, k: int) -> tuple[list[float], list[float]]:
     """Type k's deeds and words channels the long way: its own rule object, split by the one pipeline, resolve
     applied option by option on each channel (what it backs down from goes to holding on that channel)."""
@@ -178,18 +162,18 @@ def test_shared_doctrines_in_closed_form_equal_the_types_one_by_one() -> None:
     while model.running:
         model.step()
         if usa.max_outstanding > 0:
-            types = [brute_type_policy(state, k) for k in range(len(state.posterior))]
-            mixture = [sum(w * t[i] for w, t in zip(state.posterior, types, strict=True) if w >= 1e-4)
-                       for i in range(len(usa.options))]  # fmt: skip
-            assert state.answer(state.view.reset()) == pytest.approx(mixture, abs=1e-12)
+            brute = [brute_type_channels(state, k) for k in range(len(state.posterior))]
+            for channel, expected in enumerate(state.answer(state.view.reset())):  # the forecast, channel by channel
+                mixture = [sum(w * b[channel][i] for w, b in zip(state.posterior, brute, strict=True) if w >= 1e-4)
+                           for i in range(len(usa.options))]  # fmt: skip
+                assert expected == pytest.approx(mixture, abs=1e-12)
             if usa.cooling_count:
                 continue  # cooling moves mass to holding: covered by the runs above
-            brute = [brute_type_channels(state, k) for k in range(len(types))]
             for opt in usa.options:
                 # a word weighed by the words channel, a deed by the deeds channel, holding on each
                 for channel in (0, 1) if opt.index == usa.hold_index else (int(opt.words),):
                     chances = []
-                    for k in range(len(types)):
+                    for k in range(len(brute)):
                         rule = next(rule for rule, members, _ in state.doctrines if k in members)
                         probs = state.channels(rule, state.view.reset(), state.resolves[k])[channel]
                         chances.append(state.chance(probs, state.resolves[k], (opt.index,)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from escalation_sim.mechanics.signals import receive
 from escalation_sim.minds.beliefs import observed
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario.errors import ScenarioError
@@ -139,19 +140,38 @@ IRQ_BELIEFS = {
 }
 
 
-def test_a_private_message_to_another_teaches_a_third_party_nothing() -> None:
+def test_a_private_message_teaches_only_its_addressee_and_only_when_it_arrives() -> None:
     """The US private assurance to Iran (a word on a channel Iraq is not party to) leaves Iraq's posterior where
-    silence leaves it; Iran, whom it is addressed to, learns from it."""
+    silence leaves it. Iran, whom it is addressed to, learns nothing when it is chosen (before, it learnt at once,
+    even of a message the channel would lose or delay); when it arrives, the evidence of the choice enters once
+    (not again as words heard); a message lost on the way teaches it nothing."""
     scenario = shipped("jan2020").with_edits({"actors.IRQ.beliefs": IRQ_BELIEFS})
     posteriors = {}
-    for what in ("assurance", "silence"):
+    for what in ("assurance", "silence", "arrived", "lost"):
         model = at_branch(scenario, 0)
-        usa = model.by_id["USA"]
-        word = us_option(model, "private_assurance", "IRN") if what == "assurance" else usa.hold_index
+        usa, irn = model.by_id["USA"], model.by_id["IRN"]
+        word = us_option(model, "private_assurance", "IRN") if what != "silence" else usa.hold_index
         observed(model, usa, (usa.hold_index,), (word,))
+        state = irn.beliefs[usa.index]
+        if what == "arrived":
+            receive(model, irn, usa, "assurance")
+            assert not state.pending
+        elif what == "lost":
+            state.lost("assurance")
+            assert not state.pending
         posteriors[what] = [list(model.by_id[a].beliefs[usa.index].posterior) for a in ("IRQ", "IRN")]
     assert posteriors["assurance"][0] == posteriors["silence"][0]
-    assert posteriors["assurance"][1] != posteriors["silence"][1]
+    assert posteriors["assurance"][1] == posteriors["silence"][1]  # chosen, not yet arrived: a quiet day
+    assert posteriors["lost"][1] == posteriors["silence"][1]
+    assert posteriors["arrived"][1] != pytest.approx(posteriors["silence"][1], rel=1e-6)
+    # on arrival, exactly the evidence of the choice: as if Iran had seen the assurance chosen
+    model = at_branch(scenario, 0)
+    usa, irn = model.by_id["USA"], model.by_id["IRN"]
+    state = irn.beliefs[usa.index]
+    state.addressed = {}  # as before: the addressee sees the choice
+    state.unseen_words = (usa.hold_index,)
+    state.observe((usa.hold_index,), (us_option(model, "private_assurance", "IRN"),))
+    assert posteriors["arrived"][1] == pytest.approx(state.posterior, rel=1e-9)
 
 
 def test_believers_learn_from_the_words_the_model_draws() -> None:
@@ -178,3 +198,20 @@ def test_believers_learn_from_the_words_the_model_draws() -> None:
         assert done == expected, (day, done, expected)
     assert len(seen) == 12
     assert any(word != (hold,) for _, word in seen.values())  # the US said something: it was observed
+
+
+def test_a_private_message_in_the_record_before_the_crisis_was_received() -> None:
+    """A past answer that was a private message to the believer (a `reputation_from: rule` record may draw one) is
+    seen as chosen, not as a quiet day, and leaves nothing waiting to arrive."""
+    model = EscalationModel(scenario=shipped("jan2020"), rng=0, collect=False)
+    usa = model.by_id["USA"]
+    state = model.by_id["IRN"].beliefs[usa.index]
+    start = list(state.posterior)
+    assurance = us_option(model, "private_assurance", "IRN")
+    posteriors = []
+    for word in (assurance, usa.hold_index):
+        state.posterior = list(start)
+        state.observe((usa.hold_index,), (word,), state.view.reset())
+        posteriors.append(list(state.posterior))
+    assert posteriors[0] != pytest.approx(posteriors[1], rel=1e-6)
+    assert not state.pending

@@ -84,3 +84,42 @@ def test_a_forecast_ignores_what_iran_cannot_observe_of_the_us(beliefs: bool) ->
         {"actors.USA.decision_lag_days": 9.0},
     ):
         assert iran_forecasts({**base, **edits}) == reference, edits
+
+
+def certain_of(doctrine: str) -> EscalationModel:
+    """jan2020 on the eve of the branch, Iran certain the US follows `doctrine` with resolve 0.8."""
+    types = [{"rule": {"name": doctrine}, "resolve": 0.8, "prior": 1.0}]
+    return at_branch(shipped("jan2020").with_edits({"actors.IRN.beliefs.USA.types": types}), 0)
+
+
+def test_a_statement_is_forecast_to_be_answered_by_words_never_by_force() -> None:
+    """The forecast reads the target's two channels as the one pipeline makes them (issue 17, item 5): a
+    words-only grievance is answered by words (section 5a), so Iran's denunciation is forecast to draw no
+    force, even from a US it is sure restores deterrence by larger blows (before: 8 expected deaths)."""
+    model = certain_of("restore_deterrence")
+    irn, usa = model.by_id["IRN"], model.by_id["USA"]
+    forecaster = Forecaster(irn, model)
+    denounce = next(o for o in irn.options if o.action == "denounce" and o.target == "USA")
+    strike = next(o for o in irn.options if o.action == "calibrated_strike")
+    deeds, words = forecaster.answer(usa, forecaster.suppose(usa, denounce, 0.0))
+    assert not any(deeds[o.index] for o in usa.options if o.force and o.target == "IRN")
+    assert any(words[o.index] > 0.01 for o in usa.options if o.hostile and o.target == "IRN")  # said, not done
+    assert forecaster.forecast(denounce).deaths == 0.0
+    assert forecaster.forecast(strike).deaths > 1.0  # a strike still is answered by force
+
+
+def test_the_forecast_answer_is_the_stronger_of_a_deed_and_a_word() -> None:
+    """The answer's rung is the day's rung (the stronger of the two acts, drawn independently, section 1c), and
+    it climbs above the provocation if either act does: checked against a sum over every (deed, word) pair."""
+    model = certain_of("red_line")
+    irn, usa = model.by_id["IRN"], model.by_id["USA"]
+    forecaster = Forecaster(irn, model)
+    strike = next(o for o in irn.options if o.action == "calibrated_strike")
+    deeds, words = forecaster.answer(usa, forecaster.suppose(usa, strike, 0.0))
+    rung = {o.index: o.rung if o.hostile and o.target == "IRN" else 0 for o in usa.options}
+    pairs = [(p * q, max(rung[d], rung[w])) for d, p in enumerate(deeds) for w, q in enumerate(words) if p * q]
+    _, expected, expected_sq, expected_up = forecaster.tally(usa, deeds, words, strike.rung)
+    assert expected == pytest.approx(sum(pq * r for pq, r in pairs), abs=1e-9)
+    assert expected_sq == pytest.approx(sum(pq * r * r / 100 for pq, r in pairs), abs=1e-9)
+    assert expected_up == pytest.approx(sum(pq for pq, r in pairs if r > strike.rung), abs=1e-9)
+    assert sum(words[o.index] for o in usa.options if o.hostile and o.target == "IRN") > 0.0  # words count

@@ -8,7 +8,7 @@ import pytest
 from escalation_sim.mechanics import hazards
 from escalation_sim.mechanics.perception import Act, carry_out
 from escalation_sim.mechanics.signals import receive
-from escalation_sim.minds.beliefs import message_likelihood
+from escalation_sim.minds.beliefs import message_likelihood, observed
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario import Scenario, ThreatTerms
 from helpers import at_branch, shipped
@@ -175,17 +175,23 @@ def test_words_are_answered_by_words_never_by_force() -> None:
 
 
 def test_words_enter_the_receivers_beliefs_where_it_holds_them() -> None:
-    """Iran holds beliefs about the US (jan2020): an assurance lowers its posterior resolve, a warning raises it,
-    and what its rule reads as the US's resolve and credibility follows the posterior."""
+    """Iran holds beliefs about the US (jan2020): a closure the US chose is evidence once, as the choice Iran saw
+    (its types' words policies), not again when it is heard; a warning that arrives (a message no choice of the
+    US's that Iran saw carried) raises Iran's posterior resolve, and what its rule reads as the US's resolve and
+    credibility follows the posterior."""
     assert message_likelihood(0.8, False, 1.0) < message_likelihood(0.3, False, 1.0)  # assurance: low resolve
     assert message_likelihood(0.8, True, 0.0) == message_likelihood(0.3, True, 0.0) == 1.0  # no credibility: noise
     model = quiet_model()
     usa, irn = model.by_id["USA"], model.by_id["IRN"]
     state = irn.beliefs[usa.index]
     before = state.expected_resolve()
+    closure = next(o for o in usa.options if o.action == "declare_closure" and o.target == "IRN")
+    observed(model, usa, (usa.hold_index,), (closure.index,))  # the day's choice, seen before it is carried out
+    seen = list(state.posterior)
+    assert seen != pytest.approx(before)  # the choice teaches
     do(model, "USA", "declare_closure", "IRN")
+    assert state.posterior == seen  # the words heard are the same evidence: counted once (before: twice)
     assured = state.expected_resolve()
-    assert assured < before
     assert irn.resolve_of[usa.index] == irn.credibility_of[usa.index] == assured
     model.signals.closures.clear()
     receive(model, irn, usa, "warning")

@@ -109,18 +109,23 @@ def on_act(model: World, act: Act, target: ActorState) -> None:
         issue_threat(model, actor, target, act.threat)
     elif action.effect == "closure":
         book.closures[(i, j)] = model.day + model.crisis.signals.closure_days
-        receive(model, target, actor, "closure")
+        receive(model, target, actor, "closure", counted=True)  # a public word, seen when chosen
 
 
 def private_message(model: World, act: Act, target: ActorState) -> str:
     """Send a private message through the scenario's channels; returns what became of it, in words."""
     actor = act.actor
     assert actor is not None and act.action.message is not None
-    return _deliver(model, actor, target, act.action.message)
+    return _deliver(model, actor, target, act.action.message, chosen=True)
 
 
-def _deliver(model: World, actor: ActorState, target: ActorState, kind: str, host: int = -1) -> str:
+def _deliver(
+    model: World, actor: ActorState, target: ActorState, kind: str, host: int = -1, chosen: bool = False
+) -> str:
+    """Send a message; `chosen`: its sender chose it, and one lost on the way teaches its receiver nothing."""
     sent = send(model, actor.index, target.index, kind, host)
+    if chosen and not sent.delivered and actor.index in target.beliefs:
+        target.beliefs[actor.index].lost(kind)
     if sent.delivered:
         if sent.day == model.day:
             receive(model, target, actor, kind)
@@ -143,22 +148,23 @@ def relay(model: World, host: ActorState, target: ActorState) -> str:
 def warn(model: World, actor: ActorState, target: ActorState, action: Action) -> tuple[bool, str]:
     """The warning a strike carries: whether it reached the target in time to shelter, and how, in words."""
     if action.warning == "public":
-        receive(model, target, actor, "warning")
+        receive(model, target, actor, "warning", counted=True)  # the strike was seen chosen: it is the evidence
         return True, "warned publicly"
     if action.warning == "private":
         sent = send(model, actor.index, target.index, "warning")
         in_time = sent.delivered and sent.day == model.day
         if in_time:
-            receive(model, target, actor, "warning")
+            receive(model, target, actor, "warning", counted=True)
         return in_time, "warning " + sent.describe() + ("" if in_time or not sent.delivered else " (too late)")
     return False, "unwarned"
 
 
-def receive(model: World, receiver: ActorState, sender: ActorState, kind: str) -> None:
+def receive(model: World, receiver: ActorState, sender: ActorState, kind: str, counted: bool = False) -> None:
     """The one door through which a signal enters an actor, weighted by the sender's credibility.
 
     Every message enters what the receiver believes of the sender's resolve (beliefs.hear: a Bayes update of its
-    posterior, or of its reading of the sender's credibility where it holds no beliefs). An assurance or a
+    posterior, or of its reading of the sender's credibility where it holds no beliefs; `counted`: the act that
+    carried it was seen when chosen, and a believer counts it once, words.hear). An assurance or a
     closure also lets go of a share of the receiver's unanswered severity against the sender (`reassurance x
     credibility`) and relaxes its alert as much; a warning or a demand raises its alert (`warning_alert x
     credibility`).
@@ -166,7 +172,7 @@ def receive(model: World, receiver: ActorState, sender: ActorState, kind: str) -
     terms = model.crisis.signals
     j = sender.index
     credibility = sender.credibility
-    hear(model, receiver, sender, kind)
+    hear(model, receiver, sender, kind, counted)
     if kind in ("assurance", "closure"):
         relief = terms.reassurance * credibility
         receiver.outstanding[j] *= 1.0 - relief

@@ -1,7 +1,8 @@
 """Words (docs/model.md, Signals in beliefs): what a message does to what its receiver believes of the sender.
 
 A message announcing force (a warning, a demand) or renouncing it (an assurance, a closure) moves the receiver's
-posterior over the sender's types where it holds beliefs about it (minds/beliefs.BeliefState.hear); otherwise the
+posterior over the sender's types where it holds beliefs about it, once (the choice that carried it, if the receiver
+saw it or when it arrives: minds/beliefs; else what it says: BeliefState.hear); otherwise the
 log-odds of its reading of the sender's credibility, by the same likelihoods for a resolved (r = 1) and an
 unresolved (r = 0) type, fading with its memory (`listen`, end of day). Trager 2010; Yarhi-Milo 2014; Carson 2018.
 """
@@ -31,15 +32,22 @@ def message_likelihood(resolve: float, force: bool, credibility: float) -> float
     return credibility * said + (1.0 - credibility)
 
 
-def hear(model: World, receiver: ActorState, sender: ActorState, kind: str) -> None:
+def hear(model: World, receiver: ActorState, sender: ActorState, kind: str, counted: bool = False) -> None:
     """A message from `sender` enters `receiver`: its posterior where it holds beliefs about the sender; else
     the log-odds of its reading of the sender's credibility, by the same likelihoods for a resolved (r = 1) and
-    an unresolved (r = 0) type, tempered and trembled as a belief's defaults."""
+    an unresolved (r = 0) type, tempered and trembled as a belief's defaults.
+
+    A believer counts a message once. `counted`: the act that carried it was seen when chosen (a strike's
+    warning, a public closure), so it is already evidence, weighed by the types' policies. A private message
+    the sender chose enters on arrival with the evidence its choice carries, kept since (beliefs `arrived`).
+    Only a message nobody chose to send it (a host passing on a partner's assurance) is weighed by what it says
+    (`message_likelihood`)."""
     force = FORCE_MESSAGES[kind]
     j = sender.index
     state = receiver.beliefs.get(j)
     if state is not None:
-        state.hear(force, sender.credibility)
+        if not counted and not state.arrived(kind):
+            state.hear(force, sender.credibility)
         receiver.resolve_of[j] = receiver.credibility_of[j] = state.expected_resolve()
         return
     odd = (1.0 - WORDS_TREMBLE) * message_likelihood(0.0 if force else 1.0, force, sender.credibility)

@@ -90,10 +90,10 @@ class Forecaster:
             if weight <= 0.0:
                 continue
             view = self.suppose(target, opt, killed)
-            probs = self.answer(target, view)
+            deeds, words = self.answer(target, view)
             if threat is not None and (threat.live or meets(threat.terms, opt.rung, opt.force, killed)):
-                probs = self.bound(target, probs, max(float(opt.rung), view.outstanding[self.actor.index]))
-            d, r, r2, e = self.tally(target, probs, opt.rung)
+                deeds = self.bound(target, deeds, max(float(opt.rung), view.outstanding[self.actor.index]))
+            d, r, r2, e = self.tally(target, deeds, words, opt.rung)
             deaths += weight * d
             rung += weight * r
             rung_sq += weight * r2
@@ -107,19 +107,19 @@ class Forecaster:
             return NO_ANSWER  # nothing it could answer with is aimed at this actor: no need to imagine it
         view = self._view(target).reset()
         view.readiness = 1.0
-        probs = self.answer(target, view)
+        deeds, words = self.answer(target, view)
         threat = self.threat_of(target)
         if threat is not None and threat.live:
-            probs = self.bound(target, probs, view.outstanding[self.actor.index])
-        return Forecast(*self.tally(target, probs, 0))
+            deeds = self.bound(target, deeds, view.outstanding[self.actor.index])
+        return Forecast(*self.tally(target, deeds, words, 0))
 
     def threat_of(self, target: ActorState) -> Threat | None:
         """The public threat of `target` against this actor still in force, if any (declared: anyone sees it)."""
         return self.model.signals.threats.get((target.index, self.actor.index))
 
     def bound(self, target: ActorState, probs: list[float], rung: float) -> list[float]:
-        """The target's answer when a threat binds it: with the credibility this actor reads in it, force aimed
-        at this actor near `rung` (weights exp(-|rung' - rung| / spread)); otherwise its own answer."""
+        """The target's deeds when a threat binds it: with the credibility this actor reads in it, force aimed
+        at this actor near `rung` (weights exp(-|rung' - rung| / spread)); otherwise its own deeds."""
         c = self.actor.credibility_of[target.index]
         force = [(i, r) for i, _, r in self._aimed_at_me(target) if target.options[i].force]
         if c <= 0.0 or not force:
@@ -149,8 +149,9 @@ class Forecaster:
         view.readiness = 1.0
         return view
 
-    def answer(self, target: ActorState, view: Supposed) -> list[float]:
-        """The target's policy as this actor believes it: its belief mixture, or the declared uninformed prior's."""
+    def answer(self, target: ActorState, view: Supposed) -> tuple[list[float], list[float]]:
+        """The target's day as this actor believes it, deeds and words (two channels, docs/model.md section 1c):
+        its belief mixture, or the declared uninformed prior's."""
         belief = self.actor.beliefs.get(target.index)
         if belief is None:
             belief = self._priors.get(target.index)
@@ -158,18 +159,36 @@ class Forecaster:
                 belief = self._priors[target.index] = BeliefState(self.actor, target, uninformed())
         return belief.answer(view)
 
-    def tally(self, target: ActorState, probs: list[float], above: int) -> tuple[float, float, float, float]:
-        """(expected deaths, rung, rung^2/100, chance of climbing above `above`) of the answers aimed at us."""
-        deaths = rung = rung_sq = escalate = 0.0
+    def tally(
+        self, target: ActorState, deeds: list[float], words: list[float], above: int
+    ) -> tuple[float, float, float, float]:
+        """(expected deaths, rung, rung^2/100, chance of climbing above `above`) of the answer aimed at us: a deed
+        and a word drawn independently (section 1c), the answer's rung the stronger of the two (the day's rung,
+        as the model records it), and it climbs above `above` if either does."""
+        deaths = 0.0
+        at: list[dict[int, float]] = [{}, {}]  # per channel (deeds, words): rung -> probability aimed at us
+        calm = [1.0, 1.0]  # per channel: the chance of no answer above `above`
+        options = target.options
         for i, killed, r in self._aimed_at_me(target):
-            q = probs[i]
+            c = int(options[i].words)
+            q = (words if c else deeds)[i]
             if q:
                 deaths += q * killed
-                rung += q * r
-                rung_sq += q * r * r / 100.0
+                at[c][r] = at[c].get(r, 0.0) + q
                 if r > above:
-                    escalate += q
-        return deaths, rung, rung_sq, escalate
+                    calm[c] -= q
+        # the stronger of two independent answers: P(max <= x) = F_deeds(x) * F_words(x)
+        below = [1.0 - sum(at[0].values()), 1.0 - sum(at[1].values())]  # no answer aimed at us: rung 0
+        rung = rung_sq = 0.0
+        last = below[0] * below[1]
+        for r in sorted(at[0].keys() | at[1].keys()):
+            below[0] += at[0].get(r, 0.0)
+            below[1] += at[1].get(r, 0.0)
+            now = below[0] * below[1]
+            rung += (now - last) * r
+            rung_sq += (now - last) * r * r / 100.0
+            last = now
+        return deaths, rung, rung_sq, 1.0 - max(calm[0], 0.0) * max(calm[1], 0.0)
 
     def _aimed_at_me(self, target: ActorState) -> list[tuple[int, float, int]]:
         """(index, expected killed, rung) of the target's hostile options against this actor, in option order."""

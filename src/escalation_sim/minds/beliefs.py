@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 from ..mechanics.words import message_likelihood
 from ..rules import Rule, make_rule
-from ..rules.base import sample_index
 from ..scenario import ORDER_EFFECTS
-from ..scenario.beliefs import Belief, PastAnswer
+from ..scenario.beliefs import Belief
 from .policy import channels
+from .reputation import learn_reputations
 from .supposed import Supposed
 
 if TYPE_CHECKING:
@@ -36,7 +36,14 @@ class BeliefState:
     resolve itself, its policy is computed once for all of them and the resolve applied in closed form.
     """
 
-    def __init__(self, observer: ActorState, other: ActorState, spec: Belief, unseen: tuple[int, ...] = ()) -> None:
+    def __init__(
+        self,
+        observer: ActorState,
+        other: ActorState,
+        spec: Belief,
+        unseen: tuple[int, ...] = (),
+        addressed: dict[int, str] | None = None,
+    ) -> None:
         self.observer = observer
         self.other = other
         self.spec = spec
@@ -59,6 +66,10 @@ class BeliefState:
         self._groups: list[tuple[Rule, float, float, float]] = []  # `groups`, for the posterior in `_groups_of`
         self._groups_of: list[float] | None = None
         self._said: tuple[int, list[float], str] | None = None  # `describe`'s last answer
+        # its private messages to the observer (option -> kind): unseen when chosen, learnt from when they arrive
+        self.addressed = addressed or {}
+        self.received = tuple(i for i in self.unseen_words if i not in self.addressed)  # a record's quiet day
+        self.pending: list[tuple[str, list[float]]] = []  # messages on their way: (kind, likelihood ratios)
         # doctrines: (rule, member type indices, whether the rule reads resolve and must be run per type)
         self.doctrines: list[tuple[Rule, list[int], bool]] = []
         for k, t in enumerate(spec.types):
@@ -72,35 +83,37 @@ class BeliefState:
 
     # --- what a type would do ------------------------------------------------------------------------------
 
-    def doctrine_policy(self, rule: Rule, view: Supposed, resolve: float) -> list[float]:
-        """The doctrine's own probabilities (before resolve), with `resolve` for rules that read it."""
-        view.resolve = resolve
-        return rule.policy(view).probs  # type: ignore[arg-type]  # a Supposed reads as the View
-
-    def answer(self, view: Supposed) -> list[float]:
-        """The other's policy as the believer expects it: the posterior mixture of the types' policies.
+    def answer(self, view: Supposed) -> tuple[list[float], list[float]]:
+        """The other's day as the believer expects it, on each channel (deeds, words): the posterior mixture of the
+        types' channels, split as the one pipeline splits the actor's own policy (`channels`: the words that voice
+        an intended deed, a words-only grievance answered by words), the same split `observe` weighs acts by.
 
         A type of resolve r plays its doctrine's hostile options with r times their probability and holds
-        instead with the rest. Types below 1e-4 posterior are left out (of the forecast, not of learning), type
-        by type: whether types share a doctrine's policy is a saving in computation and changes no forecast.
+        instead with the rest, on each channel. Types below 1e-4 posterior are left out (of the forecast, not of
+        learning), type by type: whether types share a doctrine's policy is a saving in computation and changes
+        no forecast.
         """
-        out = [0.0] * len(self.hostile)
-        moved = 0.0
+        n = len(self.hostile)
+        deeds_out, words_out = [0.0] * n, [0.0] * n
+        moved = [0.0, 0.0]
         hostile_at, calm_at = self.hostile_at, self.calm_at
         for rule, resolve, weight, carried in self.groups():
-            probs = self.doctrine_policy(rule, view, resolve)
             lost = weight - carried
-            for i in hostile_at:  # in option order, as `moved` adds up
-                q = probs[i]
-                if q:
-                    out[i] += carried * q
-                    moved += lost * q
-            for i in calm_at:
-                q = probs[i]
-                if q:
-                    out[i] += weight * q
-        out[self.other.hold_index] += moved
-        return out
+            channels = self.channels(rule, view, resolve)
+            for c, (out, probs) in enumerate(zip((deeds_out, words_out), channels, strict=True)):
+                for i in hostile_at:  # in option order, as `moved` adds up
+                    q = probs[i]
+                    if q:
+                        out[i] += carried * q
+                        moved[c] += lost * q
+                for i in calm_at:
+                    q = probs[i]
+                    if q:
+                        out[i] += weight * q
+        hold = self.other.hold_index
+        deeds_out[hold] += moved[0]
+        words_out[hold] += moved[1]
+        return deeds_out, words_out
 
     def groups(self) -> list[tuple[Rule, float, float, float]]:
         """(doctrine, resolve it is run with, posterior weight, weight x resolve) of each group of types `answer`
@@ -133,15 +146,33 @@ class BeliefState:
         one of `word` on the words channel (holding is an option of both; None: that channel not observed), in
         its state as the public record shows it, or in `view` (a situation of its record before the crisis).
         Each channel observed is a term of its own: a deed weighed by the types' deeds policies, a word by their
-        words policies, silence on a channel by their chance of holding on it."""
+        words policies, silence on a channel by their chance of holding on it. A private message to the observer
+        is not seen when chosen (a quiet day, as to anyone else); what it adds, `L_t(message) / L_t(quiet)` in the
+        same state, waits in `pending` until it arrives (`arrived`) or is lost (`lost`). One in the record before
+        the crisis (`view` given) was received then: it is seen as chosen."""
         deed = self.seen(deed, self.unseen_deeds)
-        word = self.seen(word, self.unseen_words)
+        if view is not None:
+            word = self.seen(word, self.received)
+        else:
+            message = self.addressed.get(word[0]) if word is not None and len(word) == 1 else None
+            quiet = self.seen(word, self.unseen_words)
+            if message is not None:
+                view = self.view.reset()
+                said, kept = self.likelihoods(None, word, view), self.likelihoods(None, quiet, view)
+                self.pending.append((message, [t / q for t, q in zip(said, kept, strict=True)]))
+            word = quiet
         if deed is None and word is None:
             return
-        view = self.view.reset() if view is None else view
+        self.update(self.likelihoods(deed, word, self.view.reset() if view is None else view))
+
+    def likelihoods(self, deed: tuple[int, ...] | None, word: tuple[int, ...] | None, view: Supposed) -> list[float]:
+        """Each type's likelihood of a day: `deed` on the deeds channel, `word` on the words channel (None: that
+        channel not observed), in `view`, with the belief's tremble."""
         tremble = self.spec.tremble
         keep = 1.0 - tremble
         likelihoods = [1.0] * len(self.posterior)
+        if deed is None and word is None:
+            return likelihoods
         deeds: list[float] = []
         words: list[float] = []
         for rule, members, per_type in self.doctrines:
@@ -155,7 +186,24 @@ class BeliefState:
                 if word is not None:
                     like *= keep * self.chance(words, resolve, word) + tremble * len(word) / self.n_words
                 likelihoods[k] = like
-        self.update(likelihoods)
+        return likelihoods
+
+    def arrived(self, kind: str) -> bool:
+        """A message of `kind` it chose arrived: its evidence, kept since the choice, enters the posterior (the
+        first one of that kind on its way). False if none was on its way (a message nobody here chose)."""
+        for n, (waiting, ratios) in enumerate(self.pending):
+            if waiting == kind:
+                del self.pending[n]
+                self.update(ratios)
+                return True
+        return False
+
+    def lost(self, kind: str) -> None:
+        """A message of `kind` it chose never arrives: it teaches nothing (the first one of that kind on its way)."""
+        for n, (waiting, _) in enumerate(self.pending):
+            if waiting == kind:
+                del self.pending[n]
+                return
 
     def seen(self, chosen: tuple[int, ...] | None, unseen: tuple[int, ...]) -> tuple[int, ...] | None:
         """What the believer saw of a channel: `chosen`, or every option it cannot see taken on it (holding
@@ -248,7 +296,8 @@ def install(model: World) -> None:
     for observer in model.actors:
         for other_id, spec in observer.spec.beliefs.items():
             other = model.by_id[other_id]
-            state = BeliefState(observer, other, spec, unseen_by(model, observer, other))
+            hidden, addressed = unseen_by(model, observer, other), addressed_to(model, observer, other)
+            state = BeliefState(observer, other, spec, hidden, addressed)
             observer.beliefs[other.index] = state
             model.watchers[other.index].append(state)
         if observer.beliefs:
@@ -293,74 +342,28 @@ def history_days(model: World) -> dict[int, Seen]:
     return out
 
 
-def learn_reputations(model: World) -> None:
-    """Each believer's prior at the start, updated by the likelihood of the other's record before the crisis
-    (its `reputation:` answers, or, with `reputation_from: rule`, a deed and words drawn once from its own rule's
-    two channels in the same situations, from `model.random`): a doctrine that made the record is what the record
-    teaches."""
-    for other in model.actors:
-        record = other.spec.reputation
-        if not record or not model.watchers[other.index]:
-            continue
-        view = Supposed(other)
-        answers: list[tuple[tuple[int, ...], tuple[int, ...] | None]] = []
-        for past in record:
-            situation(view, model, past)
-            if other.spec.reputation_from == "rule":
-                probs = other.rule.policy(view).probs  # type: ignore[arg-type]  # a Supposed reads as the View
-                deeds, words = channels(view, probs, other.rule.params.spread)  # type: ignore[arg-type]
-                deed = sample_index(deeds, model.random.random())
-                answers.append(((deed,), (sample_index(words, model.random.random()),)))
-            else:
-                answers.append(recorded(other, past.answer, past.target))
-        for state in model.watchers[other.index]:
-            for past, (deed, word) in zip(record, answers, strict=True):
-                situation(state.view, model, past)
-                state.observe(deed, word, state.view)
-
-
-def situation(view: Supposed, model: World, past: PastAnswer) -> None:
-    """`view` set to the other's state on the day of a past provocation: its start state, nothing outstanding but
-    the provocation, felt at its recorded severity and laid at `by`'s door with the recorded attribution."""
-    view.reset()
-    for name in ("outstanding", "grievance", "last_killed", "last_attribution", "last_rung"):
-        values = getattr(view, name)
-        values[:] = [0.0] * len(values)
-    j = model.by_id[past.by].index
-    share = past.severity * past.attribution
-    view.outstanding[j] = view.grievance[j] = share
-    view.last_killed[j] = past.killed
-    view.last_rung[j] = round(past.severity)
-    view.last_attribution[j] = past.attribution
-    view.own_hit[j] = True
-    view.conciliatory[j] = False
-    view.words_only[j] = False
-    view.readiness = 1.0
-
-
-def recorded(other: ActorState, action: str, target: str | None) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
-    """The recorded answer (action and target) as (deed, words) options of `other`. A record names the material
-    answer: words (sanctions, a statement) mean no deed (deeds held); a deed or a hold says nothing of what was
-    said (words not observed)."""
-    hold = other.hold_index
-    if action == "hold":
-        return (hold,), None
-    chosen = tuple(o.index for o in other.options if o.action == action and o.target == target)
-    if chosen and other.options[chosen[0]].words:
-        return (hold,), chosen
-    return chosen, None
-
-
 def unseen_by(model: World, observer: ActorState, other: ActorState) -> tuple[int, ...]:
-    """The options of `other` that `observer` cannot see taken: private messages and private orders to proxies
-    addressed to someone else (a channel it is not party to)."""
+    """The options of `other` that `observer` cannot see taken: private orders to proxies addressed to someone
+    else, and every private message (one addressed to someone else is on a channel it is not party to; one to
+    it is learnt from when it arrives, `addressed_to`)."""
     ladder = model.ladder
     hidden = []
     for opt in other.options:
         action = ladder[opt.action]
-        if (action.private or action.effect in ORDER_EFFECTS) and opt.target_index != observer.index:
+        if action.private or (action.effect in ORDER_EFFECTS and opt.target_index != observer.index):
             hidden.append(opt.index)
     return tuple(hidden)
+
+
+def addressed_to(model: World, observer: ActorState, other: ActorState) -> dict[int, str]:
+    """The private messages of `other` to `observer`: option index -> message kind."""
+    ladder = model.ladder
+    out = {}
+    for opt in other.options:
+        kind = ladder[opt.action].message
+        if ladder[opt.action].private and kind is not None and opt.target_index == observer.index:
+            out[opt.index] = kind
+    return out
 
 
 def refresh(model: World) -> None:

@@ -69,6 +69,10 @@ class HeldBelief(Protocol):
 
     def hear(self, force: bool, credibility: float) -> None: ...
 
+    def arrived(self, kind: str) -> bool: ...
+
+    def lost(self, kind: str) -> None: ...
+
 
 class ForecastSource(Protocol):
     """Where a looking-ahead actor's forecasts come from (minds/anticipation.Forecaster)."""
