@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from escalation_sim.cli import app
-from escalation_sim.learn.extract import extract
+from escalation_sim.learn.extract import extract, quantal_everywhere, replay_rows, stack
 from escalation_sim.learn.fit import Prior, find_mode, log_posterior, prior_from
 from escalation_sim.learn.likelihood import evaluate
 from escalation_sim.learn.recovery import resampled
@@ -32,7 +32,7 @@ def prior() -> Prior:
 
 def shipped_weights() -> np.ndarray:
     table = json.loads(WEIGHTS.read_text())["weights"]
-    return np.array([[table[k][n] for n in NAMES] for k in KINDS])
+    return np.array([[table[k].get(n, 0.0) for n in NAMES] for k in KINDS])  # missing features weigh 0
 
 
 def test_the_surrogate_is_the_models_own_probability_of_each_decision(tensor) -> None:
@@ -53,6 +53,25 @@ def test_the_surrogate_is_the_models_own_probability_of_each_decision(tensor) ->
     assert value.total == pytest.approx(tensor.model_ll.sum() + tensor.other.sum(), abs=1e-8)
     other = evaluate(tensor, shipped_weights() + 0.5)
     assert not np.allclose(other.per_decision, tensor.model_ll[0], atol=1e-3)  # the check can fail
+
+
+def test_the_surrogate_matches_the_model_with_the_onset_features_weighted(tmp_path) -> None:
+    """The onset features (mobilised, engaged, pent_up, crisis_age) weigh 0 in the shipped file: with weight on
+    them, the replay's quantal actors decide by them and the surrogate must still be the model's own probability."""
+    data = json.loads(WEIGHTS.read_text())
+    onset = {"mobilised": 1.5, "engaged": 2.0, "pent_up": 1.0, "crisis_age": -1.0}
+    for kind in KINDS:
+        data["weights"][kind] |= onset
+    path = tmp_path / "weights.json"
+    path.write_text(json.dumps(data))
+    scenario = quantal_everywhere(shipped("jan2020"), str(path))
+    t = stack([[replay_rows(scenario, 3, "jan2020")]], ["jan2020"])
+    w = np.array([[data["weights"][k].get(n, 0.0) for n in NAMES] for k in KINDS])
+    for name in onset:
+        assert np.ptp(t.feats[..., INDEX[name]]) > 0.0, name  # each feature varies along the record
+    value = evaluate(t, w)
+    assert np.allclose(value.per_decision, t.model_ll[0], atol=1e-9)
+    assert not np.allclose(evaluate(t, shipped_weights()).per_decision, t.model_ll[0], atol=1e-3)
 
 
 def test_the_gradient_matches_finite_differences(tensor, prior) -> None:

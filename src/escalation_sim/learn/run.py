@@ -33,7 +33,7 @@ from .likelihood import evaluate
 from .recovery import recover
 
 Step = Callable[[str], None]
-FORMAT = 4  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
+FORMAT = 5  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
 
 
 @dataclass(frozen=True)
