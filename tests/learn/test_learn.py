@@ -14,6 +14,7 @@ from escalation_sim.learn.extract import extract, quantal_everywhere, replay_row
 from escalation_sim.learn.fit import Prior, find_mode, log_posterior, prior_from
 from escalation_sim.learn.likelihood import evaluate
 from escalation_sim.learn.recovery import resampled
+from escalation_sim.learn.run import low_decisions
 from escalation_sim.rules.features import INDEX, KINDS, NAMES
 from helpers import ROOT, shipped
 
@@ -72,6 +73,17 @@ def test_the_surrogate_matches_the_model_with_the_onset_features_weighted(tmp_pa
     value = evaluate(t, w)
     assert np.allclose(value.per_decision, t.model_ll[0], atol=1e-9)
     assert not np.allclose(evaluate(t, shipped_weights()).per_decision, t.model_ll[0], atol=1e-3)
+
+
+def test_low_decisions_list_exactly_the_improbable_ones(tensor) -> None:
+    w = shipped_weights()
+    value = evaluate(tensor, w)
+    cut = float(np.quantile(np.exp(value.per_decision), 0.05))  # one replay: its median is its own probability
+    low = low_decisions(tensor, w, below=cut)
+    assert len(low) == int((np.exp(value.per_decision) < cut).sum()) > 0
+    assert low["median_p"].is_monotonic_increasing and (low["median_p"] < cut).all()
+    assert set(low["channel"]) <= {"words", "deeds"} and low["pipeline"].between(0.0, 1.0).all()
+    assert set(zip(low["record"], low["day"], low["actor"], low["event"], strict=True)) <= set(tensor.keys)
 
 
 def test_the_gradient_matches_finite_differences(tensor, prior) -> None:

@@ -76,8 +76,8 @@ def learn(
 ) -> None:
     """Fit the quantal rule's weights on the train split: posterior mode (scipy) and posterior (NUTS, nutpie),
     latent classes, parameter recovery, the particle-filter check; writes weights.csv, records.csv, classes.csv,
-    recovery.csv, diagnostics.json, quantal_weights.json and learned.png. Resumable: a re-run with the same records
-    and settings reuses the features, mode and draws it kept."""
+    recovery.csv, low_decisions.csv (decisions below 1e-3), diagnostics.json, quantal_weights.json and learned.png.
+    Resumable: a re-run with the same records and settings reuses the features, mode and draws it kept."""
     from ..learn.figures import weights_figure
     from ..learn.run import Settings
     from ..learn.run import learn as run_learning

@@ -3,7 +3,8 @@
 Steps, each kept in the output folder and skipped when re-run with the same inputs (a key of the records'
 hashes and the settings): the feature tensor (tensor.pkl), the posterior mode (mode.npy), the NUTS draws
 (draws.npy), then the reports: weights.csv, records.csv, classes.csv, recovery.csv, diagnostics.json and
-quantal_weights.json (the fitted weights, in the file format the quantal rule reads). Only train-split records
+quantal_weights.json (the fitted weights, in the file format the quantal rule reads), and low_decisions.csv (the
+decisions with median replay probability below 1e-3 at the posterior mean, issue 19). Only train-split records
 are accepted (the caller refuses the rest); nothing here reads a test case.
 """
 
@@ -130,6 +131,34 @@ def records_table(t: Tensor, scenarios: dict[str, Scenario], w: np.ndarray) -> p
     return pd.DataFrame(rows)
 
 
+def low_decisions(t: Tensor, w: np.ndarray, below: float = 1e-3) -> pd.DataFrame:
+    """The decisions whose median probability over replays is below `below` at weights `w`, least likely first:
+    key, channel, actor kind, and `pipeline`, the largest share of an option's mass the policy pipeline passes to
+    what was observed (near the hazards' floors, 0.05, the pipeline, not the rule's weights, makes it unlikely)."""
+    from .likelihood import decision_terms
+
+    ll, _, _ = decision_terms(t, w)
+    median_p = np.exp(np.median(ll, axis=0))
+    rows = []
+    for n in np.flatnonzero(median_p < below):
+        record, day, actor, what = t.keys[n]
+        m = t.m_obs[:, n] if t.act[n] else t.m_hold[:, n]
+        rows.append(
+            {
+                "record": record,
+                "day": day,
+                "actor": actor,
+                "event": what,
+                "channel": "words" if t.words[n] else "deeds",
+                "kind": KINDS[int(t.kind[n])],
+                "median_p": float(median_p[n]),
+                "pipeline": float(np.median(m[:, t.valid[n]].max(axis=1))),
+            }
+        )
+    columns = ["record", "day", "actor", "event", "channel", "kind", "median_p", "pipeline"]
+    return pd.DataFrame(rows, columns=columns).sort_values("median_p", ignore_index=True)
+
+
 def write_weights(path: Path, w: np.ndarray, defaults: dict[str, Any], fit: dict[str, Any]) -> None:
     """The fitted weights in the quantal rule's file format, with the defaults and what the fit was."""
     table = {kind: {n: round(float(w[k, d]), 4) for d, n in enumerate(NAMES)} for k, kind in enumerate(KINDS)}
@@ -166,6 +195,7 @@ def learn(
     step("records against the baselines")
     records = records_table(t, scenarios, mean_w)
     records.to_csv(out / "records.csv", index=False)
+    low_decisions(t, mean_w).to_csv(out / "low_decisions.csv", index=False)
     fit_seconds = mode.seconds + post.seconds
     step("latent classes")
     classes = _cached(
