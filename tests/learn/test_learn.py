@@ -86,6 +86,18 @@ def test_low_decisions_list_exactly_the_improbable_ones(tensor) -> None:
     assert set(zip(low["record"], low["day"], low["actor"], low["event"], strict=True)) <= set(tensor.keys)
 
 
+def test_mode_only_scores_the_records_at_the_posterior_mode(tmp_path) -> None:
+    out = tmp_path / "learned"
+    result = CliRunner().invoke(app, ["learn", "jan2020", "--mode-only", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    diagnostics = json.loads((out / "diagnostics.json").read_text())
+    assert diagnostics["estimate"] == "posterior mode" and diagnostics["records"] == 1
+    assert diagnostics["log_likelihood"] < 0 and 0 <= diagnostics["floor_share"] < 1
+    assert (out / "low_decisions.csv").exists() and not (out / "draws.pkl").exists()
+    refused = CliRunner().invoke(app, ["learn", "jan2020", "--mode-only", "--ship", "--out", str(out)])
+    assert refused.exit_code == 2
+
+
 def test_the_gradient_matches_finite_differences(tensor, prior) -> None:
     theta = prior.start() + np.random.default_rng(0).normal(0.0, 0.3, size=len(prior.start()))
     _, grad, _ = log_posterior(tensor, prior, theta)
