@@ -154,6 +154,7 @@ class FakeView:
     cooling: list[int] = field(default_factory=list)  # per option; empty: none cooling
     targetable: list[bool] = field(default_factory=lambda: [False] * len(ACTORS))  # set from the options
     lethal_days: int = 10**6
+    crisis_day: int = 0  # days since the crisis began
     host: FakeHost = field(default_factory=lambda: FakeHost())  # host nations' side (state.actor.HostState)
     # what the policy pipeline (minds/policy.decide) reads besides the rule's view: no orders, no beliefs
     proxy: ProxyState = field(default_factory=lambda: ProxyState(1.0, 1.0, [0] * len(ACTORS)))

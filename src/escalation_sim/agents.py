@@ -47,6 +47,11 @@ class CrisisActor(ActorState, mesa.Agent):
         if self.traits.looks_ahead:
             self.forecaster = make_forecaster(self, model)  # shares forecasts across the scenario's models
 
+    @property
+    def crisis_day(self) -> int:
+        """Days since the crisis began (the scenario's start): every actor knows the date."""
+        return max(0, self.model.day)
+
     # --- a day -------------------------------------------------------------------------------------------------
 
     def policy(self) -> Policy:

@@ -10,10 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from escalation_sim.cli import app
-from escalation_sim.learn.extract import extract
+from escalation_sim.learn.extract import extract, quantal_everywhere, replay_rows, stack
 from escalation_sim.learn.fit import Prior, find_mode, log_posterior, prior_from
 from escalation_sim.learn.likelihood import evaluate
 from escalation_sim.learn.recovery import resampled
+from escalation_sim.learn.run import low_decisions
 from escalation_sim.rules.features import INDEX, KINDS, NAMES
 from helpers import ROOT, shipped
 
@@ -32,7 +33,7 @@ def prior() -> Prior:
 
 def shipped_weights() -> np.ndarray:
     table = json.loads(WEIGHTS.read_text())["weights"]
-    return np.array([[table[k][n] for n in NAMES] for k in KINDS])
+    return np.array([[table[k].get(n, 0.0) for n in NAMES] for k in KINDS])  # missing features weigh 0
 
 
 def test_the_surrogate_is_the_models_own_probability_of_each_decision(tensor) -> None:
@@ -53,6 +54,48 @@ def test_the_surrogate_is_the_models_own_probability_of_each_decision(tensor) ->
     assert value.total == pytest.approx(tensor.model_ll.sum() + tensor.other.sum(), abs=1e-8)
     other = evaluate(tensor, shipped_weights() + 0.5)
     assert not np.allclose(other.per_decision, tensor.model_ll[0], atol=1e-3)  # the check can fail
+
+
+def test_the_surrogate_matches_the_model_with_the_onset_features_weighted(tmp_path) -> None:
+    """The onset features (mobilised, engaged, pent_up, crisis_age) weigh 0 in the shipped file: with weight on
+    them, the replay's quantal actors decide by them and the surrogate must still be the model's own probability."""
+    data = json.loads(WEIGHTS.read_text())
+    onset = {"mobilised": 1.5, "engaged": 2.0, "pent_up": 1.0, "crisis_age": -1.0}
+    for kind in KINDS:
+        data["weights"][kind] |= onset
+    path = tmp_path / "weights.json"
+    path.write_text(json.dumps(data))
+    scenario = quantal_everywhere(shipped("jan2020"), str(path))
+    t = stack([[replay_rows(scenario, 3, "jan2020")]], ["jan2020"])
+    w = np.array([[data["weights"][k].get(n, 0.0) for n in NAMES] for k in KINDS])
+    for name in onset:
+        assert np.ptp(t.feats[..., INDEX[name]]) > 0.0, name  # each feature varies along the record
+    value = evaluate(t, w)
+    assert np.allclose(value.per_decision, t.model_ll[0], atol=1e-9)
+    assert not np.allclose(evaluate(t, shipped_weights()).per_decision, t.model_ll[0], atol=1e-3)
+
+
+def test_low_decisions_list_exactly_the_improbable_ones(tensor) -> None:
+    w = shipped_weights()
+    value = evaluate(tensor, w)
+    cut = float(np.quantile(np.exp(value.per_decision), 0.05))  # one replay: its median is its own probability
+    low = low_decisions(tensor, w, below=cut)
+    assert len(low) == int((np.exp(value.per_decision) < cut).sum()) > 0
+    assert low["median_p"].is_monotonic_increasing and (low["median_p"] < cut).all()
+    assert set(low["channel"]) <= {"words", "deeds"} and low["pipeline"].between(0.0, 1.0).all()
+    assert set(zip(low["record"], low["day"], low["actor"], low["event"], strict=True)) <= set(tensor.keys)
+
+
+def test_mode_only_scores_the_records_at_the_posterior_mode(tmp_path) -> None:
+    out = tmp_path / "learned"
+    result = CliRunner().invoke(app, ["learn", "jan2020", "--mode-only", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    diagnostics = json.loads((out / "diagnostics.json").read_text())
+    assert diagnostics["estimate"] == "posterior mode" and diagnostics["records"] == 1
+    assert diagnostics["log_likelihood"] < 0 and 0 <= diagnostics["floor_share"] < 1
+    assert (out / "low_decisions.csv").exists() and not (out / "draws.pkl").exists()
+    refused = CliRunner().invoke(app, ["learn", "jan2020", "--mode-only", "--ship", "--out", str(out)])
+    assert refused.exit_code == 2
 
 
 def test_the_gradient_matches_finite_differences(tensor, prior) -> None:

@@ -85,3 +85,29 @@ def test_a_sponsor_orders_its_proxy_of_its_own_accord(model) -> None:
     assert orders, "IRN has order options in jan2020"
     policy = decide(iran, iran.rule)
     assert all(policy.probs[i] > 0.0 for i in orders)
+
+
+def test_onset_features_read_the_actors_own_clock_alert_grievance_and_date(model) -> None:
+    usa = model.by_id["USA"]
+    iran = model.by_id["IRN"]
+    clock, alert, grievance = list(usa.clock.since), usa.alert, list(usa.grievance)
+    force = next(o.index for o in usa.options if o.force and o.target == "IRN")
+    word = next(o.index for o in usa.options if o.hostile and not o.force and o.target == "IRN")
+    talks = [o.index for o in usa.options if o.rung < 0]
+    try:
+        usa.clock.since[:] = [30, 0, 30, 30]
+        usa.alert = 0.8
+        usa.grievance[iran.index] = 4.0
+        rows = features(usa)
+        assert rows[force][INDEX["engaged"]] == 1.0 and rows[word][INDEX["engaged"]] == 0.0
+        assert rows[force][INDEX["mobilised"]] == 0.8 and rows[word][INDEX["mobilised"]] == 0.0
+        assert rows[word][INDEX["pent_up"]] == pytest.approx(0.0)  # it acted today: nothing pent up
+        usa.clock.since[:] = [30, 7, 30, 30]
+        rows = features(usa)
+        assert rows[force][INDEX["engaged"]] == pytest.approx(0.5)  # a week after its last use of force
+        assert rows[word][INDEX["pent_up"]] == pytest.approx(0.4 * 7 / 30)  # quiet for a week, grievance 4
+        assert rows[usa.hold_index][INDEX["pent_up"]] == 0.0
+        assert talks and all(rows[i][INDEX["crisis_age"]] == pytest.approx(min(model.day / 60, 1)) for i in talks)
+        assert model.day > 0 and rows[force][INDEX["crisis_age"]] == 0.0
+    finally:
+        usa.clock.since[:], usa.alert, usa.grievance[:] = clock, alert, grievance

@@ -70,25 +70,33 @@ def learn(
         int, typer.Option(min=10, max=5000, help="Particles of the filter check on the first record.")
     ] = 200,
     seed: Annotated[int, typer.Option(help="Seed of replays, sampler and synthetic records.")] = 0,
+    mode_only: Annotated[
+        bool,
+        typer.Option(
+            "--mode-only", help="Stop at the posterior mode (about a minute): records and low decisions scored there."
+        ),
+    ] = False,
     ship: Annotated[
         bool, typer.Option(help="Also copy the fitted weights into the package (the rule's default).")
     ] = False,
 ) -> None:
     """Fit the quantal rule's weights on the train split: posterior mode (scipy) and posterior (NUTS, nutpie),
     latent classes, parameter recovery, the particle-filter check; writes weights.csv, records.csv, classes.csv,
-    recovery.csv, diagnostics.json, quantal_weights.json and learned.png. Resumable: a re-run with the same records
-    and settings reuses the features, mode and draws it kept."""
+    recovery.csv, low_decisions.csv (decisions below 1e-3), diagnostics.json, quantal_weights.json and learned.png.
+    Resumable: a re-run with the same records and settings reuses the features, mode and draws it kept."""
     from ..learn.figures import weights_figure
     from ..learn.run import Settings
     from ..learn.run import learn as run_learning
     from ..rules.quantal import weight_table  # noqa: F401  (the registry and the package's weights file)
 
     check_seed(seed)
+    if ship and mode_only:
+        raise fail("--ship copies the posterior mean into the package: run without --mode-only")
     check_output(out, "--out", folder=True)
     scenarios = train_records(records or [])
     package = Path(__file__).resolve().parents[1] / "data" / "quantal_weights.json"
     defaults = json.loads(package.read_text())["defaults"]
-    settings = Settings(particles, draws, tune, chains, classes, recoveries, filter_particles, seed)
+    settings = Settings(particles, draws, tune, chains, classes, recoveries, filter_particles, seed, mode_only)
     try:
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("learning", total=6 + recoveries)
@@ -103,7 +111,8 @@ def learn(
         raise fail(f"--out: cannot write into {out} ({exc.strerror or exc}); choose another folder") from None
     import pandas as pd
 
-    weights_figure(pd.read_csv(out / "weights.csv")).savefig(out / "learned.png", dpi=120)
+    if not mode_only:  # the figure draws the posterior's intervals
+        weights_figure(pd.read_csv(out / "weights.csv")).savefig(out / "learned.png", dpi=120)
     if ship:
         shutil.copyfile(out / "quantal_weights.json", package)
     console.print_json(json.dumps({k: v for k, v in diagnostics.items() if k != "classes"}, default=float))
@@ -117,6 +126,7 @@ def register(app: typer.Typer) -> None:
             "escalation-sim learn                                   # jan2020 + the library's train split",
             "escalation-sim learn --draws 400 --tune 400 --out calibration/learned",
             "escalation-sim learn jan2020 scenarios/library/gaza2012.yaml --recoveries 0 --out runs/learn",
+            "escalation-sim learn --mode-only --out runs/learn-mode        # posterior mode only, no NUTS",
             note="Re-running the same command reuses what it kept; test-split cases are refused.",
         ),
     )(learn)

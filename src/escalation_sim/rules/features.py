@@ -21,6 +21,9 @@ from .view import NO_TARGET, Forecast, Option, View
 LOG_WAR = math.log1p(300.0)  # the casualty scale's top (one day of campaign), as in cost_benefit
 QUIET_DAYS = 30.0  # days since the last act, capped: a month of lying low is as quiet as it gets
 KILLED_CAP = 10.0  # own nationals killed in one unanswered act, capped
+ENGAGED_HALF_LIFE = 7.0  # days: a week after its last act of force an actor is half as "in the fight"
+CRISIS_SCALE = 60.0  # days: about the median length of the train records' crises (trigger to ICB termination)
+FORCE = 1  # scenario/hazards.CLASSES.index("force"): the clock's class of force
 
 # name -> what it measures (docs/model.md has the formula and source of each)
 FEATURES: dict[str, str] = {
@@ -48,6 +51,10 @@ FEATURES: dict[str, str] = {
     "forecast_escalate": "forecast chance the answer climbs above the option's rung (hostile options)",
     "delegate": "largest unanswered severity / 10, on an order to attack given to one's own proxy",
     "to_proxy": "1 for any act aimed at one's own proxy (orders, restraint)",
+    "mobilised": "the actor's own alert (forces ready), on force (the opportunity of a window)",
+    "engaged": "0.5 ** (days since its own last act of force / 7), on force (an actor already fighting)",
+    "pent_up": "grievance / 10 against the target x days since its last own act / 30, on hostile options",
+    "crisis_age": "days since the crisis began / 60, capped at 1, on de-escalation (settlement hazard)",
     "hold_pressure": "domestic pressure while provoked, on holding",
     "hold_threat": "credibility while the actor has a live threat out, on holding (backing down)",
     "hold_restraint": "the sponsor's restraint on a militia (control x restraint signal), on holding",
@@ -88,6 +95,11 @@ def days_quiet(view: View) -> float:
     return float(min(min(clock.since), QUIET_DAYS))
 
 
+def crisis_days(view: View) -> float:
+    """Days since the crisis began (the scenario's start); 0 for a view that does not know the date."""
+    return float(getattr(view, "crisis_day", 0))
+
+
 def features(view: View, forecasts: list[Forecast] | None = None) -> list[list[float]]:
     """Per option (aligned with `view.options`), its D feature values."""
     outstanding = view.outstanding
@@ -95,6 +107,7 @@ def features(view: View, forecasts: list[Forecast] | None = None) -> list[list[f
     most = max(outstanding) / 10.0
     threat_out = any(t > 0 for t in view.pending_threat)
     me = view.index
+    onset = Onset(view)
     rows: list[list[float]] = []
     for opt in view.options:
         f = [0.0] * D
@@ -105,6 +118,7 @@ def features(view: View, forecasts: list[Forecast] | None = None) -> list[list[f
             f[INDEX["hold_quiet"]] = days_quiet(view) / QUIET_DAYS
         else:
             _option(view, opt, f, most, me)
+            onset.add(view, opt, f)
         if forecasts is not None:
             fc = forecasts[opt.index]
             f[INDEX["forecast_rung"]] = fc.rung_sq
@@ -150,3 +164,25 @@ def _option(view: View, opt: Option, f: list[float], most: float, me: int) -> No
     elif opt.rung < 0:
         f[INDEX["reciprocity"]] = 1.0 if view.conciliatory[j] else 0.0
         f[INDEX["aggrieved_peace"]] = severity / 10.0
+
+
+class Onset:
+    """Onset features (issue 19: the onsets of force and the settlements the rest leave improbable): what a
+    deterrence or crisis-bargaining scholar names besides the last provocation, read from the actor's own View."""
+
+    def __init__(self, view: View) -> None:
+        clock: Any = getattr(view, "clock", None)  # an imagined view has none: not engaged
+        self.engaged = 0.5 ** (clock.since[FORCE] / ENGAGED_HALF_LIFE) if clock is not None else 0.0
+        self.quiet = days_quiet(view) / QUIET_DAYS
+        self.age = min(crisis_days(view) / CRISIS_SCALE, 1.0)
+
+    def add(self, view: View, opt: Option, f: list[float]) -> None:
+        """Set the onset features of `opt` (not holding) in its row `f`."""
+        j = opt.target_index
+        if opt.hostile and j != NO_TARGET and view.sponsor_of[j] != view.index:
+            f[INDEX["pent_up"]] = view.grievance[j] / 10.0 * self.quiet
+            if opt.force:
+                f[INDEX["mobilised"]] = view.alert
+                f[INDEX["engaged"]] = self.engaged
+        elif opt.rung < 0:
+            f[INDEX["crisis_age"]] = self.age

@@ -92,6 +92,7 @@ class View(Protocol):
     cooling: list[int]  # per option: days before it can be taken again (0: available)
 
     targetable: list[bool]  # it has a hostile option against this actor
+    crisis_day: int  # days since the crisis began (the scenario's start date): the actor knows the date
     lethal_days: int  # days since one of its own attacks last killed someone (large if never)
     host: HostSide  # a host nation's side: its dependence on its patrons and their pressure on it
 
