@@ -2,8 +2,8 @@
 
 `sweep.distribution` is the fast way to outcome shares (process pools, sweep seeds); `sample_runs` also reads
 each run's records, for questions an outcome row does not answer (whom an actor struck, whom it only
-threatened), and seeds runs `seed, seed + 1, ...` as `escalation-sim run --seed` does, so any row can be re-run
-alone and inspected.
+threatened), and seeds runs `seed, seed + 1, ...` as `escalation-sim run --decisions doctrines --seed` does, so
+any row can be re-run alone and inspected.
 """
 
 from __future__ import annotations

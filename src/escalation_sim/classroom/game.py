@@ -4,7 +4,7 @@ Game logic only, no terminal or browser: `escalation-sim play` and the app's but
 the played actor's `choose` hook (`CrisisActor.step` calls it): the player's choice replaces the one the model
 would have sampled, and the actor still draws its random number as the model would, so every other draw stays
 where the seeded model has it. A player who lets the model choose every day therefore reproduces
-`escalation-sim run` with the same seed exactly.
+`escalation-sim run --decisions doctrines` with the same seed exactly.
 
 The briefing shown each day is `classroom.briefing`; saved games `classroom.saved`; debriefs `classroom.debrief`.
 """

@@ -89,7 +89,7 @@ def point_scenario_file(folder: SweepFolder, run_id: int, out: Path | None = Non
     )
     text = header + yaml.safe_dump(_plain(data), sort_keys=False, allow_unicode=True, width=110)
     write_text(out, text)  # a regular file, written whole, in its own folder (never onto a device)
-    args = [str(out), "--seed", str(int(row["seed"]))]
+    args = [str(out), "--seed", str(int(row["seed"])), "--decisions", "doctrines"]  # a sweep runs the file's rules
     if row.get("branch_date"):
         args += ["--branch-date", str(row["branch_date"])]
     return out, args
