@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from escalation_sim.mechanics.signals import receive
+from escalation_sim.mechanics.words import lost
 from escalation_sim.minds.beliefs import observed
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario.errors import ScenarioError
@@ -157,7 +158,7 @@ def test_a_private_message_teaches_only_its_addressee_and_only_when_it_arrives()
             receive(model, irn, usa, "assurance")
             assert not state.pending
         elif what == "lost":
-            state.lost("assurance")
+            lost(state, "assurance")
             assert not state.pending
         posteriors[what] = [list(model.by_id[a].beliefs[usa.index].posterior) for a in ("IRQ", "IRN")]
     assert posteriors["assurance"][0] == posteriors["silence"][0]

@@ -24,7 +24,7 @@ from ..scenario import Action
 from ..scenario.signalling import ThreatTerms
 from ..state.ledgers import Threat
 from .channels import route, send
-from .words import hear
+from .words import hear, lost
 
 if TYPE_CHECKING:
     from ..state.actor import ActorState
@@ -125,7 +125,7 @@ def _deliver(
     """Send a message; `chosen`: its sender chose it, and one lost on the way teaches its receiver nothing."""
     sent = send(model, actor.index, target.index, kind, host)
     if chosen and not sent.delivered and actor.index in target.beliefs:
-        target.beliefs[actor.index].lost(kind)
+        lost(target.beliefs[actor.index], kind)
     if sent.delivered:
         if sent.day == model.day:
             receive(model, target, actor, kind)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..scenario.beliefs import Belief
 
 if TYPE_CHECKING:
-    from ..state.actor import ActorState
+    from ..state.actor import ActorState, HeldBelief
     from ..state.world import World
 
 FORCE_MESSAGES = {"warning": True, "demand": True, "assurance": False, "closure": False}  # announces force?
@@ -46,7 +46,7 @@ def hear(model: World, receiver: ActorState, sender: ActorState, kind: str, coun
     j = sender.index
     state = receiver.beliefs.get(j)
     if state is not None:
-        if not counted and not state.arrived(kind):
+        if not counted and not arrived(state, kind):
             state.hear(force, sender.credibility)
         receiver.resolve_of[j] = receiver.credibility_of[j] = state.expected_resolve()
         return
@@ -58,6 +58,25 @@ def hear(model: World, receiver: ActorState, sender: ActorState, kind: str, coun
         if receiver.credibility_of is model.credibility_of:
             receiver.credibility_of = list(model.credibility_of)  # its own reading from now on
     receiver.credibility_of[j] = _heard(model.credibility_of[j], receiver.heard[j])
+
+
+def arrived(state: HeldBelief, kind: str) -> bool:
+    """A message of `kind` its sender chose arrived: the evidence of the choice, kept since (minds/beliefs
+    `observe`), enters the posterior (the first one of that kind on its way). False if none was on its way."""
+    for n, (waiting, ratios) in enumerate(state.pending):
+        if waiting == kind:
+            del state.pending[n]
+            state.update(ratios)
+            return True
+    return False
+
+
+def lost(state: HeldBelief, kind: str) -> None:
+    """A message of `kind` its sender chose never arrives: it teaches nothing (the first one on its way)."""
+    for n, (waiting, _) in enumerate(state.pending):
+        if waiting == kind:
+            del state.pending[n]
+            return
 
 
 def _heard(credibility: float, shift: float) -> float:

@@ -148,8 +148,8 @@ class BeliefState:
         Each channel observed is a term of its own: a deed weighed by the types' deeds policies, a word by their
         words policies, silence on a channel by their chance of holding on it. A private message to the observer
         is not seen when chosen (a quiet day, as to anyone else); what it adds, `L_t(message) / L_t(quiet)` in the
-        same state, waits in `pending` until it arrives (`arrived`) or is lost (`lost`). One in the record before
-        the crisis (`view` given) was received then: it is seen as chosen."""
+        same state, waits in `pending` until it arrives or is lost (mechanics/words `arrived`, `lost`). One in the
+        record before the crisis (`view` given) was received then: it is seen as chosen."""
         deed = self.seen(deed, self.unseen_deeds)
         if view is not None:
             word = self.seen(word, self.received)
@@ -187,23 +187,6 @@ class BeliefState:
                     like *= keep * self.chance(words, resolve, word) + tremble * len(word) / self.n_words
                 likelihoods[k] = like
         return likelihoods
-
-    def arrived(self, kind: str) -> bool:
-        """A message of `kind` it chose arrived: its evidence, kept since the choice, enters the posterior (the
-        first one of that kind on its way). False if none was on its way (a message nobody here chose)."""
-        for n, (waiting, ratios) in enumerate(self.pending):
-            if waiting == kind:
-                del self.pending[n]
-                self.update(ratios)
-                return True
-        return False
-
-    def lost(self, kind: str) -> None:
-        """A message of `kind` it chose never arrives: it teaches nothing (the first one of that kind on its way)."""
-        for n, (waiting, _) in enumerate(self.pending):
-            if waiting == kind:
-                del self.pending[n]
-                return
 
     def seen(self, chosen: tuple[int, ...] | None, unseen: tuple[int, ...]) -> tuple[int, ...] | None:
         """What the believer saw of a channel: `chosen`, or every option it cannot see taken on it (holding
