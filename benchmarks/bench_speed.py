@@ -165,6 +165,8 @@ def compare(trees: dict[str, tuple[Path, bool]], kind: str, args: tuple, results
                 print(f"  same {same.replace('_', '-')}: {a[same] == b[same]} ({a[same]!r}, {b[same]!r})")
         rows["ratio"] = {"wall": wall, "cpu": cpu}
     results[kind] = {"args": list(args), "load_before": before, "load_after": load(), **rows}
+    if results.get("json"):  # each workload as it ends: a run stopped later keeps what it measured
+        Path(results["json"]).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return rows
 
 
@@ -187,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     results: dict = {"machine": {"nproc": os.cpu_count(), "python": platform.python_version(), "load_at_start": load()},
                      "this_tree_commit": head.stdout.strip(), "against": args.against,
-                     "without_cache": args.without_cache}  # fmt: skip
+                     "without_cache": args.without_cache, "json": str(args.json) if args.json else None}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         trees = {"this tree": (ROOT, True)}
         if args.without_cache:

@@ -5,6 +5,7 @@ hand-set and quantal; and the key moves with every input a forecast reads, and w
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from pathlib import Path
 
@@ -201,3 +202,12 @@ def test_a_store_that_does_not_pay_rests() -> None:
     busy = Store()
     busy.hits, busy.misses = forecast_cache.PROBE, 10
     assert busy.pays()
+
+
+def test_a_copied_model_reports_reads_to_the_store_it_uses(iran: tuple) -> None:
+    """A copy (the filter's `twin`, or any `copy.deepcopy`) shares the store, and its views note reads in it."""
+    model, forecaster, _ = iran
+    twin = copy.deepcopy(model)
+    other = twin.by_id["IRN"].forecaster
+    assert other.store is forecaster.store
+    assert other._views and all(view.store is other.store for view in other._views.values())

@@ -139,19 +139,21 @@ def make_forecaster(actor: ActorState, model: World) -> Forecaster:
 
 
 class Traced(Supposed):
-    """A supposed view that notes each attribute a rule reads through to the actor itself (`__getattr__`)."""
+    """A supposed view that notes in its store each attribute a rule reads through to the actor itself
+    (`__getattr__`). It holds the store, not its set of names, so a copied or unpickled model's views report to
+    the store its forecaster uses (both are one object in any copy, as the store copies as itself)."""
 
-    __slots__ = ("reads",)
+    __slots__ = ("store",)
 
-    def __init__(self, base: ActorState, reads: set[str]) -> None:
-        self.reads = reads
+    def __init__(self, base: ActorState, store: Store) -> None:
+        self.store = store
         super().__init__(base)
 
     def __getattr__(self, name: str) -> Any:
-        if name in ("base", "reads"):  # not set yet (a copy being rebuilt)
+        if name in ("base", "store"):  # not set yet (a copy being rebuilt)
             raise AttributeError(name)
         if not name.startswith("__"):  # dunder look-ups are copy's and pickle's, not a rule's
-            self.reads.add(name)
+            self.store.reads.add(name)
         return getattr(self.base, name)
 
 
@@ -199,7 +201,7 @@ class CachedForecaster(Forecaster):
     def _view(self, target: ActorState) -> Supposed:
         view = self._views.get(target.index)
         if view is None:
-            view = self._views[target.index] = Traced(target, self.store.reads)
+            view = self._views[target.index] = Traced(target, self.store)
         return view
 
     def _cached(self, j: int, slot: int, compute: Callable[[], Forecast]) -> Forecast:
