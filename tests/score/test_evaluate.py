@@ -29,7 +29,8 @@ SCORES = {"case", "split", "model", "handset", "uniform", "climatology", "preque
           "prequential_markov1", "hawkes"}  # fmt: skip
 OUTCOMES = {"rps_model", "rps_uniform", "rps_climatology", "rps_handset", "log_model", "log_handset",
             "log_uniform", "log_climatology", "modal", "modal_handset", "horizon_sensitive",
-            "horizon_sensitive_handset", "share_war_plus4w", "share_war_minus4w_handset"}  # fmt: skip
+            "horizon_sensitive_handset", "share_war_plus4w", "share_war_minus4w_handset", "tremble_sensitive",
+            "tremble_sensitive_handset", "share_war_tremble_x2", "move_tremble_x0_handset"}  # fmt: skip
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
 TINY = Frozen(runs=10, horizon_runs=10, score_particles=10, score_replications=2, surrogate_replays=1)
 
@@ -128,12 +129,13 @@ def test_the_train_stage_writes_every_column_and_a_rerun_reuses_finished_steps(t
     row, score = outcomes.iloc[0], scores.iloc[0]
     assert all(score[b] < 0 for b in SCORES - {"case", "split"})
     for suffix in ("", "_handset"):
-        for label in ("", "_minus4w", "_plus4w"):
+        for label in ("", "_minus4w", "_plus4w", "_tremble_x0", "_tremble_x1", "_tremble_x2"):
             total = sum(row[f"share_{k}{label}{suffix}"] for k in ("de-escalation", "protracted", "war"))
             assert total == pytest.approx(1)
     assert row["rps_uniform"] == pytest.approx(metrics.rps(metrics.uniform(), row["observed"]), rel=1e-5)
     assert row["log_uniform"] == pytest.approx(math.log(1 / 3), rel=1e-5)  # the CSV keeps 6 digits
     assert (out / "shares.png").stat().st_size > 0 and "preq. Markov-1" in (out / "tables.md").read_text()
+    assert "| vixuyen1987 | train | hand-set | 0.0 pts |" in (out / "tables.md").read_text()  # no tremble: x0 is it
 
     def never(*args, **kwargs):
         raise AssertionError("a finished case was measured again")
@@ -154,7 +156,8 @@ def test_the_summary_gives_intervals_over_cases_and_applies_the_decision_only_on
         "log_model": -1.0, "log_handset": -1.5, "log_uniform": math.log(1 / 3), "log_climatology": -1.2,
         "brier_model": 0.5, "brier_handset": 0.6, "modal": ["war", "unclear", "war", "war", "war"],
         "modal_handset": "unclear", "modal_right": [True, False, False, True, True], "modal_right_handset": False,
-        "horizon_sensitive": [False, False, False, False, True], "horizon_sensitive_handset": False})  # fmt: skip
+        "horizon_sensitive": [False, False, False, False, True], "horizon_sensitive_handset": False,
+        "tremble_sensitive": [False, False, False, True, False], "tremble_sensitive_handset": False})  # fmt: skip
     scores = pd.DataFrame({"case": outcomes["case"], "model": -10.0, "handset": [-12.0, -8.0, -12.0, -12.0, None],
                            "uniform": -50.0, "climatology": -11.0, "prequential_base_rate": -9.0,
                            "prequential_markov1": -11.0, "hawkes": -10.5})  # fmt: skip
@@ -163,7 +166,10 @@ def test_the_summary_gives_intervals_over_cases_and_applies_the_decision_only_on
     gain = outcomes["rps_handset"] - outcomes["rps_model"]
     assert test["rps_gain_over_handset"]["mean"] == pytest.approx(gain.mean())
     assert test["rps_gain_over_handset"]["low"] < gain.mean() < test["rps_gain_over_handset"]["high"]
-    assert test["modal_counted_model"] == 3 and test["modal_right_model"] == 2  # unclear and sensitive not counted
+    assert test["modal_counted_model"] == 2 and test["modal_right_model"] == 1  # unclear and sensitive not counted
+    assert test["tremble_sensitive_model"] == 1 and test["tremble_sensitive_handset"] == 0
+    older = summarise(outcomes.drop(columns=["tremble_sensitive", "tremble_sensitive_handset"]), scores)["test"]
+    assert older["modal_counted_model"] == 3 and older["tremble_sensitive_model"] == 0  # the freeze's outputs
     assert test["record_model_beats_prequential_markov1"] == 5 and test["record_model_beats_prequential_base_rate"] == 0
     assert test["record_handset_scored"] == 4 and test["record_handset_beats_climatology"] == 1
     assert summary["decision"]["applied"] and summary["decision"]["shipped"] == "quantal"

@@ -69,7 +69,8 @@ def evaluate(
     model's source, every case file and the pre-registered decision rule. Without --frozen: the train cases only.
     --frozen HASH: checked with git (the entry in a commit at or before HEAD) and against this tree, then every
     case. Per case and model: outcome shares (95% Wilson; modal class only where it clears the runner-up), RPS,
-    Brier and log scores against uniform and the train climatology, shares with the horizon moved; the record's
+    Brier and log scores against uniform and the train climatology, shares with the horizon moved and with every
+    actor's tremble at 0, 1 and 2 times its value (the horizon runs' seeds); the record's
     log-likelihood (learned: surrogate at the frozen weights; hand-set: particle filter) against the per-channel
     prequential base rate, Markov-1, Hawkes, uniform and climatology. Writes outcomes.csv, scores.csv,
     report.json, tables.md, shares.png; cases/NAME.json per case, so a re-run reuses finished cases."""

@@ -5,11 +5,12 @@ Hawkes record baselines, with everything that decides the numbers frozen in a gi
     __init__.py  `evaluate`: the stages in order, resumable case by case (cases/NAME.json under the frozen hash)
     freeze.py    what is frozen (weights file, shared parameters, settings, model source, case files, the
                  decision rule) and the check that it has not moved
-    measure.py   one case under both models: outcome shares, horizon shift, record log-likelihoods
+    measure.py   one case under both models: outcome shares, horizon and tremble shifts, record log-likelihoods
     summary.py   means with bootstrap intervals over cases, modal and record counts, the decision
     metrics.py   Brier, ranked probability and log scores, bootstrap interval of a mean
     climate.py   the train split's climatology for each case (a train case left out of its own)
     horizon.py   a case with its horizon moved
+    tremble.py   a case with every actor's tremble at 0, 1 and 2 times its value
     protocol.py  the git check that the freeze was committed before any test output; the modal class rule
     tables.py    the tables in Markdown (tables.md); figures.py the shares figure; cards.py `gets_wrong` drafts
 

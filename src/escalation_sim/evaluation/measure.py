@@ -2,10 +2,11 @@
 
 Per model: the outcome-class shares over `runs` runs (common seeds: run r has the same seed under both models), the
 ranked probability, Brier and log scores of the observed class against uniform and the train climatology, the
-modal class where its interval clears the runner-up's, and the shares with the horizon moved by the frozen shift
-either way (paired with the case's own first runs). The record: its log-likelihood under the learned model (the
-surrogate of `learn`, at the frozen weights), under the hand-set model (particle filter), and under the baselines,
-each per channel (score/baselines.py), with the train climatology (the case left out of its own).
+modal class where its interval clears the runner-up's, the shares with the horizon moved by the frozen shift
+either way and with every actor's tremble at 0, 1 and 2 times its value (tremble.py; both paired with the case's
+own first runs). The record: its log-likelihood under the learned model (the surrogate of `learn`, at the frozen
+weights), under the hand-set model (particle filter), and under the baselines, each per channel
+(score/baselines.py), with the train climatology (the case left out of its own).
 
 The runs go through the sweep's process pool (`distribution`, `workers` processes), the filter through the same
 executors; one case at a time, so one long case does not leave a worker idle.
@@ -37,6 +38,7 @@ from .climate import Climate, total
 from .freeze import WEIGHTS, Frozen
 from .horizon import shares, shifted
 from .protocol import clear_modal
+from .tremble import tremble_row
 
 MODELS = {"model": "fitted quantal", "handset": "hand-set doctrines"}
 SENSITIVE = 0.05  # five points of any class share
@@ -98,7 +100,8 @@ def model_columns(
             moves.append(abs(moved[k] - own[k]))
     row[f"horizon_max_move{suffix}"] = max(moves)
     row[f"horizon_sensitive{suffix}"] = max(moves) >= SENSITIVE
-    return row
+    paired = runs.iloc[: min(s.horizon_runs, s.runs)]  # the tremble's runs: the same seeds as the horizon's
+    return row | {f"{k}{suffix}": v for k, v in tremble_row(scenario, paired, s.seed, workers).items()}
 
 
 def record_columns(case: Scenario, climate: Climate, s: Frozen, workers: int) -> dict[str, Any]:

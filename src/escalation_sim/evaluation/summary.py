@@ -23,6 +23,13 @@ def _interval(values: pd.Series) -> dict[str, float]:
     return {"mean": float(values.mean()), "low": low, "high": high}
 
 
+def _flag(outcomes: pd.DataFrame, column: str) -> pd.Series:
+    """A sensitivity flag; all False where an older output (the freeze of 14e792f) has no such column."""
+    if column not in outcomes:
+        return pd.Series(False, index=outcomes.index)
+    return outcomes[column].astype(bool)
+
+
 def group_summary(outcomes: pd.DataFrame, scores: pd.DataFrame, name: str) -> dict[str, Any]:
     """One group of cases (the test split, or the train split in sample)."""
     out: dict[str, Any] = {"cases": name, "n": len(outcomes)}
@@ -42,10 +49,13 @@ def group_summary(outcomes: pd.DataFrame, scores: pd.DataFrame, name: str) -> di
     for key, values in gains.items():
         out[key] = _interval(values)
     for suffix, who in (("", "model"), ("_handset", "handset")):
-        counted = (outcomes[f"modal{suffix}"] != UNCLEAR) & ~outcomes[f"horizon_sensitive{suffix}"].astype(bool)
+        horizon = outcomes[f"horizon_sensitive{suffix}"].astype(bool)
+        tremble = _flag(outcomes, f"tremble_sensitive{suffix}")
+        counted = (outcomes[f"modal{suffix}"] != UNCLEAR) & ~horizon & ~tremble
         out[f"modal_counted_{who}"] = int(counted.sum())
         out[f"modal_right_{who}"] = int((outcomes[f"modal_right{suffix}"].astype(bool) & counted).sum())
-        out[f"horizon_sensitive_{who}"] = int(outcomes[f"horizon_sensitive{suffix}"].astype(bool).sum())
+        out[f"horizon_sensitive_{who}"] = int(horizon.sum())
+        out[f"tremble_sensitive_{who}"] = int(tremble.sum())
     for who in ("model", "handset"):
         scored = scores[who].notna()
         out[f"record_{who}_total"] = float(scores.loc[scored, who].sum())

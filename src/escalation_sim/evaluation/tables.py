@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..results.outcomes import OUTCOMES
+from .tremble import SCALES, label
 
 RECORD = {
     "model": "fitted quantal (surrogate)",
@@ -44,6 +45,28 @@ def _ci(g: dict[str, float]) -> str:
     if g["low"] != g["low"]:
         return f"{g['mean']:+.3f}"
     return f"{g['mean']:+.3f} ({g['low']:+.3f} to {g['high']:+.3f})"
+
+
+def tremble_section(outcomes: pd.DataFrame) -> list[str]:
+    """Per case and model, the largest move of a class share at each tremble scale (evaluation/tremble.py); none
+    for an output without tremble runs (the freeze of 14e792f)."""
+    if "tremble_max_move" not in outcomes:
+        return []
+    labels = [label(s) for s in SCALES]
+    lines = ["", "Tremble sensitivity: the largest move of a class share with every actor's tremble at 0, 1 and 2 "
+             "times its value (evaluation/tremble.py), paired with each case's first runs (the horizon's seeds); "
+             "sensitive at 5 points or more, **yes** where the move is also beyond 1.96 standard errors of the "
+             "paired shift:", "",
+             "| case | split | model | " + " | ".join(f"x{s:g}" for s in SCALES) + " | tremble-sensitive |",
+             "|" + "---|" * (4 + len(labels))]  # fmt: skip
+    for r in outcomes.to_dict(orient="records"):
+        for suffix, who in (("", "quantal"), ("_handset", "hand-set")):
+            cells = " | ".join(f"{100 * r[f'move_{c}{suffix}']:.1f} pts" for c in labels)
+            flag = "no"
+            if r[f"tremble_sensitive{suffix}"]:
+                flag = "**yes**" if r.get(f"tremble_beyond_noise{suffix}") else "yes (within noise)"
+            lines.append(f"| {r['case']} | {r['split']} | {who} | {cells} | {flag} |")
+    return lines
 
 
 def markdown(outcomes: pd.DataFrame, scores: pd.DataFrame, report: dict[str, Any]) -> str:
@@ -88,10 +111,11 @@ def markdown(outcomes: pd.DataFrame, scores: pd.DataFrame, report: dict[str, Any
         lines += [
             "",
             f"Hand-set RPS gain over uniform {_ci(g['handset_rps_gain_over_uniform'])}, over climatology "
-            f"{_ci(g['handset_rps_gain_over_climatology'])}. Modal class right (counted: clear and not "
-            f"horizon-sensitive): quantal {g['modal_right_model']} of {g['modal_counted_model']}, hand-set "
+            f"{_ci(g['handset_rps_gain_over_climatology'])}. Modal class right (counted: clear, neither horizon- "
+            f"nor tremble-sensitive): quantal {g['modal_right_model']} of {g['modal_counted_model']}, hand-set "
             f"{g['modal_right_handset']} of {g['modal_counted_handset']}; horizon-sensitive: quantal "
-            f"{g['horizon_sensitive_model']}, hand-set {g['horizon_sensitive_handset']}.",
+            f"{g['horizon_sensitive_model']}, hand-set {g['horizon_sensitive_handset']}; tremble-sensitive: "
+            f"quantal {g.get('tremble_sensitive_model', '-')}, hand-set {g.get('tremble_sensitive_handset', '-')}.",
             "",
             "Record: cases where the model's log-likelihood beats each baseline (of cases scored): "
             + "; ".join(
@@ -101,6 +125,7 @@ def markdown(outcomes: pd.DataFrame, scores: pd.DataFrame, report: dict[str, Any
             )
             + ".",
         ]
+    lines += tremble_section(outcomes)
     d = report["summary"]["decision"]
     lines += ["", "Decision (pre-registered): " + (f"shipped: **{d['shipped']}**" if d["applied"] else d["why"])]
     return "\n".join(lines) + "\n"
