@@ -3,9 +3,11 @@ channels open today, and the threats the target has declared."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from escalation_sim.mechanics.harm import kill_chance, salvo_casualties
+from escalation_sim.mechanics.harm import expected_deaths, kill_chance, salvo_casualties
 from escalation_sim.minds.anticipation import Forecaster
 from escalation_sim.model import EscalationModel
 from escalation_sim.rules import Forecast
@@ -123,3 +125,28 @@ def test_the_forecast_answer_is_the_stronger_of_a_deed_and_a_word() -> None:
     assert expected_sq == pytest.approx(sum(pq * r * r / 100 for pq, r in pairs), abs=1e-9)
     assert expected_up == pytest.approx(sum(pq for pq, r in pairs if r > strike.rung), abs=1e-9)
     assert sum(words[o.index] for o in usa.options if o.hostile and o.target == "IRN") > 0.0  # words count
+
+
+def test_the_war_cost_of_a_salvo_reads_the_harm_model_of_today() -> None:
+    """Iran's war cost for its warned strike counts the deaths the strike would cause at the US alert of today,
+    through the channels open today (the harm model's `expected_deaths`, as the forecast's P(kill) does), not
+    the menu's estimate at the scenario's start: a US on higher alert shelters more of its troops."""
+    scenario = shipped("jan2020")
+    action, defence = scenario.actions["calibrated_strike"], scenario.actors["USA"].defence
+    reliability = scenario.channels["iraq_pm"].reliability
+    model = at_branch(scenario, 3)
+    irn, usa = model.by_id["IRN"], model.by_id["USA"]
+    strike = next(o for o in irn.options if o.action == "calibrated_strike")
+    war: dict[float, float] = {}
+    for alert in (0.3, 0.9):
+        usa.alert = alert
+        irn.forecaster = Forecaster(irn, model)  # a fresh forecast at this alert
+        war[alert] = irn.rule.utilities(irn)[1][strike.index][2]
+    deaths = {
+        a: reliability * expected_deaths(action, defence, a, True)
+        + (1 - reliability) * expected_deaths(action, defence, a, False)
+        for a in war
+    }
+    weight = (1.0 - irn.risk_tolerance) * irn.rule.params.war_weight / math.log1p(300.0)
+    assert deaths[0.9] < deaths[0.3]
+    assert war[0.9] - war[0.3] == pytest.approx(weight * (math.log1p(deaths[0.9]) - math.log1p(deaths[0.3])))

@@ -98,7 +98,7 @@ class Forecaster:
             rung += weight * r
             rung_sq += weight * r2
             escalate += weight * e
-        return Forecast(deaths, rung, rung_sq, escalate)
+        return Forecast(deaths, rung, rung_sq, escalate, p_kill * toll)
 
     def status_quo(self, j: int) -> Forecast:
         """The answer of actor j to the present state: what holding (or talking) leaves in play."""

@@ -135,7 +135,9 @@ class CostBenefit(Rule):
                     benefit += p.audience_weight * view.credibility
                 counter = view.resolve_of[j] * view.credibility_of[j]
                 retaliation = view.cost_sensitivity * p.retaliation_weight * counter * (opt.rung / 10.0) ** 2
-                other = (1.0 - view.risk_tolerance) * p.war_weight * math.log1p(opt.expected_killed) / _LOG_WAR
+                # the deaths it causes: with lookahead, the harm model's today (alert, warning), as its forecast
+                killed = forecasts[opt.index].caused if forecasts is not None else opt.expected_killed
+                other = (1.0 - view.risk_tolerance) * p.war_weight * math.log1p(killed) / _LOG_WAR
                 if opt.force:
                     other += view.cost_sensitivity * view.legitimacy_cost
                     if opt.on_soil_of >= 0:

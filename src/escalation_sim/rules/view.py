@@ -35,13 +35,16 @@ class Forecast:
 
     `deaths`: expected own nationals killed by the answer; `rung`: expected rung of the answer (holding = 0);
     `rung_sq`: expected squared rung / 100, the scale of the retaliation cost; `escalate`: probability that the
-    answer climbs above the option's own rung.
+    answer climbs above the option's own rung; `caused`: expected deaths the option itself causes among the
+    target's nationals, from the harm model the act draws from (a salvo at the target's alert and with the
+    warning channels of today, not the menu's estimate at the scenario's start).
     """
 
     deaths: float
     rung: float
     rung_sq: float
     escalate: float
+    caused: float = 0.0
 
 
 class HostSide(Protocol):
