@@ -111,7 +111,7 @@ class CrisisActor(ActorState, mesa.Agent):
                         self.cooling_count -= 1
         most = forget(self, decay)
         pending = self.pending_threat
-        for i, days in enumerate(pending):
+        for i, days in enumerate(pending) if any(pending) else ():
             if days:
                 pending[i] = days - 1
                 if days == 1:

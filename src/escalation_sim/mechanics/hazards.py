@@ -53,16 +53,24 @@ def classify(actor: ActorState, ladder: dict[str, Action]) -> None:
 
 
 def _refresh(actor: ActorState) -> None:
+    """Today's factor per class from its table, and the options of the classes still recovering (`refract`)."""
     clock = actor.clock
     roused = clock.roused
-    recovering = False
+    since = clock.since
+    factor = clock.factor
+    mask = 0
     for c, table in enumerate(clock.tables):
-        tau = min(clock.since[c], roused)
+        tau = since[c]
+        if roused < tau:
+            tau = roused
         w = table[tau] if tau < len(table) else 1.0
-        clock.factor[c] = w
+        factor[c] = w
         if w < 1.0:
-            recovering = True
-    clock.recovering = recovering
+            mask |= 1 << c
+    clock.recovering = mask != 0
+    if mask != clock.slow_mask:
+        clock.slow_mask = mask
+        clock.slowed = tuple(i for i, c in enumerate(clock.class_of) if c >= 0 and mask >> c & 1)
 
 
 def acted(actor: ActorState, action: Action) -> None:
@@ -110,14 +118,14 @@ def attend(actor: ActorState, probs: list[float]) -> None:
 def refract(actor: ActorState, probs: list[float]) -> None:
     """Scale each option by its class's recovery today; the mass taken away goes to holding."""
     factor = actor.clock.factor
+    class_of = actor.clock.class_of
     hold = actor.hold_index
-    for i, c in enumerate(actor.clock.class_of):
-        if c >= 0 and probs[i]:
-            w = factor[c]
-            if w < 1.0:
-                removed = probs[i] * (1.0 - w)
-                probs[i] -= removed
-                probs[hold] += removed
+    for i in actor.clock.slowed:  # in option order: the options of the classes whose factor is below 1
+        p = probs[i]
+        if p:
+            removed = p * (1.0 - factor[class_of[i]])
+            probs[i] = p - removed
+            probs[hold] += removed
 
 
 def discharge(actor: ActorState, target: int, action: Action) -> None:
