@@ -23,10 +23,23 @@ WORDS, FORCE, OPERATIONS, DIPLOMACY = range(len(CLASSES))
 NO_CLASS = -1
 
 
+_CLASSES: dict[int, tuple[Action, int]] = {}  # id(action) -> (action, its class): asked for on every act
+
+
 def action_class(action: Action) -> int:
     """The class of an action: diplomacy below rung 0, force, words (statements, signals up to rung 2), or
     operations (deployments, sanctions, sieges, orders, a host's restrictions); holding and acts nobody chooses
-    have none."""
+    have none. Remembered per action object (a ladder's actions are frozen; the entry keeps it alive)."""
+    known = _CLASSES.get(id(action))
+    if known is not None and known[0] is action:
+        return known[1]
+    if len(_CLASSES) > 4096:
+        _CLASSES.clear()
+    c = _CLASSES[id(action)] = (action, _class_of(action))
+    return c[1]
+
+
+def _class_of(action: Action) -> int:
     if not action.chosen or action.rung == 0:
         return NO_CLASS
     if action.rung < 0:
@@ -102,8 +115,10 @@ def attend(actor: ActorState, probs: list[float]) -> None:
     or conciliatory) scale by what is left of that actor's latest act as news; the mass taken away goes to
     holding (a statement not made in the news cycle is mostly not made). Before the words split
     (rules/voice.py), so the words voicing an intended deed keep the deed's own timing."""
-    attention = actor.clock.attention
     outstanding = actor.outstanding
+    if max(outstanding) <= 0.0:  # nothing outstanding against anyone: nothing to scale
+        return
+    attention = actor.clock.attention
     hold = actor.hold_index
     for i, j in actor.clock.answers:
         p = probs[i]
