@@ -65,15 +65,20 @@ def classify(actor: ActorState, ladder: dict[str, Action]) -> None:
         )
 
 
-def _refresh(actor: ActorState) -> None:
-    """Today's factor per class from its table, and the options of the classes still recovering (`refract`)."""
+def _refresh(actor: ActorState, advance: bool = False) -> None:
+    """Today's factor per class from its table, and the options of the classes still recovering (`refract`);
+    with `advance`, the clocks first move on a day (`end_of_day`)."""
     clock = actor.clock
     roused = clock.roused
+    if advance and roused < FAR:
+        roused = clock.roused = roused + 1
     since = clock.since
     factor = clock.factor
     mask = 0
     for c, table in enumerate(clock.tables):
         tau = since[c]
+        if advance and tau < FAR:
+            tau = since[c] = tau + 1
         if roused < tau:
             tau = roused
         w = table[tau] if tau < len(table) else 1.0
@@ -175,13 +180,7 @@ def end_of_day(actor: ActorState) -> None:
                     attention[j] = clock.news_floor
         clock.hearing = hearing
     if clock.recovering:
-        since = clock.since
-        for c, days in enumerate(since):
-            if days < FAR:
-                since[c] = days + 1
-        if clock.roused < FAR:
-            clock.roused += 1
-        _refresh(actor)
+        _refresh(actor, advance=True)
     violations = actor.violations
     if clock.violation_decay < 1.0 and any(violations):
         decay = clock.violation_decay
