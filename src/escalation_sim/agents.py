@@ -66,33 +66,37 @@ class CrisisActor(ActorState, mesa.Agent):
         The draws are made whoever chooses, so a player's choice (play mode) leaves every other draw where the
         seeded model has it. A player makes the day's one decision on either channel: the model adds no words.
         """
+        model = self.model
+        random = model.random.random
         if not self.deciding:
             self.deciding = True
             if self.traits.keeps_state:
-                self.rule.on_branch(self, self.model.random.random)  # a regime model draws its type here
+                self.rule.on_branch(self, random)  # a regime model draws its type here
         policy = self.policy()
-        draw = self.model.random.random()
-        said = self.model.random.random()
+        draw = random()
+        said = random()
         option, origin, reason = self.choose(policy, draw)
         self.last_action = option.action
         words = policy.words
         hold = self.hold_index
         word = self.options[sample_index(words, said)] if words is not None and origin == "model" else None
-        if self.model.watchers[self.index]:
+        if model.watchers[self.index]:
             deed = hold if option.words else option.index  # a player's word: no deed today
             spoken = option.index if option.words else hold if word is None else word.index
-            observed(self.model, self, (deed,), (spoken,) if words is not None or option.words else None)
+            observed(model, self, (deed,), (spoken,) if words is not None or option.words else None)
         if option.index != hold:
             chosen = words if option.words and words is not None else policy.probs
-            self.model.act(self, option, chosen[option.index], reason, origin)
+            model.act(self, option, chosen[option.index], reason, origin)
         if word is not None and word.index != hold:
             assert words is not None
             if option.index == hold:
                 self.last_action = word.action
-            self.model.act(self, word, words[word.index], f"words: {policy.reason}", origin)
+            model.act(self, word, words[word.index], f"words: {policy.reason}", origin)
+        if self.justification is None:  # no way to justify force: no chance, no draw (justification_chance)
+            return
         chance = self.justification_chance()  # public justification stays with the actor's diplomats
-        if chance > 0.0 and self.model.random.random() < chance:
-            self.model.justify(self, chance)
+        if chance > 0.0 and random() < chance:
+            model.justify(self, chance)
 
     def sample(self, policy: Policy, draw: float) -> Choice:
         """The default `choose` hook: the option the rule's policy gives the uniform `draw`."""
@@ -111,7 +115,7 @@ class CrisisActor(ActorState, mesa.Agent):
                         self.cooling_count -= 1
         most = forget(self, decay)
         pending = self.pending_threat
-        for i, days in enumerate(pending):
+        for i, days in enumerate(pending) if any(pending) else ():
             if days:
                 pending[i] = days - 1
                 if days == 1:

@@ -74,6 +74,49 @@ def introduce(model: EscalationModel) -> None:
         build_menu(model, actor, model.ladder, model.actors)
 
 
+def enter_unseen(model: EscalationModel) -> None:
+    """Enter the public acts and nights not yet seen in the public estimates, in the order they happened, so the
+    estimates are those kept day by day: only forecasts and beliefs read them (`model.public`), so a run without
+    them never pays for keeping them."""
+    unseen, model._unseen = model._unseen, []
+    for act in unseen:
+        if act is None:
+            fade(model._public)
+        else:
+            seen(model._public, model.actors, act)
+
+
+def file_record(model: EscalationModel, act: Act, attributed: str) -> Record:
+    """File an act in `records` and the daily rung table; the public estimates and rules keeping state see it."""
+    actor = act.actor
+    action = act.action
+    day = model.day
+    record = Record(
+        day,
+        model.date,
+        actor.actor_id if actor is not None else None,
+        act.target,
+        act.key,
+        action.rung,
+        act.killed,
+        act.wounded,
+        act.origin,
+        act.probability,
+        act.reason,
+        act.event_id,
+        attributed,
+    )
+    model.records.append(record)
+    model._unseen.append(act)  # entered in the public estimates when they are read (`model.public`)
+    if actor is not None and act.target is not None and action.chosen:
+        actor.own_last_rung[model.by_id[act.target].index] = action.rung
+    for watcher in model.keeping_state:
+        watcher.witness(act.key, record.actor, act.target)
+    if actor is not None and action.is_hostile and action.rung > model.daily_rung[day, actor.index]:
+        model.daily_rung[day, actor.index] = action.rung
+    return record
+
+
 class EscalationModel(mesa.Model):
     """States and militias climbing or descending an escalation ladder, one day per step.
 
@@ -127,7 +170,8 @@ class EscalationModel(mesa.Model):
         self.watchers: list[list[Any]] = [[] for _ in self.actors]  # per actor: the beliefs held about it
         self.believers: list[CrisisActor] = []
         self.listeners: list[CrisisActor] = []  # actors whose reading of another's credibility words moved
-        self.public = [Estimate(len(ids)) for _ in ids]  # what anyone can know of each actor (minds/public.py)
+        self._public = [Estimate(len(ids)) for _ in ids]  # what anyone can know of each actor (minds/public.py)
+        self._unseen: list[Act | None] = []  # public acts (None: a night) not yet entered in `_public` (`public`)
         install_beliefs(self)
 
         self.keeping_state = [a for a in self.actors if a.traits.keeps_state]  # their rules see every act
@@ -190,7 +234,7 @@ class EscalationModel(mesa.Model):
         for actor in self.actors:
             actor.end_of_day()
         signals.end_of_day(self)
-        fade(self.public)
+        self._unseen.append(None)  # the estimates' night, entered when they are read (`public`)
         for actor in self.actors:
             self.credibility_of[actor.index] = actor.credibility
         if self.believers:
@@ -205,6 +249,13 @@ class EscalationModel(mesa.Model):
     def before_night(self) -> None:
         """Called after the day's acts, before memory fades: a hook for observers (the score's particle filter
         reads each actor's hold probability here). Does nothing in the model itself."""
+
+    @property
+    def public(self) -> list[Estimate]:
+        """What anyone can know of each actor (minds/public.py), brought up to date when read (`enter_unseen`)."""
+        if self._unseen:
+            enter_unseen(self)
+        return self._public
 
     # --- acting ------------------------------------------------------------------------------------------------
 
@@ -288,33 +339,8 @@ class EscalationModel(mesa.Model):
         return chance_of(actor, actor.policy(), action, target, spec.in_words, words)
 
     def record(self, act: Act, attributed: str = "") -> Record:
-        """File an act in `records` and the daily rung table."""
-        actor = act.actor
-        action = act.action
-        record = Record(
-            day=self.day,
-            date=self.date,
-            actor=actor.actor_id if actor is not None else None,
-            target=act.target,
-            action=act.key,
-            rung=action.rung,
-            killed=act.killed,
-            wounded=act.wounded,
-            origin=act.origin,
-            probability=act.probability,
-            reason=act.reason,
-            event_id=act.event_id,
-            attributed=attributed,
-        )
-        self.records.append(record)
-        seen(self.public, self.actors, act)
-        if actor is not None and act.target is not None and action.chosen:
-            actor.own_last_rung[self.by_id[act.target].index] = action.rung
-        for watcher in self.keeping_state:
-            watcher.witness(act.key, record.actor, act.target)
-        if actor is not None and action.is_hostile and action.rung > self.daily_rung[self.day, actor.index]:
-            self.daily_rung[self.day, actor.index] = action.rung
-        return record
+        """File an act in `records` and the daily rung table (`file_record`)."""
+        return file_record(self, act, attributed)
 
     # --- results ---------------------------------------------------------------------------------------------
 

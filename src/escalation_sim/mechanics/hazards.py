@@ -23,10 +23,23 @@ WORDS, FORCE, OPERATIONS, DIPLOMACY = range(len(CLASSES))
 NO_CLASS = -1
 
 
+_CLASSES: dict[int, tuple[Action, int]] = {}  # id(action) -> (action, its class): asked for on every act
+
+
 def action_class(action: Action) -> int:
     """The class of an action: diplomacy below rung 0, force, words (statements, signals up to rung 2), or
     operations (deployments, sanctions, sieges, orders, a host's restrictions); holding and acts nobody chooses
-    have none."""
+    have none. Remembered per action object (a ladder's actions are frozen; the entry keeps it alive)."""
+    known = _CLASSES.get(id(action))
+    if known is not None and known[0] is action:
+        return known[1]
+    if len(_CLASSES) > 4096:
+        _CLASSES.clear()
+    c = _CLASSES[id(action)] = (action, _class_of(action))
+    return c[1]
+
+
+def _class_of(action: Action) -> int:
     if not action.chosen or action.rung == 0:
         return NO_CLASS
     if action.rung < 0:
@@ -52,17 +65,30 @@ def classify(actor: ActorState, ladder: dict[str, Action]) -> None:
         )
 
 
-def _refresh(actor: ActorState) -> None:
+def _refresh(actor: ActorState, advance: bool = False) -> None:
+    """Today's factor per class from its table, and the options of the classes still recovering (`refract`);
+    with `advance`, the clocks first move on a day (`end_of_day`)."""
     clock = actor.clock
     roused = clock.roused
-    recovering = False
+    if advance and roused < FAR:
+        roused = clock.roused = roused + 1
+    since = clock.since
+    factor = clock.factor
+    mask = 0
     for c, table in enumerate(clock.tables):
-        tau = min(clock.since[c], roused)
+        tau = since[c]
+        if advance and tau < FAR:
+            tau = since[c] = tau + 1
+        if roused < tau:
+            tau = roused
         w = table[tau] if tau < len(table) else 1.0
-        clock.factor[c] = w
+        factor[c] = w
         if w < 1.0:
-            recovering = True
-    clock.recovering = recovering
+            mask |= 1 << c
+    clock.recovering = mask != 0
+    if mask != clock.slow_mask:
+        clock.slow_mask = mask
+        clock.slowed = tuple(i for i, c in enumerate(clock.class_of) if c >= 0 and mask >> c & 1)
 
 
 def acted(actor: ActorState, action: Action) -> None:
@@ -94,8 +120,10 @@ def attend(actor: ActorState, probs: list[float]) -> None:
     or conciliatory) scale by what is left of that actor's latest act as news; the mass taken away goes to
     holding (a statement not made in the news cycle is mostly not made). Before the words split
     (rules/voice.py), so the words voicing an intended deed keep the deed's own timing."""
-    attention = actor.clock.attention
     outstanding = actor.outstanding
+    if max(outstanding) <= 0.0:  # nothing outstanding against anyone: nothing to scale
+        return
+    attention = actor.clock.attention
     hold = actor.hold_index
     for i, j in actor.clock.answers:
         p = probs[i]
@@ -110,14 +138,14 @@ def attend(actor: ActorState, probs: list[float]) -> None:
 def refract(actor: ActorState, probs: list[float]) -> None:
     """Scale each option by its class's recovery today; the mass taken away goes to holding."""
     factor = actor.clock.factor
+    class_of = actor.clock.class_of
     hold = actor.hold_index
-    for i, c in enumerate(actor.clock.class_of):
-        if c >= 0 and probs[i]:
-            w = factor[c]
-            if w < 1.0:
-                removed = probs[i] * (1.0 - w)
-                probs[i] -= removed
-                probs[hold] += removed
+    for i in actor.clock.slowed:  # in option order: the options of the classes whose factor is below 1
+        p = probs[i]
+        if p:
+            removed = p * (1.0 - factor[class_of[i]])
+            probs[i] = p - removed
+            probs[hold] += removed
 
 
 def discharge(actor: ActorState, target: int, action: Action) -> None:
@@ -152,13 +180,7 @@ def end_of_day(actor: ActorState) -> None:
                     attention[j] = clock.news_floor
         clock.hearing = hearing
     if clock.recovering:
-        since = clock.since
-        for c, days in enumerate(since):
-            if days < FAR:
-                since[c] = days + 1
-        if clock.roused < FAR:
-            clock.roused += 1
-        _refresh(actor)
+        _refresh(actor, advance=True)
     violations = actor.violations
     if clock.violation_decay < 1.0 and any(violations):
         decay = clock.violation_decay

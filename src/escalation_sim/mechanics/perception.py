@@ -262,7 +262,7 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
                 blame(observer, laid)
                 hazards.heard(observer, culprit.index)  # answering it is news today
         if observer is target:
-            blamed_by_target = "+".join(c.actor_id for c, _, _ in blamed) or "unknown"
+            blamed_by_target = "+".join([c.actor_id for c, _, _ in blamed]) or "unknown"
             if delay and blamed:
                 blamed_by_target = f"pending ({delay} days): {blamed_by_target}"
         feel(observer, rung, severity, own_killed, perception.casualty_weight)

@@ -79,8 +79,9 @@ def code_dyads(model: World, branch: int) -> list[Dyad]:
     calm_days = model.crisis.outcomes.calm_days
     last_day = model.day
     out = []
+    between = _between(model, branch)
     for a, b in combinations(model.actor_ids, 2):
-        acts = [r for r in model.records if r.day >= branch and {r.actor, r.target} == {a, b}]
+        acts = between.get((a, b), [])
         hostile = [r for r in acts if ladder[r.action].is_hostile]
         militarized = [r for r in hostile if ladder[r.action].mid_level >= MILITARIZED_LEVEL]
         deaths = sum(r.killed_total for r in hostile)
@@ -101,6 +102,18 @@ def code_dyads(model: World, branch: int) -> list[Dyad]:
                 termination=termination(model, acts, militarized, last_day, calm_days),
             )
         )
+    return out
+
+
+def _between(model: World, branch: int) -> dict[tuple[str, str], list[Record]]:
+    """The acts from day `branch` on between each pair of actors, keyed in actor order, in record order: one pass
+    over the record for every pair."""
+    order = {a: i for i, a in enumerate(model.actor_ids)}
+    out: dict[tuple[str, str], list[Record]] = {}
+    for r in model.records:
+        if r.day >= branch and r.actor in order and r.target in order and r.actor != r.target:
+            pair = (r.actor, r.target) if order[r.actor] < order[r.target] else (r.target, r.actor)
+            out.setdefault(pair, []).append(r)  # type: ignore[arg-type]
     return out
 
 

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
+
 from .durations import duration
 from .dyads import Dyad, censored, code_dyads, deaths_apart, dyad_columns, proxy_protracted
 from .standard_coding import code_standard
@@ -142,9 +144,10 @@ def classify(model: World) -> Outcome:
     deaths_after = sum(r.killed_total for r in model.records if _after_hostile(model, r, branch))
     standard = code_standard(model, branch)  # death-based, dyadic (COW / UCDP); history's deaths do not count
     outcome: OutcomeClass = standard.headline
-    breaking = [d for d in range(after.shape[0]) if after[d].max() >= rules.calm_rung]
-    quiet_at_end = after.shape[0] - (breaking[-1] + 1 if breaking else 0)
-    days_to_calm: int | None = (breaking[-1] + 1 if breaking else 0) if quiet_at_end >= rules.calm_days else None
+    breaking = np.flatnonzero(after.max(axis=1) >= rules.calm_rung) if after.size else ()  # days calm broke
+    loud = int(breaking[-1]) + 1 if len(breaking) else 0  # days up to the last of them
+    quiet_at_end = after.shape[0] - loud
+    days_to_calm: int | None = loud if quiet_at_end >= rules.calm_days else None
     killed: dict[str, int] = {}
     wounded: dict[str, int] = {}
     first: dict[str, str | None] = dict.fromkeys(model.actor_ids)

@@ -27,14 +27,13 @@ def aimed(
 ) -> list[float] | None:
     """`aim`'s probabilities (None: nothing to aim at), cached: they depend on nothing but the arguments.
 
-    Keyed by the options' identity (an actor's options never change during a run; the entry keeps them alive, so
-    the identity is not reused while cached). The caller copies the list. Only calls with p_act 1 are cached: the
-    imagined actors of forecasts and beliefs are ready (readiness 1) and repeat the same few arguments, while a
-    real actor's rung and readiness drift from day to day and caching them would only cost.
+    Keyed by the options' identity (an actor's options never change during a run, and runs of one scenario share
+    them; the entry keeps them alive, so the identity is not reused while cached). The caller copies the list.
+    Most calls repeat: the imagined actors of forecasts and beliefs are ready (readiness 1) and ask the same few
+    things, and a real actor's readiness is fixed and the rungs its rule aims at are mostly a few steps (a host's
+    protest stages, a red line's answer below it): measured on jan2020, 83% of a real actor's calls are repeats.
     """
-    if p_act != 1.0:
-        return _aim_probs(options, target, rung, spread, p_act, hostile_only, quiet)
-    key = (id(options), target, rung, spread, hostile_only, quiet_spread)
+    key = (id(options), target, rung, spread, p_act, hostile_only, quiet_spread)
     cached = _AIMED.get(key)
     if cached is not None and cached[0] is options:
         return cached[1]

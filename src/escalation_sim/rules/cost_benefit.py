@@ -119,37 +119,44 @@ class CostBenefit(Rule):
         """Utility of each option, and its (benefit, retaliation cost, other costs) for explanation."""
         p = self.params
         drive = view.resolve + view.domestic_pressure
-        provoked = max(view.outstanding) > 0.0
+        outstanding = view.outstanding
+        provoked = max(outstanding) > 0.0
         forecasts = view.forecasts() if p.lookahead else None
+        pending = view.pending_threat
+        resolve_of, credibility_of = view.resolve_of, view.credibility_of
+        sensitivity = view.cost_sensitivity
+        retaliating = sensitivity * p.retaliation_weight  # the products below keep their order, left to right
+        warring = (1.0 - view.risk_tolerance) * p.war_weight
+        hold = view.hold_index
         utilities: list[float] = []
         parts: list[tuple[float, float, float]] = []
         for opt in view.options:
             j = opt.target_index
             benefit = retaliation = other = 0.0
             if opt.hostile and j >= 0:
-                severity = view.outstanding[j]
+                severity = outstanding[j]
                 if severity > 0.0 and opt.rung > 0:
                     overshoot = max(0.0, opt.rung - severity) * p.overshoot_penalty
                     benefit = drive * (min(opt.rung, severity) - overshoot) / severity
-                if view.pending_threat[j] > 0 and opt.force:
+                if pending[j] > 0 and opt.force:
                     benefit += p.audience_weight * view.credibility
-                counter = view.resolve_of[j] * view.credibility_of[j]
-                retaliation = view.cost_sensitivity * p.retaliation_weight * counter * (opt.rung / 10.0) ** 2
+                counter = resolve_of[j] * credibility_of[j]
+                retaliation = retaliating * counter * (opt.rung / 10.0) ** 2
                 # the deaths it causes: with lookahead, the harm model's today (alert, warning), as its forecast
                 killed = forecasts[opt.index].caused if forecasts is not None else opt.expected_killed
-                other = (1.0 - view.risk_tolerance) * p.war_weight * math.log1p(killed) / _LOG_WAR
+                other = warring * math.log1p(killed) / _LOG_WAR
                 if opt.force:
-                    other += view.cost_sensitivity * view.legitimacy_cost
+                    other += sensitivity * view.legitimacy_cost
                     if opt.on_soil_of >= 0:
-                        other += view.cost_sensitivity * view.sovereignty_cost[opt.on_soil_of]
-            elif opt.index == view.hold_index:
+                        other += sensitivity * view.sovereignty_cost[opt.on_soil_of]
+            elif opt.index == hold:
                 if provoked:
                     other = p.hold_penalty * view.domestic_pressure
-                    if any(t > 0 for t in view.pending_threat):
+                    if any(t > 0 for t in pending):
                         other += p.audience_weight * view.credibility
             elif opt.rung < 0 and j >= 0:
                 benefit = (1.0 - view.resolve) * (0.5 if view.conciliatory[j] else 0.1)
-                other = drive * min(1.0, view.outstanding[j] / 10.0)
+                other = drive * min(1.0, outstanding[j] / 10.0)
             if forecasts is not None:
                 retaliation = self.anticipated(view, forecasts[opt.index])
             utilities.append(benefit - retaliation - other)

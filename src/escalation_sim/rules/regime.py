@@ -141,6 +141,10 @@ class Regime(Rule):
         p = self.params
         self.names = list(p.regimes)
         self.rules = [make_rule(r) for r in p.regimes.values()]
+        # only doctrines that keep state do anything in the hooks (the model calls no others), and only trigger
+        # events can switch the regime: each act tests those first
+        self._hooked = [r for r in self.rules if r.traits().keeps_state]
+        self._events = frozenset(t.event for t in p.triggers)
         k = len(self.names)
         start = [p.start.get(n, 0.0) for n in self.names] if p.start else [1.0] * k
         self.belief = [s / sum(start) for s in start]  # the filtered distribution (before the regime is drawn)
@@ -177,21 +181,26 @@ class Regime(Rule):
         """The type is drawn where the model starts deciding, from the filtered distribution."""
         if self.current is None:
             self.draw(draw())
-        super().on_branch(view, draw)
+        for rule in self._hooked:
+            rule.on_branch(view, draw)
 
     def on_day(self, view: View, draw: Draw) -> None:
         self.day_passes(draw() if self.current is not None else 0.0)
-        super().on_day(view, draw)
+        for rule in self._hooked:
+            rule.on_day(view, draw)
 
     def on_act(self, view: View, act: Witnessed, draw: Draw) -> None:
         """Event triggers (`{event: siege, target_of: self}`): each may switch the regime (one draw each)."""
-        for trigger in self.triggered(act.action, act.aimed_at_self, act.by_self):
-            self.on_event(trigger, draw() if self.current is not None else 0.0, act.describe())
-        super().on_act(view, act, draw)
+        if act.action in self._events:
+            for trigger in self.triggered(act.action, act.aimed_at_self, act.by_self):
+                self.on_event(trigger, draw() if self.current is not None else 0.0, act.describe())
+        for rule in self._hooked:
+            rule.on_act(view, act, draw)
 
     def on_history(self, view: View, chosen: list[int]) -> None:
         self.observe(view, chosen)
-        super().on_history(view, chosen)
+        for rule in self._hooked:
+            rule.on_history(view, chosen)
 
     def observe(self, view: View, chosen: list[int]) -> None:
         """Bayes on a recorded decision (the options it could be): each regime weighed by the chance it gave it,

@@ -75,30 +75,61 @@ def twins(options: tuple[Option, ...], sponsor_of: list[int]) -> tuple[tuple[int
     return _TWINS[id(options)][2]
 
 
+Plan = tuple[tuple[int, tuple[tuple[int, float], ...] | None], ...]  # (option, its voices; None for a word)
+Twins = tuple[tuple[int, int], ...]  # (word, the same word against the target's sponsor)
+_PLANS: dict[tuple[int, float], tuple[tuple[Option, ...], float, bool, list[int], Plan, Twins]] = {}
+
+
+def _plan(view: View, spread: float) -> tuple[Plan, Twins]:
+    """What `split` walks, cached per option list and spread: in option order, each word and each deed with words
+    to voice it (holding and unvoiced deeds add nothing), and the sponsor twins; rebuilt if the kind of actor or
+    the sponsors differ."""
+    options = view.options
+    state = view.kind == "state"
+    key = (id(options), spread)
+    cached = _PLANS.get(key)
+    if cached is not None and cached[0] is options and cached[2] == state and cached[3] == view.sponsor_of:
+        return cached[4], cached[5]
+    voiced = voices(options, spread) if state else None  # a militia's deeds are deniable
+    hold = view.hold_index
+    plan: list[tuple[int, tuple[tuple[int, float], ...] | None]] = []
+    for opt in options:
+        i = opt.index
+        if i == hold:
+            continue
+        if opt.words:
+            plan.append((i, None))
+        elif voiced is not None and voiced[i]:
+            plan.append((i, voiced[i]))
+    pairs = twins(options, view.sponsor_of)
+    if len(_PLANS) > 4096:
+        _PLANS.clear()
+    _PLANS[key] = (options, spread, state, list(view.sponsor_of), tuple(plan), pairs)
+    return tuple(plan), pairs
+
+
 def split(view: View, probs: list[float], spread: float) -> list[float]:
     """The words channel's probabilities of a rule's policy `probs`; `probs` becomes the deeds channel's in place
     (its words' probability goes to holding)."""
-    options = view.options
+    plan, pairs = _plan(view, spread)
     hold = view.hold_index
-    voiced = voices(options, spread) if view.kind == "state" else None  # a militia's deeds are deniable
     words = [0.0] * len(probs)
     spoken = 0.0
-    for opt in options:
-        i = opt.index
+    for i, voiced in plan:
         p = probs[i]
-        if not p or i == hold:
+        if not p:
             continue
-        if opt.words:
+        if voiced is None:  # a word: said, not done
             words[i] += p
             spoken += p
             probs[hold] += p
             probs[i] = 0.0
-        elif voiced is not None:
-            for w, share in voiced[i]:
+        else:  # a deed, voiced by the words nearest it
+            for w, share in voiced:
                 words[w] += p * share
                 spoken += p * share
     words[hold] = max(0.0, 1.0 - spoken)
-    for w, twin in twins(options, view.sponsor_of):
+    for w, twin in pairs:
         said = words[w] * SPONSOR_SHARE
         if said:
             words[w] -= said

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
+from functools import cache
 
 from ..scenario.hazards import CLASSES, DEFAULT_HAZARDS, Hazards
 
 FAR = 10**6  # days since something that never happened
 
 
+@cache  # a pure function of its numbers, asked again for every actor of every run
 def recovery_table(min_days: int, shape: float, scale: float, early: float = 0.0) -> tuple[float, ...]:
     """W(tau) for tau = 0, 1, ... until it is within 1e-4 of 1 (1 beyond the table); `early` before the minimum."""
     values: list[float] = []
@@ -29,6 +31,7 @@ def recovery_table(min_days: int, shape: float, scale: float, early: float = 0.0
         tau += 1
 
 
+@cache  # likewise
 def news_table(half_life: float, floor: float) -> tuple[float, ...]:
     """A(tau) = floor + (1 - floor) 0.5 ** (tau / half_life) for tau = 0, 1, ... until within 1e-4 of the floor
     (the floor beyond the table)."""
@@ -66,6 +69,8 @@ class Clock:
     attention: list[float] = field(default_factory=list)  # per other actor: what is left of that news today
     hearing: bool = False  # some provocation's news is still fading
     answers: tuple[tuple[int, int], ...] = ()  # (option, target): its statements, which answer the news
+    slow_mask: int = 0  # bit c set: class c's factor is below 1 today
+    slowed: tuple[int, ...] = ()  # the options of those classes, in option order (what refract scales)
 
     def __deepcopy__(self, memo: dict[int, object]) -> Clock:
         """A copy for a resampled particle (score/filter.py): every list (days, factors, news) copied, the tables
