@@ -41,6 +41,7 @@ def forward_check(
     from ..evaluation.forward_check import ARMS, check
     from ..evaluation.forward_report import markdown, write
     from ..sweep import shutdown_pools
+    from ..sweep.executors import prepare
 
     check_seed(seed)
     check_output(out, "--out", folder=True)
@@ -57,6 +58,8 @@ def forward_check(
         )
     total = len(scenarios) * len(chosen) * runs
     try:
+        if workers > 1:
+            prepare("process", workers)  # before the progress bar's thread: workers forked from a clean process
         with Progress(
             TextColumn("forward runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
             console=console, transient=True,

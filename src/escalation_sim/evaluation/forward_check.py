@@ -37,7 +37,10 @@ from .forward_stats import RunStats, force_stats
 from .measure import learned
 
 ONSET = ("mobilised", "engaged", "pent_up", "crisis_age")  # rules/features.py, the onset features (issue 19)
-ARMS: dict[str, dict[str, float]] = {"shipped": {}, "no_onset": dict.fromkeys(ONSET, 0.0)}
+# the shipped weights; the onset weights at 0; each onset weight at 0 alone (which feature does it)
+ARMS: dict[str, dict[str, float]] = {"shipped": {}, "no_onset": dict.fromkeys(ONSET, 0.0)} | {
+    f"no_{name}": {name: 0.0} for name in ONSET
+}
 CHUNK = 5  # runs per task: a forward quantal run is ~1 CPU-s, so a task is a few seconds
 Progress = Callable[[int], None]
 
