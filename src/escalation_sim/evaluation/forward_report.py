@@ -58,14 +58,16 @@ def figure(cases: pd.DataFrame) -> Any:
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.35 * len(names) + 1.5), sharey=True)
     first = cases.drop_duplicates("case")
     left.scatter(first["record_force_per_30d"] + 0.1, first["case"].map(y), marker="|", s=200, c="k", label="record")
-    for (arm, rows), marker in zip(cases.groupby("arm", sort=False), "o^s", strict=False):
+    arms = sorted(cases["arm"].unique(), key=lambda a: (a != "shipped", a))  # the shipped weights first
+    for arm, marker in zip(arms, "oD^sv<>", strict=False):
+        rows = cases[cases["arm"] == arm]
         left.scatter(rows["force_per_30d"] + 0.1, rows["case"].map(y), marker=marker, alpha=0.7, label=arm)
         right.scatter(rows["rps"], rows["case"].map(y), marker=marker, alpha=0.7, label=arm)
     left.set_xscale("log")
     left.set_xlabel("force acts per 30 days after the branch (+0.1)")
     right.set_xlabel("ranked probability score of the observed class (0 best)")
     left.set_yticks(range(len(names)), names)
-    left.legend(loc="lower right", fontsize=8)
+    left.legend(loc="lower right", fontsize=7, framealpha=0.6)
     right.legend(loc="lower right", fontsize=8)
     fig.suptitle("Forward runs of the learned model against the records (train split)")
     fig.tight_layout()
