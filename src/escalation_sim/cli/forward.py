@@ -49,7 +49,7 @@ def forward_check(
     unknown = sorted(set(chosen) - set(ARMS))
     if unknown or not chosen:
         raise fail(f"--arms: unknown {unknown or 'none given'}; expected some of {', '.join(ARMS)}")
-    scenarios = [open_scenario(name)[1] for name in records or TRAIN]
+    scenarios = list({s.name: s for s in (open_scenario(name)[1] for name in records or TRAIN)}.values())  # once each
     refused = [s.name for s in scenarios if s.split == "test"]
     if refused:
         raise fail(
