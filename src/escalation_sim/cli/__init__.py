@@ -13,6 +13,7 @@ One module per family of commands, each shown in its own help panel:
     calibrate.py    Scoring     calibrate
     learn.py        Scoring     learn (the quantal rule's weights from the train split, issue 19)
     evaluate.py     Scoring     evaluate (the crisis library)
+    forward.py      Scoring     forward-check (the learned model's forward runs against the train records)
     score_inputs.py             what they take in (frozen parameter files, prior boxes, work bounds), checked
     icb.py          ICB         icb scenario|predict|validate (a sub-app: the model against ICB's crises)
     common.py       the consoles, `fail`, scenario names and date options, shared by all
@@ -28,7 +29,21 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import calibrate, classroom, evaluate, icb, instructor, learn, run, scenarios, score, serve, sweep, tournament
+from . import (
+    calibrate,
+    classroom,
+    evaluate,
+    forward,
+    icb,
+    instructor,
+    learn,
+    run,
+    scenarios,
+    score,
+    serve,
+    sweep,
+    tournament,
+)
 from .common import SafeGroup, console
 
 app = typer.Typer(
@@ -43,7 +58,21 @@ app = typer.Typer(
 )
 
 # the order of the help panels
-FAMILIES = (run, scenarios, sweep, tournament, score, calibrate, learn, evaluate, classroom, serve, instructor, icb)
+FAMILIES = (
+    run,
+    scenarios,
+    sweep,
+    tournament,
+    score,
+    calibrate,
+    learn,
+    evaluate,
+    forward,
+    classroom,
+    serve,
+    instructor,
+    icb,
+)
 
 
 def _version(value: bool) -> None:

@@ -28,7 +28,17 @@ from ..score.frozen import FrozenError, params_hash
 PACKAGE = Path(__file__).resolve().parents[1]
 WEIGHTS = PACKAGE / "data" / "quantal_weights.json"
 SHARED: dict[str, Any] = {}  # shared parameters applied to both models: none, the defaults (in the source hash)
-NOT_MODEL = ("cli", "classroom", "icb", "evaluation/tables.py", "evaluation/figures.py", "evaluation/cards.py")
+NOT_MODEL = (
+    "cli",
+    "classroom",
+    "icb",
+    "evaluation/tables.py",
+    "evaluation/figures.py",
+    "evaluation/cards.py",
+    "evaluation/forward_check.py",
+    "evaluation/forward_stats.py",
+    "evaluation/forward_report.py",
+)
 PROTOCOL = "escalation-sim evaluate, issue 19 item 5 and issue 22 item 3 (docs/protocol.md)"
 DECISION_RULE = (
     "The fitted quantal model (every actor under the quantal rule with the frozen weights) replaces the hand-set "
