@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from escalation_sim.evaluation.metrics import mean_interval
 from escalation_sim.icb.baselines import COVARIATES, base_rate, covariates, ordered_logit
 from escalation_sim.icb.crossval import FOLDS, GRID, P, cross_validate, fold_of
 from escalation_sim.icb.data import load
@@ -22,7 +23,7 @@ from escalation_sim.icb.report import (
     secondary_scores,
     write_docs,
 )
-from escalation_sim.icb.scores import bootstrap_interval, brier, log_score, rps
+from escalation_sim.icb.scores import brier, log_score, rps
 
 
 def test_scores_by_hand():
@@ -31,7 +32,7 @@ def test_scores_by_hand():
     assert rps(p, y) == pytest.approx([0.0, (0.25**2 + 0.5**2 + 0.25**2) / 3, 1.0])
     assert log_score(p, y)[1] == pytest.approx(np.log(4))
     assert brier(p, y) == pytest.approx([0.0, 0.75, 2.0])
-    low, high = bootstrap_interval(np.full(50, -0.1), seed=1)
+    low, high = mean_interval(np.full(50, -0.1), seed=1)
     assert low == pytest.approx(-0.1) and high == pytest.approx(-0.1)
 
 
