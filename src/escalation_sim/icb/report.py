@@ -208,8 +208,8 @@ def markdown(
             "",
             _md(scores, 4),
             "",
-            "**Differences** (model row minus comparison, per crisis, mean and bootstrap 90% interval over crises, "
-            "10,000 resamples; negative favours the model):",
+            "**Differences** (model row minus comparison, per crisis, mean and percentile bootstrap 90% interval over "
+            "crises, `scipy.stats.bootstrap`, 9,999 resamples; negative favours the model):",
             "",
             _md(difference_table(diffs), 4),
             "",
