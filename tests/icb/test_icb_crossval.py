@@ -34,6 +34,11 @@ def test_scores_by_hand():
     assert brier(p, y) == pytest.approx([0.0, 0.75, 2.0])
     low, high = mean_interval(np.full(50, -0.1), seed=1)
     assert low == pytest.approx(-0.1) and high == pytest.approx(-0.1)
+    d = np.random.default_rng(3).normal(0.02, 0.1, 200)  # a paired difference over 200 crises
+    low, high = mean_interval(d, 0.9, seed=0)
+    assert low < d.mean() < high and (low, high) == mean_interval(d, 0.9, seed=0) != mean_interval(d, 0.9, seed=1)
+    assert high - low == pytest.approx(2 * 1.645 * d.std() / np.sqrt(len(d)), rel=0.15)  # 90%: +-1.645 s.e.
+    assert np.isnan(mean_interval([0.3])).all()  # one crisis: nothing to resample
 
 
 def test_folds_are_seeded_and_balanced():
