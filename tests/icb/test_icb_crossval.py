@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from escalation_sim.evaluation.metrics import mean_interval
 from escalation_sim.icb.baselines import COVARIATES, base_rate, covariates, ordered_logit
 from escalation_sim.icb.crossval import FOLDS, GRID, P, cross_validate, fold_of
 from escalation_sim.icb.data import load
@@ -22,7 +23,7 @@ from escalation_sim.icb.report import (
     secondary_scores,
     write_docs,
 )
-from escalation_sim.icb.scores import bootstrap_interval, brier, log_score, rps
+from escalation_sim.icb.scores import brier, log_score, rps
 
 
 def test_scores_by_hand():
@@ -31,8 +32,13 @@ def test_scores_by_hand():
     assert rps(p, y) == pytest.approx([0.0, (0.25**2 + 0.5**2 + 0.25**2) / 3, 1.0])
     assert log_score(p, y)[1] == pytest.approx(np.log(4))
     assert brier(p, y) == pytest.approx([0.0, 0.75, 2.0])
-    low, high = bootstrap_interval(np.full(50, -0.1), seed=1)
+    low, high = mean_interval(np.full(50, -0.1), seed=1)
     assert low == pytest.approx(-0.1) and high == pytest.approx(-0.1)
+    d = np.random.default_rng(3).normal(0.02, 0.1, 200)  # a paired difference over 200 crises
+    low, high = mean_interval(d, 0.9, seed=0)
+    assert low < d.mean() < high and (low, high) == mean_interval(d, 0.9, seed=0) != mean_interval(d, 0.9, seed=1)
+    assert high - low == pytest.approx(2 * 1.645 * d.std() / np.sqrt(len(d)), rel=0.15)  # 90%: +-1.645 s.e.
+    assert np.isnan(mean_interval([0.3])).all()  # one crisis: nothing to resample
 
 
 def test_folds_are_seeded_and_balanced():

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from escalation_sim.icb.scores import bootstrap_interval, brier, log_score, rps, rps_monte_carlo
+from escalation_sim.evaluation.metrics import mean_interval
+from escalation_sim.icb.scores import brier, log_score, rps, rps_monte_carlo
 
 LEVELS = (1, 2, 3, 4)
 SCORES = {"rps": rps, "log": log_score, "brier": brier}
@@ -43,7 +44,7 @@ def main(point_path: str, runs: str, cv_path: str, out_path: str) -> None:
     for other in list(methods)[1:]:
         for s, f in SCORES.items():
             d = f(now, y) - f(methods[other], y)
-            low, high = bootstrap_interval(d)
+            low, high = mean_interval(d)
             out["differences"][f"now minus {other}: {s}"] = {"mean": float(d.mean()), "low": low, "high": high}
     text = json.dumps(out, indent=2)
     Path(out_path).write_text(text + "\n")

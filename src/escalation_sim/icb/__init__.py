@@ -9,7 +9,7 @@
     simulate.py   many crises x runs through the sweep executors' process pool
     predict.py    `icb predict`: predictions.csv and manifest.json for every crisis of two CSVs
     manifest.py   provenance fields of a manifest (version, commit, library versions)
-    scores.py     ranked probability score, log score, Brier, bootstrap intervals
+    scores.py     ranked probability score, log score, Brier, Monte Carlo error (intervals: evaluation/metrics.py)
     baselines.py  base rate and ordered logit (statsmodels OrderedModel) on the same covariates
     grid.py       the shared parameters' grid simulated once per point, cached on disk
     crossval.py   10-fold cross-validation: the shared parameters fitted on nine folds by simulation

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..evaluation.metrics import mean_interval
 from .codebook import VIOLENCE_LEVELS
-from .scores import bootstrap_interval, brier, log_score, rps
+from .scores import brier, log_score, rps
 
 SCORES = {"rps": rps, "log": log_score, "brier": brier}
 
@@ -43,7 +44,7 @@ def compare(a: pd.DataFrame, b: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
         cols = [f"{row}_{lv}" for lv in VIOLENCE_LEVELS]
         for name, score in SCORES.items():
             sa, sb = score(a[cols].to_numpy(float), y), score(b[cols].to_numpy(float), y)
-            low, high = bootstrap_interval(sb - sa, 0.9, seed=seed)
+            low, high = mean_interval(sb - sa, 0.9, seed=seed)
             out[f"{row}_{name}"] = {
                 "a": float(sa.mean()),
                 "b": float(sb.mean()),

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..evaluation.metrics import mean_interval
 from .codebook import OUTCOME_FORMS, VIOLENCE_LEVELS, VIOLENCE_VARIABLE
 from .crossval import AXES_OF, FOLDS, CrossValidation, cross_validate, edges, grid_of
 from .data import IcbData
@@ -24,7 +25,7 @@ from .manifest import parameters_hash, provenance
 from .mapping import DEFAULT_MODEL
 from .observe import FORM_CODES
 from .reliability import reliability_figure, reliability_table
-from .scores import bootstrap_interval, brier, log_score, rps, rps_monte_carlo
+from .scores import brier, log_score, rps, rps_monte_carlo
 
 METHODS = {
     "model": "model, raw",
@@ -51,7 +52,7 @@ def score_table(table: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, dict[str,
         for other in ("base", "ologit"):
             for score in SCORES:
                 d = per[mine][score] - per[other][score]
-                low, high = bootstrap_interval(d, 0.9, seed=seed)
+                low, high = mean_interval(d, 0.9, seed=seed)
                 diffs[f"{mine}_minus_{other}_{score}"] = {"mean": float(d.mean()), "low90": low, "high90": high}
     return pd.DataFrame(rows), diffs
 
@@ -207,8 +208,8 @@ def markdown(
             "",
             _md(scores, 4),
             "",
-            "**Differences** (model row minus comparison, per crisis, mean and bootstrap 90% interval over crises, "
-            "10,000 resamples; negative favours the model):",
+            "**Differences** (model row minus comparison, per crisis, mean and percentile bootstrap 90% interval over "
+            "crises, `scipy.stats.bootstrap`, 9,999 resamples; negative favours the model):",
             "",
             _md(difference_table(diffs), 4),
             "",

@@ -1,7 +1,8 @@
-"""Proper scores of ordinal forecasts, per crisis, and a bootstrap interval of a difference in mean score.
+"""Proper scores of ordinal forecasts, per crisis, and the Monte Carlo error of a mean RPS.
 
 Why per crisis: the cross-validation compares methods crisis by crisis, so a bootstrap over crises keeps each
-crisis's scores together (a paired comparison). All three scores are negatively oriented (lower is better).
+crisis's scores together (a paired comparison; the interval is evaluation/metrics.py `mean_interval`). All three
+scores are negatively oriented (lower is better).
 """
 
 from __future__ import annotations
@@ -35,16 +36,6 @@ def brier(p: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Multi-category Brier score of each row: sum over levels of (p - observed)^2 (0 perfect, 2 worst)."""
     p = np.asarray(p, dtype=float)
     return ((p - _onehot(y, p.shape[1])) ** 2).sum(axis=1)
-
-
-def bootstrap_interval(diff: np.ndarray, level: float = 0.9, draws: int = 10_000, seed: int = 0) -> tuple[float, float]:
-    """Percentile interval of the mean of `diff` over crises resampled with replacement."""
-    rng = np.random.default_rng(seed)
-    diff = np.asarray(diff, dtype=float)
-    means = diff[rng.integers(0, len(diff), size=(draws, len(diff)))].mean(axis=1)
-    tail = (1 - level) / 2
-    low, high = np.quantile(means, [tail, 1 - tail])
-    return float(low), float(high)
 
 
 def rps_monte_carlo(p: np.ndarray, y: np.ndarray, runs: int) -> tuple[float, float]:

@@ -96,8 +96,8 @@ def days_quiet(view: View) -> float:
 
 
 def crisis_days(view: View) -> float:
-    """Days since the crisis began (the scenario's start); 0 for a view that does not know the date."""
-    return float(getattr(view, "crisis_day", 0))
+    """Days since the crisis began (the scenario's start): every View knows the date (rules/view.py)."""
+    return float(view.crisis_day)
 
 
 def features(view: View, forecasts: list[Forecast] | None = None) -> list[list[float]]:
