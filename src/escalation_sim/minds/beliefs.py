@@ -20,7 +20,7 @@ from ..mechanics.words import message_likelihood
 from ..rules import Rule, make_rule
 from ..scenario import ORDER_EFFECTS
 from ..scenario.beliefs import Belief
-from .policy import channels
+from .policy import memo_channels
 from .reputation import learn_reputations
 from .supposed import Supposed
 
@@ -135,9 +135,10 @@ class BeliefState:
 
     def channels(self, rule: Rule, view: Supposed, resolve: float) -> tuple[list[float], list[float]]:
         """The doctrine's deeds and words channels (before resolve), split as the one pipeline splits the
-        actor's own policy (minds/policy.channels), with `resolve` for rules that read it."""
+        actor's own policy (minds/policy.channels, memoised: the lists are shared and read only), with `resolve`
+        for rules that read it."""
         view.resolve = resolve
-        return channels(view, rule.policy(view).probs, rule.params.spread)  # type: ignore[arg-type]
+        return memo_channels(view, rule.policy(view).probs, rule.params.spread)  # type: ignore[arg-type]
 
     def observe(
         self, deed: tuple[int, ...] | None, word: tuple[int, ...] | None = None, view: Supposed | None = None
