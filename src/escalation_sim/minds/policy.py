@@ -12,13 +12,14 @@ composition tests run it. `Policy.probs` is the deeds channel, `Policy.words` th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..mechanics import hazards, host, operations, proxies
 from ..rules.base import withhold_cooling
 from ..rules.voice import split, tremble_channel
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Protocol
 
     from ..rules import Policy, Rule, View
@@ -86,11 +87,13 @@ def channels(view: Viewed, probs: list[float], spread: float) -> tuple[list[floa
 
 MEMO_ENTRIES = 20_000  # per actor's menu: a memo this full is emptied (about 1 kB an entry at jan2020)
 MEMO_MENUS = 64  # menus kept (each model builds its own)
-_MEMOS: dict[tuple[int, tuple[int, ...]], tuple[tuple, dict]] = {}  # (id(options), sponsors) -> (options, memo)
+_MEMOS: dict[tuple[int, tuple[int, ...]], tuple[tuple, dict]] = {}
+Split = tuple[list[float], list[float]]  # (deeds, words)  # (id(options), sponsors) -> (options, memo)
 
 
-def memo_channels(view: Viewed, probs: list[float], spread: float) -> tuple[list[float], list[float]]:
-    """`channels`, memoised: the same lists for the same inputs, which the caller must not change. Why: believers
+def memo_channels(view: Viewed, probs: list[float], spread: float, prepare: Callable[[Split], Any]) -> Any:
+    """`prepare(channels(...))`, memoised: the same object for the same inputs, which the caller must not change
+    (`prepare` is a pure function of the split and the menu, e.g. the split's non-zero entries). Why: believers
     split every type's policy on every forecast, and a doctrine gives the same policy in most imagined states (3
     in 4 of a learned jan2020 run's splits repeat one already made in the run). The key is everything `channels`
     reads: the menu (by identity, fixed in a run) and the sponsors (`split`), the rule's `spread`, the policy
@@ -114,7 +117,7 @@ def memo_channels(view: Viewed, probs: list[float], spread: float) -> tuple[list
     if out is None:
         if len(memo) >= MEMO_ENTRIES:
             memo.clear()
-        out = memo[key] = channels(view, probs, spread)
+        out = memo[key] = prepare(channels(view, probs, spread))
     return out
 
 
