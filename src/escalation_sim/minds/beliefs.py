@@ -20,13 +20,17 @@ from ..mechanics.words import message_likelihood
 from ..rules import Rule, make_rule
 from ..scenario import ORDER_EFFECTS
 from ..scenario.beliefs import Belief
-from .policy import channels
+from .policy import Split, memo_channels
 from .reputation import learn_reputations
 from .supposed import Supposed
 
 if TYPE_CHECKING:
     from ..state.actor import ActorState
     from ..state.world import World
+
+
+Entries = list[tuple[int, float]]  # (option index, probability)
+Sparse = tuple[list[float], list[float], Entries, Entries, Entries, Entries]  # deeds, words; hostile, calm of each
 
 
 class BeliefState:
@@ -54,7 +58,6 @@ class BeliefState:
         self.ignore_holds = spec.credibility_model == "current_calculus"
         self.hostile = [opt.hostile for opt in other.options]
         self.hostile_at = [i for i, h in enumerate(self.hostile) if h]  # option indices, in option order
-        self.calm_at = [i for i, h in enumerate(self.hostile) if not h]
         # what the observer sees of a decision to hold or to do something it cannot see, on each channel: the same
         # quiet day; and how many options each channel has (holding is on both), for the tremble
         words = [opt.words for opt in other.options]
@@ -96,24 +99,29 @@ class BeliefState:
         n = len(self.hostile)
         deeds_out, words_out = [0.0] * n, [0.0] * n
         moved = [0.0, 0.0]
-        hostile_at, calm_at = self.hostile_at, self.calm_at
         for rule, resolve, weight, carried in self.groups():
             lost = weight - carried
-            channels = self.channels(rule, view, resolve)
-            for c, (out, probs) in enumerate(zip((deeds_out, words_out), channels, strict=True)):
-                for i in hostile_at:  # in option order, as `moved` adds up
-                    q = probs[i]
-                    if q:
-                        out[i] += carried * q
-                        moved[c] += lost * q
-                for i in calm_at:
-                    q = probs[i]
-                    if q:
-                        out[i] += weight * q
+            _, _, *sparse = self.channels(rule, view, resolve)
+            for c, (out, hostile, calm) in enumerate(((deeds_out, *sparse[:2]), (words_out, *sparse[2:]))):
+                for i, q in hostile:  # the non-zero ones, in option order, as `moved` adds up
+                    out[i] += carried * q
+                    moved[c] += lost * q
+                for i, q in calm:
+                    out[i] += weight * q
         hold = self.other.hold_index
         deeds_out[hold] += moved[0]
         words_out[hold] += moved[1]
         return deeds_out, words_out
+
+    def _sparse(self, split: Split) -> Sparse:
+        """A split with, per channel, its non-zero hostile and calm entries (index, probability) in option order:
+        what `answer` adds up, kept with the memoised split (a channel is zero on the other channel's options)."""
+        hostile = self.hostile
+        out: list = list(split)
+        for probs in split:
+            nonzero = [(i, q) for i, q in enumerate(probs) if q]
+            out += ([(i, q) for i, q in nonzero if hostile[i]], [(i, q) for i, q in nonzero if not hostile[i]])
+        return tuple(out)  # type: ignore[return-value]
 
     def groups(self) -> list[tuple[Rule, float, float, float]]:
         """(doctrine, resolve it is run with, posterior weight, weight x resolve) of each group of types `answer`
@@ -133,11 +141,12 @@ class BeliefState:
 
     # --- learning ------------------------------------------------------------------------------------------
 
-    def channels(self, rule: Rule, view: Supposed, resolve: float) -> tuple[list[float], list[float]]:
+    def channels(self, rule: Rule, view: Supposed, resolve: float) -> Sparse:
         """The doctrine's deeds and words channels (before resolve), split as the one pipeline splits the
-        actor's own policy (minds/policy.channels), with `resolve` for rules that read it."""
+        actor's own policy (minds/policy.channels), with `resolve` for rules that read it; memoised with their
+        non-zero entries (`_sparse`): shared, read only."""
         view.resolve = resolve
-        return channels(view, rule.policy(view).probs, rule.params.spread)  # type: ignore[arg-type]
+        return memo_channels(view, rule.policy(view).probs, rule.params.spread, self._sparse)  # type: ignore[arg-type]
 
     def observe(
         self, deed: tuple[int, ...] | None, word: tuple[int, ...] | None = None, view: Supposed | None = None
@@ -179,7 +188,7 @@ class BeliefState:
             for n, k in enumerate(members):
                 resolve = self.resolves[k]
                 if per_type or n == 0:
-                    deeds, words = self.channels(rule, view, resolve)
+                    deeds, words = self.channels(rule, view, resolve)[:2]
                 like = 1.0
                 if deed is not None:
                     like = keep * self.chance(deeds, resolve, deed) + tremble * len(deed) / self.n_deeds
