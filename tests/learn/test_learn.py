@@ -155,7 +155,7 @@ def test_only_identified_weights_are_sampled_and_whitened_nuts_mixes(tensor, pri
 
     mine = estimated(prior, tensor)
     D = len(NAMES)
-    held = np.flatnonzero(~mine.free[D:])
+    held = np.flatnonzero(~mine.free[D : D + len(KINDS) * D])
     assert 0 < len(held) < len(KINDS) * D and mine.free[INDEX["signal"]]
     base = shipped_weights()
     for j in (held[0], held[-1], KINDS.index("state") * D + INDEX["signal"]):
@@ -167,7 +167,7 @@ def test_only_identified_weights_are_sampled_and_whitened_nuts_mixes(tensor, pri
     assert np.allclose(mode.theta[~mine.free], prior.start()[~mine.free])
     post = sample(tensor, mine, mode.theta, draws=40, tune=40, chains=2, seed=1)
     assert np.isfinite(post.rhat[mine.free]).all() and np.isnan(post.rhat[~mine.free]).all()
-    assert post.draws.shape == (2, 40, D + len(KINDS) * D)
+    assert post.draws.shape == (2, 40, D + len(KINDS) * D + 2)  # the weights and the two hazard floors
     # A smoke check of mixing at 40 draws a chain, where R-hat's own spread is ~0.1-0.2; chains that do not mix
     # (unwhitened, started apart) give R-hat well above 1.5. The 1.01 target is checked on the real fit
     # (calibration/learned/diagnostics.json).

@@ -46,14 +46,23 @@ def _unpack(theta: np.ndarray, C: int, D: int) -> tuple[np.ndarray, np.ndarray]:
     return w, eta
 
 
-def fit_mixture(t: Tensor, prior: Prior, start: np.ndarray, classes: int, seed: int, starts: int = 3) -> Mixture:
-    """The posterior mode of a `classes`-class mixture, from `starts` jittered copies of `start` (K, D)."""
+def fit_mixture(
+    t: Tensor,
+    prior: Prior,
+    start: np.ndarray,
+    classes: int,
+    seed: int,
+    hazard: np.ndarray | None = None,
+    starts: int = 3,
+) -> Mixture:
+    """The posterior mode of a `classes`-class mixture, from `starts` jittered copies of `start` (K, D), with the
+    hazards' floors held at `hazard` (the one-class mode's: they are shared by the classes)."""
     K, D = start.shape
     rng = np.random.default_rng(seed)
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w, eta = _unpack(theta, classes, D)
-        value = evaluate(t, w, eta)
+        value = evaluate(t, w, eta, hazard)
         z = (w - prior.mean[None, None]) / MU_SD
         ze = eta[:, 1:] / ETA_SD
         lp = value.total - 0.5 * float((z * z).sum() + (ze * ze).sum())
@@ -70,7 +79,7 @@ def fit_mixture(t: Tensor, prior: Prior, start: np.ndarray, classes: int, seed: 
             best = result
     assert best is not None
     w, eta = _unpack(best.x, classes, D)
-    value = evaluate(t, w, eta)
+    value = evaluate(t, w, eta, hazard)
     shares = np.exp(eta - eta.max(axis=1, keepdims=True))
     shares /= shares.sum(axis=1, keepdims=True)
     divergence = doctrine_divergence(t, w)

@@ -36,6 +36,7 @@ from ..rules.features import KINDS, NAMES, features, kind_of
 from ..scenario import Event, Scenario
 from ..score.filter import ScoringModel, channel_sizes
 from ..score.record import Until, scored_days
+from . import floors as hazard_floors
 
 ATTACK = 1  # mechanics/proxies.ATTACK: an obeyed attack order (the one non-linear step of the pipeline)
 NOT_DOCTRINES = ("quantal", "mixture", "regime", "random")  # composites, the learned rule, and noise
@@ -74,6 +75,8 @@ class Row:
     m_obs: np.ndarray  # (options,)
     m_hold: np.ndarray  # (options,)
     approx: bool
+    corners_obs: np.ndarray  # (4, options): m_obs at each corner of the hazards' floors (floors.CORNERS)
+    corners_hold: np.ndarray  # (4, options)
     doctrines: np.ndarray | None = None  # (doctrines, options): each doctrine's policy here (first replay only)
     model_ll: float = 0.0  # the filter's own floored log-probability of the decision, at the replay's weights
 
@@ -127,6 +130,8 @@ class ExtractingModel(ScoringModel):
         """Keep one decision on one channel: an act (the options `chosen`) or, with none chosen, holding."""
         m = pipeline_map(actor)[words]
         n = len(actor.options)
+        hazards = actor.spec.hazards or hazard_floors.DEFAULT_HAZARDS
+        corners = np.array([maps[words] for maps in hazard_floors.corner_maps(actor, hazards, pipeline_map)])
         self.rows.append(
             Row(
                 key=(self.record_name, self.day, actor.actor_id, what),
@@ -139,6 +144,8 @@ class ExtractingModel(ScoringModel):
                 m_obs=m[chosen].sum(axis=0) if chosen else np.zeros(n),
                 m_hold=m[actor.hold_index],
                 approx=not words and actor.proxy.ordered == ATTACK,
+                corners_obs=corners[:, chosen].sum(axis=1) if chosen else np.zeros((4, n)),
+                corners_hold=corners[:, actor.hold_index],
                 doctrines=self._doctrines(actor),
             )
         )
@@ -154,11 +161,14 @@ class ExtractingModel(ScoringModel):
 
 
 def quantal_everywhere(scenario: Scenario, weights_file: str | None = None) -> Scenario:
-    """The scenario with every actor deciding by the quantal rule (history and options unchanged)."""
+    """The scenario with every actor deciding by the quantal rule at the file's weights and hazard floors (the
+    package's fitted ones when None; learn/floors.py): the learned model is one thing, weights and floors
+    (history, options and each actor's other hazard parameters unchanged)."""
     rule: dict[str, Any] = {"name": "quantal"}
     if weights_file is not None:
         rule["weights_file"] = weights_file
-    return scenario.with_edits({f"actors.{a}.rule": dict(rule) for a in scenario.actors})
+    edits = hazard_floors.floor_edits(scenario, hazard_floors.read(weights_file))
+    return scenario.with_edits(edits | {f"actors.{a}.rule": dict(rule) for a in scenario.actors})
 
 
 def replay_rows(
@@ -213,6 +223,8 @@ class Tensor:
     doctrine_probs: np.ndarray  # (doctrines, N, O): each doctrine's policy in the first replay's states
     doctrines: list[str]
     approx: int = 0
+    corners_obs: np.ndarray | None = None  # (4, P, N, O): m_obs at the corners of the hazards' floors; None:
+    corners_hold: np.ndarray | None = None  # the maps do not depend on them (a synthetic record)
     names: tuple[str, ...] = field(default=NAMES)
 
     @property
@@ -241,6 +253,7 @@ def stack(results: list[list[tuple[list[Row], float]]], records: list[str]) -> T
     feats = np.zeros((P, N, width, D))
     m_obs, m_hold = np.zeros((P, N, width)), np.zeros((P, N, width))
     model_ll = np.zeros((P, N))
+    c_obs, c_hold = np.zeros((4, P, N, width)), np.zeros((4, P, N, width))
     valid = np.zeros((N, width), dtype=bool)
     for p in range(P):
         n = 0
@@ -250,6 +263,8 @@ def stack(results: list[list[tuple[list[Row], float]]], records: list[str]) -> T
                 feats[p, n, :k] = row.feats
                 m_obs[p, n, :k] = row.m_obs
                 m_hold[p, n, :k] = row.m_hold
+                c_obs[:, p, n, :k] = row.corners_obs
+                c_hold[:, p, n, :k] = row.corners_hold
                 valid[n, :k] = True
                 model_ll[p, n] = row.model_ll
                 n += 1
@@ -287,6 +302,8 @@ def stack(results: list[list[tuple[list[Row], float]]], records: list[str]) -> T
         doctrine_probs=doctrine_probs,
         doctrines=names,
         approx=sum(row.approx for rs in replays for p in rs for row in p),
+        corners_obs=c_obs,
+        corners_hold=c_hold,
     )
 
 

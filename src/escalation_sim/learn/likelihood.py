@@ -9,6 +9,10 @@ acting, each floor (1 - T) x + T / outcomes with T the filter's tremble (score/r
 An actor in a record (a group) belongs to one latent class for the whole record (a doctrine, Dal Bo & Frechette
 2011); class shares pi[kind] are a softmax of `eta`. A record's likelihood is the mean over replays of the product
 over its groups of the class mixture. One class is the plain conditional logit.
+
+The hazards' floors (early, news_floor; floors.py) enter through the pipeline rows: m = sum_j b_j(floors) m_j over
+the four corner maps the replay kept, bilinear, so the probabilities and their gradient in the floors are exact.
+Without floors the rows are the replay's own (its configured floors).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from scipy import sparse
 
 from ..score.record import TREMBLE
 from .extract import Tensor
+from .floors import bilinear
 
 
 @dataclass
@@ -33,6 +38,7 @@ class Value:
     responsibility: np.ndarray  # (C, G): posterior class of each group (averaged over replays)
     per_decision: np.ndarray  # (N,) log-probability of each decision, averaged over replays (class-weighted)
     floor_nats: float  # nats owed to the floor (filter's accounting), replay- and class-averaged
+    grad_floors: np.ndarray  # (2,) d total / d (early, news_floor) (zero without corner maps)
 
 
 def _floor(x: np.ndarray, k: np.ndarray | float) -> np.ndarray:
@@ -57,6 +63,8 @@ class Compact:
     acts: np.ndarray  # decisions that are acts (only they read the observed option's row)
     act_rows: np.ndarray  # their rows
     act_starts: np.ndarray  # where each act's rows start among them
+    c_obs: np.ndarray | None  # (4, P, E) the rows at the corners of the hazards' floors, or None
+    c_hold: np.ndarray | None
 
 
 _COMPACT: dict[int, tuple[Tensor, Compact]] = {}
@@ -94,6 +102,8 @@ def compact(t: Tensor) -> Compact:
         acts=acts,
         act_rows=act_rows,
         act_starts=act_starts,
+        c_obs=None if t.corners_obs is None else np.ascontiguousarray(t.corners_obs[:, :, n_idx, o_idx]),
+        c_hold=None if t.corners_hold is None else np.ascontiguousarray(t.corners_hold[:, :, n_idx, o_idx]),
     )
     if len(_COMPACT) > 8:
         _COMPACT.clear()
@@ -132,31 +142,45 @@ def _by_kind(x: np.ndarray, kind_e: np.ndarray, K: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((x[rows, cols], (rows, kind_e[rows] * D + cols)), shape=(E, K * D))
 
 
-def decision_terms(t: Tensor, w: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
-    """For weights `w` (K, D) per kind: log-probability (P, N), per replay the coefficients (E,) whose product
-    with the features is the gradient (d ll / d w = sum over a decision's options of coef x F), and the nats owed
-    to the floor (P, N). Utilities for every kind come from one matrix product per replay; softmax and the rows
-    of the pipeline are segment sums over the decisions' options."""
+def _rows(c: Compact, p: int, hazard: np.ndarray | None) -> tuple[np.ndarray, ...]:
+    """Replay p's pipeline rows (hold, observed) at the floors `hazard`, and their derivatives in each floor (None
+    when the rows are the replay's own)."""
+    if hazard is None or c.c_hold is None or c.c_obs is None:
+        return c.m_hold[p], c.m_obs[p], None, None
+    b, b_e, b_f = bilinear(hazard)
+    ch, co = c.c_hold[:, p], c.c_obs[:, p]
+    return b @ ch, b @ co, np.stack([b_e @ ch, b_f @ ch]), np.stack([b_e @ co, b_f @ co])
+
+
+def decision_terms(
+    t: Tensor, w: np.ndarray, hazard: np.ndarray | None = None
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, np.ndarray]:
+    """For weights `w` (K, D) per kind and hazard floors `hazard` (early, news_floor; None: the replay's own):
+    log-probability (P, N), per replay the coefficients (E,) whose product with the features is the gradient
+    (d ll / d w = sum over a decision's options of coef x F), the nats owed to the floor (P, N), and d ll / d
+    floors (P, 2, N). Utilities for every kind come from one matrix product per replay; softmax and the rows of
+    the pipeline are segment sums over the decisions' options."""
     c = compact(t)
     P = c.x.shape[0]
     owner, starts = c.owner, c.starts
-    ll, floors, coefs = [], [], []
+    ll, floors, coefs, g_h = [], [], [], []
     act = t.act
     k = t.outcomes.astype(float)
     flat = np.zeros((c.onehot.shape[1], w.shape[1]))
     flat[: w.shape[0]] = w
     flat = flat.ravel()
     us, uo = c.unique_starts, c.unique_owner
+    ar = c.act_rows
     for p in range(P):
+        m_hold, m_obs, dm_hold, dm_obs = _rows(c, p, hazard)
         u = c.by_kind[p] @ flat
         u = u - np.maximum.reduceat(u, us)[uo]
         e = np.exp(u)
         s = (e / np.add.reduceat(e, us)[uo])[c.row_map]
-        p_hold = np.add.reduceat(c.m_hold[p] * s, starts)
+        p_hold = np.add.reduceat(m_hold * s, starts)
         p_obs = np.zeros(len(starts))
-        ar = c.act_rows
         if len(ar):
-            p_obs[c.acts] = np.add.reduceat(c.m_obs[p][ar] * s[ar], c.act_starts)
+            p_obs[c.acts] = np.add.reduceat(m_obs[ar] * s[ar], c.act_starts)
         a = 1.0 - p_hold
         ok = a > 1e-300
         safe_a = np.where(ok, a, 1.0)
@@ -166,13 +190,20 @@ def decision_terms(t: Tensor, w: np.ndarray) -> tuple[np.ndarray, list[np.ndarra
         d_c = np.where((ch > 0.0) & (ch < 1.0), (1.0 - TREMBLE) / fc, 0.0)
         d_hold = np.where(act, -(1.0 - TREMBLE) / fa + d_c * ch / safe_a, (1.0 - TREMBLE) / fh)
         d_obs = np.where(act, d_c / safe_a, 0.0)
-        coef = s * d_hold[owner] * (c.m_hold[p] - p_hold[owner])
+        coef = s * d_hold[owner] * (m_hold - p_hold[owner])
         if len(ar):
-            coef[ar] += s[ar] * d_obs[owner[ar]] * (c.m_obs[p][ar] - p_obs[owner[ar]])
+            coef[ar] += s[ar] * d_obs[owner[ar]] * (m_obs[ar] - p_obs[owner[ar]])
         coefs.append(coef)
+        g = np.zeros((2, len(starts)))
+        if dm_hold is not None and dm_obs is not None:
+            for i in range(2):
+                g[i] = d_hold * np.add.reduceat(dm_hold[i] * s, starts)
+                if len(ar):
+                    g[i, c.acts] += d_obs[c.acts] * np.add.reduceat(dm_obs[i][ar] * s[ar], c.act_starts)
+        g_h.append(g)
         half = TREMBLE / 2.0
         floors.append(np.where(act, half / fa * np.log(fa) + (TREMBLE / k) / fc * np.log(fc), half / fh * np.log(fh)))
-    return np.array(ll), coefs, np.array(floors)
+    return np.array(ll), coefs, np.array(floors), np.array(g_h)
 
 
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
@@ -180,8 +211,9 @@ def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     return np.squeeze(top, axis) + np.log(np.exp(x - top).sum(axis=axis))
 
 
-def evaluate(t: Tensor, w: np.ndarray, eta: np.ndarray | None = None) -> Value:
-    """Log-likelihood of every record at class weights `w` (C, K, D) and class logits `eta` (K, C)."""
+def evaluate(t: Tensor, w: np.ndarray, eta: np.ndarray | None = None, hazard: np.ndarray | None = None) -> Value:
+    """Log-likelihood of every record at class weights `w` (C, K, D), class logits `eta` (K, C) and hazard floors
+    `hazard` (early, news_floor; None: the replay's own), shared by the classes."""
     w = np.asarray(w, dtype=float)
     if w.ndim == 2:
         w = w[None]
@@ -194,8 +226,9 @@ def evaluate(t: Tensor, w: np.ndarray, eta: np.ndarray | None = None) -> Value:
     ll = np.empty((C, P, N))
     floors = np.empty((C, P, N))
     coefs = []
+    g_h = np.empty((C, P, 2, N))
     for c in range(C):
-        ll[c], coef, floors[c] = decision_terms(t, w[c])
+        ll[c], coef, floors[c], g_h[c] = decision_terms(t, w[c], hazard)
         coefs.append(coef)
     group_ll = np.stack([[np.bincount(t.group, ll[c, p], G) for p in range(P)] for c in range(C)])
     group_kind = np.zeros(G, dtype=int)
@@ -227,4 +260,5 @@ def evaluate(t: Tensor, w: np.ndarray, eta: np.ndarray | None = None) -> Value:
         responsibility=np.einsum("pg,cpg->cg", alpha[:, group_record], resp),
         per_decision=np.einsum("cpn,cpn->n", wn, ll),
         floor_nats=float(np.einsum("cpn,cpn->", wn, floors)),
+        grad_floors=np.einsum("cpn,cpin->i", wn, g_h),
     )

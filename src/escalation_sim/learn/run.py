@@ -3,7 +3,8 @@
 Steps, each kept in the output folder and skipped when re-run with the same inputs (a key of the records'
 hashes and the settings): the feature tensor (tensor.pkl), the posterior mode (mode.npy), the NUTS draws
 (draws.npy), then the reports: weights.csv, records.csv, classes.csv, recovery.csv, diagnostics.json and
-quantal_weights.json (the fitted weights, in the file format the quantal rule reads), and low_decisions.csv (the
+quantal_weights.json (the fitted weights and hazard floors, in the file format the quantal rule reads),
+floors.csv (the hazards' floors, estimated with the weights: learn/floors.py), and low_decisions.csv (the
 decisions with median replay probability below 1e-3 at the posterior mean, issue 19). Only train-split records
 are accepted (the caller refuses the rest); nothing here reads a test case.
 """
@@ -26,6 +27,7 @@ from ..rules.features import KINDS, NAMES
 from ..scenario import Scenario
 from ..score.baselines import score_baselines
 from ..score.record import observed, scored_days
+from . import floors as hazard_floors
 from .bayes import Posterior, sample
 from .classes import closest, fit_mixture
 from .extract import Tensor, extract
@@ -34,7 +36,7 @@ from .likelihood import evaluate
 from .recovery import recover
 
 Step = Callable[[str], None]
-FORMAT = 5  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
+FORMAT = 6  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
 
 
 @dataclass(frozen=True)
@@ -99,15 +101,15 @@ def weights_table(prior: Prior, mode_w: np.ndarray, post: Posterior, defaults: d
     return pd.DataFrame(rows)
 
 
-def records_table(t: Tensor, scenarios: dict[str, Scenario], w: np.ndarray) -> pd.DataFrame:
+def records_table(t: Tensor, scenarios: dict[str, Scenario], w: np.ndarray, hazard: np.ndarray) -> pd.DataFrame:
     """Per record: the fitted model's log-likelihood (surrogate, the filter's own terms) against the prequential
     baselines of score/baselines.py on the same actor-days, like for like: a words and a deeds decision per
     actor-day, each channel with its own prequential counts and Hawkes process; nats owed to the floor; the
-    smallest median probability of a decision."""
-    value = evaluate(t, w)
+    smallest median probability of a decision, all at weights `w` and hazard floors `hazard`."""
+    value = evaluate(t, w, hazard=hazard)
     from .likelihood import decision_terms
 
-    ll, _, floors = decision_terms(t, w)
+    ll, _, floors, _ = decision_terms(t, w, hazard)
     median_p = np.exp(np.median(ll, axis=0))
     rows = []
     for r, name in enumerate(t.records):
@@ -132,18 +134,22 @@ def records_table(t: Tensor, scenarios: dict[str, Scenario], w: np.ndarray) -> p
     return pd.DataFrame(rows)
 
 
-def low_decisions(t: Tensor, w: np.ndarray, below: float = 1e-3) -> pd.DataFrame:
-    """The decisions whose median probability over replays is below `below` at weights `w`, least likely first:
-    key, channel, actor kind, and `pipeline`, the largest share of an option's mass the policy pipeline passes to
-    what was observed (near the hazards' floors, 0.05, the pipeline, not the rule's weights, makes it unlikely)."""
-    from .likelihood import decision_terms
+def low_decisions(t: Tensor, w: np.ndarray, hazard: np.ndarray | None = None, below: float = 1e-3) -> pd.DataFrame:
+    """The decisions whose median probability over replays is below `below` at weights `w` and hazard floors
+    `hazard` (None: the replay's own), least likely first: key, channel, actor kind, and `pipeline`, the largest
+    share of an option's mass the policy pipeline passes to what was observed (near the hazards' floors, the
+    pipeline, not the rule's weights, makes it unlikely)."""
+    from .likelihood import _rows, compact, decision_terms
 
-    ll, _, _ = decision_terms(t, w)
+    ll, _, _, _ = decision_terms(t, w, hazard)
+    c = compact(t)
+    rows_at = [_rows(c, p, hazard)[:2] for p in range(t.feats.shape[0])]  # (hold, observed) rows per replay
     median_p = np.exp(np.median(ll, axis=0))
     rows = []
     for n in np.flatnonzero(median_p < below):
         record, day, actor, what = t.keys[n]
-        m = t.m_obs[:, n] if t.act[n] else t.m_hold[:, n]
+        mine = slice(c.starts[n], c.starts[n + 1] if n + 1 < len(c.starts) else None)
+        m = np.array([obs[mine] if t.act[n] else hold[mine] for hold, obs in rows_at])
         rows.append(
             {
                 "record": record,
@@ -153,22 +159,27 @@ def low_decisions(t: Tensor, w: np.ndarray, below: float = 1e-3) -> pd.DataFrame
                 "channel": "words" if t.words[n] else "deeds",
                 "kind": KINDS[int(t.kind[n])],
                 "median_p": float(median_p[n]),
-                "pipeline": float(np.median(m[:, t.valid[n]].max(axis=1))),
+                "pipeline": float(np.median(m.max(axis=1))),
             }
         )
     columns = ["record", "day", "actor", "event", "channel", "kind", "median_p", "pipeline"]
     return pd.DataFrame(rows, columns=columns).sort_values("median_p", ignore_index=True)
 
 
-def write_weights(path: Path, w: np.ndarray, defaults: dict[str, Any], fit: dict[str, Any]) -> None:
-    """The fitted weights in the quantal rule's file format, with the defaults and what the fit was."""
+def write_weights(path: Path, w: np.ndarray, hazard: np.ndarray, defaults: dict[str, Any], fit: dict[str, Any]) -> None:
+    """The fitted weights and hazard floors in the quantal rule's file format, with the defaults and what the fit
+    was."""
     table = {kind: {n: round(float(w[k, d]), 4) for d, n in enumerate(NAMES)} for k, kind in enumerate(KINDS)}
     about = (
         "Weights of the quantal rule by actor kind (rules/quantal.py, rules/features.py). 'defaults' are the "
         "reasoned starting values and prior means (docs/model.md, The learned decision); 'weights' are the "
-        "posterior means `escalation-sim learn` fitted on the train split ('fit' says how)."
+        "posterior means `escalation-sim learn` fitted on the train split ('fit' says how); 'hazards' are the "
+        "decision hazards' floors fitted with them (posterior means; learn/floors.py, docs/model.md section 1a), "
+        "which `--decisions learned` runs with."
     )
-    path.write_text(json.dumps({"about": about, "fit": fit, "defaults": defaults, "weights": table}, indent=1))
+    floors = {n: round(float(v), 5) for n, v in zip(hazard_floors.NAMES, hazard, strict=True)}
+    data = {"about": about, "fit": fit, "defaults": defaults, "weights": table, "hazards": floors}
+    path.write_text(json.dumps(data, indent=1))
 
 
 def learn(
@@ -194,23 +205,31 @@ def learn(
     )  # fmt: skip
     weights = weights_table(prior, mode.weights, post, defaults)
     weights.to_csv(out / "weights.csv", index=False)
-    mean_w = np.stack([prior.weights(th) for th in post.draws.reshape(-1, post.draws.shape[-1])]).mean(axis=0)
+    thetas = post.draws.reshape(-1, post.draws.shape[-1])
+    mean_w = np.stack([prior.weights(th) for th in thetas]).mean(axis=0)
+    mean_h = np.stack([prior.floors(th) for th in thetas]).mean(axis=0)
+    h = -len(mean_h)  # the floors' logits are theta's last entries
+    floors = hazard_floors.table(mode.floors, thetas[:, h:], post.rhat[h:], post.ess_bulk[h:])
+    pd.DataFrame(floors).to_csv(out / "floors.csv", index=False)
     step("records against the baselines")
-    records = records_table(t, scenarios, mean_w)
+    records = records_table(t, scenarios, mean_w, mean_h)
     records.to_csv(out / "records.csv", index=False)
-    low_decisions(t, mean_w).to_csv(out / "low_decisions.csv", index=False)
+    low_decisions(t, mean_w, mean_h).to_csv(out / "low_decisions.csv", index=False)
     fit_seconds = mode.seconds + post.seconds
     step("latent classes")
     classes = _cached(
-        out / "classes.pkl", f"{key}-{s.classes}", lambda: fit_mixture(t, prior, mode.weights, s.classes, s.seed)
+        out / "classes.pkl",
+        f"{key}-{s.classes}",
+        lambda: fit_mixture(t, prior, mode.weights, s.classes, s.seed, mode.floors),
     )
     class_rows(t, classes).to_csv(out / "classes.csv", index=False)
     step("parameter recovery")
-    recovery = _recovery(scenarios, mean_w, full, s, step)
+    recovery = _recovery(scenarios, mean_w, mean_h, full, s, step)
     recovery.to_csv(out / "recovery.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": s.particles, "draws": s.draws * s.chains}
-    write_weights(out / "quantal_weights.json", mean_w, defaults, fit)
+    write_weights(out / "quantal_weights.json", mean_w, mean_h, defaults, fit)
     diagnostics = summary(t, records, weights, post, mode, classes, recovery, fit_seconds)
+    diagnostics["hazard_floors"] = {row["floor"]: row for row in floors}
     step("particle filter check")
     diagnostics["filter_check"] = filter_check(scenarios, records, out / "quantal_weights.json", s)
     diagnostics["total_seconds"] = time.perf_counter() - began
@@ -229,11 +248,11 @@ def mode_report(
         for d, name in enumerate(NAMES)
     ]
     pd.DataFrame(rows).to_csv(out / "weights.csv", index=False)
-    records = records_table(t, scenarios, mode.weights)
+    records = records_table(t, scenarios, mode.weights, mode.floors)
     records.to_csv(out / "records.csv", index=False)
-    low_decisions(t, mode.weights).to_csv(out / "low_decisions.csv", index=False)
+    low_decisions(t, mode.weights, mode.floors).to_csv(out / "low_decisions.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": int(t.feats.shape[0]), "estimate": "posterior mode"}
-    write_weights(out / "quantal_weights.json", mode.weights, defaults, fit)
+    write_weights(out / "quantal_weights.json", mode.weights, mode.floors, defaults, fit)
     diagnostics = {
         "estimate": "posterior mode",
         "records": len(records),
@@ -241,6 +260,7 @@ def mode_report(
         "fit_seconds": mode.seconds,
         "mode_converged": mode.converged,
         "mode_log_posterior": mode.log_posterior,
+        "hazard_floors": {n: float(v) for n, v in zip(hazard_floors.NAMES, mode.floors, strict=True)},
         **scores(records),
         "total_seconds": time.perf_counter() - began,
     }
@@ -309,13 +329,16 @@ def class_rows(t: Tensor, classes: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _recovery(scenarios: dict[str, Scenario], truth: np.ndarray, prior: Prior, s: Settings, step: Step) -> pd.DataFrame:
-    """`s.recoveries` synthetic records of the first record's scenario at the fitted weights, refitted."""
+def _recovery(
+    scenarios: dict[str, Scenario], truth: np.ndarray, floors: np.ndarray, prior: Prior, s: Settings, step: Step
+) -> pd.DataFrame:
+    """`s.recoveries` synthetic records of the first record's scenario at the fitted weights and floors,
+    refitted."""
     base = next(iter(scenarios.values()))
     rows = []
     for n in range(s.recoveries):
         step(f"parameter recovery {n + 1}/{s.recoveries}")
-        result = recover(base, truth, prior, s.seed + 7919 * (n + 1))
+        result = recover(base, truth, prior, s.seed + 7919 * (n + 1), floors=floors)
         rows += [{"replicate": n, "decisions": result.decisions, **row} for row in result.rows]
     return pd.DataFrame(rows)
 
