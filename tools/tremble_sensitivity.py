@@ -35,6 +35,7 @@ case, so an interrupted run resumes) and replaces the "Tremble sensitivity" sect
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -79,31 +80,44 @@ def same(a: Scenario, b: Scenario) -> bool:
     return a.sha256() == b.sha256()
 
 
+def paired(own: pd.Series, moved: pd.Series) -> dict[str, Any]:
+    """Each class's share shift between paired runs (run r against run r), the largest move (rounded to 1e-12:
+    shares are multiples of 1/n, so a 5-point move is not lost to float error), the standard error of that class's
+    paired shift, and whether the move is clear of Monte Carlo noise (beyond 1.96 standard errors)."""
+    out: dict[str, Any] = {}
+    errors = {}
+    for k in OUTCOMES:
+        d = (moved == k).astype(float) - (own == k).astype(float)
+        out[f"shift_{k}"] = float(d.mean())
+        errors[k] = float(d.std(ddof=1) / math.sqrt(len(d))) if len(d) > 1 else math.nan
+    top = max(OUTCOMES, key=lambda k: abs(out[f"shift_{k}"]))
+    out["max_move"] = round(abs(out[f"shift_{top}"]), 12)
+    out["max_move_se"] = errors[top]
+    out["tremble_sensitive"] = out["max_move"] >= SENSITIVE
+    out["beyond_noise"] = out["max_move"] > 1.96 * errors[top] if out["max_move"] else False
+    return out
+
+
+def timed(scenario: Scenario, n: int, seed: int, workers: int) -> tuple[pd.Series, dict[str, float]]:
+    """The outcomes of `n` runs and what they cost (process CPU: all of it with one worker; wall)."""
+    clock = time.process_time(), time.perf_counter()
+    runs = distribution(scenario, n=n, seed=seed, workers=workers)["outcome"]
+    return runs, {"cpu_seconds": time.process_time() - clock[0], "wall_seconds": time.perf_counter() - clock[1]}
+
+
 def case_rows(case: Scenario, who: str, n: int, seed: int, workers: int) -> list[dict[str, Any]]:
     """One case under one model: a row per scale (shares, shift against the base, flag, CPU-s of the runs)."""
     base = learned(case) if who == "model" else case
-    clock = time.process_time(), time.perf_counter()
-    own = shares(distribution(base, n=n, seed=seed, workers=workers))
-    cost = {"cpu_seconds": time.process_time() - clock[0], "wall_seconds": time.perf_counter() - clock[1]}
+    own, cost = timed(base, n, seed, workers)
     rows = []
     for scale in SCALES:
         variant = trembled(base, scale)
         row: dict[str, Any] = {"case": case.name, "split": case.split, "model": who, "scale": scale, "runs": n}
         row["epsilon_max"] = max(float(a.rule.epsilon) for a in variant.actors.values())
-        row["base"] = row["identical"] = same(variant, base)
-        if row["identical"]:
-            moved, spent = own, dict.fromkeys(cost, 0.0)
-        else:
-            clock = time.process_time(), time.perf_counter()
-            moved = shares(distribution(variant, n=n, seed=seed, workers=workers))
-            spent = {"cpu_seconds": time.process_time() - clock[0], "wall_seconds": time.perf_counter() - clock[1]}
-        for k in OUTCOMES:
-            row[f"share_{k}"] = moved[k]
-            row[f"shift_{k}"] = moved[k] - own[k]
-        row["max_move"] = max(abs(row[f"shift_{k}"]) for k in OUTCOMES)
-        row["tremble_sensitive"] = row["max_move"] >= SENSITIVE
-        row |= {f"base_{k}": v for k, v in cost.items()} | spent
-        rows.append(row)
+        row["identical"] = same(variant, base)
+        moved, spent = (own, dict.fromkeys(cost, 0.0)) if row["identical"] else timed(variant, n, seed, workers)
+        row |= {f"share_{k}": v for k, v in shares(moved.to_frame()).items()} | paired(own, moved)
+        rows.append(row | {f"base_{k}": v for k, v in cost.items()} | spent)
     return rows
 
 
@@ -128,15 +142,18 @@ def section(table: pd.DataFrame, digest: str) -> str:
         f"tau: hand-set, max(its rule's epsilon, {TREMBLE:g}) (the record score's floor); quantal, {TREMBLE:g} (the "
         "floor its weights were fitted under). Runs with epsilon = scale x tau, scales 0 / 1 / 2, against the "
         "evaluation's own runs (hand-set: the file's epsilon; quantal: 0), paired seeds. Shift: the largest move of "
-        f"a class share; **sensitive** at {100 * SENSITIVE:.0f} points or more.",
+        f"a class share; sensitive at {100 * SENSITIVE:.0f} points or more, **yes** where that move is also beyond "
+        "1.96 standard errors of the paired shift (else: within noise).",
         "",
         "| case | split | model | runs | shift x0 | shift x1 | shift x2 | tremble-sensitive |",
         "|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
     for (case, who), g in table.groupby(["case", "model"], sort=False):
         moves = [g.loc[g["scale"] == s] for s in SCALES]
-        cells = [("base" if m["base"].iloc[0] else f"{100 * m['max_move'].iloc[0]:.1f} pts") for m in moves]
-        flag = "**yes**" if g["tremble_sensitive"].any() else "no"
+        cells = [("base" if m["identical"].iloc[0] else f"{100 * m['max_move'].iloc[0]:.1f} pts") for m in moves]
+        flag = "no"
+        if g["tremble_sensitive"].any():
+            flag = "**yes**" if (g["tremble_sensitive"] & g["beyond_noise"]).any() else "yes (within noise)"
         lines.append(f"| {case} | {g['split'].iloc[0]} | {MODELS[who]} | {g['runs'].iloc[0]} | "
                      + " | ".join(cells) + f" | {flag} |")  # fmt: skip
     per_model = table.groupby(["model", "case"])["tremble_sensitive"].any().groupby(level=0).agg(["sum", "count"])
