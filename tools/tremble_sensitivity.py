@@ -28,6 +28,8 @@ The script is outside the package on purpose: it changes nothing the freeze's ha
 `source_sha256` hashes src/escalation_sim), and it refuses to run unless the frozen entry is committed and this
 tree still hashes to it (the same check as `evaluate --frozen`). It writes tremble.csv into --out (kept after each
 case, so an interrupted run resumes) and replaces the "Tremble sensitivity" section at the end of tables.md.
+`cpu_seconds` is this process's CPU time: all of a step's with `--workers 1`; with more workers the pool's
+processes are not in it (then read `wall_seconds` beside the load).
 
     .venv/bin/python tools/tremble_sensitivity.py --frozen 9745300fcb81 --split test --runs 250 --workers 2
 """
