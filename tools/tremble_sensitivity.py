@@ -158,9 +158,11 @@ def section(table: pd.DataFrame, digest: str) -> str:
             flag = "**yes**" if (g["tremble_sensitive"] & g["beyond_noise"]).any() else "yes (within noise)"
         lines.append(f"| {case} | {g['split'].iloc[0]} | {MODELS[who]} | {g['runs'].iloc[0]} | "
                      + " | ".join(cells) + f" | {flag} |")  # fmt: skip
-    per_model = table.groupby(["model", "case"])["tremble_sensitive"].any().groupby(level=0).agg(["sum", "count"])
+    flags = table.assign(clear=table["tremble_sensitive"] & table["beyond_noise"])
+    per_model = flags.groupby(["model", "case"])[["tremble_sensitive", "clear"]].any().groupby(level=0)
     lines += ["", "Tremble-sensitive cases: " + "; ".join(
-        f"{MODELS[w]} {int(r['sum'])} of {int(r['count'])}" for w, r in per_model.iterrows()) + "."]  # fmt: skip
+        f"{MODELS[w]} {int(g['tremble_sensitive'].sum())} of {len(g)} ({int(g['clear'].sum())} beyond noise)"
+        for w, g in per_model) + "."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
