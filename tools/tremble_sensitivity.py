@@ -28,6 +28,8 @@ The script is outside the package on purpose: it changes nothing the freeze's ha
 `source_sha256` hashes src/escalation_sim), and it refuses to run unless the frozen entry is committed and this
 tree still hashes to it (the same check as `evaluate --frozen`). It writes tremble.csv into --out (kept after each
 case, so an interrupted run resumes) and replaces the "Tremble sensitivity" section at the end of tables.md.
+With `--runs` equal to the frozen run's runs per case, the base runs are the frozen run's own (same seeds, same
+code): `base_reproduces_frozen` checks them against its outcomes.csv, share for share.
 `cpu_seconds` is this process's CPU time: all of a step's with `--workers 1`; with more workers the pool's
 processes are not in it (then read `wall_seconds` beside the load).
 
@@ -107,19 +109,33 @@ def timed(scenario: Scenario, n: int, seed: int, workers: int) -> tuple[pd.Serie
     return runs, {"cpu_seconds": time.process_time() - clock[0], "wall_seconds": time.perf_counter() - clock[1]}
 
 
-def case_rows(case: Scenario, who: str, n: int, seed: int, workers: int) -> list[dict[str, Any]]:
-    """One case under one model: a row per scale (shares, shift against the base, flag, CPU-s of the runs)."""
+def reproduces(own: pd.Series, who: str, frozen: dict[str, Any] | None) -> bool | None:
+    """Whether the base runs give the frozen run's shares (outcomes.csv) exactly; None where it ran other runs."""
+    if frozen is None or int(frozen["runs"]) != len(own):
+        return None
+    suffix = "" if who == "model" else "_handset"
+    return all(abs(float((own == k).mean()) - float(frozen[f"share_{k}{suffix}"])) < 1e-6 for k in OUTCOMES)
+
+
+def case_rows(
+    case: Scenario, who: str, n: int, seed: int, workers: int, frozen: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """One case under one model: a row per scale (shares, shift against the base, flag, CPU-s of the runs);
+    `frozen` the case's row of the frozen run's outcomes.csv, to check that the base runs reproduce it."""
     base = learned(case) if who == "model" else case
     own, cost = timed(base, n, seed, workers)
+    check = reproduces(own, who, frozen)
     rows = []
     for scale in SCALES:
         variant = trembled(base, scale)
         row: dict[str, Any] = {"case": case.name, "split": case.split, "model": who, "scale": scale, "runs": n}
         row["epsilon_max"] = max(float(a.rule.epsilon) for a in variant.actors.values())
         row["identical"] = same(variant, base)
-        moved, spent = (own, dict.fromkeys(cost, 0.0)) if row["identical"] else timed(variant, n, seed, workers)
+        moved, spent = (
+            (own, {"cpu_seconds": 0.0, "wall_seconds": 0.0}) if row["identical"] else timed(variant, n, seed, workers)
+        )
         row |= {f"share_{k}": v for k, v in shares(moved.to_frame()).items()} | paired(own, moved)
-        rows.append(row | {f"base_{k}": v for k, v in cost.items()} | spent)
+        rows.append(row | {f"base_{k}": v for k, v in cost.items()} | spent | {"base_reproduces_frozen": check})
     return rows
 
 
@@ -160,6 +176,10 @@ def section(table: pd.DataFrame, digest: str) -> str:
                      + " | ".join(cells) + f" | {flag} |")  # fmt: skip
     flags = table.assign(clear=table["tremble_sensitive"] & table["beyond_noise"])
     per_model = flags.groupby(["model", "case"])[["tremble_sensitive", "clear"]].any().groupby(level=0)
+    check = table.drop_duplicates(["case", "model"])["base_reproduces_frozen"].dropna().astype(bool)
+    if len(check):
+        lines += ["", f"The base runs reproduce the frozen run's shares (outcomes.csv) in {int(check.sum())} of "
+                  f"{len(check)} case-models run at its runs per case."]  # fmt: skip
     lines += ["", "Tremble-sensitive cases: " + "; ".join(
         f"{MODELS[w]} {int(g['tremble_sensitive'].sum())} of {len(g)} ({int(g['clear'].sum())} beyond noise)"
         for w, g in per_model) + "."]  # fmt: skip
@@ -200,8 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"--cases: {unknown} are not {a.split} cases of {a.library}", file=sys.stderr)
         return 2
-    csv = a.out / "tremble.csv"
+    csv, measured = a.out / "tremble.csv", a.out / "outcomes.csv"
     kept = pd.read_csv(csv) if csv.exists() else pd.DataFrame()
+    frozen = {r["case"]: r for r in pd.read_csv(measured).to_dict(orient="records")} if measured.exists() else {}
     steps = [(c, m) for c in chosen for m in models]
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -212,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
                 done = (kept["case"] == case.name) & (kept["model"] == who) & (kept["runs"] == a.runs) \
                     & (kept["frozen"] == digest) if len(kept) else None  # fmt: skip
                 if done is None or not done.any():
-                    rows = pd.DataFrame(case_rows(case, who, a.runs, seed, a.workers)).assign(frozen=digest)
+                    rows = case_rows(case, who, a.runs, seed, a.workers, frozen.get(case.name))
+                    rows = pd.DataFrame(rows).assign(frozen=digest)
                     if len(kept):
                         kept = kept[~((kept["case"] == case.name) & (kept["model"] == who))]
                     kept = pd.concat([kept, rows], ignore_index=True)

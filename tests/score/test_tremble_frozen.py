@@ -13,8 +13,10 @@ import pandas as pd
 from tests.helpers import ROOT
 
 from escalation_sim.evaluation.measure import learned
+from escalation_sim.results.outcomes import OUTCOMES
 from escalation_sim.scenario import load_scenario
 from escalation_sim.score.record import TREMBLE
+from escalation_sim.sweep.runner import distribution
 
 FROZEN = "9745300fcb81"
 _spec = importlib.util.spec_from_file_location("tremble_sensitivity", ROOT / "tools" / "tremble_sensitivity.py")
@@ -41,6 +43,13 @@ def test_it_runs_on_the_frozen_tree_and_refuses_a_moved_one(tmp_path: Path, caps
     out = tmp_path / "out"
     out.mkdir()
     (out / "tables.md").write_text("the evaluation's tables\n")
+    case = load_scenario(ROOT / "scenarios" / "library" / "vixuyen1987.yaml")
+    runs = distribution(case, n=8, seed=0, workers=1)["outcome"]  # the frozen run's, at 8 runs a case
+    shares = {f"share_{k}_handset": float((runs == k).mean()) for k in OUTCOMES}
+    pd.DataFrame([{"case": "vixuyen1987", "runs": 8} | shares]).to_csv(out / "outcomes.csv", index=False)
+    assert tool.reproduces(runs, "handset", {"runs": 8} | shares)
+    assert not tool.reproduces(runs, "handset", {"runs": 8} | shares | {"share_war_handset": 0.5})
+    assert tool.reproduces(runs, "handset", {"runs": 1000} | shares) is None  # other runs: not comparable
     args = ["--frozen", FROZEN, "--split", "train", "--cases", "vixuyen1987", "--runs", "8", "--models", "handset",
             "--workers", "1", "--out", str(out), "--registry", str(ROOT / "calibration" / "frozen.json")]  # fmt: skip
     frozen_tree = [*args, "--library", str(ROOT / "scenarios" / "library")]
@@ -51,6 +60,7 @@ def test_it_runs_on_the_frozen_tree_and_refuses_a_moved_one(tmp_path: Path, caps
     assert x0["identical"] and x0["max_move"] == 0.0 and x0["cpu_seconds"] == 0.0  # no tremble in the file
     assert (table[["share_de-escalation", "share_protracted", "share_war"]].sum(axis=1) - 1).abs().max() < 1e-9
     assert (table["tremble_sensitive"] == (table["max_move"] >= 0.05)).all() and not x0["beyond_noise"]
+    assert table["base_reproduces_frozen"].all()
     text = (out / "tables.md").read_text()
     assert text.startswith("the evaluation's tables\n")
     assert "| vixuyen1987 | train | hand-set doctrines | 8 | base |" in text
