@@ -32,6 +32,7 @@ from ..rules import Forecast
 from ..scenario.beliefs import uninformed
 from ..state.ledgers import Blame
 from .beliefs import BeliefState
+from .mixing import ByIdentity
 from .public import PERCEPTION
 from .supposed import Supposed
 
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 
 NO_ANSWER = Forecast(0.0, 0.0, 0.0, 0.0)
 MAKE_GOOD_SPREAD = 0.6  # rungs: a threat made good lands near the provocation (the rules' default `spread`)
+MAX_TALLIES = 4096  # per forecaster: a memo this full is emptied
+Tally = tuple[float, float, float, float]  # expected deaths, rung, rung^2/100, chance of climbing above
 
 
 class Forecaster:
@@ -57,6 +60,7 @@ class Forecaster:
         self._kill: dict[str, tuple[float, float]] = {}  # action -> (probability of killing, mean toll if so)
         self._aimed: dict[int, list[tuple[int, float, int]]] = {}  # target index -> `_aimed_at_me`
         self._priors: dict[int, BeliefState] = {}  # target index -> the uninformed prior, for targets without beliefs
+        self._tallies: dict[tuple[int, ...], tuple[list[float], list[float], Tally]] = ByIdentity()  # `tally_mixed`
 
     def forecasts(self) -> list[Forecast]:
         """Per option, the answer its target would give (options with no target: the answer to holding)."""
@@ -93,7 +97,9 @@ class Forecaster:
             deeds, words = self.answer(target, view)
             if threat is not None and (threat.live or meets(threat.terms, opt.rung, opt.force, killed)):
                 deeds = self.bound(target, deeds, max(float(opt.rung), view.outstanding[self.actor.index]))
-            d, r, r2, e = self.tally(target, deeds, words, opt.rung)
+                d, r, r2, e = self.tally(target, deeds, words, opt.rung)
+            else:
+                d, r, r2, e = self.tally_mixed(target, deeds, words, opt.rung)
             deaths += weight * d
             rung += weight * r
             rung_sq += weight * r2
@@ -111,7 +117,8 @@ class Forecaster:
         threat = self.threat_of(target)
         if threat is not None and threat.live:
             deeds = self.bound(target, deeds, view.outstanding[self.actor.index])
-        return Forecast(*self.tally(target, deeds, words, 0))
+            return Forecast(*self.tally(target, deeds, words, 0))
+        return Forecast(*self.tally_mixed(target, deeds, words, 0))
 
     def threat_of(self, target: ActorState) -> Threat | None:
         """The public threat of `target` against this actor still in force, if any (declared: anyone sees it)."""
@@ -159,9 +166,20 @@ class Forecaster:
                 belief = self._priors[target.index] = BeliefState(self.actor, target, uninformed())
         return belief.answer(view)
 
-    def tally(
-        self, target: ActorState, deeds: list[float], words: list[float], above: int
-    ) -> tuple[float, float, float, float]:
+    def tally_mixed(self, target: ActorState, deeds: list[float], words: list[float], above: int) -> Tally:
+        """`tally` of a mixture `answer` gave (shared, never changed: minds/mixing.py), kept by its identity: 4 in 5
+        of a learned run's mixtures repeat one already made, and the same lists give the same sums."""
+        key = (target.index, above, id(deeds), id(words))
+        kept = self._tallies.get(key)
+        if kept is not None and kept[0] is deeds and kept[1] is words:
+            return kept[2]
+        out = self.tally(target, deeds, words, above)
+        if len(self._tallies) >= MAX_TALLIES:
+            self._tallies.clear()
+        self._tallies[key] = (deeds, words, out)
+        return out
+
+    def tally(self, target: ActorState, deeds: list[float], words: list[float], above: int) -> Tally:
         """(expected deaths, rung, rung^2/100, chance of climbing above `above`) of the answer aimed at us: a deed
         and a word drawn independently (section 1c), the answer's rung the stronger of the two (the day's rung,
         as the model records it), and it climbs above `above` if either does."""

@@ -20,17 +20,14 @@ from ..mechanics.words import message_likelihood
 from ..rules import Rule, make_rule
 from ..scenario import ORDER_EFFECTS
 from ..scenario.beliefs import Belief
-from .policy import Split, memo_channels
+from .mixing import Mixes, Sparse
+from .policy import Split, blocked_targets, memo_channels
 from .reputation import learn_reputations
 from .supposed import Supposed
 
 if TYPE_CHECKING:
     from ..state.actor import ActorState
     from ..state.world import World
-
-
-Entries = list[tuple[int, float]]  # (option index, probability)
-Sparse = tuple[list[float], list[float], Entries, Entries, Entries, Entries]  # deeds, words; hostile, calm of each
 
 
 class BeliefState:
@@ -69,6 +66,7 @@ class BeliefState:
         self._groups: list[tuple[Rule, float, float, float]] = []  # `groups`, for the posterior in `_groups_of`
         self._groups_of: list[float] | None = None
         self._said: tuple[int, list[float], str] | None = None  # `describe`'s last answer
+        self.mixes = Mixes()  # `answer`'s mixtures, by the identity of what they mix
         # its private messages to the observer (option -> kind): unseen when chosen, learnt from when they arrive
         self.addressed = addressed or {}
         self.received = tuple(i for i in self.unseen_words if i not in self.addressed)  # a record's quiet day
@@ -94,24 +92,12 @@ class BeliefState:
         A type of resolve r plays its doctrine's hostile options with r times their probability and holds
         instead with the rest, on each channel. Types below 1e-4 posterior are left out (of the forecast, not of
         learning), type by type: whether types share a doctrine's policy is a saving in computation and changes
-        no forecast.
+        no forecast. The mixture (minds/mixing.py) is shared, read only.
         """
-        n = len(self.hostile)
-        deeds_out, words_out = [0.0] * n, [0.0] * n
-        moved = [0.0, 0.0]
-        for rule, resolve, weight, carried in self.groups():
-            lost = weight - carried
-            _, _, *sparse = self.channels(rule, view, resolve)
-            for c, (out, hostile, calm) in enumerate(((deeds_out, *sparse[:2]), (words_out, *sparse[2:]))):
-                for i, q in hostile:  # the non-zero ones, in option order, as `moved` adds up
-                    out[i] += carried * q
-                    moved[c] += lost * q
-                for i, q in calm:
-                    out[i] += weight * q
-        hold = self.other.hold_index
-        deeds_out[hold] += moved[0]
-        words_out[hold] += moved[1]
-        return deeds_out, words_out
+        groups = self.groups()
+        blocked = blocked_targets(view)  # the same for every doctrine in this view
+        splits = [self.channels(rule, view, resolve, blocked) for rule, resolve, _, _ in groups]
+        return self.mixes.mix(groups, splits, len(self.hostile), self.other.hold_index)
 
     def _sparse(self, split: Split) -> Sparse:
         """A split with, per channel, its non-zero hostile and calm entries (index, probability) in option order:
@@ -141,12 +127,12 @@ class BeliefState:
 
     # --- learning ------------------------------------------------------------------------------------------
 
-    def channels(self, rule: Rule, view: Supposed, resolve: float) -> Sparse:
+    def channels(self, rule: Rule, view: Supposed, resolve: float, blocked: tuple[int, ...] | None = None) -> Sparse:
         """The doctrine's deeds and words channels (before resolve), split as the one pipeline splits the
         actor's own policy (minds/policy.channels), with `resolve` for rules that read it; memoised with their
-        non-zero entries (`_sparse`): shared, read only."""
+        non-zero entries (`_sparse`): shared, read only. `blocked`: the view's `blocked_targets`, if known."""
         view.resolve = resolve
-        return memo_channels(view, rule.policy(view).probs, rule.params.spread, self._sparse)  # type: ignore[arg-type]
+        return memo_channels(view, rule.policy(view), rule.params.spread, self._sparse, blocked)  # type: ignore[arg-type]
 
     def observe(
         self, deed: tuple[int, ...] | None, word: tuple[int, ...] | None = None, view: Supposed | None = None

@@ -87,37 +87,64 @@ def channels(view: Viewed, probs: list[float], spread: float) -> tuple[list[floa
 
 MEMO_ENTRIES = 20_000  # per actor's menu: a memo this full is emptied (about 1 kB an entry at jan2020)
 MEMO_MENUS = 64  # menus kept (each model builds its own)
-_MEMOS: dict[tuple[int, tuple[int, ...]], tuple[tuple, dict]] = {}
-Split = tuple[list[float], list[float]]  # (deeds, words)  # (id(options), sponsors) -> (options, memo)
+Split = tuple[list[float], list[float]]  # (deeds, words)
+# (id(options), sponsors) -> (options, memo by value, memo by the identity of a policy's shared list)
+_MEMOS: dict[tuple[int, tuple[int, ...]], tuple[tuple, dict, dict]] = {}
 
 
-def memo_channels(view: Viewed, probs: list[float], spread: float, prepare: Callable[[Split], Any]) -> Any:
-    """`prepare(channels(...))`, memoised: the same object for the same inputs, which the caller must not change
-    (`prepare` is a pure function of the split and the menu, e.g. the split's non-zero entries). Why: believers
-    split every type's policy on every forecast, and a doctrine gives the same policy in most imagined states (3
-    in 4 of a learned jan2020 run's splits repeat one already made in the run). The key is everything `channels`
-    reads: the menu (by identity, fixed in a run) and the sponsors (`split`), the rule's `spread`, the policy
-    itself, and the targets whose grievance is words-only and outstanding (section 5a), so each answer is the
-    one `channels` gives, bit for bit."""
+def blocked_targets(view: Viewed) -> tuple[int, ...]:
+    """The targets whose grievance is words-only and outstanding (section 5a): what `channels` reads of the view
+    besides its menu and sponsors, for `memo_channels`' key."""
+    words_only = view.words_only
+    if True not in words_only:
+        return ()
+    outstanding = view.outstanding
+    return tuple(j for j, w in enumerate(words_only) if w and outstanding[j] > 0.0)
+
+
+def memo_channels(
+    view: Viewed,
+    policy: Policy,
+    spread: float,
+    prepare: Callable[[Split], Any],
+    blocked: tuple[int, ...] | None = None,
+) -> Any:
+    """`prepare(channels(view, policy.probs, spread))`, memoised: the same object for the same inputs, which the
+    caller must not change (`prepare` is a pure function of the split and the menu, e.g. the split's non-zero
+    entries). Why: believers split every type's policy on every forecast, and a doctrine gives the same policy in
+    most imagined states (3 in 4 of a learned jan2020 run's splits repeat one already made in the run). The key is
+    everything `channels` reads: the menu (by identity, fixed in a run) and the sponsors (`split`), the rule's
+    `spread`, the policy itself, and the targets whose grievance is words-only and outstanding (`blocked_targets`,
+    given by a caller that splits several policies in one view), so each answer is the one `channels` gives, bit
+    for bit. A policy copied from a shared list (`Policy.shared`, `aim`'s and `settle`'s caches) that it still
+    equals is looked up by that list's identity first, without hashing its probabilities."""
     options, sponsors = view.options, view.sponsor_of
     kept = _MEMOS.get((id(options), tuple(sponsors)))
     if kept is None or kept[0] is not options:
         if len(_MEMOS) >= MEMO_MENUS:
             _MEMOS.clear()
-        kept = _MEMOS[id(options), tuple(sponsors)] = (options, {})
-    memo = kept[1]
-    words_only = view.words_only
-    if True in words_only:
-        outstanding = view.outstanding
-        blocked = tuple(j for j, w in enumerate(words_only) if w and outstanding[j] > 0.0)
+        kept = _MEMOS[id(options), tuple(sponsors)] = (options, {}, {})
+    memo, by_shared = kept[1], kept[2]
+    if blocked is None:
+        blocked = blocked_targets(view)
+    probs, shared = policy.probs, policy.shared
+    if shared is not None and shared == probs:
+        known = by_shared.get((spread, blocked, id(shared)))
+        if known is not None and known[0] is shared:
+            return known[1]
     else:
-        blocked = ()
+        shared = None
     key = (spread, blocked, *probs)
     out = memo.get(key)
     if out is None:
         if len(memo) >= MEMO_ENTRIES:
             memo.clear()
+            by_shared.clear()
         out = memo[key] = prepare(channels(view, probs, spread))
+    if shared is not None:  # the entry keeps the shared list alive: its identity is not reused while it lives
+        if len(by_shared) >= MEMO_ENTRIES:
+            by_shared.clear()
+        by_shared[spread, blocked, id(shared)] = (shared, out)
     return out
 
 

@@ -167,7 +167,7 @@ class Rule:
             cached = self._quiet = (view.options, quiet_weights(view.options, self.params.quiet_spread))
         if self.params.reciprocity > 0 and any(view.conciliatory):
             return reciprocate(view, self.params, cached[1])
-        return Policy(list(cached[1]), reason)
+        return Policy(list(cached[1]), reason, shared=cached[1])
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"
@@ -281,7 +281,7 @@ def aim(
         held = [0.0] * len(view.options)
         held[view.hold_index] = 1.0
         return Policy(held, reason + " (no action available against that target: holding)")
-    return Policy(list(probs), reason)
+    return Policy(list(probs), reason, shared=probs)
 
 
 def mix(first: Policy, second: Policy, weight: float, reason: str) -> Policy:

@@ -6,7 +6,7 @@ without importing anything else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 NO_TARGET = -1
@@ -112,3 +112,6 @@ class Policy:
     probs: list[float]
     reason: str
     words: list[float] | None = None  # the words channel's, once the pipeline has split them (rules/voice.py)
+    # the shared, never changed list `probs` was copied from (`aim`'s and `settle`'s caches): memos key by its
+    # identity where `probs` still equals it (minds/policy.memo_channels); None for a policy made afresh
+    shared: list[float] | None = field(default=None, compare=False, repr=False)
