@@ -23,10 +23,12 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     from ..rules import Policy, Rule, View
-    from ..state.actor import ActorState, Memory
+    from ..state.actor import ActorState, Memory, Menu
 
     class Viewed(View, Memory, Protocol):
         """A view with the memory of the others it decides by: an actor, or another's imagined (Supposed)."""
+
+        menu: Menu  # its run's options, which hold `memo_channels`' memo
 
 
 def decide(actor: ActorState, rule: Rule) -> Policy:
@@ -85,27 +87,26 @@ def channels(view: Viewed, probs: list[float], spread: float) -> tuple[list[floa
     return probs, words
 
 
-MEMO_ENTRIES = 20_000  # per actor's menu: a memo this full is emptied (about 1 kB an entry at jan2020)
-MEMO_MENUS = 64  # menus kept (each model builds its own)
-_MEMOS: dict[tuple[int, tuple[int, ...]], tuple[tuple, dict]] = {}
-Split = tuple[list[float], list[float]]  # (deeds, words)  # (id(options), sponsors) -> (options, memo)
+MEMO_ENTRIES = 20_000  # per menu and wiring: a memo this full is emptied (about 1 kB an entry at jan2020)
+MEMO_WIRINGS = 8  # sponsors' wirings kept per menu (a run has one: `sponsor_of` is set when the model starts)
+Split = tuple[list[float], list[float]]  # (deeds, words)
 
 
 def memo_channels(view: Viewed, probs: list[float], spread: float, prepare: Callable[[Split], Any]) -> Any:
     """`prepare(channels(...))`, memoised: the same object for the same inputs, which the caller must not change
     (`prepare` is a pure function of the split and the menu, e.g. the split's non-zero entries). Why: believers
     split every type's policy on every forecast, and a doctrine gives the same policy in most imagined states (3
-    in 4 of a learned jan2020 run's splits repeat one already made in the run). The key is everything `channels`
-    reads: the menu (by identity, fixed in a run) and the sponsors (`split`), the rule's `spread`, the policy
-    itself, and the targets whose grievance is words-only and outstanding (section 5a), so each answer is the
-    one `channels` gives, bit for bit."""
-    options, sponsors = view.options, view.sponsor_of
-    kept = _MEMOS.get((id(options), tuple(sponsors)))
-    if kept is None or kept[0] is not options:
-        if len(_MEMOS) >= MEMO_MENUS:
-            _MEMOS.clear()
-        kept = _MEMOS[id(options), tuple(sponsors)] = (options, {})
-    memo = kept[1]
+    in 4 of a learned jan2020 run's splits repeat one already made in the run). The memo is the view's menu's
+    (`Menu.memos`: one owner, gone with the run). The key is everything else `channels` reads: the sponsors
+    (`split`), the rule's `spread`, the policy itself, and the targets whose grievance is words-only and
+    outstanding (section 5a), so each answer is the one `channels` gives, bit for bit."""
+    sponsors = tuple(view.sponsor_of)
+    memos = view.menu.memos
+    memo = memos.get(sponsors)
+    if memo is None:
+        if len(memos) >= MEMO_WIRINGS:
+            memos.clear()
+        memo = memos[sponsors] = {}
     words_only = view.words_only
     if True in words_only:
         outstanding = view.outstanding
