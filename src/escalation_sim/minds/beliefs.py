@@ -146,7 +146,8 @@ class BeliefState:
         actor's own policy (minds/policy.channels), with `resolve` for rules that read it; memoised with their
         non-zero entries (`_sparse`): shared, read only."""
         view.resolve = resolve
-        return memo_channels(view, rule.policy(view).probs, rule.params.spread, self._sparse)  # type: ignore[arg-type]
+        policy = rule.policy(view)
+        return memo_channels(self.other.menu, view, policy.probs, rule.params.spread, self._sparse)  # type: ignore[arg-type]
 
     def observe(
         self, deed: tuple[int, ...] | None, word: tuple[int, ...] | None = None, view: Supposed | None = None

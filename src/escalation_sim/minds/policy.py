@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     class Viewed(View, Memory, Protocol):
         """A view with the memory of the others it decides by: an actor, or another's imagined (Supposed)."""
 
-        menu: Menu  # its run's options, which hold `memo_channels`' memo
-
 
 def decide(actor: ActorState, rule: Rule) -> Policy:
     """The probabilities `rule` gives `actor`'s options today on each channel, with everything that binds it."""
@@ -92,16 +90,19 @@ MEMO_WIRINGS = 8  # sponsors' wirings kept per menu (a run has one: `sponsor_of`
 Split = tuple[list[float], list[float]]  # (deeds, words)
 
 
-def memo_channels(view: Viewed, probs: list[float], spread: float, prepare: Callable[[Split], Any]) -> Any:
+def memo_channels(menu: Menu, view: Viewed, probs: list[float], spread: float, prepare: Callable[[Split], Any]) -> Any:
     """`prepare(channels(...))`, memoised: the same object for the same inputs, which the caller must not change
     (`prepare` is a pure function of the split and the menu, e.g. the split's non-zero entries). Why: believers
     split every type's policy on every forecast, and a doctrine gives the same policy in most imagined states (3
-    in 4 of a learned jan2020 run's splits repeat one already made in the run). The memo is the view's menu's
-    (`Menu.memos`: one owner, gone with the run). The key is everything else `channels` reads: the sponsors
-    (`split`), the rule's `spread`, the policy itself, and the targets whose grievance is words-only and
-    outstanding (section 5a), so each answer is the one `channels` gives, bit for bit."""
+    in 4 of a learned jan2020 run's splits repeat one already made in the run). The memo is `menu`'s, the view's
+    own (`Menu.memos`: one owner, gone with the run), passed in rather than read through the view, as a forecast's
+    traced view would add the menu to the forecast cache's key (minds/forecast_cache.py). The key is everything
+    else `channels` reads: the sponsors (`split`), the rule's `spread`, the policy itself, and the targets whose
+    grievance is words-only and outstanding (section 5a), so each answer is the one `channels` gives, bit for bit."""
+    if view.options is not menu.options:
+        raise ValueError("memo_channels: the menu is not the view's own")
     sponsors = tuple(view.sponsor_of)
-    memos = view.menu.memos
+    memos = menu.memos
     memo = memos.get(sponsors)
     if memo is None:
         if len(memos) >= MEMO_WIRINGS:
