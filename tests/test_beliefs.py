@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from escalation_sim.minds.beliefs import BeliefState
 from escalation_sim.model import EscalationModel
-from escalation_sim.scenario import Scenario
+from escalation_sim.scenario import Scenario, load_scenario
 from escalation_sim.scenario.errors import ScenarioError
-from helpers import shipped
+from helpers import SCENARIO_DIR, shipped
 
 LOW, HIGH = 0.3, 0.9
 
@@ -180,3 +182,25 @@ def test_shared_doctrines_in_closed_form_equal_the_types_one_by_one() -> None:
                     assert chances == pytest.approx([b[channel][opt.index] for b in brute], abs=1e-12)
             checked += 1
     assert checked > 5
+
+
+def test_the_split_memo_is_the_menus_own_and_no_two_models_share_it() -> None:
+    """Two jan2020 runs of one scenario object in one process share their option tuples (mechanics/menu.py), not
+    the believers' split memo (minds/policy.memo_channels): each run's US menu memoises its own splits, nothing but
+    that menu holds them (so they go with it), and a split both runs made is the same in each. The scenario is
+    loaded afresh, so no earlier test's runs of it have filled its forecast store (fewer splits asked for)."""
+    scenario = load_scenario(SCENARIO_DIR / "jan2020.yaml")
+    memos = []
+    for _ in range(2):
+        model = EscalationModel(scenario=scenario, rng=3, collect=False)
+        model.run_model()
+        menu = model.by_id["USA"].menu
+        memos.append(menu.memos)
+        assert [gc.get_referrers(memo) for memo in menu.memos.values()] == [[menu.memos]]
+    first, second = memos
+    assert first is not second and first.keys() == second.keys()
+    assert not {id(m) for m in first.values()} & {id(m) for m in second.values()}
+    for wiring, made in first.items():
+        assert len(made) > 10  # Iran's belief split the US's types' policies
+        again = second[wiring]
+        assert again and all(again[key] == made[key] for key in again.keys() & made.keys())

@@ -25,12 +25,12 @@ def test_a_policy_copied_from_a_shared_list_is_split_by_identity_and_never_stale
     model = _model()
     view = model.by_id["USA"]
     shared = [1.0 / len(view.options)] * len(view.options)
-    first = memo_channels(view, Policy(list(shared), "", shared=shared), 0.6, tuple)
-    assert memo_channels(view, Policy(list(shared), "", shared=shared), 0.6, tuple) is first
-    assert memo_channels(view, Policy(list(shared), ""), 0.6, tuple) is first  # by value: the same entry
+    first = memo_channels(view.menu, view, Policy(list(shared), "", shared=shared), 0.6, tuple)
+    assert memo_channels(view.menu, view, Policy(list(shared), "", shared=shared), 0.6, tuple) is first
+    assert memo_channels(view.menu, view, Policy(list(shared), ""), 0.6, tuple) is first  # by value: the same entry
     changed = list(shared)
     changed[view.hold_index] += 0.5  # a rule that changed its copy: the shared list no longer says what it holds
-    split = memo_channels(view, Policy(changed, "", shared=shared), 0.6, tuple)
+    split = memo_channels(view.menu, view, Policy(changed, "", shared=shared), 0.6, tuple)
     assert split is not first
     assert split == channels(view, changed, 0.6)
 

@@ -18,6 +18,7 @@ import pytest
 from escalation_sim.model import NO_RUNG, EscalationModel, Record
 from escalation_sim.results.outcomes import OUTCOMES
 from escalation_sim.scenario import load_scenario
+from escalation_sim.state.records import Act
 from helpers import SCENARIO_DIR, SHIPPED_IDS, run_to_end, shipped
 
 SEEDS = (0, 1, 2, 3, 4)
@@ -233,6 +234,22 @@ def test_outcome_follows_the_scenarios_thresholds(name: str) -> None:
         assert (o.outcome == "war") == (dyad_deaths >= rules.war_deaths), (o.outcome, dyad_deaths)
         assert o.major_force == (o.max_rung >= rules.war_rung)
         assert o.outcome == "war" or (o.outcome == "protracted") == (o.ucdp_intensity >= 1)
+
+
+def test_a_filed_record_holds_each_field_of_its_act_under_that_fields_name() -> None:
+    """`file_record` (model.py) fills every `Record` field from the act it files, each under its own name: values
+    told apart (two casualty dicts, two strings, two numbers), so a field taking another's value fails here."""
+    model = EscalationModel(scenario=shipped("jan2020"), rng=0, collect=False)
+    model.step()
+    key = next(k for k, a in model.ladder.items() if a.rung >= 6 and a.chosen)
+    act = Act(model.by_id["IRN"], key, model.ladder[key], "USA", killed={"USA": 2}, wounded={"USA": 5},
+              origin="player", probability=0.125, reason="a reason", event_id="event-1")  # fmt: skip
+    record = model.record(act, "IRN?")
+    expected = {"day": model.day, "date": model.date, "actor": "IRN", "target": "USA", "action": key,
+                "rung": model.ladder[key].rung, "killed": {"USA": 2}, "wounded": {"USA": 5}, "origin": "player",
+                "probability": 0.125, "reason": "a reason", "event_id": "event-1", "attributed": "IRN?"}  # fmt: skip
+    assert {f.name: getattr(record, f.name) for f in dataclasses.fields(Record)} == expected
+    assert record.killed is act.killed and record.wounded is act.wounded and model.records[-1] is record
 
 
 # --- the shipped counterfactual and custom-ladder scenarios -------------------------------------------------

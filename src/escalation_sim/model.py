@@ -91,20 +91,20 @@ def file_record(model: EscalationModel, act: Act, attributed: str) -> Record:
     actor = act.actor
     action = act.action
     day = model.day
-    record = Record(
-        day,
-        model.date,
-        actor.actor_id if actor is not None else None,
-        act.target,
-        act.key,
-        action.rung,
-        act.killed,
-        act.wounded,
-        act.origin,
-        act.probability,
-        act.reason,
-        act.event_id,
-        attributed,
+    record = Record(  # by keyword: a reordered field cannot take another's value (~1 us a record, 0.05% of a run)
+        day=day,
+        date=model.date,
+        actor=actor.actor_id if actor is not None else None,
+        target=act.target,
+        action=act.key,
+        rung=action.rung,
+        killed=act.killed,
+        wounded=act.wounded,
+        origin=act.origin,
+        probability=act.probability,
+        reason=act.reason,
+        event_id=act.event_id,
+        attributed=attributed,
     )
     model.records.append(record)
     model._unseen.append(act)  # entered in the public estimates when they are read (`model.public`)

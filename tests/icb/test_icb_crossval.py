@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,6 +22,7 @@ from escalation_sim.icb.report import (
     START,
     difference_table,
     markdown,
+    score_lines,
     score_table,
     secondary_scores,
     write_docs,
@@ -97,6 +101,16 @@ def test_docs_section_is_replaced_between_its_markers(tmp_path):
     write_docs(doc, f"{START}\nnew\n{END}")
     text = doc.read_text()
     assert "old" not in text and "new" in text and "keep me" in text and "after" in text
+
+
+def test_the_committed_icb_section_is_what_its_generator_writes_from_its_predictions():
+    """docs/validation.md's ICB scores, differences (their wording too) and criterion, as `icb validate` would now
+    write them from the committed run's out-of-fold predictions: a section lagging its generator fails here."""
+    out = Path(__file__).resolve().parents[2] / "evaluation" / "icb"
+    seed = json.loads((out / "scores.json").read_text())["seed"]
+    scores, diffs = score_table(pd.read_csv(out / "cv_predictions.csv"), seed)
+    section = (out.parents[1] / "docs" / "validation.md").read_text().split(START, 1)[1].split(END, 1)[0]
+    assert "\n".join(score_lines(scores, diffs)) in section
 
 
 def test_recalibration_learns_a_miscalibrated_forecasts_map_on_training_crises_only():

@@ -175,6 +175,26 @@ def _method(cv: CrossValidation, meta: dict[str, Any]) -> str:
     )
 
 
+def score_lines(scores: pd.DataFrame, diffs: dict[str, Any]) -> list[str]:
+    """The section's scores, their differences and the issue's criterion: what the run's predictions alone decide
+    (`cv_predictions.csv`), so the committed section can be checked against them without simulating again."""
+    raw, rec = diffs["model_minus_base_rps"], diffs["recal_minus_base_rps"]
+    return [
+        "**Scores** (means over crises, out of fold; lower is better; log score in nats):",
+        "",
+        _md(scores, 4),
+        "",
+        "**Differences** (model row minus comparison, per crisis, mean and percentile bootstrap 90% interval over "
+        "crises, `scipy.stats.bootstrap`, 9,999 resamples; negative favours the model):",
+        "",
+        _md(difference_table(diffs), 4),
+        "",
+        f"The issue's criterion, RPS beating the base rate with an interval excluding 0: raw model "
+        f"{raw['mean']:+.4f} ({raw['low90']:+.4f} to {raw['high90']:+.4f}), **{_verdict(raw)}**; recalibrated "
+        f"{rec['mean']:+.4f} ({rec['low90']:+.4f} to {rec['high90']:+.4f}), **{_verdict(rec)}**.",
+    ]
+
+
 def markdown(
     cv: CrossValidation,
     scores: pd.DataFrame,
@@ -184,7 +204,6 @@ def markdown(
     reliability: pd.DataFrame,
     meta: dict[str, Any],
 ) -> str:
-    raw, rec = diffs["model_minus_base_rps"], diffs["recal_minus_base_rps"]
     facts = facts.rename(columns={c: c.replace("_", " ") for c in facts.columns})
     return "\n".join(
         [
@@ -204,18 +223,7 @@ def markdown(
             "",
             _method(cv, meta),
             "",
-            "**Scores** (means over crises, out of fold; lower is better; log score in nats):",
-            "",
-            _md(scores, 4),
-            "",
-            "**Differences** (model row minus comparison, per crisis, mean and percentile bootstrap 90% interval over "
-            "crises, `scipy.stats.bootstrap`, 9,999 resamples; negative favours the model):",
-            "",
-            _md(difference_table(diffs), 4),
-            "",
-            f"The issue's criterion, RPS beating the base rate with an interval excluding 0: raw model "
-            f"{raw['mean']:+.4f} ({raw['low90']:+.4f} to {raw['high90']:+.4f}), **{_verdict(raw)}**; recalibrated "
-            f"{rec['mean']:+.4f} ({rec['low90']:+.4f} to {rec['high90']:+.4f}), **{_verdict(rec)}**.",
+            *score_lines(scores, diffs),
             "",
             "**Calibration of each level** (equal-count bins of the forecast probability against the observed "
             "frequency; the reliability term is the Brier decomposition's, 0 when calibrated):",

@@ -132,7 +132,7 @@ class BeliefState:
         actor's own policy (minds/policy.channels), with `resolve` for rules that read it; memoised with their
         non-zero entries (`_sparse`): shared, read only. `blocked`: the view's `blocked_targets`, if known."""
         view.resolve = resolve
-        return memo_channels(view, rule.policy(view), rule.params.spread, self._sparse, blocked)  # type: ignore[arg-type]
+        return memo_channels(self.other.menu, view, rule.policy(view), rule.params.spread, self._sparse, blocked)  # type: ignore[arg-type]
 
     def observe(
         self, deed: tuple[int, ...] | None, word: tuple[int, ...] | None = None, view: Supposed | None = None

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     from ..rules import Policy, Rule, View
-    from ..state.actor import ActorState, Memory
+    from ..state.actor import ActorState, Memory, Menu
 
     class Viewed(View, Memory, Protocol):
         """A view with the memory of the others it decides by: an actor, or another's imagined (Supposed)."""
@@ -85,11 +85,9 @@ def channels(view: Viewed, probs: list[float], spread: float) -> tuple[list[floa
     return probs, words
 
 
-MEMO_ENTRIES = 20_000  # per actor's menu: a memo this full is emptied (about 1 kB an entry at jan2020)
-MEMO_MENUS = 64  # menus kept (each model builds its own)
+MEMO_ENTRIES = 20_000  # per menu and wiring: a memo this full is emptied (about 1 kB an entry at jan2020)
+MEMO_WIRINGS = 8  # sponsors' wirings kept per menu (a run has one: `sponsor_of` is set when the model starts)
 Split = tuple[list[float], list[float]]  # (deeds, words)
-# (id(options), sponsors) -> (options, memo by value, memo by the identity of a policy's shared list)
-_MEMOS: dict[tuple[int, tuple[int, ...]], tuple[tuple, dict, dict]] = {}
 
 
 def blocked_targets(view: Viewed) -> tuple[int, ...]:
@@ -103,6 +101,7 @@ def blocked_targets(view: Viewed) -> tuple[int, ...]:
 
 
 def memo_channels(
+    menu: Menu,
     view: Viewed,
     policy: Policy,
     spread: float,
@@ -112,19 +111,26 @@ def memo_channels(
     """`prepare(channels(view, policy.probs, spread))`, memoised: the same object for the same inputs, which the
     caller must not change (`prepare` is a pure function of the split and the menu, e.g. the split's non-zero
     entries). Why: believers split every type's policy on every forecast, and a doctrine gives the same policy in
-    most imagined states (3 in 4 of a learned jan2020 run's splits repeat one already made in the run). The key is
-    everything `channels` reads: the menu (by identity, fixed in a run) and the sponsors (`split`), the rule's
-    `spread`, the policy itself, and the targets whose grievance is words-only and outstanding (`blocked_targets`,
-    given by a caller that splits several policies in one view), so each answer is the one `channels` gives, bit
-    for bit. A policy copied from a shared list (`Policy.shared`, `aim`'s and `settle`'s caches) that it still
-    equals is looked up by that list's identity first, without hashing its probabilities."""
-    options, sponsors = view.options, view.sponsor_of
-    kept = _MEMOS.get((id(options), tuple(sponsors)))
-    if kept is None or kept[0] is not options:
-        if len(_MEMOS) >= MEMO_MENUS:
-            _MEMOS.clear()
-        kept = _MEMOS[id(options), tuple(sponsors)] = (options, {}, {})
-    memo, by_shared = kept[1], kept[2]
+    most imagined states (3 in 4 of a learned jan2020 run's splits repeat one already made in the run). The memo
+    is `menu`'s, the view's own (`Menu.memos`: one owner, gone with the run), passed in rather than read through
+    the view, as a forecast's traced view would add the menu to the forecast cache's key
+    (minds/forecast_cache.py). The key is everything else `channels` reads: the sponsors (`split`), the rule's
+    `spread`, the policy itself, and the targets whose grievance is words-only and outstanding
+    (`blocked_targets`, given by a caller that splits several policies in one view), so each answer is the one
+    `channels` gives, bit for bit. A policy copied from a shared list (`Policy.shared`, `aim`'s and `settle`'s
+    caches) that it still equals is looked up by that list's identity first, without hashing its probabilities."""
+    if view.options is not menu.options:
+        raise ValueError("memo_channels: the menu is not the view's own")
+    sponsors = tuple(view.sponsor_of)
+    memos, by_identity = menu.memos, menu.shared_memos
+    memo = memos.get(sponsors)
+    if memo is None:
+        if len(memos) >= MEMO_WIRINGS:
+            memos.clear()
+            by_identity.clear()
+        memo = memos[sponsors] = {}
+        by_identity[sponsors] = {}
+    by_shared = by_identity[sponsors]
     if blocked is None:
         blocked = blocked_targets(view)
     probs, shared = policy.probs, policy.shared

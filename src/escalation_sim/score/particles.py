@@ -45,14 +45,16 @@ def copy_memo(model: EscalationModel, shared: dict[int, object]) -> dict[int, ob
     """The `copy.deepcopy` memo of a particle's copy: what the copy shares with the original or gets afresh.
 
     Shared: the (frozen) scenario; the actors' option tuples (frozen; the rules' caches are keyed by their
-    identity); the records of days gone by (never changed once their day is over). Fresh: the generators
-    (no need to copy their 625-word states: `next_day` reseeds both before the day's first draw, so a
+    identity) and menus (frozen; the split memo a menu owns is a pure function's, so a particle's twins may
+    share it rather than copy it); the records of days gone by (never changed once their day is over). Fresh:
+    the generators (no need to copy their 625-word states: `next_day` reseeds both before the day's first draw, so a
     fresh pair in their place, referenced wherever the originals were, the agent set's `random` too, leaves
     every draw as it was) and the day's factors (`run_filter` clears them before each day).
     """
     memo = dict(shared)
     for actor in model.actors:
         memo[id(actor.options)] = actor.options
+        memo[id(actor.menu)] = actor.menu
         forecaster = actor.forecaster
         if forecaster is not None:  # minds/anticipation.py: its scratch views are reset before every use and
             memo[id(forecaster._views)] = {}  # made on demand; today's forecasts are replaced, never changed

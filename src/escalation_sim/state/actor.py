@@ -131,6 +131,11 @@ class Menu:
     cooldown_of: tuple[int, ...]  # per option: the action's cooldown
     hold_index: int
     targetable: tuple[bool, ...]  # per actor: it has a hostile option against it
+    # the split memo of minds/policy.memo_channels, per sponsors' wiring: the menu's own, so it dies with the run
+    # that built the menu and no two models share one (options tuples are shared by runs of one scenario)
+    memos: dict[tuple[int, ...], dict] = field(default_factory=dict, compare=False, repr=False)
+    # beside it, per wiring: the splits of policies copied from a shared list, by that list's identity
+    shared_memos: dict[tuple[int, ...], dict] = field(default_factory=dict, compare=False, repr=False)
 
 
 class ActorState:
