@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from ..rules import Policy, Rule, View
     from ..state.actor import ActorState, Memory
+    from ..state.clock import Clock
 
     class Viewed(View, Memory, Protocol):
         """A view with the memory of the others it decides by: an actor, or another's imagined (Supposed)."""
@@ -69,8 +70,9 @@ def channels(view: Viewed, probs: list[float], spread: float) -> tuple[list[floa
     """A rule's policy `probs` (left as it is: a rule may hand out a cached list) as the day's two acts, deeds
     and words (rules/voice.py), with a words-only grievance answered by words, never by force (section 5a): the
     first steps of `decide`, which beliefs weigh an observed day by as well (minds/beliefs.py). The news-cycle
-    scaling of statements (hazards.attend) comes before it in `decide` only: it reads the actor's own clock, which a
-    believer's estimate of another (Supposed) does not carry, so type likelihoods leave it out."""
+    scaling of statements (hazards.attend) comes before it and the recovery of each class (hazards.refract) after
+    it, in `decide` with the actor's own clock, in a believer's likelihood of a day with the public estimate of it
+    (`memo_channels`' `gate`, minds/public.py)."""
     probs = list(probs)
     words = split(view, probs, spread)
     if True in view.words_only:
@@ -91,14 +93,19 @@ _MEMOS: dict[tuple[int, tuple[int, ...]], tuple[tuple, dict]] = {}
 Split = tuple[list[float], list[float]]  # (deeds, words)  # (id(options), sponsors) -> (options, memo)
 
 
-def memo_channels(view: Viewed, probs: list[float], spread: float, prepare: Callable[[Split], Any]) -> Any:
+def memo_channels(
+    view: Viewed, probs: list[float], spread: float, prepare: Callable[[Split], Any], gate: Clock | None = None
+) -> Any:
     """`prepare(channels(...))`, memoised: the same object for the same inputs, which the caller must not change
     (`prepare` is a pure function of the split and the menu, e.g. the split's non-zero entries). Why: believers
     split every type's policy on every forecast, and a doctrine gives the same policy in most imagined states (3
     in 4 of a learned jan2020 run's splits repeat one already made in the run). The key is everything `channels`
     reads: the menu (by identity, fixed in a run) and the sponsors (`split`), the rule's `spread`, the policy
     itself, and the targets whose grievance is words-only and outstanding (section 5a), so each answer is the
-    one `channels` gives, bit for bit."""
+    one `channels` gives, bit for bit. With `gate` (another's clock: a believer's public estimate of it) the policy
+    is gated by it as `decide` gates the actor's own: its statements scaled by the news first (hazards.attend,
+    in the key through `probs`), each channel scaled by its class's recovery after (hazards.refract, the clock's
+    factors in the key)."""
     options, sponsors = view.options, view.sponsor_of
     kept = _MEMOS.get((id(options), tuple(sponsors)))
     if kept is None or kept[0] is not options:
@@ -112,12 +119,23 @@ def memo_channels(view: Viewed, probs: list[float], spread: float, prepare: Call
         blocked = tuple(j for j, w in enumerate(words_only) if w and outstanding[j] > 0.0)
     else:
         blocked = ()
-    key = (spread, blocked, *probs)
+    factors = None
+    if gate is not None:
+        if gate.answers and max(view.outstanding) > 0.0:
+            probs = list(probs)  # a rule may hand out a cached list
+            hazards.attend(view, probs, gate)
+        if gate.recovering:
+            factors = tuple(gate.factor)
+    key = (spread, blocked, factors, *probs)
     out = memo.get(key)
     if out is None:
         if len(memo) >= MEMO_ENTRIES:
             memo.clear()
-        out = memo[key] = prepare(channels(view, probs, spread))
+        split = channels(view, probs, spread)
+        if factors is not None:
+            for channel in split:
+                hazards.refract(view, channel, gate)
+        out = memo[key] = prepare(split)
     return out
 
 
