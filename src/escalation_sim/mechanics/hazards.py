@@ -223,3 +223,10 @@ def tick(clock: Clock) -> None:
         clock.hearing = hearing
     if clock.recovering:
         _refresh(clock, advance=True)
+    else:  # every factor is 1 and stays 1 (flat beyond recovery); the days still count (rules/features reads them)
+        since = clock.since
+        for c, tau in enumerate(since):
+            if tau < FAR:
+                since[c] = tau + 1
+        if clock.roused < FAR:
+            clock.roused += 1
