@@ -149,3 +149,23 @@ def test_an_armed_groups_deeds_are_deniable_and_not_its_hosts_violation() -> Non
     assert irq.violations[kh.index] == 0.0
     model.act(usa, option(model, "USA", "limited_strike", "KH"), 1.0, "a strike on Iraqi soil")
     assert irq.violations[usa.index] > 0.0
+
+
+def test_the_days_since_an_act_count_on_once_every_class_has_recovered() -> None:
+    """The counts used to advance only while some class was recovering, so once all had recovered `since` stopped
+    (10 days after a strike under the force prior). That changed no decision: the hazard is flat, 1, beyond
+    recovery, as the factors below show day by day. But the learned rule's onset features read the count (days
+    quiet, capped at 30; engaged, halving weekly), and an actor that had ever acted never looked quieter than that."""
+    from types import SimpleNamespace
+
+    from escalation_sim.rules.features import QUIET_DAYS, days_quiet
+
+    clock = Clock.of(None, 30.0)
+    hazards.restart(clock, shipped("jan2020").actions["limited_strike"])
+    force = clock.tables[hazards.FORCE]
+    for day in range(1, 41):
+        hazards.tick(clock)
+        assert clock.since[hazards.FORCE] == day
+        assert clock.factor[hazards.FORCE] == (force[day] if day < len(force) else 1.0)
+    assert len(force) < 40 and not clock.recovering
+    assert days_quiet(SimpleNamespace(clock=clock)) == QUIET_DAYS  # type: ignore[arg-type]

@@ -94,9 +94,12 @@ def us_option(model: EscalationModel, action: str, target: str | None) -> int:
 
 def test_a_threat_moves_iran_toward_the_types_whose_words_voice_it() -> None:
     """Two channels (issue 17): a US threat is weighed by each type's words policy in the US state as the public
-    record shows it. On the branch eve a red line voices its intended answer with threats, restraint and massive
-    retaliation (which see nothing to answer) do not: from an even prior, the threat raises the red-line types
-    and lowers those two. Weighed by the deeds policy (no type does a threat as a deed) it would teach nothing."""
+    record shows it. On the branch eve a red line and restore_deterrence voice their intended answer with threats,
+    restraint and massive retaliation (which see nothing to answer) do not: from an even prior, the threat raises
+    the resolved types of the first two and lowers the last two. Weighed by the deeds policy (no type does a threat
+    as a deed) it would teach nothing. Gated by the public clock (the US's last statement two days old, Iran's
+    latest act toward it a day old), the red line's own threat is scaled by the news, restore_deterrence's, which
+    voices the strike it prepares, keeps the strike's timing (docs/model.md 1a): restore_deterrence rises most."""
     model = at_branch(shipped("jan2020"), 0)
     usa = model.by_id["USA"]
     state = model.by_id["IRN"].beliefs[usa.index]
@@ -104,8 +107,8 @@ def test_a_threat_moves_iran_toward_the_types_whose_words_voice_it() -> None:
     state.posterior = list(even)
     state.observe(None, (us_option(model, "threaten", "IRN"),))
     moved = dict(zip(state.labels, [p / q for p, q in zip(state.posterior, even, strict=True)], strict=True))
-    assert max(moved, key=moved.__getitem__) == "red_line/r=0.8", moved
-    for label in ("red_line/r=0.3", "red_line/r=0.8"):
+    assert max(moved, key=moved.__getitem__) == "restore_deterrence/r=0.8", moved
+    for label in ("red_line/r=0.8", "restore_deterrence/r=0.8"):
         assert moved[label] > 1.0, moved
     for label in ("restraint/r=0.3", "restraint/r=0.8", "massive_retaliation/r=0.3", "massive_retaliation/r=0.8"):
         assert moved[label] < 1.0, moved

@@ -133,8 +133,7 @@ class CrisisActor(ActorState, mesa.Agent):
             proxies.end_of_day(self)
         if self.host.access_limited or self.host.pressured:
             host.end_of_day(self.model, self)
-        if self.clock.recovering or self.clock.hosting or self.clock.hearing:
-            hazards.end_of_day(self)
+        hazards.end_of_day(self)  # the days since its acts count on, recovering or not (rules/features reads them)
         if self.traits.keeps_state:
             self.rule.on_day(self, self.model.random.random)
 

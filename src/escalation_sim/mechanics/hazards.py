@@ -16,8 +16,19 @@ from ..scenario.hazards import CLASSES
 from ..state.clock import FAR
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from ..scenario import Action
     from ..state.actor import ActorState
+    from ..state.clock import Clock
+
+    class Gated(Protocol):
+        """What `attend` and `refract` read of an actor besides a clock: an actor, or a believer's view of it."""
+
+        outstanding: list[float]
+        hold_index: int
+        clock: Clock
+
 
 WORDS, FORCE, OPERATIONS, DIPLOMACY = range(len(CLASSES))
 NO_CLASS = -1
@@ -65,10 +76,9 @@ def classify(actor: ActorState, ladder: dict[str, Action]) -> None:
         )
 
 
-def _refresh(actor: ActorState, advance: bool = False) -> None:
+def _refresh(clock: Clock, advance: bool = False) -> None:
     """Today's factor per class from its table, and the options of the classes still recovering (`refract`);
     with `advance`, the clocks first move on a day (`end_of_day`)."""
-    clock = actor.clock
     roused = clock.roused
     if advance and roused < FAR:
         roused = clock.roused = roused + 1
@@ -93,39 +103,56 @@ def _refresh(actor: ActorState, advance: bool = False) -> None:
 
 def acted(actor: ActorState, action: Action) -> None:
     """The actor acted in the action's class: that class's clock starts again."""
+    restart(actor.clock, action)
+
+
+def restart(clock: Clock, action: Action) -> None:
+    """An act of the action's class: that class's clock (an actor's, or the public estimate of it) starts again."""
     c = action_class(action)
     if c != NO_CLASS:
-        actor.clock.since[c] = 0
-        _refresh(actor)
+        clock.since[c] = 0
+        _refresh(clock)
 
 
 def rouse(actor: ActorState) -> None:
     """A provocation larger than anything the actor has left unanswered: preparing its answer starts again."""
-    actor.clock.roused = 0
-    _refresh(actor)
+    provoked(actor.clock)
+
+
+def provoked(clock: Clock) -> None:
+    """`rouse` on a clock (an actor's, or the public estimate of it)."""
+    clock.roused = 0
+    _refresh(clock)
 
 
 def heard(actor: ActorState, culprit: int) -> None:
     """An act of `culprit` reached the actor (a blame laid on it, a violation of its soil, a conciliatory move
     toward it): answering it is news today."""
-    clock = actor.clock
+    news(actor.clock, culprit)
+
+
+def news(clock: Clock, culprit: int) -> None:
+    """`heard` on a clock (an actor's, or the public estimate of it)."""
     if clock.answers:
         clock.news[culprit] = 0
         clock.attention[culprit] = clock.news_table[0] if clock.news_table else clock.news_floor
         clock.hearing = True
 
 
-def attend(actor: ActorState, probs: list[float]) -> None:
+def attend(actor: Gated, probs: list[float], clock: Clock | None = None) -> None:
     """The rule's own statements to an actor it has something outstanding against (its answer to it, hostile
     or conciliatory) scale by what is left of that actor's latest act as news; the mass taken away goes to
     holding (a statement not made in the news cycle is mostly not made). Before the words split
-    (rules/voice.py), so the words voicing an intended deed keep the deed's own timing."""
+    (rules/voice.py), so the words voicing an intended deed keep the deed's own timing. `clock`: another clock than
+    the actor's own (a believer's imagined view of it gated by the public estimate of its clock, minds/public.py)."""
     outstanding = actor.outstanding
     if max(outstanding) <= 0.0:  # nothing outstanding against anyone: nothing to scale
         return
-    attention = actor.clock.attention
+    if clock is None:
+        clock = actor.clock
+    attention = clock.attention
     hold = actor.hold_index
-    for i, j in actor.clock.answers:
+    for i, j in clock.answers:
         p = probs[i]
         if p and outstanding[j] > 0.0:
             a = attention[j]
@@ -135,12 +162,15 @@ def attend(actor: ActorState, probs: list[float]) -> None:
                 probs[hold] += removed
 
 
-def refract(actor: ActorState, probs: list[float]) -> None:
-    """Scale each option by its class's recovery today; the mass taken away goes to holding."""
-    factor = actor.clock.factor
-    class_of = actor.clock.class_of
+def refract(actor: Gated, probs: list[float], clock: Clock | None = None) -> None:
+    """Scale each option by its class's recovery today; the mass taken away goes to holding (`clock`: as in
+    `attend`)."""
+    if clock is None:
+        clock = actor.clock
+    factor = clock.factor
+    class_of = clock.class_of
     hold = actor.hold_index
-    for i in actor.clock.slowed:  # in option order: the options of the classes whose factor is below 1
+    for i in clock.slowed:  # in option order: the options of the classes whose factor is below 1
         p = probs[i]
         if p:
             removed = p * (1.0 - factor[class_of[i]])
@@ -164,6 +194,18 @@ def discharge(actor: ActorState, target: int, action: Action) -> None:
 def end_of_day(actor: ActorState) -> None:
     """The clocks advance a day; the news fades; a host's sovereignty grievance fades."""
     clock = actor.clock
+    tick(clock)
+    violations = actor.violations
+    if clock.violation_decay < 1.0 and any(violations):
+        decay = clock.violation_decay
+        for i, value in enumerate(violations):
+            if value:
+                violations[i] = value * decay if value > 0.01 else 0.0
+
+
+def tick(clock: Clock) -> None:
+    """A day passes on a clock (an actor's, or the public estimate of it): the news fades, and the days since each
+    class's last act and since the last provocation count on."""
     if clock.hearing:
         table = clock.news_table
         news = clock.news
@@ -180,10 +222,11 @@ def end_of_day(actor: ActorState) -> None:
                     attention[j] = clock.news_floor
         clock.hearing = hearing
     if clock.recovering:
-        _refresh(actor, advance=True)
-    violations = actor.violations
-    if clock.violation_decay < 1.0 and any(violations):
-        decay = clock.violation_decay
-        for i, value in enumerate(violations):
-            if value:
-                violations[i] = value * decay if value > 0.01 else 0.0
+        _refresh(clock, advance=True)
+    else:  # every factor is 1 and stays 1 (flat beyond recovery); the days still count (rules/features reads them)
+        since = clock.since
+        for c, tau in enumerate(since):
+            if tau < FAR:
+                since[c] = tau + 1
+        if clock.roused < FAR:
+            clock.roused += 1

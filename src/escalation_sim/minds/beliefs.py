@@ -27,7 +27,11 @@ from .supposed import Supposed
 
 if TYPE_CHECKING:
     from ..state.actor import ActorState
+    from ..state.clock import Clock
     from ..state.world import World
+
+
+Chosen = tuple[int, ...] | None  # the options a channel was seen to take (None: not observed)
 
 
 class BeliefState:
@@ -127,12 +131,21 @@ class BeliefState:
 
     # --- learning ------------------------------------------------------------------------------------------
 
-    def channels(self, rule: Rule, view: Supposed, resolve: float, blocked: tuple[int, ...] | None = None) -> Sparse:
-        """The doctrine's deeds and words channels (before resolve), split as the one pipeline splits the
-        actor's own policy (minds/policy.channels), with `resolve` for rules that read it; memoised with their
+    def channels(
+        self,
+        rule: Rule,
+        view: Supposed,
+        resolve: float,
+        blocked: tuple[int, ...] | None = None,
+        clock: Clock | None = None,
+    ) -> Sparse:
+        """The doctrine's deeds and words channels (before resolve), split as the one pipeline splits the actor's
+        own policy (minds/policy.channels), with `resolve` for rules that read it, gated by `clock` (the public
+        estimate of the other's decision clock) as its own policy is by its real clock; memoised with their
         non-zero entries (`_sparse`): shared, read only. `blocked`: the view's `blocked_targets`, if known."""
         view.resolve = resolve
-        return memo_channels(self.other.menu, view, rule.policy(view), rule.params.spread, self._sparse, blocked)  # type: ignore[arg-type]
+        policy = rule.policy(view)
+        return memo_channels(self.other.menu, view, policy, rule.params.spread, self._sparse, blocked, clock)  # type: ignore[arg-type]
 
     def observe(
         self, deed: tuple[int, ...] | None, word: tuple[int, ...] | None = None, view: Supposed | None = None
@@ -152,17 +165,18 @@ class BeliefState:
             message = self.addressed.get(word[0]) if word is not None and len(word) == 1 else None
             quiet = self.seen(word, self.unseen_words)
             if message is not None:
-                view = self.view.reset()
-                said, kept = self.likelihoods(None, word, view), self.likelihoods(None, quiet, view)
+                today, clock = self.view.reset(), public_clock(self.other)
+                said, kept = self.likelihoods(None, word, today, clock), self.likelihoods(None, quiet, today, clock)
                 self.pending.append((message, [t / q for t, q in zip(said, kept, strict=True)]))
             word = quiet
         if deed is None and word is None:
             return
-        self.update(self.likelihoods(deed, word, self.view.reset() if view is None else view))
+        clock = public_clock(self.other) if view is None else None  # a past answer is not gated: whenever it came
+        self.update(self.likelihoods(deed, word, self.view.reset() if view is None else view, clock))
 
-    def likelihoods(self, deed: tuple[int, ...] | None, word: tuple[int, ...] | None, view: Supposed) -> list[float]:
+    def likelihoods(self, deed: Chosen, word: Chosen, view: Supposed, clock: Clock | None = None) -> list[float]:
         """Each type's likelihood of a day: `deed` on the deeds channel, `word` on the words channel (None: that
-        channel not observed), in `view`, with the belief's tremble."""
+        channel not observed), in `view`, with the belief's tremble, gated by `clock` (None: not gated)."""
         tremble = self.spec.tremble
         keep = 1.0 - tremble
         likelihoods = [1.0] * len(self.posterior)
@@ -174,7 +188,7 @@ class BeliefState:
             for n, k in enumerate(members):
                 resolve = self.resolves[k]
                 if per_type or n == 0:
-                    deeds, words = self.channels(rule, view, resolve)[:2]
+                    deeds, words = self.channels(rule, view, resolve, clock=clock)[:2]
                 like = 1.0
                 if deed is not None:
                     like = keep * self.chance(deeds, resolve, deed) + tremble * len(deed) / self.n_deeds
@@ -267,6 +281,11 @@ class BeliefState:
     def _describe(self, top: int) -> str:
         ranked = sorted(range(len(self.posterior)), key=lambda k: -self.posterior[k])[:top]
         return f"{self.other.actor_id}: " + ", ".join(f"{self.labels[k]} {self.posterior[k]:.0%}" for k in ranked)
+
+
+def public_clock(other: ActorState) -> Clock:
+    """The public estimate of `other`'s decision clock today (minds/public.py)."""
+    return other.model.public[other.index].clock  # type: ignore[attr-defined]  # a CrisisActor
 
 
 def install(model: World) -> None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from ..rules import Policy, Rule, View
     from ..state.actor import ActorState, Memory, Menu
+    from ..state.clock import Clock
 
     class Viewed(View, Memory, Protocol):
         """A view with the memory of the others it decides by: an actor, or another's imagined (Supposed)."""
@@ -69,8 +70,9 @@ def channels(view: Viewed, probs: list[float], spread: float) -> tuple[list[floa
     """A rule's policy `probs` (left as it is: a rule may hand out a cached list) as the day's two acts, deeds
     and words (rules/voice.py), with a words-only grievance answered by words, never by force (section 5a): the
     first steps of `decide`, which beliefs weigh an observed day by as well (minds/beliefs.py). The news-cycle
-    scaling of statements (hazards.attend) comes before it in `decide` only: it reads the actor's own clock, which a
-    believer's estimate of another (Supposed) does not carry, so type likelihoods leave it out."""
+    scaling of statements (hazards.attend) comes before it and the recovery of each class (hazards.refract) after
+    it, in `decide` with the actor's own clock, in a believer's likelihood of a day with the public estimate of it
+    (`memo_channels`' `gate`, minds/public.py)."""
     probs = list(probs)
     words = split(view, probs, spread)
     if True in view.words_only:
@@ -107,6 +109,7 @@ def memo_channels(
     spread: float,
     prepare: Callable[[Split], Any],
     blocked: tuple[int, ...] | None = None,
+    gate: Clock | None = None,
 ) -> Any:
     """`prepare(channels(view, policy.probs, spread))`, memoised: the same object for the same inputs, which the
     caller must not change (`prepare` is a pure function of the split and the menu, e.g. the split's non-zero
@@ -117,7 +120,10 @@ def memo_channels(
     (minds/forecast_cache.py). The key is everything else `channels` reads: the sponsors (`split`), the rule's
     `spread`, the policy itself, and the targets whose grievance is words-only and outstanding
     (`blocked_targets`, given by a caller that splits several policies in one view), so each answer is the one
-    `channels` gives, bit for bit. A policy copied from a shared list (`Policy.shared`, `aim`'s and `settle`'s
+    `channels` gives, bit for bit. With `gate` (another's clock: a believer's public estimate of it) the policy is
+    gated by it as `decide` gates the actor's own: its statements scaled by the news first (hazards.attend, in the
+    key through the probabilities), each channel scaled by its class's recovery after (hazards.refract, the
+    clock's factors in the key). A policy copied from a shared list (`Policy.shared`, `aim`'s and `settle`'s
     caches) that it still equals is looked up by that list's identity first, without hashing its probabilities."""
     if view.options is not menu.options:
         raise ValueError("memo_channels: the menu is not the view's own")
@@ -134,23 +140,35 @@ def memo_channels(
     if blocked is None:
         blocked = blocked_targets(view)
     probs, shared = policy.probs, policy.shared
+    factors = None
+    if gate is not None:
+        if gate.answers and max(view.outstanding) > 0.0:
+            probs = list(probs)  # a rule may hand out a cached list
+            hazards.attend(view, probs, gate)
+            shared = None  # the news changed them: no longer the shared list's
+        if gate.recovering:
+            factors = tuple(gate.factor)
     if shared is not None and shared == probs:
-        known = by_shared.get((spread, blocked, id(shared)))
+        known = by_shared.get((spread, blocked, factors, id(shared)))
         if known is not None and known[0] is shared:
             return known[1]
     else:
         shared = None
-    key = (spread, blocked, *probs)
+    key = (spread, blocked, factors, *probs)
     out = memo.get(key)
     if out is None:
         if len(memo) >= MEMO_ENTRIES:
             memo.clear()
             by_shared.clear()
-        out = memo[key] = prepare(channels(view, probs, spread))
+        split = channels(view, probs, spread)
+        if factors is not None:
+            for channel in split:
+                hazards.refract(view, channel, gate)
+        out = memo[key] = prepare(split)
     if shared is not None:  # the entry keeps the shared list alive: its identity is not reused while it lives
         if len(by_shared) >= MEMO_ENTRIES:
             by_shared.clear()
-        by_shared[spread, blocked, id(shared)] = (shared, out)
+        by_shared[spread, blocked, factors, id(shared)] = (shared, out)
     return out
 
 

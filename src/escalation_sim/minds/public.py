@@ -10,12 +10,20 @@ that knows nothing of the other's dispositions supposes the default ones. What i
 public: its menu, its declared threats and their windows, its sovereignty costs from demands made in public, and
 the shared readings of resolve and credibility. One estimate per actor, kept by the model when any actor looks
 ahead or holds beliefs (`EscalationModel.public`).
+
+Each estimate also keeps the public estimate of the actor's decision clock (state/clock.py, mechanics/hazards.py;
+docs/model.md, Beliefs, "The public clock"): the days since its last public act of each class and since the last
+public provocation larger than anything the record shows it left unanswered, and the news of each other actor's
+latest public act toward it, counted by the same functions as its real clock, from public acts only (a private
+message or order, an act of a running operation, a perception the record does not show move it not). Its tables
+are the actor's declared hazards: when a kind of act can follow another is the scenario's, like the menu.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..mechanics import hazards
 from ..mechanics.hazards import action_class
 from ..mechanics.perception import WORDS_SETTLE, blame, feel, felt, forget
 from ..scenario import ORDER_EFFECTS, Actor, Perception
@@ -41,7 +49,8 @@ DISCHARGE = Clock.of(None, HALF_LIFE).discharge  # the declared default share of
 class Estimate:
     """One actor's memory of the others and its mood, as the public record shows them (`state.actor.MEMORY`)."""
 
-    def __init__(self, n_actors: int) -> None:
+    def __init__(self, n_actors: int, clock: Clock | None = None) -> None:
+        self.clock = clock or Clock.of(None, HALF_LIFE)  # its decision clock as the record shows it (`clock_of`)
         self.outstanding = [0.0] * n_actors
         self.grievance = [0.0] * n_actors
         self.last_killed = [0] * n_actors
@@ -72,11 +81,21 @@ class Estimate:
             self.legitimacy_cost += max(0, action.rung - 4) / 10.0
 
     def end_of_day(self) -> None:
-        """Memory fades and mood relaxes at the declared default half-lives."""
+        """Memory fades and mood relaxes at the declared default half-lives; its clock counts a day on."""
         forget(self, DECAY)
+        hazards.tick(self.clock)
         self.alert = TRAITS.alert + (self.alert - TRAITS.alert) * ALERT_DECAY
         self.domestic_pressure = TRAITS.domestic_pressure + (self.domestic_pressure - TRAITS.domestic_pressure) * DECAY
         self.legitimacy_cost *= DECAY
+
+
+def clock_of(actor: ActorState, n_actors: int) -> Clock:
+    """The public estimate of `actor`'s decision clock at the start: its declared hazards (the tables of its real
+    clock) and its menu's classes and statements, nothing yet seen (once its menu is built)."""
+    clock = Clock.of(actor.spec.hazards, HALF_LIFE)
+    clock.class_of, clock.answers = actor.clock.class_of, actor.clock.answers
+    clock.listen(n_actors)
+    return clock
 
 
 def fade(estimates: list[Estimate]) -> None:
@@ -90,10 +109,15 @@ def seen(estimates: list[Estimate], actors: list[ActorState], act: Act) -> None:
     change their memories, at expected severity and the declared attribution (private acts change nothing)."""
     actor = act.actor
     action = act.action
-    if actor is None or act.target is None or action.private or not action.chosen:
+    if actor is None or action.private or not action.chosen:
+        return
+    mine = estimates[actor.index]
+    if act.origin != "operation" and action.effect not in ORDER_EFFECTS:  # an order is private to its proxy
+        hazards.restart(mine.clock, action)  # its clock for this class of act starts again, as carry_out's
+    if act.target is None:
         return
     target = next(a for a in actors if a.actor_id == act.target)
-    mine, theirs = estimates[actor.index], estimates[target.index]
+    theirs = estimates[target.index]
     if action.is_hostile:
         mine.answer(target.index, act)
         _perceived(estimates, actors, act, target)
@@ -103,6 +127,7 @@ def seen(estimates: list[Estimate], actors: list[ActorState], act: Act) -> None:
         if not mine.conciliatory[target.index]:
             theirs.conciliatory[actor.index] = True
         theirs.outstanding[actor.index] *= 0.5
+        hazards.news(theirs.clock, actor.index)
         mine.conciliatory[target.index] = False
         mine.outstanding[target.index] *= 0.5
 
@@ -133,8 +158,11 @@ def _perceived(estimates: list[Estimate], actors: list[ActorState], act: Act, ta
             culprits.append((actor.sponsor.index, s, s))  # type: ignore[union-attr]
         verbal = act.action.verbal
         for culprit, belief, share in culprits:
+            if severity * share > max(estimate.outstanding):  # a blow beyond all unanswered: as `perceive`
+                hazards.provoked(estimate.clock)
             blame(
                 estimate,
                 Blame(observer.index, culprit, severity * share, rung, own_killed, belief, hit_self, act.key, verbal),
             )
+            hazards.news(estimate.clock, culprit)
         feel(estimate, rung, severity, own_killed, PERCEPTION.casualty_weight)
