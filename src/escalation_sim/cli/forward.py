@@ -27,6 +27,14 @@ def forward_check(
         str, typer.Option(help="Comma-separated arms: shipped (the package's weights), no_onset (onset weights 0).")
     ] = "shipped,no_onset",
     seed: Annotated[int, typer.Option(help="Root seed: run r has the seed `distribution` gives its run r.")] = 0,
+    weights: Annotated[
+        Path | None,
+        typer.Option(
+            help="A weights file (as `learn` writes it) to run instead of the package's: e.g. a posterior mode.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="Processes (same numbers for any).")] = 2,
     out: Annotated[
         Path, typer.Option(help="Folder for cases.csv, actors.csv, runs.csv, summary.json, forward.png.")
@@ -40,10 +48,17 @@ def forward_check(
     40 runs x 2 arms) is ~25 CPU-min."""
     from ..evaluation.forward_check import ARMS, check
     from ..evaluation.forward_report import markdown, write
+    from ..rules.quantal import intercept_sd, weight_table
     from ..sweep import shutdown_pools
     from ..sweep.executors import prepare
 
     check_seed(seed)
+    if weights is not None:
+        try:
+            weight_table(str(weights))
+            intercept_sd(str(weights))
+        except (ValueError, OSError) as exc:  # a bad file: named, before any run
+            raise fail(f"--weights: {exc}") from None
     check_output(out, "--out", folder=True)
     chosen = [a.strip() for a in arms.split(",") if a.strip()]
     unknown = sorted(set(chosen) - set(ARMS))
@@ -65,8 +80,13 @@ def forward_check(
             console=console, transient=True,
         ) as bar:  # fmt: skip
             task = bar.add_task("runs", total=total)
-            kept, found, seconds = check(scenarios, runs, seed, workers, chosen, lambda n: bar.update(task, advance=n))  # type: ignore[arg-type]
+            kept, found, seconds = check(
+                scenarios, runs, seed, workers, chosen, lambda n: bar.update(task, advance=n),  # type: ignore[arg-type]
+                None if weights is None else str(weights),
+            )  # fmt: skip
         settings = {"records": [s.name for s in scenarios], "runs": runs, "arms": chosen, "seed": seed}
+        if weights is not None:
+            settings["weights"] = str(weights)
         summary = write(out, kept, found, settings, seconds)
     except OSError as exc:
         raise fail(f"--out: cannot write into {out} ({exc.strerror or exc}); choose another folder") from None
