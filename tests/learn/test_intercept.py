@@ -8,7 +8,9 @@ import json
 import numpy as np
 import pytest
 from scipy import integrate
+from typer.testing import CliRunner
 
+from escalation_sim.cli import app
 from escalation_sim.learn.extract import Tensor, quantal_everywhere
 from escalation_sim.learn.fit import S, centred, estimated, find_mode, log_posterior, prior_from
 from escalation_sim.learn.intercept import NODES
@@ -122,3 +124,5 @@ def test_a_file_without_sigma_runs_as_before_and_with_sigma_draws_once_per_actor
     assert any(_run(str(wide), s) != _run(None, s) for s in (4, 5, 6))
     with pytest.raises(ValueError, match=r"intercept_sd\.host must be a finite number >= 0, got -1"):
         intercept_sd(str(bad))
+    refused = CliRunner().invoke(app, ["forward-check", "jan2020", "--weights", str(bad), "--out", str(tmp_path)])
+    assert refused.exit_code == 2 and "intercept_sd.host" in refused.output

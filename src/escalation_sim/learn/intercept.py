@@ -25,8 +25,11 @@ Prior: log sigma_k ~ Normal(log 1, 1) per actor kind (docs/model.md, "The learne
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from ..rules.features import KINDS
 
 NODES = 12  # Gauss-Hermite nodes per group: within 1e-4 nats of scipy's adaptive quad (tests/learn/test_intercept.py)
 PRIOR_MEAN = 0.0  # log sigma: a median sd of 1 logit unit on the utility of force
@@ -60,3 +63,24 @@ def log_prior(log_sigma: np.ndarray) -> tuple[float, np.ndarray]:
     """The log-sigma prior's log-density (up to a constant) and gradient."""
     z = (np.asarray(log_sigma) - PRIOR_MEAN) / PRIOR_SD
     return -0.5 * float(z @ z), -z / PRIOR_SD
+
+
+def table(
+    mode: np.ndarray, log_sigma: np.ndarray, rhat: np.ndarray, ess: np.ndarray, free: np.ndarray
+) -> dict[str, Any]:
+    """Per kind the intercept's sd: mode, posterior mean, 5% and 95% (from draws of log sigma (S, K)), R-hat and
+    bulk ESS; None for a kind the records give no force option."""
+    sigma = np.exp(log_sigma)
+    return {
+        kind: {
+            "mode": float(mode[k]),
+            "mean": float(sigma[:, k].mean()),
+            "q05": float(np.quantile(sigma[:, k], 0.05)),
+            "q95": float(np.quantile(sigma[:, k], 0.95)),
+            "rhat": float(rhat[k]),
+            "ess_bulk": float(ess[k]),
+        }
+        if free[k]
+        else None
+        for k, kind in enumerate(KINDS)
+    }

@@ -16,7 +16,7 @@ import json
 import pickle
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,12 @@ from ..scenario import Scenario
 from ..score.baselines import score_baselines
 from ..score.record import observed, scored_days
 from . import floors as hazard_floors
+from . import intercept as random_intercept
 from .bayes import Posterior, sample
 from .classes import closest, fit_mixture
 from .extract import Tensor, extract
-from .fit import Prior, estimated, find_mode, prior_from
+from .fit import Prior, S, estimated, find_mode, prior_from
+from .intercept import Grid
 from .likelihood import evaluate
 from .recovery import recover
 
@@ -104,13 +106,18 @@ def weights_table(prior: Prior, mode_w: np.ndarray, post: Posterior, defaults: d
 
 
 def records_table(
-    t: Tensor, scenarios: dict[str, Scenario], w: np.ndarray, hazard: np.ndarray, sigma: np.ndarray | None = None
+    t: Tensor,
+    scenarios: dict[str, Scenario],
+    w: np.ndarray,
+    hazard: np.ndarray,
+    sigma: np.ndarray | None = None,
+    grid: Grid | None = None,
 ) -> pd.DataFrame:
     """Per record: the fitted model's log-likelihood (surrogate, the filter's own terms) against the prequential
     baselines of score/baselines.py on the same actor-days, like for like: a words and a deeds decision per
     actor-day, each channel with its own prequential counts and Hawkes process; nats owed to the floor; the
     smallest median probability of a decision, all at weights `w` and hazard floors `hazard`."""
-    value = evaluate(t, w, hazard=hazard, sigma=sigma)  # a record's likelihood integrates the intercept out
+    value = evaluate(t, w, hazard=hazard, sigma=sigma, grid=grid)  # the intercept integrated out on `grid`
     from .likelihood import decision_terms
 
     ll, _, floors, _, _ = decision_terms(t, w, hazard)
@@ -209,6 +216,7 @@ def learn(
     full, prior = prior, estimated(prior, t)  # the parameters the records identify (fit.identified)
     step("posterior mode")
     mode = _cached(out / "mode.pkl", key, lambda: find_mode(t, prior))
+    prior = replace(prior, grid=mode.grid)  # NUTS integrates the intercept on the nodes centred at the mode
     if s.mode_only:
         return mode_report(t, scenarios, mode, out, defaults, key, began)
     step("NUTS")
@@ -226,7 +234,7 @@ def learn(
     floors = hazard_floors.table(mode.floors, thetas[:, h:], post.rhat[h:], post.ess_bulk[h:])
     pd.DataFrame(floors).to_csv(out / "floors.csv", index=False)
     step("records against the baselines")
-    records = records_table(t, scenarios, mean_w, mean_h, mean_s)
+    records = records_table(t, scenarios, mean_w, mean_h, mean_s, mode.grid)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mean_w, mean_h).to_csv(out / "low_decisions.csv", index=False)
     fit_seconds = mode.seconds + post.seconds
@@ -244,6 +252,11 @@ def learn(
     write_weights(out / "quantal_weights.json", mean_w, mean_h, defaults, fit, mean_s)
     diagnostics = summary(t, records, weights, post, mode, classes, recovery, fit_seconds)
     diagnostics["hazard_floors"] = {row["floor"]: row for row in floors}
+    if s.intercept:
+        at = slice(S, S + len(KINDS))  # log sigma in theta
+        diagnostics["intercept_sd"] = random_intercept.table(
+            mode.sigma, thetas[:, at], post.rhat[at], post.ess_bulk[at], prior.free[at]
+        )
     step("particle filter check")
     diagnostics["filter_check"] = filter_check(scenarios, records, out / "quantal_weights.json", s)
     diagnostics["total_seconds"] = time.perf_counter() - began
@@ -262,7 +275,7 @@ def mode_report(
         for d, name in enumerate(NAMES)
     ]
     pd.DataFrame(rows).to_csv(out / "weights.csv", index=False)
-    records = records_table(t, scenarios, mode.weights, mode.floors, mode.sigma)
+    records = records_table(t, scenarios, mode.weights, mode.floors, mode.sigma, mode.grid)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mode.weights, mode.floors).to_csv(out / "low_decisions.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": int(t.feats.shape[0]), "estimate": "posterior mode"}
