@@ -48,17 +48,11 @@ def forward_check(
     40 runs x 2 arms) is ~25 CPU-min."""
     from ..evaluation.forward_check import ARMS, check
     from ..evaluation.forward_report import markdown, write
-    from ..rules.quantal import intercept_sd, weight_table
     from ..sweep import shutdown_pools
     from ..sweep.executors import prepare
 
     check_seed(seed)
-    if weights is not None:
-        try:
-            weight_table(str(weights))
-            intercept_sd(str(weights))
-        except (ValueError, OSError) as exc:  # a bad file: named, before any run
-            raise fail(f"--weights: {exc}") from None
+    check_weights(weights)
     check_output(out, "--out", folder=True)
     chosen = [a.strip() for a in arms.split(",") if a.strip()]
     unknown = sorted(set(chosen) - set(ARMS))
@@ -96,6 +90,18 @@ def forward_check(
 
     console.print(markdown(pd.read_csv(out / "cases.csv"), summary), highlight=False, markup=False)
     console.print(f"wrote {out}/cases.csv, actors.csv, runs.csv, summary.json, tables.md, forward.png", markup=False)
+
+
+def check_weights(weights: Path | None) -> None:
+    """A bad weights file is named, field and all, before any run (exit 2)."""
+    from ..rules.quantal import intercept_sd, weight_table
+
+    if weights is not None:
+        try:
+            weight_table(str(weights))
+            intercept_sd(str(weights))
+        except (ValueError, OSError) as exc:
+            raise fail(f"--weights: {exc}") from None
 
 
 def register(app: typer.Typer) -> None:
