@@ -126,3 +126,17 @@ def test_a_file_without_sigma_runs_as_before_and_with_sigma_draws_once_per_actor
         intercept_sd(str(bad))
     refused = CliRunner().invoke(app, ["forward-check", "jan2020", "--weights", str(bad), "--out", str(tmp_path)])
     assert refused.exit_code == 2 and "intercept_sd.host" in refused.output
+
+
+def test_nuts_samples_sigma_on_the_modes_nodes() -> None:
+    from dataclasses import replace
+
+    from escalation_sim.learn.bayes import sample
+
+    t = synthetic(groups=12, days=40, sigma=1.5, engaged=0.0, seed=4)
+    prior = estimated(prior_from(DEFAULTS, intercept=True), t)
+    mode = find_mode(t, prior)
+    post = sample(t, replace(prior, grid=mode.grid), mode.theta, draws=30, tune=30, chains=2, seed=1)
+    assert prior.free[S + STATE] and np.isfinite(post.rhat[S + STATE]) and post.divergences == 0
+    sigma = np.exp(post.draws[..., S + STATE])
+    assert np.isfinite(sigma).all() and sigma.std() > 0.0  # the sd is sampled, not held

@@ -81,7 +81,7 @@ def learn(
         typer.Option(
             "--intercept",
             help="Also estimate a crisis-level random intercept on the utility of force (sd per actor kind, "
-            "integrated out by quadrature: about 20x the plain fit's CPU).",
+            "integrated out by quadrature: about 12x the plain fit's CPU at the mode).",
         ),
     ] = False,
     ship: Annotated[
