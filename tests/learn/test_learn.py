@@ -167,7 +167,8 @@ def test_only_identified_weights_are_sampled_and_whitened_nuts_mixes(tensor, pri
     assert np.allclose(mode.theta[~mine.free], prior.start()[~mine.free])
     post = sample(tensor, mine, mode.theta, draws=40, tune=40, chains=2, seed=1)
     assert np.isfinite(post.rhat[mine.free]).all() and np.isnan(post.rhat[~mine.free]).all()
-    assert post.draws.shape == (2, 40, D + len(KINDS) * D + 2)  # the weights and the two hazard floors
+    # the weights, the intercept's log sds per kind (held at the prior without it) and the two hazard floors
+    assert post.draws.shape == (2, 40, D + len(KINDS) * D + len(KINDS) + 2)
     # A smoke check of mixing at 40 draws a chain, where R-hat's own spread is ~0.1-0.2; chains that do not mix
     # (unwhitened, started apart) give R-hat well above 1.5. The 1.01 target is checked on the real fit
     # (calibration/learned/diagnostics.json).

@@ -27,6 +27,14 @@ def forward_check(
         str, typer.Option(help="Comma-separated arms: shipped (the package's weights), no_onset (onset weights 0).")
     ] = "shipped,no_onset",
     seed: Annotated[int, typer.Option(help="Root seed: run r has the seed `distribution` gives its run r.")] = 0,
+    weights: Annotated[
+        Path | None,
+        typer.Option(
+            help="A weights file (as `learn` writes it) to run instead of the package's: e.g. a posterior mode.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="Processes (same numbers for any).")] = 2,
     out: Annotated[
         Path, typer.Option(help="Folder for cases.csv, actors.csv, runs.csv, summary.json, forward.png.")
@@ -44,6 +52,7 @@ def forward_check(
     from ..sweep.executors import prepare
 
     check_seed(seed)
+    check_weights(weights)
     check_output(out, "--out", folder=True)
     chosen = [a.strip() for a in arms.split(",") if a.strip()]
     unknown = sorted(set(chosen) - set(ARMS))
@@ -65,8 +74,13 @@ def forward_check(
             console=console, transient=True,
         ) as bar:  # fmt: skip
             task = bar.add_task("runs", total=total)
-            kept, found, seconds = check(scenarios, runs, seed, workers, chosen, lambda n: bar.update(task, advance=n))  # type: ignore[arg-type]
+            kept, found, seconds = check(
+                scenarios, runs, seed, workers, chosen, lambda n: bar.update(task, advance=n),  # type: ignore[arg-type]
+                None if weights is None else str(weights),
+            )  # fmt: skip
         settings = {"records": [s.name for s in scenarios], "runs": runs, "arms": chosen, "seed": seed}
+        if weights is not None:
+            settings["weights"] = str(weights)
         summary = write(out, kept, found, settings, seconds)
     except OSError as exc:
         raise fail(f"--out: cannot write into {out} ({exc.strerror or exc}); choose another folder") from None
@@ -76,6 +90,18 @@ def forward_check(
 
     console.print(markdown(pd.read_csv(out / "cases.csv"), summary), highlight=False, markup=False)
     console.print(f"wrote {out}/cases.csv, actors.csv, runs.csv, summary.json, tables.md, forward.png", markup=False)
+
+
+def check_weights(weights: Path | None) -> None:
+    """A bad weights file is named, field and all, before any run (exit 2)."""
+    from ..rules.quantal import intercept_sd, weight_table
+
+    if weights is not None:
+        try:
+            weight_table(str(weights))
+            intercept_sd(str(weights))
+        except (ValueError, OSError) as exc:
+            raise fail(f"--weights: {exc}") from None
 
 
 def register(app: typer.Typer) -> None:

@@ -28,6 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from typing import Any
 
+from ..learn.extract import quantal_everywhere
 from ..model import EscalationModel
 from ..results.standard_coding import code_standard
 from ..scenario import Scenario, validate_scenario_data
@@ -45,10 +46,10 @@ CHUNK = 5  # runs per task: a forward quantal run is ~1 CPU-s, so a task is a fe
 Progress = Callable[[int], None]
 
 
-def arm_scenario(case: Scenario, arm: str) -> Scenario:
-    """The case as `evaluate` runs it (every actor quantal at the package's weights), with the arm's weights set
-    over the file's (`ARMS`; {} is the shipped model itself)."""
-    base = learned(case)
+def arm_scenario(case: Scenario, arm: str, weights: str | None = None) -> Scenario:
+    """The case as `evaluate` runs it (every actor quantal at the package's weights, or at the weights file
+    `weights`), with the arm's weights set over the file's (`ARMS`; {} is the file's model itself)."""
+    base = learned(case) if weights is None else quantal_everywhere(case, weights)
     zeroed = ARMS[arm]
     if not zeroed:
         return base
@@ -95,11 +96,13 @@ def run_task(task: Task) -> list[RunStats]:
     return out
 
 
-def tasks_of(cases: Iterable[Scenario], arms: Iterable[str], runs: int, seed: int) -> list[Task]:
+def tasks_of(
+    cases: Iterable[Scenario], arms: Iterable[str], runs: int, seed: int, weights: str | None = None
+) -> list[Task]:
     out = []
     for case in cases:
         for arm in arms:
-            scenario = arm_scenario(case, arm)
+            scenario = arm_scenario(case, arm, weights)
             data = scenario.model_dump(mode="json")
             digest = scenario.sha256()
             for first in range(0, runs, CHUNK):
@@ -136,12 +139,14 @@ def check(
     workers: int = 2,
     arms: Iterable[str] = tuple(ARMS),
     tick: Progress | None = None,
+    weights: str | None = None,
 ) -> tuple[dict[str, RunStats], dict[tuple[str, str], list[RunStats]], float]:
-    """(record statistics by case, run statistics by (case, arm), seconds) for `runs` runs per case and arm."""
+    """(record statistics by case, run statistics by (case, arm), seconds) for `runs` runs per case and arm, at
+    the package's weights or the weights file `weights`."""
     for case in cases:
         if case.split == "test":
             raise ValueError(f"{case.name}: split is test; the forward check runs train records only")
     began = time.perf_counter()
     records = {case.name: record_stats(case) for case in cases}
-    found = forward_runs(tasks_of(cases, list(arms), runs, seed), workers, tick)
+    found = forward_runs(tasks_of(cases, list(arms), runs, seed, weights), workers, tick)
     return records, found, time.perf_counter() - began

@@ -78,6 +78,7 @@ class Row:
     corners_obs: np.ndarray  # (4, options): m_obs at each corner of the hazards' floors (floors.CORNERS)
     corners_hold: np.ndarray  # (4, options)
     doctrines: np.ndarray | None = None  # (doctrines, options): each doctrine's policy here (first replay only)
+    force: np.ndarray | None = None  # (options,) bool: a use of force (where the crisis-level intercept enters)
     model_ll: float = 0.0  # the filter's own floored log-probability of the decision, at the replay's weights
 
 
@@ -147,6 +148,7 @@ class ExtractingModel(ScoringModel):
                 corners_obs=corners[:, chosen].sum(axis=1) if chosen else np.zeros((4, n)),
                 corners_hold=corners[:, actor.hold_index],
                 doctrines=self._doctrines(actor),
+                force=np.array([o.force for o in actor.options], dtype=bool),
             )
         )
 
@@ -225,6 +227,8 @@ class Tensor:
     approx: int = 0
     corners_obs: np.ndarray | None = None  # (4, P, N, O): m_obs at the corners of the hazards' floors; None:
     corners_hold: np.ndarray | None = None  # the maps do not depend on them (a synthetic record)
+    force: np.ndarray | None = None  # (N, O) bool: the options that are uses of force (the random intercept's); None:
+    # none (a tensor from before the intercept, or a synthetic record without it)
     names: tuple[str, ...] = field(default=NAMES)
 
     @property
@@ -255,6 +259,7 @@ def stack(results: list[list[tuple[list[Row], float]]], records: list[str]) -> T
     model_ll = np.zeros((P, N))
     c_obs, c_hold = np.zeros((4, P, N, width)), np.zeros((4, P, N, width))
     valid = np.zeros((N, width), dtype=bool)
+    force = np.zeros((N, width), dtype=bool)
     for p in range(P):
         n = 0
         for rs in replays:
@@ -266,6 +271,8 @@ def stack(results: list[list[tuple[list[Row], float]]], records: list[str]) -> T
                 c_obs[:, p, n, :k] = row.corners_obs
                 c_hold[:, p, n, :k] = row.corners_hold
                 valid[n, :k] = True
+                if row.force is not None:
+                    force[n, :k] = row.force
                 model_ll[p, n] = row.model_ll
                 n += 1
     groups: list[tuple[str, str]] = []
@@ -304,6 +311,7 @@ def stack(results: list[list[tuple[list[Row], float]]], records: list[str]) -> T
         approx=sum(row.approx for rs in replays for p in rs for row in p),
         corners_obs=c_obs,
         corners_hold=c_hold,
+        force=force,
     )
 
 

@@ -10,6 +10,10 @@ Priors, with reasons (docs/validation.md, "The learned decision"):
 - delta_kd ~ Normal(0, 1): kinds differ, but by less than the spread of the shared weights.
 - logit(early), logit(news_floor) ~ Normal(logit(0.05), 1.5): the hazards' floors (floors.py), shared by every
   kind and class, on the logit scale so a floor stays in (0, 1); docs/model.md section 1a gives the reasons.
+- log sigma_k ~ Normal(0, 1), with `intercept`: the sd per kind of a crisis-level random intercept on the utility
+  of force (intercept.py, integrated out of the likelihood; docs/model.md, "The learned decision"). Without it
+  sigma is 0 and the likelihood is the plain one.
+Theta is (mu, delta, log sigma, floor logits), the floors last.
 Only identified parameters are estimated (`identified`): where a feature never differs between the options of any
 decision of a kind in the records, the likelihood cannot see that kind's deviation (a softmax reads differences
 only), so delta_kd stays at its prior mean 0 (the kind uses the shared weight) and, where no kind sees the feature,
@@ -21,28 +25,44 @@ nutpie's `from_pyfunc` on the same numpy log-density and gradient; R-hat and bul
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.optimize import minimize
 
 from ..rules.features import KINDS, NAMES
 from . import floors as hazard_floors
+from . import intercept as random_intercept
 from .extract import Tensor
-from .likelihood import Value, evaluate
+from .intercept import Grid, plain
+from .likelihood import Value, decision_terms, evaluate
 
 MU_SD, DELTA_SD = 2.0, 1.0
 K, D = len(KINDS), len(NAMES)
 H = len(hazard_floors.NAMES)  # the hazards' floors, last in theta on the logit scale
+S = D + K * D  # where the intercept's log sigma (K) starts in theta
+SIZE = S + K + H
 
 
 @dataclass
 class Prior:
-    """Normal priors on (mu, delta) around the reasoned defaults, and on the floors' logits."""
+    """Normal priors on (mu, delta) around the reasoned defaults, on the floors' logits and (with `intercept`)
+    on the log sd of the crisis-level intercept on force."""
 
     mean: np.ndarray  # (D,) the defaults' shared weights
-    free: np.ndarray = field(default_factory=lambda: np.ones(D + K * D + H, dtype=bool))  # estimated parameters
+    free: np.ndarray = field(default_factory=lambda: np.ones(SIZE, dtype=bool))  # estimated parameters
     held: np.ndarray | None = None  # the full theta the parameters not estimated are read from (None: prior means)
+    intercept: bool = False  # estimate the crisis-level random intercept on force (sigma per kind)
+    grid: Grid | None = None  # where its quadrature nodes sit (None: centred at 0, scale 1; find_mode centres them)
+
+    def __post_init__(self) -> None:
+        if not self.intercept:  # sigma is 0, not estimated
+            self.free = self.free.copy()
+            self.free[S : S + K] = False
+
+    def sigma(self, theta: np.ndarray) -> np.ndarray | None:
+        """The intercept's sd per kind (None without the intercept)."""
+        return np.exp(theta[S : S + K]) if self.intercept else None
 
     def weights(self, theta: np.ndarray) -> np.ndarray:
         """(K, D) weights from the flat parameter vector."""
@@ -51,19 +71,21 @@ class Prior:
 
     def floors(self, theta: np.ndarray) -> np.ndarray:
         """(early, news_floor) from the flat parameter vector (their logits are its last H entries)."""
-        return 1.0 / (1.0 + np.exp(-theta[D + K * D :]))
+        return 1.0 / (1.0 + np.exp(-theta[S + K :]))
 
     def logp(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        mu, delta, logits = theta[:D], theta[D : D + K * D], theta[D + K * D :]
+        mu, delta, logits = theta[:D], theta[D:S], theta[S + K :]
         z_mu = (mu - self.mean) / MU_SD
         z_d = delta / DELTA_SD
         z_h = (logits - hazard_floors.PRIOR_MEAN) / hazard_floors.PRIOR_SD
-        value = -0.5 * float(z_mu @ z_mu + z_d @ z_d + z_h @ z_h)
-        grad = np.concatenate([-z_mu / MU_SD, -z_d / DELTA_SD, -z_h / hazard_floors.PRIOR_SD])
+        value, g_s = random_intercept.log_prior(theta[S : S + K])
+        value += -0.5 * float(z_mu @ z_mu + z_d @ z_d + z_h @ z_h)
+        grad = np.concatenate([-z_mu / MU_SD, -z_d / DELTA_SD, g_s, -z_h / hazard_floors.PRIOR_SD])
         return value, grad
 
     def start(self) -> np.ndarray:
-        return np.concatenate([self.mean, np.zeros(K * D), hazard_floors.PRIOR_MEAN])
+        log_sigma = np.full(K, random_intercept.PRIOR_MEAN)
+        return np.concatenate([self.mean, np.zeros(K * D), log_sigma, hazard_floors.PRIOR_MEAN])
 
     def unpack(self, x: np.ndarray) -> np.ndarray:
         """The full parameter vector from the estimated ones (the rest at their prior means)."""
@@ -73,9 +95,9 @@ class Prior:
 
 
 def identified(t: Tensor) -> np.ndarray:
-    """Which of (mu, delta, floors) the records can inform: delta_kd where feature d differs between two options
-    of some decision of kind k (in any replay), mu_d where some kind's delta is, a floor where moving it moves some
-    pipeline row (a tensor with corner maps)."""
+    """Which of (mu, delta, log sigma, floors) the records can inform: delta_kd where feature d differs between two
+    options of some decision of kind k (in any replay), mu_d where some kind's delta is, sigma_k where some decision
+    of kind k has a force option, a floor where moving it moves some pipeline row (a tensor with corner maps)."""
     from .likelihood import compact
 
     c = compact(t)
@@ -90,25 +112,29 @@ def identified(t: Tensor) -> np.ndarray:
             apart = [np.abs(corners[i] - corners[j]).max() > 1e-12 for i, j in ((1, 0), (3, 2), (2, 0), (3, 1))]
             moves[0] |= bool(apart[0] or apart[1])
             moves[1] |= bool(apart[2] or apart[3])
-    return np.concatenate([varies.any(axis=0), varies.ravel(), moves])
+    forceful = np.bincount(c.kind_e, c.force_e, K)[:K] > 0
+    return np.concatenate([varies.any(axis=0), varies.ravel(), forceful, moves])
 
 
 def estimated(prior: Prior, t: Tensor) -> Prior:
     """`prior` estimating only what `t` identifies."""
-    return Prior(prior.mean, identified(t))
+    return Prior(prior.mean, identified(t), intercept=prior.intercept)
 
 
-def prior_from(defaults: dict[str, dict[str, float]]) -> Prior:
+def prior_from(defaults: dict[str, dict[str, float]], intercept: bool = False) -> Prior:
     """The shared weights' prior mean: the kinds' defaults averaged feature by feature."""
-    return Prior(np.array([np.mean([defaults[k].get(n, 0.0) for k in KINDS]) for n in NAMES]))
+    mean = np.array([np.mean([defaults[k].get(n, 0.0) for k in KINDS]) for n in NAMES])
+    return Prior(mean, intercept=intercept)
 
 
 def log_posterior(t: Tensor, prior: Prior, theta: np.ndarray) -> tuple[float, np.ndarray, Value]:
     """Log-posterior (up to a constant) and its gradient in theta."""
-    floors = prior.floors(theta)
-    value = evaluate(t, prior.weights(theta), hazard=floors)
+    floors, sigma = prior.floors(theta), prior.sigma(theta)
+    grid = None if sigma is None else prior.grid or plain(len(t.groups))
+    value = evaluate(t, prior.weights(theta), hazard=floors, sigma=sigma, grid=grid)
     gw = value.grad_w[0]  # (K, D)
-    grad_lik = np.concatenate([gw.sum(axis=0), gw.ravel(), value.grad_floors * floors * (1.0 - floors)])
+    g_sigma = np.zeros(K) if sigma is None or value.grad_sigma is None else value.grad_sigma * sigma
+    grad_lik = np.concatenate([gw.sum(axis=0), gw.ravel(), g_sigma, value.grad_floors * floors * (1.0 - floors)])
     lp, gp = prior.logp(theta)
     return value.total + lp, grad_lik + gp, value
 
@@ -118,6 +144,8 @@ class Mode:
     theta: np.ndarray
     weights: np.ndarray  # (K, D)
     floors: np.ndarray  # (early, news_floor)
+    sigma: np.ndarray | None  # (K,) the intercept's sd per kind (None: no intercept)
+    grid: Grid | None  # the intercept's quadrature nodes at the mode (None: no intercept)
     log_posterior: float
     value: Value
     seconds: float
@@ -125,27 +153,69 @@ class Mode:
     converged: bool
 
 
-def find_mode(t: Tensor, prior: Prior, start: np.ndarray | None = None) -> Mode:
-    """The posterior mode (penalised maximum likelihood) by L-BFGS-B on the analytic gradient."""
+def find_mode(t: Tensor, prior: Prior, start: np.ndarray | None = None, rounds: int = 6) -> Mode:
+    """The posterior mode (penalised maximum likelihood) by L-BFGS-B on the analytic gradient. With the intercept,
+    its quadrature nodes are centred on each group's posterior of b at the mode found and the mode found again,
+    until no centre moves by more than a tenth of its scale (at most `rounds` times)."""
     began = time.perf_counter()
+    theta = prior.start() if start is None else start
+    nit, ok = 0, True
+    for _ in range(rounds if prior.intercept else 1):
+        theta, n, ok = _optimise(t, prior, theta)
+        nit += n
+        if not prior.intercept:
+            break
+        grid = centred(t, prior.weights(theta), prior.floors(theta), prior.sigma(theta))
+        settled = prior.grid is not None and bool(
+            np.all(np.abs(grid.centre - prior.grid.centre) < 0.1 * grid.scale)
+            & np.all(np.abs(np.log(grid.scale / prior.grid.scale)) < 0.1)
+        )
+        prior = replace(prior, grid=grid)
+        if settled:
+            break
+    lp, _, value = log_posterior(t, prior, theta)
+    return Mode(
+        theta,
+        prior.weights(theta),
+        prior.floors(theta),
+        prior.sigma(theta),
+        prior.grid,
+        lp,
+        value,
+        time.perf_counter() - began,
+        nit,
+        ok,
+    )
 
+
+def _optimise(t: Tensor, prior: Prior, start: np.ndarray) -> tuple[np.ndarray, int, bool]:
     free = prior.free
 
     def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
         lp, grad, _ = log_posterior(t, prior, prior.unpack(x))
         return -lp, -grad[free]
 
-    x0 = (prior.start() if start is None else start)[free]
-    result = minimize(objective, x0, jac=True, method="L-BFGS-B", options={"maxiter": 2000, "gtol": 1e-6})
-    theta = prior.unpack(result.x)
-    lp, _, value = log_posterior(t, prior, theta)
-    return Mode(
-        theta,
-        prior.weights(theta),
-        prior.floors(theta),
-        lp,
-        value,
-        time.perf_counter() - began,
-        int(result.nit),
-        bool(result.success),
-    )
+    result = minimize(objective, start[free], jac=True, method="L-BFGS-B", options={"maxiter": 2000, "gtol": 1e-6})
+    return prior.unpack(result.x), int(result.nit), bool(result.success)
+
+
+def centred(t: Tensor, w: np.ndarray, hazard: np.ndarray, sigma: np.ndarray, steps: int = 12) -> Grid:
+    """Each group's quadrature centre and scale: the mode of its intercept's posterior (Newton on the sum of its
+    decisions' log-probabilities plus the Normal(0, sigma^2) prior; the curvature by a difference of the exact
+    slope) and 1 / sqrt(-curvature) there (Liu & Pierce 1994)."""
+    G = len(t.groups)
+    kind = np.zeros(G, dtype=int)
+    kind[t.group] = t.kind
+    precision = 1.0 / sigma[kind] ** 2
+
+    def slope(b: np.ndarray) -> np.ndarray:
+        g_off = decision_terms(t, w, hazard, b)[4].mean(axis=0)  # (N,): replays averaged
+        return np.bincount(t.group, g_off, G) - b * precision
+
+    b, h = np.zeros(G), 1e-4
+    for _ in range(steps):
+        d1 = slope(b)
+        d2 = np.minimum((slope(b + h) - d1) / h, -0.5 * precision)  # concave at least as the prior is, half of it
+        b = b + np.clip(-d1 / d2, -2.0, 2.0)
+    d2 = np.minimum((slope(b + h) - slope(b)) / h, -0.5 * precision)
+    return Grid(b, 1.0 / np.sqrt(-d2))

@@ -13,6 +13,11 @@ over its groups of the class mixture. One class is the plain conditional logit.
 The hazards' floors (early, news_floor; floors.py) enter through the pipeline rows: m = sum_j b_j(floors) m_j over
 the four corner maps the replay kept, bilinear, so the probabilities and their gradient in the floors are exact.
 Without floors the rows are the replay's own (its configured floors).
+
+A crisis-level random intercept on the utility of force (intercept.py) enters as quadrature nodes: node q shifts
+every force option of group g's decisions by b_gq, and (class, node) pairs are the mixture's components with the
+group's node weights, so a group's likelihood is the class mixture of the quadrature over its intercept. Without
+sigma there is one node at 0: the plain likelihood, the same numbers as before the intercept.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from scipy import sparse
 from ..score.record import TREMBLE
 from .extract import Tensor
 from .floors import bilinear
+from .intercept import Grid
 
 
 @dataclass
@@ -39,6 +45,9 @@ class Value:
     per_decision: np.ndarray  # (N,) log-probability of each decision, averaged over replays (class-weighted)
     floor_nats: float  # nats owed to the floor (filter's accounting), replay- and class-averaged
     grad_floors: np.ndarray  # (2,) d total / d (early, news_floor) (zero without corner maps)
+    grad_sigma: np.ndarray | None = None  # (K,) d total / d sigma (the intercept's sd per kind; None: no intercept)
+    intercept: np.ndarray | None = None  # (G,) posterior mean of each group's intercept (None: no intercept)
+    intercept_sd: np.ndarray | None = None  # (G,) its posterior sd
 
 
 def _floor(x: np.ndarray, k: np.ndarray | float) -> np.ndarray:
@@ -65,14 +74,19 @@ class Compact:
     act_starts: np.ndarray  # where each act's rows start among them
     c_obs: np.ndarray | None  # (4, P, E) the rows at the corners of the hazards' floors, or None
     c_hold: np.ndarray | None
+    force_e: np.ndarray  # (E,) 1.0 on a force option (the random intercept's), else 0.0
+    force_u: np.ndarray  # (U,) the same on the unique rows
+    kind_u: np.ndarray  # (U,) the kind of each unique row's decision
+    group_u: np.ndarray  # (U,) the group of each unique row's decision (its first, where groups share one)
 
 
-_COMPACT: dict[int, tuple[Tensor, Compact]] = {}
+_COMPACT: dict[tuple[int, bool], tuple[Tensor, Compact]] = {}
 
 
-def compact(t: Tensor) -> Compact:
-    """The compact form of `t` (cached while `t` lives)."""
-    cached = _COMPACT.get(id(t))
+def compact(t: Tensor, by_group: bool = False) -> Compact:
+    """The compact form of `t` (cached while `t` lives); `by_group`: decisions share a softmax only within a
+    group (whose intercept shifts its force options)."""
+    cached = _COMPACT.get((id(t), by_group))
     if cached is not None and cached[0] is t:
         return cached[1]
     n_idx, o_idx = np.nonzero(t.valid)
@@ -83,7 +97,9 @@ def compact(t: Tensor) -> Compact:
     onehot[np.arange(len(n_idx)), kind_e] = 1.0
     starts = np.searchsorted(n_idx, np.arange(t.valid.shape[0]))
     x = np.ascontiguousarray(t.feats[:, n_idx, o_idx])
-    rows, unique_starts, unique_owner, row_map = _distinct(x, starts, t.kind)
+    force = getattr(t, "force", None)  # a tensor pickled before the intercept has none
+    force_e = np.zeros(len(n_idx)) if force is None else force[n_idx, o_idx].astype(float)
+    rows, unique_starts, unique_owner, row_map = _distinct(x, starts, t.kind, force_e, t.group if by_group else None)
     acts = np.flatnonzero(t.act)
     act_rows = np.flatnonzero(t.act[n_idx])
     act_starts = np.searchsorted(n_idx[act_rows], acts)
@@ -104,15 +120,22 @@ def compact(t: Tensor) -> Compact:
         act_starts=act_starts,
         c_obs=None if t.corners_obs is None else np.ascontiguousarray(t.corners_obs[:, :, n_idx, o_idx]),
         c_hold=None if t.corners_hold is None else np.ascontiguousarray(t.corners_hold[:, :, n_idx, o_idx]),
+        force_e=force_e,
+        force_u=force_e[rows],
+        kind_u=kind_e[rows],
+        group_u=t.group[n_idx][rows],
     )
     if len(_COMPACT) > 8:
         _COMPACT.clear()
-    _COMPACT[id(t)] = (t, c)
+    _COMPACT[(id(t), by_group)] = (t, c)
     return c
 
 
-def _distinct(x: np.ndarray, starts: np.ndarray, kind: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Decisions with the same kind and feature matrix in every replay share one softmax (a quiet actor-day is
+def _distinct(
+    x: np.ndarray, starts: np.ndarray, kind: np.ndarray, force: np.ndarray, group: np.ndarray | None
+) -> tuple[np.ndarray, ...]:
+    """Decisions with the same kind, feature matrix in every replay and force options (and group, where given)
+    share one softmax (a quiet actor-day is
     scored on both channels from one state: about half the decisions). Returns the rows of the first decision of
     each distinct state, where each distinct state starts among them, the state of each of them, and for every
     row the one it reads its probability from."""
@@ -121,7 +144,8 @@ def _distinct(x: np.ndarray, starts: np.ndarray, kind: np.ndarray) -> tuple[np.n
     keep: list[int] = []  # distinct decisions, in order
     slot = np.empty(len(starts), dtype=int)  # each decision's distinct state
     for n, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        j = first.setdefault((int(kind[n]), x[:, a:b].tobytes()), len(keep))
+        who = -1 if group is None else int(group[n])
+        j = first.setdefault((int(kind[n]), who, x[:, a:b].tobytes() + force[a:b].tobytes()), len(keep))
         if j == len(keep):
             keep.append(n)
         slot[n] = j
@@ -153,17 +177,18 @@ def _rows(c: Compact, p: int, hazard: np.ndarray | None) -> tuple[np.ndarray, ..
 
 
 def decision_terms(
-    t: Tensor, w: np.ndarray, hazard: np.ndarray | None = None
-) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, np.ndarray]:
-    """For weights `w` (K, D) per kind and hazard floors `hazard` (early, news_floor; None: the replay's own):
-    log-probability (P, N), per replay the coefficients (E,) whose product with the features is the gradient
-    (d ll / d w = sum over a decision's options of coef x F), the nats owed to the floor (P, N), and d ll / d
-    floors (P, 2, N). Utilities for every kind come from one matrix product per replay; softmax and the rows of
+    t: Tensor, w: np.ndarray, hazard: np.ndarray | None = None, offset: np.ndarray | None = None
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """For weights `w` (K, D) per kind, hazard floors `hazard` (early, news_floor; None: the replay's own) and
+    a shift `offset` (G,) of the utility of force options per group (None: none): log-probability (P, N), per
+    replay the coefficients (E,) whose product with the features is the gradient (d ll / d w = sum over a
+    decision's options of coef x F), the nats owed to the floor (P, N), d ll / d floors (P, 2, N) and d ll / d
+    offset (P, N). Utilities for every kind come from one matrix product per replay; softmax and the rows of
     the pipeline are segment sums over the decisions' options."""
-    c = compact(t)
+    c = compact(t, by_group=offset is not None)
     P = c.x.shape[0]
     owner, starts = c.owner, c.starts
-    ll, floors, coefs, g_h = [], [], [], []
+    ll, floors, coefs, g_h, g_off = [], [], [], [], []
     act = t.act
     k = t.outcomes.astype(float)
     flat = np.zeros((c.onehot.shape[1], w.shape[1]))
@@ -174,6 +199,8 @@ def decision_terms(
     for p in range(P):
         m_hold, m_obs, dm_hold, dm_obs = _rows(c, p, hazard)
         u = c.by_kind[p] @ flat
+        if offset is not None:
+            u = u + offset[c.group_u] * c.force_u
         u = u - np.maximum.reduceat(u, us)[uo]
         e = np.exp(u)
         s = (e / np.add.reduceat(e, us)[uo])[c.row_map]
@@ -194,6 +221,7 @@ def decision_terms(
         if len(ar):
             coef[ar] += s[ar] * d_obs[owner[ar]] * (m_obs[ar] - p_obs[owner[ar]])
         coefs.append(coef)
+        g_off.append(np.add.reduceat(coef * c.force_e, starts) if offset is not None else np.zeros(len(starts)))
         g = np.zeros((2, len(starts)))
         if dm_hold is not None and dm_obs is not None:
             for i in range(2):
@@ -203,7 +231,7 @@ def decision_terms(
         g_h.append(g)
         half = TREMBLE / 2.0
         floors.append(np.where(act, half / fa * np.log(fa) + (TREMBLE / k) / fc * np.log(fc), half / fh * np.log(fh)))
-    return np.array(ll), coefs, np.array(floors), np.array(g_h)
+    return np.array(ll), coefs, np.array(floors), np.array(g_h), np.array(g_off)
 
 
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
@@ -211,54 +239,76 @@ def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     return np.squeeze(top, axis) + np.log(np.exp(x - top).sum(axis=axis))
 
 
-def evaluate(t: Tensor, w: np.ndarray, eta: np.ndarray | None = None, hazard: np.ndarray | None = None) -> Value:
-    """Log-likelihood of every record at class weights `w` (C, K, D), class logits `eta` (K, C) and hazard floors
-    `hazard` (early, news_floor; None: the replay's own), shared by the classes."""
+def evaluate(
+    t: Tensor,
+    w: np.ndarray,
+    eta: np.ndarray | None = None,
+    hazard: np.ndarray | None = None,
+    sigma: np.ndarray | None = None,
+    grid: Grid | None = None,
+) -> Value:
+    """Log-likelihood of every record at class weights `w` (C, K, D), class logits `eta` (K, C), hazard floors
+    `hazard` (early, news_floor; None: the replay's own), shared by the classes, and the sd `sigma` (K,) of the
+    crisis-level intercept on force per kind, integrated over the nodes of `grid` (None: no intercept)."""
     w = np.asarray(w, dtype=float)
     if w.ndim == 2:
         w = w[None]
     C, K, D = w.shape
     eta = np.zeros((K, C)) if eta is None else np.asarray(eta, dtype=float)
     log_pi = eta - _logsumexp(eta, 1)[:, None]
-    cpt = compact(t)
-    P, N = t.feats.shape[:2]
     G, R = len(t.groups), len(t.records)
-    ll = np.empty((C, P, N))
-    floors = np.empty((C, P, N))
-    coefs = []
-    g_h = np.empty((C, P, 2, N))
-    for c in range(C):
-        ll[c], coef, floors[c], g_h[c] = decision_terms(t, w[c], hazard)
-        coefs.append(coef)
-    group_ll = np.stack([[np.bincount(t.group, ll[c, p], G) for p in range(P)] for c in range(C)])
     group_kind = np.zeros(G, dtype=int)
     group_kind[t.group] = t.kind  # an actor has one kind in a record
     group_record = np.zeros(G, dtype=int)
     group_record[t.group] = t.record
-    joint = log_pi[group_kind].T[:, None, :] + group_ll  # (C, P, G)
+    mixed = sigma is not None and grid is not None
+    if mixed:
+        b, log_omega, d_sigma = grid.nodes(np.asarray(sigma, dtype=float)[group_kind])  # (Q, G) each
+    else:
+        b, log_omega, d_sigma = np.zeros((1, G)), np.zeros((1, G)), np.zeros((1, G))
+    Q = len(b)
+    cpt = compact(t, by_group=mixed)
+    P, N = t.feats.shape[:2]
+    J = C * Q  # components: (class, node), class-major
+    ll, floors, g_h = np.empty((J, P, N)), np.empty((J, P, N)), np.empty((J, P, 2, N))
+    coefs = []
+    for j in range(J):
+        c, q = divmod(j, Q)
+        ll[j], coef, floors[j], g_h[j], _ = decision_terms(t, w[c], hazard, b[q] if mixed else None)
+        coefs.append(coef)
+    group_ll = np.stack([[np.bincount(t.group, ll[j, p], G) for p in range(P)] for j in range(J)])
+    log_prior = (log_pi[group_kind][:, :, None] + log_omega.T[:, None, :]).reshape(G, J)  # class c, node q: c * Q + q
+    joint = log_prior.T[:, None, :] + group_ll  # (J, P, G)
     marginal = _logsumexp(joint, 0)  # (P, G)
-    resp = np.exp(joint - marginal[None])  # (C, P, G)
+    resp = np.exp(joint - marginal[None])  # (J, P, G)
     rec = np.stack([np.bincount(group_record, marginal[p], R) for p in range(P)]) + t.other
     per_record = _logsumexp(rec, 0) - np.log(P)
     alpha = np.exp(rec - (per_record + np.log(P))[None])  # (P, R): each replay's weight in its record
-    weight = alpha[:, group_record][None] * resp  # (C, P, G): weight of class c in replay p for group g
-    wn = weight[:, :, t.group]  # (C, P, N)
+    weight = alpha[:, group_record][None] * resp  # (J, P, G): weight of component j in replay p for group g
+    wn = weight[:, :, t.group]  # (J, P, N)
     grad_w = np.zeros((C, K, D))
     blocks = cpt.onehot.shape[1]
-    for c in range(C):
+    for j in range(J):
         for p in range(P):
-            per_row = np.bincount(cpt.row_map, coefs[c][p] * wn[c, p][cpt.owner], len(cpt.unique_owner))
-            grad_w[c] += (cpt.by_kind[p].T @ per_row).reshape(blocks, D)[:K]
+            per_row = np.bincount(cpt.row_map, coefs[j][p] * wn[j, p][cpt.owner], len(cpt.unique_owner))
+            grad_w[j // Q] += (cpt.by_kind[p].T @ per_row).reshape(blocks, D)[:K]
     pi = np.exp(log_pi)
-    excess = weight.sum(axis=1).T - alpha[:, group_record].sum(axis=0)[:, None] * pi[group_kind]  # (G, C)
+    by_class = weight.reshape(C, Q, P, G).sum(axis=1)  # (C, P, G)
+    excess = by_class.sum(axis=1).T - alpha[:, group_record].sum(axis=0)[:, None] * pi[group_kind]  # (G, C)
     grad_eta = np.stack([np.bincount(group_kind, excess[:, c], K) for c in range(C)], axis=1)
-    return Value(
+    value = Value(
         total=float(per_record.sum()),
         grad_w=grad_w,
         grad_eta=grad_eta,
         per_record=per_record,
-        responsibility=np.einsum("pg,cpg->cg", alpha[:, group_record], resp),
-        per_decision=np.einsum("cpn,cpn->n", wn, ll),
-        floor_nats=float(np.einsum("cpn,cpn->", wn, floors)),
-        grad_floors=np.einsum("cpn,cpin->i", wn, g_h),
+        responsibility=np.einsum("pg,cpg->cg", alpha[:, group_record], resp.reshape(C, Q, P, G).sum(axis=1)),
+        per_decision=np.einsum("jpn,jpn->n", wn, ll),
+        floor_nats=float(np.einsum("jpn,jpn->", wn, floors)),
+        grad_floors=np.einsum("jpn,jpin->i", wn, g_h),
     )
+    if mixed:  # the nodes are fixed: sigma moves only their prior density (intercept.py)
+        by_node = weight.reshape(C, Q, P, G).sum(axis=(0, 2))  # (Q, G): each node's posterior weight
+        value.grad_sigma = np.bincount(group_kind, (by_node * d_sigma).sum(axis=0), K)
+        value.intercept = (by_node * b).sum(axis=0)
+        value.intercept_sd = np.sqrt(np.maximum((by_node * b**2).sum(axis=0) - value.intercept**2, 0.0))
+    return value

@@ -179,6 +179,7 @@ def resampled(t: Tensor, w: np.ndarray, seed: int, copies: int = 1) -> Tensor:
         doctrines=[],
         corners_obs=None,  # no pipeline: the floors do not enter
         corners_hold=None,
+        force=None if t.force is None else np.repeat(t.force, copies, axis=0),
     )
 
 
@@ -230,5 +231,6 @@ def resampled_floors(t: Tensor, w: np.ndarray, floors: np.ndarray, seed: int, co
         corners_hold=c_hold,
         m_obs=np.einsum("j,jpno->pno", b, corners_obs),
         m_hold=np.einsum("j,jpno->pno", b, c_hold),
+        force=None if t.force is None else t.force[rep],
     )
     return synthetic

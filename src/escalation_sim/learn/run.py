@@ -16,7 +16,7 @@ import json
 import pickle
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +28,17 @@ from ..scenario import Scenario
 from ..score.baselines import score_baselines
 from ..score.record import observed, scored_days
 from . import floors as hazard_floors
+from . import intercept as random_intercept
 from .bayes import Posterior, sample
 from .classes import closest, fit_mixture
 from .extract import Tensor, extract
-from .fit import Prior, estimated, find_mode, prior_from
+from .fit import Prior, S, estimated, find_mode, prior_from
+from .intercept import Grid
 from .likelihood import evaluate
 from .recovery import recover
 
 Step = Callable[[str], None]
-FORMAT = 6  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
+FORMAT = 7  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,12 @@ class Settings:
     filter_particles: int = 200
     seed: int = 0
     mode_only: bool = False  # stop at the posterior mode: records and low decisions scored there (a quick check)
+    intercept: bool = False  # estimate the crisis-level random intercept on force (learn/intercept.py)
 
     def key(self, scenarios: dict[str, Scenario], defaults: dict[str, Any]) -> str:
         text = json.dumps(
-            [FORMAT, sorted((n, s.sha256()) for n, s in scenarios.items()), self.particles, self.seed, defaults],
+            [FORMAT, sorted((n, s.sha256()) for n, s in scenarios.items()), self.particles, self.seed, defaults]
+            + (["intercept"] if self.intercept else []),
             sort_keys=True,
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -101,15 +105,22 @@ def weights_table(prior: Prior, mode_w: np.ndarray, post: Posterior, defaults: d
     return pd.DataFrame(rows)
 
 
-def records_table(t: Tensor, scenarios: dict[str, Scenario], w: np.ndarray, hazard: np.ndarray) -> pd.DataFrame:
+def records_table(
+    t: Tensor,
+    scenarios: dict[str, Scenario],
+    w: np.ndarray,
+    hazard: np.ndarray,
+    sigma: np.ndarray | None = None,
+    grid: Grid | None = None,
+) -> pd.DataFrame:
     """Per record: the fitted model's log-likelihood (surrogate, the filter's own terms) against the prequential
     baselines of score/baselines.py on the same actor-days, like for like: a words and a deeds decision per
     actor-day, each channel with its own prequential counts and Hawkes process; nats owed to the floor; the
     smallest median probability of a decision, all at weights `w` and hazard floors `hazard`."""
-    value = evaluate(t, w, hazard=hazard)
+    value = evaluate(t, w, hazard=hazard, sigma=sigma, grid=grid)  # the intercept integrated out on `grid`
     from .likelihood import decision_terms
 
-    ll, _, floors, _ = decision_terms(t, w, hazard)
+    ll, _, floors, _, _ = decision_terms(t, w, hazard)
     median_p = np.exp(np.median(ll, axis=0))
     rows = []
     for r, name in enumerate(t.records):
@@ -141,7 +152,7 @@ def low_decisions(t: Tensor, w: np.ndarray, hazard: np.ndarray | None = None, be
     pipeline, not the rule's weights, makes it unlikely)."""
     from .likelihood import _rows, compact, decision_terms
 
-    ll, _, _, _ = decision_terms(t, w, hazard)
+    ll, _, _, _, _ = decision_terms(t, w, hazard)
     c = compact(t)
     rows_at = [_rows(c, p, hazard)[:2] for p in range(t.feats.shape[0])]  # (hold, observed) rows per replay
     median_p = np.exp(np.median(ll, axis=0))
@@ -166,9 +177,16 @@ def low_decisions(t: Tensor, w: np.ndarray, hazard: np.ndarray | None = None, be
     return pd.DataFrame(rows, columns=columns).sort_values("median_p", ignore_index=True)
 
 
-def write_weights(path: Path, w: np.ndarray, hazard: np.ndarray, defaults: dict[str, Any], fit: dict[str, Any]) -> None:
-    """The fitted weights and hazard floors in the quantal rule's file format, with the defaults and what the fit
-    was."""
+def write_weights(
+    path: Path,
+    w: np.ndarray,
+    hazard: np.ndarray,
+    defaults: dict[str, Any],
+    fit: dict[str, Any],
+    sigma: np.ndarray | None = None,
+) -> None:
+    """The fitted weights, hazard floors and (with the intercept) its sd per kind in the quantal rule's file
+    format, with the defaults and what the fit was."""
     table = {kind: {n: round(float(w[k, d]), 4) for d, n in enumerate(NAMES)} for k, kind in enumerate(KINDS)}
     about = (
         "Weights of the quantal rule by actor kind (rules/quantal.py, rules/features.py). 'defaults' are the "
@@ -179,6 +197,8 @@ def write_weights(path: Path, w: np.ndarray, hazard: np.ndarray, defaults: dict[
     )
     floors = {n: round(float(v), 5) for n, v in zip(hazard_floors.NAMES, hazard, strict=True)}
     data = {"about": about, "fit": fit, "defaults": defaults, "weights": table, "hazards": floors}
+    if sigma is not None:  # the crisis-level intercept on force (learn/intercept.py): each run draws one per actor
+        data["intercept_sd"] = {kind: round(float(sigma[k]), 4) for k, kind in enumerate(KINDS)}
     path.write_text(json.dumps(data, indent=1))
 
 
@@ -189,13 +209,14 @@ def learn(
     out.mkdir(parents=True, exist_ok=True)
     s = settings
     key = s.key(scenarios, defaults)
-    prior = prior_from(defaults)
+    prior = prior_from(defaults, s.intercept)
     began = time.perf_counter()
     step("extracting features along the records")
     t = _cached(out / "tensor.pkl", key, lambda: extract(scenarios, s.particles, s.seed))
     full, prior = prior, estimated(prior, t)  # the parameters the records identify (fit.identified)
     step("posterior mode")
     mode = _cached(out / "mode.pkl", key, lambda: find_mode(t, prior))
+    prior = replace(prior, grid=mode.grid)  # NUTS integrates the intercept on the nodes centred at the mode
     if s.mode_only:
         return mode_report(t, scenarios, mode, out, defaults, key, began)
     step("NUTS")
@@ -208,11 +229,12 @@ def learn(
     thetas = post.draws.reshape(-1, post.draws.shape[-1])
     mean_w = np.stack([prior.weights(th) for th in thetas]).mean(axis=0)
     mean_h = np.stack([prior.floors(th) for th in thetas]).mean(axis=0)
+    mean_s = np.stack([prior.sigma(th) for th in thetas]).mean(axis=0) if s.intercept else None
     h = -len(mean_h)  # the floors' logits are theta's last entries
     floors = hazard_floors.table(mode.floors, thetas[:, h:], post.rhat[h:], post.ess_bulk[h:])
     pd.DataFrame(floors).to_csv(out / "floors.csv", index=False)
     step("records against the baselines")
-    records = records_table(t, scenarios, mean_w, mean_h)
+    records = records_table(t, scenarios, mean_w, mean_h, mean_s, mode.grid)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mean_w, mean_h).to_csv(out / "low_decisions.csv", index=False)
     fit_seconds = mode.seconds + post.seconds
@@ -227,9 +249,14 @@ def learn(
     recovery = _recovery(scenarios, mean_w, mean_h, full, s, step)
     recovery.to_csv(out / "recovery.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": s.particles, "draws": s.draws * s.chains}
-    write_weights(out / "quantal_weights.json", mean_w, mean_h, defaults, fit)
+    write_weights(out / "quantal_weights.json", mean_w, mean_h, defaults, fit, mean_s)
     diagnostics = summary(t, records, weights, post, mode, classes, recovery, fit_seconds)
     diagnostics["hazard_floors"] = {row["floor"]: row for row in floors}
+    if s.intercept:
+        at = slice(S, S + len(KINDS))  # log sigma in theta
+        diagnostics["intercept_sd"] = random_intercept.table(
+            mode.sigma, thetas[:, at], post.rhat[at], post.ess_bulk[at], prior.free[at]
+        )
     step("particle filter check")
     diagnostics["filter_check"] = filter_check(scenarios, records, out / "quantal_weights.json", s)
     diagnostics["total_seconds"] = time.perf_counter() - began
@@ -248,11 +275,11 @@ def mode_report(
         for d, name in enumerate(NAMES)
     ]
     pd.DataFrame(rows).to_csv(out / "weights.csv", index=False)
-    records = records_table(t, scenarios, mode.weights, mode.floors)
+    records = records_table(t, scenarios, mode.weights, mode.floors, mode.sigma, mode.grid)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mode.weights, mode.floors).to_csv(out / "low_decisions.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": int(t.feats.shape[0]), "estimate": "posterior mode"}
-    write_weights(out / "quantal_weights.json", mode.weights, mode.floors, defaults, fit)
+    write_weights(out / "quantal_weights.json", mode.weights, mode.floors, defaults, fit, mode.sigma)
     diagnostics = {
         "estimate": "posterior mode",
         "records": len(records),
@@ -261,6 +288,7 @@ def mode_report(
         "mode_converged": mode.converged,
         "mode_log_posterior": mode.log_posterior,
         "hazard_floors": {n: float(v) for n, v in zip(hazard_floors.NAMES, mode.floors, strict=True)},
+        "intercept_sd": None if mode.sigma is None else dict(zip(KINDS, mode.sigma.tolist(), strict=True)),
         **scores(records),
         "total_seconds": time.perf_counter() - began,
     }

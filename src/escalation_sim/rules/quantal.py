@@ -7,6 +7,12 @@ McKelvey & Palfrey 1995; Signorino 1999, 2003. The weights are read from a file:
 data/quantal_weights.json, fitted by `escalation-sim learn` on the train split (docs/validation.md), whose
 `defaults` entry keeps the reasoned starting values (docs/model.md, "The learned decision"). The policy goes
 through minds/policy.decide like every rule, so hazards, cooling, orders and host access apply on top.
+
+A file with `intercept_sd` (the sd per kind of the crisis-level random intercept on the utility of force that
+`learn --intercept` estimates; learn/intercept.py, docs/model.md, "The learned decision") makes each actor draw its own
+intercept b ~ Normal(0, sd^2) once per run, where it starts deciding (one uniform of the model's generator, inverse
+CDF), and add b to the utility of its force options: a forecast for a new crisis, whose actors' propensity to use
+force is not known beforehand. A file without it (or sd 0) draws nothing: the runs are those of the plain rule.
 """
 
 from __future__ import annotations
@@ -16,26 +22,51 @@ import math
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from statistics import NormalDist
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from .base import Policy, Rule, RuleParams, Traits, View, register
+from .base import Draw, Policy, Rule, RuleParams, Traits, View, register
 from .features import INDEX, KINDS, NAMES, features, kind_of
 
 Kind = Literal["state", "armed_group", "host", "sponsor"]
 FORECASTS = ("forecast_rung", "forecast_harm", "forecast_escalate")
 
 
+def _read(path: str | None) -> tuple[dict[str, Any], str]:
+    """The weights file's JSON and the name to give in errors."""
+    if path is None:
+        text = resources.files("escalation_sim.data").joinpath("quantal_weights.json").read_text()
+        return json.loads(text), "escalation_sim/data/quantal_weights.json"
+    return json.loads(Path(path).read_text()), path
+
+
+@cache
+def intercept_sd(path: str | None) -> dict[str, float]:
+    """The sd per kind of the crisis-level intercept on force (`intercept_sd`; 0 for a file without it)."""
+    data, where = _read(path)
+    entry = data.get("intercept_sd")
+    if entry is None:
+        return dict.fromkeys(KINDS, 0.0)
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: intercept_sd must map each of {list(KINDS)} to a number >= 0, got {entry!r}")
+    out = {}
+    for kind in KINDS:
+        value = entry.get(kind)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value < math.inf:
+            raise ValueError(f"{where}: intercept_sd.{kind} must be a finite number >= 0, got {value!r}")
+        out[kind] = float(value)
+    unknown = sorted(set(entry) - set(KINDS))
+    if unknown:
+        raise ValueError(f"{where}: intercept_sd names unknown kinds {unknown}; known: {list(KINDS)}")
+    return out
+
+
 @cache
 def weight_table(path: str | None) -> dict[str, dict[str, float]]:
     """Weights by kind and feature name, from `path` or the package's file."""
-    if path is None:
-        text = resources.files("escalation_sim.data").joinpath("quantal_weights.json").read_text()
-        where = "escalation_sim/data/quantal_weights.json"
-    else:
-        text, where = Path(path).read_text(), path
-    data = json.loads(text)
+    data, where = _read(path)
     table = data.get("weights")
     if not isinstance(table, dict) or not all(k in table for k in KINDS):
         raise ValueError(f"{where}: 'weights' must map each of {list(KINDS)} to feature weights")
@@ -75,6 +106,7 @@ class QuantalParams(RuleParams):
         if value is not None:
             try:
                 weight_table(value)
+                intercept_sd(value)
             except OSError as exc:
                 raise ValueError(f"cannot read {value} ({exc.strerror or exc})") from None
             except json.JSONDecodeError as exc:
@@ -106,6 +138,7 @@ class Quantal(Rule):
     def __init__(self, params: RuleParams | None = None) -> None:
         super().__init__(params)
         self._vectors: dict[str, list[float]] = {}
+        self.intercept = 0.0  # this run's crisis-level shift of the utility of force (drawn in `on_branch`)
 
     def vector(self, kind: str) -> list[float]:
         """The weight vector for `kind`, in feature order (missing features weigh 0)."""
@@ -121,7 +154,15 @@ class Quantal(Rule):
         p = self.params
         tables = weight_table(p.weights_file)
         looks = any((tables[k] | p.weights).get(n, 0.0) for k in KINDS for n in FORECASTS)
-        return Traits(looks_ahead=looks)
+        drawn = any(sd > 0.0 for sd in intercept_sd(p.weights_file).values())  # its intercept is drawn per run
+        return Traits(looks_ahead=looks, keeps_state=drawn)
+
+    def on_branch(self, view: View, draw: Draw) -> None:
+        """Draw this run's intercept on force from Normal(0, sd^2) of the actor's kind (one uniform draw)."""
+        sd = intercept_sd(self.params.weights_file)[self.params.kind or kind_of(view)]
+        if sd > 0.0:
+            u = min(max(draw(), 1e-12), 1.0 - 1e-12)  # the generator's [0, 1) made open for the inverse CDF
+            self.intercept = sd * NormalDist().inv_cdf(u)
 
     def policy(self, view: View) -> Policy:
         kind = self.params.kind or kind_of(view)
@@ -129,6 +170,8 @@ class Quantal(Rule):
         ask = getattr(view, "forecasts", None)  # a view that cannot forecast (a test double) gives none
         rows = features(view, ask() if ask is not None else None)
         utilities = [sum(a * b for a, b in zip(w, f, strict=True)) for f in rows]
+        if self.intercept:
+            utilities = [u + self.intercept if o.force else u for u, o in zip(utilities, view.options, strict=True)]
         top = max(utilities)
         weights = [math.exp(u - top) for u in utilities]
         total = sum(weights)
@@ -154,4 +197,4 @@ def explain(view: View, kind: str, w: list[float], rows: list[list[float]], prob
     return f"quantal ({kind} weights): likeliest {opt.action}{target} (p={probs[best]:.2f}); carried by {words}"
 
 
-__all__ = ["INDEX", "Quantal", "QuantalParams", "weight_table"]
+__all__ = ["INDEX", "Quantal", "QuantalParams", "intercept_sd", "weight_table"]
