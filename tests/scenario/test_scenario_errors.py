@@ -464,3 +464,14 @@ def test_cli_validate_mixes_good_and_bad_files(base_dir: Path) -> None:
     assert f"{base_dir / 'mini.yaml'}: ok" in output
     assert "no event 'E7'" in output and "file not found" in output
     assert "Traceback" not in output
+
+
+def test_a_host_protest_threshold_of_zero_is_a_clean_error_not_a_division_by_zero() -> None:
+    """Each stage of a host's protest is a multiple of its threshold (rules/host_nation.py), so 0 has no meaning;
+    hypothesis found it crashing a run with ZeroDivisionError. It must be refused when the file is read."""
+    path = SCENARIO_DIR / "jan2020.yaml"
+    text = replace_once(path.read_text(), "      protest_threshold: 6 ", "      protest_threshold: 0 ")
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, path)
+    message = str(info.value)
+    assert "actors.IRQ.rule.protest_threshold" in message and "greater than 0" in message

@@ -18,7 +18,7 @@ class HostNationParams(RuleParams):
     name: Literal["host_nation"] = "host_nation"
     protest_threshold: float = Field(
         6.0,
-        ge=0,
+        gt=0,
         description="sovereignty grievance at which the host formally demands withdrawal (a strike on its soil "
         "that kills its own people or officials, as on 3 January 2020); each further multiple of it is a "
         "further stage (restriction of access, then expulsion)",
