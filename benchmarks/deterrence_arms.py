@@ -45,6 +45,7 @@ IRAN = {
 }  # fmt: skip
 FORCE_RUNG = 6
 LEARNED = {"actors.USA.reputation_from": "rule"}
+PROGRESS = 50  # seeds between the learned arm's progress lines
 
 
 def arm(us_rule: str, iran: str, n: int) -> dict[str, Any]:
@@ -108,6 +109,8 @@ def learned_arm(us_rule: str, n: int, certain: str | None = None, unseen: bool =
                 counted += 1
                 force += ladder[r.action].force and r.rung >= FORCE_RUNG
                 break
+        if (seed + 1) % PROGRESS == 0:  # a run cut short still reports its common seeds (stderr)
+            print(f"  {us_rule}: seeds 0-{seed} counted {counted} force {force}", file=sys.stderr, flush=True)
     share = force / counted if counted else float("nan")
     return {"us_rule": us_rule, "runs": n, "counted": counted, "share": share,
             "seconds": round(time.perf_counter() - start, 2)}  # fmt: skip

@@ -13,6 +13,7 @@ import pytest
 
 from escalation_sim import EscalationModel, load_scenario
 from escalation_sim.learn.extract import quantal_everywhere
+from escalation_sim.mechanics.hazards import FORCE
 from escalation_sim.minds import forecast_cache
 from escalation_sim.minds.anticipation import Forecaster
 from escalation_sim.minds.forecast_cache import ENV, CachedForecaster, Store, Uncacheable, freeze
@@ -121,6 +122,9 @@ def test_key_changes_with_every_input_the_forecast_reads(iran: tuple) -> None:
                            "conciliatory", "words_only", "own_hit") for k in range(len(model.actors))}  # fmt: skip
     for name in ("alert", "domestic_pressure", "legitimacy_cost"):
         inputs[f"public estimate {name}"] = bump_attr(estimate, name)
+    for name in ("since", "news"):  # the public clock a quantal type reads through its imagined view
+        inputs[f"public clock {name}[0]"] = bump_list(getattr(estimate.clock, name), 0)
+    inputs["public clock roused"] = bump_attr(estimate.clock, "roused")
     for name in ("pending_threat", "sovereignty_cost", "sponsor_of"):
         inputs[f"target {name}"] = bump_list(getattr(target, name), me.index)
     inputs["shared resolve reading"] = bump_list(model.resolve_of, j)
@@ -211,3 +215,26 @@ def test_a_copied_model_reports_reads_to_the_store_it_uses(iran: tuple) -> None:
     other = twin.by_id["IRN"].forecaster
     assert other.store is forecaster.store
     assert other._views and all(view.store is other.store for view in other._views.values())
+
+
+def test_no_stale_forecast_when_only_the_public_clock_moves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A type deciding by the quantal rule reads its imagined view's decision clock, the public estimate of it
+    (minds/supposed.py): after the public clock moves, and nothing else, the cache answers what a fresh forecast
+    gives, not the forecast it kept before (the key holds the public clock)."""
+    monkeypatch.setenv(ENV, "1")
+    types = [{"rule": {"name": "quantal"}, "resolve": 0.8, "prior": 1.0}]
+    scenario = load_scenario(JAN2020).with_edits({"actors.IRN.beliefs.USA.types": types})
+    model = EscalationModel(scenario=scenario, rng=0, collect=False)
+    while model.day < model.branch_day - 1:
+        model.step()
+    irn, usa = model.by_id["IRN"], model.by_id["USA"]
+    forecaster = irn.forecaster
+    assert isinstance(forecaster, CachedForecaster)
+    strike = next(o for o in irn.options if o.action == "calibrated_strike")
+    kept = forecaster.forecast(strike)
+    assert forecaster.forecast(strike) is kept  # a hit
+    clock = model.public[usa.index].clock
+    clock.since[FORCE], clock.roused = 0, 0  # the record shows the US struck today, after a provocation
+    fresh = Forecaster(irn, model).forecast(strike)
+    assert fresh != kept  # the quantal type answers otherwise when just engaged
+    assert forecaster.forecast(strike) == fresh

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from statistics import fmean
 
-from escalation_sim.mechanics.hazards import DIPLOMACY, OPERATIONS, WORDS
+from escalation_sim.mechanics.hazards import DIPLOMACY, FORCE, OPERATIONS, WORDS
 from escalation_sim.mechanics.perception import carry_out
+from escalation_sim.minds.anticipation import Forecaster
+from escalation_sim.minds.beliefs import public_clock as belief_clock
 from escalation_sim.minds.policy import decide
+from escalation_sim.minds.supposed import Supposed
 from escalation_sim.model import EscalationModel
+from escalation_sim.rules.features import features
 from escalation_sim.state.records import Act
 from helpers import at_branch, shipped
 
@@ -94,3 +98,46 @@ def test_a_public_provocation_beyond_all_unanswered_rouses_the_public_clock() ->
     estimate.outstanding[:] = [0.0] * len(estimate.outstanding)  # nothing left unanswered, as the record shows it
     act(model, "IRN", "direct_strike", "USA")
     assert model.public[usa.index].clock.roused == 0
+
+
+# --- the imagined view reads the public clock (issue 17, item 1) -------------------------------------------------
+
+QUANTAL_TYPE = [{"rule": {"name": "quantal"}, "resolve": 0.8, "prior": 1.0}]
+
+
+def quantal_believer() -> EscalationModel:
+    """jan2020 on the eve of the branch, Iran certain the US decides by the fitted quantal rule: Iran's forecasts of
+    the US and its likelihood of a US day run a rule that reads the decision clock, on its imagined US."""
+    return at_branch(shipped("jan2020").with_edits({"actors.IRN.beliefs.USA.types": QUANTAL_TYPE}), 0)
+
+
+def test_an_imagined_view_reads_the_public_clock_not_the_real_one() -> None:
+    """The features of the imagined US (days quiet, engaged in force) move with the public estimate of its clock
+    and not with its real clock (before: `Supposed` read the real clock through to the actor)."""
+    model = quantal_believer()
+    usa = model.by_id["USA"]
+    view = Supposed(usa)
+    before = features(view)  # type: ignore[arg-type]  # a Supposed reads as the View
+    usa.clock.since[:] = [0] * len(usa.clock.since)  # the real US acted in every class today, unseen
+    assert features(view.reset()) == before  # type: ignore[arg-type]
+    public = model.public[usa.index].clock
+    assert view.clock is public  # one owner: the public estimate's clock, not a copy
+    public.since[FORCE] = 0  # the record shows a US use of force today
+    assert features(view.reset()) != before  # type: ignore[arg-type]
+
+
+def test_irans_forecast_and_likelihood_of_the_us_ignore_its_private_acts() -> None:
+    """Two models alike in the public record, one in which the US has just sent Iran a private message and acted
+    in every class unseen (its real clock restarted): Iran's forecasts of the US and its likelihood of a quiet US
+    day are the same in both."""
+    seen: list[tuple] = []
+    for private in (False, True):
+        model = quantal_believer()
+        irn, usa = model.by_id["IRN"], model.by_id["USA"]
+        if private:
+            act(model, "USA", "private_assurance", "IRN")
+            usa.clock.since[:] = [0] * len(usa.clock.since)
+        belief = irn.beliefs[usa.index]
+        quiet = belief.likelihoods((usa.hold_index,), None, belief.view.reset(), belief_clock(usa))
+        seen.append((Forecaster(irn, model).forecasts(), quiet))
+    assert seen[0] == seen[1]

@@ -12,7 +12,9 @@ so a store whose hits stay below 30% after its first 2,000 look-ups rests: it ke
 The key of a forecast by actor i of target j holds what `Forecaster.forecast`/`status_quo` read (nothing of
 i's own private state except what they read of it):
 - the supposed view's inputs (minds/supposed.py `reset`): j's public estimate (`model.public[j]`: its memory
-  lists, alert, pressure and legitimacy cost), j's public lists (pending threats, sovereignty costs, whom it can
+  lists, alert, pressure and legitimacy cost, and its public clock, which a rule reading `view.clock` reads: the
+  days since each class of act, since it was roused and since each actor's news, from which its factors and
+  attention follow by j's declared tables), j's public lists (pending threats, sovereignty costs, whom it can
   target), the shared readings (`model.resolve_of`, `model.credibility_of`), and i's and j's menus;
 - every other attribute of j a rule reads through the supposed view (`Supposed.__getattr__`): recorded as the
   forecasts are computed (`Traced`), so the key widens itself the first time a rule reads a new one (the store is
@@ -259,6 +261,8 @@ class CachedForecaster(Forecaster):
         parts: list[Any] = [store.version, actor.index, j, store.token(actor.options), store.token(target.options)]
         parts += map(tuple, _MEMORY(estimate))
         parts += (estimate.alert, estimate.domestic_pressure, estimate.legitimacy_cost)
+        clock = estimate.clock  # the view's clock (a quantal type reads it): its state, the tables being j's own
+        parts += (tuple(clock.since), clock.roused, tuple(clock.news))
         parts += (tuple(target.pending_threat), tuple(target.sovereignty_cost), tuple(target.targetable))
         parts += (tuple(model.resolve_of), tuple(model.credibility_of))
         if threat is None:

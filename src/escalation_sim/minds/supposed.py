@@ -3,11 +3,14 @@
 It owns copies of what an act changes (state/actor.py's `MEMORY` lists and `MOOD` scalars: the one declared
 list). On each `reset` they are set to what anyone can know of the actor (issue 17, item 1): its memory and mood
 as the public record shows them (minds/public.py), its dispositions at the schema's declared defaults (cost
-sensitivity, risk tolerance, resolve, readiness), its reading of the others at the shared public readings. What
-is public of it is read from the actor itself: its menu, its declared threats, its sovereignty costs from public
-demands (`READ`, and the rest through `__getattr__`). One object is kept per actor and reused (`reset`), so a
-forecast allocates nothing per option. It never looks ahead itself (`forecasts` is None): the actor imagined is a
-level-0 reasoner (Camerer, Ho & Chong 2004).
+sensitivity, risk tolerance, resolve, readiness), its reading of the others at the shared public readings. Its
+decision clock (`clock`, what a rule reads of when it last acted and was provoked: rules/features.py) is the
+public estimate's (`Estimate.clock`, its one owner: the view holds that object, reads it and never changes it),
+not the real clock a private order or message restarts. What is public of it is read from the actor itself: its
+menu, its declared threats, its sovereignty costs from public demands (`READ`, and the rest through
+`__getattr__`). One object is kept per actor and reused (`reset`), so a forecast allocates nothing per option. It
+never looks ahead itself (`forecasts` is None): the actor imagined is a level-0 reasoner (Camerer, Ho & Chong
+2004).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ _TAKEN = attrgetter(*READ)
 class Supposed:
     """The view of `base` with its memory of the others and its mood open to change."""
 
-    __slots__ = ("base", *MEMORY, *MOOD, *READ, *SUPPOSED)
+    __slots__ = ("base", "clock", *MEMORY, *MOOD, *READ, *SUPPOSED)
 
     def __init__(self, base: ActorState) -> None:
         self.base = base
@@ -49,6 +52,7 @@ class Supposed:
             mine[:] = theirs
         for name, value in zip(READ, _TAKEN(base), strict=True):
             setattr(self, name, value)
+        self.clock = estimate.clock  # the public estimate owns it (minds/public.py); the view only reads it
         self.alert = estimate.alert
         self.domestic_pressure = estimate.domestic_pressure
         self.legitimacy_cost = estimate.legitimacy_cost

@@ -87,8 +87,9 @@ def kind_of(view: View) -> str:
 
 
 def days_quiet(view: View) -> float:
-    """Days since the actor's last own act in any class (its clock, state/clock.py), capped at QUIET_DAYS; a view
-    without a clock (an imagined one) counts as quiet."""
+    """Days since the actor's last own act in any class (its clock, state/clock.py), capped at QUIET_DAYS. An
+    imagined view (minds/supposed.py) reads the public estimate of the actor's clock (minds/public.py), never the
+    real one; a view without a clock counts as quiet."""
     clock: Any = getattr(view, "clock", None)
     if clock is None:
         return QUIET_DAYS
@@ -171,7 +172,7 @@ class Onset:
     deterrence or crisis-bargaining scholar names besides the last provocation, read from the actor's own View."""
 
     def __init__(self, view: View) -> None:
-        clock: Any = getattr(view, "clock", None)  # an imagined view has none: not engaged
+        clock: Any = getattr(view, "clock", None)  # an imagined view's: the public estimate's; none: not engaged
         self.engaged = 0.5 ** (clock.since[FORCE] / ENGAGED_HALF_LIFE) if clock is not None else 0.0
         self.quiet = days_quiet(view) / QUIET_DAYS
         self.age = min(crisis_days(view) / CRISIS_SCALE, 1.0)
