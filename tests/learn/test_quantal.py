@@ -87,6 +87,24 @@ def test_a_sponsor_orders_its_proxy_of_its_own_accord(model) -> None:
     assert all(policy.probs[i] > 0.0 for i in orders)
 
 
+def test_grievance_features_stay_on_the_unit_scale_under_a_standing_grievance(model) -> None:
+    """A decaying sum fed daily by an operation runs far past one act's worth (GBR's against the occupying ARG
+    was 65 in falklands1982): the features read it / 10, capped at 1, as every feature is scaled to [0, ~1]."""
+    usa, iran = model.by_id["USA"], model.by_id["IRN"]
+    grievance, since = list(usa.grievance), list(usa.clock.since)
+    word = next(o.index for o in usa.options if o.hostile and not o.force and o.target == "IRN")
+    try:
+        usa.clock.since[:] = [30, 30, 30, 30]
+        usa.grievance[iran.index] = 65.0
+        rows = features(usa)
+        assert rows[word][INDEX["grievance"]] == 1.0
+        assert rows[word][INDEX["pent_up"]] == pytest.approx(1.0)  # quiet for a month, grievance at the cap
+        usa.grievance[iran.index] = 4.0  # below the cap: / 10 as before
+        assert features(usa)[word][INDEX["grievance"]] == pytest.approx(0.4)
+    finally:
+        usa.grievance[:], usa.clock.since[:] = grievance, since
+
+
 def test_onset_features_read_the_actors_own_clock_alert_grievance_and_date(model) -> None:
     usa = model.by_id["USA"]
     iran = model.by_id["IRN"]

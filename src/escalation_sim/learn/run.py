@@ -38,7 +38,7 @@ from .likelihood import evaluate
 from .recovery import recover
 
 Step = Callable[[str], None]
-FORMAT = 7  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
+FORMAT = 8  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from .view import NO_TARGET, Forecast, Option, View
 LOG_WAR = math.log1p(300.0)  # the casualty scale's top (one day of campaign), as in cost_benefit
 QUIET_DAYS = 30.0  # days since the last act, capped: a month of lying low is as quiet as it gets
 KILLED_CAP = 10.0  # own nationals killed in one unanswered act, capped
+GRIEVANCE_SCALE = 10.0  # the ladder's top rung: grievance / 10, capped at 1 (a sum past one war-rung act's worth
+# adds nothing more: a standing occupation or campaign feeds the sum daily, to 65 in falklands1982, issue 19)
 ENGAGED_HALF_LIFE = 7.0  # days: a week after its last act of force an actor is half as "in the fight"
 CRISIS_SCALE = 60.0  # days: about the median length of the train records' crises (trigger to ICB termination)
 FORCE = 1  # scenario/hazards.CLASSES.index("force"): the clock's class of force
@@ -37,7 +39,7 @@ FEATURES: dict[str, str] = {
     "provocation": "unanswered severity / 10 the actor holds against the option's target (hostile options)",
     "overshoot": "max(0, rung - provocation) / 10: a blow above what it answers (Article 51 proportionality)",
     "undershoot": "max(0, provocation - rung) / 10: an answer below the provocation",
-    "grievance": "accumulated grievance / 10 against the target (hostile options)",
+    "grievance": "accumulated grievance / 10 against the target, capped at 1 (hostile options)",
     "casualties": "own nationals killed in the target's last unanswered act, / 10 capped at 1 (force)",
     "make_good": "credibility, on force against an actor the actor has a live threat against (audience cost)",
     "legitimacy": "legitimacy cost still unpaid, on force",
@@ -53,7 +55,7 @@ FEATURES: dict[str, str] = {
     "to_proxy": "1 for any act aimed at one's own proxy (orders, restraint)",
     "mobilised": "the actor's own alert (forces ready), on force (the opportunity of a window)",
     "engaged": "0.5 ** (days since its own last act of force / 7), on force (an actor already fighting)",
-    "pent_up": "grievance / 10 against the target x days since its last own act / 30, on hostile options",
+    "pent_up": "grievance / 10 (capped at 1) against the target x days since its last own act / 30, on hostile options",
     "crisis_age": "days since the crisis began / 60, capped at 1, on de-escalation (settlement hazard)",
     "hold_pressure": "domestic pressure while provoked, on holding",
     "hold_threat": "credibility while the actor has a live threat out, on holding (backing down)",
@@ -94,6 +96,14 @@ def days_quiet(view: View) -> float:
     if clock is None:
         return QUIET_DAYS
     return float(min(min(clock.since), QUIET_DAYS))
+
+
+def grievance_scaled(view: View, j: int) -> float:
+    """The actor's grievance against j on the features' [0, 1] scale: / GRIEVANCE_SCALE, capped at 1. Why capped:
+    the grievance is a decaying sum (docs/model.md section 6), and an operation's daily acts feed it every day, so
+    uncapped it ran to 10.5 in the train records (over 1 in 23% of their decisions), where one weight prior (sd 2)
+    is meant for features of scale ~1 and a few long operations set the weight for every decision."""
+    return min(view.grievance[j] / GRIEVANCE_SCALE, 1.0)
 
 
 def crisis_days(view: View) -> float:
@@ -152,7 +162,7 @@ def _option(view: View, opt: Option, f: list[float], most: float, me: int) -> No
         if severity > 0.0:
             f[INDEX["overshoot"]] = max(0.0, opt.rung - severity) / 10.0
             f[INDEX["undershoot"]] = max(0.0, severity - opt.rung) / 10.0
-        f[INDEX["grievance"]] = view.grievance[j] / 10.0
+        f[INDEX["grievance"]] = grievance_scaled(view, j)
         f[INDEX["dependence"]] = view.host.dependence[j]
         if opt.force:
             f[INDEX["casualties"]] = min(view.last_killed[j], KILLED_CAP) / KILLED_CAP
@@ -181,7 +191,7 @@ class Onset:
         """Set the onset features of `opt` (not holding) in its row `f`."""
         j = opt.target_index
         if opt.hostile and j != NO_TARGET and view.sponsor_of[j] != view.index:
-            f[INDEX["pent_up"]] = view.grievance[j] / 10.0 * self.quiet
+            f[INDEX["pent_up"]] = grievance_scaled(view, j) * self.quiet
             if opt.force:
                 f[INDEX["mobilised"]] = view.alert
                 f[INDEX["engaged"]] = self.engaged
