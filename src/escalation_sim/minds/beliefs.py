@@ -104,14 +104,9 @@ class BeliefState:
         return self.mixes.mix(groups, splits, len(self.hostile), self.other.hold_index)
 
     def _sparse(self, split: Split) -> Sparse:
-        """A split with, per channel, its non-zero hostile and calm entries (index, probability) in option order:
-        what `answer` adds up, kept with the memoised split (a channel is zero on the other channel's options)."""
-        hostile = self.hostile
-        out: list = list(split)
-        for probs in split:
-            nonzero = [(i, q) for i, q in enumerate(probs) if q]
-            out += ([(i, q) for i, q in nonzero if hostile[i]], [(i, q) for i, q in nonzero if not hostile[i]])
-        return tuple(out)  # type: ignore[return-value]
+        """A split with its non-zero entries found when `mixture` first asks for them (minds/mixing.Sparse): what
+        the memo keeps, a pure function of the split and the other's menu."""
+        return Sparse(split, self.hostile)
 
     def groups(self) -> list[tuple[Rule, float, float, float]]:
         """(doctrine, resolve it is run with, posterior weight, weight x resolve) of each group of types `answer`
@@ -188,7 +183,7 @@ class BeliefState:
             for n, k in enumerate(members):
                 resolve = self.resolves[k]
                 if per_type or n == 0:
-                    deeds, words = self.channels(rule, view, resolve, clock=clock)[:2]
+                    deeds, words = self.channels(rule, view, resolve, clock=clock).channels
                 like = 1.0
                 if deed is not None:
                     like = keep * self.chance(deeds, resolve, deed) + tremble * len(deed) / self.n_deeds
