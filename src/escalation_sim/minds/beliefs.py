@@ -21,7 +21,7 @@ from ..rules import Rule, make_rule
 from ..scenario import ORDER_EFFECTS
 from ..scenario.beliefs import Belief
 from .mixing import Mixes, Sparse
-from .policy import Split, blocked_targets, memo_channels
+from .policy import Memos, Split, blocked_targets, memo_channels, split_memos
 from .reputation import learn_reputations
 from .supposed import Supposed
 
@@ -99,19 +99,15 @@ class BeliefState:
         no forecast. The mixture (minds/mixing.py) is shared, read only.
         """
         groups = self.groups()
-        blocked = blocked_targets(view)  # the same for every doctrine in this view
-        splits = [self.channels(rule, view, resolve, blocked) for rule, resolve, _, _ in groups]
+        blocked = blocked_targets(view)  # the same for every doctrine in this view, as are the memos
+        memos = split_memos(self.other.menu, view)
+        splits = [self.channels(rule, view, resolve, blocked, memos=memos) for rule, resolve, _, _ in groups]
         return self.mixes.mix(groups, splits, len(self.hostile), self.other.hold_index)
 
     def _sparse(self, split: Split) -> Sparse:
-        """A split with, per channel, its non-zero hostile and calm entries (index, probability) in option order:
-        what `answer` adds up, kept with the memoised split (a channel is zero on the other channel's options)."""
-        hostile = self.hostile
-        out: list = list(split)
-        for probs in split:
-            nonzero = [(i, q) for i, q in enumerate(probs) if q]
-            out += ([(i, q) for i, q in nonzero if hostile[i]], [(i, q) for i, q in nonzero if not hostile[i]])
-        return tuple(out)  # type: ignore[return-value]
+        """A split with its non-zero entries found when `mixture` first asks for them (minds/mixing.Sparse): what
+        the memo keeps, a pure function of the split and the other's menu."""
+        return Sparse(split, self.hostile)
 
     def groups(self) -> list[tuple[Rule, float, float, float]]:
         """(doctrine, resolve it is run with, posterior weight, weight x resolve) of each group of types `answer`
@@ -138,14 +134,17 @@ class BeliefState:
         resolve: float,
         blocked: tuple[int, ...] | None = None,
         clock: Clock | None = None,
+        memos: Memos | None = None,
     ) -> Sparse:
         """The doctrine's deeds and words channels (before resolve), split as the one pipeline splits the actor's
         own policy (minds/policy.channels), with `resolve` for rules that read it, gated by `clock` (the public
         estimate of the other's decision clock) as its own policy is by its real clock; memoised with their
-        non-zero entries (`_sparse`): shared, read only. `blocked`: the view's `blocked_targets`, if known."""
+        non-zero entries (`_sparse`): shared, read only. `blocked`, `memos`: the view's `blocked_targets` and
+        `split_memos`, if known."""
         view.resolve = resolve
         policy = rule.policy(view)
-        return memo_channels(self.other.menu, view, policy, rule.params.spread, self._sparse, blocked, clock)  # type: ignore[arg-type]
+        menu = self.other.menu
+        return memo_channels(menu, view, policy, rule.params.spread, self._sparse, blocked, clock, memos)  # type: ignore[arg-type]
 
     def observe(
         self, deed: tuple[int, ...] | None, word: tuple[int, ...] | None = None, view: Supposed | None = None
@@ -184,11 +183,12 @@ class BeliefState:
             return likelihoods
         deeds: list[float] = []
         words: list[float] = []
+        blocked, memos = blocked_targets(view), split_memos(self.other.menu, view)  # the same for every doctrine
         for rule, members, per_type in self.doctrines:
             for n, k in enumerate(members):
                 resolve = self.resolves[k]
                 if per_type or n == 0:
-                    deeds, words = self.channels(rule, view, resolve, clock=clock)[:2]
+                    deeds, words = self.channels(rule, view, resolve, blocked, clock, memos).channels
                 like = 1.0
                 if deed is not None:
                     like = keep * self.chance(deeds, resolve, deed) + tremble * len(deed) / self.n_deeds

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from ..rules import Rule
 
 Entries = list[tuple[int, float]]  # (option index, probability)
-Sparse = tuple[list[float], list[float], Entries, Entries, Entries, Entries]  # deeds, words; hostile, calm of each
 Groups = list[tuple["Rule", float, float, float]]  # (doctrine, resolve, weight, weight x resolve): beliefs.groups
 Mixed = tuple[list[float], list[float]]  # deeds, words
 MAX_MIXES = 4096  # per belief: a memo this full is emptied
@@ -31,6 +30,43 @@ class ByIdentity(dict):
 
     def __reduce__(self) -> tuple[type, tuple]:
         return type(self), ()
+
+
+class Sparse:
+    """A doctrine's split (deeds, words: `split[0]`, `split[1]`) with, per channel, its non-zero hostile and calm
+    entries (index, probability) in option order: what `mixture` adds up. The entries are found when first asked
+    for: a believer's likelihood of a day reads only the two channels (measured on jan2020: 5 in 6 of those splits
+    are new, and finding their entries was half the cost of learning). Shared, read only."""
+
+    __slots__ = ("_entries", "channels", "hostile")
+
+    def __init__(self, split: tuple[list[float], list[float]], hostile: list[bool]) -> None:
+        self.channels = split
+        self.hostile = hostile  # per option: whether it is hostile (the other's menu, never changed)
+        self._entries: tuple[Entries, Entries, Entries, Entries] | None = None
+
+    def __getitem__(self, channel: int) -> list[float]:
+        return self.channels[channel]
+
+    def __len__(self) -> int:
+        return 2
+
+    def __eq__(self, other: object) -> bool:  # the entries are the channels' own
+        return isinstance(other, Sparse) and self.channels == other.channels
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, kept by identity (`Mixes`)
+
+    def entries(self) -> tuple[Entries, Entries, Entries, Entries]:
+        """(hostile, calm) of the deeds channel, then of the words channel (a channel is zero on the other's)."""
+        out = self._entries
+        if out is None:
+            hostile = self.hostile
+            found: list[Entries] = []
+            for probs in self.channels:
+                nonzero = [(i, q) for i, q in enumerate(probs) if q]
+                found += ([(i, q) for i, q in nonzero if hostile[i]], [(i, q) for i, q in nonzero if not hostile[i]])
+            out = self._entries = tuple(found)  # type: ignore[assignment]
+        return out  # type: ignore[return-value]
 
 
 class Mixes:
@@ -61,7 +97,7 @@ def mixture(groups: Groups, splits: list[Sparse], n: int, hold: int) -> Mixed:
     moved = [0.0, 0.0]
     for (_, _, weight, carried), split in zip(groups, splits, strict=True):
         lost = weight - carried
-        sparse = split[2:]
+        sparse = split.entries()
         for c, (out, hostile, calm) in enumerate(((deeds_out, *sparse[:2]), (words_out, *sparse[2:]))):
             for i, q in hostile:  # the non-zero ones, in option order, as `moved` adds up
                 out[i] += carried * q

@@ -90,6 +90,7 @@ def channels(view: Viewed, probs: list[float], spread: float) -> tuple[list[floa
 MEMO_ENTRIES = 20_000  # per menu and wiring: a memo this full is emptied (about 1 kB an entry at jan2020)
 MEMO_WIRINGS = 8  # sponsors' wirings kept per menu (a run has one: `sponsor_of` is set when the model starts)
 Split = tuple[list[float], list[float]]  # (deeds, words)
+Memos = tuple[dict, dict]  # a menu's split memos for one wiring: by value, by a shared list's identity
 
 
 def blocked_targets(view: Viewed) -> tuple[int, ...]:
@@ -102,6 +103,23 @@ def blocked_targets(view: Viewed) -> tuple[int, ...]:
     return tuple(j for j, w in enumerate(words_only) if w and outstanding[j] > 0.0)
 
 
+def split_memos(menu: Menu, view: Viewed) -> Memos:
+    """`menu`'s split memos for the view's sponsors' wiring: (by value, by a shared list's identity). A caller that
+    splits several policies in one view (a belief's doctrines) takes them once and hands them to `memo_channels`."""
+    if view.options is not menu.options:
+        raise ValueError("memo_channels: the menu is not the view's own")
+    sponsors = tuple(view.sponsor_of)
+    memos, by_identity = menu.memos, menu.shared_memos
+    memo = memos.get(sponsors)
+    if memo is None:
+        if len(memos) >= MEMO_WIRINGS:
+            memos.clear()
+            by_identity.clear()
+        memo = memos[sponsors] = {}
+        by_identity[sponsors] = {}
+    return memo, by_identity[sponsors]
+
+
 def memo_channels(
     menu: Menu,
     view: Viewed,
@@ -110,6 +128,7 @@ def memo_channels(
     prepare: Callable[[Split], Any],
     blocked: tuple[int, ...] | None = None,
     gate: Clock | None = None,
+    memos: Memos | None = None,
 ) -> Any:
     """`prepare(channels(view, policy.probs, spread))`, memoised: the same object for the same inputs, which the
     caller must not change (`prepare` is a pure function of the split and the menu, e.g. the split's non-zero
@@ -124,19 +143,9 @@ def memo_channels(
     gated by it as `decide` gates the actor's own: its statements scaled by the news first (hazards.attend, in the
     key through the probabilities), each channel scaled by its class's recovery after (hazards.refract, the
     clock's factors in the key). A policy copied from a shared list (`Policy.shared`, `aim`'s and `settle`'s
-    caches) that it still equals is looked up by that list's identity first, without hashing its probabilities."""
-    if view.options is not menu.options:
-        raise ValueError("memo_channels: the menu is not the view's own")
-    sponsors = tuple(view.sponsor_of)
-    memos, by_identity = menu.memos, menu.shared_memos
-    memo = memos.get(sponsors)
-    if memo is None:
-        if len(memos) >= MEMO_WIRINGS:
-            memos.clear()
-            by_identity.clear()
-        memo = memos[sponsors] = {}
-        by_identity[sponsors] = {}
-    by_shared = by_identity[sponsors]
+    caches) that it still equals is looked up by that list's identity first, without hashing its probabilities.
+    `memos`: `split_memos(menu, view)`, if the caller took them already."""
+    memo, by_shared = split_memos(menu, view) if memos is None else memos
     if blocked is None:
         blocked = blocked_targets(view)
     probs, shared = policy.probs, policy.shared
