@@ -15,6 +15,7 @@ from escalation_sim.learn import spells as sp
 from escalation_sim.learn.extract import quantal_everywhere
 from escalation_sim.learn.fit import A, estimated, find_mode, log_posterior, prior_from
 from escalation_sim.model import EscalationModel
+from escalation_sim.scenario import load_scenario
 from escalation_sim.score.filter import spell_factors, spells
 from escalation_sim.score.record import scored_days
 from helpers import ROOT, shipped
@@ -51,7 +52,7 @@ def geometric(n: int, days: float, change_days: float, horizon: int, seed: int, 
 def test_the_terms_are_the_filters() -> None:
     """gaza2014's spells scored by `spell_factors` (score/filter.py) at the replay's hazards and at others: the
     difference is the module's delta."""
-    scenario = shipped("gaza2014")
+    scenario = load_scenario(ROOT / "scenarios" / "library" / "gaza2014.yaml")  # a train case
     days = scored_days(scenario)
     found = sp.collect([scenario], [days])
     assert len(found) == 2 and found.stopped.all() and (found.quiet_open > 40).all()
