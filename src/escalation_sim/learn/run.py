@@ -206,7 +206,8 @@ def write_weights(
     )
     floors = {n: round(float(v), 5) for n, v in zip(hazard_floors.NAMES, hazard, strict=True)}
     if durations is not None:  # the operations' mean running length and time between changes (learn/spells.py)
-        floors |= {n: round(float(v), 3) for n, v in zip(operation_spells.NAMES, durations, strict=True)}
+        days = np.minimum(durations, operation_spells.LONGEST)  # the scenario field's bound (scenario/hazards.py)
+        floors |= {n: round(float(v), 3) for n, v in zip(operation_spells.NAMES, days, strict=True)}
     data = {"about": about, "fit": fit, "defaults": defaults, "weights": table, "hazards": floors}
     if sigma is not None:  # the crisis-level intercept on force (learn/intercept.py): each run draws one per actor
         data["intercept_sd"] = {kind: round(float(sigma[k]), 4) for k, kind in enumerate(KINDS)}

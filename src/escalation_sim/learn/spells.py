@@ -41,6 +41,7 @@ from ..score.record import TREMBLE
 NAMES = ("operation_days", "change_days")  # the scenario hazards' fields they set (scenario/hazards.py)
 PRIOR_MEAN = math.log(1.0 / 12.0)  # a_stop = a_change = log(1/12): h = h_c = 1/14, the old defaults
 PRIOR_SD = 1.5
+LONGEST = 3660.0  # days: the hazards' fields' upper bound (scenario/hazards.py); a file says at most this
 
 
 @dataclass
@@ -171,7 +172,7 @@ def read(path: str | None = None) -> dict[str, float] | None:
     out = {}
     for name in NAMES:
         value = entry.get(name)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 1.0 <= value <= 3660.0:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 1.0 <= value <= LONGEST:
             raise ValueError(f"{where}: hazards.{name} must be a number of days in [1, 3660], got {value!r}")
         out[name] = float(value)
     return out
