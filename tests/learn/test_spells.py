@@ -117,3 +117,16 @@ def test_the_forward_runs_read_the_fitted_hazards(tmp_path) -> None:
         sp.read(str(bad))
     refused = CliRunner().invoke(app, ["forward-check", "jan2020", "--weights", str(bad), "--out", str(tmp_path)])
     assert refused.exit_code == 2 and "hazards.operation_days" in refused.output
+
+
+def test_nuts_samples_the_hazards_with_the_weights() -> None:
+    from escalation_sim.learn.bayes import sample
+
+    t = synthetic(groups=4, days=20, sigma=0.0, engaged=0.5, seed=3)
+    s = geometric(60, 60.0, 250.0, 400, seed=4, records=4)
+    prior = estimated(prior_from(DEFAULTS, spells=s), t)
+    mode = find_mode(t, prior)
+    post = sample(t, prior, mode.theta, draws=30, tune=30, chains=2, seed=1)
+    assert np.isfinite(post.rhat[A : A + 2]).all() and post.divergences == 0
+    days = np.array([sp.durations(a) for a in post.draws[..., A : A + 2].reshape(-1, 2)])
+    assert days[:, 0].std() > 0.0 and 30.0 < np.median(days[:, 0]) < 120.0  # sampled around the truth, 60
