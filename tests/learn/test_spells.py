@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from escalation_sim.cli import app
 from escalation_sim.learn import spells as sp
 from escalation_sim.learn.extract import quantal_everywhere
-from escalation_sim.learn.fit import A, estimated, find_mode, log_posterior, prior_from
+from escalation_sim.learn.fit import A, B, F, estimated, find_mode, log_posterior, prior_from
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario import load_scenario
 from escalation_sim.score.filter import spell_factors, spells
@@ -49,6 +49,13 @@ def geometric(n: int, days: float, change_days: float, horizon: int, seed: int, 
     )  # fmt: skip
 
 
+def streams(chance: float, n: int, seed: int, records: int = 1) -> sp.Streams:
+    """`n` decided acts of each `STREAMS` action, each starting a stream with probability `chance`."""
+    rng = np.random.default_rng(seed)
+    action = np.repeat(np.arange(len(sp.STREAMS)), n)
+    return sp.Streams(np.arange(len(action)) % records, action, rng.random(len(action)) < chance, records)
+
+
 def test_the_terms_are_the_filters() -> None:
     """gaza2014's spells scored by `spell_factors` (score/filter.py) at the replay's hazards and at others: the
     difference is the module's delta."""
@@ -78,11 +85,12 @@ def test_the_terms_are_the_filters() -> None:
 def test_the_gradient_matches_finite_differences() -> None:
     t = synthetic(groups=4, days=20, sigma=0.0, engaged=0.5, seed=3)
     s = geometric(30, 40.0, 120.0, 200, seed=1, records=4)
-    prior = estimated(prior_from(DEFAULTS, spells=s), t)
-    assert prior.free[A] and prior.free[A + 1]
+    st = streams(0.3, 40, seed=1, records=4)
+    prior = estimated(prior_from(DEFAULTS, spells=s, streams=st), t)
+    assert prior.free[A] and prior.free[A + 1] and prior.free[B:F].all()
     theta = prior.start() + np.random.default_rng(0).normal(0.0, 0.3, size=len(prior.start()))
     _, grad, _ = log_posterior(t, prior, theta)
-    for i in (A, A + 1, len(theta) - 1):
+    for i in (A, A + 1, B, F - 1, len(theta) - 1):
         e = np.zeros_like(theta)
         e[i] = 1e-5
         numeric = (log_posterior(t, prior, theta + e)[0] - log_posterior(t, prior, theta - e)[0]) / 2e-5
@@ -99,6 +107,16 @@ def test_a_known_running_length_is_recovered() -> None:
     assert 45.0 < days[0] < 80.0 and 150.0 < days[1] < 450.0
     plain = find_mode(t, estimated(prior_from(DEFAULTS), t))
     assert sp.durations(plain.theta[A : A + 2]) == pytest.approx([14.0, 14.0])
+    streamed = find_mode(t, estimated(prior_from(DEFAULTS, streams=streams(0.4, 150, seed=5)), t))
+    chances = np.array(list(sp.stream_chances(streamed.theta[B:F]).values()))
+    assert (abs(chances - 0.4) < 0.1).all()  # one act in ten at the prior's centre; the data say four
+    assert np.allclose(list(sp.stream_chances(plain.theta[B:F]).values()), 0.1)
+
+
+def _records(scenario, seed: int) -> list:
+    model = EscalationModel(scenario=scenario, rng=seed, collect=False)
+    model.run_model()
+    return model.records
 
 
 def test_the_forward_runs_read_the_fitted_hazards(tmp_path) -> None:
@@ -113,6 +131,20 @@ def test_the_forward_runs_read_the_fitted_hazards(tmp_path) -> None:
     )
     plain = EscalationModel(scenario=quantal_everywhere(shipped("jan2020")), rng=0, collect=False)
     assert all(a.stop_hazard == pytest.approx(1 / 14) for a in plain.actors)
+    streamy = tmp_path / "streams.json"
+    streamy.write_text(json.dumps(data | {"hazards": data["hazards"] | {"streams": dict.fromkeys(sp.STREAMS, 1.0)}}))
+    started = [
+        r.reason
+        for seed in range(3)
+        for r in _records(quantal_everywhere(shipped("jan2020"), str(streamy)), seed)
+        if "starts operation" in r.reason
+    ]
+    assert any(any(f"-{a} " in why for a in sp.STREAMS) for why in started), started  # a strike stream started
+    assert not any(
+        any(f"-{a} " in r.reason for a in sp.STREAMS) and "starts operation" in r.reason
+        for seed in range(3)
+        for r in _records(quantal_everywhere(shipped("jan2020")), seed)
+    )
     with pytest.raises(ValueError, match=r"hazards\.operation_days must be a number of days in \[1, 3660\], got 0.5"):
         sp.read(str(bad))
     refused = CliRunner().invoke(app, ["forward-check", "jan2020", "--weights", str(bad), "--out", str(tmp_path)])

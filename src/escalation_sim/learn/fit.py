@@ -15,7 +15,9 @@ Priors, with reasons (docs/validation.md, "The learned decision"):
   sigma is 0 and the likelihood is the plain one.
 - a_stop, a_change ~ Normal(log(1/12), 1.5), with `spells`: the logits of a running operation's daily stop and
   change hazards (spells.py, estimated from the records' spells); without them the scenario's hazards stand.
-Theta is (mu, delta, log sigma, spell logits, floor logits), the floors last.
+- b_x ~ Normal(logit(0.1), 1.5) per strike or harassment action x, with `streams`: the logit of the chance that
+  a decided act of x starts a stream (spells.py); without them no act does.
+Theta is (mu, delta, log sigma, spell logits, stream logits, floor logits), the floors last.
 Only identified parameters are estimated (`identified`): where a feature never differs between the options of any
 decision of a kind in the records, the likelihood cannot see that kind's deviation (a softmax reads differences
 only), so delta_kd stays at its prior mean 0 (the kind uses the shared weight) and, where no kind sees the feature,
@@ -39,14 +41,16 @@ from . import spells as operation_spells
 from .extract import Tensor
 from .intercept import Grid, plain
 from .likelihood import Value, decision_terms, evaluate
-from .spells import Spells
+from .spells import Spells, Streams
 
 MU_SD, DELTA_SD = 2.0, 1.0
 K, D = len(KINDS), len(NAMES)
 H = len(hazard_floors.NAMES)  # the hazards' floors, last in theta on the logit scale
 S = D + K * D  # where the intercept's log sigma (K) starts in theta
 A = S + K  # where the operations' hazard logits (a_stop, a_change) start
-SIZE = A + len(operation_spells.NAMES) + H
+B = A + len(operation_spells.NAMES)  # where the stream chances' logits (one per spells.STREAMS action) start
+F = B + len(operation_spells.STREAMS)  # where the floors' logits start
+SIZE = F + H
 
 
 @dataclass
@@ -60,6 +64,7 @@ class Prior:
     intercept: bool = False  # estimate the crisis-level random intercept on force (sigma per kind)
     grid: Grid | None = None  # where its quadrature nodes sit (None: centred at 0, scale 1; find_mode centres them)
     spells: Spells | None = None  # the records' spells: estimate the operations' hazards from them (None: not)
+    streams: Streams | None = None  # the records' decided strikes: estimate the stream chances (None: not)
 
     def __post_init__(self) -> None:
         self.free = self.free.copy()
@@ -67,6 +72,10 @@ class Prior:
             self.free[S : S + K] = False
         if self.spells is None or not len(self.spells):  # the scenario's own hazards stand
             self.free[A : A + 2] = False
+        seen = np.zeros(F - B, dtype=bool)
+        if self.streams is not None:
+            seen[np.unique(self.streams.action)] = True
+        self.free[B:F] &= seen  # an action no record shows is held at its prior
 
     def sigma(self, theta: np.ndarray) -> np.ndarray | None:
         """The intercept's sd per kind (None without the intercept)."""
@@ -79,27 +88,34 @@ class Prior:
 
     def floors(self, theta: np.ndarray) -> np.ndarray:
         """(early, news_floor) from the flat parameter vector (their logits are its last H entries)."""
-        return 1.0 / (1.0 + np.exp(-theta[A + 2 :]))
+        return 1.0 / (1.0 + np.exp(-theta[F:]))
 
     def durations(self, theta: np.ndarray) -> np.ndarray | None:
         """(operation_days, change_days) from the flat parameter vector (None: not estimated)."""
         return operation_spells.durations(theta[A : A + 2]) if self.spells is not None else None
 
+    def stream_chances(self, theta: np.ndarray) -> dict[str, float] | None:
+        """Per `spells.STREAMS` action, the chance a decided act starts a stream (None: not estimated)."""
+        return operation_spells.stream_chances(theta[B:F]) if self.streams is not None else None
+
     def logp(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        mu, delta, logits = theta[:D], theta[D:S], theta[A + 2 :]
+        mu, delta, logits = theta[:D], theta[D:S], theta[F:]
         z_mu = (mu - self.mean) / MU_SD
         z_d = delta / DELTA_SD
         z_h = (logits - hazard_floors.PRIOR_MEAN) / hazard_floors.PRIOR_SD
         value, g_s = random_intercept.log_prior(theta[S : S + K])
         v_a, g_a = operation_spells.log_prior(theta[A : A + 2])
-        value += v_a - 0.5 * float(z_mu @ z_mu + z_d @ z_d + z_h @ z_h)
-        grad = np.concatenate([-z_mu / MU_SD, -z_d / DELTA_SD, g_s, g_a, -z_h / hazard_floors.PRIOR_SD])
+        z_b = (theta[B:F] - operation_spells.STREAM_PRIOR_MEAN) / operation_spells.STREAM_PRIOR_SD
+        value += v_a - 0.5 * float(z_mu @ z_mu + z_d @ z_d + z_h @ z_h + z_b @ z_b)
+        g_b = -z_b / operation_spells.STREAM_PRIOR_SD
+        grad = np.concatenate([-z_mu / MU_SD, -z_d / DELTA_SD, g_s, g_a, g_b, -z_h / hazard_floors.PRIOR_SD])
         return value, grad
 
     def start(self) -> np.ndarray:
         log_sigma = np.full(K, random_intercept.PRIOR_MEAN)
         spell = np.full(len(operation_spells.NAMES), operation_spells.PRIOR_MEAN)
-        return np.concatenate([self.mean, np.zeros(K * D), log_sigma, spell, hazard_floors.PRIOR_MEAN])
+        stream = np.full(F - B, operation_spells.STREAM_PRIOR_MEAN)
+        return np.concatenate([self.mean, np.zeros(K * D), log_sigma, spell, stream, hazard_floors.PRIOR_MEAN])
 
     def unpack(self, x: np.ndarray) -> np.ndarray:
         """The full parameter vector from the estimated ones (the rest at their prior means)."""
@@ -128,7 +144,7 @@ def identified(t: Tensor) -> np.ndarray:
             moves[0] |= bool(apart[0] or apart[1])
             moves[1] |= bool(apart[2] or apart[3])
     forceful = np.bincount(c.kind_e, c.force_e, K)[:K] > 0
-    spell = np.zeros(len(operation_spells.NAMES), dtype=bool)
+    spell = np.zeros(F - A, dtype=bool)
     return np.concatenate([varies.any(axis=0), varies.ravel(), forceful, spell, moves])
 
 
@@ -136,13 +152,32 @@ def estimated(prior: Prior, t: Tensor) -> Prior:
     """`prior` estimating only what `t` (and, for the operations' hazards, its spells) identifies."""
     free = identified(t)
     free[A : A + 2] = prior.spells is not None and len(prior.spells) > 0
-    return Prior(prior.mean, free, intercept=prior.intercept, spells=prior.spells)
+    free[B:F] = True  # where the prior's streams show the action (Prior's own check)
+    return Prior(prior.mean, free, intercept=prior.intercept, spells=prior.spells, streams=prior.streams)
 
 
-def prior_from(defaults: dict[str, dict[str, float]], intercept: bool = False, spells: Spells | None = None) -> Prior:
+def prior_from(
+    defaults: dict[str, dict[str, float]],
+    intercept: bool = False,
+    spells: Spells | None = None,
+    streams: Streams | None = None,
+) -> Prior:
     """The shared weights' prior mean: the kinds' defaults averaged feature by feature."""
     mean = np.array([np.mean([defaults[k].get(n, 0.0) for k in KINDS]) for n in NAMES])
-    return Prior(mean, intercept=intercept, spells=spells)
+    return Prior(mean, intercept=intercept, spells=spells, streams=streams)
+
+
+def operations_shift(prior: Prior, theta: np.ndarray) -> np.ndarray | None:
+    """Per record, what the operations' hazards and the stream chances at `theta` add to its log-likelihood
+    (None where neither is estimated)."""
+    if prior.spells is None and prior.streams is None:
+        return None
+    out = np.zeros(prior.spells.records if prior.spells is not None else prior.streams.records)  # type: ignore[union-attr]
+    if prior.spells is not None:
+        out += operation_spells.log_lik(prior.spells, theta[A : A + 2])[0]
+    if prior.streams is not None:
+        out += operation_spells.stream_log_lik(prior.streams, theta[B:F])[0]
+    return out
 
 
 def log_posterior(t: Tensor, prior: Prior, theta: np.ndarray) -> tuple[float, np.ndarray, Value]:
@@ -158,8 +193,14 @@ def log_posterior(t: Tensor, prior: Prior, theta: np.ndarray) -> tuple[float, np
         value.total += float(delta.sum())
         value.per_record = value.per_record + delta
         g_a = d_a.sum(axis=0)
+    g_b = np.zeros(F - B)
+    if prior.streams is not None:  # which decided strikes started a stream: the same in every replay
+        extra, d_b = operation_spells.stream_log_lik(prior.streams, theta[B:F])
+        value.total += float(extra.sum())
+        value.per_record = value.per_record + extra
+        g_b = d_b.sum(axis=0)
     g_h = value.grad_floors * floors * (1.0 - floors)
-    grad_lik = np.concatenate([gw.sum(axis=0), gw.ravel(), g_sigma, g_a, g_h])
+    grad_lik = np.concatenate([gw.sum(axis=0), gw.ravel(), g_sigma, g_a, g_b, g_h])
     lp, gp = prior.logp(theta)
     return value.total + lp, grad_lik + gp, value
 

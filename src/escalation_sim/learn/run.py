@@ -33,7 +33,7 @@ from . import spells as operation_spells
 from .bayes import Posterior, sample
 from .classes import fit_mixture
 from .extract import Tensor, extract
-from .fit import A, Prior, S, estimated, find_mode, prior_from
+from .fit import A, B, F, Prior, S, estimated, find_mode, operations_shift, prior_from
 from .intercept import Grid
 from .likelihood import evaluate
 from .recovery import recover
@@ -62,7 +62,7 @@ class Settings:
         text = json.dumps(
             [FORMAT, sorted((n, s.sha256()) for n, s in scenarios.items()), self.particles, self.seed, defaults]
             + (["intercept"] if self.intercept and fit else [])
-            + (["operations"] if self.operations and fit else []),
+            + (["operations", "streams"] if self.operations and fit else []),
             sort_keys=True,
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -193,6 +193,7 @@ def write_weights(
     fit: dict[str, Any],
     sigma: np.ndarray | None = None,
     durations: np.ndarray | None = None,
+    streams: dict[str, float] | None = None,
 ) -> None:
     """The fitted weights, hazard floors and (with the intercept) its sd per kind in the quantal rule's file
     format, with the defaults and what the fit was."""
@@ -208,6 +209,8 @@ def write_weights(
     if durations is not None:  # the operations' mean running length and time between changes (learn/spells.py)
         days = np.minimum(durations, operation_spells.LONGEST)  # the scenario field's bound (scenario/hazards.py)
         floors |= {n: round(float(v), 3) for n, v in zip(operation_spells.NAMES, days, strict=True)}
+    if streams is not None:  # the chance a decided strike or harassment starts a stream of them
+        floors["streams"] = {a: round(p, 4) for a, p in streams.items()}
     data = {"about": about, "fit": fit, "defaults": defaults, "weights": table, "hazards": floors}
     if sigma is not None:  # the crisis-level intercept on force (learn/intercept.py): each run draws one per actor
         data["intercept_sd"] = {kind: round(float(sigma[k]), 4) for k, kind in enumerate(KINDS)}
@@ -221,11 +224,12 @@ def learn(
     out.mkdir(parents=True, exist_ok=True)
     s = settings
     key = s.key(scenarios, defaults)
-    spells = None
+    spells = streams = None
     if s.operations:
         named = list(scenarios.values())
         spells = operation_spells.collect(named, [scored_days(x) for x in named])
-    prior = prior_from(defaults, s.intercept, spells)
+        streams = operation_spells.collect_streams(named, [scored_days(x) for x in named])
+    prior = prior_from(defaults, s.intercept, spells, streams)
     began = time.perf_counter()
     step("extracting features along the records")
     t = _cached(
@@ -249,11 +253,12 @@ def learn(
     mean_h = np.stack([prior.floors(th) for th in thetas]).mean(axis=0)
     mean_s = np.stack([prior.sigma(th) for th in thetas]).mean(axis=0) if s.intercept else None
     mean_d = np.stack([prior.durations(th) for th in thetas]).mean(axis=0) if s.operations else None
-    shift = (
-        None
-        if spells is None or mean_d is None
-        else operation_spells.log_lik(spells, operation_spells.logits(mean_d))[0]
-    )
+    theta_bar = thetas.mean(axis=0)
+    if mean_d is not None:  # the hazards' logits at the posterior mean durations, the streams' at the mean chances
+        theta_bar[A:B] = operation_spells.logits(mean_d)
+        chances = np.stack([1.0 / (1.0 + np.exp(-th[B:F])) for th in thetas]).mean(axis=0)
+        theta_bar[B:F] = np.log(chances / (1.0 - chances))
+    shift = operations_shift(prior, theta_bar)
     h = -len(mean_h)  # the floors' logits are theta's last entries
     floors = hazard_floors.table(mode.floors, thetas[:, h:], post.rhat[h:], post.ess_bulk[h:])
     pd.DataFrame(floors).to_csv(out / "floors.csv", index=False)
@@ -273,7 +278,8 @@ def learn(
     recovery = _recovery(scenarios, mean_w, mean_h, full, s, step)
     recovery.to_csv(out / "recovery.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": s.particles, "draws": s.draws * s.chains}
-    write_weights(out / "quantal_weights.json", mean_w, mean_h, defaults, fit, mean_s, mean_d)
+    streamed = None if mean_d is None else operation_spells.stream_chances(theta_bar[B:F])
+    write_weights(out / "quantal_weights.json", mean_w, mean_h, defaults, fit, mean_s, mean_d, streamed)
     diagnostics = summary(t, records, weights, post, mode, classes, recovery, fit_seconds)
     diagnostics["hazard_floors"] = {row["floor"]: row for row in floors}
     if s.intercept:
@@ -312,12 +318,15 @@ def mode_report(
     ]
     pd.DataFrame(rows).to_csv(out / "weights.csv", index=False)
     durations = prior.durations(mode.theta)
-    shift = None if prior.spells is None else operation_spells.log_lik(prior.spells, mode.theta[A : A + 2])[0]
+    shift = operations_shift(prior, mode.theta)
     records = records_table(t, scenarios, mode.weights, mode.floors, mode.sigma, mode.grid, shift)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mode.weights, mode.floors).to_csv(out / "low_decisions.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": int(t.feats.shape[0]), "estimate": "posterior mode"}
-    write_weights(out / "quantal_weights.json", mode.weights, mode.floors, defaults, fit, mode.sigma, durations)
+    streamed = prior.stream_chances(mode.theta)
+    write_weights(
+        out / "quantal_weights.json", mode.weights, mode.floors, defaults, fit, mode.sigma, durations, streamed
+    )
     diagnostics = {
         "estimate": "posterior mode",
         "records": len(records),
@@ -330,6 +339,7 @@ def mode_report(
         "operation_hazards": None
         if durations is None
         else dict(zip(operation_spells.NAMES, durations.tolist(), strict=True)),
+        "stream_chances": streamed,
         **scores(records),
         "total_seconds": time.perf_counter() - began,
     }

@@ -41,6 +41,9 @@ from ..score.record import TREMBLE
 NAMES = ("operation_days", "change_days")  # the scenario hazards' fields they set (scenario/hazards.py)
 PRIOR_MEAN = math.log(1.0 / 12.0)  # a_stop = a_change = log(1/12): h = h_c = 1/14, the old defaults
 PRIOR_SD = 1.5
+STREAMS = ("harassment", "limited_strike", "calibrated_strike", "leadership_strike", "direct_strike")
+STREAM_PRIOR_MEAN = math.log(0.1 / 0.9)  # logit: one decided act in ten starts a stream
+STREAM_PRIOR_SD = 1.5  # 90% of the prior between 1% and 55%: from almost never to usually
 LONGEST = 3660.0  # days: the hazards' fields' upper bound (scenario/hazards.py); a file says at most this
 
 
@@ -60,6 +63,56 @@ class Spells:
 
     def __len__(self) -> int:
         return len(self.record)
+
+
+@dataclass
+class Streams:
+    """The records' decided acts of the actions that may start a stream (`STREAMS`, none of them in the default
+    `sustained`): per act its record, its action's place in `STREAMS`, and whether it started a spell."""
+
+    record: np.ndarray  # (M,) int
+    action: np.ndarray  # (M,) int
+    started: np.ndarray  # (M,) bool
+    records: int = 0
+
+    def __len__(self) -> int:
+        return len(self.record)
+
+
+def collect_streams(scenarios: list[Any], days: list[int]) -> Streams:
+    """Each record's decided acts (score/record.py `is_decision`) of a `STREAMS` action against a target, within
+    the days the filter scores."""
+    from ..score.record import is_decision
+
+    rows = []
+    for r, (scenario, n) in enumerate(zip(scenarios, days, strict=True)):
+        for event in scenario.events:
+            day = (event.date - scenario.start_date).days
+            if event.action in STREAMS and event.target is not None and day < n and is_decision(event, scenario):
+                rows.append((r, STREAMS.index(event.action), event.operation is not None))
+    cols = list(zip(*rows, strict=True)) if rows else [[]] * 3
+    return Streams(np.array(cols[0], int), np.array(cols[1], int), np.array(cols[2], bool), len(scenarios))
+
+
+def stream_log_lik(st: Streams, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per record, the log-likelihood of which decided acts started a stream at logits `b` (one per `STREAMS`
+    action), each floored as the filter floors a two-outcome term, and its gradient (R, len(STREAMS)). The filter
+    does not score this yet (the replay has no streams): the term is the whole of it, not a difference."""
+    R, A = st.records, len(STREAMS)
+    if not len(st):
+        return np.zeros(R), np.zeros((R, A))
+    p = 1.0 / (1.0 + np.exp(-np.asarray(b, dtype=float)))[st.action]
+    k = 1.0 - TREMBLE
+    yes, no = _floored(p), _floored(1.0 - p)
+    ll = np.where(st.started, np.log(yes), np.log(no))
+    d = np.where(st.started, k / yes, -k / no) * p * (1.0 - p)  # d ll / d b of each act's own action
+    grad = np.zeros((R, A))
+    np.add.at(grad, (st.record, st.action), d)
+    return np.bincount(st.record, ll, R), grad
+
+
+def stream_chances(b: np.ndarray) -> dict[str, float]:
+    return {a: float(1.0 / (1.0 + math.exp(-x))) for a, x in zip(STREAMS, b, strict=True)}
 
 
 def collect(scenarios: list[Any], days: list[int]) -> Spells:
@@ -158,23 +211,31 @@ def log_prior(a: np.ndarray) -> tuple[float, np.ndarray]:
     return -0.5 * float(z @ z), -z / PRIOR_SD
 
 
-def read(path: str | None = None) -> dict[str, float] | None:
-    """(operation_days, change_days) from a weights file's `hazards` entry, or None where it has neither (the
-    scenario's own hazards stand)."""
+def read(path: str | None = None) -> dict[str, Any] | None:
+    """The operations' hazards a weights file's `hazards` entry sets (`operation_days` and `change_days`, and the
+    stream chances `streams`), or None where it sets none (the scenario's own hazards stand)."""
     if path is None:
         text = resources.files("escalation_sim.data").joinpath("quantal_weights.json").read_text()
         where = "escalation_sim/data/quantal_weights.json"
     else:
         text, where = Path(path).read_text(), path
     entry = json.loads(text).get("hazards")
-    if not isinstance(entry, dict) or not any(n in entry for n in NAMES):
+    if not isinstance(entry, dict) or not any(n in entry for n in (*NAMES, "streams")):
         return None
-    out = {}
-    for name in NAMES:
+    out: dict[str, Any] = {}
+    for name in NAMES if any(n in entry for n in NAMES) else ():
         value = entry.get(name)
         if isinstance(value, bool) or not isinstance(value, int | float) or not 1.0 <= value <= LONGEST:
             raise ValueError(f"{where}: hazards.{name} must be a number of days in [1, 3660], got {value!r}")
         out[name] = float(value)
+    streams = entry.get("streams")
+    if streams is not None:
+        ok = isinstance(streams, dict) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and 0.0 <= v <= 1.0 for v in streams.values()
+        )
+        if not ok:
+            raise ValueError(f"{where}: hazards.streams must map actions to chances in [0, 1], got {streams!r}")
+        out["streams"] = {str(k): float(v) for k, v in streams.items()}
     return out
 
 
