@@ -15,6 +15,7 @@ from escalation_sim.learn.fit import Prior, find_mode, log_posterior, prior_from
 from escalation_sim.learn.likelihood import evaluate
 from escalation_sim.learn.recovery import resampled
 from escalation_sim.learn.run import low_decisions
+from escalation_sim.learn.spells import STREAMS
 from escalation_sim.rules.features import INDEX, KINDS, NAMES
 from helpers import ROOT, shipped
 
@@ -96,6 +97,13 @@ def test_mode_only_scores_the_records_at_the_posterior_mode(tmp_path) -> None:
     assert (out / "low_decisions.csv").exists() and not (out / "draws.pkl").exists()
     refused = CliRunner().invoke(app, ["learn", "jan2020", "--mode-only", "--ship", "--out", str(out)])
     assert refused.exit_code == 2
+    assert diagnostics["operation_hazards"] is None  # not asked for: the scenarios' own hazards stand
+    ops = CliRunner().invoke(app, ["learn", "jan2020", "--mode-only", "--operations", "--out", str(out)])
+    assert ops.exit_code == 0, ops.output  # the tensor is reused (the flag is the fit's, not the features')
+    fitted = json.loads((out / "diagnostics.json").read_text())["operation_hazards"]
+    hazards = json.loads((out / "quantal_weights.json").read_text())["hazards"]
+    assert hazards["operation_days"] == pytest.approx(fitted["operation_days"], abs=1e-3)
+    assert fitted["operation_days"] < 14.0  # jan2020's one spell (KH's siege) stopped on its second day
 
 
 def test_the_gradient_matches_finite_differences(tensor, prior) -> None:
@@ -167,8 +175,9 @@ def test_only_identified_weights_are_sampled_and_whitened_nuts_mixes(tensor, pri
     assert np.allclose(mode.theta[~mine.free], prior.start()[~mine.free])
     post = sample(tensor, mine, mode.theta, draws=40, tune=40, chains=2, seed=1)
     assert np.isfinite(post.rhat[mine.free]).all() and np.isnan(post.rhat[~mine.free]).all()
-    # the weights, the intercept's log sds per kind (held at the prior without it) and the two hazard floors
-    assert post.draws.shape == (2, 40, D + len(KINDS) * D + len(KINDS) + 2)
+    # the weights, the intercept's log sds per kind (held at the prior without it), the operations' two hazard
+    # logits and the stream chances' logits (held without spells) and the two hazard floors
+    assert post.draws.shape == (2, 40, D + len(KINDS) * D + len(KINDS) + 2 + len(STREAMS) + 2)
     # A smoke check of mixing at 40 draws a chain, where R-hat's own spread is ~0.1-0.2; chains that do not mix
     # (unwhitened, started apart) give R-hat well above 1.5. The 1.01 target is checked on the real fit
     # (calibration/learned/diagnostics.json).

@@ -94,12 +94,14 @@ def forward_check(
 
 def check_weights(weights: Path | None) -> None:
     """A bad weights file is named, field and all, before any run (exit 2)."""
+    from ..learn.spells import read
     from ..rules.quantal import intercept_sd, weight_table
 
     if weights is not None:
         try:
             weight_table(str(weights))
             intercept_sd(str(weights))
+            read(str(weights))
         except (ValueError, OSError) as exc:
             raise fail(f"--weights: {exc}") from None
 

@@ -84,6 +84,9 @@ def learn(
             "integrated out by quadrature: about 12x the plain fit's CPU at the mode).",
         ),
     ] = False,
+    operations: Annotated[
+        bool, typer.Option("--operations", help="Also estimate operations' stop and change hazards from the spells.")
+    ] = False,
     ship: Annotated[
         bool, typer.Option(help="Also copy the fitted weights into the package (the rule's default).")
     ] = False,
@@ -105,7 +108,7 @@ def learn(
     package = Path(__file__).resolve().parents[1] / "data" / "quantal_weights.json"
     defaults = json.loads(package.read_text())["defaults"]
     settings = Settings(
-        particles, draws, tune, chains, classes, recoveries, filter_particles, seed, mode_only, intercept
+        particles, draws, tune, chains, classes, recoveries, filter_particles, seed, mode_only, intercept, operations
     )
     try:
         with Progress(console=console, transient=True) as bar:

@@ -37,6 +37,7 @@ from ..scenario import Event, Scenario
 from ..score.filter import ScoringModel, channel_sizes
 from ..score.record import Until, scored_days
 from . import floors as hazard_floors
+from . import spells as operation_spells
 
 ATTACK = 1  # mechanics/proxies.ATTACK: an obeyed attack order (the one non-linear step of the pipeline)
 NOT_DOCTRINES = ("quantal", "mixture", "regime", "random")  # composites, the learned rule, and noise
@@ -164,12 +165,14 @@ class ExtractingModel(ScoringModel):
 
 def quantal_everywhere(scenario: Scenario, weights_file: str | None = None) -> Scenario:
     """The scenario with every actor deciding by the quantal rule at the file's weights and hazard floors (the
-    package's fitted ones when None; learn/floors.py): the learned model is one thing, weights and floors
+    package's fitted ones when None; learn/floors.py), and the operations' hazards where the file has them
+    (learn/spells.py): the learned model is one thing, weights and floors
     (history, options and each actor's other hazard parameters unchanged)."""
     rule: dict[str, Any] = {"name": "quantal"}
     if weights_file is not None:
         rule["weights_file"] = weights_file
-    edits = hazard_floors.floor_edits(scenario, hazard_floors.read(weights_file))
+    durations = operation_spells.read(weights_file)  # the operations' hazards, where the file has them
+    edits = hazard_floors.floor_edits(scenario, hazard_floors.read(weights_file), durations)
     return scenario.with_edits(edits | {f"actors.{a}.rule": dict(rule) for a in scenario.actors})
 
 

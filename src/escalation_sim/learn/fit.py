@@ -13,7 +13,11 @@ Priors, with reasons (docs/validation.md, "The learned decision"):
 - log sigma_k ~ Normal(0, 1), with `intercept`: the sd per kind of a crisis-level random intercept on the utility
   of force (intercept.py, integrated out of the likelihood; docs/model.md, "The learned decision"). Without it
   sigma is 0 and the likelihood is the plain one.
-Theta is (mu, delta, log sigma, floor logits), the floors last.
+- a_stop, a_change ~ Normal(log(1/12), 1.5), with `spells`: the logits of a running operation's daily stop and
+  change hazards (spells.py, estimated from the records' spells); without them the scenario's hazards stand.
+- b_x ~ Normal(logit(0.1), 1.5) per strike or harassment action x, with `streams`: the logit of the chance that
+  a decided act of x starts a stream (spells.py); without them no act does.
+Theta is (mu, delta, log sigma, spell logits, stream logits, floor logits), the floors last.
 Only identified parameters are estimated (`identified`): where a feature never differs between the options of any
 decision of a kind in the records, the likelihood cannot see that kind's deviation (a softmax reads differences
 only), so delta_kd stays at its prior mean 0 (the kind uses the shared weight) and, where no kind sees the feature,
@@ -33,15 +37,20 @@ from scipy.optimize import minimize
 from ..rules.features import KINDS, NAMES
 from . import floors as hazard_floors
 from . import intercept as random_intercept
+from . import spells as operation_spells
 from .extract import Tensor
 from .intercept import Grid, plain
 from .likelihood import Value, decision_terms, evaluate
+from .spells import Spells, Streams
 
 MU_SD, DELTA_SD = 2.0, 1.0
 K, D = len(KINDS), len(NAMES)
 H = len(hazard_floors.NAMES)  # the hazards' floors, last in theta on the logit scale
 S = D + K * D  # where the intercept's log sigma (K) starts in theta
-SIZE = S + K + H
+A = S + K  # where the operations' hazard logits (a_stop, a_change) start
+B = A + len(operation_spells.NAMES)  # where the stream chances' logits (one per spells.STREAMS action) start
+F = B + len(operation_spells.STREAMS)  # where the floors' logits start
+SIZE = F + H
 
 
 @dataclass
@@ -54,11 +63,19 @@ class Prior:
     held: np.ndarray | None = None  # the full theta the parameters not estimated are read from (None: prior means)
     intercept: bool = False  # estimate the crisis-level random intercept on force (sigma per kind)
     grid: Grid | None = None  # where its quadrature nodes sit (None: centred at 0, scale 1; find_mode centres them)
+    spells: Spells | None = None  # the records' spells: estimate the operations' hazards from them (None: not)
+    streams: Streams | None = None  # the records' decided strikes: estimate the stream chances (None: not)
 
     def __post_init__(self) -> None:
+        self.free = self.free.copy()
         if not self.intercept:  # sigma is 0, not estimated
-            self.free = self.free.copy()
             self.free[S : S + K] = False
+        if self.spells is None or not len(self.spells):  # the scenario's own hazards stand
+            self.free[A : A + 2] = False
+        seen = np.zeros(F - B, dtype=bool)
+        if self.streams is not None:
+            seen[np.unique(self.streams.action)] = True
+        self.free[B:F] &= seen  # an action no record shows is held at its prior
 
     def sigma(self, theta: np.ndarray) -> np.ndarray | None:
         """The intercept's sd per kind (None without the intercept)."""
@@ -71,21 +88,34 @@ class Prior:
 
     def floors(self, theta: np.ndarray) -> np.ndarray:
         """(early, news_floor) from the flat parameter vector (their logits are its last H entries)."""
-        return 1.0 / (1.0 + np.exp(-theta[S + K :]))
+        return 1.0 / (1.0 + np.exp(-theta[F:]))
+
+    def durations(self, theta: np.ndarray) -> np.ndarray | None:
+        """(operation_days, change_days) from the flat parameter vector (None: not estimated)."""
+        return operation_spells.durations(theta[A : A + 2]) if self.spells is not None else None
+
+    def stream_chances(self, theta: np.ndarray) -> dict[str, float] | None:
+        """Per `spells.STREAMS` action, the chance a decided act starts a stream (None: not estimated)."""
+        return operation_spells.stream_chances(theta[B:F]) if self.streams is not None else None
 
     def logp(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        mu, delta, logits = theta[:D], theta[D:S], theta[S + K :]
+        mu, delta, logits = theta[:D], theta[D:S], theta[F:]
         z_mu = (mu - self.mean) / MU_SD
         z_d = delta / DELTA_SD
         z_h = (logits - hazard_floors.PRIOR_MEAN) / hazard_floors.PRIOR_SD
         value, g_s = random_intercept.log_prior(theta[S : S + K])
-        value += -0.5 * float(z_mu @ z_mu + z_d @ z_d + z_h @ z_h)
-        grad = np.concatenate([-z_mu / MU_SD, -z_d / DELTA_SD, g_s, -z_h / hazard_floors.PRIOR_SD])
+        v_a, g_a = operation_spells.log_prior(theta[A : A + 2])
+        z_b = (theta[B:F] - operation_spells.STREAM_PRIOR_MEAN) / operation_spells.STREAM_PRIOR_SD
+        value += v_a - 0.5 * float(z_mu @ z_mu + z_d @ z_d + z_h @ z_h + z_b @ z_b)
+        g_b = -z_b / operation_spells.STREAM_PRIOR_SD
+        grad = np.concatenate([-z_mu / MU_SD, -z_d / DELTA_SD, g_s, g_a, g_b, -z_h / hazard_floors.PRIOR_SD])
         return value, grad
 
     def start(self) -> np.ndarray:
         log_sigma = np.full(K, random_intercept.PRIOR_MEAN)
-        return np.concatenate([self.mean, np.zeros(K * D), log_sigma, hazard_floors.PRIOR_MEAN])
+        spell = np.full(len(operation_spells.NAMES), operation_spells.PRIOR_MEAN)
+        stream = np.full(F - B, operation_spells.STREAM_PRIOR_MEAN)
+        return np.concatenate([self.mean, np.zeros(K * D), log_sigma, spell, stream, hazard_floors.PRIOR_MEAN])
 
     def unpack(self, x: np.ndarray) -> np.ndarray:
         """The full parameter vector from the estimated ones (the rest at their prior means)."""
@@ -97,7 +127,8 @@ class Prior:
 def identified(t: Tensor) -> np.ndarray:
     """Which of (mu, delta, log sigma, floors) the records can inform: delta_kd where feature d differs between two
     options of some decision of kind k (in any replay), mu_d where some kind's delta is, sigma_k where some decision
-    of kind k has a force option, a floor where moving it moves some pipeline row (a tensor with corner maps)."""
+    of kind k has a force option, a floor where moving it moves some pipeline row (a tensor with corner maps); the
+    operations' hazards are not the tensor's (`estimated` frees them where the prior has spells)."""
     from .likelihood import compact
 
     c = compact(t)
@@ -113,18 +144,40 @@ def identified(t: Tensor) -> np.ndarray:
             moves[0] |= bool(apart[0] or apart[1])
             moves[1] |= bool(apart[2] or apart[3])
     forceful = np.bincount(c.kind_e, c.force_e, K)[:K] > 0
-    return np.concatenate([varies.any(axis=0), varies.ravel(), forceful, moves])
+    spell = np.zeros(F - A, dtype=bool)
+    return np.concatenate([varies.any(axis=0), varies.ravel(), forceful, spell, moves])
 
 
 def estimated(prior: Prior, t: Tensor) -> Prior:
-    """`prior` estimating only what `t` identifies."""
-    return Prior(prior.mean, identified(t), intercept=prior.intercept)
+    """`prior` estimating only what `t` (and, for the operations' hazards, its spells) identifies."""
+    free = identified(t)
+    free[A : A + 2] = prior.spells is not None and len(prior.spells) > 0
+    free[B:F] = True  # where the prior's streams show the action (Prior's own check)
+    return Prior(prior.mean, free, intercept=prior.intercept, spells=prior.spells, streams=prior.streams)
 
 
-def prior_from(defaults: dict[str, dict[str, float]], intercept: bool = False) -> Prior:
+def prior_from(
+    defaults: dict[str, dict[str, float]],
+    intercept: bool = False,
+    spells: Spells | None = None,
+    streams: Streams | None = None,
+) -> Prior:
     """The shared weights' prior mean: the kinds' defaults averaged feature by feature."""
     mean = np.array([np.mean([defaults[k].get(n, 0.0) for k in KINDS]) for n in NAMES])
-    return Prior(mean, intercept=intercept)
+    return Prior(mean, intercept=intercept, spells=spells, streams=streams)
+
+
+def operations_shift(prior: Prior, theta: np.ndarray) -> np.ndarray | None:
+    """Per record, what the operations' hazards and the stream chances at `theta` add to its log-likelihood
+    (None where neither is estimated)."""
+    if prior.spells is None and prior.streams is None:
+        return None
+    out = np.zeros(prior.spells.records if prior.spells is not None else prior.streams.records)  # type: ignore[union-attr]
+    if prior.spells is not None:
+        out += operation_spells.log_lik(prior.spells, theta[A : A + 2])[0]
+    if prior.streams is not None:
+        out += operation_spells.stream_log_lik(prior.streams, theta[B:F])[0]
+    return out
 
 
 def log_posterior(t: Tensor, prior: Prior, theta: np.ndarray) -> tuple[float, np.ndarray, Value]:
@@ -134,7 +187,20 @@ def log_posterior(t: Tensor, prior: Prior, theta: np.ndarray) -> tuple[float, np
     value = evaluate(t, prior.weights(theta), hazard=floors, sigma=sigma, grid=grid)
     gw = value.grad_w[0]  # (K, D)
     g_sigma = np.zeros(K) if sigma is None or value.grad_sigma is None else value.grad_sigma * sigma
-    grad_lik = np.concatenate([gw.sum(axis=0), gw.ravel(), g_sigma, value.grad_floors * floors * (1.0 - floors)])
+    g_a = np.zeros(2)
+    if prior.spells is not None:  # the same shift of every replay of a record: added to its log-likelihood
+        delta, d_a = operation_spells.log_lik(prior.spells, theta[A : A + 2])
+        value.total += float(delta.sum())
+        value.per_record = value.per_record + delta
+        g_a = d_a.sum(axis=0)
+    g_b = np.zeros(F - B)
+    if prior.streams is not None:  # which decided strikes started a stream: the same in every replay
+        extra, d_b = operation_spells.stream_log_lik(prior.streams, theta[B:F])
+        value.total += float(extra.sum())
+        value.per_record = value.per_record + extra
+        g_b = d_b.sum(axis=0)
+    g_h = value.grad_floors * floors * (1.0 - floors)
+    grad_lik = np.concatenate([gw.sum(axis=0), gw.ravel(), g_sigma, g_a, g_b, g_h])
     lp, gp = prior.logp(theta)
     return value.total + lp, grad_lik + gp, value
 

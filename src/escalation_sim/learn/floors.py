@@ -71,10 +71,13 @@ def with_floors(hazards: Hazards | None, floors: np.ndarray) -> Hazards:
     return h.model_copy(update={**lags, "news_floor": news})
 
 
-def floor_edits(scenario: Scenario, floors: np.ndarray) -> dict[str, Any]:
-    """The scenario edits that give every actor the floors (each keeps its own lags otherwise)."""
+def floor_edits(scenario: Scenario, floors: np.ndarray, durations: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The scenario edits that give every actor the floors (each keeps its own lags otherwise) and, where given,
+    the operations' estimated `operation_days`, `change_days` and `streams` (learn/spells.py)."""
     return {
-        f"actors.{a}.hazards": with_floors(actor.hazards, floors).model_dump(mode="json")
+        f"actors.{a}.hazards": with_floors(actor.hazards, floors)
+        .model_copy(update=durations or {})
+        .model_dump(mode="json")
         for a, actor in scenario.actors.items()
     }
 

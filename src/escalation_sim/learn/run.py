@@ -29,13 +29,15 @@ from ..score.baselines import score_baselines
 from ..score.record import observed, scored_days
 from . import floors as hazard_floors
 from . import intercept as random_intercept
+from . import spells as operation_spells
 from .bayes import Posterior, sample
-from .classes import closest, fit_mixture
+from .classes import fit_mixture
 from .extract import Tensor, extract
-from .fit import Prior, S, estimated, find_mode, prior_from
+from .fit import A, B, F, Prior, S, estimated, find_mode, operations_shift, prior_from
 from .intercept import Grid
 from .likelihood import evaluate
 from .recovery import recover
+from .reports import class_rows, scores, summary
 
 Step = Callable[[str], None]
 FORMAT = 8  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
@@ -53,11 +55,14 @@ class Settings:
     seed: int = 0
     mode_only: bool = False  # stop at the posterior mode: records and low decisions scored there (a quick check)
     intercept: bool = False  # estimate the crisis-level random intercept on force (learn/intercept.py)
+    operations: bool = False  # estimate the operations' stop and change hazards from the spells (learn/spells.py)
 
-    def key(self, scenarios: dict[str, Scenario], defaults: dict[str, Any]) -> str:
+    def key(self, scenarios: dict[str, Scenario], defaults: dict[str, Any], fit: bool = True) -> str:
+        """What the kept files depend on; without `fit`, what the feature tensor does (not the fit's options)."""
         text = json.dumps(
             [FORMAT, sorted((n, s.sha256()) for n, s in scenarios.items()), self.particles, self.seed, defaults]
-            + (["intercept"] if self.intercept else []),
+            + (["intercept"] if self.intercept and fit else [])
+            + (["operations", "streams"] if self.operations and fit else []),
             sort_keys=True,
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -112,12 +117,15 @@ def records_table(
     hazard: np.ndarray,
     sigma: np.ndarray | None = None,
     grid: Grid | None = None,
+    spells: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Per record: the fitted model's log-likelihood (surrogate, the filter's own terms) against the prequential
     baselines of score/baselines.py on the same actor-days, like for like: a words and a deeds decision per
     actor-day, each channel with its own prequential counts and Hawkes process; nats owed to the floor; the
-    smallest median probability of a decision, all at weights `w` and hazard floors `hazard`."""
+    smallest median probability of a decision, all at weights `w` and hazard floors `hazard` (and `spells`, each
+    record's shift by the operations' estimated hazards, learn/spells.py)."""
     value = evaluate(t, w, hazard=hazard, sigma=sigma, grid=grid)  # the intercept integrated out on `grid`
+    per_record = value.per_record + (0.0 if spells is None else spells)
     from .likelihood import decision_terms
 
     ll, _, floors, _, _ = decision_terms(t, w, hazard)
@@ -132,7 +140,7 @@ def records_table(
             {
                 "record": name,
                 "decisions": int(mine.sum()),
-                "model": value.per_record[r],
+                "model": per_record[r],
                 "uniform": total["uniform"],
                 "prequential_base_rate": total["prequential_base_rate"],
                 "prequential_markov1": total["prequential_markov1"],
@@ -184,6 +192,8 @@ def write_weights(
     defaults: dict[str, Any],
     fit: dict[str, Any],
     sigma: np.ndarray | None = None,
+    durations: np.ndarray | None = None,
+    streams: dict[str, float] | None = None,
 ) -> None:
     """The fitted weights, hazard floors and (with the intercept) its sd per kind in the quantal rule's file
     format, with the defaults and what the fit was."""
@@ -196,6 +206,11 @@ def write_weights(
         "which `--decisions learned` runs with."
     )
     floors = {n: round(float(v), 5) for n, v in zip(hazard_floors.NAMES, hazard, strict=True)}
+    if durations is not None:  # the operations' mean running length and time between changes (learn/spells.py)
+        days = np.minimum(durations, operation_spells.LONGEST)  # the scenario field's bound (scenario/hazards.py)
+        floors |= {n: round(float(v), 3) for n, v in zip(operation_spells.NAMES, days, strict=True)}
+    if streams is not None:  # the chance a decided strike or harassment starts a stream of them
+        floors["streams"] = {a: round(p, 4) for a, p in streams.items()}
     data = {"about": about, "fit": fit, "defaults": defaults, "weights": table, "hazards": floors}
     if sigma is not None:  # the crisis-level intercept on force (learn/intercept.py): each run draws one per actor
         data["intercept_sd"] = {kind: round(float(sigma[k]), 4) for k, kind in enumerate(KINDS)}
@@ -209,16 +224,23 @@ def learn(
     out.mkdir(parents=True, exist_ok=True)
     s = settings
     key = s.key(scenarios, defaults)
-    prior = prior_from(defaults, s.intercept)
+    spells = streams = None
+    if s.operations:
+        named = list(scenarios.values())
+        spells = operation_spells.collect(named, [scored_days(x) for x in named])
+        streams = operation_spells.collect_streams(named, [scored_days(x) for x in named])
+    prior = prior_from(defaults, s.intercept, spells, streams)
     began = time.perf_counter()
     step("extracting features along the records")
-    t = _cached(out / "tensor.pkl", key, lambda: extract(scenarios, s.particles, s.seed))
+    t = _cached(
+        out / "tensor.pkl", s.key(scenarios, defaults, fit=False), lambda: extract(scenarios, s.particles, s.seed)
+    )
     full, prior = prior, estimated(prior, t)  # the parameters the records identify (fit.identified)
     step("posterior mode")
     mode = _cached(out / "mode.pkl", key, lambda: find_mode(t, prior))
     prior = replace(prior, grid=mode.grid)  # NUTS integrates the intercept on the nodes centred at the mode
     if s.mode_only:
-        return mode_report(t, scenarios, mode, out, defaults, key, began)
+        return mode_report(t, scenarios, mode, out, defaults, key, began, prior)
     step("NUTS")
     post = _cached(
         out / "draws.pkl", f"{key}-{s.draws}-{s.tune}-{s.chains}",
@@ -230,11 +252,18 @@ def learn(
     mean_w = np.stack([prior.weights(th) for th in thetas]).mean(axis=0)
     mean_h = np.stack([prior.floors(th) for th in thetas]).mean(axis=0)
     mean_s = np.stack([prior.sigma(th) for th in thetas]).mean(axis=0) if s.intercept else None
+    mean_d = np.stack([prior.durations(th) for th in thetas]).mean(axis=0) if s.operations else None
+    theta_bar = thetas.mean(axis=0)
+    if mean_d is not None:  # the hazards' logits at the posterior mean durations, the streams' at the mean chances
+        theta_bar[A:B] = operation_spells.logits(mean_d)
+        chances = np.stack([1.0 / (1.0 + np.exp(-th[B:F])) for th in thetas]).mean(axis=0)
+        theta_bar[B:F] = np.log(chances / (1.0 - chances))
+    shift = operations_shift(prior, theta_bar)
     h = -len(mean_h)  # the floors' logits are theta's last entries
     floors = hazard_floors.table(mode.floors, thetas[:, h:], post.rhat[h:], post.ess_bulk[h:])
     pd.DataFrame(floors).to_csv(out / "floors.csv", index=False)
     step("records against the baselines")
-    records = records_table(t, scenarios, mean_w, mean_h, mean_s, mode.grid)
+    records = records_table(t, scenarios, mean_w, mean_h, mean_s, mode.grid, shift)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mean_w, mean_h).to_csv(out / "low_decisions.csv", index=False)
     fit_seconds = mode.seconds + post.seconds
@@ -249,13 +278,19 @@ def learn(
     recovery = _recovery(scenarios, mean_w, mean_h, full, s, step)
     recovery.to_csv(out / "recovery.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": s.particles, "draws": s.draws * s.chains}
-    write_weights(out / "quantal_weights.json", mean_w, mean_h, defaults, fit, mean_s)
+    streamed = None if mean_d is None else operation_spells.stream_chances(theta_bar[B:F])
+    write_weights(out / "quantal_weights.json", mean_w, mean_h, defaults, fit, mean_s, mean_d, streamed)
     diagnostics = summary(t, records, weights, post, mode, classes, recovery, fit_seconds)
     diagnostics["hazard_floors"] = {row["floor"]: row for row in floors}
     if s.intercept:
         at = slice(S, S + len(KINDS))  # log sigma in theta
         diagnostics["intercept_sd"] = random_intercept.table(
             mode.sigma, thetas[:, at], post.rhat[at], post.ess_bulk[at], prior.free[at]
+        )
+    if s.operations:
+        at = slice(A, A + len(operation_spells.NAMES))
+        diagnostics["operation_hazards"] = operation_spells.table(
+            prior.durations(mode.theta), thetas[:, at], post.rhat[at], post.ess_bulk[at]
         )
     step("particle filter check")
     diagnostics["filter_check"] = filter_check(scenarios, records, out / "quantal_weights.json", s)
@@ -265,7 +300,14 @@ def learn(
 
 
 def mode_report(
-    t: Tensor, scenarios: dict[str, Scenario], mode: Any, out: Path, defaults: dict[str, Any], key: str, began: float
+    t: Tensor,
+    scenarios: dict[str, Scenario],
+    mode: Any,
+    out: Path,
+    defaults: dict[str, Any],
+    key: str,
+    began: float,
+    prior: Prior,
 ) -> dict[str, Any]:
     """`--mode-only`: the records, the low decisions and the weights at the posterior mode (no NUTS, classes,
     recovery or filter check); the diagnostics say which estimate they are."""
@@ -275,11 +317,16 @@ def mode_report(
         for d, name in enumerate(NAMES)
     ]
     pd.DataFrame(rows).to_csv(out / "weights.csv", index=False)
-    records = records_table(t, scenarios, mode.weights, mode.floors, mode.sigma, mode.grid)
+    durations = prior.durations(mode.theta)
+    shift = operations_shift(prior, mode.theta)
+    records = records_table(t, scenarios, mode.weights, mode.floors, mode.sigma, mode.grid, shift)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mode.weights, mode.floors).to_csv(out / "low_decisions.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": int(t.feats.shape[0]), "estimate": "posterior mode"}
-    write_weights(out / "quantal_weights.json", mode.weights, mode.floors, defaults, fit, mode.sigma)
+    streamed = prior.stream_chances(mode.theta)
+    write_weights(
+        out / "quantal_weights.json", mode.weights, mode.floors, defaults, fit, mode.sigma, durations, streamed
+    )
     diagnostics = {
         "estimate": "posterior mode",
         "records": len(records),
@@ -289,27 +336,15 @@ def mode_report(
         "mode_log_posterior": mode.log_posterior,
         "hazard_floors": {n: float(v) for n, v in zip(hazard_floors.NAMES, mode.floors, strict=True)},
         "intercept_sd": None if mode.sigma is None else dict(zip(KINDS, mode.sigma.tolist(), strict=True)),
+        "operation_hazards": None
+        if durations is None
+        else dict(zip(operation_spells.NAMES, durations.tolist(), strict=True)),
+        "stream_chances": streamed,
         **scores(records),
         "total_seconds": time.perf_counter() - began,
     }
     (out / "diagnostics.json").write_text(json.dumps(diagnostics, indent=1, default=float))
     return diagnostics
-
-
-def scores(records: pd.DataFrame) -> dict[str, Any]:
-    """The records' scores the issue asks for: totals against the prequential baselines, the records beating
-    both, the floor's share, the least likely decision and the count below 1e-3."""
-    both = (records["model"] > records["prequential_base_rate"]) & (records["model"] > records["prequential_markov1"])
-    total = float(records["model"].sum())
-    return {
-        "log_likelihood": total,
-        "prequential_base_rate": float(records["prequential_base_rate"].sum()),
-        "prequential_markov1": float(records["prequential_markov1"].sum()),
-        "records_beating_both_prequential": int(both.sum()),
-        "floor_share": float(records["floor_nats"].sum() / total) if total else 0.0,
-        "min_median_replay_probability": float(records["min_median_p"].min()),
-        "decisions_below_1e-3": int(records["decisions_below_1e-3"].sum()),
-    }
 
 
 def filter_check(scenarios: dict[str, Scenario], records: pd.DataFrame, weights: Path, s: Settings) -> dict[str, Any]:
@@ -334,29 +369,6 @@ def filter_check(scenarios: dict[str, Scenario], records: pd.DataFrame, weights:
     }
 
 
-def class_rows(t: Tensor, classes: Any) -> pd.DataFrame:
-    """Each actor's posterior class in each record, with the doctrine each class resembles most."""
-    rows = []
-    group_kind = {int(g): int(k) for g, k in zip(t.group, t.kind, strict=True)}
-    for g, (record, actor) in enumerate(t.groups):
-        k = group_kind[g]
-        post = classes.value.responsibility[:, g]
-        best = int(np.argmax(post))
-        rows.append(
-            {
-                "record": record,
-                "actor": actor,
-                "kind": KINDS[k],
-                "class": best,
-                "doctrine": closest(t.doctrines, classes.divergence[best, k], KINDS[k]),
-                "posterior": float(post[best]),
-                **{f"p_class{c}": float(post[c]) for c in range(len(post))},
-                **{f"share_class{c}": float(classes.shares[k, c]) for c in range(len(post))},
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def _recovery(
     scenarios: dict[str, Scenario], truth: np.ndarray, floors: np.ndarray, prior: Prior, s: Settings, step: Step
 ) -> pd.DataFrame:
@@ -369,27 +381,3 @@ def _recovery(
         result = recover(base, truth, prior, s.seed + 7919 * (n + 1), floors=floors)
         rows += [{"replicate": n, "decisions": result.decisions, **row} for row in result.rows]
     return pd.DataFrame(rows)
-
-
-def summary(t, records, weights, post, mode, classes, recovery, fit_seconds) -> dict[str, Any]:
-    """The numbers the issue asks for, as measured."""
-    return {
-        "records": len(records),
-        "decisions": len(t.keys),
-        "replays_per_record": int(t.feats.shape[0]),
-        "parameters": int(np.isfinite(post.rhat).sum()),  # estimated: the rest are held at their prior means
-        "fit_seconds": fit_seconds,
-        "rhat_max": float(np.nanmax(post.rhat)),
-        "ess_bulk_min": float(np.nanmin(post.ess_bulk)),
-        "divergences": post.divergences,
-        "mode_log_posterior": mode.log_posterior,
-        **scores(records),
-        "pipeline_approximated_decisions": int(t.approx),
-        "classes": {
-            "log_posterior": classes.log_posterior,
-            "labels": classes.labels,
-            "shares": classes.shares.tolist(),
-        },
-        "recovery_coverage_90": float(recovery["covered"].mean()) if len(recovery) else None,
-        "recovery_checked": len(recovery),
-    }

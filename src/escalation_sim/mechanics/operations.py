@@ -136,6 +136,8 @@ def started(model: World, act: Act, record: Record) -> Record:
     """After an act the model's actor chose: if it runs that action as an operation, the operation starts."""
     actor = act.actor
     tempo = actor.sustained.get(act.key) if actor is not None else None
+    if actor is not None and not tempo and act.target is not None and actor.streams.get(act.key, 0.0) > 0.0:
+        tempo = 1.0 if model.random.random() < actor.streams[act.key] else None  # a stream (hazards.streams)
     if actor is not None and tempo and act.target is not None:
         op_id = f"OP-{actor.actor_id}-{model.day}-{act.key}"
         begin(model, actor, act.key, act.target, tempo, op_id, None, act.origin, act.soil, act.claimed)

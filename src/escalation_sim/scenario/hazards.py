@@ -22,6 +22,8 @@ number here is a prior for the fit of issue 19; docs/model.md section 1a gives t
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from .history import Strict
@@ -84,6 +86,12 @@ class Hazards(Strict):
         default_factory=lambda: {"siege": 1.0, "campaign": 1.0, "occupation": 1.0},
         description="actions it runs as operations, with their tempo (daily chance of an act): a siege, a "
         "campaign and an occupation (a garrison in place) go on every day until stopped",
+    )
+    streams: dict[str, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
+        default_factory=dict,
+        description="chance that a chosen act of an action not in `sustained` starts an operation of it at tempo 1 "
+        "(a strike or harassment stream, as most of the train records' spells are; learn/spells.py). Default "
+        "none: such an act is a single act",
     )
     news_half_life_days: float = Field(
         1.0,
