@@ -43,15 +43,21 @@ def prior_floors() -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-PRIOR_MEAN))
 
 
-def read(path: str | None = None) -> np.ndarray:
-    """(early, news_floor) from a weights file's `hazards` entry (the package's file when `path` is None); a file
-    without one (written before the floors were estimated) gives the prior's centre."""
+def hazards_entry(path: str | None = None) -> tuple[Any, str]:
+    """A weights file's `hazards` entry (the package's file when `path` is None) and the file's name for errors:
+    the floors and the operations' hazards (learn/spells.py) are both read from it."""
     if path is None:
         text = resources.files("escalation_sim.data").joinpath("quantal_weights.json").read_text()
         where = "escalation_sim/data/quantal_weights.json"
     else:
         text, where = Path(path).read_text(), path
-    entry = json.loads(text).get("hazards")
+    return json.loads(text).get("hazards"), where
+
+
+def read(path: str | None = None) -> np.ndarray:
+    """(early, news_floor) from a weights file's `hazards` entry (the package's file when `path` is None); a file
+    without one (written before the floors were estimated) gives the prior's centre."""
+    entry, where = hazards_entry(path)
     if entry is None:
         return prior_floors()
     values = []

@@ -27,16 +27,14 @@ about a day and five months, from a raid that lasts a night to a season's campai
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..score.record import TREMBLE
+from .floors import hazards_entry
 
 NAMES = ("operation_days", "change_days")  # the scenario hazards' fields they set (scenario/hazards.py)
 PRIOR_MEAN = math.log(1.0 / 12.0)  # a_stop = a_change = log(1/12): h = h_c = 1/14, the old defaults
@@ -214,12 +212,7 @@ def log_prior(a: np.ndarray) -> tuple[float, np.ndarray]:
 def read(path: str | None = None) -> dict[str, Any] | None:
     """The operations' hazards a weights file's `hazards` entry sets (`operation_days` and `change_days`, and the
     stream chances `streams`), or None where it sets none (the scenario's own hazards stand)."""
-    if path is None:
-        text = resources.files("escalation_sim.data").joinpath("quantal_weights.json").read_text()
-        where = "escalation_sim/data/quantal_weights.json"
-    else:
-        text, where = Path(path).read_text(), path
-    entry = json.loads(text).get("hazards")
+    entry, where = hazards_entry(path)
     if not isinstance(entry, dict) or not any(n in entry for n in (*NAMES, "streams")):
         return None
     out: dict[str, Any] = {}
