@@ -33,7 +33,9 @@ def one_run(scenario, seed: int, nation: str = "USA") -> tuple[bool, bool, int]:
     model = EscalationModel(scenario=scenario, rng=seed, collect=False)
     model.run_model()
     killed = any(
-        r.day >= model.branch_day and r.origin != "history" and r.killed.get(nation, 0) > 0
+        r.day >= model.branch_day
+        and r.origin != "history"
+        and r.killed.get(nation, 0) > 0
         and model.ladder[r.action].is_hostile
         for r in model.records
     )

@@ -70,9 +70,12 @@ def restraint_order(runs: int) -> dict:
 def withdrawal_demand(runs: int, days: int = 30) -> dict:
     base = load_scenario(SCENARIO).with_edits({"branch_date": "2020-01-06"})
     caps = [c for c in base.actors["IRQ"].capabilities if c not in ("demand_withdrawal", "restrict_access", "expel")]
-    arms = {"with_demand": base, "without_demand": base.with_edits(remove_events=["A10"]),
-            # Iraq can neither have voted nor restrict later: the demand's whole effect, not only its timing
-            "no_demand_possible": base.with_edits({"actors.IRQ.capabilities": caps}, remove_events=["A10"])}
+    arms = {
+        "with_demand": base,
+        "without_demand": base.with_edits(remove_events=["A10"]),
+        # Iraq can neither have voted nor restrict later: the demand's whole effect, not only its timing
+        "no_demand_possible": base.with_edits({"actors.IRQ.capabilities": caps}, remove_events=["A10"]),
+    }
     out: dict = {"runs_per_arm": runs, "days": days, "rule": base.actors["USA"].rule.name}
     for name, scenario in arms.items():
         hit = acts = 0
@@ -108,8 +111,12 @@ def withdrawal_demand(runs: int, days: int = 30) -> dict:
         p1, p0 = out["with_demand"]["p_force_on_iraqi_soil"], out[other]["p_force_on_iraqi_soil"]
         pooled = (p1 + p0) / 2
         se = math.sqrt(max(pooled * (1 - pooled) * 2 / runs, 1e-12))
-        out[f"vs_{other}"] = {"difference": p1 - p0, "z": (p1 - p0) / se, "policy_p_difference": mean_diff,
-                              "policy_p_z_paired": mean_diff / (sd_diff / math.sqrt(runs)) if sd_diff else math.nan}
+        out[f"vs_{other}"] = {
+            "difference": p1 - p0,
+            "z": (p1 - p0) / se,
+            "policy_p_difference": mean_diff,
+            "policy_p_z_paired": mean_diff / (sd_diff / math.sqrt(runs)) if sd_diff else math.nan,
+        }
         met = met and p1 < p0 and mean_diff < 0
     out["met"] = met
     return out

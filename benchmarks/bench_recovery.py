@@ -75,8 +75,10 @@ def main() -> None:
               "mean_interval_width": float(np.mean([r["high"] - r["low"] for r in rows])),
               "wall_seconds": time.perf_counter() - started, "load_average": os.getloadavg(), "rows": rows}  # fmt: skip
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"covered {covered} of {len(rows)}; mean 90% interval width {result['mean_interval_width']:.2f} "
-          f"(prior width {HIGH - LOW}); {result['wall_seconds']:.0f} s; wrote {args.out}")
+    print(
+        f"covered {covered} of {len(rows)}; mean 90% interval width {result['mean_interval_width']:.2f} "
+        f"(prior width {HIGH - LOW}); {result['wall_seconds']:.0f} s; wrote {args.out}"
+    )
 
 
 if __name__ == "__main__":
