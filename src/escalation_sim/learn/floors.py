@@ -27,6 +27,7 @@ import numpy as np
 
 from ..scenario import Scenario
 from ..scenario.hazards import CLASSES, DEFAULT_HAZARDS, Hazards
+from .posterior import summary
 
 if TYPE_CHECKING:
     from ..agents import CrisisActor
@@ -146,13 +147,7 @@ def table(mode: np.ndarray, logits: np.ndarray, rhat: np.ndarray, ess: np.ndarra
             "prior_q05": prior[h, 0],
             "prior_median": prior[h, 1],
             "prior_q95": prior[h, 2],
-            "mode": float(mode[h]),
-            "mean": float(values[:, h].mean()),
-            "sd": float(values[:, h].std(ddof=1)),
-            "q05": float(np.quantile(values[:, h], 0.05)),
-            "q95": float(np.quantile(values[:, h], 0.95)),
-            "rhat": float(rhat[h]),
-            "ess_bulk": float(ess[h]),
+            **summary(mode[h], values[:, h], rhat[h], ess[h]),
         }
         for h, name in enumerate(NAMES)
     ]

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..rules.features import KINDS
+from .posterior import summary
 
 NODES = 12  # Gauss-Hermite nodes per group: within 1e-4 nats of scipy's adaptive quad (tests/learn/test_intercept.py)
 PRIOR_MEAN = 0.0  # log sigma: a median sd of 1 logit unit on the utility of force
@@ -68,19 +69,7 @@ def log_prior(log_sigma: np.ndarray) -> tuple[float, np.ndarray]:
 def table(
     mode: np.ndarray, log_sigma: np.ndarray, rhat: np.ndarray, ess: np.ndarray, free: np.ndarray
 ) -> dict[str, Any]:
-    """Per kind the intercept's sd: mode, posterior mean, 5% and 95% (from draws of log sigma (S, K)), R-hat and
+    """Per kind the intercept's sd: mode, posterior mean, sd, 5% and 95% (from draws of log sigma (S, K)), R-hat and
     bulk ESS; None for a kind the records give no force option."""
     sigma = np.exp(log_sigma)
-    return {
-        kind: {
-            "mode": float(mode[k]),
-            "mean": float(sigma[:, k].mean()),
-            "q05": float(np.quantile(sigma[:, k], 0.05)),
-            "q95": float(np.quantile(sigma[:, k], 0.95)),
-            "rhat": float(rhat[k]),
-            "ess_bulk": float(ess[k]),
-        }
-        if free[k]
-        else None
-        for k, kind in enumerate(KINDS)
-    }
+    return {kind: summary(mode[k], sigma[:, k], rhat[k], ess[k]) if free[k] else None for k, kind in enumerate(KINDS)}

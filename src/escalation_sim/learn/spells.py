@@ -35,6 +35,7 @@ import numpy as np
 
 from ..score.record import TREMBLE
 from .floors import hazards_entry
+from .posterior import summary
 
 NAMES = ("operation_days", "change_days")  # the scenario hazards' fields they set (scenario/hazards.py)
 PRIOR_MEAN = math.log(1.0 / 12.0)  # a_stop = a_change = log(1/12): h = h_c = 1/14, the old defaults
@@ -233,17 +234,7 @@ def read(path: str | None = None) -> dict[str, Any] | None:
 
 
 def table(mode: np.ndarray, a: np.ndarray, rhat: np.ndarray, ess: np.ndarray) -> dict[str, Any]:
-    """Per duration (operation_days, change_days): mode, posterior mean, 5% and 95% (from draws of the logits
+    """Per duration (operation_days, change_days): mode, posterior mean, sd, 5% and 95% (from draws of the logits
     (S, 2)), R-hat and bulk ESS of its logit."""
     days = np.stack([durations(x) for x in a])
-    return {
-        name: {
-            "mode": float(mode[i]),
-            "mean": float(days[:, i].mean()),
-            "q05": float(np.quantile(days[:, i], 0.05)),
-            "q95": float(np.quantile(days[:, i], 0.95)),
-            "rhat": float(rhat[i]),
-            "ess_bulk": float(ess[i]),
-        }
-        for i, name in enumerate(NAMES)
-    }
+    return {name: summary(mode[i], days[:, i], rhat[i], ess[i]) for i, name in enumerate(NAMES)}
