@@ -132,3 +132,23 @@ def test_a_record_that_codes_no_justification_draws_them_unscored() -> None:
     jan = ScoringModel(shipped("jan2020"), 0, 31)
     jan.next_day(0)
     assert any(f.key[2] == "no justification" for f in jan.factors)
+
+
+def test_score_scores_the_learned_model_by_default_and_the_doctrines_on_request() -> None:
+    """`score` scores what `run` and `distribution` run: the learned model unless `--decisions doctrines`; the
+    filter's number under each is the library's own for that scenario (same seed, same particles)."""
+    runner = CliRunner()
+    options = ["--particles", "20", "--replications", "2", "--executor", "serial", "--json"]
+    by_model = {}
+    for decisions in ("learned", "doctrines"):
+        out = runner.invoke(app, ["score", "two_state", *options, "--decisions", decisions])
+        assert out.exit_code == 0, out.output
+        by_model[decisions] = json.loads(out.output)
+        assert by_model[decisions]["decisions"] == decisions
+    default = json.loads(runner.invoke(app, ["score", "two_state", *options]).output)
+    assert default["log_likelihood"] == by_model["learned"]["log_likelihood"]
+    assert by_model["learned"]["log_likelihood"] != by_model["doctrines"]["log_likelihood"]
+    doctrines = score_scenario(shipped("two_state"), particles=20, replications=2, seed=0)
+    assert by_model["doctrines"]["log_likelihood"] == pytest.approx(doctrines.log_likelihood, abs=1e-9)
+    wrong = runner.invoke(app, ["score", "two_state", *options, "--decisions", "guess"])
+    assert wrong.exit_code == 2 and "expected learned or doctrines" in wrong.output

@@ -11,7 +11,19 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from .common import MAX_WORKERS, ScenarioArg, check_output, check_seed, console, examples, fail, open_scenario, plain
+from .common import (
+    MAX_WORKERS,
+    DecisionsOption,
+    ScenarioArg,
+    apply_decisions,
+    check_output,
+    check_seed,
+    console,
+    examples,
+    fail,
+    open_scenario,
+    plain,
+)
 from .score_inputs import (
     MAX_PARTICLES,
     MAX_REPLICATIONS,
@@ -44,12 +56,14 @@ def score(
     executor: Executor = "process",
     workers: Annotated[int | None, typer.Option(min=1, max=MAX_WORKERS, help="Processes (default: all cores).")] = None,
     events_csv: Annotated[Path | None, typer.Option(help="Also write the per-event parts as CSV.")] = None,
+    decisions: DecisionsOption = "learned",
 ) -> None:
     """The log-likelihood of the scenario's recorded history under the model, every actor-day (holds
     included), with hidden draws integrated out by a particle filter; timing and choice parts per actor and
     event; and the same for the baselines: uniform; base rate and first-order Markov fitted to the record
     (in-sample, their parameter counts shown); the same two prequential (each day from earlier days only); a
-    Hawkes self-exciting count per actor fitted prequentially (docs/validation.md, "Baselines")."""
+    Hawkes self-exciting count per actor fitted prequentially (docs/validation.md, "Baselines"). The model scored
+    is the one `run` and `distribution` run: the learned one unless `--decisions doctrines`."""
     from ..score import UnscorableError, score_scenario
     from ..sweep import shutdown_pools
 
@@ -63,6 +77,7 @@ def score(
         check_output(registry, "--registry")
     _, loaded = open_scenario(scenario)
     loaded, digest = frozen_scenario(loaded, frozen, record_frozen, registry)
+    loaded = apply_decisions(loaded, decisions, None)
     try:
         with Progress(console=console, transient=True, disable=as_json) as bar:
             task = bar.add_task(f"{replications} filters x {particles} particles", total=replications)
@@ -94,11 +109,13 @@ def score(
     if as_json:
         out = result.as_json()
         out["params_sha256"] = digest
+        out["decisions"] = decisions
         print(json.dumps(out, indent=2))
         return
-    print_score(result)
+    print_score(result, decisions)
 
 
+MODEL_NAMES = {"learned": "the learned model", "doctrines": "the scenario's own rules"}
 HEADERS = {
     "uniform": "uniform",
     "base_rate": "base rate",
@@ -117,13 +134,14 @@ def baseline_header(name: str, summary: dict) -> str:
     return HEADERS[name]
 
 
-def print_score(result) -> None:
+def print_score(result, decisions: str = "learned") -> None:
     from ..score.baselines import BASELINES
 
     j = result.as_json()
     summary = j["baselines"]
     console.print(
-        f"[bold]{plain(result.scenario)}[/]: log-likelihood {j['log_likelihood']:.2f} nats over {result.actor_days} "
+        f"[bold]{plain(result.scenario)}[/] ({MODEL_NAMES[decisions]}): log-likelihood {j['log_likelihood']:.2f} "
+        f"nats over {result.actor_days} "
         f"actor-days (timing {j['timing']:.2f} + choice {j['choice']:.2f}); Monte Carlo s.e. {j['mc_se']:.2f} "
         f"({len(result.replications)} filters x {result.particles} particles; one filter's s.d. "
         f"{j['mc_sd']:.2f}); {j['floor_nats']:.2f} nats ({j['floor_share']:.0%}) from the probability floor",
@@ -178,7 +196,8 @@ def register(app: typer.Typer) -> None:
     app.command(
         rich_help_panel=SCORING,
         epilog=examples(
-            "escalation-sim score jan2020",
+            "escalation-sim score jan2020                          # the learned model (the default)",
+            "escalation-sim score jan2020 --decisions doctrines    # the scenario's own rules",
             "escalation-sim score jan2020 --particles 200 --json",
             "escalation-sim score jan2020 --until branch --events-csv runs/score_events.csv",
             "escalation-sim score my_test.yaml --frozen runs/cal/params.json   # test scenarios: frozen only",
