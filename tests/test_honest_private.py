@@ -84,8 +84,10 @@ def real_cooling(model: EscalationModel) -> None:
 
 
 def grievances(model: EscalationModel) -> None:
-    """Every actor's real memory of the others: what it perceived, unanswered and resented."""
+    """Every actor's real memory of the others (what it perceived, unanswered and resented) and its mood (its
+    alert, which a salvo's kill odds read, and its domestic pressure)."""
     for a in model.actors:
+        a.alert, a.domestic_pressure = 1.0 - 0.5 * a.alert, 0.9
         a.grievance[:] = [3.0 * g + 1.0 for g in a.grievance]
         a.outstanding[:] = [2.0 * g + 0.5 for g in a.outstanding]
         a.last_killed[:] = [k + 2 for k in a.last_killed]
