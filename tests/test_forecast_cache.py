@@ -135,8 +135,10 @@ def test_key_changes_with_every_input_the_forecast_reads(iran: tuple) -> None:
         (lambda: setattr(target, "options", options[:-1])),
         (lambda: setattr(target, "options", options)),
     )
-    if forecaster._salvos_at(j):
-        inputs["target's true alert (salvo kill odds)"] = bump_attr(target, "alert")
+    for name in ("cooling", "violations", "pressure_on"):  # the rest of the estimate the view holds
+        values = estimate.host.pressure_on if name == "pressure_on" else getattr(estimate, name)
+        inputs[f"public estimate {name}[0]"] = bump_list(values, 0)
+    inputs["public estimate lethal_days"] = bump_attr(estimate, "lethal_days")
     for name, (mutate, restore) in inputs.items():
         assert changes(forecaster, j, mutate, restore), name
 
@@ -160,10 +162,13 @@ def test_key_ignores_what_the_forecast_may_not_read(iran: tuple) -> None:
     model, forecaster, j = iran
     target = model.actors[j]
     for obj, name in ((target, "resolve"), (target, "cost_sensitivity"), (target, "domestic_pressure"),
-                      (forecaster.actor, "alert"), (forecaster.actor, "resolve")):  # fmt: skip
+                      (target, "alert"), (forecaster.actor, "alert"), (forecaster.actor, "resolve")):  # fmt: skip
         old = getattr(obj, name)
         assert not changes(forecaster, j, lambda o=obj, n=name, v=old: setattr(o, n, v + 0.25),
                            lambda o=obj, n=name, v=old: setattr(o, n, v)), name  # fmt: skip
+    for values in (target.cooling, target.violations):  # its real cooldowns and sovereignty grievances
+        assert not changes(forecaster, j, lambda v=values: v.__setitem__(0, v[0] + 2), lambda v=values,
+                           o=values[0]: v.__setitem__(0, o))  # fmt: skip
     grievance = target.grievance
     old = grievance[forecaster.actor.index]
     assert not changes(

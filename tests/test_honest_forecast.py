@@ -19,7 +19,7 @@ from helpers import at_branch, shipped
 def strike_odds(scenario: Scenario, alert: float) -> tuple[float, Forecaster, EscalationModel]:
     model = at_branch(scenario, 3)
     irn, usa = model.by_id["IRN"], model.by_id["USA"]
-    usa.alert = alert
+    model.public[usa.index].alert = alert  # the US alert as the record shows it: what Iran's forecast reads
     strike = next(o for o in irn.options if o.action == "calibrated_strike")
     forecaster = Forecaster(irn, model)
     return forecaster.kill_odds(strike, usa)[0], forecaster, model
@@ -139,7 +139,7 @@ def test_the_war_cost_of_a_salvo_reads_the_harm_model_of_today() -> None:
     strike = next(o for o in irn.options if o.action == "calibrated_strike")
     war: dict[float, float] = {}
     for alert in (0.3, 0.9):
-        usa.alert = alert
+        model.public[usa.index].alert = alert  # the US alert as the record shows it (its own is not Iran's to read)
         irn.forecaster = Forecaster(irn, model)  # a fresh forecast at this alert
         war[alert] = irn.rule.utilities(irn)[1][strike.index][2]
     deaths = {

@@ -6,7 +6,6 @@ a few attribute reads and one pass over the options, with nothing allocated that
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,7 @@ from .minds.policy import decide
 from .rules import Option, Policy
 from .rules.base import Witnessed, sample_index
 from .scenario import Actor
-from .state.actor import ActorState
+from .state.actor import ActorState, cool
 
 if TYPE_CHECKING:
     from .state.world import World
@@ -107,12 +106,7 @@ class CrisisActor(ActorState, mesa.Agent):
         decay = self.grievance_decay
         self.lethal_days += 1
         if self.cooling_count:
-            cooling = self.cooling
-            for i, days in enumerate(cooling):
-                if days:
-                    cooling[i] = days - 1
-                    if days == 1:
-                        self.cooling_count -= 1
+            cool(self)
         most = forget(self, decay)
         pending = self.pending_threat
         for i, days in enumerate(pending) if any(pending) else ():
@@ -127,7 +121,7 @@ class CrisisActor(ActorState, mesa.Agent):
             self.domestic_pressure = self.base_pressure + (self.domestic_pressure - self.base_pressure) * decay
         if self.legitimacy_cost:
             self.legitimacy_cost *= decay
-        self.restraint_signal = math.exp(-most / 5.0) if most else 1.0
+        self.restraint_signal = proxies.restraint_signal(most)
         proxy = self.proxy
         if proxy.ordered or proxy.suspended_count or proxy.control != self.spec.sponsor_control:
             proxies.end_of_day(self)

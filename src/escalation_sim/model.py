@@ -26,7 +26,7 @@ from .minds.beliefs import install as install_beliefs
 from .minds.beliefs import observed
 from .minds.beliefs import refresh as refresh_beliefs
 from .minds.policy import chance_of
-from .minds.public import Estimate, clock_of, fade, seen
+from .minds.public import Estimate, fade, seen
 from .results.outcomes import NO_RUNG, Outcome, classify
 from .rules import Option
 from .scenario import Action, Event, Scenario, accident_action, load_scenario
@@ -170,7 +170,7 @@ class EscalationModel(mesa.Model):
         self.watchers: list[list[Any]] = [[] for _ in self.actors]  # per actor: the beliefs held about it
         self.believers: list[CrisisActor] = []
         self.listeners: list[CrisisActor] = []  # actors whose reading of another's credibility words moved
-        self._public = [Estimate(len(ids), clock_of(a, len(ids))) for a in self.actors]  # what anyone can know of
+        self._public = [Estimate.of(a, len(ids)) for a in self.actors]  # what anyone can know of
         # each actor (minds/public.py)
         self._unseen: list[Act | None] = []  # public acts (None: a night) not yet entered in `_public` (`public`)
         install_beliefs(self)

@@ -193,9 +193,12 @@ def discharge(actor: ActorState, target: int, action: Action) -> None:
 
 def end_of_day(actor: ActorState) -> None:
     """The clocks advance a day; the news fades; a host's sovereignty grievance fades."""
-    clock = actor.clock
-    tick(clock)
-    violations = actor.violations
+    tick(actor.clock)
+    fade_violations(actor.clock, actor.violations)
+
+
+def fade_violations(clock: Clock, violations: list[float]) -> None:
+    """A host's sovereignty grievances fade a day at its clock's rate (an actor's, or the public estimate's)."""
     if clock.violation_decay < 1.0 and any(violations):
         decay = clock.violation_decay
         for i, value in enumerate(violations):

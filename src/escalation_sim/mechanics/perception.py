@@ -275,14 +275,21 @@ def _violation(
     """Force on a host's soil: its sovereignty grievance against the actor."""
     violation = sensitivity * felt(rung, own_killed, weight)
     if violation > 0:
-        if violation > max(observer.outstanding):
+        if violated(observer, observer.violations, actor.index, violation, rung, key):
             hazards.rouse(observer)
-        observer.violations[actor.index] += violation
         hazards.heard(observer, actor.index)
-        observer.outstanding[actor.index] = max(observer.outstanding[actor.index], violation)
-        observer.last_rung[actor.index] = rung
-        observer.last_act_of[actor.index] = key
-        observer.last_attribution[actor.index] = 1.0
+
+
+def violated(memory: Memory, violations: list[float], culprit: int, violation: float, rung: int, key: str) -> bool:
+    """A sovereignty violation (> 0) entered in a host's memory, the one rule for the host and the public estimate
+    of it (minds/public.py); returns whether it is beyond all it left unanswered (its clock is roused)."""
+    beyond = violation > max(memory.outstanding)
+    violations[culprit] += violation
+    memory.outstanding[culprit] = max(memory.outstanding[culprit], violation)
+    memory.last_rung[culprit] = rung
+    memory.last_act_of[culprit] = key
+    memory.last_attribution[culprit] = 1.0
+    return beyond
 
 
 Blamed = list[tuple["ActorState", float, float]]  # (culprit, belief, share of the severity)

@@ -15,6 +15,7 @@ actor uses. Every draw comes from the model's generator.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from ..rules import NO_TARGET, Option
@@ -158,7 +159,22 @@ def restrain_proxies(model: World, sponsor: ActorState, adversary: int) -> list[
 
 def lose_liaison(proxy: ActorState) -> None:
     """The commander tying the militia to its sponsor is killed: control drops by its `liaison_loss`."""
-    proxy.proxy.control *= 1.0 - proxy.spec.liaison_loss  # (the militia's ProxyState)
+    proxy.proxy.control = lost_liaison(proxy.proxy.control, proxy.spec.liaison_loss)  # (the militia's ProxyState)
+
+
+def lost_liaison(control: float, loss: float) -> float:
+    """A militia's control once its liaison is killed: the one rule for the militia and the public estimate."""
+    return control * (1.0 - loss)
+
+
+def recover(control: float, base: float, decay: float) -> float:
+    """A day of control recovering toward its base (the militia's and the public estimate's)."""
+    return base + (control - base) * decay
+
+
+def restraint_signal(most: float) -> float:
+    """A sponsor's wish for calm, from the largest unanswered severity it holds: exp(-most / 5), 1 if none."""
+    return math.exp(-most / 5.0) if most else 1.0
 
 
 def suspend(actor: ActorState, target: ActorState) -> None:
@@ -179,7 +195,7 @@ def end_of_day(actor: ActorState) -> None:
     """Control recovers toward its base, orders and truces run down."""
     base = actor.spec.sponsor_control
     if actor.proxy.control != base:
-        actor.proxy.control = base + (actor.proxy.control - base) * actor.proxy.control_decay
+        actor.proxy.control = recover(actor.proxy.control, base, actor.proxy.control_decay)
     if actor.proxy.ordered_days:
         actor.proxy.ordered_days -= 1
         if actor.proxy.ordered_days == 0:

@@ -4,7 +4,8 @@ For each option of the deciding actor, the target is imagined in the state the o
 grievance against the actor raised by the option's expected severity (no perception noise) times the expected
 attribution, in two branches weighted by the option's probability of killing (no one killed; the mean toll given
 someone is). A missile salvo's probability of killing is the harm model's own (mechanics/harm.py `kill_chance`:
-salvo, reliability, interception, lethality, the target's alert, and the chance its warning gets through on the
+salvo, reliability, interception, lethality, the target's alert as the public record shows it (minds/public.py:
+never its real alert), and the chance its warning gets through on the
 channels open today); other acts' is their negative binomial's. A threat of the target against the actor that
 is in force and whose declared condition the branch meets (or whose window is already open) binds the target:
 with the actor's reading of the target's credibility, it makes the threat good with force aimed at the actor
@@ -222,10 +223,11 @@ class Forecaster:
 
     def kill_odds(self, opt: Option, target: ActorState) -> tuple[float, float]:
         """P(the option kills anyone) and the mean toll given it does: a salvo's from the harm model at the
-        target's alert, warned as today's channels allow; another act's from its negative binomial."""
+        target's public alert, warned as today's channels allow; another act's from its negative binomial."""
         spec = self.model.ladder[opt.action]
         if spec.salvo and opt.target_index >= 0:
-            defence, alert = target.spec.defence, target.alert
+            defence = target.spec.defence  # declared: its air defences
+            alert = self.model.public[target.index].alert  # its alert as the record shows it, not its own
             warned = warning_chance(self.model, self.actor.index, spec, opt.target_index)
             p_kill = mean = 0.0
             for weight, flag in ((warned, True), (1.0 - warned, False)):

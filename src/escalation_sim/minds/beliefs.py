@@ -184,6 +184,7 @@ class BeliefState:
         deeds: list[float] = []
         words: list[float] = []
         blocked, memos = blocked_targets(view), split_memos(self.other.menu, view)  # the same for every doctrine
+        cooling = view.cooling if view.cooling_count else None  # the public estimate's (minds/public.py)
         for rule, members, per_type in self.doctrines:
             for n, k in enumerate(members):
                 resolve = self.resolves[k]
@@ -191,9 +192,9 @@ class BeliefState:
                     deeds, words = self.channels(rule, view, resolve, blocked, clock, memos).channels
                 like = 1.0
                 if deed is not None:
-                    like = keep * self.chance(deeds, resolve, deed) + tremble * len(deed) / self.n_deeds
+                    like = keep * self.chance(deeds, resolve, deed, cooling) + tremble * len(deed) / self.n_deeds
                 if word is not None:
-                    like *= keep * self.chance(words, resolve, word) + tremble * len(word) / self.n_words
+                    like *= keep * self.chance(words, resolve, word, cooling) + tremble * len(word) / self.n_words
                 likelihoods[k] = like
         return likelihoods
 
@@ -207,12 +208,13 @@ class BeliefState:
             return None if self.ignore_holds else unseen
         return chosen
 
-    def chance(self, probs: list[float], resolve: float, chosen: tuple[int, ...]) -> float:
-        """Probability a type of this resolve gives the options `chosen`, less options still cooling down."""
-        other = self.other
+    def chance(
+        self, probs: list[float], resolve: float, chosen: tuple[int, ...], cooling: list[int] | None = None
+    ) -> float:
+        """Probability a type of this resolve gives the options `chosen`, less options still `cooling` down (days
+        per option, None if none: as the public record shows them, the view's, never the actor's own)."""
         hostile = self.hostile
-        hold = other.hold_index
-        cooling = other.cooling if other.cooling_count else None
+        hold = self.other.hold_index
         if cooling is None and len(chosen) == 1:
             return self._chance_one(probs, resolve, chosen[0])
         total = 0.0

@@ -16,13 +16,16 @@ i's own private state except what they read of it):
   days since each class of act, since it was roused and since each actor's news, from which its factors and
   attention follow by j's declared tables), j's public lists (pending threats, sovereignty costs, whom it can
   target), the shared readings (`model.resolve_of`, `model.credibility_of`), and i's and j's menus;
-- every other attribute of j a rule reads through the supposed view (`Supposed.__getattr__`): recorded as the
+- the rest of j's public estimate the view holds (`Supposed.ESTIMATED`: the options cooling down, a host's
+  violations and its patrons' pressure, the days since j last killed, a militia's sponsor's restraint);
+- every other attribute of j a rule reads through the supposed view (`Supposed.__getattr__`, only the names of
+  `Supposed.PUBLIC`): recorded as the
   forecasts are computed (`Traced`), so the key widens itself the first time a rule reads a new one (the store is
   then emptied), and each value is taken whole (lists as tuples, records field by field; a value it cannot take
   whole, such as another actor, makes the forecast uncacheable, computed every time);
 - the threat of j against i in force (its terms, whether it is live) and, if there is one, i's reading of j's
-  credibility (`bound`); for the salvos i can fire at j, j's true alert and the chance their warning gets through
-  on today's lines (`kill_odds`);
+  credibility (`bound`); for the salvos i can fire at j, j's alert as its public estimate has it and the chance
+  their warning gets through on today's lines (`kill_odds`);
 - i's belief about j (its declared types and posterior), or the uninformed prior's posterior.
 Floats are compared by `==` (0.0 and -0.0 count as one value). What the forecast reads that the scenario fixes
 (the ladder, the actors' specs, the rules of the belief types) is shared by keeping one store per scenario object.
@@ -154,9 +157,9 @@ class Traced(Supposed):
     def __getattr__(self, name: str) -> Any:
         if name in ("base", "store"):  # not set yet (a copy being rebuilt)
             raise AttributeError(name)
-        if not name.startswith("__"):  # dunder look-ups are copy's and pickle's, not a rule's
-            self.store.reads.add(name)
-        return getattr(self.base, name)
+        value = super().__getattr__(name)  # only what is public of the actor (`Supposed.PUBLIC`), or it raises
+        self.store.reads.add(name)
+        return value
 
 
 def freeze(value: Any, store: Store) -> Any:
@@ -264,6 +267,12 @@ class CachedForecaster(Forecaster):
         clock = estimate.clock  # the view's clock (a quantal type reads it): its state, the tables being j's own
         parts += (tuple(clock.since), clock.roused, tuple(clock.news))
         parts += (tuple(target.pending_threat), tuple(target.sovereignty_cost), tuple(target.targetable))
+        # the rest of j's public estimate a supposed view reads (`Supposed.ESTIMATED`; j's dependence and its
+        # parliament's weight are declared, its sponsor too)
+        sponsor = target.sponsor
+        restraint = estimate.sponsor_restraint(None if sponsor is None else model.public[sponsor.index])
+        parts += (tuple(estimate.cooling), tuple(estimate.violations), estimate.lethal_days, restraint)
+        parts.append(tuple(estimate.host.pressure_on))
         parts += (tuple(model.resolve_of), tuple(model.credibility_of))
         if threat is None:
             parts.append(None)
@@ -271,7 +280,7 @@ class CachedForecaster(Forecaster):
             parts += (store.token(threat.terms), threat.live, actor.credibility_of[j])
         salvos = self._salvos_at(j)
         if salvos:
-            parts.append(target.alert)
+            parts.append(estimate.alert)
             parts += (warning_chance(model, actor.index, spec, j) for spec in salvos)
         if belief is None:  # `answer` reads the uninformed prior (made per forecaster, never updated)
             prior = self._priors.get(j)

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..mechanics import hazards
+from ..mechanics import hazards, proxies
 from ..mechanics.hazards import action_class
-from ..mechanics.perception import WORDS_SETTLE, blame, feel, felt, forget
+from ..mechanics.host import PRESSURE_STEP
+from ..mechanics.perception import WORDS_SETTLE, blame, feel, felt, forget, violated
 from ..scenario import ORDER_EFFECTS, Actor, Perception
 from ..scenario.schema import Traits
+from ..state.actor import HostState, cool, start_cooldown
 from ..state.clock import Clock
 from ..state.ledgers import Blame
 
@@ -47,10 +49,27 @@ DISCHARGE = Clock.of(None, HALF_LIFE).discharge  # the declared default share of
 
 
 class Estimate:
-    """One actor's memory of the others and its mood, as the public record shows them (`state.actor.MEMORY`)."""
+    """One actor's memory of the others and its mood, as the public record shows them (`state.actor.MEMORY`),
+    and what else of its state a rule reads: which of its options are still cooling down, a host's sovereignty
+    grievances and the pressure its patrons put on it, a militia's obedience to its sponsor and a sponsor's wish
+    for calm, the days since one of its attacks killed (`of`)."""
 
     def __init__(self, n_actors: int, clock: Clock | None = None) -> None:
         self.clock = clock or Clock.of(None, HALF_LIFE)  # its decision clock as the record shows it (`clock_of`)
+        # its options (set by `of`): which are cooling down after its public acts (state/actor.start_cooldown)
+        self.options: tuple = ()
+        self.cooldown_of: tuple[int, ...] = ()
+        self.cooling: list[int] = []
+        self.cooling_count = 0
+        self.violations = [0.0] * n_actors  # as a host: sovereignty violations by each actor, from public force
+        self.lethal_days = 10**6  # days since one of its public hostile acts killed someone
+        self.restraint_signal = 1.0  # as a sponsor: its wish for calm, from what it has publicly left unanswered
+        self.control = 0.0  # as a militia: its obedience to its sponsor (`of`: its declared sponsor_control)
+        self.control_base = 0.0
+        self.control_decay = 1.0
+        self.liaison_loss = 0.0
+        # as a host: its patrons' public pressure on it, its dependence and its parliament's weight (`of`)
+        self.host = HostState([1.0] * n_actors, 1.0, [0.0] * n_actors, [0.0] * n_actors, 0.0)
         self.outstanding = [0.0] * n_actors
         self.grievance = [0.0] * n_actors
         self.last_killed = [0] * n_actors
@@ -64,6 +83,28 @@ class Estimate:
         self.domestic_pressure = TRAITS.domestic_pressure
         self.legitimacy_cost = 0.0
 
+    @classmethod
+    def of(cls, actor: ActorState, n_actors: int) -> Estimate:
+        """The estimate of `actor` at the start, once its menu is built: its public clock (`clock_of`), its options
+        and their cooldowns (its menu), and what the scenario declares of its place: a militia's sponsor control,
+        the loss of a liaison and the half-life of its recovery, a host's dependence on its patrons and the
+        weight of its parliament (structure, public as its menu and hazards are; docs/model.md, Beliefs)."""
+        estimate = cls(n_actors, clock_of(actor, n_actors))
+        estimate.options, estimate.cooldown_of = actor.options, actor.cooldown_of
+        estimate.cooling = [0] * len(actor.options)
+        spec = actor.spec
+        estimate.control = estimate.control_base = spec.sponsor_control
+        estimate.control_decay = 0.5 ** (1.0 / spec.control_half_life_days)
+        estimate.liaison_loss = spec.liaison_loss
+        estimate.host = HostState.of(spec, n_actors)
+        estimate.host.dependence = actor.host.dependence  # declared (scenario `dependence`), never changed in a run
+        return estimate
+
+    def sponsor_restraint(self, sponsor: Estimate | None) -> float:
+        """How far its sponsor's wish for calm holds it back, as the record shows both (state/actor.py's
+        `sponsor_restraint`, from the estimates): 0 without a sponsor."""
+        return 0.0 if sponsor is None else self.control * sponsor.restraint_signal
+
     def answer(self, target: int, act: Act) -> None:
         """Its own hostile act against `target`: what it settles of its grievance (mechanics/perception._answer)."""
         action = act.action
@@ -76,14 +117,25 @@ class Estimate:
             c = action_class(action)
             if c >= 0 and DISCHARGE[c]:
                 self.grievance[target] *= 1.0 - DISCHARGE[c]
+                if self.violations[target]:
+                    self.violations[target] *= 1.0 - DISCHARGE[c]
         self.alert = min(1.0, self.alert + action.rung / 20.0)
         if action.force:
             self.legitimacy_cost += max(0, action.rung - 4) / 10.0
 
     def end_of_day(self) -> None:
-        """Memory fades and mood relaxes at the declared default half-lives; its clock counts a day on."""
-        forget(self, DECAY)
+        """Memory fades and mood relaxes at the declared default half-lives; its clock counts a day on, its options
+        cool down, a militia's control recovers, a host's grievances and its patrons' pressure fade."""
+        self.lethal_days += 1
+        cool(self)
+        self.restraint_signal = proxies.restraint_signal(forget(self, DECAY))
+        if self.control != self.control_base:
+            self.control = proxies.recover(self.control, self.control_base, self.control_decay)
+        pressure = self.host.pressure_on
+        if any(pressure):
+            pressure[:] = [value * DECAY if value > 0.01 else 0.0 for value in pressure]
         hazards.tick(self.clock)
+        hazards.fade_violations(self.clock, self.violations)
         self.alert = TRAITS.alert + (self.alert - TRAITS.alert) * ALERT_DECAY
         self.domestic_pressure = TRAITS.domestic_pressure + (self.domestic_pressure - TRAITS.domestic_pressure) * DECAY
         self.legitimacy_cost *= DECAY
@@ -112,12 +164,18 @@ def seen(estimates: list[Estimate], actors: list[ActorState], act: Act) -> None:
     if actor is None or action.private or not action.chosen:
         return
     mine = estimates[actor.index]
-    if act.origin != "operation" and action.effect not in ORDER_EFFECTS:  # an order is private to its proxy
+    order = action.effect in ORDER_EFFECTS  # an order is private to its proxy
+    if act.origin != "operation" and not order:
         hazards.restart(mine.clock, action)  # its clock for this class of act starts again, as carry_out's
+    if not order:
+        start_cooldown(mine, act.key, act.target)  # as carry_out's `used`
+    if action.is_hostile and act.killed:
+        mine.lethal_days = 0
     if act.target is None:
         return
     target = next(a for a in actors if a.actor_id == act.target)
     theirs = estimates[target.index]
+    _effects(estimates, actors, act, target)
     if action.is_hostile:
         mine.answer(target.index, act)
         _perceived(estimates, actors, act, target)
@@ -132,18 +190,38 @@ def seen(estimates: list[Estimate], actors: list[ActorState], act: Act) -> None:
         mine.outstanding[target.index] *= 0.5
 
 
+def _effects(estimates: list[Estimate], actors: list[ActorState], act: Act, target: ActorState) -> None:
+    """What a public act does besides being felt, as carry_out's proxy and host effects: a patron's pressure on
+    its host, a militia's liaison killed."""
+    action = act.action
+    if action.effect == "pressure_host":
+        pressure = estimates[target.index].host.pressure_on
+        pressure[act.actor.index] = min(1.0, pressure[act.actor.index] + PRESSURE_STEP)  # type: ignore[union-attr]
+    if action.force:
+        killed = [target.actor_id] if action.kills_liaison and target.sponsor is not None else []
+        for militia in (*killed, *act.liaison_killed):
+            estimate = estimates[next(a for a in actors if a.actor_id == militia).index]
+            estimate.control = proxies.lost_liaison(estimate.control, estimate.liaison_loss)
+
+
 def _perceived(estimates: list[Estimate], actors: list[ActorState], act: Act, target: ActorState) -> None:
-    """The act as its target, its victims and the target's sponsor would feel it, without noise."""
+    """The act as its target, its victims and the target's sponsor would feel it, without noise; force on a host's
+    soil as the host counts a violation of it (with its declared sensitivity, at expected severity)."""
     actor = act.actor
     assert actor is not None
     rung = act.action.rung
     p = 1.0 if act.claimed else PERCEPTION.attribution
     deniable = not act.claimed and actor.sponsor is not None
+    soil = act.soil
+    if soil is None and act.action.force:
+        soil = target.spec.located_in
     for observer in actors:
         if observer is actor:
             continue
         me = observer.actor_id
         own_killed = act.killed.get(me, 0)
+        if soil == me and act.action.force and (actor.spec.kind == "state" or actor.spec.located_in != me):
+            _violated(estimates[observer.index], observer, actor, own_killed, act)
         if observer is target or own_killed or me in act.wounded:
             severity, hit_self = felt(rung, own_killed, PERCEPTION.casualty_weight), True
         elif target.sponsor is observer:
@@ -166,3 +244,15 @@ def _perceived(estimates: list[Estimate], actors: list[ActorState], act: Act, ta
             )
             hazards.news(estimate.clock, culprit)
         feel(estimate, rung, severity, own_killed, PERCEPTION.casualty_weight)
+
+
+def _violated(estimate: Estimate, host: ActorState, actor: ActorState, own_killed: int, act: Act) -> None:
+    """A host's sovereignty grievance as perception's `_violation` counts it, at the act's expected severity and
+    the host's declared sovereignty sensitivity (what its parliament has said it answers)."""
+    violation = host.spec.perception.sovereignty_sensitivity * felt(
+        act.action.rung, own_killed, PERCEPTION.casualty_weight
+    )
+    if violation > 0:
+        if violated(estimate, estimate.violations, actor.index, violation, act.action.rung, act.key):
+            hazards.provoked(estimate.clock)
+        hazards.news(estimate.clock, actor.index)

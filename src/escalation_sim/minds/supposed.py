@@ -6,11 +6,13 @@ as the public record shows them (minds/public.py), its dispositions at the schem
 sensitivity, risk tolerance, resolve, readiness), its reading of the others at the shared public readings. Its
 decision clock (`clock`, what a rule reads of when it last acted and was provoked: rules/features.py) is the
 public estimate's (`Estimate.clock`, its one owner: the view holds that object, reads it and never changes it),
-not the real clock a private order or message restarts. What is public of it is read from the actor itself: its
-menu, its declared threats, its sovereignty costs from public demands (`READ`, and the rest through
-`__getattr__`). One object is kept per actor and reused (`reset`), so a forecast allocates nothing per option. It
-never looks ahead itself (`forecasts` is None): the actor imagined is a level-0 reasoner (Camerer, Ho & Chong
-2004).
+not the real clock a private order or message restarts; so are which of its options are cooling down, a host's
+sovereignty grievances and its patrons' pressure, a militia's sponsor's restraint and the days since its last
+killing (`ESTIMATED`). What is public of it is read from the actor itself: its menu, its declared threats, its
+sovereignty costs from public demands (`READ`), and through `__getattr__` only the names of `PUBLIC`: anything
+else raises AttributeError naming it, so a private read cannot creep back in. One object is kept per actor and
+reused (`reset`), so a forecast allocates nothing per option. It never looks ahead itself (`forecasts` is None):
+the actor imagined is a level-0 reasoner (Camerer, Ho & Chong 2004).
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ if TYPE_CHECKING:
 READ = ("actor_id", "index", "others", "options", "hold_index", "pending_threat", "sovereignty_cost", "targetable")
 # what cannot be seen of it: supposed (the declared defaults, the public estimate, the shared readings)
 SUPPOSED = ("cost_sensitivity", "risk_tolerance", "credibility", "legitimacy_cost", "resolve_of", "credibility_of")
+# what else a rule reads that only the actor knows, from its public estimate (minds/public.py, `Estimate`)
+ESTIMATED = ("cooling", "cooling_count", "violations", "lethal_days", "sponsor_restraint", "host")
+# the only attributes read through to the actor itself (`__getattr__`), each public by design: its kind, which
+# actor sponsors which (the scenario's declared structure), the day of the crisis (everyone knows the date), its
+# menu (its options, as `options`). Anything else is refused, so a new private read fails loudly.
+PUBLIC = frozenset(("kind", "sponsor_of", "crisis_day", "menu"))
 _MEMORY = attrgetter(*MEMORY)
 _TAKEN = attrgetter(*READ)
 
@@ -35,7 +43,7 @@ _TAKEN = attrgetter(*READ)
 class Supposed:
     """The view of `base` with its memory of the others and its mood open to change."""
 
-    __slots__ = ("base", "clock", *MEMORY, *MOOD, *READ, *SUPPOSED)
+    __slots__ = ("base", "clock", *MEMORY, *MOOD, *READ, *SUPPOSED, *ESTIMATED)
 
     def __init__(self, base: ActorState) -> None:
         self.base = base
@@ -53,6 +61,12 @@ class Supposed:
         for name, value in zip(READ, _TAKEN(base), strict=True):
             setattr(self, name, value)
         self.clock = estimate.clock  # the public estimate owns it (minds/public.py); the view only reads it
+        self.cooling, self.cooling_count = estimate.cooling, estimate.cooling_count  # read, never changed
+        self.violations = estimate.violations
+        self.lethal_days = estimate.lethal_days
+        self.host = estimate.host
+        sponsor = base.sponsor  # who sponsors whom is declared
+        self.sponsor_restraint = estimate.sponsor_restraint(None if sponsor is None else model.public[sponsor.index])
         self.alert = estimate.alert
         self.domestic_pressure = estimate.domestic_pressure
         self.legitimacy_cost = estimate.legitimacy_cost
@@ -66,9 +80,15 @@ class Supposed:
         return self
 
     def __getattr__(self, name: str) -> Any:
+        if name in PUBLIC:
+            return getattr(self.base, name)
         if name == "base":  # not set yet (a copy being rebuilt): no base to read through to
             raise AttributeError(name)
-        return getattr(self.base, name)
+        raise AttributeError(
+            f"{name!r}: an imagined view of another actor reads only what is public of it (minds/supposed.py "
+            f"PUBLIC) or its public estimate (minds/public.py); {name!r} is neither: estimate it from public acts "
+            "or declare it public there"
+        )
 
     def forecasts(self) -> None:
         """An imagined actor does not look ahead itself (level-0)."""

@@ -275,11 +275,38 @@ class ActorState:
 
     def used(self, action: str, target: str | None) -> None:
         """Start the cooldown of this action against this target (a sanction on one does not stop another)."""
-        for opt in self.options:
-            if opt.action == action and opt.target == target and self.cooldown_of[opt.index]:
-                if not self.cooling[opt.index]:
-                    self.cooling_count += 1
-                self.cooling[opt.index] = self.cooldown_of[opt.index]
+        start_cooldown(self, action, target)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.actor_id})"
+
+
+class Cooling(Protocol):
+    """What cools down after an act: an actor's options (or the public estimate of them, minds/public.py)."""
+
+    options: tuple[Option, ...]
+    cooldown_of: tuple[int, ...]
+    cooling: list[int]
+    cooling_count: int
+
+
+def start_cooldown(holder: Cooling, action: str, target: str | None) -> None:
+    """Start the cooldown of this action against this target (a sanction on one does not stop another): the one
+    rule for an actor and for the public estimate of its options."""
+    cooldown_of, cooling = holder.cooldown_of, holder.cooling
+    for opt in holder.options:
+        if opt.action == action and opt.target == target and cooldown_of[opt.index]:
+            if not cooling[opt.index]:
+                holder.cooling_count += 1
+            cooling[opt.index] = cooldown_of[opt.index]
+
+
+def cool(holder: Cooling) -> None:
+    """A day of cooling down: each option still cooling is a day nearer to being open again."""
+    if holder.cooling_count:
+        cooling = holder.cooling
+        for i, days in enumerate(cooling):
+            if days:
+                cooling[i] = days - 1
+                if days == 1:
+                    holder.cooling_count -= 1
