@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from ..mechanics import hazards
 from ..mechanics.hazards import action_class
-from ..mechanics.perception import WORDS_SETTLE, blame, feel, felt, forget
+from ..mechanics.perception import WORDS_SETTLE, blame, conciliate, feel, felt, forget
 from ..scenario import ORDER_EFFECTS, Actor, Perception
 from ..scenario.schema import Traits
 from ..state.clock import Clock
@@ -58,6 +58,7 @@ class Estimate:
         self.last_act_of = [""] * n_actors
         self.last_attribution = [1.0] * n_actors
         self.conciliatory = [False] * n_actors
+        self.offered_today: set[int] = set()  # whom it made a conciliatory move toward today (perception.conciliate)
         self.words_only = [False] * n_actors
         self.own_hit = [False] * n_actors
         self.alert = TRAITS.alert
@@ -83,6 +84,7 @@ class Estimate:
     def end_of_day(self) -> None:
         """Memory fades and mood relaxes at the declared default half-lives; its clock counts a day on."""
         forget(self, DECAY)
+        self.offered_today.clear()
         hazards.tick(self.clock)
         self.alert = TRAITS.alert + (self.alert - TRAITS.alert) * ALERT_DECAY
         self.domestic_pressure = TRAITS.domestic_pressure + (self.domestic_pressure - TRAITS.domestic_pressure) * DECAY
@@ -124,11 +126,9 @@ def seen(estimates: list[Estimate], actors: list[ActorState], act: Act) -> None:
     elif action.justifies:
         mine.legitimacy_cost *= 0.3
     elif action.rung < 0 and action.effect not in ORDER_EFFECTS:
-        if not mine.conciliatory[target.index]:
-            theirs.conciliatory[actor.index] = True
+        conciliate(mine, theirs, actor.index, target.index)
         theirs.outstanding[actor.index] *= 0.5
         hazards.news(theirs.clock, actor.index)
-        mine.conciliatory[target.index] = False
         mine.outstanding[target.index] *= 0.5
 
 
