@@ -105,6 +105,8 @@ class CrisisActor(ActorState, mesa.Agent):
         """Memory fades, alert and pressure relax toward their baselines, unmet threats cost credibility."""
         decay = self.grievance_decay
         self.lethal_days += 1
+        if self.offered_today:
+            self.offered_today.clear()
         if self.cooling_count:
             cool(self)
         most = forget(self, decay)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..scenario import ORDER_EFFECTS, Action
 from ..state.ledgers import Blame
@@ -47,6 +47,26 @@ def nb_p(action: Action) -> float:
     return r / (r + action.killed_mean) if action.killed_mean > 0 else 1.0
 
 
+class Conciliating(Protocol):
+    """What a conciliatory move changes: an actor's (or a public estimate's) standing offers, per actor index."""
+
+    conciliatory: list[bool]  # the other made a conciliatory move not yet answered in kind
+    offered_today: set[int]  # whom it made a conciliatory move toward today (emptied at nightfall)
+
+
+def conciliate(mine: Conciliating, theirs: Conciliating, i: int, j: int) -> None:
+    """i's conciliatory move toward j (`mine` is i's memory, `theirs` j's). An answer in kind to j's standing move
+    closes the exchange and asks for no answer; a move of j's made the same day is not answered by i's but made
+    with it: a day is the records' finest grain, so two moves of one day between the same pair (a joint
+    agreement, coded as one event per side) are simultaneous, and each leaves the other's standing to be answered
+    by the next step (docs/model.md section 5, "Moves of the same day")."""
+    together = i in theirs.offered_today  # j moved toward i today
+    if together or not mine.conciliatory[j]:
+        theirs.conciliatory[i] = True
+    mine.conciliatory[j] = together and mine.conciliatory[j]  # answered in kind, unless made together
+    mine.offered_today.add(j)
+
+
 def carry_out(model: World, act: Act) -> Record:
     """Apply an act of an actor: its own state, its target's, the casualties, then everyone's perception."""
     actor = act.actor
@@ -76,11 +96,9 @@ def carry_out(model: World, act: Act) -> Record:
     elif action.justifies:
         actor.legitimacy_cost *= 0.3
     elif rung < 0 and target is not None and action.effect not in ORDER_EFFECTS:
-        if not actor.conciliatory[target.index]:  # an answer in kind closes the exchange, asks for none
-            target.conciliatory[actor.index] = True
+        conciliate(actor, target, actor.index, target.index)
         target.outstanding[actor.index] *= 0.5  # reassured, not satisfied
         hazards.heard(target, actor.index)  # answering it is news today
-        actor.conciliatory[target.index] = False  # answered in kind
         actor.outstanding[target.index] *= 0.5  # declaring the exchange over is letting half of it go
     actor.used(act.key, act.target)
     if action.effect == "withdrawal_demand" and target is not None:

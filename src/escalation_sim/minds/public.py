@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from ..mechanics import hazards, proxies
 from ..mechanics.hazards import action_class
 from ..mechanics.host import PRESSURE_STEP
-from ..mechanics.perception import WORDS_SETTLE, blame, feel, felt, forget, violated
+from ..mechanics.perception import WORDS_SETTLE, blame, conciliate, feel, felt, forget, violated
 from ..scenario import ORDER_EFFECTS, Actor, Perception
 from ..scenario.schema import Traits
 from ..state.actor import HostState, cool, start_cooldown
@@ -77,6 +77,7 @@ class Estimate:
         self.last_act_of = [""] * n_actors
         self.last_attribution = [1.0] * n_actors
         self.conciliatory = [False] * n_actors
+        self.offered_today: set[int] = set()  # whom it made a conciliatory move toward today (perception.conciliate)
         self.words_only = [False] * n_actors
         self.own_hit = [False] * n_actors
         self.alert = TRAITS.alert
@@ -134,6 +135,7 @@ class Estimate:
         pressure = self.host.pressure_on
         if any(pressure):
             pressure[:] = [value * DECAY if value > 0.01 else 0.0 for value in pressure]
+        self.offered_today.clear()
         hazards.tick(self.clock)
         hazards.fade_violations(self.clock, self.violations)
         self.alert = TRAITS.alert + (self.alert - TRAITS.alert) * ALERT_DECAY
@@ -182,11 +184,9 @@ def seen(estimates: list[Estimate], actors: list[ActorState], act: Act) -> None:
     elif action.justifies:
         mine.legitimacy_cost *= 0.3
     elif action.rung < 0 and action.effect not in ORDER_EFFECTS:
-        if not mine.conciliatory[target.index]:
-            theirs.conciliatory[actor.index] = True
+        conciliate(mine, theirs, actor.index, target.index)
         theirs.outstanding[actor.index] *= 0.5
         hazards.news(theirs.clock, actor.index)
-        mine.conciliatory[target.index] = False
         mine.outstanding[target.index] *= 0.5
 
 

@@ -194,6 +194,7 @@ class ActorState:
         self.last_attribution = [1.0] * n_actors
         self.pending_threat = [0] * n_actors  # days left of a live threat's window (mechanics/signals.py)
         self.conciliatory = [False] * n_actors
+        self.offered_today: set[int] = set()  # whom it made a conciliatory move toward today (perception.conciliate)
         self.last_act_of = [""] * n_actors
         self.own_last_rung = [0] * n_actors
         self.words_only = [False] * n_actors  # unanswered severity made of words only: no force answers it
