@@ -111,8 +111,11 @@ def _refresh(clock: Clock, advance: bool = False) -> None:
     clock.recovering = mask != 0
     if mask != clock.slow_mask:
         clock.slow_mask = mask
-        by_mask = clock.slowed_by_mask  # empty for a clock made without a menu's classes (built here then)
-        clock.slowed = by_mask[mask] if by_mask else slowed_by_mask(clock.class_of)[mask]
+        by_mask = clock.slowed_by_mask  # empty for a clock not classified with a menu (a public estimate's)
+        if by_mask:
+            clock.slowed = by_mask[mask]
+        else:
+            clock.slowed = tuple(i for i, c in enumerate(clock.class_of) if c >= 0 and mask >> c & 1)
 
 
 def acted(actor: ActorState, action: Action) -> None:
