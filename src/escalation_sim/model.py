@@ -185,6 +185,7 @@ class EscalationModel(mesa.Model):
 
         self.accident_key = accident_action(self.ladder)
         self.records: list[Record] = []
+        self.answers_as_is: tuple[tuple[int, int], dict[int, Any]] = ((-1, -1), {})  # minds/anticipation.answer_as_is
         self.daily_rung = np.full((self.horizon, len(ids)), NO_RUNG, dtype=np.int16)
         self.hostile_deaths = 0
         self.retaliations = 0
