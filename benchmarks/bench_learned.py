@@ -123,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
                         for key in ("cpu", "wall", "actor_days"):
                             total[key] += row[key]
                         total["runs"].append(row["runs"])
+                        print(f"  {arm:14s} {name:24s} {row['actor_days'] / row['cpu']:>9,.0f} actor-days per CPU s",
+                              flush=True)  # fmt: skip
         finally:
             if args.against:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(other)], check=False)
