@@ -212,8 +212,8 @@ class EscalationModel(mesa.Model):
         schedules no events of its own, so a whole run can skip it. Same days, same draws, same results.
         While it runs, the cyclic garbage collector waits for `GC_GEN0` new objects rather than 700: a day makes
         and drops many short-lived lists (policies, imagined views' answers) and few cycles, and the collector's
-        passes over the model's long-lived objects took 14% of a learned jan2020 run's CPU time (measured,
-        benchmarks/bench_learned.py). The threshold is restored after; the collector never changes a draw.
+        passes over the model's long-lived objects cost learned jan2020 runs 14% of their CPU time in one
+        side-by-side measurement, 4% in another (load 7-8, 8 runs an arm). Restored after; it changes no draw.
         """
         threshold = gc.get_threshold()
         gc.set_threshold(threshold[0] and max(threshold[0], GC_GEN0), *threshold[1:])  # 0: collection kept off
