@@ -68,12 +68,21 @@ def classify(actor: ActorState, ladder: dict[str, Action]) -> None:
     the news."""
     clock = actor.clock
     clock.class_of = tuple(action_class(ladder[o.action]) for o in actor.options)
+    clock.slowed_by_mask = slowed_by_mask(clock.class_of)
     if clock.news_table or clock.news_floor < 1.0:
         clock.answers = tuple(
             (o.index, o.target_index)
             for o, c in zip(actor.options, clock.class_of, strict=True)
             if o.words and o.target_index >= 0 and ((c == WORDS and o.rung > 0) or c == DIPLOMACY)
         )
+
+
+def slowed_by_mask(class_of: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """For each mask of recovering classes (bit c: class c), the options of those classes in option order: what
+    `refract` scales, looked up when the mask changes rather than rebuilt (built once per clock, with its menu)."""
+    return tuple(
+        tuple(i for i, c in enumerate(class_of) if c >= 0 and mask >> c & 1) for mask in range(1 << len(CLASSES))
+    )
 
 
 def _refresh(clock: Clock, advance: bool = False) -> None:
@@ -85,20 +94,28 @@ def _refresh(clock: Clock, advance: bool = False) -> None:
     since = clock.since
     factor = clock.factor
     mask = 0
+    bit = 1
     for c, table in enumerate(clock.tables):
         tau = since[c]
         if advance and tau < FAR:
             tau = since[c] = tau + 1
         if roused < tau:
             tau = roused
-        w = table[tau] if tau < len(table) else 1.0
-        factor[c] = w
-        if w < 1.0:
-            mask |= 1 << c
+        if tau < len(table):
+            w = factor[c] = table[tau]
+            if w < 1.0:
+                mask |= bit
+        else:
+            factor[c] = 1.0
+        bit <<= 1
     clock.recovering = mask != 0
     if mask != clock.slow_mask:
         clock.slow_mask = mask
-        clock.slowed = tuple(i for i, c in enumerate(clock.class_of) if c >= 0 and mask >> c & 1)
+        by_mask = clock.slowed_by_mask  # empty for a clock not classified with a menu (a public estimate's)
+        if by_mask:
+            clock.slowed = by_mask[mask]
+        else:
+            clock.slowed = tuple(i for i, c in enumerate(clock.class_of) if c >= 0 and mask >> c & 1)
 
 
 def acted(actor: ActorState, action: Action) -> None:
@@ -178,6 +195,27 @@ def refract(actor: Gated, probs: list[float], clock: Clock | None = None) -> Non
             probs[hold] += removed
 
 
+def refract_channels(actor: Gated, deeds: list[float], words: list[float]) -> None:
+    """`refract` on both of the day's channels with the actor's own clock, in one pass over the options of the
+    classes still recovering (each channel scaled as `refract` scales it, its holding summed in the same order)."""
+    clock = actor.clock
+    factor = clock.factor
+    class_of = clock.class_of
+    hold = actor.hold_index
+    for i in clock.slowed:
+        slow = 1.0 - factor[class_of[i]]
+        p = deeds[i]
+        if p:
+            removed = p * slow
+            deeds[i] = p - removed
+            deeds[hold] += removed
+        p = words[i]
+        if p:
+            removed = p * slow
+            words[i] = p - removed
+            words[hold] += removed
+
+
 def discharge(actor: ActorState, target: int, action: Action) -> None:
     """An act answering `target` lets go a share of the actor's grievance against it (and of a host's
     sovereignty grievance)."""
@@ -211,14 +249,15 @@ def tick(clock: Clock) -> None:
     class's last act and since the last provocation count on."""
     if clock.hearing:
         table = clock.news_table
+        size = len(table)
         news = clock.news
         attention = clock.attention
         hearing = False
         for j, days in enumerate(news):
-            if days < len(table):
+            if days < size:
                 days += 1
                 news[j] = days
-                if days < len(table):
+                if days < size:
                     attention[j] = table[days]
                     hearing = True
                 else:

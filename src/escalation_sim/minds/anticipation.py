@@ -114,7 +114,7 @@ class Forecaster:
             return NO_ANSWER  # nothing it could answer with is aimed at this actor: no need to imagine it
         view = self._view(target).reset()
         view.readiness = 1.0
-        deeds, words = self.answer(target, view)
+        deeds, words = self.answer_as_is(target, view)
         threat = self.threat_of(target)
         if threat is not None and threat.live:
             deeds = self.bound(target, deeds, view.outstanding[self.actor.index])
@@ -166,6 +166,24 @@ class Forecaster:
             if belief is None:
                 belief = self._priors[target.index] = BeliefState(self.actor, target, uninformed())
         return belief.answer(view)
+
+    def answer_as_is(self, target: ActorState, view: Supposed) -> tuple[list[float], list[float]]:
+        """`answer` in the state as it is (`view` just reset, ready): under the uninformed prior, the same for every
+        forecaster that asks, so the first one's is kept for the others until the day or the record of acts
+        changes (the key a forecaster's own forecasts are kept by). Measured on two learned jan2020 runs: 3.8%
+        fewer answers imagined (the record often changes between two forecasters' turns). A believer's posterior
+        is its own: computed each time."""
+        if target.index in self.actor.beliefs:
+            return self.answer(target, view)
+        model = self.model
+        stamp = (model.day, len(model.records))
+        if model.answers_as_is[0] != stamp:
+            model.answers_as_is = (stamp, {})
+        answers = model.answers_as_is[1]
+        kept = answers.get(target.index)
+        if kept is None:
+            kept = answers[target.index] = self.answer(target, view)
+        return kept
 
     def tally_mixed(self, target: ActorState, deeds: list[float], words: list[float], above: int) -> Tally:
         """`tally` of a mixture `answer` gave (shared, never changed: minds/mixing.py), kept by its identity: 4 in 5

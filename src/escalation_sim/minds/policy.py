@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..mechanics import hazards, host, operations, proxies
-from ..rules.base import withhold_cooling
 from ..rules.voice import split, tremble_channel
 
 if TYPE_CHECKING:
@@ -36,20 +35,23 @@ def decide(actor: ActorState, rule: Rule) -> Policy:
     if actor.beliefs:
         policy.reason += f" [believes {actor.belief_summary}]"
     probs = list(policy.probs)  # a rule may hand out a cached list
-    if actor.clock.answers:  # hostile statements answer the news (section 1a)
+    clock = actor.clock
+    if clock.answers:  # hostile statements answer the news (section 1a)
         hazards.attend(actor, probs)
-    probs, words = channels(actor, probs, rule.params.spread)
+    words = _channels(actor, probs, rule.params.spread)  # our own copy: split in place
     policy.probs, policy.words = probs, words
-    if actor.cooling_count:
-        withhold_cooling(actor, policy)
+    if actor.cooling_count:  # withhold_cooling on both channels, in one pass
         hold = actor.hold_index
         for i, days in enumerate(actor.cooling):
-            if days and words[i]:
-                words[hold] += words[i]
-                words[i] = 0.0
-    if actor.clock.recovering:  # preparation time and refractoriness (section 1a)
-        hazards.refract(actor, probs)
-        hazards.refract(actor, words)
+            if days:
+                if probs[i]:
+                    probs[hold] += probs[i]
+                    probs[i] = 0.0
+                if words[i]:
+                    words[hold] += words[i]
+                    words[i] = 0.0
+    if clock.recovering:  # preparation time and refractoriness (section 1a)
+        hazards.refract_channels(actor, probs, words)
     if actor.running:  # what a running operation carries is not decided afresh (section 1b)
         operations.withhold(actor, probs)
     proxy = actor.proxy
@@ -74,6 +76,11 @@ def channels(view: Viewed, probs: list[float], spread: float) -> tuple[list[floa
     it, in `decide` with the actor's own clock, in a believer's likelihood of a day with the public estimate of it
     (`memo_channels`' `gate`, minds/public.py)."""
     probs = list(probs)
+    return probs, _channels(view, probs, spread)
+
+
+def _channels(view: Viewed, probs: list[float], spread: float) -> list[float]:
+    """`channels` in place: `probs` becomes the deeds channel; returns the words channel."""
     words = split(view, probs, spread)
     if True in view.words_only:
         words_only = view.words_only
@@ -84,7 +91,7 @@ def channels(view: Viewed, probs: list[float], spread: float) -> tuple[list[floa
             if opt.force and j >= 0 and words_only[j] and probs[opt.index] and outstanding[j] > 0.0:
                 probs[hold] += probs[opt.index]
                 probs[opt.index] = 0.0
-    return probs, words
+    return words
 
 
 MEMO_ENTRIES = 20_000  # per menu and wiring: a memo this full is emptied (about 1 kB an entry at jan2020)

@@ -1,6 +1,7 @@
 """`aim`'s arithmetic (rules/base.py), with caches: the options a rule can aim at a target, and whole results.
 
-`quiet` is the quiet-day weights of the options for `quiet_spread` (rules.base `_quiet_day`).
+`quiet` gives the quiet-day weights of the options for `quiet_spread` (rules.base `_quiet_day`), asked for only
+when a result is not cached yet.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .view import Option
 
 _AIMED: dict[tuple, tuple[tuple[Option, ...], list[float] | None]] = {}  # `aim`'s results, see `aimed`
@@ -23,7 +26,7 @@ def aimed(
     p_act: float,
     hostile_only: bool,
     quiet_spread: float,
-    quiet: list[float],
+    quiet: Callable[[tuple[Option, ...], float], list[float]],
 ) -> list[float] | None:
     """`aim`'s probabilities (None: nothing to aim at), cached: they depend on nothing but the arguments.
 
@@ -39,7 +42,7 @@ def aimed(
         return cached[1]
     if len(_AIMED) > 8192:
         _AIMED.clear()
-    probs = _aim_probs(options, target, rung, spread, p_act, hostile_only, quiet)
+    probs = _aim_probs(options, target, rung, spread, p_act, hostile_only, quiet(options, quiet_spread))
     _AIMED[key] = (options, probs)
     return probs
 

@@ -276,7 +276,7 @@ def aim(
     """Put `p_act` of the mass on actions against `target` near `rung`; the rest is a quiet day (mostly
     holding, with the rare stray statements of `settle`), so no available option has probability zero."""
     options = view.options
-    probs = aimed(options, target, rung, spread, p_act, hostile_only, quiet_spread, _quiet_day(options, quiet_spread))
+    probs = aimed(options, target, rung, spread, p_act, hostile_only, quiet_spread, _quiet_day)
     if probs is None:
         held = [0.0] * len(view.options)
         held[view.hold_index] = 1.0

@@ -180,7 +180,7 @@ class CostBenefit(Rule):
         ready = view.readiness
         probs = [q * ready for q in choice]
         probs[hold] += 1.0 - ready
-        best = max(range(len(utilities)), key=utilities.__getitem__)
+        best = utilities.index(max(utilities))  # the first of equals, as max over the indices gives it
         opt = view.options[best]
         benefit, retaliation, other = parts[best]
         target = f" against {opt.target}" if opt.target else ""

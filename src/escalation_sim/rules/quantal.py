@@ -169,7 +169,10 @@ class Quantal(Rule):
         w = self.vector(kind)
         ask = getattr(view, "forecasts", None)  # a view that cannot forecast (a test double) gives none
         rows = features(view, ask() if ask is not None else None)
-        utilities = [sum(a * b for a, b in zip(w, f, strict=True)) for f in rows]
+        # w . f over the non-zero features, in feature order (most are zero): a term w * 0 is +-0.0, which leaves
+        # Python's float sum (compensated since 3.12) as it was, so these are the full sums bit for bit (the start
+        # 0.0 keeps a row of zeros a float 0.0, as the full sum gives)
+        utilities = [sum([a * b for a, b in zip(w, f, strict=True) if b], 0.0) for f in rows]
         if self.intercept:
             utilities = [u + self.intercept if o.force else u for u, o in zip(utilities, view.options, strict=True)]
         top = max(utilities)

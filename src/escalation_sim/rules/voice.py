@@ -126,8 +126,9 @@ def split(view: View, probs: list[float], spread: float) -> list[float]:
             probs[i] = 0.0
         else:  # a deed, voiced by the words nearest it
             for w, share in voiced:
-                words[w] += p * share
-                spoken += p * share
+                said = p * share
+                words[w] += said
+                spoken += said
     words[hold] = max(0.0, 1.0 - spoken)
     for w, twin in pairs:
         said = words[w] * SPONSOR_SHARE

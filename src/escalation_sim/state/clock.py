@@ -71,6 +71,7 @@ class Clock:
     answers: tuple[tuple[int, int], ...] = ()  # (option, target): its statements, which answer the news
     slow_mask: int = 0  # bit c set: class c's factor is below 1 today
     slowed: tuple[int, ...] = ()  # the options of those classes, in option order (what refract scales)
+    slowed_by_mask: tuple[tuple[int, ...], ...] = ()  # `slowed` for each mask (mechanics/hazards.py)
 
     def __deepcopy__(self, memo: dict[int, object]) -> Clock:
         """A copy for a resampled particle (score/filter.py): every list (days, factors, news) copied, the tables

@@ -6,7 +6,7 @@ Declared here, below them, so that they name the model's type without importing 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import random
@@ -49,6 +49,7 @@ class World(Protocol):
     listeners: list[ActorState]  # actors whose reading of another's credibility words moved
     accident_key: str | None
     records: list[Record]
+    answers_as_is: tuple[tuple[int, int], dict[int, Any]]  # minds/anticipation.answer_as_is: (day, acts), answers
     operations: list[Operation]  # under way (mechanics/operations.py)
     daily_rung: np.ndarray
     hostile_deaths: int
