@@ -127,3 +127,10 @@ def test_the_instructor_key_is_written_on_demand_and_not_in_notebooks(tmp_path: 
     assert written.read_bytes() == shipped.read_bytes()
     again = CliRunner().invoke(app, ["instructor-key", "--out", str(tmp_path / "key")])
     assert again.exit_code == 2 and "--overwrite" in again.stderr
+
+
+def test_the_citation_names_the_package_version() -> None:
+    """CITATION.cff asks users to cite the version they used: it must be the version the package reports."""
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert str(citation["version"]) == declared
