@@ -13,6 +13,8 @@ and estimated by `learn --operations` (docs/model.md, "Which decisions start a s
 
     .venv/bin/python benchmarks/stream_onsets.py            # ~1 CPU-minute; writes stream_onsets.csv and .json
     .venv/bin/python benchmarks/stream_onsets.py --compare  # the comparison alone, from the csv kept
+    .venv/bin/python benchmarks/stream_onsets.py --posterior OUT  # the stream block's posterior (emcee, seconds)
+                                                                  # from a `learn --operations --out OUT` tensor
 """
 
 from __future__ import annotations
@@ -146,8 +148,55 @@ def compare(frame: pd.DataFrame) -> dict[str, object]:
     }
 
 
+def posterior(folder: Path, steps: int = 4000, walkers: int = 32) -> dict[str, object]:
+    """The stream block's posterior as `learn --operations` defines it (learn/spells.py: its terms share no
+    parameter with the weights or the durations, so it is a posterior of its own), from the covariates a `learn`
+    output folder's feature tensor read: an ensemble MCMC (emcee, seeded), the first half dropped as warm-up."""
+    import pickle
+
+    import emcee
+
+    from escalation_sim.learn.spells import COVARIATES, collect_streams, stream_log_lik
+
+    _, t = pickle.loads((folder / "tensor.pkl").read_bytes())
+    named = [open_scenario(n)[1] for n in t.records]
+    st = collect_streams(named, [scored_days(x) for x in named], t.stream_x)
+    A = len(STREAMS)
+
+    def logp(th: np.ndarray) -> float:
+        ll = float(stream_log_lik(st, th[:A], th[A:])[0].sum())
+        z_b = (th[:A] - STREAM_PRIOR_MEAN) / STREAM_PRIOR_SD
+        return ll - 0.5 * float(z_b @ z_b) - 0.5 * float(th[A:] @ th[A:]) / SLOPE_PRIOR_SD**2
+
+    rng = np.random.default_rng(0)
+    k = A + len(COVARIATES)
+    start = np.r_[np.full(A, STREAM_PRIOR_MEAN), np.zeros(k - A)] + 0.1 * rng.standard_normal((walkers, k))
+    sampler = emcee.EnsembleSampler(walkers, k, logp)
+    sampler.random_state = np.random.RandomState(0).get_state()
+    sampler.run_mcmc(start, steps)
+    draws = sampler.get_chain(discard=steps // 2, flat=True)
+    tau = sampler.get_autocorr_time(discard=steps // 2, quiet=True)
+    names = [f"chance_at_0.{x}" for x in STREAMS] + [f"slope.{c}" for c in COVARIATES]
+    values = np.c_[1.0 / (1.0 + np.exp(-draws[:, :A])), draws[:, A:]]
+    return {
+        "acts": len(st),
+        "starts": int(st.started.sum()),
+        "draws": len(draws),
+        **{n: {"mean": round(float(values[:, i].mean()), 3), "q05": round(float(np.quantile(values[:, i], 0.05)), 3),
+               "q95": round(float(np.quantile(values[:, i], 0.95)), 3), "autocorr_steps": round(float(tau[i]), 1),
+               "p_positive": round(float((values[:, i] > 0).mean()), 3) if n.startswith("slope") else None}
+           for i, n in enumerate(names)},
+    }  # fmt: skip
+
+
 if __name__ == "__main__":
     csv = OUT / "stream_onsets.csv"
+    if "--posterior" in sys.argv:
+        folder = Path(sys.argv[sys.argv.index("--posterior") + 1])
+        result = posterior(folder)
+        (OUT / "stream_posterior.json").write_text(json.dumps(result, indent=1))
+        print(json.dumps(result, indent=1))
+        sys.exit(0)
     if "--compare" in sys.argv:
         frame = pd.read_csv(csv)
     else:
