@@ -298,7 +298,8 @@ class EscalationModel(mesa.Model):
             reason=reason,
             front=actor.spec.front,
         )
-        return operations.started(self, act, carry_out(self, act))  # an operation goes on (section 1b)
+        chance = operations.stream_chance(actor, option)  # read before the act changes the actor's state
+        return operations.started(self, act, carry_out(self, act), chance)  # an operation goes on (section 1b)
 
     def justify(self, actor: CrisisActor, probability: float) -> Record:
         """A public justification of force used, alongside the day's action."""

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from escalation_sim.cli import app
 from escalation_sim.learn import spells as sp
 from escalation_sim.learn.extract import quantal_everywhere
-from escalation_sim.learn.fit import A, B, F, estimated, find_mode, log_posterior, prior_from
+from escalation_sim.learn.fit import A, B, E, F, estimated, find_mode, log_posterior, prior_from
 from escalation_sim.model import EscalationModel
 from escalation_sim.scenario import load_scenario
 from escalation_sim.score.filter import spell_factors, spells
@@ -49,11 +49,16 @@ def geometric(n: int, days: float, change_days: float, horizon: int, seed: int, 
     )  # fmt: skip
 
 
-def streams(chance: float, n: int, seed: int, records: int = 1) -> sp.Streams:
-    """`n` decided acts of each `STREAMS` action, each starting a stream with probability `chance`."""
+def streams(chance: float, n: int, seed: int, records: int = 1, slopes: np.ndarray | None = None) -> sp.Streams:
+    """`n` decided acts of each `STREAMS` action, each starting a stream with probability `chance` (with `slopes`:
+    at covariates 0, the covariates drawn uniform on [0, 1] and moving the logit by slopes . x)."""
     rng = np.random.default_rng(seed)
     action = np.repeat(np.arange(len(sp.STREAMS)), n)
-    return sp.Streams(np.arange(len(action)) % records, action, rng.random(len(action)) < chance, records)
+    if slopes is None:
+        return sp.Streams(np.arange(len(action)) % records, action, rng.random(len(action)) < chance, records)
+    x = rng.random((len(action), len(sp.COVARIATES)))
+    p = 1.0 / (1.0 + np.exp(-(np.log(chance / (1.0 - chance)) + x @ slopes)))
+    return sp.Streams(np.arange(len(action)) % records, action, rng.random(len(action)) < p, records, x)
 
 
 def test_the_terms_are_the_filters() -> None:
@@ -85,12 +90,12 @@ def test_the_terms_are_the_filters() -> None:
 def test_the_gradient_matches_finite_differences() -> None:
     t = synthetic(groups=4, days=20, sigma=0.0, engaged=0.5, seed=3)
     s = geometric(30, 40.0, 120.0, 200, seed=1, records=4)
-    st = streams(0.3, 40, seed=1, records=4)
+    st = streams(0.3, 40, seed=1, records=4, slopes=np.linspace(-1.0, 1.0, len(sp.COVARIATES)))
     prior = estimated(prior_from(DEFAULTS, spells=s, streams=st), t)
     assert prior.free[A] and prior.free[A + 1] and prior.free[B:F].all()
     theta = prior.start() + np.random.default_rng(0).normal(0.0, 0.3, size=len(prior.start()))
     _, grad, _ = log_posterior(t, prior, theta)
-    for i in (A, A + 1, B, F - 1, len(theta) - 1):
+    for i in (A, A + 1, B, E - 1, E, F - 1, len(theta) - 1):
         e = np.zeros_like(theta)
         e[i] = 1e-5
         numeric = (log_posterior(t, prior, theta + e)[0] - log_posterior(t, prior, theta - e)[0]) / 2e-5
@@ -108,9 +113,21 @@ def test_a_known_running_length_is_recovered() -> None:
     plain = find_mode(t, estimated(prior_from(DEFAULTS), t))
     assert sp.durations(plain.theta[A : A + 2]) == pytest.approx([14.0, 14.0])
     streamed = find_mode(t, estimated(prior_from(DEFAULTS, streams=streams(0.4, 150, seed=5)), t))
-    chances = np.array(list(sp.stream_chances(streamed.theta[B:F]).values()))
+    chances = np.array(list(sp.stream_chances(streamed.theta[B:E]).values()))
     assert (abs(chances - 0.4) < 0.1).all()  # one act in ten at the prior's centre; the data say four
-    assert np.allclose(list(sp.stream_chances(plain.theta[B:F]).values()), 0.1)
+    assert np.allclose(list(sp.stream_chances(plain.theta[B:E]).values()), 0.1)
+    assert not streamed.theta[E:F].any()  # acts without covariates: no slope is estimated
+
+
+def test_known_stream_slopes_are_recovered() -> None:
+    """Stream starts whose logit rises by 2.5 with the first covariate and falls by 2.5 with the second (the rest
+    0): the mode finds the signs and sizes through the Normal(0, 1) prior's pull toward 0."""
+    t = synthetic(groups=4, days=20, sigma=0.0, engaged=0.5, seed=3)
+    truth = np.zeros(len(sp.COVARIATES))
+    truth[:2] = (2.5, -2.5)
+    mode = find_mode(t, estimated(prior_from(DEFAULTS, streams=streams(0.2, 400, seed=6, slopes=truth)), t))
+    slopes = mode.theta[E:F]
+    assert 1.5 < slopes[0] < 3.2 and -3.2 < slopes[1] < -1.5 and (abs(slopes[2:]) < 0.6).all(), slopes
 
 
 def _records(scenario, seed: int) -> list:
@@ -162,3 +179,22 @@ def test_nuts_samples_the_hazards_with_the_weights() -> None:
     assert np.isfinite(post.rhat[A : A + 2]).all() and post.divergences == 0
     days = np.array([sp.durations(a) for a in post.draws[..., A : A + 2].reshape(-1, 2)])
     assert days[:, 0].std() > 0.0 and 30.0 < np.median(days[:, 0]) < 120.0  # sampled around the truth, 60
+
+
+def test_the_stream_chance_reads_the_situation() -> None:
+    """A real jan2020 actor: the stream chance of its strike is `streams` at covariates 0 and moves with the
+    slopes (here: provocation, an unanswered blow of severity 5 against none); none for a sustained action."""
+    from escalation_sim.mechanics.operations import stream_chance
+
+    model = EscalationModel(scenario=quantal_everywhere(shipped("jan2020")), rng=0, collect=False)
+    usa = model.by_id["USA"]
+    strike = next(o for o in usa.options if o.action in sp.STREAMS and o.target is not None)
+    usa.streams, usa.stream_slopes = {strike.action: 0.2}, {}
+    assert stream_chance(usa, strike) == pytest.approx(0.2)
+    usa.stream_slopes = {"provocation": 3.0}
+    usa.outstanding[strike.target_index], usa.last_killed[strike.target_index] = 0.0, 0
+    assert stream_chance(usa, strike) == pytest.approx(0.2)
+    usa.outstanding[strike.target_index] = 5.0
+    assert stream_chance(usa, strike) == pytest.approx(1.0 / (1.0 + 4.0 * np.exp(-1.5)))
+    usa.sustained = {strike.action: 1.0}
+    assert stream_chance(usa, strike) == 0.0

@@ -139,6 +139,20 @@ CASES = {
         ("'sanctions' is not open to a militia",),
         "capabilities: [hold, harassment,",
     ),
+    "stream chance of an action the actor does not have": Case(
+        "    sponsor_control: 0.5",
+        "    sponsor_control: 0.5\n    hazards:\n      streams: {harasment: 0.2}",
+        "actors.KH.hazards.streams",
+        ("'harasment' is not one of KH's actions", "did you mean 'harassment'?", "expected some of: hold, harassment"),
+        "streams: {harasment",
+    ),
+    "stream slope of an unknown covariate": Case(
+        "    sponsor_control: 0.5",
+        "    sponsor_control: 0.5\n    hazards:\n      stream_slopes: {engagd: 1.0}",
+        "actors.KH.hazards.stream_slopes",
+        ("unknown stream covariates ['engagd']", "provocation"),
+        "stream_slopes:",
+    ),
     "capabilities without hold": Case(
         "capabilities: [hold, harassment]",
         "capabilities: [harassment]",

@@ -33,6 +33,7 @@ from ..minds.anticipation import Forecaster
 from ..minds.policy import decide
 from ..rules import RULES, Policy, Rule
 from ..rules.features import KINDS, NAMES, features, kind_of
+from ..rules.streams import covariates as stream_covariates
 from ..scenario import Event, Scenario
 from ..score.filter import ScoringModel, channel_sizes
 from ..score.record import Until, scored_days
@@ -81,6 +82,7 @@ class Row:
     doctrines: np.ndarray | None = None  # (doctrines, options): each doctrine's policy here (first replay only)
     force: np.ndarray | None = None  # (options,) bool: a use of force (where the crisis-level intercept enters)
     model_ll: float = 0.0  # the filter's own floored log-probability of the decision, at the replay's weights
+    stream_x: list[float] | None = None  # a decided stream action's covariates (rules/streams.py), else None
 
 
 def pipeline_map(actor: CrisisActor) -> tuple[np.ndarray, np.ndarray]:
@@ -150,6 +152,7 @@ class ExtractingModel(ScoringModel):
                 corners_hold=corners[:, actor.hold_index],
                 doctrines=self._doctrines(actor),
                 force=np.array([o.force for o in actor.options], dtype=bool),
+                stream_x=_stream_x(actor, chosen),
             )
         )
 
@@ -161,6 +164,14 @@ class ExtractingModel(ScoringModel):
             return None
         self._read.add(seen)
         return np.array([rule.policy(actor).probs for rule in rules.values()])
+
+
+def _stream_x(actor: CrisisActor, chosen: list[int]) -> list[float] | None:
+    """The stream covariates of a decided act of a stream action (learn/spells.py `STREAMS`), read at the decision
+    as a forward run reads them (mechanics/operations.stream_chance)."""
+    if not chosen or actor.options[chosen[0]].action not in operation_spells.STREAMS:
+        return None
+    return stream_covariates(actor, actor.options[chosen[0]])
 
 
 def quantal_everywhere(scenario: Scenario, weights_file: str | None = None) -> Scenario:
@@ -233,6 +244,7 @@ class Tensor:
     force: np.ndarray | None = None  # (N, O) bool: the options that are uses of force (the random intercept's); None:
     # none (a tensor from before the intercept, or a synthetic record without it)
     names: tuple[str, ...] = field(default=NAMES)
+    stream_x: dict[tuple[str, int, str, str], list[float]] = field(default_factory=dict)  # by key, first replay
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -315,6 +327,7 @@ def stack(results: list[list[tuple[list[Row], float]]], records: list[str]) -> T
         corners_obs=c_obs,
         corners_hold=c_hold,
         force=force,
+        stream_x={row.key: row.stream_x for row in first if row.stream_x is not None},
     )
 
 

@@ -17,7 +17,9 @@ Priors, with reasons (docs/validation.md, "The learned decision"):
   change hazards (spells.py, estimated from the records' spells); without them the scenario's hazards stand.
 - b_x ~ Normal(logit(0.1), 1.5) per strike or harassment action x, with `streams`: the logit of the chance that
   a decided act of x starts a stream (spells.py); without them no act does.
-Theta is (mu, delta, log sigma, spell logits, stream logits, floor logits), the floors last.
+- beta_c ~ Normal(0, 1) per stream covariate c (rules/streams.py), with streams that carry covariates: its slope
+  on that logit (no direction assumed; a covariate's full [0, 1] range moves the odds by e^2 at 2 sd).
+Theta is (mu, delta, log sigma, spell logits, stream logits, stream slopes, floor logits), the floors last.
 Only identified parameters are estimated (`identified`): where a feature never differs between the options of any
 decision of a kind in the records, the likelihood cannot see that kind's deviation (a softmax reads differences
 only), so delta_kd stays at its prior mean 0 (the kind uses the shared weight) and, where no kind sees the feature,
@@ -49,7 +51,8 @@ H = len(hazard_floors.NAMES)  # the hazards' floors, last in theta on the logit 
 S = D + K * D  # where the intercept's log sigma (K) starts in theta
 A = S + K  # where the operations' hazard logits (a_stop, a_change) start
 B = A + len(operation_spells.NAMES)  # where the stream chances' logits (one per spells.STREAMS action) start
-F = B + len(operation_spells.STREAMS)  # where the floors' logits start
+E = B + len(operation_spells.STREAMS)  # where the stream covariates' slopes (rules/streams.py NAMES) start
+F = E + len(operation_spells.COVARIATES)  # where the floors' logits start
 SIZE = F + H
 
 
@@ -72,10 +75,12 @@ class Prior:
             self.free[S : S + K] = False
         if self.spells is None or not len(self.spells):  # the scenario's own hazards stand
             self.free[A : A + 2] = False
-        seen = np.zeros(F - B, dtype=bool)
+        seen = np.zeros(E - B, dtype=bool)
         if self.streams is not None:
             seen[np.unique(self.streams.action)] = True
-        self.free[B:F] &= seen  # an action no record shows is held at its prior
+        self.free[B:E] &= seen  # an action no record shows is held at its prior
+        if self.streams is None or self.streams.x is None:  # no covariates: the slopes stay 0
+            self.free[E:F] = False
 
     def sigma(self, theta: np.ndarray) -> np.ndarray | None:
         """The intercept's sd per kind (None without the intercept)."""
@@ -96,7 +101,13 @@ class Prior:
 
     def stream_chances(self, theta: np.ndarray) -> dict[str, float] | None:
         """Per `spells.STREAMS` action, the chance a decided act starts a stream (None: not estimated)."""
-        return operation_spells.stream_chances(theta[B:F]) if self.streams is not None else None
+        return operation_spells.stream_chances(theta[B:E]) if self.streams is not None else None
+
+    def stream_slopes(self, theta: np.ndarray) -> dict[str, float] | None:
+        """Per covariate (rules/streams.py), its slope on the stream chance's logit (None: not estimated)."""
+        if self.streams is None or self.streams.x is None:
+            return None
+        return {n: float(v) for n, v in zip(operation_spells.COVARIATES, theta[E:F], strict=True)}
 
     def logp(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         mu, delta, logits = theta[:D], theta[D:S], theta[F:]
@@ -105,17 +116,20 @@ class Prior:
         z_h = (logits - hazard_floors.PRIOR_MEAN) / hazard_floors.PRIOR_SD
         value, g_s = random_intercept.log_prior(theta[S : S + K])
         v_a, g_a = operation_spells.log_prior(theta[A : A + 2])
-        z_b = (theta[B:F] - operation_spells.STREAM_PRIOR_MEAN) / operation_spells.STREAM_PRIOR_SD
-        value += v_a - 0.5 * float(z_mu @ z_mu + z_d @ z_d + z_h @ z_h + z_b @ z_b)
+        z_b = (theta[B:E] - operation_spells.STREAM_PRIOR_MEAN) / operation_spells.STREAM_PRIOR_SD
+        z_c = theta[E:F] / operation_spells.SLOPE_PRIOR_SD
+        value += v_a - 0.5 * float(z_mu @ z_mu + z_d @ z_d + z_h @ z_h + z_b @ z_b + z_c @ z_c)
         g_b = -z_b / operation_spells.STREAM_PRIOR_SD
-        grad = np.concatenate([-z_mu / MU_SD, -z_d / DELTA_SD, g_s, g_a, g_b, -z_h / hazard_floors.PRIOR_SD])
+        g_c = -z_c / operation_spells.SLOPE_PRIOR_SD
+        grad = np.concatenate([-z_mu / MU_SD, -z_d / DELTA_SD, g_s, g_a, g_b, g_c, -z_h / hazard_floors.PRIOR_SD])
         return value, grad
 
     def start(self) -> np.ndarray:
         log_sigma = np.full(K, random_intercept.PRIOR_MEAN)
         spell = np.full(len(operation_spells.NAMES), operation_spells.PRIOR_MEAN)
-        stream = np.full(F - B, operation_spells.STREAM_PRIOR_MEAN)
-        return np.concatenate([self.mean, np.zeros(K * D), log_sigma, spell, stream, hazard_floors.PRIOR_MEAN])
+        stream = np.full(E - B, operation_spells.STREAM_PRIOR_MEAN)
+        slopes = np.zeros(F - E)
+        return np.concatenate([self.mean, np.zeros(K * D), log_sigma, spell, stream, slopes, hazard_floors.PRIOR_MEAN])
 
     def unpack(self, x: np.ndarray) -> np.ndarray:
         """The full parameter vector from the estimated ones (the rest at their prior means)."""
@@ -152,7 +166,7 @@ def estimated(prior: Prior, t: Tensor) -> Prior:
     """`prior` estimating only what `t` (and, for the operations' hazards, its spells) identifies."""
     free = identified(t)
     free[A : A + 2] = prior.spells is not None and len(prior.spells) > 0
-    free[B:F] = True  # where the prior's streams show the action (Prior's own check)
+    free[B:F] = True  # where the prior's streams show the action and have covariates (Prior's own check)
     return Prior(prior.mean, free, intercept=prior.intercept, spells=prior.spells, streams=prior.streams)
 
 
@@ -176,7 +190,7 @@ def operations_shift(prior: Prior, theta: np.ndarray) -> np.ndarray | None:
     if prior.spells is not None:
         out += operation_spells.log_lik(prior.spells, theta[A : A + 2])[0]
     if prior.streams is not None:
-        out += operation_spells.stream_log_lik(prior.streams, theta[B:F])[0]
+        out += operation_spells.stream_log_lik(prior.streams, theta[B:E], theta[E:F])[0]
     return out
 
 
@@ -195,7 +209,7 @@ def log_posterior(t: Tensor, prior: Prior, theta: np.ndarray) -> tuple[float, np
         g_a = d_a.sum(axis=0)
     g_b = np.zeros(F - B)
     if prior.streams is not None:  # which decided strikes started a stream: the same in every replay
-        extra, d_b = operation_spells.stream_log_lik(prior.streams, theta[B:F])
+        extra, d_b = operation_spells.stream_log_lik(prior.streams, theta[B:E], theta[E:F])
         value.total += float(extra.sum())
         value.per_record = value.per_record + extra
         g_b = d_b.sum(axis=0)

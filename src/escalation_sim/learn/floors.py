@@ -80,13 +80,17 @@ def with_floors(hazards: Hazards | None, floors: np.ndarray) -> Hazards:
 
 def floor_edits(scenario: Scenario, floors: np.ndarray, durations: dict[str, Any] | None = None) -> dict[str, Any]:
     """The scenario edits that give every actor the floors (each keeps its own lags otherwise) and, where given,
-    the operations' estimated `operation_days`, `change_days` and `streams` (learn/spells.py)."""
-    return {
-        f"actors.{a}.hazards": with_floors(actor.hazards, floors)
-        .model_copy(update=durations or {})
-        .model_dump(mode="json")
-        for a, actor in scenario.actors.items()
-    }
+    the operations' estimated `operation_days`, `change_days`, `streams` (each actor gets the chances of the
+    actions it has) and `stream_slopes` (learn/spells.py)."""
+    out = {}
+    for a, actor in scenario.actors.items():
+        update = dict(durations or {})
+        if "streams" in update:
+            update["streams"] = {x: p for x, p in update["streams"].items() if x in actor.capabilities}
+        out[f"actors.{a}.hazards"] = (
+            with_floors(actor.hazards, floors).model_copy(update=update).model_dump(mode="json")
+        )
+    return out
 
 
 @contextmanager

@@ -33,14 +33,14 @@ from . import spells as operation_spells
 from .bayes import Posterior, sample
 from .classes import fit_mixture
 from .extract import Tensor, extract
-from .fit import A, B, F, Prior, S, estimated, find_mode, operations_shift, prior_from
+from .fit import A, B, E, Prior, S, estimated, find_mode, operations_shift, prior_from
 from .intercept import Grid
 from .likelihood import evaluate
 from .recovery import recover
 from .reports import class_rows, scores, summary
 
 Step = Callable[[str], None]
-FORMAT = 8  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
+FORMAT = 9  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
 
 
 @dataclass(frozen=True)
@@ -194,6 +194,7 @@ def write_weights(
     sigma: np.ndarray | None = None,
     durations: np.ndarray | None = None,
     streams: dict[str, float] | None = None,
+    slopes: dict[str, float] | None = None,
 ) -> None:
     """The fitted weights, hazard floors and (with the intercept) its sd per kind in the quantal rule's file
     format, with the defaults and what the fit was."""
@@ -211,6 +212,8 @@ def write_weights(
         floors |= {n: round(float(v), 3) for n, v in zip(operation_spells.NAMES, days, strict=True)}
     if streams is not None:  # the chance a decided strike or harassment starts a stream of them
         floors["streams"] = {a: round(p, 4) for a, p in streams.items()}
+    if slopes is not None:  # ... moved on its logit by the situation at the decision (rules/streams.py)
+        floors["stream_slopes"] = {c: round(v, 4) for c, v in slopes.items()}
     data = {"about": about, "fit": fit, "defaults": defaults, "weights": table, "hazards": floors}
     if sigma is not None:  # the crisis-level intercept on force (learn/intercept.py): each run draws one per actor
         data["intercept_sd"] = {kind: round(float(sigma[k]), 4) for k, kind in enumerate(KINDS)}
@@ -224,17 +227,17 @@ def learn(
     out.mkdir(parents=True, exist_ok=True)
     s = settings
     key = s.key(scenarios, defaults)
-    spells = streams = None
-    if s.operations:
-        named = list(scenarios.values())
-        spells = operation_spells.collect(named, [scored_days(x) for x in named])
-        streams = operation_spells.collect_streams(named, [scored_days(x) for x in named])
-    prior = prior_from(defaults, s.intercept, spells, streams)
     began = time.perf_counter()
     step("extracting features along the records")
     t = _cached(
         out / "tensor.pkl", s.key(scenarios, defaults, fit=False), lambda: extract(scenarios, s.particles, s.seed)
     )
+    spells = streams = None
+    if s.operations:  # the streams' covariates are read in the replay's first pass (Tensor.stream_x)
+        named = list(scenarios.values())
+        spells = operation_spells.collect(named, [scored_days(x) for x in named])
+        streams = operation_spells.collect_streams(named, [scored_days(x) for x in named], t.stream_x)
+    prior = prior_from(defaults, s.intercept, spells, streams)
     full, prior = prior, estimated(prior, t)  # the parameters the records identify (fit.identified)
     step("posterior mode")
     mode = _cached(out / "mode.pkl", key, lambda: find_mode(t, prior))
@@ -254,10 +257,8 @@ def learn(
     mean_s = np.stack([prior.sigma(th) for th in thetas]).mean(axis=0) if s.intercept else None
     mean_d = np.stack([prior.durations(th) for th in thetas]).mean(axis=0) if s.operations else None
     theta_bar = thetas.mean(axis=0)
-    if mean_d is not None:  # the hazards' logits at the posterior mean durations, the streams' at the mean chances
+    if mean_d is not None:  # the hazards' logits at the posterior mean durations (the streams': mean logits)
         theta_bar[A:B] = operation_spells.logits(mean_d)
-        chances = np.stack([1.0 / (1.0 + np.exp(-th[B:F])) for th in thetas]).mean(axis=0)
-        theta_bar[B:F] = np.log(chances / (1.0 - chances))
     shift = operations_shift(prior, theta_bar)
     h = -len(mean_h)  # the floors' logits are theta's last entries
     floors = hazard_floors.table(mode.floors, thetas[:, h:], post.rhat[h:], post.ess_bulk[h:])
@@ -278,8 +279,9 @@ def learn(
     recovery = _recovery(scenarios, mean_w, mean_h, full, s, step)
     recovery.to_csv(out / "recovery.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": s.particles, "draws": s.draws * s.chains}
-    streamed = None if mean_d is None else operation_spells.stream_chances(theta_bar[B:F])
-    write_weights(out / "quantal_weights.json", mean_w, mean_h, defaults, fit, mean_s, mean_d, streamed)
+    streamed = None if mean_d is None else operation_spells.stream_chances(theta_bar[B:E])
+    slopes = prior.stream_slopes(theta_bar)
+    write_weights(out / "quantal_weights.json", mean_w, mean_h, defaults, fit, mean_s, mean_d, streamed, slopes)
     diagnostics = summary(t, records, weights, post, mode, classes, recovery, fit_seconds)
     diagnostics["hazard_floors"] = {row["floor"]: row for row in floors}
     if s.intercept:
@@ -323,9 +325,9 @@ def mode_report(
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mode.weights, mode.floors).to_csv(out / "low_decisions.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": int(t.feats.shape[0]), "estimate": "posterior mode"}
-    streamed = prior.stream_chances(mode.theta)
+    streamed, slopes = prior.stream_chances(mode.theta), prior.stream_slopes(mode.theta)
     write_weights(
-        out / "quantal_weights.json", mode.weights, mode.floors, defaults, fit, mode.sigma, durations, streamed
+        out / "quantal_weights.json", mode.weights, mode.floors, defaults, fit, mode.sigma, durations, streamed, slopes
     )
     diagnostics = {
         "estimate": "posterior mode",
@@ -340,6 +342,7 @@ def mode_report(
         if durations is None
         else dict(zip(operation_spells.NAMES, durations.tolist(), strict=True)),
         "stream_chances": streamed,
+        "stream_slopes": slopes,
         **scores(records),
         "total_seconds": time.perf_counter() - began,
     }

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ..rules.streams import NAMES as COVARIATES
 from ..score.record import TREMBLE
 from .floors import hazards_entry
 from .posterior import summary
@@ -43,6 +44,7 @@ PRIOR_SD = 1.5
 STREAMS = ("harassment", "limited_strike", "calibrated_strike", "leadership_strike", "direct_strike")
 STREAM_PRIOR_MEAN = math.log(0.1 / 0.9)  # logit: one decided act in ten starts a stream
 STREAM_PRIOR_SD = 1.5  # 90% of the prior between 1% and 55%: from almost never to usually
+SLOPE_PRIOR_SD = 1.0  # per covariate (each in [0, 1]): its full range moves the odds by e^2 (x7) at 2 sd, either way
 LONGEST = 3660.0  # days: the hazards' fields' upper bound (scenario/hazards.py); a file says at most this
 
 
@@ -67,46 +69,62 @@ class Spells:
 @dataclass
 class Streams:
     """The records' decided acts of the actions that may start a stream (`STREAMS`, none of them in the default
-    `sustained`): per act its record, its action's place in `STREAMS`, and whether it started a spell."""
+    `sustained`): per act its record, its action's place in `STREAMS`, whether it started a spell, and its
+    covariates at the decision (rules/streams.py; zeros where the replay did not decide it)."""
 
     record: np.ndarray  # (M,) int
     action: np.ndarray  # (M,) int
     started: np.ndarray  # (M,) bool
     records: int = 0
+    x: np.ndarray | None = None  # (M, len(COVARIATES)); None: no covariates (the chance is the action's alone)
 
     def __len__(self) -> int:
         return len(self.record)
 
 
-def collect_streams(scenarios: list[Any], days: list[int]) -> Streams:
+def collect_streams(
+    scenarios: list[Any], days: list[int], covariates: dict[tuple[str, int, str, str], list[float]] | None = None
+) -> Streams:
     """Each record's decided acts (score/record.py `is_decision`) of a `STREAMS` action against a target, within
-    the days the filter scores."""
+    the days the filter scores; with `covariates` (learn/extract.Tensor.stream_x: by (record, day, actor, event
+    id)), each act's covariates at its decision (zeros for an act the replay did not decide)."""
     from ..score.record import is_decision
 
-    rows = []
+    rows, xs = [], []
     for r, (scenario, n) in enumerate(zip(scenarios, days, strict=True)):
         for event in scenario.events:
             day = (event.date - scenario.start_date).days
             if event.action in STREAMS and event.target is not None and day < n and is_decision(event, scenario):
                 rows.append((r, STREAMS.index(event.action), event.operation is not None))
+                if covariates is not None:
+                    key = (scenario.name, day, event.actor, event.id)
+                    xs.append(covariates.get(key, [0.0] * len(COVARIATES)))
     cols = list(zip(*rows, strict=True)) if rows else [[]] * 3
-    return Streams(np.array(cols[0], int), np.array(cols[1], int), np.array(cols[2], bool), len(scenarios))
+    x = None if covariates is None else np.array(xs, float).reshape(len(rows), len(COVARIATES))
+    return Streams(np.array(cols[0], int), np.array(cols[1], int), np.array(cols[2], bool), len(scenarios), x)
 
 
-def stream_log_lik(st: Streams, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def stream_log_lik(st: Streams, b: np.ndarray, beta: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per record, the log-likelihood of which decided acts started a stream at logits `b` (one per `STREAMS`
-    action), each floored as the filter floors a two-outcome term, and its gradient (R, len(STREAMS)). The filter
-    does not score this yet (the replay has no streams): the term is the whole of it, not a difference."""
-    R, A = st.records, len(STREAMS)
+    action) plus `beta` . x (the covariates' slopes; None or zeros: none), each floored as the filter floors a
+    two-outcome term, and its gradient (R, len(STREAMS) + len(COVARIATES)). The filter does not score this yet
+    (the replay has no streams): the term is the whole of it, not a difference."""
+    R, A, C = st.records, len(STREAMS), len(COVARIATES)
     if not len(st):
-        return np.zeros(R), np.zeros((R, A))
-    p = 1.0 / (1.0 + np.exp(-np.asarray(b, dtype=float)))[st.action]
+        return np.zeros(R), np.zeros((R, A + C))
+    z = np.asarray(b, dtype=float)[st.action]
+    if beta is not None and st.x is not None:
+        z = z + st.x @ np.asarray(beta, dtype=float)
+    p = 1.0 / (1.0 + np.exp(-z))
     k = 1.0 - TREMBLE
     yes, no = _floored(p), _floored(1.0 - p)
     ll = np.where(st.started, np.log(yes), np.log(no))
-    d = np.where(st.started, k / yes, -k / no) * p * (1.0 - p)  # d ll / d b of each act's own action
-    grad = np.zeros((R, A))
+    d = np.where(st.started, k / yes, -k / no) * p * (1.0 - p)  # d ll / d z of each act
+    grad = np.zeros((R, A + C))
     np.add.at(grad, (st.record, st.action), d)
+    if st.x is not None:
+        for c in range(C):
+            grad[:, A + c] = np.bincount(st.record, d * st.x[:, c], R)
     return np.bincount(st.record, ll, R), grad
 
 
@@ -212,9 +230,10 @@ def log_prior(a: np.ndarray) -> tuple[float, np.ndarray]:
 
 def read(path: str | None = None) -> dict[str, Any] | None:
     """The operations' hazards a weights file's `hazards` entry sets (`operation_days` and `change_days`, and the
-    stream chances `streams`), or None where it sets none (the scenario's own hazards stand)."""
+    stream chances `streams` and their covariates' slopes `stream_slopes`), or None where it sets none (the
+    scenario's own hazards stand)."""
     entry, where = hazards_entry(path)
-    if not isinstance(entry, dict) or not any(n in entry for n in (*NAMES, "streams")):
+    if not isinstance(entry, dict) or not any(n in entry for n in (*NAMES, "streams", "stream_slopes")):
         return None
     out: dict[str, Any] = {}
     for name in NAMES if any(n in entry for n in NAMES) else ():
@@ -230,6 +249,14 @@ def read(path: str | None = None) -> dict[str, Any] | None:
         if not ok:
             raise ValueError(f"{where}: hazards.streams must map actions to chances in [0, 1], got {streams!r}")
         out["streams"] = {str(k): float(v) for k, v in streams.items()}
+    slopes = entry.get("stream_slopes")
+    if slopes is not None:
+        ok = isinstance(slopes, dict) and set(slopes) <= set(COVARIATES)
+        if not ok or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in slopes.values()):
+            raise ValueError(
+                f"{where}: hazards.stream_slopes must map covariates {list(COVARIATES)} to numbers, got {slopes!r}"
+            )
+        out["stream_slopes"] = {str(k): float(v) for k, v in slopes.items()}
     return out
 
 

@@ -19,14 +19,17 @@ operation.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
+from ..rules import streams
 from ..state.operations import Operation
 from ..state.records import Act
 from .hazards import action_class
 from .perception import carry_out, casualties
 
 if TYPE_CHECKING:
+    from ..rules.view import Option
     from ..scenario import Action, Event
     from ..state.actor import ActorState
     from ..state.records import Record
@@ -132,12 +135,25 @@ def settle(model: World, actor: ActorState, target: str, action: str = CONCESSIO
             end(model, op)
 
 
-def started(model: World, act: Act, record: Record) -> Record:
-    """After an act the model's actor chose: if it runs that action as an operation, the operation starts."""
+def stream_chance(actor: ActorState, option: Option) -> float:
+    """The chance that the actor's chosen `option` starts a stream (hazards.streams, moved on the logit scale by
+    `stream_slopes` times the covariates of rules/streams.py, read now, before the act is carried out); 0 where
+    the action has no stream chance or runs as an operation anyway."""
+    p = actor.streams.get(option.action, 0.0)
+    if p <= 0.0 or option.target is None or actor.sustained.get(option.action):
+        return 0.0
+    if p >= 1.0 or not actor.stream_slopes:
+        return p
+    return streams.chance(math.log(p / (1.0 - p)), actor.stream_slopes, streams.covariates(actor, option))
+
+
+def started(model: World, act: Act, record: Record, chance: float = 0.0) -> Record:
+    """After an act the model's actor chose: if it runs that action as an operation, the operation starts; if
+    not, it starts a stream of it with the `chance` read at the decision (`stream_chance`)."""
     actor = act.actor
     tempo = actor.sustained.get(act.key) if actor is not None else None
-    if actor is not None and not tempo and act.target is not None and actor.streams.get(act.key, 0.0) > 0.0:
-        tempo = 1.0 if model.random.random() < actor.streams[act.key] else None  # a stream (hazards.streams)
+    if actor is not None and not tempo and act.target is not None and chance > 0.0:
+        tempo = 1.0 if model.random.random() < chance else None  # a stream (hazards.streams)
     if actor is not None and tempo and act.target is not None:
         op_id = f"OP-{actor.actor_id}-{model.day}-{act.key}"
         begin(model, actor, act.key, act.target, tempo, op_id, None, act.origin, act.soil, act.claimed)

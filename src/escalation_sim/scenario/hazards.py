@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from ..rules.streams import NAMES as STREAM_COVARIATES
 from .history import Strict
 
 CLASSES = ("words", "force", "operations", "diplomacy")
@@ -93,6 +94,13 @@ class Hazards(Strict):
         "(a strike or harassment stream, as most of the train records' spells are; learn/spells.py). Default "
         "none: such an act is a single act",
     )
+    stream_slopes: dict[str, float] = Field(
+        default_factory=dict,
+        description="slopes on the logit of the stream chance by covariate (rules/streams.py NAMES: provocation, "
+        "casualties, the chosen option's own features): the chance of action x is logistic(logit(streams[x]) + "
+        "sum slope_c x_c), the covariates read at the decision. Default none: the chance is `streams[x]` whatever "
+        "the situation (learn --operations estimates them; docs/model.md)",
+    )
     news_half_life_days: float = Field(
         1.0,
         gt=0,
@@ -114,6 +122,14 @@ class Hazards(Strict):
         le=3660,
         description="host nations: half-life of the sovereignty grievance (null: the actor's grievance half-life)",
     )
+
+    @field_validator("stream_slopes")
+    @classmethod
+    def _known_covariates(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(STREAM_COVARIATES))
+        if unknown:
+            raise ValueError(f"unknown stream covariates {unknown}; known: {list(STREAM_COVARIATES)}")
+        return value
 
     def lag(self, cls: int) -> Lag:
         """The lag of class `cls` (an index into CLASSES)."""

@@ -216,6 +216,7 @@ class Scenario(Strict):
                         f"actors.{key}.capabilities: {action!r} is not open to a {actor.kind} "
                         f"(the ladder allows it to: {', '.join(ladder[action].users)})"
                     )
+            _check_streams(key, actor)
             if "hold" not in actor.capabilities:
                 raise ValueError(f"actors.{key}.capabilities must include 'hold'")
             if actor.accident_rate > 0 and accident_action(ladder) is None:
@@ -306,6 +307,19 @@ def _check_reputation(key: str, actor: Actor, ids: list[str]) -> None:
         if past.answer not in actor.capabilities:
             raise ValueError(
                 f"actors.{key}.reputation.{n}.answer: {past.answer!r} is not one of the actor's capabilities"
+            )
+
+
+def _check_streams(key: str, actor: Actor) -> None:
+    """A stream chance names an action the actor can take (a misspelt one would be ignored without a word)."""
+    streams = actor.hazards.streams if actor.hazards is not None else {}
+    for action in streams:
+        if action not in actor.capabilities:
+            hint = difflib.get_close_matches(action, actor.capabilities, n=1)
+            raise ValueError(
+                f"actors.{key}.hazards.streams: {action!r} is not one of {key}'s actions"
+                + (f"; did you mean {hint[0]!r}?" if hint else "")
+                + f" (expected some of: {', '.join(actor.capabilities)})"
             )
 
 

@@ -219,6 +219,7 @@ class ActorState:
         hazards = spec.hazards or DEFAULT_HAZARDS
         self.sustained: dict[str, float] = hazards.sustained  # actions it runs as operations, their tempo
         self.streams: dict[str, float] = hazards.streams  # chance a chosen act starts a stream (operations.started)
+        self.stream_slopes: dict[str, float] = hazards.stream_slopes  # ... moved by the situation (rules/streams.py)
         self.stop_hazard = 1.0 / hazards.operation_days  # daily chance it stops an operation (after the branch)
         self.change_hazard = 1.0 / hazards.change_days  # daily chance it changes one's tempo or target
         self.running: tuple[int, ...] = ()  # options its operations carry (mechanics/operations.py)
