@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ..scenario import Action
 
 if TYPE_CHECKING:
-    from ..state.actor import ActorState
+    from ..state.actor import ActorState, HostState
     from ..state.world import World
 
 PRESSURE_STEP = 0.5  # pressure a patron's threat adds; decays with the host's grievance half-life
@@ -49,8 +49,7 @@ def host_effect(model: World, actor: ActorState, target: ActorState, action: Act
         target.host.access_limited = True
     effect = action.effect
     if effect == "pressure_host":  # the actor is the patron, the target the host it stands in
-        target.host.pressure_on[actor.index] = min(1.0, target.host.pressure_on[actor.index] + PRESSURE_STEP)
-        target.host.pressured = True
+        press(target.host, actor.index)
     elif effect == "mediate":
         partners = [model.by_id[p] for p in actor.spec.partners if p != target.actor_id]
         for other in partners:
@@ -71,8 +70,19 @@ def end_of_day(model: World, actor: ActorState) -> None:
                     limited = True
                 actor.host.access[h] = left
         actor.host.access_limited = limited
-    if actor.host.pressured:
-        pressure = actor.host.pressure_on
+    fade_pressure(actor.host, actor.grievance_decay)
+
+
+def press(host: HostState, patron: int) -> None:
+    """A patron's public pressure on its host: the one rule for the host and the public estimate of it."""
+    host.pressure_on[patron] = min(1.0, host.pressure_on[patron] + PRESSURE_STEP)
+    host.pressured = True
+
+
+def fade_pressure(host: HostState, decay: float) -> None:
+    """The patrons' pressure on a host fades a day at `decay` (the host's grievance rate, or the estimate's)."""
+    if host.pressured:
+        pressure = host.pressure_on
         for i, value in enumerate(pressure):
-            pressure[i] = value * actor.grievance_decay if value > 0.01 else 0.0
-        actor.host.pressured = any(pressure)
+            pressure[i] = value * decay if value > 0.01 else 0.0
+        host.pressured = any(pressure)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from ..mechanics import hazards, proxies
 from ..mechanics.hazards import action_class
-from ..mechanics.host import PRESSURE_STEP
+from ..mechanics.host import fade_pressure, press
 from ..mechanics.perception import WORDS_SETTLE, blame, conciliate, feel, felt, forget, violated
 from ..scenario import ORDER_EFFECTS, Actor, Perception
 from ..scenario.schema import Traits
@@ -132,9 +132,7 @@ class Estimate:
         self.restraint_signal = proxies.restraint_signal(forget(self, DECAY))
         if self.control != self.control_base:
             self.control = proxies.recover(self.control, self.control_base, self.control_decay)
-        pressure = self.host.pressure_on
-        if any(pressure):
-            pressure[:] = [value * DECAY if value > 0.01 else 0.0 for value in pressure]
+        fade_pressure(self.host, DECAY)
         self.offered_today.clear()
         hazards.tick(self.clock)
         hazards.fade_violations(self.clock, self.violations)
@@ -195,8 +193,7 @@ def _effects(estimates: list[Estimate], actors: list[ActorState], act: Act, targ
     its host, a militia's liaison killed."""
     action = act.action
     if action.effect == "pressure_host":
-        pressure = estimates[target.index].host.pressure_on
-        pressure[act.actor.index] = min(1.0, pressure[act.actor.index] + PRESSURE_STEP)  # type: ignore[union-attr]
+        press(estimates[target.index].host, act.actor.index)  # type: ignore[union-attr]
     if action.force:
         killed = [target.actor_id] if action.kills_liaison and target.sponsor is not None else []
         for militia in (*killed, *act.liaison_killed):
