@@ -211,6 +211,9 @@ def test_gets_wrong_drafts_from_the_numbers_and_refuses_test_cards_from_a_train_
     assert load_scenario(library / "gaza2012.yaml").card.gets_wrong == text
     with pytest.raises(FrozenError, match="train-stage output"):
         drafts(tmp_path, "test", tmp_path / "frozen.json")
+    pd.DataFrame([score | {"model": -20.0, "model_loses_to": ""}]).to_csv(tmp_path / "scores.csv", index=False)
+    (text,) = drafts(tmp_path, "train", tmp_path / "frozen.json").values()
+    assert "(it beats each baseline)" in text and "nan" not in text  # an empty cell comes back from the CSV as NaN
 
 
 def test_the_command_freezes_in_one_step_and_refuses_the_test_split_before_the_commit(tmp_path: Path) -> None:

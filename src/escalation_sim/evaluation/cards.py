@@ -46,7 +46,8 @@ def draft(o: dict[str, Any], s: dict[str, Any], digest: str, runs: int) -> str:
             f"The class shares move by {100 * o['horizon_max_move']:.1f} points with the horizon moved four weeks: "
             "horizon-sensitive, not counted among modal classes."
         )
-    losses = s.get("model_loses_to") or ""
+    losses = s.get("model_loses_to")
+    losses = losses if isinstance(losses, str) else ""  # an empty CSV cell is read back as NaN
     parts.append(
         f"On the record the fitted model scores {s['model']:.1f} nats against prequential base rate "
         f"{s['prequential_base_rate']:.1f}, Markov-1 {s['prequential_markov1']:.1f} and Hawkes {s['hawkes']:.1f}"
