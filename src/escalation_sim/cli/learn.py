@@ -81,9 +81,18 @@ def learn(
         typer.Option(
             "--intercept",
             help="Also estimate a crisis-level random intercept on the utility of force (sd per actor kind, "
-            "integrated out by quadrature: about 12x the plain fit's CPU at the mode).",
+            "integrated out by quadrature: about 12x the plain fit's CPU at the mode). Same as --frailty force.",
         ),
     ] = False,
+    frailty: Annotated[
+        str,
+        typer.Option(
+            help="Crisis-level random intercepts on named option groups, comma-separated: force, settle "
+            "(de-escalation), words (signals); one sd per actor kind and group, integrated out by a product "
+            "Gauss-Hermite rule (12 nodes for one group, 6x6 for two, 4x4x4 for three: about that many times the "
+            "plain fit's CPU).",
+        ),
+    ] = "",
     operations: Annotated[
         bool, typer.Option("--operations", help="Also estimate operations' stop and change hazards from the spells.")
     ] = False,
@@ -96,6 +105,7 @@ def learn(
     recovery.csv, low_decisions.csv (decisions below 1e-3), diagnostics.json, quantal_weights.json and learned.png.
     Resumable: a re-run with the same records and settings reuses the features, mode and draws it kept."""
     from ..learn.figures import weights_figure
+    from ..learn.intercept import option_groups
     from ..learn.run import Settings
     from ..learn.run import learn as run_learning
     from ..rules.quantal import weight_table  # noqa: F401  (the registry and the package's weights file)
@@ -104,11 +114,17 @@ def learn(
     if ship and mode_only:
         raise fail("--ship copies the posterior mean into the package: run without --mode-only")
     check_output(out, "--out", folder=True)
+    try:
+        groups = option_groups(",".join(["force"] * intercept + ([frailty] if frailty else [])))
+    except ValueError as exc:
+        raise fail(f"--frailty: {exc}") from None
+    if ship and set(groups) - {"force"}:  # the quantal rule draws the intercept on force only (rules/quantal.py)
+        raise fail("--ship: forward runs do not draw the settle and words frailties yet; fit them without --ship")
     scenarios = train_records(records or [])
     package = Path(__file__).resolve().parents[1] / "data" / "quantal_weights.json"
     defaults = json.loads(package.read_text())["defaults"]
     settings = Settings(
-        particles, draws, tune, chains, classes, recoveries, filter_particles, seed, mode_only, intercept, operations
+        particles, draws, tune, chains, classes, recoveries, filter_particles, seed, mode_only, groups, operations
     )
     try:
         with Progress(console=console, transient=True) as bar:
@@ -140,6 +156,7 @@ def register(app: typer.Typer) -> None:
             "escalation-sim learn --draws 400 --tune 400 --out calibration/learned",
             "escalation-sim learn jan2020 scenarios/library/gaza2012.yaml --recoveries 0 --out runs/learn",
             "escalation-sim learn --mode-only --out runs/learn-mode        # posterior mode only, no NUTS",
+            "escalation-sim learn --frailty settle,words --mode-only --out runs/frailty   # crisis-level frailties",
             note="Re-running the same command reuses what it kept; test-split cases are refused.",
         ),
     )(learn)

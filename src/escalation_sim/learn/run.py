@@ -34,7 +34,7 @@ from .bayes import Posterior, sample
 from .classes import fit_mixture
 from .extract import Tensor, extract
 from .fit import A, B, E, Prior, S, estimated, find_mode, operations_shift, prior_from
-from .intercept import Grid
+from .intercept import GROUPS, Grid
 from .likelihood import evaluate
 from .recovery import recover
 from .reports import class_rows, scores, summary
@@ -54,7 +54,7 @@ class Settings:
     filter_particles: int = 200
     seed: int = 0
     mode_only: bool = False  # stop at the posterior mode: records and low decisions scored there (a quick check)
-    intercept: bool = False  # estimate the crisis-level random intercept on force (learn/intercept.py)
+    intercept: tuple[str, ...] = ()  # option groups with a crisis-level random intercept (learn/intercept.py)
     operations: bool = False  # estimate the operations' stop and change hazards from the spells (learn/spells.py)
 
     def key(self, scenarios: dict[str, Scenario], defaults: dict[str, Any], fit: bool = True) -> str:
@@ -62,6 +62,7 @@ class Settings:
         text = json.dumps(
             [FORMAT, sorted((n, s.sha256()) for n, s in scenarios.items()), self.particles, self.seed, defaults]
             + (["intercept"] if self.intercept and fit else [])
+            + (list(self.intercept) if self.intercept not in ((), ("force",)) and fit else [])
             + (["operations", "streams"] if self.operations and fit else []),
             sort_keys=True,
         )
@@ -118,18 +119,25 @@ def records_table(
     sigma: np.ndarray | None = None,
     grid: Grid | None = None,
     spells: np.ndarray | None = None,
+    groups: tuple[str, ...] = ("force",),
 ) -> pd.DataFrame:
     """Per record: the fitted model's log-likelihood (surrogate, the filter's own terms) against the prequential
     baselines of score/baselines.py on the same actor-days, like for like: a words and a deeds decision per
     actor-day, each channel with its own prequential counts and Hawkes process; nats owed to the floor; the
     smallest median probability of a decision, all at weights `w` and hazard floors `hazard` (and `spells`, each
-    record's shift by the operations' estimated hazards, learn/spells.py)."""
-    value = evaluate(t, w, hazard=hazard, sigma=sigma, grid=grid)  # the intercept integrated out on `grid`
+    record's shift by the operations' estimated hazards, learn/spells.py). With intercepts (sds `sigma` on the
+    option `groups`), the records' log-likelihood integrates them out on `grid`; the decisions' probabilities are
+    read at intercept 0 (the median actor of its kind, as the particle filter scores) and, in `min_median_p_own`
+    and `below_1e-3_own`, at each actor's posterior mean intercepts (its own crisis-level propensity)."""
+    value = evaluate(t, w, hazard=hazard, sigma=sigma, grid=grid, groups=groups)  # intercepts integrated out
     per_record = value.per_record + (0.0 if spells is None else spells)
     from .likelihood import decision_terms
 
     ll, _, floors, _, _ = decision_terms(t, w, hazard)
     median_p = np.exp(np.median(ll, axis=0))
+    own = median_p
+    if value.intercept is not None:
+        own = np.exp(np.median(decision_terms(t, w, hazard, value.intercept, groups)[0], axis=0))
     rows = []
     for r, name in enumerate(t.records):
         scenario = scenarios[name]
@@ -148,19 +156,29 @@ def records_table(
                 "floor_nats": float(floors[:, mine].mean(axis=0).sum()),
                 "min_median_p": float(median_p[mine].min()),
                 "decisions_below_1e-3": int((median_p[mine] < 1e-3).sum()),
+                "min_median_p_own": float(own[mine].min()),
+                "below_1e-3_own": int((own[mine] < 1e-3).sum()),
             }
         )
     return pd.DataFrame(rows)
 
 
-def low_decisions(t: Tensor, w: np.ndarray, hazard: np.ndarray | None = None, below: float = 1e-3) -> pd.DataFrame:
-    """The decisions whose median probability over replays is below `below` at weights `w` and hazard floors
-    `hazard` (None: the replay's own), least likely first: key, channel, actor kind, and `pipeline`, the largest
+def low_decisions(
+    t: Tensor,
+    w: np.ndarray,
+    hazard: np.ndarray | None = None,
+    below: float = 1e-3,
+    offset: np.ndarray | None = None,
+    groups: tuple[str, ...] = ("force",),
+) -> pd.DataFrame:
+    """The decisions whose median probability over replays is below `below` at weights `w`, hazard floors
+    `hazard` (None: the replay's own) and each actor's intercepts `offset` (G, M) on the option `groups` (None:
+    0), least likely first: key, channel, actor kind, and `pipeline`, the largest
     share of an option's mass the policy pipeline passes to what was observed (near the hazards' floors, the
     pipeline, not the rule's weights, makes it unlikely)."""
     from .likelihood import _rows, compact, decision_terms
 
-    ll, _, _, _, _ = decision_terms(t, w, hazard)
+    ll, _, _, _, _ = decision_terms(t, w, hazard, offset, groups)
     c = compact(t)
     rows_at = [_rows(c, p, hazard)[:2] for p in range(t.feats.shape[0])]  # (hold, observed) rows per replay
     median_p = np.exp(np.median(ll, axis=0))
@@ -195,6 +213,7 @@ def write_weights(
     durations: np.ndarray | None = None,
     streams: dict[str, float] | None = None,
     slopes: dict[str, float] | None = None,
+    groups: tuple[str, ...] = ("force",),
 ) -> None:
     """The fitted weights, hazard floors and (with the intercept) its sd per kind in the quantal rule's file
     format, with the defaults and what the fit was."""
@@ -216,7 +235,13 @@ def write_weights(
         floors["stream_slopes"] = {c: round(v, 4) for c, v in slopes.items()}
     data = {"about": about, "fit": fit, "defaults": defaults, "weights": table, "hazards": floors}
     if sigma is not None:  # the crisis-level intercept on force (learn/intercept.py): each run draws one per actor
-        data["intercept_sd"] = {kind: round(float(sigma[k]), 4) for k, kind in enumerate(KINDS)}
+        sds = np.asarray(sigma, dtype=float).reshape(len(KINDS), len(groups))
+        for m, group in enumerate(groups):
+            sd = {kind: round(float(sds[k, m]), 4) for k, kind in enumerate(KINDS)}
+            if group == "force":
+                data["intercept_sd"] = sd
+            else:  # fitted, not yet drawn by forward runs (rules/quantal.py reads `intercept_sd` only)
+                data.setdefault("frailty_sd", {})[group] = sd
     path.write_text(json.dumps(data, indent=1))
 
 
@@ -264,9 +289,12 @@ def learn(
     floors = hazard_floors.table(mode.floors, thetas[:, h:], post.rhat[h:], post.ess_bulk[h:])
     pd.DataFrame(floors).to_csv(out / "floors.csv", index=False)
     step("records against the baselines")
-    records = records_table(t, scenarios, mean_w, mean_h, mean_s, mode.grid, shift)
+    records = records_table(t, scenarios, mean_w, mean_h, mean_s, mode.grid, shift, s.intercept)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mean_w, mean_h).to_csv(out / "low_decisions.csv", index=False)
+    if s.intercept:  # the same at each actor's posterior mean intercepts
+        own = evaluate(t, mean_w, hazard=mean_h, sigma=mean_s, grid=mode.grid, groups=s.intercept).intercept
+        low_decisions(t, mean_w, mean_h, offset=own, groups=s.intercept).to_csv(out / "low_own.csv", index=False)
     fit_seconds = mode.seconds + post.seconds
     step("latent classes")
     classes = _cached(
@@ -281,14 +309,17 @@ def learn(
     fit = {"records": list(scenarios), "key": key, "particles": s.particles, "draws": s.draws * s.chains}
     streamed = None if mean_d is None else operation_spells.stream_chances(theta_bar[B:E])
     slopes = prior.stream_slopes(theta_bar)
-    write_weights(out / "quantal_weights.json", mean_w, mean_h, defaults, fit, mean_s, mean_d, streamed, slopes)
+    write_weights(
+        out / "quantal_weights.json", mean_w, mean_h, defaults, fit, mean_s, mean_d, streamed, slopes, s.intercept
+    )
     diagnostics = summary(t, records, weights, post, mode, classes, recovery, fit_seconds)
     diagnostics["hazard_floors"] = {row["floor"]: row for row in floors}
-    if s.intercept:
-        at = slice(S, S + len(KINDS))  # log sigma in theta
-        diagnostics["intercept_sd"] = random_intercept.table(
-            mode.sigma, thetas[:, at], post.rhat[at], post.ess_bulk[at], prior.free[at]
+    for m, group in enumerate(s.intercept):
+        at = slice(S + GROUPS.index(group) * len(KINDS), S + (GROUPS.index(group) + 1) * len(KINDS))  # log sigma
+        table = random_intercept.table(
+            mode.sigma[:, m], thetas[:, at], post.rhat[at], post.ess_bulk[at], prior.free[at]
         )
+        diagnostics["intercept_sd" if group == "force" else f"frailty_sd_{group}"] = table
     if s.operations:
         at = slice(A, A + len(operation_spells.NAMES))
         diagnostics["operation_hazards"] = operation_spells.table(
@@ -321,13 +352,25 @@ def mode_report(
     pd.DataFrame(rows).to_csv(out / "weights.csv", index=False)
     durations = prior.durations(mode.theta)
     shift = operations_shift(prior, mode.theta)
-    records = records_table(t, scenarios, mode.weights, mode.floors, mode.sigma, mode.grid, shift)
+    records = records_table(t, scenarios, mode.weights, mode.floors, mode.sigma, mode.grid, shift, prior.intercept)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mode.weights, mode.floors).to_csv(out / "low_decisions.csv", index=False)
+    if mode.sigma is not None:  # the same at each actor's posterior mean intercepts
+        own, groups = mode.value.intercept, prior.intercept
+        low_decisions(t, mode.weights, mode.floors, offset=own, groups=groups).to_csv(out / "low_own.csv", index=False)
     fit = {"records": list(scenarios), "key": key, "particles": int(t.feats.shape[0]), "estimate": "posterior mode"}
     streamed, slopes = prior.stream_chances(mode.theta), prior.stream_slopes(mode.theta)
     write_weights(
-        out / "quantal_weights.json", mode.weights, mode.floors, defaults, fit, mode.sigma, durations, streamed, slopes
+        out / "quantal_weights.json",
+        mode.weights,
+        mode.floors,
+        defaults,
+        fit,
+        mode.sigma,
+        durations,
+        streamed,
+        slopes,
+        prior.intercept,
     )
     diagnostics = {
         "estimate": "posterior mode",
@@ -337,7 +380,9 @@ def mode_report(
         "mode_converged": mode.converged,
         "mode_log_posterior": mode.log_posterior,
         "hazard_floors": {n: float(v) for n, v in zip(hazard_floors.NAMES, mode.floors, strict=True)},
-        "intercept_sd": None if mode.sigma is None else dict(zip(KINDS, mode.sigma.tolist(), strict=True)),
+        "intercept_sd": None
+        if mode.sigma is None
+        else {g: dict(zip(KINDS, mode.sigma[:, m].tolist(), strict=True)) for m, g in enumerate(prior.intercept)},
         "operation_hazards": None
         if durations is None
         else dict(zip(operation_spells.NAMES, durations.tolist(), strict=True)),
