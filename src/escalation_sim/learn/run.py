@@ -37,7 +37,7 @@ from .fit import A, B, E, Prior, S, estimated, find_mode, operations_shift, prio
 from .intercept import GROUPS, Grid
 from .likelihood import evaluate
 from .recovery import recover
-from .reports import class_rows, scores, summary
+from .reports import class_rows, scores, summary, write_weights
 
 Step = Callable[[str], None]
 FORMAT = 9  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
@@ -201,48 +201,6 @@ def low_decisions(
         )
     columns = ["record", "day", "actor", "event", "channel", "kind", "median_p", "pipeline"]
     return pd.DataFrame(rows, columns=columns).sort_values("median_p", ignore_index=True)
-
-
-def write_weights(
-    path: Path,
-    w: np.ndarray,
-    hazard: np.ndarray,
-    defaults: dict[str, Any],
-    fit: dict[str, Any],
-    sigma: np.ndarray | None = None,
-    durations: np.ndarray | None = None,
-    streams: dict[str, float] | None = None,
-    slopes: dict[str, float] | None = None,
-    groups: tuple[str, ...] = ("force",),
-) -> None:
-    """The fitted weights, hazard floors and (with the intercept) its sd per kind in the quantal rule's file
-    format, with the defaults and what the fit was."""
-    table = {kind: {n: round(float(w[k, d]), 4) for d, n in enumerate(NAMES)} for k, kind in enumerate(KINDS)}
-    about = (
-        "Weights of the quantal rule by actor kind (rules/quantal.py, rules/features.py). 'defaults' are the "
-        "reasoned starting values and prior means (docs/model.md, The learned decision); 'weights' are the "
-        "posterior means `escalation-sim learn` fitted on the train split ('fit' says how); 'hazards' are the "
-        "decision hazards' floors fitted with them (posterior means; learn/floors.py, docs/model.md section 1a), "
-        "which `--decisions learned` runs with."
-    )
-    floors = {n: round(float(v), 5) for n, v in zip(hazard_floors.NAMES, hazard, strict=True)}
-    if durations is not None:  # the operations' mean running length and time between changes (learn/spells.py)
-        days = np.minimum(durations, operation_spells.LONGEST)  # the scenario field's bound (scenario/hazards.py)
-        floors |= {n: round(float(v), 3) for n, v in zip(operation_spells.NAMES, days, strict=True)}
-    if streams is not None:  # the chance a decided strike or harassment starts a stream of them
-        floors["streams"] = {a: round(p, 4) for a, p in streams.items()}
-    if slopes is not None:  # ... moved on its logit by the situation at the decision (rules/streams.py)
-        floors["stream_slopes"] = {c: round(v, 4) for c, v in slopes.items()}
-    data = {"about": about, "fit": fit, "defaults": defaults, "weights": table, "hazards": floors}
-    if sigma is not None:  # the crisis-level intercept on force (learn/intercept.py): each run draws one per actor
-        sds = np.asarray(sigma, dtype=float).reshape(len(KINDS), len(groups))
-        for m, group in enumerate(groups):
-            sd = {kind: round(float(sds[k, m]), 4) for k, kind in enumerate(KINDS)}
-            if group == "force":
-                data["intercept_sd"] = sd
-            else:  # fitted, not yet drawn by forward runs (rules/quantal.py reads `intercept_sd` only)
-                data.setdefault("frailty_sd", {})[group] = sd
-    path.write_text(json.dumps(data, indent=1))
 
 
 def learn(
