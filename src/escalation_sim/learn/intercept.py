@@ -20,16 +20,16 @@ Pinheiro & Bates 1995): with a group's centre c (M,) and the Cholesky factor L o
 the mode (the inverse of minus the Hessian), b_q = c + sqrt(2) L x_q for the product nodes x_q of Q points a
 dimension, and
     int L(b) N(b; 0, S) db = sum_q (prod_m omega_qm exp(x_qm^2)) 2^(M/2) |L| L(b_q) N(b_q; 0, S),
-exact for a Gaussian times a polynomial of degree < 2Q in each coordinate. Centred and rotated nodes sit on a
+exact for a Gaussian times a polynomial of degree < 2Q in each coordinate of x. Centred and rotated nodes sit on a
 group's narrow posterior, which fixed nodes (c = 0, L = S^(1/2)) would straddle; that is what lets few nodes a
 dimension suffice (Liu & Pierce: one node is the Laplace approximation). The cost is Q^M components, each one pass
 over every decision, so the default nodes fall with the dimension (NODES: 12 for one group, 6 a dimension for
-two, 4 for three; tests/learn/test_intercept.py sets each against scipy's adaptive integration, and the real fit's
-log-likelihood was compared at more nodes, docs/validation.md). The grid (c, L per group) is a fixed argument of
-the likelihood: the fit recentres it at each mode it finds and refits until it stops moving, and NUTS keeps the
-one at the mode. With the grid fixed, b_q does not depend on the parameters: sigma enters only through
-N(b_q; 0, S), so the likelihood's gradient is exact (checked by finite differences in the tests). Each node is one
-more component of the latent-class mixture in likelihood.py.
+two, 4 for three; tests/learn/test_intercept.py and test_frailty.py set the one- and two-dimensional rules against
+scipy's adaptive integration, and the real fit's log-likelihood was compared at more nodes, docs/validation.md).
+The grid (c, L per group) is a fixed argument of the likelihood: the fit recentres it at each mode it finds and
+refits until it stops moving, and NUTS keeps the one at the mode. With the grid fixed, b_q does not depend on
+the parameters: sigma enters only through N(b_q; 0, S), so the likelihood's gradient is exact (checked by finite
+differences in the tests). Each node is one more component of the latent-class mixture in likelihood.py.
 
 Prior: log sigma_km ~ Normal(log 1, 1) per actor kind and option group (docs/model.md, "The learned decision",
 gives the reasons).
@@ -47,7 +47,7 @@ from ..rules.features import INDEX, KINDS
 from .posterior import summary
 
 GROUPS = ("force", "settle", "words")  # option groups a random intercept can shift (their order in theta)
-NODES = {1: 12, 2: 6, 3: 4}  # Gauss-Hermite nodes a dimension by the number of groups (tests/learn/test_intercept.py)
+NODES = {1: 12, 2: 6, 3: 4}  # Gauss-Hermite nodes a dimension by the number of groups (docs/validation.md)
 PRIOR_MEAN = 0.0  # log sigma: a median sd of 1 logit unit on the utility of the group's options
 PRIOR_SD = 1.0  # log sigma: 90% of the prior between sd 0.19 and 5.2
 

@@ -61,9 +61,9 @@ class Settings:
         """What the kept files depend on; without `fit`, what the feature tensor does (not the fit's options)."""
         text = json.dumps(
             [FORMAT, sorted((n, s.sha256()) for n, s in scenarios.items()), self.particles, self.seed, defaults]
-            + (["intercept"] if self.intercept and fit else [])
-            + (list(self.intercept) if self.intercept not in ((), ("force",)) and fit else [])
-            + (["operations", "streams"] if self.operations and fit else []),
+            + (["intercept", *self.intercept] if self.intercept and fit else [])
+            + (["operations", "streams"] if self.operations and fit else [])
+            + (["sigma per kind and option group"] if fit else []),  # theta's layout since `--frailty`
             sort_keys=True,
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
