@@ -12,9 +12,12 @@ import pandas as pd
 
 from ..rules.features import KINDS, NAMES
 from . import floors as hazard_floors
+from . import intercept as random_intercept
 from . import spells as operation_spells
 from .classes import closest
 from .extract import Tensor
+from .fit import Prior, S
+from .intercept import GROUPS
 
 
 def scores(records: pd.DataFrame) -> dict[str, Any]:
@@ -124,3 +127,16 @@ def write_weights(
             else:  # fitted, not yet drawn by forward runs (rules/quantal.py reads `intercept_sd` only)
                 data.setdefault("frailty_sd", {})[group] = sd
     path.write_text(json.dumps(data, indent=1))
+
+
+def sigma_tables(prior: Prior, mode: Any, post: Any) -> dict[str, Any]:
+    """Per option group with an intercept, its sd per kind: mode, posterior summary, R-hat and ESS."""
+    thetas = post.draws.reshape(-1, post.draws.shape[-1])
+    out = {}
+    for m, group in enumerate(prior.intercept):
+        at = slice(S + GROUPS.index(group) * len(KINDS), S + (GROUPS.index(group) + 1) * len(KINDS))  # log sigma
+        table = random_intercept.table(
+            mode.sigma[:, m], thetas[:, at], post.rhat[at], post.ess_bulk[at], prior.free[at]
+        )
+        out["intercept_sd" if group == "force" else f"frailty_sd_{group}"] = table
+    return out

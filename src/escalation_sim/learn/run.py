@@ -28,16 +28,15 @@ from ..scenario import Scenario
 from ..score.baselines import score_baselines
 from ..score.record import observed, scored_days
 from . import floors as hazard_floors
-from . import intercept as random_intercept
 from . import spells as operation_spells
 from .bayes import Posterior, sample
 from .classes import fit_mixture
 from .extract import Tensor, extract
-from .fit import A, B, E, Prior, S, estimated, find_mode, operations_shift, prior_from
-from .intercept import GROUPS, Grid
+from .fit import A, B, E, Prior, estimated, find_mode, operations_shift, prior_from
+from .intercept import Grid
 from .likelihood import evaluate
 from .recovery import recover
-from .reports import class_rows, scores, summary, write_weights
+from .reports import class_rows, scores, sigma_tables, summary, write_weights
 
 Step = Callable[[str], None]
 FORMAT = 9  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
@@ -250,9 +249,7 @@ def learn(
     records = records_table(t, scenarios, mean_w, mean_h, mean_s, mode.grid, shift, s.intercept)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mean_w, mean_h).to_csv(out / "low_decisions.csv", index=False)
-    if s.intercept:  # the same at each actor's posterior mean intercepts
-        own = evaluate(t, mean_w, hazard=mean_h, sigma=mean_s, grid=mode.grid, groups=s.intercept).intercept
-        low_decisions(t, mean_w, mean_h, offset=own, groups=s.intercept).to_csv(out / "low_own.csv", index=False)
+    low_own(t, mean_w, mean_h, mean_s, mode.grid, s.intercept, out)
     fit_seconds = mode.seconds + post.seconds
     step("latent classes")
     classes = _cached(
@@ -272,12 +269,7 @@ def learn(
     )
     diagnostics = summary(t, records, weights, post, mode, classes, recovery, fit_seconds)
     diagnostics["hazard_floors"] = {row["floor"]: row for row in floors}
-    for m, group in enumerate(s.intercept):
-        at = slice(S + GROUPS.index(group) * len(KINDS), S + (GROUPS.index(group) + 1) * len(KINDS))  # log sigma
-        table = random_intercept.table(
-            mode.sigma[:, m], thetas[:, at], post.rhat[at], post.ess_bulk[at], prior.free[at]
-        )
-        diagnostics["intercept_sd" if group == "force" else f"frailty_sd_{group}"] = table
+    diagnostics |= sigma_tables(prior, mode, post)
     if s.operations:
         at = slice(A, A + len(operation_spells.NAMES))
         diagnostics["operation_hazards"] = operation_spells.table(
@@ -288,6 +280,21 @@ def learn(
     diagnostics["total_seconds"] = time.perf_counter() - began
     (out / "diagnostics.json").write_text(json.dumps(diagnostics, indent=1, default=float))
     return diagnostics
+
+
+def low_own(
+    t: Tensor,
+    w: np.ndarray,
+    hazard: np.ndarray,
+    sigma: np.ndarray | None,
+    grid: Grid | None,
+    groups: tuple[str, ...],
+    out: Path,
+) -> None:
+    """With intercepts, low_own.csv: the decisions below 1e-3 at each actor's posterior mean intercepts."""
+    if sigma is not None and groups:
+        own = evaluate(t, w, hazard=hazard, sigma=sigma, grid=grid, groups=groups).intercept
+        low_decisions(t, w, hazard, offset=own, groups=groups).to_csv(out / "low_own.csv", index=False)
 
 
 def mode_report(
@@ -313,9 +320,7 @@ def mode_report(
     records = records_table(t, scenarios, mode.weights, mode.floors, mode.sigma, mode.grid, shift, prior.intercept)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mode.weights, mode.floors).to_csv(out / "low_decisions.csv", index=False)
-    if mode.sigma is not None:  # the same at each actor's posterior mean intercepts
-        own, groups = mode.value.intercept, prior.intercept
-        low_decisions(t, mode.weights, mode.floors, offset=own, groups=groups).to_csv(out / "low_own.csv", index=False)
+    low_own(t, mode.weights, mode.floors, mode.sigma, mode.grid, prior.intercept, out)
     fit = {"records": list(scenarios), "key": key, "particles": int(t.feats.shape[0]), "estimate": "posterior mode"}
     streamed, slopes = prior.stream_chances(mode.theta), prior.stream_slopes(mode.theta)
     write_weights(
