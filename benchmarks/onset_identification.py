@@ -30,7 +30,7 @@ from escalation_sim.cli.common import open_scenario
 from escalation_sim.cli.learn import TRAIN
 from escalation_sim.learn.extract import Tensor, extract
 from escalation_sim.learn.fit import S, estimated, find_mode, prior_from
-from escalation_sim.learn.run import write_weights
+from escalation_sim.learn.reports import write_weights
 from escalation_sim.rules.features import INDEX, KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +70,7 @@ def mode_row(t: Tensor, defaults: dict, intercept: bool = False, keep: Path | No
     if m.sigma is not None:
         free = estimated(prior_from(defaults, intercept), t).free[S : S + len(KINDS)]
         row["intercept_sd"] = {
-            k: round(float(v), 3) if f else None for k, v, f in zip(KINDS, m.sigma, free, strict=True)
+            k: round(float(v), 3) if f else None for k, v, f in zip(KINDS, m.sigma[:, 0], free, strict=True)
         }
     return row | {"cpu_seconds": round(time.process_time() - began, 1)}
 

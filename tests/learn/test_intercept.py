@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from escalation_sim.cli import app
 from escalation_sim.learn.extract import Tensor, quantal_everywhere
 from escalation_sim.learn.fit import S, centred, estimated, find_mode, log_posterior, prior_from
-from escalation_sim.learn.intercept import NODES
+from escalation_sim.learn.intercept import NODES as BY_DIMENSION
 from escalation_sim.learn.likelihood import decision_terms, evaluate
 from escalation_sim.model import EscalationModel
 from escalation_sim.rules.features import INDEX, KINDS, NAMES
@@ -70,7 +70,7 @@ def test_heterogeneity_is_not_read_as_state_dependence() -> None:
     assert find_mode(dynamic, estimated(prior_from(DEFAULTS, intercept=True), dynamic)).weights[STATE, e] > 1.0
 
 
-@pytest.mark.parametrize(("nodes", "within"), [(NODES, 1e-4), (30, 1e-6)])
+@pytest.mark.parametrize(("nodes", "within"), [(BY_DIMENSION[1], 1e-4), (30, 1e-6)])
 def test_the_quadrature_is_the_integral(nodes: int, within: float) -> None:
     t = synthetic(groups=5, days=40, sigma=1.5, engaged=0.5, seed=2)
     prior = prior_from(DEFAULTS, intercept=True)
@@ -80,14 +80,14 @@ def test_the_quadrature_is_the_integral(nodes: int, within: float) -> None:
     grid.count = nodes
     quadrature = evaluate(t, w, sigma=sigma, grid=grid).per_record
     for g in range(5):
-        top = decision_terms(t, w, None, np.full(5, grid.centre[g]))[0][0][t.group == g].sum()
+        top = decision_terms(t, w, None, np.full(5, grid.centre[g, 0]))[0][0][t.group == g].sum()
 
         def f(b: float, g: int = g, top: float = top) -> float:
             ll = decision_terms(t, w, None, np.full(5, b))[0][0][t.group == g].sum()
             return float(np.exp(ll - top - 0.5 * (b / sigma[STATE]) ** 2) / (sigma[STATE] * np.sqrt(2 * np.pi)))
 
         # scipy's adaptive quadrature, told where the integrand peaks (a narrow peak far out is missed otherwise)
-        value, _ = integrate.quad(f, -15.0, 15.0, points=[grid.centre[g]], epsabs=1e-13, epsrel=1e-10, limit=400)
+        value, _ = integrate.quad(f, -15.0, 15.0, points=[grid.centre[g, 0]], epsabs=1e-13, epsrel=1e-10, limit=400)
         assert quadrature[g] == pytest.approx(np.log(value) + top, abs=within)
 
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from escalation_sim.cli import app
 from escalation_sim.learn.extract import extract, quantal_everywhere, replay_rows, stack
 from escalation_sim.learn.fit import Prior, find_mode, log_posterior, prior_from
+from escalation_sim.learn.intercept import GROUPS
 from escalation_sim.learn.likelihood import evaluate
 from escalation_sim.learn.recovery import resampled
 from escalation_sim.learn.run import low_decisions
@@ -175,10 +176,11 @@ def test_only_identified_weights_are_sampled_and_whitened_nuts_mixes(tensor, pri
     assert np.allclose(mode.theta[~mine.free], prior.start()[~mine.free])
     post = sample(tensor, mine, mode.theta, draws=40, tune=40, chains=2, seed=1)
     assert np.isfinite(post.rhat[mine.free]).all() and np.isnan(post.rhat[~mine.free]).all()
-    # the weights, the intercept's log sds per kind (held at the prior without it), the operations' two hazard
-    # logits, the stream chances' logits and the stream covariates' slopes (held without spells) and the two
-    # hazard floors
-    assert post.draws.shape == (2, 40, D + len(KINDS) * D + len(KINDS) + 2 + len(STREAMS) + len(COVARIATES) + 2)
+    # the weights, the intercepts' log sds per kind and option group (held at the prior without them), the
+    # operations' two hazard logits, the stream chances' logits and the stream covariates' slopes (held without
+    # spells) and the two hazard floors
+    sds = len(KINDS) * len(GROUPS)
+    assert post.draws.shape == (2, 40, D + len(KINDS) * D + sds + 2 + len(STREAMS) + len(COVARIATES) + 2)
     # A smoke check of mixing at 40 draws a chain, where R-hat's own spread is ~0.1-0.2; chains that do not mix
     # (unwhitened, started apart) give R-hat well above 1.5. The 1.01 target is checked on the real fit
     # (calibration/learned/diagnostics.json).

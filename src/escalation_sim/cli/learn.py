@@ -52,6 +52,31 @@ def train_records(names: list[str]) -> dict[str, object]:
     return out
 
 
+INTERCEPT = (
+    "Also estimate a crisis-level random intercept on the utility of force (sd per actor kind, integrated out by "
+    "quadrature: about 12x the plain fit's CPU at the mode). Same as --frailty force."
+)
+FRAILTY = (
+    "Crisis-level random intercepts on named option groups, comma-separated: force, settle (de-escalation), words "
+    "(signals); one sd per actor kind and group, integrated out by a product Gauss-Hermite rule (12 nodes for one "
+    "group, 6x6 for two, 4x4x4 for three: about that many times the plain fit's CPU)."
+)
+
+
+def frailty_groups(intercept: bool, frailty: str, ship: bool) -> tuple[str, ...]:
+    """The option groups of `--intercept` and `--frailty` (exit 2 on an unknown name, or on `--ship` with a
+    frailty forward runs do not draw)."""
+    from ..learn.intercept import option_groups
+
+    try:
+        groups = option_groups(",".join(["force"] * intercept + ([frailty] if frailty else [])))
+    except ValueError as exc:
+        raise fail(f"--frailty: {exc}") from None
+    if ship and set(groups) - {"force"}:  # the quantal rule draws the intercept on force only (rules/quantal.py)
+        raise fail("--ship: forward runs do not draw the settle and words frailties yet; fit them without --ship")
+    return groups
+
+
 def learn(
     records: Annotated[
         list[str] | None,
@@ -76,14 +101,8 @@ def learn(
             "--mode-only", help="Stop at the posterior mode (about a minute): records and low decisions scored there."
         ),
     ] = False,
-    intercept: Annotated[
-        bool,
-        typer.Option(
-            "--intercept",
-            help="Also estimate a crisis-level random intercept on the utility of force (sd per actor kind, "
-            "integrated out by quadrature: about 12x the plain fit's CPU at the mode).",
-        ),
-    ] = False,
+    intercept: Annotated[bool, typer.Option("--intercept", help=INTERCEPT)] = False,
+    frailty: Annotated[str, typer.Option(help=FRAILTY)] = "",
     operations: Annotated[
         bool, typer.Option("--operations", help="Also estimate operations' stop and change hazards from the spells.")
     ] = False,
@@ -104,11 +123,12 @@ def learn(
     if ship and mode_only:
         raise fail("--ship copies the posterior mean into the package: run without --mode-only")
     check_output(out, "--out", folder=True)
+    groups = frailty_groups(intercept, frailty, ship)
     scenarios = train_records(records or [])
     package = Path(__file__).resolve().parents[1] / "data" / "quantal_weights.json"
     defaults = json.loads(package.read_text())["defaults"]
     settings = Settings(
-        particles, draws, tune, chains, classes, recoveries, filter_particles, seed, mode_only, intercept, operations
+        particles, draws, tune, chains, classes, recoveries, filter_particles, seed, mode_only, groups, operations
     )
     try:
         with Progress(console=console, transient=True) as bar:
@@ -140,6 +160,7 @@ def register(app: typer.Typer) -> None:
             "escalation-sim learn --draws 400 --tune 400 --out calibration/learned",
             "escalation-sim learn jan2020 scenarios/library/gaza2012.yaml --recoveries 0 --out runs/learn",
             "escalation-sim learn --mode-only --out runs/learn-mode        # posterior mode only, no NUTS",
+            "escalation-sim learn --frailty settle,words --mode-only --out runs/frailty   # crisis-level frailties",
             note="Re-running the same command reuses what it kept; test-split cases are refused.",
         ),
     )(learn)

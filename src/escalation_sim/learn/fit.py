@@ -10,16 +10,17 @@ Priors, with reasons (docs/validation.md, "The learned decision"):
 - delta_kd ~ Normal(0, 1): kinds differ, but by less than the spread of the shared weights.
 - logit(early), logit(news_floor) ~ Normal(logit(0.05), 1.5): the hazards' floors (floors.py), shared by every
   kind and class, on the logit scale so a floor stays in (0, 1); docs/model.md section 1a gives the reasons.
-- log sigma_k ~ Normal(0, 1), with `intercept`: the sd per kind of a crisis-level random intercept on the utility
-  of force (intercept.py, integrated out of the likelihood; docs/model.md, "The learned decision"). Without it
-  sigma is 0 and the likelihood is the plain one.
+- log sigma_km ~ Normal(0, 1), with `intercept` naming option group m (force, settle, words): the sd per kind of
+  a crisis-level random intercept on the utility of the group's options (intercept.py, integrated out of the
+  likelihood; docs/model.md, "The learned decision"). Without it sigma is 0 and the likelihood is the plain one.
 - a_stop, a_change ~ Normal(log(1/12), 1.5), with `spells`: the logits of a running operation's daily stop and
   change hazards (spells.py, estimated from the records' spells); without them the scenario's hazards stand.
 - b_x ~ Normal(logit(0.1), 1.5) per strike or harassment action x, with `streams`: the logit of the chance that
   a decided act of x starts a stream (spells.py); without them no act does.
 - beta_c ~ Normal(0, 1) per stream covariate c (rules/streams.py), with streams that carry covariates: its slope
   on that logit (no direction assumed; a covariate's full [0, 1] range moves the odds by e^2 at 2 sd).
-Theta is (mu, delta, log sigma, spell logits, stream logits, stream slopes, floor logits), the floors last.
+Theta is (mu, delta, log sigma (K per option group, intercept.GROUPS's order), spell logits, stream logits,
+stream slopes, floor logits), the floors last.
 Only identified parameters are estimated (`identified`): where a feature never differs between the options of any
 decision of a kind in the records, the likelihood cannot see that kind's deviation (a softmax reads differences
 only), so delta_kd stays at its prior mean 0 (the kind uses the shared weight) and, where no kind sees the feature,
@@ -41,15 +42,15 @@ from . import floors as hazard_floors
 from . import intercept as random_intercept
 from . import spells as operation_spells
 from .extract import Tensor
-from .intercept import Grid, plain
+from .intercept import GROUPS, Grid, masks, option_groups, plain
 from .likelihood import Value, decision_terms, evaluate
 from .spells import Spells, Streams
 
 MU_SD, DELTA_SD = 2.0, 1.0
 K, D = len(KINDS), len(NAMES)
 H = len(hazard_floors.NAMES)  # the hazards' floors, last in theta on the logit scale
-S = D + K * D  # where the intercept's log sigma (K) starts in theta
-A = S + K  # where the operations' hazard logits (a_stop, a_change) start
+S = D + K * D  # where the intercepts' log sigma (K per option group of intercept.GROUPS) start in theta
+A = S + K * len(GROUPS)  # where the operations' hazard logits (a_stop, a_change) start
 B = A + len(operation_spells.NAMES)  # where the stream chances' logits (one per spells.STREAMS action) start
 E = B + len(operation_spells.STREAMS)  # where the stream covariates' slopes (rules/streams.py NAMES) start
 F = E + len(operation_spells.COVARIATES)  # where the floors' logits start
@@ -64,15 +65,17 @@ class Prior:
     mean: np.ndarray  # (D,) the defaults' shared weights
     free: np.ndarray = field(default_factory=lambda: np.ones(SIZE, dtype=bool))  # estimated parameters
     held: np.ndarray | None = None  # the full theta the parameters not estimated are read from (None: prior means)
-    intercept: bool = False  # estimate the crisis-level random intercept on force (sigma per kind)
+    intercept: tuple[str, ...] | bool = ()  # option groups with a crisis-level random intercept (True: force)
     grid: Grid | None = None  # where its quadrature nodes sit (None: centred at 0, scale 1; find_mode centres them)
     spells: Spells | None = None  # the records' spells: estimate the operations' hazards from them (None: not)
     streams: Streams | None = None  # the records' decided strikes: estimate the stream chances (None: not)
 
     def __post_init__(self) -> None:
         self.free = self.free.copy()
-        if not self.intercept:  # sigma is 0, not estimated
-            self.free[S : S + K] = False
+        self.intercept = option_groups(self.intercept)
+        for m, group in enumerate(GROUPS):
+            if group not in self.intercept:  # sigma is 0, not estimated
+                self.free[S + m * K : S + (m + 1) * K] = False
         if self.spells is None or not len(self.spells):  # the scenario's own hazards stand
             self.free[A : A + 2] = False
         seen = np.zeros(E - B, dtype=bool)
@@ -83,8 +86,10 @@ class Prior:
             self.free[E:F] = False
 
     def sigma(self, theta: np.ndarray) -> np.ndarray | None:
-        """The intercept's sd per kind (None without the intercept)."""
-        return np.exp(theta[S : S + K]) if self.intercept else None
+        """The intercepts' sds (K, M) per kind and selected option group (None without an intercept)."""
+        if not self.intercept:
+            return None
+        return np.exp(theta[S:A].reshape(len(GROUPS), K)[list(map(GROUPS.index, self.intercept))].T)
 
     def weights(self, theta: np.ndarray) -> np.ndarray:
         """(K, D) weights from the flat parameter vector."""
@@ -114,7 +119,7 @@ class Prior:
         z_mu = (mu - self.mean) / MU_SD
         z_d = delta / DELTA_SD
         z_h = (logits - hazard_floors.PRIOR_MEAN) / hazard_floors.PRIOR_SD
-        value, g_s = random_intercept.log_prior(theta[S : S + K])
+        value, g_s = random_intercept.log_prior(theta[S:A])
         v_a, g_a = operation_spells.log_prior(theta[A : A + 2])
         z_b = (theta[B:E] - operation_spells.STREAM_PRIOR_MEAN) / operation_spells.STREAM_PRIOR_SD
         z_c = theta[E:F] / operation_spells.SLOPE_PRIOR_SD
@@ -125,7 +130,7 @@ class Prior:
         return value, grad
 
     def start(self) -> np.ndarray:
-        log_sigma = np.full(K, random_intercept.PRIOR_MEAN)
+        log_sigma = np.full(K * len(GROUPS), random_intercept.PRIOR_MEAN)
         spell = np.full(len(operation_spells.NAMES), operation_spells.PRIOR_MEAN)
         stream = np.full(E - B, operation_spells.STREAM_PRIOR_MEAN)
         slopes = np.zeros(F - E)
@@ -140,9 +145,10 @@ class Prior:
 
 def identified(t: Tensor) -> np.ndarray:
     """Which of (mu, delta, log sigma, floors) the records can inform: delta_kd where feature d differs between two
-    options of some decision of kind k (in any replay), mu_d where some kind's delta is, sigma_k where some decision
-    of kind k has a force option, a floor where moving it moves some pipeline row (a tensor with corner maps); the
-    operations' hazards are not the tensor's (`estimated` frees them where the prior has spells)."""
+    options of some decision of kind k (in any replay), mu_d where some kind's delta is, sigma_km where some
+    decision of kind k has an option of option group m, a floor where moving it moves some pipeline row (a tensor
+    with corner maps); the operations' hazards are not the tensor's (`estimated` frees them where the prior has
+    spells)."""
     from .likelihood import compact
 
     c = compact(t)
@@ -157,7 +163,8 @@ def identified(t: Tensor) -> np.ndarray:
             apart = [np.abs(corners[i] - corners[j]).max() > 1e-12 for i, j in ((1, 0), (3, 2), (2, 0), (3, 1))]
             moves[0] |= bool(apart[0] or apart[1])
             moves[1] |= bool(apart[2] or apart[3])
-    forceful = np.bincount(c.kind_e, c.force_e, K)[:K] > 0
+    grouped = masks(c.x[0], c.force_e, GROUPS)
+    forceful = np.concatenate([np.bincount(c.kind_e, grouped[:, m], K)[:K] > 0 for m in range(len(GROUPS))])
     spell = np.zeros(F - A, dtype=bool)
     return np.concatenate([varies.any(axis=0), varies.ravel(), forceful, spell, moves])
 
@@ -172,7 +179,7 @@ def estimated(prior: Prior, t: Tensor) -> Prior:
 
 def prior_from(
     defaults: dict[str, dict[str, float]],
-    intercept: bool = False,
+    intercept: tuple[str, ...] | bool = (),
     spells: Spells | None = None,
     streams: Streams | None = None,
 ) -> Prior:
@@ -197,10 +204,13 @@ def operations_shift(prior: Prior, theta: np.ndarray) -> np.ndarray | None:
 def log_posterior(t: Tensor, prior: Prior, theta: np.ndarray) -> tuple[float, np.ndarray, Value]:
     """Log-posterior (up to a constant) and its gradient in theta."""
     floors, sigma = prior.floors(theta), prior.sigma(theta)
-    grid = None if sigma is None else prior.grid or plain(len(t.groups))
-    value = evaluate(t, prior.weights(theta), hazard=floors, sigma=sigma, grid=grid)
+    groups = option_groups(prior.intercept)
+    grid = None if sigma is None else prior.grid or plain(len(t.groups), len(groups))
+    value = evaluate(t, prior.weights(theta), hazard=floors, sigma=sigma, grid=grid, groups=groups)
     gw = value.grad_w[0]  # (K, D)
-    g_sigma = np.zeros(K) if sigma is None or value.grad_sigma is None else value.grad_sigma * sigma
+    g_sigma = np.zeros((len(GROUPS), K))  # d / d log sigma, group-major as in theta
+    if sigma is not None and value.grad_sigma is not None:
+        g_sigma[list(map(GROUPS.index, groups))] = (value.grad_sigma * sigma).T
     g_a = np.zeros(2)
     if prior.spells is not None:  # the same shift of every replay of a record: added to its log-likelihood
         delta, d_a = operation_spells.log_lik(prior.spells, theta[A : A + 2])
@@ -214,7 +224,7 @@ def log_posterior(t: Tensor, prior: Prior, theta: np.ndarray) -> tuple[float, np
         value.per_record = value.per_record + extra
         g_b = d_b.sum(axis=0)
     g_h = value.grad_floors * floors * (1.0 - floors)
-    grad_lik = np.concatenate([gw.sum(axis=0), gw.ravel(), g_sigma, g_a, g_b, g_h])
+    grad_lik = np.concatenate([gw.sum(axis=0), gw.ravel(), g_sigma.ravel(), g_a, g_b, g_h])
     lp, gp = prior.logp(theta)
     return value.total + lp, grad_lik + gp, value
 
@@ -224,7 +234,7 @@ class Mode:
     theta: np.ndarray
     weights: np.ndarray  # (K, D)
     floors: np.ndarray  # (early, news_floor)
-    sigma: np.ndarray | None  # (K,) the intercept's sd per kind (None: no intercept)
+    sigma: np.ndarray | None  # (K, M) the intercepts' sds per kind and option group (None: no intercept)
     grid: Grid | None  # the intercept's quadrature nodes at the mode (None: no intercept)
     log_posterior: float
     value: Value
@@ -245,7 +255,7 @@ def find_mode(t: Tensor, prior: Prior, start: np.ndarray | None = None, rounds: 
         nit += n
         if not prior.intercept:
             break
-        grid = centred(t, prior.weights(theta), prior.floors(theta), prior.sigma(theta))
+        grid = centred(t, prior.weights(theta), prior.floors(theta), prior.sigma(theta), groups=prior.intercept)
         settled = prior.grid is not None and bool(
             np.all(np.abs(grid.centre - prior.grid.centre) < 0.1 * grid.scale)
             & np.all(np.abs(np.log(grid.scale / prior.grid.scale)) < 0.1)
@@ -279,23 +289,37 @@ def _optimise(t: Tensor, prior: Prior, start: np.ndarray) -> tuple[np.ndarray, i
     return prior.unpack(result.x), int(result.nit), bool(result.success)
 
 
-def centred(t: Tensor, w: np.ndarray, hazard: np.ndarray, sigma: np.ndarray, steps: int = 12) -> Grid:
-    """Each group's quadrature centre and scale: the mode of its intercept's posterior (Newton on the sum of its
-    decisions' log-probabilities plus the Normal(0, sigma^2) prior; the curvature by a difference of the exact
-    slope) and 1 / sqrt(-curvature) there (Liu & Pierce 1994)."""
-    G = len(t.groups)
+def centred(
+    t: Tensor,
+    w: np.ndarray,
+    hazard: np.ndarray | None,
+    sigma: np.ndarray,
+    steps: int = 12,
+    groups: tuple[str, ...] = ("force",),
+) -> Grid:
+    """Each group's quadrature centre and rotation: the mode of its intercepts' posterior (Newton on the sum of its
+    decisions' log-probabilities plus the Normal(0, diag sigma^2) prior, for the option `groups`; the Hessian by
+    differences of the exact slope, its eigenvalues held at or below half the prior's precision so that a step
+    always climbs) and the Cholesky factor of minus its inverse there (Liu & Pierce 1994)."""
+    G, M = len(t.groups), len(groups)
     kind = np.zeros(G, dtype=int)
     kind[t.group] = t.kind
-    precision = 1.0 / sigma[kind] ** 2
+    precision = 1.0 / np.asarray(sigma, dtype=float).reshape(-1, M)[kind] ** 2  # (G, M)
+    ceiling = -0.5 * precision.min(axis=1)  # (G,)
 
     def slope(b: np.ndarray) -> np.ndarray:
-        g_off = decision_terms(t, w, hazard, b)[4].mean(axis=0)  # (N,): replays averaged
-        return np.bincount(t.group, g_off, G) - b * precision
+        g_off = decision_terms(t, w, hazard, b, groups)[4].mean(axis=0)  # (N, M): replays averaged
+        return np.stack([np.bincount(t.group, g_off[:, m], G) for m in range(M)], axis=1) - b * precision
 
-    b, h = np.zeros(G), 1e-4
+    def hessian(b: np.ndarray, d1: np.ndarray) -> np.ndarray:
+        h = np.stack([(slope(b + 1e-4 * np.eye(M)[j]) - d1) / 1e-4 for j in range(M)], axis=2)  # (G, M, M)
+        values, vectors = np.linalg.eigh(0.5 * (h + np.swapaxes(h, 1, 2)))
+        values = np.minimum(values, ceiling[:, None])  # concave at least as half the prior is
+        return np.einsum("gij,gj,gkj->gik", vectors, values, vectors)
+
+    b = np.zeros((G, M))
     for _ in range(steps):
         d1 = slope(b)
-        d2 = np.minimum((slope(b + h) - d1) / h, -0.5 * precision)  # concave at least as the prior is, half of it
-        b = b + np.clip(-d1 / d2, -2.0, 2.0)
-    d2 = np.minimum((slope(b + h) - slope(b)) / h, -0.5 * precision)
-    return Grid(b, 1.0 / np.sqrt(-d2))
+        b = b + np.clip(-np.linalg.solve(hessian(b, d1), d1[:, :, None])[:, :, 0], -2.0, 2.0)
+    cov = np.linalg.inv(-hessian(b, slope(b)))
+    return Grid(b, np.linalg.cholesky(0.5 * (cov + np.swapaxes(cov, 1, 2))))

@@ -14,10 +14,11 @@ The hazards' floors (early, news_floor; floors.py) enter through the pipeline ro
 the four corner maps the replay kept, bilinear, so the probabilities and their gradient in the floors are exact.
 Without floors the rows are the replay's own (its configured floors).
 
-A crisis-level random intercept on the utility of force (intercept.py) enters as quadrature nodes: node q shifts
-every force option of group g's decisions by b_gq, and (class, node) pairs are the mixture's components with the
-group's node weights, so a group's likelihood is the class mixture of the quadrature over its intercept. Without
-sigma there is one node at 0: the plain likelihood, the same numbers as before the intercept.
+Crisis-level random intercepts on the utility of named option groups (intercept.py: force, settle, words) enter
+as quadrature nodes: node q shifts every option of option group m in group g's decisions by b_gqm, and (class,
+node) pairs are the mixture's components with the group's node weights, so a group's likelihood is the class
+mixture of the quadrature over its intercepts. Without sigma there is one node at 0: the plain likelihood, the
+same numbers as before the intercept.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from scipy import sparse
 from ..score.record import TREMBLE
 from .extract import Tensor
 from .floors import bilinear
-from .intercept import Grid
+from .intercept import Grid, masks
 
 
 @dataclass
@@ -45,9 +46,9 @@ class Value:
     per_decision: np.ndarray  # (N,) log-probability of each decision, averaged over replays (class-weighted)
     floor_nats: float  # nats owed to the floor (filter's accounting), replay- and class-averaged
     grad_floors: np.ndarray  # (2,) d total / d (early, news_floor) (zero without corner maps)
-    grad_sigma: np.ndarray | None = None  # (K,) d total / d sigma (the intercept's sd per kind; None: no intercept)
-    intercept: np.ndarray | None = None  # (G,) posterior mean of each group's intercept (None: no intercept)
-    intercept_sd: np.ndarray | None = None  # (G,) its posterior sd
+    grad_sigma: np.ndarray | None = None  # (K, M) d total / d sigma (the intercepts' sds; None: no intercept)
+    intercept: np.ndarray | None = None  # (G, M) posterior mean of each group's intercepts (None: no intercept)
+    intercept_sd: np.ndarray | None = None  # (G, M) their posterior sds
 
 
 def _floor(x: np.ndarray, k: np.ndarray | float) -> np.ndarray:
@@ -74,19 +75,20 @@ class Compact:
     act_starts: np.ndarray  # where each act's rows start among them
     c_obs: np.ndarray | None  # (4, P, E) the rows at the corners of the hazards' floors, or None
     c_hold: np.ndarray | None
-    force_e: np.ndarray  # (E,) 1.0 on a force option (the random intercept's), else 0.0
-    force_u: np.ndarray  # (U,) the same on the unique rows
+    force_e: np.ndarray  # (E,) 1.0 on a force option, else 0.0
+    mask_e: np.ndarray  # (E, M) 1.0 on an option of each random intercept's option group (intercept.masks)
+    mask_u: np.ndarray  # (U, M) the same on the unique rows
     kind_u: np.ndarray  # (U,) the kind of each unique row's decision
     group_u: np.ndarray  # (U,) the group of each unique row's decision (its first, where groups share one)
 
 
-_COMPACT: dict[tuple[int, bool], tuple[Tensor, Compact]] = {}
+_COMPACT: dict[tuple[int, tuple[str, ...] | None], tuple[Tensor, Compact]] = {}
 
 
-def compact(t: Tensor, by_group: bool = False) -> Compact:
-    """The compact form of `t` (cached while `t` lives); `by_group`: decisions share a softmax only within a
-    group (whose intercept shifts its force options)."""
-    cached = _COMPACT.get((id(t), by_group))
+def compact(t: Tensor, groups: tuple[str, ...] | None = None) -> Compact:
+    """The compact form of `t` (cached while `t` lives); with option `groups` (intercept.GROUPS), decisions share
+    a softmax only within a group (an actor in a record, whose intercepts shift those options)."""
+    cached = _COMPACT.get((id(t), groups))
     if cached is not None and cached[0] is t:
         return cached[1]
     n_idx, o_idx = np.nonzero(t.valid)
@@ -99,7 +101,9 @@ def compact(t: Tensor, by_group: bool = False) -> Compact:
     x = np.ascontiguousarray(t.feats[:, n_idx, o_idx])
     force = getattr(t, "force", None)  # a tensor pickled before the intercept has none
     force_e = np.zeros(len(n_idx)) if force is None else force[n_idx, o_idx].astype(float)
-    rows, unique_starts, unique_owner, row_map = _distinct(x, starts, t.kind, force_e, t.group if by_group else None)
+    mask_e = masks(x[0], force_e, groups or ())
+    by_group = groups is not None
+    rows, unique_starts, unique_owner, row_map = _distinct(x, starts, t.kind, mask_e, t.group if by_group else None)
     acts = np.flatnonzero(t.act)
     act_rows = np.flatnonzero(t.act[n_idx])
     act_starts = np.searchsorted(n_idx[act_rows], acts)
@@ -121,20 +125,21 @@ def compact(t: Tensor, by_group: bool = False) -> Compact:
         c_obs=None if t.corners_obs is None else np.ascontiguousarray(t.corners_obs[:, :, n_idx, o_idx]),
         c_hold=None if t.corners_hold is None else np.ascontiguousarray(t.corners_hold[:, :, n_idx, o_idx]),
         force_e=force_e,
-        force_u=force_e[rows],
+        mask_e=mask_e,
+        mask_u=mask_e[rows],
         kind_u=kind_e[rows],
         group_u=t.group[n_idx][rows],
     )
     if len(_COMPACT) > 8:
         _COMPACT.clear()
-    _COMPACT[(id(t), by_group)] = (t, c)
+    _COMPACT[(id(t), groups)] = (t, c)
     return c
 
 
 def _distinct(
-    x: np.ndarray, starts: np.ndarray, kind: np.ndarray, force: np.ndarray, group: np.ndarray | None
+    x: np.ndarray, starts: np.ndarray, kind: np.ndarray, mask: np.ndarray, group: np.ndarray | None
 ) -> tuple[np.ndarray, ...]:
-    """Decisions with the same kind, feature matrix in every replay and force options (and group, where given)
+    """Decisions with the same kind, feature matrix in every replay and intercepts' options (and group, where given)
     share one softmax (a quiet actor-day is
     scored on both channels from one state: about half the decisions). Returns the rows of the first decision of
     each distinct state, where each distinct state starts among them, the state of each of them, and for every
@@ -145,7 +150,7 @@ def _distinct(
     slot = np.empty(len(starts), dtype=int)  # each decision's distinct state
     for n, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         who = -1 if group is None else int(group[n])
-        j = first.setdefault((int(kind[n]), who, x[:, a:b].tobytes() + force[a:b].tobytes()), len(keep))
+        j = first.setdefault((int(kind[n]), who, x[:, a:b].tobytes() + mask[a:b].tobytes()), len(keep))
         if j == len(keep):
             keep.append(n)
         slot[n] = j
@@ -177,15 +182,22 @@ def _rows(c: Compact, p: int, hazard: np.ndarray | None) -> tuple[np.ndarray, ..
 
 
 def decision_terms(
-    t: Tensor, w: np.ndarray, hazard: np.ndarray | None = None, offset: np.ndarray | None = None
+    t: Tensor,
+    w: np.ndarray,
+    hazard: np.ndarray | None = None,
+    offset: np.ndarray | None = None,
+    groups: tuple[str, ...] = ("force",),
 ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
     """For weights `w` (K, D) per kind, hazard floors `hazard` (early, news_floor; None: the replay's own) and
-    a shift `offset` (G,) of the utility of force options per group (None: none): log-probability (P, N), per
-    replay the coefficients (E,) whose product with the features is the gradient (d ll / d w = sum over a
-    decision's options of coef x F), the nats owed to the floor (P, N), d ll / d floors (P, 2, N) and d ll / d
-    offset (P, N). Utilities for every kind come from one matrix product per replay; softmax and the rows of
-    the pipeline are segment sums over the decisions' options."""
-    c = compact(t, by_group=offset is not None)
+    a shift `offset` (G, M) per group of the utility of the options of each of the option `groups` (M of
+    intercept.GROUPS; a (G,) offset is one group's; None: none): log-probability (P, N), per replay the
+    coefficients (E,) whose product with the features is the gradient (d ll / d w = sum over a decision's
+    options of coef x F), the nats owed to the floor (P, N), d ll / d floors (P, 2, N) and d ll / d offset
+    (P, N, M). Utilities for every kind come from one matrix product per replay; softmax and the rows of the
+    pipeline are segment sums over the decisions' options."""
+    if offset is not None:
+        offset = np.asarray(offset, dtype=float).reshape(len(t.groups), len(groups))
+    c = compact(t, groups if offset is not None else None)
     P = c.x.shape[0]
     owner, starts = c.owner, c.starts
     ll, floors, coefs, g_h, g_off = [], [], [], [], []
@@ -200,7 +212,7 @@ def decision_terms(
         m_hold, m_obs, dm_hold, dm_obs = _rows(c, p, hazard)
         u = c.by_kind[p] @ flat
         if offset is not None:
-            u = u + offset[c.group_u] * c.force_u
+            u = u + (offset[c.group_u] * c.mask_u).sum(axis=1)
         u = u - np.maximum.reduceat(u, us)[uo]
         e = np.exp(u)
         s = (e / np.add.reduceat(e, us)[uo])[c.row_map]
@@ -221,7 +233,9 @@ def decision_terms(
         if len(ar):
             coef[ar] += s[ar] * d_obs[owner[ar]] * (m_obs[ar] - p_obs[owner[ar]])
         coefs.append(coef)
-        g_off.append(np.add.reduceat(coef * c.force_e, starts) if offset is not None else np.zeros(len(starts)))
+        g_off.append(
+            np.add.reduceat(coef[:, None] * c.mask_e, starts) if offset is not None else np.zeros((len(starts), 0))
+        )
         g = np.zeros((2, len(starts)))
         if dm_hold is not None and dm_obs is not None:
             for i in range(2):
@@ -246,10 +260,12 @@ def evaluate(
     hazard: np.ndarray | None = None,
     sigma: np.ndarray | None = None,
     grid: Grid | None = None,
+    groups: tuple[str, ...] = ("force",),
 ) -> Value:
     """Log-likelihood of every record at class weights `w` (C, K, D), class logits `eta` (K, C), hazard floors
-    `hazard` (early, news_floor; None: the replay's own), shared by the classes, and the sd `sigma` (K,) of the
-    crisis-level intercept on force per kind, integrated over the nodes of `grid` (None: no intercept)."""
+    `hazard` (early, news_floor; None: the replay's own), shared by the classes, and the sds `sigma` (K, M) per
+    kind of the crisis-level intercepts on the option `groups` (M of intercept.GROUPS; a (K,) sigma is one
+    group's), integrated over the nodes of `grid` (None: no intercept)."""
     w = np.asarray(w, dtype=float)
     if w.ndim == 2:
         w = w[None]
@@ -262,19 +278,21 @@ def evaluate(
     group_record = np.zeros(G, dtype=int)
     group_record[t.group] = t.record
     mixed = sigma is not None and grid is not None
+    M = len(groups)
     if mixed:
-        b, log_omega, d_sigma = grid.nodes(np.asarray(sigma, dtype=float)[group_kind])  # (Q, G) each
+        sigma_k = np.asarray(sigma, dtype=float).reshape(-1, M)
+        b, log_omega, d_sigma = grid.nodes(sigma_k[group_kind])  # (Q, G, M), (Q, G), (Q, G, M)
     else:
-        b, log_omega, d_sigma = np.zeros((1, G)), np.zeros((1, G)), np.zeros((1, G))
+        b, log_omega, d_sigma = np.zeros((1, G, M)), np.zeros((1, G)), np.zeros((1, G, M))
     Q = len(b)
-    cpt = compact(t, by_group=mixed)
+    cpt = compact(t, groups if mixed else None)
     P, N = t.feats.shape[:2]
     J = C * Q  # components: (class, node), class-major
     ll, floors, g_h = np.empty((J, P, N)), np.empty((J, P, N)), np.empty((J, P, 2, N))
     coefs = []
     for j in range(J):
         c, q = divmod(j, Q)
-        ll[j], coef, floors[j], g_h[j], _ = decision_terms(t, w[c], hazard, b[q] if mixed else None)
+        ll[j], coef, floors[j], g_h[j], _ = decision_terms(t, w[c], hazard, b[q] if mixed else None, groups)
         coefs.append(coef)
     group_ll = np.stack([[np.bincount(t.group, ll[j, p], G) for p in range(P)] for j in range(J)])
     log_prior = (log_pi[group_kind][:, :, None] + log_omega.T[:, None, :]).reshape(G, J)  # class c, node q: c * Q + q
@@ -307,8 +325,9 @@ def evaluate(
         grad_floors=np.einsum("jpn,jpin->i", wn, g_h),
     )
     if mixed:  # the nodes are fixed: sigma moves only their prior density (intercept.py)
-        by_node = weight.reshape(C, Q, P, G).sum(axis=(0, 2))  # (Q, G): each node's posterior weight
-        value.grad_sigma = np.bincount(group_kind, (by_node * d_sigma).sum(axis=0), K)
+        by_node = weight.reshape(C, Q, P, G).sum(axis=(0, 2))[:, :, None]  # (Q, G, 1): each node's posterior weight
+        per_group = (by_node * d_sigma).sum(axis=0)  # (G, M)
+        value.grad_sigma = np.stack([np.bincount(group_kind, per_group[:, m], K) for m in range(M)], axis=1)
         value.intercept = (by_node * b).sum(axis=0)
         value.intercept_sd = np.sqrt(np.maximum((by_node * b**2).sum(axis=0) - value.intercept**2, 0.0))
     return value

@@ -28,16 +28,15 @@ from ..scenario import Scenario
 from ..score.baselines import score_baselines
 from ..score.record import observed, scored_days
 from . import floors as hazard_floors
-from . import intercept as random_intercept
 from . import spells as operation_spells
 from .bayes import Posterior, sample
 from .classes import fit_mixture
 from .extract import Tensor, extract
-from .fit import A, B, E, Prior, S, estimated, find_mode, operations_shift, prior_from
+from .fit import A, B, E, Prior, estimated, find_mode, operations_shift, prior_from
 from .intercept import Grid
 from .likelihood import evaluate
 from .recovery import recover
-from .reports import class_rows, scores, summary
+from .reports import class_rows, scores, sigma_tables, summary, write_weights
 
 Step = Callable[[str], None]
 FORMAT = 9  # of what is kept between runs: a change of the tensor's fields or of the replay makes old files stale
@@ -54,15 +53,16 @@ class Settings:
     filter_particles: int = 200
     seed: int = 0
     mode_only: bool = False  # stop at the posterior mode: records and low decisions scored there (a quick check)
-    intercept: bool = False  # estimate the crisis-level random intercept on force (learn/intercept.py)
+    intercept: tuple[str, ...] = ()  # option groups with a crisis-level random intercept (learn/intercept.py)
     operations: bool = False  # estimate the operations' stop and change hazards from the spells (learn/spells.py)
 
     def key(self, scenarios: dict[str, Scenario], defaults: dict[str, Any], fit: bool = True) -> str:
         """What the kept files depend on; without `fit`, what the feature tensor does (not the fit's options)."""
         text = json.dumps(
             [FORMAT, sorted((n, s.sha256()) for n, s in scenarios.items()), self.particles, self.seed, defaults]
-            + (["intercept"] if self.intercept and fit else [])
-            + (["operations", "streams"] if self.operations and fit else []),
+            + (["intercept", *self.intercept] if self.intercept and fit else [])
+            + (["operations", "streams"] if self.operations and fit else [])
+            + (["sigma per kind and option group"] if fit else []),  # theta's layout since `--frailty`
             sort_keys=True,
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -118,18 +118,25 @@ def records_table(
     sigma: np.ndarray | None = None,
     grid: Grid | None = None,
     spells: np.ndarray | None = None,
+    groups: tuple[str, ...] = ("force",),
 ) -> pd.DataFrame:
     """Per record: the fitted model's log-likelihood (surrogate, the filter's own terms) against the prequential
     baselines of score/baselines.py on the same actor-days, like for like: a words and a deeds decision per
     actor-day, each channel with its own prequential counts and Hawkes process; nats owed to the floor; the
     smallest median probability of a decision, all at weights `w` and hazard floors `hazard` (and `spells`, each
-    record's shift by the operations' estimated hazards, learn/spells.py)."""
-    value = evaluate(t, w, hazard=hazard, sigma=sigma, grid=grid)  # the intercept integrated out on `grid`
+    record's shift by the operations' estimated hazards, learn/spells.py). With intercepts (sds `sigma` on the
+    option `groups`), the records' log-likelihood integrates them out on `grid`; the decisions' probabilities are
+    read at intercept 0 (the median actor of its kind, as the particle filter scores) and, in `min_median_p_own`
+    and `below_1e-3_own`, at each actor's posterior mean intercepts (its own crisis-level propensity)."""
+    value = evaluate(t, w, hazard=hazard, sigma=sigma, grid=grid, groups=groups)  # intercepts integrated out
     per_record = value.per_record + (0.0 if spells is None else spells)
     from .likelihood import decision_terms
 
     ll, _, floors, _, _ = decision_terms(t, w, hazard)
     median_p = np.exp(np.median(ll, axis=0))
+    own = median_p
+    if value.intercept is not None:
+        own = np.exp(np.median(decision_terms(t, w, hazard, value.intercept, groups)[0], axis=0))
     rows = []
     for r, name in enumerate(t.records):
         scenario = scenarios[name]
@@ -148,19 +155,29 @@ def records_table(
                 "floor_nats": float(floors[:, mine].mean(axis=0).sum()),
                 "min_median_p": float(median_p[mine].min()),
                 "decisions_below_1e-3": int((median_p[mine] < 1e-3).sum()),
+                "min_median_p_own": float(own[mine].min()),
+                "below_1e-3_own": int((own[mine] < 1e-3).sum()),
             }
         )
     return pd.DataFrame(rows)
 
 
-def low_decisions(t: Tensor, w: np.ndarray, hazard: np.ndarray | None = None, below: float = 1e-3) -> pd.DataFrame:
-    """The decisions whose median probability over replays is below `below` at weights `w` and hazard floors
-    `hazard` (None: the replay's own), least likely first: key, channel, actor kind, and `pipeline`, the largest
+def low_decisions(
+    t: Tensor,
+    w: np.ndarray,
+    hazard: np.ndarray | None = None,
+    below: float = 1e-3,
+    offset: np.ndarray | None = None,
+    groups: tuple[str, ...] = ("force",),
+) -> pd.DataFrame:
+    """The decisions whose median probability over replays is below `below` at weights `w`, hazard floors
+    `hazard` (None: the replay's own) and each actor's intercepts `offset` (G, M) on the option `groups` (None:
+    0), least likely first: key, channel, actor kind, and `pipeline`, the largest
     share of an option's mass the policy pipeline passes to what was observed (near the hazards' floors, the
     pipeline, not the rule's weights, makes it unlikely)."""
     from .likelihood import _rows, compact, decision_terms
 
-    ll, _, _, _, _ = decision_terms(t, w, hazard)
+    ll, _, _, _, _ = decision_terms(t, w, hazard, offset, groups)
     c = compact(t)
     rows_at = [_rows(c, p, hazard)[:2] for p in range(t.feats.shape[0])]  # (hold, observed) rows per replay
     median_p = np.exp(np.median(ll, axis=0))
@@ -183,41 +200,6 @@ def low_decisions(t: Tensor, w: np.ndarray, hazard: np.ndarray | None = None, be
         )
     columns = ["record", "day", "actor", "event", "channel", "kind", "median_p", "pipeline"]
     return pd.DataFrame(rows, columns=columns).sort_values("median_p", ignore_index=True)
-
-
-def write_weights(
-    path: Path,
-    w: np.ndarray,
-    hazard: np.ndarray,
-    defaults: dict[str, Any],
-    fit: dict[str, Any],
-    sigma: np.ndarray | None = None,
-    durations: np.ndarray | None = None,
-    streams: dict[str, float] | None = None,
-    slopes: dict[str, float] | None = None,
-) -> None:
-    """The fitted weights, hazard floors and (with the intercept) its sd per kind in the quantal rule's file
-    format, with the defaults and what the fit was."""
-    table = {kind: {n: round(float(w[k, d]), 4) for d, n in enumerate(NAMES)} for k, kind in enumerate(KINDS)}
-    about = (
-        "Weights of the quantal rule by actor kind (rules/quantal.py, rules/features.py). 'defaults' are the "
-        "reasoned starting values and prior means (docs/model.md, The learned decision); 'weights' are the "
-        "posterior means `escalation-sim learn` fitted on the train split ('fit' says how); 'hazards' are the "
-        "decision hazards' floors fitted with them (posterior means; learn/floors.py, docs/model.md section 1a), "
-        "which `--decisions learned` runs with."
-    )
-    floors = {n: round(float(v), 5) for n, v in zip(hazard_floors.NAMES, hazard, strict=True)}
-    if durations is not None:  # the operations' mean running length and time between changes (learn/spells.py)
-        days = np.minimum(durations, operation_spells.LONGEST)  # the scenario field's bound (scenario/hazards.py)
-        floors |= {n: round(float(v), 3) for n, v in zip(operation_spells.NAMES, days, strict=True)}
-    if streams is not None:  # the chance a decided strike or harassment starts a stream of them
-        floors["streams"] = {a: round(p, 4) for a, p in streams.items()}
-    if slopes is not None:  # ... moved on its logit by the situation at the decision (rules/streams.py)
-        floors["stream_slopes"] = {c: round(v, 4) for c, v in slopes.items()}
-    data = {"about": about, "fit": fit, "defaults": defaults, "weights": table, "hazards": floors}
-    if sigma is not None:  # the crisis-level intercept on force (learn/intercept.py): each run draws one per actor
-        data["intercept_sd"] = {kind: round(float(sigma[k]), 4) for k, kind in enumerate(KINDS)}
-    path.write_text(json.dumps(data, indent=1))
 
 
 def learn(
@@ -264,9 +246,10 @@ def learn(
     floors = hazard_floors.table(mode.floors, thetas[:, h:], post.rhat[h:], post.ess_bulk[h:])
     pd.DataFrame(floors).to_csv(out / "floors.csv", index=False)
     step("records against the baselines")
-    records = records_table(t, scenarios, mean_w, mean_h, mean_s, mode.grid, shift)
+    records = records_table(t, scenarios, mean_w, mean_h, mean_s, mode.grid, shift, s.intercept)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mean_w, mean_h).to_csv(out / "low_decisions.csv", index=False)
+    low_own(t, mean_w, mean_h, mean_s, mode.grid, s.intercept, out)
     fit_seconds = mode.seconds + post.seconds
     step("latent classes")
     classes = _cached(
@@ -281,14 +264,12 @@ def learn(
     fit = {"records": list(scenarios), "key": key, "particles": s.particles, "draws": s.draws * s.chains}
     streamed = None if mean_d is None else operation_spells.stream_chances(theta_bar[B:E])
     slopes = prior.stream_slopes(theta_bar)
-    write_weights(out / "quantal_weights.json", mean_w, mean_h, defaults, fit, mean_s, mean_d, streamed, slopes)
+    write_weights(
+        out / "quantal_weights.json", mean_w, mean_h, defaults, fit, mean_s, mean_d, streamed, slopes, s.intercept
+    )
     diagnostics = summary(t, records, weights, post, mode, classes, recovery, fit_seconds)
     diagnostics["hazard_floors"] = {row["floor"]: row for row in floors}
-    if s.intercept:
-        at = slice(S, S + len(KINDS))  # log sigma in theta
-        diagnostics["intercept_sd"] = random_intercept.table(
-            mode.sigma, thetas[:, at], post.rhat[at], post.ess_bulk[at], prior.free[at]
-        )
+    diagnostics |= sigma_tables(prior, mode, post)
     if s.operations:
         at = slice(A, A + len(operation_spells.NAMES))
         diagnostics["operation_hazards"] = operation_spells.table(
@@ -299,6 +280,21 @@ def learn(
     diagnostics["total_seconds"] = time.perf_counter() - began
     (out / "diagnostics.json").write_text(json.dumps(diagnostics, indent=1, default=float))
     return diagnostics
+
+
+def low_own(
+    t: Tensor,
+    w: np.ndarray,
+    hazard: np.ndarray,
+    sigma: np.ndarray | None,
+    grid: Grid | None,
+    groups: tuple[str, ...],
+    out: Path,
+) -> None:
+    """With intercepts, low_own.csv: the decisions below 1e-3 at each actor's posterior mean intercepts."""
+    if sigma is not None and groups:
+        own = evaluate(t, w, hazard=hazard, sigma=sigma, grid=grid, groups=groups).intercept
+        low_decisions(t, w, hazard, offset=own, groups=groups).to_csv(out / "low_own.csv", index=False)
 
 
 def mode_report(
@@ -321,13 +317,23 @@ def mode_report(
     pd.DataFrame(rows).to_csv(out / "weights.csv", index=False)
     durations = prior.durations(mode.theta)
     shift = operations_shift(prior, mode.theta)
-    records = records_table(t, scenarios, mode.weights, mode.floors, mode.sigma, mode.grid, shift)
+    records = records_table(t, scenarios, mode.weights, mode.floors, mode.sigma, mode.grid, shift, prior.intercept)
     records.to_csv(out / "records.csv", index=False)
     low_decisions(t, mode.weights, mode.floors).to_csv(out / "low_decisions.csv", index=False)
+    low_own(t, mode.weights, mode.floors, mode.sigma, mode.grid, prior.intercept, out)
     fit = {"records": list(scenarios), "key": key, "particles": int(t.feats.shape[0]), "estimate": "posterior mode"}
     streamed, slopes = prior.stream_chances(mode.theta), prior.stream_slopes(mode.theta)
     write_weights(
-        out / "quantal_weights.json", mode.weights, mode.floors, defaults, fit, mode.sigma, durations, streamed, slopes
+        out / "quantal_weights.json",
+        mode.weights,
+        mode.floors,
+        defaults,
+        fit,
+        mode.sigma,
+        durations,
+        streamed,
+        slopes,
+        prior.intercept,
     )
     diagnostics = {
         "estimate": "posterior mode",
@@ -337,7 +343,9 @@ def mode_report(
         "mode_converged": mode.converged,
         "mode_log_posterior": mode.log_posterior,
         "hazard_floors": {n: float(v) for n, v in zip(hazard_floors.NAMES, mode.floors, strict=True)},
-        "intercept_sd": None if mode.sigma is None else dict(zip(KINDS, mode.sigma.tolist(), strict=True)),
+        "intercept_sd": None
+        if mode.sigma is None
+        else {g: dict(zip(KINDS, mode.sigma[:, m].tolist(), strict=True)) for m, g in enumerate(prior.intercept)},
         "operation_hazards": None
         if durations is None
         else dict(zip(operation_spells.NAMES, durations.tolist(), strict=True)),
