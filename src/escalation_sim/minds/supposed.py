@@ -37,7 +37,11 @@ ESTIMATED = ("cooling", "cooling_count", "violations", "lethal_days", "sponsor_r
 # menu (its options, as `options`). Anything else is refused, so a new private read fails loudly.
 PUBLIC = frozenset(("kind", "sponsor_of", "crisis_day", "menu"))
 _MEMORY = attrgetter(*MEMORY)
+_MOOD = attrgetter(*MOOD)
 _TAKEN = attrgetter(*READ)
+Mark = tuple[tuple[Any, ...], tuple[float, ...]]  # `Supposed.mark`: one actor's column of the memory, the mood
+if MOOD != ("domestic_pressure", "alert", "readiness", "resolve"):  # the order `restore` assigns them in
+    raise ImportError(f"minds/supposed.py: restore assigns the mood in another order than state/actor.MOOD {MOOD}")
 
 
 class Supposed:
@@ -78,6 +82,18 @@ class Supposed:
         self.resolve_of = model.resolve_of
         self.credibility_of = model.credibility_of
         return self
+
+    def mark(self, i: int) -> Mark:
+        """What an act laid at actor i's door can change of this view, to `restore` after imagining it: column i of
+        each memory list (mechanics/perception.blame writes only the culprit's column) and the mood
+        (perception.feel: alert and domestic pressure; a forecast: readiness; a belief's doctrine: resolve)."""
+        return tuple([values[i] for values in _MEMORY(self)]), _MOOD(self)
+
+    def restore(self, i: int, kept: Mark) -> None:
+        """Back to the state `mark(i)` kept: the view `reset` gave, as long as only column i and the mood moved."""
+        for values, value in zip(_MEMORY(self), kept[0], strict=True):
+            values[i] = value
+        self.domestic_pressure, self.alert, self.readiness, self.resolve = kept[1]
 
     def __getattr__(self, name: str) -> Any:
         if name in PUBLIC:
