@@ -18,6 +18,9 @@ Schelling 1966; Fearon 1994; Bueno de Mesquita & Lalman 1992; Signorino 1999; Ca
 
 Pure: it reads the model and changes nothing in it, draws nothing. Forecasts are cached per actor until the
 day or the record of acts changes, and only asked for on provoked days (rules settle quiet days without them).
+The options aimed at one target are imagined together (`forecast_many`): one view of the target per forecast,
+reset once and put back after each imagined act (`Supposed.mark`/`restore`), each answer the one a fresh view
+gives (tests/test_batched_forecast.py).
 """
 
 from __future__ import annotations
