@@ -108,6 +108,8 @@ class Forecaster:
         (`Supposed.mark`/`restore`: the only parts an imagined act changes), so each answer is the one a fresh
         view gives, bit for bit (tests/test_batched_forecast.py)."""
         target = self.model.actors[j]
+        if not self._aimed_at_me(target):
+            return self.unanswerable(target, opts)
         threat = self.threat_of(target)
         me = self.actor.index
         view = self._view(target).reset()
@@ -133,6 +135,16 @@ class Forecaster:
                 rung_sq += weight * r2
                 escalate += weight * e
             out.append(Forecast(deaths, rung, rung_sq, escalate, p_kill * toll))
+        return out
+
+    def unanswerable(self, target: ActorState, opts: list[Option]) -> list[Forecast]:
+        """`forecast_many` where nothing the target could answer with is aimed at this actor: every branch's tally
+        is (0, 0, 0, 0) whatever the target's answer (bound by a threat or not: no force of it aims here), so it
+        is not imagined; what is left is the act's own expected toll."""
+        out = []
+        for opt in opts:
+            p_kill, toll = self.kill_odds(opt, target)
+            out.append(Forecast(0.0, 0.0, 0.0, 0.0, p_kill * toll))
         return out
 
     def status_quo(self, j: int) -> Forecast:
