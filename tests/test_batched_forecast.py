@@ -91,7 +91,7 @@ def test_batched_answers_equal_the_one_by_one_answers_under_every_doctrine_type(
     assert lookers, "the learned model forecasts"
     types = doctrine_types(model)
     assert len(types) >= len(uninformed().types)
-    compared = imagined = unanswerable = 0
+    imagined = unanswerable = 0
     for actor in lookers:
         monkeypatch.setattr(actor, "beliefs", {})  # its answers come from the one type below
         aimed: dict[int, list[Option]] = {}
@@ -102,8 +102,8 @@ def test_batched_answers_equal_the_one_by_one_answers_under_every_doctrine_type(
             batch, single, reference = (believing(actor, model, kind) for _ in range(3))
             for j, opts in aimed.items():
                 together = batch.forecast_many(j, opts)
-                assert together == [single.forecast(opt) for opt in opts]
-                assert together == [fresh(reference, opt) for opt in opts]
+                assert repr(together) == repr([single.forecast(opt) for opt in opts])  # bit for bit (repr: a -0.0
+                assert repr(together) == repr([fresh(reference, opt) for opt in opts])  # is not a 0.0 here)
                 # the view the batch imagined in is left as anyone can know it today (none is made for a target
                 # with nothing aimed at the forecaster: `unanswerable`)
                 if j in batch._views:
@@ -111,7 +111,6 @@ def test_batched_answers_equal_the_one_by_one_answers_under_every_doctrine_type(
                     imagined += len(opts)
                 else:
                     unanswerable += len(opts)
-                compared += len(opts)
         monkeypatch.undo()
     assert imagined > 50
     if case == "jan2020":
@@ -134,7 +133,7 @@ def test_a_run_forecasts_as_each_option_alone_would(case: str) -> None:
             alone = Forecaster(actor, model)
             for opt, forecast in zip(actor.options, batched, strict=True):
                 if opt.hostile and opt.target_index >= 0:
-                    assert forecast == fresh(alone, opt)
+                    assert repr(forecast) == repr(fresh(alone, opt))
                     checked += 1
         model.step()
     assert checked > 20
