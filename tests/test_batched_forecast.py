@@ -151,7 +151,7 @@ def test_restore_undoes_what_an_imagined_act_changes() -> None:
     changed = 0
     for opt in irn.options:
         if opt.hostile and opt.target_index == usa.index:
-            forecaster.imagine(view, usa, opt, 2.0)
+            view.imagine(irn, opt, 2.0, model.ladder[opt.action].verbal)
             view.resolve = 0.3  # a belief's doctrine sets it
             changed += state(view) != before
             view.restore(irn.index, kept)

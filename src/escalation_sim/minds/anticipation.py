@@ -30,15 +30,13 @@ from typing import TYPE_CHECKING
 
 from ..mechanics.harm import expected_deaths, kill_chance
 from ..mechanics.menu import warning_chance
-from ..mechanics.perception import blame, feel, felt, nb_p
+from ..mechanics.perception import nb_p
 from ..mechanics.signals import meets
 from ..rules import Forecast
 from ..scenario.beliefs import uninformed
-from ..state.ledgers import Blame
 from .beliefs import BeliefState
 from .mixing import ByIdentity
 from .policy import Memos, split_memos
-from .public import PERCEPTION
 from .supposed import Supposed
 
 if TYPE_CHECKING:
@@ -104,7 +102,7 @@ class Forecaster:
         """The answers of actor j to each of `opts` (hostile options of this actor aimed at j), each a mixture of
         the killing and the harmless branch. What does not depend on the option is found once: the threat, the
         view as anyone can know it (`Supposed.reset`) and the belief's split memos. Each branch is imagined in that
-        view (`imagine`: the act laid at this actor's door, the mood it moves) and the view put back as it was
+        view (`Supposed.imagine`: the act laid at this actor's door, the mood it moves) and the view put back as it was
         (`Supposed.mark`/`restore`: the only parts an imagined act changes), so each answer is the one a fresh
         view gives, bit for bit (tests/test_batched_forecast.py)."""
         target = self.model.actors[j]
@@ -118,11 +116,12 @@ class Forecaster:
         out: list[Forecast] = []
         for opt in opts:
             p_kill, toll = self.kill_odds(opt, target)
+            verbal = self.model.ladder[opt.action].verbal
             deaths = rung = rung_sq = escalate = 0.0
             for weight, killed in ((1.0 - p_kill, 0.0), (p_kill, toll)):
                 if weight <= 0.0:
                     continue
-                self.imagine(view, target, opt, killed)
+                view.imagine(self.actor, opt, killed, verbal)
                 deeds, words = self.answer(target, view, memos)
                 if threat is not None and (threat.live or meets(threat.terms, opt.rung, opt.force, killed)):
                     deeds = self.bound(target, deeds, max(float(opt.rung), view.outstanding[me]))
@@ -180,28 +179,10 @@ class Forecaster:
         return out
 
     def suppose(self, target: ActorState, opt: Option, killed: float) -> Supposed:
-        """The target's view the day after `opt`: the view as anyone can know it today, `imagine`d after `opt`."""
+        """The target's view the day after `opt`: the view as anyone can know it today, with `opt` imagined."""
         view = self._view(target).reset()
-        self.imagine(view, target, opt, killed)
+        view.imagine(self.actor, opt, killed, self.model.ladder[opt.action].verbal)
         return view
-
-    def imagine(self, view: Supposed, target: ActorState, opt: Option, killed: float) -> None:
-        """`view` (the target's, as anyone can know it) the day after `opt`, as `carry_out`/`perceive` would leave
-        it, without noise: the severity felt, laid at this actor's door with the expected attribution
-        (perception's own `blame`, so the act is remembered as the act it is: `last_act_of`, `words_only`,
-        `own_hit`), and the mood it moves. It changes only this actor's column of the view's memory and its mood
-        (what `Supposed.mark` keeps)."""
-        actor = self.actor
-        perception = PERCEPTION  # the target's own is not observable: the declared defaults (minds/public.py)
-        severity = felt(opt.rung, killed, perception.casualty_weight)
-        attribution = 1.0 if actor.kind == "state" else perception.attribution
-        verbal = self.model.ladder[opt.action].verbal
-        laid = Blame(
-            target.index, actor.index, severity * attribution, opt.rung, killed, attribution, True, opt.action, verbal
-        )  # type: ignore[arg-type]  # an expected toll, not a count
-        blame(view, laid)
-        feel(view, opt.rung, severity, killed, perception.casualty_weight)
-        view.readiness = 1.0
 
     def answer(self, target: ActorState, view: Supposed, memos: Memos | None = None) -> tuple[list[float], list[float]]:
         """The target's day as this actor believes it, deeds and words (two channels, docs/model.md section 1c):

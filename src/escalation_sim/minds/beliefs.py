@@ -96,13 +96,11 @@ class BeliefState:
         A type of resolve r plays its doctrine's hostile options with r times their probability and holds
         instead with the rest, on each channel. Types below 1e-4 posterior are left out (of the forecast, not of
         learning), type by type: whether types share a doctrine's policy is a saving in computation and changes
-        no forecast. The mixture (minds/mixing.py) is shared, read only. `memos`: `split_memos` of the view, if the
-        caller took them already (a forecast imagining several acts in one view).
+        no forecast. The mixture (minds/mixing.py) is shared, read only. `memos`: the view's `split_memos`, if known.
         """
         groups = self.groups()
         blocked = blocked_targets(view)  # the same for every doctrine in this view, as are the memos
-        if memos is None:
-            memos = split_memos(self.other.menu, view)
+        memos = split_memos(self.other.menu, view) if memos is None else memos
         channels = self.channels
         splits = [channels(rule, view, resolve, blocked, None, memos) for rule, resolve, _, _ in groups]
         return self.mixes.mix(groups, splits, len(self.hostile), self.other.hold_index)
