@@ -115,9 +115,9 @@ def test_the_status_quo_imagined_once_for_all_gives_the_same_runs(monkeypatch: p
     imagined = [0]
     answer = Forecaster.answer
 
-    def counted(self: Forecaster, target, view):
+    def counted(self: Forecaster, target, view, memos=None):
         imagined[0] += 1
-        return answer(self, target, view)
+        return answer(self, target, view, memos)
 
     monkeypatch.setattr(Forecaster, "answer", counted)
     shared = [events(scenario, seed) for seed in (0, 3)]

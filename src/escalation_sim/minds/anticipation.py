@@ -18,6 +18,9 @@ Schelling 1966; Fearon 1994; Bueno de Mesquita & Lalman 1992; Signorino 1999; Ca
 
 Pure: it reads the model and changes nothing in it, draws nothing. Forecasts are cached per actor until the
 day or the record of acts changes, and only asked for on provoked days (rules settle quiet days without them).
+The options aimed at one target are imagined together (`forecast_many`): one view of the target per forecast,
+reset once and put back after each imagined act (`Supposed.mark`/`restore`), each answer the one a fresh view
+gives (tests/test_batched_forecast.py).
 """
 
 from __future__ import annotations
@@ -27,14 +30,13 @@ from typing import TYPE_CHECKING
 
 from ..mechanics.harm import expected_deaths, kill_chance
 from ..mechanics.menu import warning_chance
-from ..mechanics.perception import blame, feel, felt, nb_p
+from ..mechanics.perception import nb_p
 from ..mechanics.signals import meets
 from ..rules import Forecast
 from ..scenario.beliefs import uninformed
-from ..state.ledgers import Blame
 from .beliefs import BeliefState
 from .mixing import ByIdentity
-from .public import PERCEPTION
+from .policy import Memos, split_memos
 from .supposed import Supposed
 
 if TYPE_CHECKING:
@@ -64,48 +66,85 @@ class Forecaster:
         self._tallies: dict[tuple[int, ...], tuple[list[float], list[float], Tally]] = ByIdentity()  # `tally_mixed`
 
     def forecasts(self) -> list[Forecast]:
-        """Per option, the answer its target would give (options with no target: the answer to holding)."""
+        """Per option, the answer its target would give (options with no target: the answer to holding). The
+        hostile options are imagined target by target, all of one target's at once (`forecast_many`)."""
         model = self.model
         key = (model.day, len(model.records))
         if key == self._key:
             return self._cache
         actor = self.actor
+        aimed: dict[int, list[Option]] = {}  # target index -> the hostile options aimed at it, in option order
+        for opt in actor.options:
+            if opt.hostile and opt.target_index >= 0:
+                aimed.setdefault(opt.target_index, []).append(opt)
+        answers: dict[int, Forecast] = {}
+        for j, opts in aimed.items():
+            answers.update(zip([o.index for o in opts], self.forecast_many(j, opts), strict=True))
         status: dict[int, Forecast] = {}
         out: list[Forecast] = []
         focus = max(range(len(actor.outstanding)), key=actor.outstanding.__getitem__)
         for opt in actor.options:
-            j = opt.target_index
-            if opt.hostile and j >= 0:
-                out.append(self.forecast(opt))
-                continue
-            j = j if j >= 0 else focus
-            if j not in status:
-                status[j] = self.status_quo(j)
-            out.append(status[j])
+            answer = answers.get(opt.index)
+            if answer is None:
+                j = opt.target_index if opt.target_index >= 0 else focus
+                answer = status.get(j)
+                if answer is None:
+                    answer = status[j] = self.status_quo(j)
+            out.append(answer)
         self._key, self._cache = key, out
         return out
 
     def forecast(self, opt: Option) -> Forecast:
-        """The target's answer to `opt`: a mixture of the killing and the harmless branch."""
-        target = self.model.actors[opt.target_index]
-        p_kill, toll = self.kill_odds(opt, target)
+        """The target's answer to `opt`: a mixture of the killing and the harmless branch (`forecast_many` of one)."""
+        return self.forecast_many(opt.target_index, [opt])[0]
+
+    def forecast_many(self, j: int, opts: list[Option]) -> list[Forecast]:
+        """The answers of actor j to each of `opts` (hostile options of this actor aimed at j), each a mixture of
+        the killing and the harmless branch. What does not depend on the option is found once: the threat, the
+        view as anyone can know it (`Supposed.reset`) and the belief's split memos. Each branch is imagined in that
+        view (`Supposed.imagine`: the act laid at this actor's door, the mood it moves) and the view put back as it was
+        (`Supposed.mark`/`restore`: the only parts an imagined act changes), so each answer is the one a fresh
+        view gives, bit for bit (tests/test_batched_forecast.py)."""
+        target = self.model.actors[j]
+        if not self._aimed_at_me(target):
+            return self.unanswerable(target, opts)
         threat = self.threat_of(target)
-        deaths = rung = rung_sq = escalate = 0.0
-        for weight, killed in ((1.0 - p_kill, 0.0), (p_kill, toll)):
-            if weight <= 0.0:
-                continue
-            view = self.suppose(target, opt, killed)
-            deeds, words = self.answer(target, view)
-            if threat is not None and (threat.live or meets(threat.terms, opt.rung, opt.force, killed)):
-                deeds = self.bound(target, deeds, max(float(opt.rung), view.outstanding[self.actor.index]))
-                d, r, r2, e = self.tally(target, deeds, words, opt.rung)
-            else:
-                d, r, r2, e = self.tally_mixed(target, deeds, words, opt.rung)
-            deaths += weight * d
-            rung += weight * r
-            rung_sq += weight * r2
-            escalate += weight * e
-        return Forecast(deaths, rung, rung_sq, escalate, p_kill * toll)
+        me = self.actor.index
+        view = self._view(target).reset()
+        kept = view.mark(me)
+        memos = split_memos(target.menu, view)
+        out: list[Forecast] = []
+        for opt in opts:
+            p_kill, toll = self.kill_odds(opt, target)
+            verbal = self.model.ladder[opt.action].verbal
+            deaths = rung = rung_sq = escalate = 0.0
+            for weight, killed in ((1.0 - p_kill, 0.0), (p_kill, toll)):
+                if weight <= 0.0:
+                    continue
+                view.imagine(self.actor, opt, killed, verbal)
+                deeds, words = self.answer(target, view, memos)
+                if threat is not None and (threat.live or meets(threat.terms, opt.rung, opt.force, killed)):
+                    deeds = self.bound(target, deeds, max(float(opt.rung), view.outstanding[me]))
+                    d, r, r2, e = self.tally(target, deeds, words, opt.rung)
+                else:
+                    d, r, r2, e = self.tally_mixed(target, deeds, words, opt.rung)
+                view.restore(me, kept)
+                deaths += weight * d
+                rung += weight * r
+                rung_sq += weight * r2
+                escalate += weight * e
+            out.append(Forecast(deaths, rung, rung_sq, escalate, p_kill * toll))
+        return out
+
+    def unanswerable(self, target: ActorState, opts: list[Option]) -> list[Forecast]:
+        """`forecast_many` where nothing the target could answer with is aimed at this actor: every branch's tally
+        is (0, 0, 0, 0) whatever the target's answer (bound by a threat or not: no force of it aims here), so it
+        is not imagined; what is left is the act's own expected toll."""
+        out = []
+        for opt in opts:
+            p_kill, toll = self.kill_odds(opt, target)
+            out.append(Forecast(0.0, 0.0, 0.0, 0.0, p_kill * toll))
+        return out
 
     def status_quo(self, j: int) -> Forecast:
         """The answer of actor j to the present state: what holding (or talking) leaves in play."""
@@ -140,32 +179,20 @@ class Forecaster:
         return out
 
     def suppose(self, target: ActorState, opt: Option, killed: float) -> Supposed:
-        """The target's view the day after `opt`, as `carry_out`/`perceive` would leave it, without noise: the
-        severity felt, laid at this actor's door with the expected attribution (perception's own `blame`, so
-        the act is remembered as the act it is: `last_act_of`, `words_only`, `own_hit`), and the mood it moves."""
-        actor = self.actor
+        """The target's view the day after `opt`: the view as anyone can know it today, with `opt` imagined."""
         view = self._view(target).reset()
-        perception = PERCEPTION  # the target's own is not observable: the declared defaults (minds/public.py)
-        severity = felt(opt.rung, killed, perception.casualty_weight)
-        attribution = 1.0 if actor.kind == "state" else perception.attribution
-        verbal = self.model.ladder[opt.action].verbal
-        laid = Blame(
-            target.index, actor.index, severity * attribution, opt.rung, killed, attribution, True, opt.action, verbal
-        )  # type: ignore[arg-type]  # an expected toll, not a count
-        blame(view, laid)
-        feel(view, opt.rung, severity, killed, perception.casualty_weight)
-        view.readiness = 1.0
+        view.imagine(self.actor, opt, killed, self.model.ladder[opt.action].verbal)
         return view
 
-    def answer(self, target: ActorState, view: Supposed) -> tuple[list[float], list[float]]:
+    def answer(self, target: ActorState, view: Supposed, memos: Memos | None = None) -> tuple[list[float], list[float]]:
         """The target's day as this actor believes it, deeds and words (two channels, docs/model.md section 1c):
-        its belief mixture, or the declared uninformed prior's."""
+        its belief mixture, or the declared uninformed prior's. `memos`: the view's `split_memos`, if known."""
         belief = self.actor.beliefs.get(target.index)
         if belief is None:
             belief = self._priors.get(target.index)
             if belief is None:
                 belief = self._priors[target.index] = BeliefState(self.actor, target, uninformed())
-        return belief.answer(view)
+        return belief.answer(view, memos)
 
     def answer_as_is(self, target: ActorState, view: Supposed) -> tuple[list[float], list[float]]:
         """`answer` in the state as it is (`view` just reset, ready): under the uninformed prior, the same for every

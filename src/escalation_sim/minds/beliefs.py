@@ -88,7 +88,7 @@ class BeliefState:
 
     # --- what a type would do ------------------------------------------------------------------------------
 
-    def answer(self, view: Supposed) -> tuple[list[float], list[float]]:
+    def answer(self, view: Supposed, memos: Memos | None = None) -> tuple[list[float], list[float]]:
         """The other's day as the believer expects it, on each channel (deeds, words): the posterior mixture of the
         types' channels, split as the one pipeline splits the actor's own policy (`channels`: the words that voice
         an intended deed, a words-only grievance answered by words), the same split `observe` weighs acts by.
@@ -96,12 +96,13 @@ class BeliefState:
         A type of resolve r plays its doctrine's hostile options with r times their probability and holds
         instead with the rest, on each channel. Types below 1e-4 posterior are left out (of the forecast, not of
         learning), type by type: whether types share a doctrine's policy is a saving in computation and changes
-        no forecast. The mixture (minds/mixing.py) is shared, read only.
+        no forecast. The mixture (minds/mixing.py) is shared, read only. `memos`: the view's `split_memos`, if known.
         """
         groups = self.groups()
         blocked = blocked_targets(view)  # the same for every doctrine in this view, as are the memos
-        memos = split_memos(self.other.menu, view)
-        splits = [self.channels(rule, view, resolve, blocked, memos=memos) for rule, resolve, _, _ in groups]
+        memos = split_memos(self.other.menu, view) if memos is None else memos
+        channels = self.channels
+        splits = [channels(rule, view, resolve, blocked, None, memos) for rule, resolve, _, _ in groups]
         return self.mixes.mix(groups, splits, len(self.hostile), self.other.hold_index)
 
     def _sparse(self, split: Split) -> Sparse:

@@ -197,8 +197,37 @@ class CachedForecaster(Forecaster):
         finally:
             self._memo = None
 
-    def forecast(self, opt: Option) -> Forecast:
-        return self._cached(opt.target_index, opt.index, lambda: Forecaster.forecast(self, opt))
+    def forecast_many(self, j: int, opts: list[Option]) -> list[Forecast]:
+        """`Forecaster.forecast_many`, each option's answer looked up first; the ones not kept are computed
+        together, as one batch, and kept."""
+        store = self.store
+        entry = self._entry_of(j) if store.pays() else None
+        if entry is None:
+            store.uncached += len(opts)
+            return Forecaster.forecast_many(self, j, opts)
+        out = [entry.get(opt.index) for opt in opts]
+        missing = [opt for opt, value in zip(opts, out, strict=True) if value is None]
+        store.hits += len(opts) - len(missing)
+        if self.audit and len(missing) < len(opts):
+            hits = [(opt, value) for opt, value in zip(opts, out, strict=True) if value is not None]
+            again = Forecaster.forecast_many(self, j, [opt for opt, _ in hits])
+            for (opt, value), fresh in zip(hits, again, strict=True):
+                if repr(fresh) != repr(value):
+                    raise AssertionError(f"forecast cache: a stale answer for target {j}, slot {opt.index}")
+        if not missing:
+            return out  # type: ignore[return-value]  # every one found
+        store.misses += len(missing)
+        before = len(store.reads)
+        values = Forecaster.forecast_many(self, j, missing)
+        if len(store.reads) != before:  # a rule read a new attribute: the key takes it from now on
+            store.widen()
+            if self._memo is not None:
+                self._memo.clear()
+            entry = self._entry_of(j)
+        found = dict(zip([opt.index for opt in missing], values, strict=True))
+        if entry is not None:
+            entry.update(found)
+        return [found[opt.index] if value is None else value for opt, value in zip(opts, out, strict=True)]
 
     def status_quo(self, j: int) -> Forecast:
         return self._cached(j, STATUS_QUO, lambda: Forecaster.status_quo(self, j))

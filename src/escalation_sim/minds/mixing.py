@@ -81,7 +81,7 @@ class Mixes:
         """`mixture(...)`, the same lists for the same groups and splits: the caller must not change them."""
         key = (id(groups), *map(id, splits))
         entry = self.kept.get(key)
-        if entry is not None and entry[0] is groups and all(a is b for a, b in zip(entry[1], splits, strict=True)):
+        if entry is not None:  # the entry holds the objects its key names, alive: these are they (no id reused)
             return entry[2]
         out = mixture(groups, splits, n, hold)
         if len(self.kept) >= MAX_MIXES:

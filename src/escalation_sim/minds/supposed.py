@@ -20,10 +20,13 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from ..mechanics.perception import blame, feel, felt
 from ..state.actor import MEMORY, MOOD
-from .public import DECISION_LAG, TRAITS
+from ..state.ledgers import Blame
+from .public import DECISION_LAG, PERCEPTION, TRAITS
 
 if TYPE_CHECKING:
+    from ..rules import Option
     from ..state.actor import ActorState
 
 # public, read by rules on every policy: taken on `reset` rather than left to __getattr__
@@ -37,7 +40,11 @@ ESTIMATED = ("cooling", "cooling_count", "violations", "lethal_days", "sponsor_r
 # menu (its options, as `options`). Anything else is refused, so a new private read fails loudly.
 PUBLIC = frozenset(("kind", "sponsor_of", "crisis_day", "menu"))
 _MEMORY = attrgetter(*MEMORY)
+_MOOD = attrgetter(*MOOD)
 _TAKEN = attrgetter(*READ)
+Mark = tuple[tuple[Any, ...], tuple[float, ...]]  # `Supposed.mark`: one actor's column of the memory, the mood
+if MOOD != ("domestic_pressure", "alert", "readiness", "resolve"):  # the order `restore` assigns them in
+    raise ImportError(f"minds/supposed.py: restore assigns the mood in another order than state/actor.MOOD {MOOD}")
 
 
 class Supposed:
@@ -78,6 +85,34 @@ class Supposed:
         self.resolve_of = model.resolve_of
         self.credibility_of = model.credibility_of
         return self
+
+    def imagine(self, by: ActorState, opt: Option, killed: float, verbal: bool) -> None:
+        """This view the day after `by` took `opt` against it, as `carry_out`/`perceive` would leave it, without
+        noise: the severity felt, laid at `by`'s door with the expected attribution (perception's own `blame`, so
+        the act is remembered as the act it is: `last_act_of`, `words_only`, `own_hit`), and the mood it moves
+        (`feel`; ready to answer). It changes only `by`'s column of the memory and the mood (what `mark` keeps).
+        `verbal`: whether the act is words (its ladder action's)."""
+        perception = PERCEPTION  # the actor's own is not observable: the declared defaults (minds/public.py)
+        severity = felt(opt.rung, killed, perception.casualty_weight)
+        attribution = 1.0 if by.kind == "state" else perception.attribution
+        laid = Blame(
+            self.index, by.index, severity * attribution, opt.rung, killed, attribution, True, opt.action, verbal
+        )  # type: ignore[arg-type]  # an expected toll, not a count
+        blame(self, laid)
+        feel(self, opt.rung, severity, killed, perception.casualty_weight)
+        self.readiness = 1.0
+
+    def mark(self, i: int) -> Mark:
+        """What an act laid at actor i's door can change of this view, to `restore` after imagining it: column i of
+        each memory list (mechanics/perception.blame writes only the culprit's column) and the mood
+        (perception.feel: alert and domestic pressure; a forecast: readiness; a belief's doctrine: resolve)."""
+        return tuple([values[i] for values in _MEMORY(self)]), _MOOD(self)
+
+    def restore(self, i: int, kept: Mark) -> None:
+        """Back to the state `mark(i)` kept: the view `reset` gave, as long as only column i and the mood moved."""
+        for values, value in zip(_MEMORY(self), kept[0], strict=True):
+            values[i] = value
+        self.domestic_pressure, self.alert, self.readiness, self.resolve = kept[1]
 
     def __getattr__(self, name: str) -> Any:
         if name in PUBLIC:
