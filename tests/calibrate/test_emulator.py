@@ -110,3 +110,29 @@ def test_test_cases_are_refused_before_any_run(tmp_path) -> None:
     with pytest.raises(ValueError, match="test scenarios"):
         emulate([sealed], SHARED_BOX, tmp_path, thetas=10)
     assert not (tmp_path / "simulations").exists()
+
+
+@pytest.mark.slow
+def test_the_command_writes_its_files_and_checks_its_options(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from escalation_sim.cli import app
+
+    def invoke(*args: str):
+        result = CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
+
+    paths = [str(ROOT / "scenarios" / "library" / f"{name}.yaml") for name in ("vixuyen1987", "tet1968")]
+    bad = invoke("emulate", *paths, "--draws", "100", "--bins", "10", "--out", str(tmp_path / "bad"))
+    assert bad.exit_code == 2 and "multiple of bins" in bad.output
+    assert not (tmp_path / "bad").exists()
+    out = tmp_path / "emu"
+    result = invoke("emulate", *paths, "--thetas", "40", "--runs", "1", "--replications", "10", "--draws", "9",
+                    "--bins", "5", "--cells", "6", "--executor", "serial", "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert {"emulator.json", "posterior.parquet", "sbc.csv", "emulator.png", "simulations"} <= {
+        p.name for p in out.iterdir()
+    }
+    assert "held-out log loss" in result.output and "SBC" in result.output

@@ -74,15 +74,7 @@ def emulate(
 
     started = time.perf_counter()
     cases = tuple(s.name for s in scenarios)
-    model = OutcomeEmulator(params, cases, knots=knots)
-    cv = model.select_C(train, DEFAULT_CS)
-    model.fit(train)
-    unseen = sorted({CLASSES[k] for k in observed} - {CLASSES[k] for k in model.model.classes_})
-    if unseen:
-        raise ValueError(
-            f"observed class {', '.join(unseen)} never came up in {len(train)} training runs: "
-            "the emulator cannot give it a probability; simulate more (--thetas) or more cases"
-        )
+    model, cv = _fit(train, params, cases, knots, observed)
     heldout = held_out(model, train, fresh)
     timings["fit_s"] = time.perf_counter() - started
 
@@ -100,11 +92,7 @@ def emulate(
     timings["posterior_and_sbc_s"] = time.perf_counter() - started
 
     names = [p.name for p in params]
-    pd.DataFrame(sample, columns=names).to_parquet(out / "posterior.parquet", index=False)
-    sbc_table = pd.DataFrame(truths, columns=names)
-    for j, name in enumerate(names):
-        sbc_table[f"rank:{name}"] = ranks[:, j]
-    sbc_table.to_csv(out / "sbc.csv", index_label="replication", float_format="%.6g")
+    _write_tables(out, names, sample, truths, ranks)
     result = {
         "settings": {
             "scenarios": list(cases),
@@ -133,6 +121,30 @@ def emulate(
     }
     (out / "emulator.json").write_text(json.dumps(result, indent=2) + "\n")
     return result
+
+
+def _fit(
+    train: pd.DataFrame, params: tuple[Param, ...], cases: tuple[str, ...], knots: int, observed: np.ndarray
+) -> tuple[OutcomeEmulator, dict[float, float]]:
+    """The emulator with its penalty chosen by cross-validation, fitted on all the training runs."""
+    model = OutcomeEmulator(params, cases, knots=knots)
+    cv = model.select_C(train, DEFAULT_CS)
+    model.fit(train)
+    unseen = sorted({CLASSES[k] for k in observed} - {CLASSES[k] for k in model.model.classes_})
+    if unseen:
+        raise ValueError(
+            f"observed class {', '.join(unseen)} never came up in {len(train)} training runs: "
+            "the emulator cannot give it a probability; simulate more (--thetas) or more cases"
+        )
+    return model, cv
+
+
+def _write_tables(out: Path, names: list[str], sample: np.ndarray, truths: np.ndarray, ranks: np.ndarray) -> None:
+    pd.DataFrame(sample, columns=names).to_parquet(out / "posterior.parquet", index=False)
+    sbc_table = pd.DataFrame(truths, columns=names)
+    for j, name in enumerate(names):
+        sbc_table[f"rank:{name}"] = ranks[:, j]
+    sbc_table.to_csv(out / "sbc.csv", index_label="replication", float_format="%.6g")
 
 
 def _at_median(model: OutcomeEmulator, sample: np.ndarray, observed: np.ndarray) -> dict[str, float]:
