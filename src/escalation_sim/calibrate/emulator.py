@@ -74,7 +74,8 @@ class OutcomeEmulator:
     def _new(self, C: float) -> Any:
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=C, max_iter=2000, tol=1e-6)
+        # Newton-CG: 8 iterations where lbfgs took 50-136 on the library's runs, same held-out loss (to 1e-4)
+        return LogisticRegression(C=C, solver="newton-cg", max_iter=500, tol=1e-4)
 
     def fit(self, frame: pd.DataFrame) -> OutcomeEmulator:
         x, y = self._xy(frame)
