@@ -79,6 +79,15 @@ def test_real_simulations_are_seeded_and_cached(tmp_path) -> None:
     assert not other["seed"].isin(first["seed"]).any()
     sbc = simulate(cases, SHARED_BOX, thetas, 2, seed=3, purpose="sbc")
     assert not sbc["seed"].isin(first["seed"]).any()  # the SBC runs never reuse a training run's seed
+    # a design extended with more draws of the same stream keeps its runs and adds the new draws' runs
+    more = prior_draws(SHARED_BOX, 9, seed=3)
+    assert np.array_equal(more[:6], thetas)
+    extended = simulate(cases, SHARED_BOX, more, 2, seed=3, cache=tmp_path)
+    pd.testing.assert_frame_equal(extended, simulate(cases, SHARED_BOX, more, 2, seed=3))
+    assert len(extended) == 2 * 9 * 2
+    pd.testing.assert_frame_equal(extended[extended["theta"] < 6].reset_index(drop=True), first)
+    fewer = simulate(cases, SHARED_BOX, thetas[:4], 2, seed=3, cache=tmp_path)  # a first part of the cache
+    assert len(fewer) == 2 * 4 * 2 and (fewer["theta"] < 4).all()
 
 
 @pytest.mark.slow

@@ -30,6 +30,7 @@ from .sbc import Grid, log_posterior, posterior_draws, rank_test, sbc_ranks, sum
 from .simulate import CLASSES, prior_draws, simulate
 
 POSTERIOR_DRAWS = 4000
+TEMPERED = (0.5, 2.0)  # likelihood powers of the SBC power check
 RNG_STREAM = 8  # SeedSequence spawn key of the posterior draws (simulate.py's streams are 7)
 
 
@@ -79,6 +80,7 @@ def emulate(
     timings["fit_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    names = [p.name for p in params]
     grid = Grid(params, cells)
     table = tabulate(grid, model.log_proba, len(cases))
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(RNG_STREAM,)))
@@ -87,11 +89,9 @@ def emulate(
     outcomes = np.empty((replications, len(cases)), dtype=int)
     codes = pd.Categorical(fresh["outcome"], categories=CLASSES).codes
     outcomes[fresh["theta"].to_numpy(), fresh["case"].map(index).to_numpy()] = codes
-    ranks = sbc_ranks(grid, table, truths, outcomes, draws, rng)
-    tests = rank_test(ranks, draws, bins)
+    ranks, tests, tempered = _sbc(grid, table, truths, outcomes, draws, bins, rng)
     timings["posterior_and_sbc_s"] = time.perf_counter() - started
 
-    names = [p.name for p in params]
     _write_tables(out, names, sample, truths, ranks)
     result = {
         "settings": {
@@ -117,6 +117,7 @@ def emulate(
         "prior": {p.name: {"low": p.low, "high": p.high} for p in params},
         "observed_class_probability_at_median": _at_median(model, sample, observed),
         "sbc": dict(zip(names, tests, strict=True)),
+        "sbc_tempered_p_values": tempered,
         "seconds": {k: round(v, 1) for k, v in timings.items()},
     }
     (out / "emulator.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -137,6 +138,20 @@ def _fit(
             "the emulator cannot give it a probability; simulate more (--thetas) or more cases"
         )
     return model, cv
+
+
+def _sbc(
+    grid: Grid, table: np.ndarray, truths: np.ndarray, outcomes: np.ndarray, draws: int, bins: int, rng: Any
+) -> tuple[np.ndarray, list, dict[str, dict[str, float]]]:
+    """SBC ranks and their tests, and the tests' power: the same replications under the emulator's likelihood
+    raised to each power in TEMPERED (too sharp at 2, too flat at 0.5), whose p-values should be small."""
+    ranks = sbc_ranks(grid, table, truths, outcomes, draws, rng)
+    names = [p.name for p in grid.params]
+    tempered = {}
+    for power in TEMPERED:
+        wrong = rank_test(sbc_ranks(grid, power * table, truths, outcomes, draws, rng), draws, bins)
+        tempered[str(power)] = {name: t["p_value"] for name, t in zip(names, wrong, strict=True)}
+    return ranks, rank_test(ranks, draws, bins), tempered
 
 
 def _write_tables(out: Path, names: list[str], sample: np.ndarray, truths: np.ndarray, ranks: np.ndarray) -> None:

@@ -46,8 +46,8 @@ def emulator_figure(sbc: pd.DataFrame, posterior_draws: pd.DataFrame, result: di
     for row, name in zip(axes, names, strict=True):
         shown = name.replace("$", r"\$")
         test = result["sbc"][name]
-        row[0].bar(range(bins), test["counts"], width=0.9, color="steelblue")
-        row[0].axhspan(low, high, color="grey", alpha=0.25, label="99% band, uniform")
+        row[0].axhspan(low, high, color="grey", alpha=0.25, label="99% band, uniform", zorder=0)
+        row[0].bar(range(bins), test["counts"], width=0.9, color="steelblue", zorder=2)
         row[0].axhline(reps / bins, color="black", linewidth=0.8)
         row[0].set_xlabel(f"rank of the truth among {draws} draws (in {bins} bins)", fontsize=8)
         row[0].set_title(f"{shown}: SBC, {reps} replications, chi-square p = {test['p_value']:.3f}", fontsize=8)
@@ -57,6 +57,6 @@ def emulator_figure(sbc: pd.DataFrame, posterior_draws: pd.DataFrame, result: di
         post = result["posterior"][name]
         for q in ("low", "high"):
             row[1].axvline(post[q], color="black", linestyle="--", linewidth=0.8)
-        row[1].set_xlabel(f"{shown} (posterior given the observed outcomes; 90% interval dashed)", fontsize=8)
+        row[1].set_xlabel(f"{shown}: posterior given the observed classes (90% dashed)", fontsize=8)
     fig.tight_layout()
     return fig

@@ -57,12 +57,15 @@ def simulate_case(
     root_seed: int,
     executor: ExecutorName = "serial",
     workers: int | None = None,
+    start: int = 0,
 ) -> pd.DataFrame:
-    """`runs` runs of `scenario` at each row of `thetas` (from its branch date): columns case, theta (the row),
-    replicate, seed, one column per parameter, outcome. A run that fails is an error, not a missing row."""
+    """`runs` runs of `scenario` at each row of `thetas` (from its branch date): columns case, theta (the row,
+    counted from `start`), replicate, seed, one column per parameter, outcome. A run that fails is an error, not
+    a missing row. Run seeds depend on (root seed, theta's index, replicate) only, so a design extended later
+    (more prior draws from the same stream) keeps the runs it had."""
     base = BaseScenario(scenario.sha256(), scenario.model_dump(mode="json"), tuple(scenario.actors), scenario.days)
     tasks = []
-    for i, theta in enumerate(thetas):
+    for i, theta in enumerate(thetas, start=start):
         changes = {p.name: float(x) for p, x in zip(params, theta, strict=True)}
         point = Point(i, "base", dict(changes), changes)
         tasks.extend(RunTask(i * runs + r, point, r, run_seed(root_seed, i, r)) for r in range(runs))
@@ -78,7 +81,7 @@ def simulate_case(
     failed = frame[frame["error"].notna()]
     if len(failed):
         raise RuntimeError(f"{scenario.name}: {len(failed)} runs failed, the first: {failed['error'].iloc[0]}")
-    theta_index = frame["run_id"].to_numpy() // runs
+    theta_index = frame["run_id"].to_numpy() // runs  # counted from `start`
     replicate = frame["run_id"].to_numpy() % runs
     out = pd.DataFrame(
         {
@@ -89,7 +92,7 @@ def simulate_case(
         }
     )
     for j, p in enumerate(params):
-        out[p.name] = thetas[theta_index, j]
+        out[p.name] = thetas[theta_index - start, j]
     out["outcome"] = pd.Categorical(frame["outcome"], categories=CLASSES)
     return out
 
@@ -107,19 +110,22 @@ def simulate(
     progress: Callable[[str, float], None] | None = None,
 ) -> pd.DataFrame:
     """Every case at every theta, `runs` runs each; with `cache`, each case's table is kept there
-    (`<purpose>-<case>.parquet`, with its settings checked) so an interrupted simulation resumes by case."""
+    (`<purpose>-<case>.parquet`, with its settings checked) so an interrupted simulation resumes by case, and a
+    design extended with more draws of the same stream runs only the new draws."""
     frames = []
     for scenario in scenarios:
         path = cache / f"{purpose}-{scenario.name}.parquet" if cache else None
-        if path is not None and path.exists():
-            frame = pd.read_parquet(path)
-            if _matches(frame, scenario, params, thetas, runs):
-                frames.append(frame)
-                continue
+        kept = _cached(path, scenario, params, thetas, runs) if path is not None and path.exists() else None
+        done = 0 if kept is None else int(kept["theta"].max()) + 1
+        if done == len(thetas):
+            frames.append(kept)
+            continue
         started = time.perf_counter()
-        frame = simulate_case(scenario, params, thetas, runs, purpose_seed(seed, purpose), executor, workers)
-        frame.attrs = {}
+        root = purpose_seed(seed, purpose)
+        frame = simulate_case(scenario, params, thetas[done:], runs, root, executor, workers, start=done)
         frame["scenario_sha256"] = scenario.sha256()
+        if kept is not None:
+            frame = pd.concat([kept, frame], ignore_index=True)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             frame.to_parquet(path, index=False)
@@ -129,14 +135,19 @@ def simulate(
     return pd.concat(frames, ignore_index=True)
 
 
-def _matches(frame: pd.DataFrame, scenario: Scenario, params: Sequence[Param], thetas: np.ndarray, runs: int) -> bool:
-    """A cached table is reused only for the same scenario file, parameters, values and runs."""
+def _cached(
+    path: Path, scenario: Scenario, params: Sequence[Param], thetas: np.ndarray, runs: int
+) -> pd.DataFrame | None:
+    """The cached runs at the leading values of `thetas` (all of them, or a first part to extend), or None when
+    the cache is of another scenario file, parameters, runs or draws."""
+    frame = pd.read_parquet(path)
     names = [p.name for p in params]
-    if (
-        not set(names) <= set(frame.columns)
-        or len(frame) != len(thetas) * runs
-        or frame["scenario_sha256"].iloc[0] != scenario.sha256()
-    ):
-        return False
-    cached = frame.sort_values(["theta", "replicate"])[names].to_numpy()[::runs]
-    return cached.shape == thetas.shape and bool(np.array_equal(cached, thetas))
+    if not set(names) <= set(frame.columns) or frame["scenario_sha256"].iloc[0] != scenario.sha256():
+        return None
+    frame = frame.sort_values(["theta", "replicate"], kind="stable").reset_index(drop=True)
+    frame = frame[frame["theta"] < len(thetas)].reset_index(drop=True)
+    count = int(frame["theta"].max()) + 1 if len(frame) else 0
+    if count == 0 or len(frame) != count * runs or not (frame["replicate"].to_numpy() < runs).all():
+        return None
+    cached = frame[names].to_numpy()[::runs]
+    return frame if np.array_equal(cached, thetas[:count]) else None
