@@ -104,6 +104,10 @@ def test_the_route_end_to_end_on_two_real_train_cases(tmp_path) -> None:
         post = result["posterior"][p.name]
         assert p.low <= post["low"] <= post["median"] <= post["high"] <= p.high
         assert sum(result["sbc"][p.name]["counts"]) == 20
+    counts = result["observed_class_training_runs"]
+    assert sum(counts.values()) > 0 and all(0 <= n <= 80 for n in counts.values())
+    assert result["posterior_without_unseen"]["dropped"] == [c for c, n in counts.items() if n == 0]
+    assert set(result["sbc_tempered_p_values"]) == {"0.5", "2.0"}
     sbc = pd.read_csv(tmp_path / "sbc.csv")
     assert len(sbc) == 20 and sbc[[f"rank:{p.name}" for p in SHARED_BOX]].to_numpy().max() <= 19
     draws = pd.read_parquet(tmp_path / "posterior.parquet")

@@ -90,23 +90,15 @@ def emulate(
     codes = pd.Categorical(fresh["outcome"], categories=CLASSES).codes
     outcomes[fresh["theta"].to_numpy(), fresh["case"].map(index).to_numpy()] = codes
     ranks, tests, tempered = _sbc(grid, table, truths, outcomes, draws, bins, rng)
+    unseen = _never_simulated(train, cases, observed)
+    keep = np.array([c not in unseen for c in cases])
+    other = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(RNG_STREAM, 1)))
+    without = posterior_draws(grid, log_posterior(table[keep], observed[keep]), POSTERIOR_DRAWS, other)
     timings["posterior_and_sbc_s"] = time.perf_counter() - started
 
     _write_tables(out, names, sample, truths, ranks)
     result = {
-        "settings": {
-            "scenarios": list(cases),
-            "scenario_sha256": [s.sha256() for s in scenarios],
-            "params": [vars(p) for p in params],
-            "thetas": thetas,
-            "runs": runs,
-            "replications": replications,
-            "draws": draws,
-            "bins": bins,
-            "grid_cells": cells,
-            "knots": knots,
-            "seed": seed,
-        },
+        "settings": _settings(scenarios, params, thetas, runs, replications, draws, bins, cells, knots, seed),
         "training_runs": len(train),
         "class_shares_training": train["outcome"].value_counts(normalize=True).round(4).to_dict(),
         "cross_validation_log_loss": {str(c): round(v, 5) for c, v in cv.items()},
@@ -116,6 +108,13 @@ def emulate(
         "posterior": summary(sample, params),
         "prior": {p.name: {"low": p.low, "high": p.high} for p in params},
         "observed_class_probability_at_median": _at_median(model, sample, observed),
+        "observed_class_training_runs": {
+            c: int((train["case"].eq(c) & train["outcome"].eq(CLASSES[k])).sum())
+            for c, k in zip(cases, observed, strict=True)
+        },
+        # the posterior without the cases whose observed class none of their own runs reached: their probability
+        # is the pooled model's extrapolation, not a frequency of their runs
+        "posterior_without_unseen": {"dropped": unseen, **summary(without, params)},
         "sbc": dict(zip(names, tests, strict=True)),
         "sbc_tempered_p_values": tempered,
         "seconds": {k: round(v, 1) for k, v in timings.items()},
@@ -152,6 +151,31 @@ def _sbc(
         wrong = rank_test(sbc_ranks(grid, power * table, truths, outcomes, draws, rng), draws, bins)
         tempered[str(power)] = {name: t["p_value"] for name, t in zip(names, wrong, strict=True)}
     return ranks, rank_test(ranks, draws, bins), tempered
+
+
+def _settings(
+    scenarios: Sequence[Scenario], params: tuple[Param, ...], thetas: int, runs: int, replications: int, draws: int,
+    bins: int, cells: int, knots: int, seed: int,
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "scenarios": [s.name for s in scenarios],
+        "scenario_sha256": [s.sha256() for s in scenarios],
+        "params": [vars(p) for p in params],
+        "thetas": thetas,
+        "runs": runs,
+        "replications": replications,
+        "draws": draws,
+        "bins": bins,
+        "grid_cells": cells,
+        "knots": knots,
+        "seed": seed,
+    }
+
+
+def _never_simulated(train: pd.DataFrame, cases: tuple[str, ...], observed: np.ndarray) -> list[str]:
+    """The cases whose observed class came up in none of their training runs."""
+    reached = train.groupby("case", observed=True)["outcome"].agg(lambda v: set(v.astype(str)))
+    return [c for c, k in zip(cases, observed, strict=True) if CLASSES[k] not in reached.get(c, set())]
 
 
 def _write_tables(out: Path, names: list[str], sample: np.ndarray, truths: np.ndarray, ranks: np.ndarray) -> None:
