@@ -3,7 +3,13 @@
 sampler.py      pseudo-marginal MCMC (emcee) over the particle-filter likelihood; resumable chain
 diagnostics.py  posterior, intervals, R-hat and ESS (arviz)
 synthetic.py    records simulated with known parameter values, for parameter recovery
-figures.py      traces and marginal posteriors (analysis layer)
+figures.py      traces and marginal posteriors; the emulator's rank histograms (analysis layer)
+
+The simulation-based route for outcome-level data (issue 20, item 3; `escalation-sim emulate`):
+simulate.py     prior draws run on the sweep executors, one outcome class a run
+emulator.py     q(class | theta, case): spline multinomial logistic regression, pooled over cases
+sbc.py          the grid posterior and simulation-based calibration (rank histograms, chi-square)
+emulate.py      the route end to end, and the files it writes
 """
 
 from __future__ import annotations

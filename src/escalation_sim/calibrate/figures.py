@@ -32,3 +32,31 @@ def calibration_figure(chain: pd.DataFrame, names: list[str], truth: dict[str, f
         row[1].set_xlabel(f"{shown} (posterior, 90% interval dashed)", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def emulator_figure(sbc: pd.DataFrame, posterior_draws: pd.DataFrame, result: dict, names: list[str]) -> Figure:
+    """One row a parameter: SBC rank histogram (left; the band is the central 99% of a bin's count under
+    uniform ranks) and the emulator posterior given the observed outcomes over the prior box (right)."""
+    from scipy import stats
+
+    draws, bins = result["settings"]["draws"], result["settings"]["bins"]
+    reps = len(sbc)
+    fig, axes = plt.subplots(len(names), 2, figsize=(10, 2.6 * len(names)), squeeze=False)
+    low, high = stats.binom.ppf([0.005, 0.995], reps, 1 / bins)
+    for row, name in zip(axes, names, strict=True):
+        shown = name.replace("$", r"\$")
+        test = result["sbc"][name]
+        row[0].axhspan(low, high, color="grey", alpha=0.25, label="99% band, uniform", zorder=0)
+        row[0].bar(range(bins), test["counts"], width=0.9, color="steelblue", zorder=2)
+        row[0].axhline(reps / bins, color="black", linewidth=0.8)
+        row[0].set_xlabel(f"rank of the truth among {draws} draws (in {bins} bins)", fontsize=8)
+        row[0].set_title(f"{shown}: SBC, {reps} replications, chi-square p = {test['p_value']:.3f}", fontsize=8)
+        row[0].legend(fontsize=7)
+        prior = result["prior"][name]
+        row[1].hist(posterior_draws[name], bins=30, range=(prior["low"], prior["high"]), color="darkorange")
+        post = result["posterior"][name]
+        for q in ("low", "high"):
+            row[1].axvline(post[q], color="black", linestyle="--", linewidth=0.8)
+        row[1].set_xlabel(f"{shown}: posterior given the observed classes (90% dashed)", fontsize=8)
+    fig.tight_layout()
+    return fig

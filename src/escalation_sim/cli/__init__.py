@@ -11,6 +11,7 @@ One module per family of commands, each shown in its own help panel:
     instructor.py   Classroom   instructor-key (the key to notebook 05, shipped in the package)
     score.py        Scoring     score
     calibrate.py    Scoring     calibrate
+    emulate.py      Scoring     emulate (outcome classes through an emulator trained on simulations, SBC)
     learn.py        Scoring     learn (the quantal rule's weights from the train split, issue 19)
     evaluate.py     Scoring     evaluate (the crisis library)
     forward.py      Scoring     forward-check (the learned model's forward runs against the train records)
@@ -32,6 +33,7 @@ from .. import __version__
 from . import (
     calibrate,
     classroom,
+    emulate,
     evaluate,
     forward,
     icb,
@@ -65,6 +67,7 @@ FAMILIES = (
     tournament,
     score,
     calibrate,
+    emulate,
     learn,
     evaluate,
     forward,
