@@ -21,7 +21,7 @@ from typing import Any
 
 from ..scenario import Scenario
 from .diagnostics import posterior, summarize
-from .sampler import Param, Problem, sample
+from .sampler import Param, Problem, identity, sample
 
 MAX_PARAMS = 6
 
@@ -49,9 +49,7 @@ def calibrate(
         raise ValueError(f"--walkers: need an even number of at least {2 * len(params)} (twice the parameters)")
     out.mkdir(parents=True, exist_ok=True)
     settings = {
-        "scenarios": [s.name for s in scenarios],
-        "scenario_sha256": [s.sha256() for s in scenarios],
-        "params": [vars(p) for p in params],
+        **identity(scenarios, params),
         "walkers": walkers,
         "particles": particles,
         "seed": seed,

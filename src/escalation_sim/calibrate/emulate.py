@@ -25,7 +25,7 @@ import pandas as pd
 from ..scenario import Scenario
 from ..sweep.executors import ExecutorName
 from .emulator import DEFAULT_CS, OutcomeEmulator, held_out
-from .sampler import Param
+from .sampler import Param, identity
 from .sbc import Grid, log_posterior, posterior_draws, rank_test, sbc_ranks, summary, tabulate
 from .simulate import CLASSES, prior_draws, simulate
 
@@ -158,9 +158,7 @@ def _settings(
     bins: int, cells: int, knots: int, seed: int,
 ) -> dict[str, Any]:  # fmt: skip
     return {
-        "scenarios": [s.name for s in scenarios],
-        "scenario_sha256": [s.sha256() for s in scenarios],
-        "params": [vars(p) for p in params],
+        **identity(scenarios, params),
         "thetas": thetas,
         "runs": runs,
         "replications": replications,

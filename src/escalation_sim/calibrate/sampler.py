@@ -162,3 +162,13 @@ def sample(
 
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
+
+
+def identity(scenarios: Sequence[Scenario], params: Sequence[Param]) -> dict[str, Any]:
+    """What a fit's settings must name so a re-run can tell whether its saved work is for the same problem: the
+    scenarios (by name and content hash) and the parameters with their prior boxes."""
+    return {
+        "scenarios": [s.name for s in scenarios],
+        "scenario_sha256": [s.sha256() for s in scenarios],
+        "params": [vars(p) for p in params],
+    }
