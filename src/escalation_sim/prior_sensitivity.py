@@ -61,10 +61,12 @@ def run_checks(model: EscalationModel, actors: Sequence[str]) -> dict[str, bool]
     out = {}
     for a in actors:
         out[f"{a}_leadership_strike_8w"] = any(
-            r.origin == "model" and r.actor == a and r.action == "leadership_strike"
+            r.origin == "model"
+            and r.actor == a
+            and r.action == "leadership_strike"
             and (r.date - branch).days < CHECK_DAYS
             for r in model.records
-        )  # fmt: skip
+        )
         out[f"{a}_killed_after_branch"] = any(r.killed.get(a, 0) > 0 and r.date >= branch for r in model.records)
     return out
 
@@ -96,8 +98,15 @@ def sensitivity_cell(scenario: Scenario, tremble: float, trigger: float, runs: i
         for name, hit in run_checks(model, actors).items():
             checks[name] += hit
     shares = {k: v / runs for k, v in (counts | checks).items()} if runs else {}
-    return {"tremble": tremble, "trigger": trigger, "runs": runs, "replay_seeds": seeds, **medians,
-            "loglik": loglik, **shares}  # fmt: skip
+    return {
+        "tremble": tremble,
+        "trigger": trigger,
+        "runs": runs,
+        "replay_seeds": seeds,
+        **medians,
+        "loglik": loglik,
+        **shares,
+    }
 
 
 def prior_sensitivity(

@@ -42,6 +42,15 @@ def observed_classes(scenarios: Sequence[Scenario]) -> np.ndarray:
     return np.array([CLASSES.index(s.observed_outcome) for s in scenarios])
 
 
+def _outcome_table(fresh: pd.DataFrame, cases: tuple[str, ...], replications: int) -> np.ndarray:
+    """The SBC runs' outcome class codes as a (replication, case) table."""
+    index = {c: i for i, c in enumerate(cases)}
+    outcomes = np.empty((replications, len(cases)), dtype=int)
+    codes = pd.Categorical(fresh["outcome"], categories=CLASSES).codes
+    outcomes[fresh["theta"].to_numpy(), fresh["case"].map(index).to_numpy()] = codes
+    return outcomes
+
+
 def emulate(
     scenarios: Sequence[Scenario],
     params: Sequence[Param],
@@ -67,8 +76,8 @@ def emulate(
     cache = out / "simulations"
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    train = simulate(scenarios, params, prior_draws(params, thetas, seed, "train"), runs, seed, "train",
-                     executor, workers, cache, progress)  # fmt: skip
+    draws_train = prior_draws(params, thetas, seed, "train")
+    train = simulate(scenarios, params, draws_train, runs, seed, "train", executor, workers, cache, progress)
     truths = prior_draws(params, replications, seed, "sbc")
     fresh = simulate(scenarios, params, truths, 1, seed, "sbc", executor, workers, cache, progress)
     timings["simulate_s"] = time.perf_counter() - started
@@ -85,11 +94,7 @@ def emulate(
     table = tabulate(grid, model.log_proba, len(cases))
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(RNG_STREAM,)))
     sample = posterior_draws(grid, log_posterior(table, observed), POSTERIOR_DRAWS, rng)
-    index = {c: i for i, c in enumerate(cases)}
-    outcomes = np.empty((replications, len(cases)), dtype=int)
-    codes = pd.Categorical(fresh["outcome"], categories=CLASSES).codes
-    outcomes[fresh["theta"].to_numpy(), fresh["case"].map(index).to_numpy()] = codes
-    ranks, tests, tempered = _sbc(grid, table, truths, outcomes, draws, bins, rng)
+    ranks, tests, tempered = _sbc(grid, table, truths, _outcome_table(fresh, cases, replications), draws, bins, rng)
     unseen = _never_simulated(train, cases, observed)
     keep = np.array([c not in unseen for c in cases])
     other = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(RNG_STREAM, 1)))
@@ -154,9 +159,17 @@ def _sbc(
 
 
 def _settings(
-    scenarios: Sequence[Scenario], params: tuple[Param, ...], thetas: int, runs: int, replications: int, draws: int,
-    bins: int, cells: int, knots: int, seed: int,
-) -> dict[str, Any]:  # fmt: skip
+    scenarios: Sequence[Scenario],
+    params: tuple[Param, ...],
+    thetas: int,
+    runs: int,
+    replications: int,
+    draws: int,
+    bins: int,
+    cells: int,
+    knots: int,
+    seed: int,
+) -> dict[str, Any]:
     return {
         **identity(scenarios, params),
         "thetas": thetas,

@@ -19,6 +19,7 @@ import click
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 from typer.core import TyperGroup
 
@@ -257,3 +258,11 @@ def examples(*lines: str, note: str = "") -> str:
     """A command's help epilog: its examples, one per paragraph (Typer's markdown keeps them apart)."""
     text = "Examples:\n\n" + "\n\n".join(f"  {line}" for line in lines)
     return text + (f"\n\n{note}" if note else "")
+
+
+def counted_bar(description: str = "{task.description}", remaining: bool = False) -> Progress:
+    """A transient progress bar that counts done of total and the time taken (and, if asked, the time left)."""
+    columns = [TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    if remaining:
+        columns.append(TimeRemainingColumn())
+    return Progress(*columns, console=console, transient=True)

@@ -44,7 +44,6 @@ def emulate(
     are kept in OUT/simulations and reused by a re-run with the same settings."""
     from ..calibrate.emulate import emulate as run_route
     from ..calibrate.simulate import SHARED_BOX
-    from ..scenario import ScenarioError, load_scenario
     from ..sweep import shutdown_pools
     from .score_inputs import calibration_inputs
 
@@ -54,16 +53,7 @@ def emulate(
         raise fail(f"--draws {draws} --bins {bins}: draws + 1 must be a multiple of bins (e.g. 99 and 10)")
     check_seed(seed)
     check_output(out, "--out", folder=True)
-    if not scenarios:
-        if not library.is_dir():
-            raise fail(f"--library {library}: not a folder of library cases")
-        try:
-            found = [load_scenario(p) for p in sorted(library.glob("*.yaml"))]
-        except ScenarioError as exc:
-            raise fail(str(exc)) from None
-        scenarios = [str(library / f"{s.name}.yaml") for s in found if s.split == "train"]
-        if not scenarios:
-            raise fail(f"--library {library}: no case with split: train")
+    scenarios = scenarios or train_cases(library)
     boxes = params or [f"{p.name}={p.low}:{p.high}" for p in SHARED_BOX]
     loaded, declared = calibration_inputs(scenarios, boxes)
 
@@ -71,23 +61,56 @@ def emulate(
         console.print(f"simulated {name} ({seconds:.0f} s)", markup=False)
 
     try:
-        result = run_route(loaded, declared, out, thetas, runs, replications, draws, bins, cells, seed=seed,
-                           executor=executor, workers=workers, progress=said)  # fmt: skip
+        result = run_route(
+            loaded,
+            declared,
+            out,
+            thetas,
+            runs,
+            replications,
+            draws,
+            bins,
+            cells,
+            seed=seed,
+            executor=executor,
+            workers=workers,
+            progress=said,
+        )
     except ValueError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"--out: cannot write into {out} ({exc.strerror or exc}); choose another folder") from None
     finally:
         shutdown_pools()
+    write_figure(out, result, [p.name for p in declared])
+    print_result(out, result)
+
+
+def train_cases(library: Path) -> list[str]:
+    """The files of `library`'s train cases (every file must load: a broken case is named, not skipped)."""
+    from ..scenario import ScenarioError, load_scenario
+
+    if not library.is_dir():
+        raise fail(f"--library {library}: not a folder of library cases")
+    try:
+        found = [load_scenario(p) for p in sorted(library.glob("*.yaml"))]
+    except ScenarioError as exc:
+        raise fail(str(exc)) from None
+    cases = [str(library / f"{s.name}.yaml") for s in found if s.split == "train"]
+    if not cases:
+        raise fail(f"--library {library}: no case with split: train")
+    return cases
+
+
+def write_figure(out: Path, result: dict, names: list[str]) -> None:
+    """emulator.png: the rank histograms and the marginal posteriors, from the files the route wrote."""
     import pandas as pd
 
     from ..calibrate.figures import emulator_figure
     from ..files import write_with
 
-    names = [p.name for p in declared]
     fig = emulator_figure(pd.read_csv(out / "sbc.csv"), pd.read_parquet(out / "posterior.parquet"), result, names)
     write_with(out / "emulator.png", lambda handle: fig.savefig(handle, dpi=110, format="png"))
-    print_result(out, result)
 
 
 def print_result(out: Path, result: dict) -> None:
@@ -102,8 +125,15 @@ def print_result(out: Path, result: dict) -> None:
         t.add_column(col)
     for name, p in result["posterior"].items():
         box, test = result["prior"][name], result["sbc"][name]
-        t.add_row(plain(name), f"{box['low']:g}-{box['high']:g}", f"{p['median']:.3g}", f"{p['low']:.3g}",
-                  f"{p['high']:.3g}", f"{test['chi2']:.1f}", f"{test['p_value']:.3f}")  # fmt: skip
+        t.add_row(
+            plain(name),
+            f"{box['low']:g}-{box['high']:g}",
+            f"{p['median']:.3g}",
+            f"{p['low']:.3g}",
+            f"{p['high']:.3g}",
+            f"{test['chi2']:.1f}",
+            f"{test['p_value']:.3f}",
+        )
     console.print(t)
     console.print(f"wrote {out}/emulator.json, posterior.parquet, sbc.csv, emulator.png", markup=False)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
-from .common import MAX_WORKERS, check_output, check_seed, console, examples, fail
+from .common import MAX_WORKERS, check_output, check_seed, console, counted_bar, examples, fail
 from .score import SCORING, Registry
 from .score_inputs import MAX_LIBRARY_RUNS, MAX_PARTICLES, MAX_REPLICATIONS
 
@@ -93,15 +93,9 @@ def evaluate(
     try:
         if freeze_only:
             return _said_frozen(freeze(library, settings, registry)[0], registry)
-        changed = settings != Frozen()
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=console, transient=True,
-        ) as bar:  # fmt: skip
-            report = run_evaluation(
-                library, out, settings if (frozen is None or changed) else None, registry, _stages(bar), frozen,
-                workers, record_freeze, split,
-            )  # fmt: skip
+        fixed = settings if (frozen is None or settings != Frozen()) else None  # else the frozen entry's own
+        with counted_bar() as bar:
+            report = run_evaluation(library, out, fixed, registry, _stages(bar), frozen, workers, record_freeze, split)
     except ScenarioError as exc:  # a case in the folder that is not a valid scenario: say which and why
         raise fail(f"{library}: a case cannot be used: {exc}") from None
     except (FrozenError, ValueError, KeyError) as exc:

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from .common import MAX_WORKERS, check_output, check_seed, console, examples, fail, open_scenario
+from .common import MAX_WORKERS, check_output, check_seed, console, counted_bar, examples, fail, open_scenario
 from .learn import SCORING, TRAIN
 
 
@@ -69,15 +68,17 @@ def forward_check(
     try:
         if workers > 1:
             prepare("process", workers)  # before the progress bar's thread: workers forked from a clean process
-        with Progress(
-            TextColumn("forward runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=console, transient=True,
-        ) as bar:  # fmt: skip
+        with counted_bar("forward runs", remaining=True) as bar:
             task = bar.add_task("runs", total=total)
             kept, found, seconds = check(
-                scenarios, runs, seed, workers, chosen, lambda n: bar.update(task, advance=n),  # type: ignore[arg-type]
+                scenarios,
+                runs,
+                seed,
+                workers,
+                chosen,
+                lambda n: bar.update(task, advance=n),  # type: ignore[arg-type]
                 None if weights is None else str(weights),
-            )  # fmt: skip
+            )
         settings = {"records": [s.name for s in scenarios], "runs": runs, "arms": chosen, "seed": seed}
         if weights is not None:
             settings["weights"] = str(weights)

@@ -42,8 +42,17 @@ from .summary import summarise
 
 Progress = Callable[[str, int, int], None]
 OUTCOME_KEYS = ("case", "split", "observed", "rps_model", "rps_uniform", "rps_climatology", "rps_handset")
-SCORE_KEYS = ("case", "split", "model", "handset", "uniform", "climatology", "prequential_base_rate",
-              "prequential_markov1", "hawkes")  # fmt: skip
+SCORE_KEYS = (
+    "case",
+    "split",
+    "model",
+    "handset",
+    "uniform",
+    "climatology",
+    "prequential_base_rate",
+    "prequential_markov1",
+    "hawkes",
+)
 
 
 def library_cases(folder: Path) -> tuple[list[Scenario], dict[str, Path]]:

@@ -24,18 +24,28 @@ def shares_figure(outcomes: pd.DataFrame) -> Figure:
     for ax, suffix, title in zip(axes, ("", "_handset"), ("fitted quantal model", "hand-set doctrines"), strict=True):
         for i, k in enumerate(OUTCOMES):
             share = table[f"share_{k}{suffix}"].to_numpy(dtype=float)
-            err = [share - table[f"low_{k}{suffix}"].to_numpy(dtype=float),
-                   table[f"high_{k}{suffix}"].to_numpy(dtype=float) - share]  # fmt: skip
+            err = [
+                share - table[f"low_{k}{suffix}"].to_numpy(dtype=float),
+                table[f"high_{k}{suffix}"].to_numpy(dtype=float) - share,
+            ]
             ax.bar(x + (i - 1) * width, share, width, yerr=err, color=COLOURS[k], label=k, capsize=2)
             hit = (table["observed"] == k).to_numpy()
-            ax.scatter((x + (i - 1) * width)[hit], share[hit] + 0.07, marker="v", s=60, color="black", zorder=3,
-                       label="history" if i == 0 else None)  # fmt: skip
+            ax.scatter(
+                (x + (i - 1) * width)[hit],
+                share[hit] + 0.07,
+                marker="v",
+                s=60,
+                color="black",
+                zorder=3,
+                label="history" if i == 0 else None,
+            )
         ax.set_ylim(0, 1.18)
         ax.set_ylabel("share of runs")
         ax.set_title(title, fontsize=10, loc="left")
     axes[0].legend(fontsize=8, ncol=4, loc="upper right")
-    axes[1].set_xticks(x, [f"{c}\n({s})" for c, s in zip(table["case"], table["split"], strict=True)], fontsize=7,
-                       rotation=60)  # fmt: skip
+    axes[1].set_xticks(
+        x, [f"{c}\n({s})" for c, s in zip(table["case"], table["split"], strict=True)], fontsize=7, rotation=60
+    )
     fig.suptitle("Outcome shares per library case (95% Wilson intervals); triangle: the class history took")
     fig.tight_layout()
     return fig

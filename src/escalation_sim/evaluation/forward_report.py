@@ -15,8 +15,20 @@ from ..files import write_text
 from ..provenance import provenance
 from .forward_stats import RunStats, tables
 
-DIGEST = ["case", "arm", "observed", "share_de-escalation", "share_protracted", "share_war", "rps", "force_per_30d",
-          "record_force_per_30d", "ppp_force", "share_clustered", "record_clustered"]  # fmt: skip
+DIGEST = [
+    "case",
+    "arm",
+    "observed",
+    "share_de-escalation",
+    "share_protracted",
+    "share_war",
+    "rps",
+    "force_per_30d",
+    "record_force_per_30d",
+    "ppp_force",
+    "share_clustered",
+    "record_clustered",
+]
 
 
 def totals(cases: pd.DataFrame, actors: pd.DataFrame) -> dict[str, Any]:

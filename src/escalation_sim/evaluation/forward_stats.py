@@ -113,8 +113,12 @@ def case_row(case: str, arm: str, observed: str, record: RunStats, runs: list[Ru
         "ppp_dispersion": ppp(values, record.dispersion),
     }
     low, high = wilson_interval(sum(s.clustered for s in runs), n)
-    row |= {"share_clustered": sum(s.clustered for s in runs) / n, "low_clustered": low, "high_clustered": high,
-            "record_clustered": record.clustered}  # fmt: skip
+    row |= {
+        "share_clustered": sum(s.clustered for s in runs) / n,
+        "low_clustered": low,
+        "high_clustered": high,
+        "record_clustered": record.clustered,
+    }
     return row
 
 
@@ -129,27 +133,45 @@ def actor_rows(case: str, arm: str, record: RunStats, runs: list[RunStats]) -> l
         first_obs = record.first[actor]
         rows.append(
             {
-                "case": case, "arm": arm, "actor": actor, "kind": kind, "runs": len(runs),
-                "force_per_30d": float(np.mean(rates)), "q10": float(np.quantile(rates, 0.1)),
-                "q90": float(np.quantile(rates, 0.9)), "record_force_per_30d": mine, "ppp_force": ppp(rates, mine),
+                "case": case,
+                "arm": arm,
+                "actor": actor,
+                "kind": kind,
+                "runs": len(runs),
+                "force_per_30d": float(np.mean(rates)),
+                "q10": float(np.quantile(rates, 0.1)),
+                "q90": float(np.quantile(rates, 0.9)),
+                "record_force_per_30d": mine,
+                "ppp_force": ppp(rates, mine),
                 "share_any_force": len(used) / len(runs),
                 "first_force_day_median": float(np.median(used)) if used else math.nan,
                 "record_first_force_day": first_obs if first_obs is not None else math.nan,
-                "share_force_by_record_day": (sum(f <= first_obs for f in used) / len(runs)
-                                              if first_obs is not None else math.nan),
+                "share_force_by_record_day": (
+                    sum(f <= first_obs for f in used) / len(runs) if first_obs is not None else math.nan
+                ),
             }
-        )  # fmt: skip
+        )
     return rows
 
 
 def run_rows(case: str, arm: str, runs: list[RunStats]) -> list[dict[str, Any]]:
     """One row per run and actor (long form): what the summaries were made from."""
     return [
-        {"case": case, "arm": arm, "run": s.run, "outcome": s.outcome, "dispersion": s.dispersion,
-         "clustered": s.clustered, "actor": a, "kind": s.kinds[a], "force": s.force[a],
-         "first_force_day": s.first[a] if s.first[a] is not None else math.nan}
-        for s in runs for a in s.kinds
-    ]  # fmt: skip
+        {
+            "case": case,
+            "arm": arm,
+            "run": s.run,
+            "outcome": s.outcome,
+            "dispersion": s.dispersion,
+            "clustered": s.clustered,
+            "actor": a,
+            "kind": s.kinds[a],
+            "force": s.force[a],
+            "first_force_day": s.first[a] if s.first[a] is not None else math.nan,
+        }
+        for s in runs
+        for a in s.kinds
+    ]
 
 
 def tables(

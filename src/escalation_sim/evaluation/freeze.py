@@ -143,7 +143,8 @@ def verify(frozen: dict[str, Any], now: dict[str, Any], digest: str) -> None:
     moved = differences(frozen, now)
     if moved:
         raise FrozenError(
-            f"the frozen protocol {digest[:12]} no longer matches this tree: " + "; ".join(moved[:6])
+            f"the frozen protocol {digest[:12]} no longer matches this tree: "
+            + "; ".join(moved[:6])
             + ". Test outputs are computed only with what was frozen: restore it (git checkout), or freeze "
             "again with `escalation-sim evaluate --freeze-only`, commit, and use the new hash"
-        )  # fmt: skip
+        )

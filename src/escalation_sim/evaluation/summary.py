@@ -33,8 +33,18 @@ def _flag(outcomes: pd.DataFrame, column: str) -> pd.Series:
 def group_summary(outcomes: pd.DataFrame, scores: pd.DataFrame, name: str) -> dict[str, Any]:
     """One group of cases (the test split, or the train split in sample)."""
     out: dict[str, Any] = {"cases": name, "n": len(outcomes)}
-    for col in ("rps_model", "rps_handset", "rps_uniform", "rps_climatology", "log_model", "log_handset",
-                "log_uniform", "log_climatology", "brier_model", "brier_handset"):  # fmt: skip
+    for col in (
+        "rps_model",
+        "rps_handset",
+        "rps_uniform",
+        "rps_climatology",
+        "log_model",
+        "log_handset",
+        "log_uniform",
+        "log_climatology",
+        "brier_model",
+        "brier_handset",
+    ):
         out[f"mean_{col}"] = float(outcomes[col].mean()) if len(outcomes) else math.nan
     gains = {
         "rps_gain_over_uniform": outcomes["rps_uniform"] - outcomes["rps_model"],

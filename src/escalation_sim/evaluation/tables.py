@@ -53,12 +53,16 @@ def tremble_section(outcomes: pd.DataFrame) -> list[str]:
     if "tremble_max_move" not in outcomes:
         return []
     labels = [label(s) for s in SCALES]
-    lines = ["", "Tremble sensitivity: the largest move of a class share with every actor's tremble at 0, 1 and 2 "
-             "times its value (evaluation/tremble.py), paired with each case's first runs (the horizon's seeds); "
-             "sensitive at 5 points or more, **yes** where the move is also beyond 1.96 standard errors of the "
-             "paired shift:", "",
-             "| case | split | model | " + " | ".join(f"x{s:g}" for s in SCALES) + " | tremble-sensitive |",
-             "|" + "---|" * (4 + len(labels))]  # fmt: skip
+    lines = [
+        "",
+        "Tremble sensitivity: the largest move of a class share with every actor's tremble at 0, 1 and 2 "
+        "times its value (evaluation/tremble.py), paired with each case's first runs (the horizon's seeds); "
+        "sensitive at 5 points or more, **yes** where the move is also beyond 1.96 standard errors of the "
+        "paired shift:",
+        "",
+        "| case | split | model | " + " | ".join(f"x{s:g}" for s in SCALES) + " | tremble-sensitive |",
+        "|" + "---|" * (4 + len(labels)),
+    ]
     for r in outcomes.to_dict(orient="records"):
         for suffix, who in (("", "quantal"), ("_handset", "hand-set")):
             cells = " | ".join(f"{100 * r[f'move_{c}{suffix}']:.1f} pts" for c in labels)
@@ -87,9 +91,13 @@ def markdown(outcomes: pd.DataFrame, scores: pd.DataFrame, report: dict[str, Any
             f"{r['rps_model']:.3f} | {r['rps_handset']:.3f} | {r['rps_uniform']:.3f} | {r['rps_climatology']:.3f} |"
         )
     names = [c for c in RECORD if c in scores]
-    lines += ["", "Record log-likelihood (nats; higher is better), each baseline per channel:", "",
-              "| case | split | " + " | ".join(RECORD[c] for c in names) + " | quantal loses to |",
-              "|" + "---|" * (3 + len(names))]  # fmt: skip
+    lines += [
+        "",
+        "Record log-likelihood (nats; higher is better), each baseline per channel:",
+        "",
+        "| case | split | " + " | ".join(RECORD[c] for c in names) + " | quantal loses to |",
+        "|" + "---|" * (3 + len(names)),
+    ]
     for r in scores.to_dict(orient="records"):
         cells = " | ".join("-" if isinstance(r[c], float) and math.isnan(r[c]) else f"{r[c]:.1f}" for c in names)
         lines.append(f"| {r['case']} | {r['split']} | {cells} | {r.get('model_loses_to') or '-'} |")

@@ -228,9 +228,10 @@ def learn(
         return mode_report(t, scenarios, mode, out, defaults, key, began, prior)
     step("NUTS")
     post = _cached(
-        out / "draws.pkl", f"{key}-{s.draws}-{s.tune}-{s.chains}",
+        out / "draws.pkl",
+        f"{key}-{s.draws}-{s.tune}-{s.chains}",
         lambda: sample(t, prior, mode.theta, s.draws, s.tune, s.chains, s.seed),
-    )  # fmt: skip
+    )
     weights = weights_table(prior, mode.weights, post, defaults)
     weights.to_csv(out / "weights.csv", index=False)
     thetas = post.draws.reshape(-1, post.draws.shape[-1])

@@ -166,9 +166,15 @@ def collect(scenarios: list[Any], days: list[int]) -> Spells:
                 rows.append((r, q_open, q_closed, changes, stopped, actor.stop_hazard, actor.change_hazard))
     cols = list(zip(*rows, strict=True)) if rows else [[]] * 7
     return Spells(
-        np.array(cols[0], dtype=int), np.array(cols[1], float), np.array(cols[2], float), np.array(cols[3], int),
-        np.array(cols[4], dtype=bool), np.array(cols[5], float), np.array(cols[6], float), len(scenarios),
-    )  # fmt: skip
+        np.array(cols[0], dtype=int),
+        np.array(cols[1], float),
+        np.array(cols[2], float),
+        np.array(cols[3], int),
+        np.array(cols[4], dtype=bool),
+        np.array(cols[5], float),
+        np.array(cols[6], float),
+        len(scenarios),
+    )
 
 
 def hazards(a: np.ndarray) -> tuple[float, float]:
