@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from ..scenario import Action
 
 if TYPE_CHECKING:
-    from ..state.actor import ActorState, HostState
+    from ..state.actor import ActorState, HostState, Memory
+    from ..state.records import Act
     from ..state.world import World
 
 PRESSURE_STEP = 0.5  # pressure a patron's threat adds; decays with the host's grievance half-life
@@ -86,3 +87,31 @@ def fade_pressure(host: HostState, decay: float) -> None:
         for i, value in enumerate(pressure):
             pressure[i] = value * decay if value > 0.01 else 0.0
         host.pressured = any(pressure)
+
+
+def violated_host(act: Act, target: ActorState | None) -> str | None:
+    """The host whose sovereignty an act violates: force on its soil (the act's recorded soil, else where its target
+    is based) by a state, or by an armed group based elsewhere (one based on that soil challenges its authority at
+    home, not its sovereignty against foreign powers); None for any other act. The one rule for the host and for
+    the public estimate of it (minds/public.py)."""
+    actor = act.actor
+    if not act.action.force or actor is None:
+        return None
+    soil = act.soil
+    if soil is None and target is not None:
+        soil = target.spec.located_in
+    if soil is None or (actor.spec.kind != "state" and actor.spec.located_in == soil):
+        return None
+    return soil
+
+
+def violated(memory: Memory, violations: list[float], culprit: int, violation: float, rung: int, key: str) -> bool:
+    """A sovereignty violation (> 0) entered in a host's memory, the one rule for the host and the public estimate
+    of it (minds/public.py); returns whether it is beyond all it left unanswered (its clock is roused)."""
+    beyond = violation > max(memory.outstanding)
+    violations[culprit] += violation
+    memory.outstanding[culprit] = max(memory.outstanding[culprit], violation)
+    memory.last_rung[culprit] = rung
+    memory.last_act_of[culprit] = key
+    memory.last_attribution[culprit] = 1.0
+    return beyond

@@ -16,7 +16,7 @@ from ..scenario import ORDER_EFFECTS, Action
 from ..state.ledgers import Blame
 from ..state.records import Act
 from . import hazards, proxies, signals
-from .host import host_effect
+from .host import host_effect, violated, violated_host
 
 if TYPE_CHECKING:
     from ..state.actor import ActorState, Memory, Mood
@@ -88,11 +88,8 @@ def carry_out(model: World, act: Act) -> Record:
         _answer(model, actor, target, action)
     if target is not None:
         signals.on_act(model, act, target)
-    soil = act.soil
     if action.force:
         actor.legitimacy_cost += max(0, rung - 4) / 10.0
-        if soil is None and target is not None and target.spec.located_in is not None:
-            soil = target.spec.located_in
     elif action.justifies:
         actor.legitimacy_cost *= 0.3
     elif rung < 0 and target is not None and action.effect not in ORDER_EFFECTS:
@@ -110,7 +107,7 @@ def carry_out(model: World, act: Act) -> Record:
         actor.lethal_days = 0
     attributed = ""
     if hostile and target is not None:
-        attributed = perceive(model, act, target, soil)
+        attributed = perceive(model, act, target, violated_host(act, target))
     record = model.record(act, attributed)
     actor.last_action = act.key
     actor.last_reason = act.reason
@@ -219,7 +216,7 @@ def feel(observer: Mood, rung: int, severity: float, own_killed: float, casualty
     )
 
 
-def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> str:
+def perceive(model: World, act: Act, target: ActorState, violated_at: str | None) -> str:
     """Each affected actor sees the act through noise and decides whom to blame; returns whom the target blamed.
 
     The target, and every nation whose people the act killed or wounded (multi-victim events), feel the act's
@@ -235,7 +232,6 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
     rung = act.action.rung
     killed = act.killed
     wounded = act.wounded
-    force = act.action.force
     verbal = act.action.verbal
     normal = model.rng.normal
     random = model.random.random
@@ -246,7 +242,7 @@ def perceive(model: World, act: Act, target: ActorState, soil: str | None) -> st
         perception = observer.perception
         me = observer.actor_id
         own_killed = killed.get(me, 0)
-        if soil == me and force and (actor.spec.kind == "state" or actor.spec.located_in != me):
+        if me == violated_at:  # `violated_host`
             _violation(
                 observer,
                 actor,
@@ -296,18 +292,6 @@ def _violation(
         if violated(observer, observer.violations, actor.index, violation, rung, key):
             hazards.rouse(observer)
         hazards.heard(observer, actor.index)
-
-
-def violated(memory: Memory, violations: list[float], culprit: int, violation: float, rung: int, key: str) -> bool:
-    """A sovereignty violation (> 0) entered in a host's memory, the one rule for the host and the public estimate
-    of it (minds/public.py); returns whether it is beyond all it left unanswered (its clock is roused)."""
-    beyond = violation > max(memory.outstanding)
-    violations[culprit] += violation
-    memory.outstanding[culprit] = max(memory.outstanding[culprit], violation)
-    memory.last_rung[culprit] = rung
-    memory.last_act_of[culprit] = key
-    memory.last_attribution[culprit] = 1.0
-    return beyond
 
 
 Blamed = list[tuple["ActorState", float, float]]  # (culprit, belief, share of the severity)

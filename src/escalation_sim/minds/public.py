@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 
 from ..mechanics import hazards, proxies
 from ..mechanics.hazards import action_class
-from ..mechanics.host import fade_pressure, press
-from ..mechanics.perception import WORDS_SETTLE, blame, conciliate, feel, felt, forget, violated
+from ..mechanics.host import fade_pressure, press, violated, violated_host
+from ..mechanics.perception import WORDS_SETTLE, blame, conciliate, feel, felt, forget
 from ..scenario import ORDER_EFFECTS, Actor, Perception
 from ..scenario.schema import Traits
 from ..state.actor import HostState, cool, start_cooldown
@@ -209,15 +209,13 @@ def _perceived(estimates: list[Estimate], actors: list[ActorState], act: Act, ta
     rung = act.action.rung
     p = 1.0 if act.claimed else PERCEPTION.attribution
     deniable = not act.claimed and actor.sponsor is not None
-    soil = act.soil
-    if soil is None and act.action.force:
-        soil = target.spec.located_in
+    violated_at = violated_host(act, target)
     for observer in actors:
         if observer is actor:
             continue
         me = observer.actor_id
         own_killed = act.killed.get(me, 0)
-        if soil == me and act.action.force and (actor.spec.kind == "state" or actor.spec.located_in != me):
+        if me == violated_at:
             _violated(estimates[observer.index], observer, actor, own_killed, act)
         if observer is target or own_killed or me in act.wounded:
             severity, hit_self = felt(rung, own_killed, PERCEPTION.casualty_weight), True
