@@ -43,8 +43,6 @@ _MEMORY = attrgetter(*MEMORY)
 _MOOD = attrgetter(*MOOD)
 _TAKEN = attrgetter(*READ)
 Mark = tuple[tuple[Any, ...], tuple[float, ...]]  # `Supposed.mark`: one actor's column of the memory, the mood
-if MOOD != ("domestic_pressure", "alert", "readiness", "resolve"):  # the order `restore` assigns them in
-    raise ImportError(f"minds/supposed.py: restore assigns the mood in another order than state/actor.MOOD {MOOD}")
 
 
 class Supposed:
@@ -112,7 +110,8 @@ class Supposed:
         """Back to the state `mark(i)` kept: the view `reset` gave, as long as only column i and the mood moved."""
         for values, value in zip(_MEMORY(self), kept[0], strict=True):
             values[i] = value
-        self.domestic_pressure, self.alert, self.readiness, self.resolve = kept[1]
+        for name, value in zip(MOOD, kept[1], strict=True):
+            setattr(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
         if name in PUBLIC:
